@@ -1,0 +1,5 @@
+RESOURCES: list = []
+
+
+def resources_for(scope):
+    return []

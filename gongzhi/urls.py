@@ -1,0 +1,23 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from gongzhi.api.urls import api
+from gongzhi.core import views as core_views
+
+urlpatterns = [
+    path("", include("gongzhi.home.urls")),
+    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", core_views.logout_view, name="logout"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("registry/", include("gongzhi.registry.urls")),
+    path("my/", include("gongzhi.portal.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+handler400 = "gongzhi.core.views.bad_request"
+handler403 = "gongzhi.core.views.permission_denied"
+handler404 = "gongzhi.core.views.page_not_found"
+handler500 = "gongzhi.core.views.server_error"
