@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "gongzhi.core.middleware.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gongzhi.core.locale.language_middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -212,3 +212,4 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"

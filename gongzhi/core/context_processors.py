@@ -4,7 +4,8 @@ a page the user may not open)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.scopes import scope_for
+from gongzhi.core.models import Role
+from gongzhi.core.scopes import scope_for, visible
 
 
 def navigation(request):
@@ -12,19 +13,26 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = scope_for(user)
-    from gongzhi.registry.resources import RESOURCES, resources_for
+    from gongzhi.registry.models import Street
+    from gongzhi.registry.resources import resources_for
 
-    items = [{"url": reverse("home"), "label": _("首页"), "key": "home"}]
-    registry_items = [
-        {"url": reverse("registry:list", args=[r.key]), "label": r.title, "key": r.key}
-        for r in resources_for(scope)
+    nav_items = [{"url": reverse("home"), "label": _("首页"), "key": "home"}]
+    registry_nav = [
+        {"url": reverse("registry:list", args=[res.key]), "label": res.title, "key": res.key}
+        for res in resources_for(scope)
     ]
+    admin_nav = []
     if scope.admin_street_ids:
-        items.append({"url": reverse("registry:import"), "label": _("Excel 导入"), "key": "import"})
-        items.append({"url": reverse("audit_log"), "label": _("操作记录"), "key": "audit"})
+        admin_nav.append({"url": reverse("registry:import"), "label": _("Excel 导入"), "key": "import"})
+        admin_nav.append({"url": reverse("audit_log"), "label": _("操作记录"), "key": "audit"})
+    role_labels = "、".join(str(Role(role).label) for role in sorted(scope.roles))
+    demo_street = visible(user, Street).filter(is_demo=True).exists()
     return {
         "scope": scope,
-        "nav_items": items,
-        "registry_nav": registry_items,
-        "registry_resource_count": len(RESOURCES),
+        "nav_items": nav_items,
+        "registry_nav": registry_nav,
+        "admin_nav": admin_nav,
+        "role_labels": role_labels,
+        "demo_street": demo_street,
     }
+

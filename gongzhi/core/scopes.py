@@ -263,11 +263,12 @@ def can_edit_registry(user, street_id: int | None = None) -> bool:
     return street_id in scope.admin_street_ids
 
 
-def get_visible_or_404(user, model: type[Model], pk, *, write: bool = False) -> Model:
+def get_visible_or_404(user, model_or_queryset: type[Model] | QuerySet, pk, *, write: bool = False) -> Model:
     """The door to one object: outsider → 404, reader without write right → 403."""
+    queryset = visible(user, model_or_queryset)
     try:
-        obj = visible(user, model).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if write and not can_edit_registry(user, street_of(obj)):
         raise PermissionDenied

@@ -1,38 +1,111 @@
+"""Login/logout, language switch, the audit trail page and the error pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from gongzhi.core.excel_response import xlsx_response
+from gongzhi.core.models import AuditEvent
+from gongzhi.core.scopes import scope_for, visible
 
 
 class LoginView(auth_views.LoginView):
-    pass
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
 
 
+@require_POST
 def logout_view(request):
-    return HttpResponse()
+    logout(request)
+    return redirect("login")
 
 
-def set_language(request):
-    return HttpResponse()
-
-
-def audit_log(request):
-    return HttpResponse()
+set_language = django_set_language
 
 
 def healthz(request):
-    return HttpResponse("ok")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _audit_queryset(request):
+    events = visible(request.user, AuditEvent).select_related("actor")
+    applied = {}
+    for key, lookup in (("action", "action"), ("type", "object_type"), ("id", "object_id")):
+        value = request.GET.get(key, "").strip()[:60]
+        if value:
+            events = events.filter(**{lookup: value})
+            applied[key] = value
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        events = events.filter(actor_label__icontains=text) | events.filter(object_label__icontains=text)
+        applied["q"] = text
+    for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
+        day = parse_date(request.GET.get(key, "") or "")
+        if day:
+            events = events.filter(**{lookup: day})
+            applied[key] = day.isoformat()
+    return events.order_by("-at", "-id"), applied
+
+
+@login_required
+def audit_log(request):
+    """Who changed what and when — street admins, for their own street."""
+    if not scope_for(request.user).admin_street_ids:
+        raise PermissionDenied
+    events, applied = _audit_queryset(request)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象编号"), _("对象"), _("变更内容")]
+        rows = (
+            [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.get_action_display(),
+             e.object_type, e.object_id, e.object_label, str(e.changes)]
+            for e in events[:100_000].iterator(chunk_size=2000)
+        )
+        return xlsx_response(f"{_('操作记录')}.xlsx", _("操作记录"), headers, rows)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "applied": applied,
+            "query": urlencode(applied),
+            "actions": AuditEvent.Action.choices,
+            "nav_active": "audit",
+        },
+    )
 
 
 def bad_request(request, exception=None):
-    return HttpResponse(status=400)
+    return render(request, "core/error.html", {"code": 400, "message": _("请求无效,请检查后重试。")}, status=400)
 
 
 def permission_denied(request, exception=None):
-    return HttpResponse(status=403)
+    return render(request, "core/error.html", {"code": 403, "message": _("您没有权限执行此操作。")}, status=403)
 
 
 def page_not_found(request, exception=None):
-    return HttpResponse(status=404)
+    return render(request, "core/error.html", {"code": 404, "message": _("页面不存在,或不在您的管辖范围内。")}, status=404)
 
 
 def server_error(request):
-    return HttpResponse(status=500)
+    return render(request, "core/error.html", {"code": 500, "message": _("系统出错了,我们已记录,请稍后再试。")}, status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "core/error.html", {"code": 403, "message": _("页面已过期,请刷新后重新提交。")}, status=403)

@@ -1,5 +1,84 @@
-from django.http import HttpResponse
+"""The landing page after login, fitted to the user's roles: residents go to their mobile
+portal; office users see key figures, charts and the estates of their scope."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gongzhi.core.models import Role
+from gongzhi.core.scopes import scope_for, visible
+from gongzhi.registry import models as r
+from gongzhi.registry import selectors
+from gongzhi.registry.resources import BY_KEY
+
+HEADLINES = {
+    Role.STREET_ADMIN: _("街道工作台"),
+    Role.LEADERSHIP: _("领导小组 · 全街道概况"),
+    Role.AREA_SECRETARY: _("居民区工作台"),
+    Role.BRANCH_MEMBER: _("联合党支部工作台"),
+    Role.OC_MEMBER: _("业委会工作台"),
+    Role.COMPANY_STAFF: _("物业企业工作台"),
+    Role.EVALUATOR: _("第三方测评工作台"),
+}
+ROLE_ORDER = list(HEADLINES)
 
 
+def _bar_chart(title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> dict:
+    option = {
+        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 10, "top": 40, "bottom": 60},
+        "legend": {"right": 0, "top": 0} if len(series) > 1 else {"show": False},
+        "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30 if len(labels) > 6 else 0}},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "name": name, "data": data, "stack": "s"} for name, data in series],
+        "color": ["#c0392b", "#e6a23c", "#1f5fa8"],
+    }
+    return option
+
+
+@login_required
 def home(request):
-    return HttpResponse("gongzhi")
+    scope = scope_for(request.user)
+    if scope.roles == {Role.OWNER}:
+        return redirect("portal:home")
+    if scope.is_empty:
+        return render(request, "home/no_role.html", status=200)
+    role = next(role for role in ROLE_ORDER if role in scope.roles)
+    summary = selectors.registry_summary(request.user)
+    summary["total_area_wan"] = (summary["total_area"] / 10000).quantize(Decimal("0.01"))
+    histogram = selectors.collection_rate_histogram(request.user)
+    companies = selectors.companies_by_estates(request.user)
+    estates_resource = BY_KEY["estates"]
+    estates = estates_resource.queryset(visible(request.user, r.Estate)).order_by("collection_rate", "name")[:15]
+    estate_rows = [
+        [col.cell(e, scope, f"/registry/estates/{e.pk}/") for col in estates_resource.columns] for e in estates
+    ]
+    charts = {
+        "rates": _bar_chart(_("小区物业费收缴率分布(个)"), [h[0] for h in histogram], [(_("小区数"), [h[1] for h in histogram])]),
+        "companies": _bar_chart(
+            _("物业企业在管小区(个)"),
+            [c[0] for c in companies],
+            [(_("老旧小区"), [c[2] for c in companies]), (_("其他小区"), [c[1] - c[2] for c in companies])],
+        ),
+    }
+    return render(
+        request,
+        "home/office.html",
+        {
+            "headline": HEADLINES[role],
+            "role": role,
+            "summary": summary,
+            "charts": charts,
+            "estate_headers": [{"label": c.label, "num": c.num} for c in estates_resource.columns],
+            "estate_rows": estate_rows,
+            "areas": visible(request.user, r.Area).select_related("branch").order_by("name")[:40]
+            if scope.street_ids
+            else None,
+            "nav_active": "home",
+        },
+    )

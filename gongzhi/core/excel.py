@@ -1,0 +1,393 @@
+"""Reading and writing .xlsx files safely. Generic: knows nothing about the registry.
+
+An upload is checked by its content, never by its name: size first (before any parsing),
+then that it is an OOXML zip with a workbook part, then the zip's declared sizes (a zip
+bomb is refused before anything is inflated). ``zipfile`` never inflates a member past its
+declared size, so the declared total is a real bound on the work done. XML is parsed by the
+standard library's expat (≥ 2.4.1 refuses entity-expansion "billion laughs"); macros
+(.xlsm) are never kept or run, only the cell values are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any, NamedTuple
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all members of the zip, inflated
+MAX_COMPRESSION_RATIO = 200  # per member; real sheets stay well under 50
+RATIO_CHECK_FROM_BYTES = 1024 * 1024  # tiny members may compress oddly; only large ones are checked
+MAX_ZIP_MEMBERS = 10_000
+MAX_COLUMNS = 64  # cells right of this are ignored (a stray cell at XFD1 must not cost 16k columns a row)
+MAX_ROWS_PER_SHEET = 200_000  # non-empty rows
+NOTES_SHEET_TITLE = "填写说明"
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and also every password-protected .xlsx
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class ExcelFileError(Exception):
+    """The file cannot be read as a workbook; ``message`` is plain Chinese for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class Row(NamedTuple):
+    """One non-empty row: its number as Excel shows it, and its cell values (trailing blanks dropped)."""
+
+    number: int
+    values: tuple
+
+
+# ---- Reading ---------------------------------------------------------------------------------------
+
+
+def _mb(size: int) -> str:
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb == int(mb) else f"{mb:.1f}"
+
+
+def _declared_size(fileobj) -> int | None:
+    size = getattr(fileobj, "size", None)  # Django's UploadedFile knows it without reading
+    if isinstance(size, int):
+        return size
+    try:
+        position = fileobj.tell()
+        fileobj.seek(0, io.SEEK_END)
+        end = fileobj.tell()
+        fileobj.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return end - position
+
+
+def _too_big(size: int, limit: int) -> ExcelFileError:
+    return ExcelFileError(
+        _("文件大小 %(size)s MB 超过上限 %(limit)s MB,请拆分成几个文件分别导入。")
+        % {"size": f"{size / (1024 * 1024):.1f}", "limit": _mb(limit)}
+    )
+
+
+def read_upload(fileobj: IO[bytes] | bytes, *, max_bytes: int | None = None) -> bytes:
+    """The upload's bytes, refused by size before they are read (and again while reading)."""
+    limit = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
+    if isinstance(fileobj, bytes | bytearray):
+        if len(fileobj) > limit:
+            raise _too_big(len(fileobj), limit)
+        data = bytes(fileobj)
+    else:
+        if getattr(fileobj, "seekable", lambda: False)():
+            fileobj.seek(0)
+        size = _declared_size(fileobj)
+        if size is not None and size > limit:
+            raise _too_big(size, limit)
+        data = fileobj.read(limit + 1)  # a stream that lied about its size stops here
+        if len(data) > limit:
+            raise _too_big(max(size or 0, len(data)), limit)
+    if not data:
+        raise ExcelFileError(_("文件是空的,请选择填好的 Excel(.xlsx)文件。"))
+    return data
+
+
+def _not_xlsx(filename: str) -> ExcelFileError:
+    label = f"“{filename}”" if filename else _("该文件")
+    return ExcelFileError(
+        _("%(file)s不是有效的 Excel(.xlsx)文件。请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿(.xlsx)再上传。")
+        % {"file": label}
+    )
+
+
+def _check_archive(data: bytes, filename: str) -> None:
+    """Refuse anything that is not a plain, unencrypted, reasonably sized OOXML workbook."""
+    if data.startswith(_OLE2_MAGIC):
+        raise ExcelFileError(
+            _(
+                "不是有效的 Excel(.xlsx)文件:这是旧版 .xls 格式,或设置了打开密码的工作簿。"
+                "请去掉密码并“另存为”Excel 工作簿(.xlsx)后再上传。"
+            )
+        )
+    if not data.startswith(_ZIP_MAGIC):
+        raise _not_xlsx(filename)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise ExcelFileError(_("文件已损坏,无法读取。请在 Excel 中打开确认后重新保存再上传。")) from None
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names:
+        raise _not_xlsx(filename)
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise ExcelFileError(
+                _("不是有效的 Excel(.xlsx)文件:这是二进制工作簿(.xlsb),请“另存为”Excel 工作簿(.xlsx)后再上传。")
+            )
+        raise _not_xlsx(filename)
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise ExcelFileError(_("文件结构异常(包含的部件过多),已拒绝读取。"))
+    if any(m.flag_bits & 0x1 for m in members):
+        raise ExcelFileError(_("文件已加密,请去掉密码后再上传。"))
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise ExcelFileError(
+                _("文件解压后超过 %(limit)s MB,已拒绝读取(可能是压缩炸弹)。请拆分后再导入。")
+                % {"limit": _mb(MAX_UNCOMPRESSED_BYTES)}
+            )
+        if (
+            member.file_size > RATIO_CHECK_FROM_BYTES
+            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        ):
+            raise ExcelFileError(_("文件压缩比异常(可能是压缩炸弹),已拒绝读取。"))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def read_workbook(
+    fileobj: IO[bytes] | bytes, *, filename: str = "", max_bytes: int | None = None
+) -> dict[str, list[Row]]:
+    """Every worksheet's non-empty rows, by sheet title; raises ``ExcelFileError`` in Chinese.
+
+    Cell values are as openpyxl gives them with ``data_only`` (formulas → their last computed
+    value; dates → ``datetime``); strings are stripped and empty strings count as blank.
+    """
+    from openpyxl import load_workbook
+
+    data = read_upload(fileobj, max_bytes=max_bytes)
+    _check_archive(data, filename)
+    sheets: dict[str, list[Row]] = {}
+    workbook = None
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it drops; nothing the user can act on.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+            for sheet in workbook.worksheets:
+                sheet.reset_dimensions()  # the stored dimension may be wrong; read what is there
+                rows: list[Row] = []
+                for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+                    cleaned = [_clean(v) for v in values]
+                    while cleaned and cleaned[-1] is None:
+                        cleaned.pop()
+                    if not cleaned:
+                        continue
+                    rows.append(Row(number, tuple(cleaned)))
+                    if len(rows) > MAX_ROWS_PER_SHEET:
+                        raise ExcelFileError(
+                            _("工作表“%(sheet)s”超过 %(limit)s 行,请拆分后分别导入。")
+                            % {"sheet": sheet.title, "limit": MAX_ROWS_PER_SHEET}
+                        )
+                sheets[sheet.title.strip()] = rows
+    except ExcelFileError:
+        raise
+    except Exception:  # any parser failure on an untrusted file is "corrupt" to the user
+        raise ExcelFileError(_("文件已损坏或格式不受支持,无法读取。请在 Excel 中打开确认后重新保存再上传。")) from None
+    finally:
+        if workbook is not None:
+            workbook.close()
+    return sheets
+
+
+def normalise_header(text: Any) -> str:
+    """Compare headers loosely: full-width → half-width (NFKC: “(”→“(”, “㎡”→“m2”), no spaces, any case."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+# ---- Writing ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How one column is written: header, optional width, drop-down choices, cell format, help text."""
+
+    header: str
+    width: float | None = None
+    choices: Sequence[str] = ()
+    number_format: str | None = None  # e.g. "yyyy-mm-dd", "0.00", "@" (text)
+    required: bool = False
+    note: str = ""
+
+
+@dataclass
+class SheetSpec:
+    title: str
+    columns: Sequence[ColumnSpec]
+    rows: Iterable[Sequence[Any]] = field(default_factory=list)
+    wrap_text: bool = False  # long prose cells (the notes sheet)
+
+
+HEADER_FILL = "DDEBF7"
+REQUIRED_HEADER_FILL = "F8CBAD"
+MAX_WIDTH = 50
+MIN_WIDTH = 8
+
+
+def display_width(value: Any) -> int:
+    """Width of a value in Excel character units: CJK and full-width characters count twice."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return 10
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def _list_formula(choices: Sequence[str]) -> str | None:
+    """An inline list for data validation, or None when Excel's 255-character limit forbids it."""
+    if any("," in c or '"' in c for c in choices):
+        return None
+    formula = '"' + ",".join(choices) + '"'
+    return formula if len(formula) <= 255 else None
+
+
+def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]] | None = None) -> bytes:
+    """An .xlsx with a bold, filled, frozen header row, CJK-aware widths and drop-downs for choices.
+
+    ``notes`` (rows, the first being its header) become a last sheet titled 填写说明.
+    Written in openpyxl's streaming mode, so tens of thousands of rows stay fast.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    wrap = Alignment(vertical="top", wrap_text=True)
+    fills = {
+        False: PatternFill("solid", fgColor=HEADER_FILL),
+        True: PatternFill("solid", fgColor=REQUIRED_HEADER_FILL),
+    }
+
+    all_sheets = list(sheets)
+    if notes:
+        note_rows = list(notes)
+        header, body = note_rows[0], note_rows[1:]
+        all_sheets.append(
+            SheetSpec(
+                title=NOTES_SHEET_TITLE,
+                columns=[ColumnSpec(str(h), width=70 if i == len(header) - 1 else None) for i, h in enumerate(header)],
+                rows=body,
+                wrap_text=True,
+            )
+        )
+
+    for spec in all_sheets:
+        sheet = workbook.create_sheet(spec.title)
+        columns = list(spec.columns)
+        rows = spec.rows if isinstance(spec.rows, list) else list(spec.rows)
+        sheet.freeze_panes = "A2"
+        for index, column in enumerate(columns, start=1):
+            letter = get_column_letter(index)
+            width = column.width
+            if width is None:
+                sample = [display_width(row[index - 1]) for row in rows[:200] if index - 1 < len(row)]
+                width = max([display_width(column.header) + 4, *sample]) + 2
+            sheet.column_dimensions[letter].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
+            if column.choices:
+                validation = _data_validation(workbook, DataValidation, column, letter)
+                sheet.data_validations.append(validation)
+
+        header_cells = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = bold
+            cell.fill = fills[column.required]
+            header_cells.append(cell)
+        sheet.append(header_cells)
+
+        formats = [c.number_format for c in columns]
+        for row in rows:
+            out = []
+            for index, value in enumerate(row):
+                fmt = formats[index] if index < len(formats) else None
+                if value == "":
+                    value = None
+                if fmt or spec.wrap_text:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    if fmt:
+                        cell.number_format = fmt
+                    if spec.wrap_text:
+                        cell.alignment = wrap
+                    out.append(cell)
+                else:
+                    out.append(value)
+            sheet.append(out)
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _data_validation(workbook, DataValidation, column: ColumnSpec, letter: str):  # noqa: N803
+    formula = _list_formula(column.choices)
+    if formula is None:
+        # Long lists go on a hidden sheet and the drop-down points at it.
+        hidden_title = f"选项{letter}"
+        hidden = workbook.create_sheet(hidden_title)
+        hidden.sheet_state = "hidden"
+        for choice in column.choices:
+            hidden.append([choice])
+        formula = f"'{hidden_title}'!$A$1:$A${len(column.choices)}"
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=not column.required,
+        showErrorMessage=True,
+        errorTitle=_("请从下拉列表中选择"),
+        error=_("可选:%(choices)s") % {"choices": "、".join(column.choices)},
+    )
+    validation.add(f"{letter}2:{letter}1048576")
+    return validation
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """``attachment; filename="<ascii>"; filename*=UTF-8''<utf-8>`` (RFC 6266 / RFC 5987).
+
+    Old clients read the ASCII fallback; every current browser takes the UTF-8 name.
+    """
+    safe = re.sub(r'[\x00-\x1f\x7f"\\/]', "_", filename).strip() or "download.xlsx"
+    stem, dot, extension = safe.rpartition(".")
+    if not dot:
+        stem, extension = safe, ""
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "download"
+    ascii_extension = re.sub(r"[^A-Za-z0-9]+", "", extension)
+    fallback = f"{ascii_stem}.{ascii_extension}" if ascii_extension else ascii_stem
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """An HttpResponse that downloads ``content`` as ``filename`` (Chinese names kept)."""
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["Content-Length"] = str(len(content))
+    response["Cache-Control"] = "private, no-store"  # exports can hold personal data
+    return response
+
+
+def decimal_from_float(value: float) -> Decimal:
+    """A float cell as Excel shows it (15 significant digits): 72.30000000000001 → Decimal('72.3')."""
+    return Decimal(format(value, ".15g"))

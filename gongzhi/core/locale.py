@@ -1,0 +1,29 @@
+"""Chinese unless the user chose otherwise.
+
+Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
+to a street office whose PCs run an English Windows. The product's default is zh-Hans
+(DESIGN.md §7); only an explicit choice (the language switch's cookie) changes it."""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+SUPPORTED = {code for code, _name in settings.LANGUAGES}
+
+
+def chosen_language(request) -> str:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in SUPPORTED else settings.LANGUAGE_CODE
+
+
+def language_middleware(get_response):
+    def middleware(request):
+        language = chosen_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+    return middleware

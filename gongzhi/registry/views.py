@@ -1,0 +1,282 @@
+"""Office pages of the registry: list (search, filters, sort, pages, Excel export), detail,
+create, edit, delete. Thin: every read goes through ``gongzhi.core.scopes`` and every write
+through ``gongzhi.registry.services``; the per-type knowledge is in ``resources.py``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongzhi.core.excel_response import xlsx_response
+from gongzhi.core.scopes import can_edit_registry, get_visible_or_404, scope_for, street_of, visible
+from gongzhi.registry import services
+from gongzhi.registry.forms import form_for
+from gongzhi.registry.resources import BY_KEY, Cell, Resource, fmt, search_q
+
+PAGE_SIZE = 50
+EXPORT_MAX_ROWS = 200_000
+
+
+def _resource(request, key: str) -> Resource:
+    resource = BY_KEY.get(key)
+    if resource is None:
+        raise Http404
+    if not resource.readable_by(scope_for(request.user)):
+        raise PermissionDenied
+    return resource
+
+
+def _detail_url(resource: Resource, pk) -> str:
+    return reverse("registry:detail", args=[resource.key, pk])
+
+
+def _filtered(request, resource: Resource):
+    """The visible, filtered, searched and sorted queryset of a list, plus what was applied."""
+    queryset = resource.queryset(visible(request.user, resource.model))
+    applied = {}
+    for flt in resource.filters:
+        raw = request.GET.get(flt.key, "").strip()
+        if raw:
+            queryset = flt.filter(queryset, raw)
+            applied[flt.key] = raw
+    text = request.GET.get("q", "").strip()[:100]
+    if text and resource.search:
+        queryset = queryset.filter(search_q(resource, text))
+    sortable = {col.key: col.sort for col in resource.columns if col.sort}
+    order = request.GET.get("o", "")
+    field = sortable.get(order.lstrip("-"))
+    if field:
+        queryset = queryset.order_by(f"-{field}" if order.startswith("-") else field, "pk")
+    else:
+        order = ""
+        queryset = queryset.order_by(resource.default_sort, "pk")
+    return queryset, applied, text, order
+
+
+def _filter_menus(request, resource: Resource, applied: dict[str, str]):
+    menus = []
+    for flt in resource.filters:
+        if flt.hidden or (flt.needs and flt.needs[0] not in applied):
+            continue
+        if flt.model is not None:
+            options = visible(request.user, flt.model)
+            if flt.needs:
+                options = options.filter(**{flt.needs[1]: applied[flt.needs[0]]}) if applied[flt.needs[0]].isdigit() else options.none()
+            if hasattr(flt.model, "estate"):
+                options = options.select_related("estate")
+            choices = [(str(o.pk), str(o)) for o in options[:500]]
+        else:
+            choices = [(value, str(label)) for value, label in flt.choices]
+        menus.append({"key": flt.key, "label": flt.label, "choices": choices, "value": applied.get(flt.key, "")})
+    return menus
+
+
+@login_required
+def list_view(request, key: str):
+    resource = _resource(request, key)
+    scope = scope_for(request.user)
+    queryset, applied, text, order = _filtered(request, resource)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (obj, [col.cell(obj, scope, _detail_url(resource, obj.pk)) for col in resource.columns])
+        for obj in page.object_list
+    ]
+    params = {k: v for k, v in {**applied, "q": text, "o": order}.items() if v}
+    headers = []
+    for col in resource.columns:
+        link = ""
+        if col.sort:
+            next_order = f"-{col.key}" if order == col.key else col.key
+            link = "?" + urlencode({**params, "o": next_order})
+        arrow = "▲" if order == col.key else ("▼" if order == f"-{col.key}" else "")
+        headers.append({"label": col.label, "link": link, "arrow": arrow, "num": col.num})
+    context = {
+        "resource": resource,
+        "page": page,
+        "rows": rows,
+        "headers": headers,
+        "menus": _filter_menus(request, resource, applied),
+        "text": text,
+        "order": order,
+        "query": urlencode(params),
+        "query_without_page": urlencode(params),
+        "can_edit": can_edit_registry(request.user),
+        "nav_active": resource.key,
+    }
+    template = "registry/_results.html" if request.htmx and request.htmx.target == "results" else "registry/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def export_view(request, key: str):
+    """The list as the user sees it (same scope, filters, search and order), as .xlsx."""
+    resource = _resource(request, key)
+    scope = scope_for(request.user)
+    queryset, _applied, _text, _order = _filtered(request, resource)
+    headers = [str(col.label) for col in resource.columns]
+
+    def rows():
+        for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
+            yield [_plain(col.cell(obj, scope, "")) for col in resource.columns]
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(f"{resource.title}-{stamp}.xlsx", str(resource.title), headers, rows())
+
+
+def _plain(cell: Cell):
+    return "" if cell.text == "—" else cell.text
+
+
+def _detail_fields(resource: Resource, obj, scope):
+    columns = {col.key: col for col in resource.columns}
+    fields = []
+    for name in resource.form_fields:
+        field = resource.model._meta.get_field(name)
+        if name in columns:
+            cell = columns[name].cell(obj, scope, "")
+        elif name == "owner" and "owner" in columns:
+            cell = columns["owner"].cell(obj, scope, "")
+        else:
+            display = getattr(obj, f"get_{name}_display", None)
+            cell = Cell(fmt(display() if display else getattr(obj, name)))
+        related = getattr(field, "related_model", None)
+        if related is not None and getattr(obj, f"{name}_id", None):
+            from gongzhi.registry.resources import BY_MODEL
+
+            target = BY_MODEL.get(related)
+            if target is not None:
+                cell = Cell(cell.text, url=_detail_url(target, getattr(obj, f"{name}_id")))
+        fields.append((field.verbose_name, cell))
+    extra = [col for col in resource.columns if col.key.split(".")[0] not in resource.form_fields and col.key != "owner"]
+    for col in extra:
+        fields.append((col.label, col.cell(obj, scope, "")))
+    return fields
+
+
+CHILD_ROWS = 20
+
+
+@login_required
+def detail_view(request, key: str, pk: int):
+    resource = _resource(request, key)
+    scope = scope_for(request.user)
+    obj = get_visible_or_404(request.user, resource.queryset(visible(request.user, resource.model)), pk)
+    children = []
+    for child_key, param in resource.children:
+        child = BY_KEY[child_key]
+        if not child.readable_by(scope):
+            continue
+        flt = next(f for f in child.filters if f.key == param)
+        queryset = flt.filter(child.queryset(visible(request.user, child.model)), str(obj.pk)).order_by(child.default_sort, "pk")
+        total = queryset.count()
+        rows = [
+            [col.cell(o, scope, _detail_url(child, o.pk)) for col in child.columns] for o in queryset[:CHILD_ROWS]
+        ]
+        children.append(
+            {
+                "resource": child,
+                "headers": [{"label": c.label, "num": c.num} for c in child.columns],
+                "rows": rows,
+                "total": total,
+                "more_url": reverse("registry:list", args=[child.key]) + "?" + urlencode({param: obj.pk}),
+                "create_url": reverse("registry:create", args=[child.key]) + "?" + urlencode({param: obj.pk}),
+            }
+        )
+    return render(
+        request,
+        "registry/detail.html",
+        {
+            "resource": resource,
+            "obj": obj,
+            "fields": _detail_fields(resource, obj, scope),
+            "children": children,
+            "can_edit": can_edit_registry(request.user, street_of(obj)),
+            "history_url": reverse("audit_log") + "?" + urlencode({"type": resource.model._meta.label, "id": obj.pk}),
+            "nav_active": resource.key,
+        },
+    )
+
+
+def _save(request, resource: Resource, form, obj=None):
+    """Run the service; on a validation failure put the reasons back on the form."""
+    try:
+        if obj is None:
+            saved = services.record_create(actor=request.user, obj=form.instance)
+        else:
+            data = {name: form.cleaned_data[name] for name in form.cleaned_data if name in resource.form_fields}
+            data.update(form.extra_data())
+            saved = services.record_update(actor=request.user, obj=obj, data=data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+        return None
+    except services.RegistryError as exc:
+        form.add_error(None, exc.message)
+        return None
+    return saved
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_view(request, key: str):
+    resource = _resource(request, key)
+    if not can_edit_registry(request.user):
+        raise PermissionDenied
+    initial = {name: request.GET[name] for name in resource.form_fields if name in request.GET}
+    FormClass = form_for(resource)
+    form = FormClass(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, resource, form)
+        if saved is not None:
+            messages.success(request, _("已新增%(kind)s“%(label)s”。") % {"kind": resource.title_singular, "label": saved})
+            return redirect(_detail_url(resource, saved.pk))
+    return render(
+        request,
+        "registry/form.html",
+        {"resource": resource, "form": form, "obj": None, "nav_active": resource.key},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_view(request, key: str, pk: int):
+    resource = _resource(request, key)
+    obj = get_visible_or_404(request.user, resource.model, pk, write=True)
+    FormClass = form_for(resource)
+    form = FormClass(request.POST or None, instance=obj, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, resource, form, obj=resource.model._default_manager.get(pk=pk))
+        if saved is not None:
+            messages.success(request, _("已保存“%(label)s”。") % {"label": saved})
+            return redirect(_detail_url(resource, saved.pk))
+    return render(
+        request,
+        "registry/form.html",
+        {"resource": resource, "form": form, "obj": obj, "nav_active": resource.key},
+    )
+
+
+@login_required
+@require_POST
+def delete_view(request, key: str, pk: int):
+    resource = _resource(request, key)
+    obj = get_visible_or_404(request.user, resource.model, pk, write=True)
+    label = str(obj)
+    try:
+        services.record_delete(actor=request.user, obj=obj)
+    except services.RegistryError as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail_url(resource, pk))
+    messages.success(request, _("已删除“%(label)s”。") % {"label": label})
+    return redirect("registry:list", resource.key)

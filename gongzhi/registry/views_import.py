@@ -1,0 +1,55 @@
+"""Excel import pages: download templates, upload a workbook, read the row-by-row report.
+The engine (validation, all-or-nothing writing) lives in ``importers.py``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from gongzhi.core.scopes import scope_for
+
+
+def _admin_street_id(request) -> int:
+    streets = scope_for(request.user).admin_street_ids
+    if not streets:
+        raise PermissionDenied
+    return min(streets)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    from gongzhi.registry import importers
+
+    street_id = _admin_street_id(request)
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("请选择要导入的 Excel 文件。"))
+        else:
+            report = importers.import_upload(actor=request.user, street_id=street_id, upload=upload)
+            if report.ok:
+                messages.success(request, _("导入成功。"))
+            else:
+                messages.error(request, _("文件有错误,没有导入任何数据。请按下表修改后重新上传。"))
+    return render(
+        request,
+        "registry/import.html",
+        {"sheets": importers.SHEETS, "report": report, "nav_active": "import"},
+    )
+
+
+@login_required
+def template_view(request, sheet: str):
+    from gongzhi.registry import importers
+
+    _admin_street_id(request)
+    if sheet != "all" and sheet not in {s.key for s in importers.SHEETS}:
+        raise Http404
+    return importers.template_response(sheet)
