@@ -107,7 +107,9 @@ def read_upload(fileobj: IO[bytes] | bytes, *, max_bytes: int | None = None) -> 
 def _not_xlsx(filename: str) -> ExcelFileError:
     label = f"“{filename}”" if filename else _("该文件")
     return ExcelFileError(
-        _("%(file)s不是有效的 Excel(.xlsx)文件。请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿(.xlsx)再上传。")
+        _(
+            "%(file)s不是有效的 Excel(.xlsx)文件。请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿(.xlsx)再上传。"
+        )
         % {"file": label}
     )
 
@@ -134,7 +136,9 @@ def _check_archive(data: bytes, filename: str) -> None:
     if "xl/workbook.xml" not in names:
         if "xl/workbook.bin" in names:
             raise ExcelFileError(
-                _("不是有效的 Excel(.xlsx)文件:这是二进制工作簿(.xlsb),请“另存为”Excel 工作簿(.xlsx)后再上传。")
+                _(
+                    "不是有效的 Excel(.xlsx)文件:这是二进制工作簿(.xlsb),请“另存为”Excel 工作簿(.xlsx)后再上传。"
+                )
             )
         raise _not_xlsx(filename)
     if len(members) > MAX_ZIP_MEMBERS:
@@ -149,9 +153,8 @@ def _check_archive(data: bytes, filename: str) -> None:
                 _("文件解压后超过 %(limit)s MB,已拒绝读取(可能是压缩炸弹)。请拆分后再导入。")
                 % {"limit": _mb(MAX_UNCOMPRESSED_BYTES)}
             )
-        if (
-            member.file_size > RATIO_CHECK_FROM_BYTES
-            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
+        if member.file_size > RATIO_CHECK_FROM_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
+            member.compress_size, 1
         ):
             raise ExcelFileError(_("文件压缩比异常(可能是压缩炸弹),已拒绝读取。"))
 
@@ -185,7 +188,9 @@ def read_workbook(
             for sheet in workbook.worksheets:
                 sheet.reset_dimensions()  # the stored dimension may be wrong; read what is there
                 rows: list[Row] = []
-                for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+                for number, values in enumerate(
+                    sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
+                ):
                     cleaned = [_clean(v) for v in values]
                     while cleaned and cleaned[-1] is None:
                         cleaned.pop()
@@ -201,7 +206,9 @@ def read_workbook(
     except ExcelFileError:
         raise
     except Exception:  # any parser failure on an untrusted file is "corrupt" to the user
-        raise ExcelFileError(_("文件已损坏或格式不受支持,无法读取。请在 Excel 中打开确认后重新保存再上传。")) from None
+        raise ExcelFileError(
+            _("文件已损坏或格式不受支持,无法读取。请在 Excel 中打开确认后重新保存再上传。")
+        ) from None
     finally:
         if workbook is not None:
             workbook.close()
@@ -288,7 +295,10 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
         all_sheets.append(
             SheetSpec(
                 title=NOTES_SHEET_TITLE,
-                columns=[ColumnSpec(str(h), width=70 if i == len(header) - 1 else None) for i, h in enumerate(header)],
+                columns=[
+                    ColumnSpec(str(h), width=70 if i == len(header) - 1 else None)
+                    for i, h in enumerate(header)
+                ],
                 rows=body,
                 wrap_text=True,
             )
@@ -306,6 +316,9 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
                 sample = [display_width(row[index - 1]) for row in rows[:200] if index - 1 < len(row)]
                 width = max([display_width(column.header) + 4, *sample]) + 2
             sheet.column_dimensions[letter].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
+            if column.number_format:
+                # The column's style formats what the user types later (text keeps phone numbers intact).
+                sheet.column_dimensions[letter].number_format = column.number_format
             if column.choices:
                 validation = _data_validation(workbook, DataValidation, column, letter)
                 sheet.data_validations.append(validation)
@@ -318,14 +331,15 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
             header_cells.append(cell)
         sheet.append(header_cells)
 
-        formats = [c.number_format for c in columns]
+        # A written cell carries its own style: dates and numbers need theirs, strings are text anyway.
+        formats = [c.number_format if c.number_format != "@" else None for c in columns]
         for row in rows:
             out = []
             for index, value in enumerate(row):
-                fmt = formats[index] if index < len(formats) else None
+                fmt = formats[index] if index < len(formats) and not isinstance(value, str) else None
                 if value == "":
                     value = None
-                if fmt or spec.wrap_text:
+                if (fmt and value is not None) or spec.wrap_text:
                     cell = WriteOnlyCell(sheet, value=value)
                     if fmt:
                         cell.number_format = fmt
@@ -391,3 +405,196 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 def decimal_from_float(value: float) -> Decimal:
     """A float cell as Excel shows it (15 significant digits): 72.30000000000001 → Decimal('72.3')."""
     return Decimal(format(value, ".15g"))
+
+
+# ---- Cell parsers ----------------------------------------------------------------------------------
+# Pure functions from one non-blank cell value (as ``read_workbook`` gives it) to a Python value.
+# Each raises ``CellError`` with a plain-Chinese reason that the importer places next to the cell.
+
+
+class CellError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    return str(value)
+
+
+def parse_text(value: Any, *, max_length: int | None = None, no_dates: bool = False) -> str:
+    """Text; numbers become their digits (13800001234.0 → "13800001234")."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        if no_dates:
+            shown = value.date() if isinstance(value, dt.datetime) else value
+            raise CellError(
+                _("单元格被 Excel 自动识别成了日期/时间(%(value)s),请把这一列设为“文本”格式后重新填写。")
+                % {"value": shown}
+            )
+        value = (
+            value.date().isoformat()
+            if isinstance(value, dt.datetime) and not value.time()
+            else value.isoformat()
+        )
+    if isinstance(value, bool):
+        value = "是" if value else "否"
+    text = _number_text(value).strip()
+    if max_length is not None and len(text) > max_length:
+        raise CellError(
+            _("不能超过 %(limit)d 个字(现有 %(length)d 个)。") % {"limit": max_length, "length": len(text)}
+        )
+    return text
+
+
+_DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_decimal(
+    value: Any,
+    *,
+    message: str,
+    places: int = 2,
+    max_digits: int | None = None,
+    gt: Decimal | None = None,
+    ge: Decimal | None = None,
+    le: Decimal | None = None,
+    percent_sign: bool = False,
+) -> Decimal:
+    """A decimal with at most ``places`` decimals within the bounds; ``message`` states the rule."""
+    if isinstance(value, bool):
+        raise CellError(message)
+    if isinstance(value, int | Decimal):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError(message)
+        number = decimal_from_float(value)
+    elif isinstance(value, str):
+        text = re.sub(r"[\s,]", "", _nfkc(value))
+        if percent_sign and text.endswith("%"):
+            text = text[:-1]
+        if not _DECIMAL_TEXT.match(text):
+            raise CellError(message)
+        number = Decimal(text)
+    else:
+        raise CellError(message)
+    step = Decimal(1).scaleb(-places)
+    try:
+        rounded = number.quantize(step)
+    except ArithmeticError:
+        raise CellError(message) from None
+    if rounded != number:
+        raise CellError(message)
+    if max_digits is not None and abs(rounded) >= Decimal(10) ** (max_digits - places):
+        raise CellError(message)
+    if (gt is not None and not rounded > gt) or (ge is not None and not rounded >= ge):
+        raise CellError(message)
+    if le is not None and not rounded <= le:
+        raise CellError(message)
+    return rounded
+
+
+def parse_int(
+    value: Any, *, message: str, ge: int | None = None, le: int | None = None, suffix: str = ""
+) -> int:
+    """A whole number within the bounds; text may end with ``suffix`` (“1988年”, “6层”)."""
+    if isinstance(value, bool):
+        raise CellError(message)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError(message)
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise CellError(message)
+        number = int(value)
+    elif isinstance(value, str):
+        text = _nfkc(value)
+        if suffix and text.endswith(suffix):
+            text = text[: -len(suffix)].strip()
+        if not re.fullmatch(r"[+-]?\d{1,9}", text):
+            raise CellError(message)
+        number = int(text)
+    else:
+        raise CellError(message)
+    if (ge is not None and number < ge) or (le is not None and number > le):
+        raise CellError(message)
+    return number
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:\s+0{1,2}:00(?::00)?)?$"),
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$"),
+)
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def parse_date(value: Any) -> dt.date:
+    """A real Excel date, or text 2024-03-01 / 2024/3/1 / 2024.3.1 / 2024年3月1日."""
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        text = _nfkc(value)
+        for pattern in _DATE_PATTERNS:
+            match = pattern.match(text)
+            if match:
+                break
+        else:
+            raise CellError(_("“%(value)s”不是日期,请填写如 2024-03-01 的日期。") % {"value": value})
+        try:
+            day = dt.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise CellError(_("“%(value)s”不是有效的日期。") % {"value": value}) from None
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        raise CellError(
+            _("应填写日期,如 2024-03-01(单元格中是数字 %(value)s,请把单元格设为日期格式或直接输入日期)。")
+            % {"value": _number_text(value)}
+        )
+    else:
+        raise CellError(_("应填写日期,如 2024-03-01。"))
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise CellError(_("日期 %(value)s 不在 1900–2100 年之间。") % {"value": day.isoformat()})
+    return day
+
+
+_TRUE = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "党员"})
+_FALSE = frozenset({"否", "n", "no", "false", "0", "×", "✗", "非党员"})
+
+
+def parse_bool(value: Any) -> bool:
+    """是/否 (also Y/N, TRUE/FALSE, 1/0, √/×)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = _nfkc(str(value)).casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellError(_("应填写“是”或“否”(现为“%(value)s”)。") % {"value": value})
+
+
+def parse_choice(value: Any, choices: Sequence[tuple[str, str]]) -> str:
+    """The stored value of a choice given by its label, its short label (before “(”) or its code."""
+    wanted = normalise_header(_number_text(value))
+    for code, label in choices:
+        short = str(label).split("(")[0].split("(")[0]
+        if wanted in {normalise_header(label), normalise_header(short), normalise_header(code)}:
+            return code
+    raise CellError(
+        _("“%(value)s”不是可选的值,可选:%(choices)s。")
+        % {"value": value, "choices": "、".join(str(label) for _code, label in choices)}
+    )

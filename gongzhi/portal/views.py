@@ -14,7 +14,7 @@ from gongzhi.registry import models as r
 @login_required
 def home(request):
     units = list(visible(request.user, r.Unit).filter(pk__in=scope_for(request.user).unit_ids).select_related("building__estate__area", "owner"))
-    return render(request, "portal/home.html", {"units": units, "tab": "home"})
+    return render(request, "portal/home.html", {"units": units, "tab": "home", "portal_estate_id": units[0].building.estate_id if units else None})
 
 
 @login_required
@@ -32,5 +32,5 @@ def estate(request, pk: int):
     return render(
         request,
         "portal/estate.html",
-        {"estate": estate, "contract": contract, "committee": committee, "members": members, "tab": "estate"},
+        {"estate": estate, "contract": contract, "committee": committee, "members": members, "tab": "estate", "portal_estate_id": estate.pk},
     )

@@ -39,7 +39,8 @@ class Area(models.Model):
         verbose_name = _("居民区")
         verbose_name_plural = _("居民区")
         ordering = ["street", "name"]
-        constraints = [models.UniqueConstraint(fields=["street", "name"], name="area_name_unique_in_street")]
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="area_name_unique_in_street",
+                violation_error_message=_("本街道已有同名的居民区。"))]
 
     def __str__(self) -> str:
         return self.name
@@ -63,9 +64,11 @@ class Estate(models.Model):
         verbose_name_plural = _("小区")
         ordering = ["area__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "name"], name="estate_name_unique_in_area"),
+            models.UniqueConstraint(fields=["area", "name"], name="estate_name_unique_in_area",
+                violation_error_message=_("该居民区已有同名的小区。")),
             models.CheckConstraint(
-                condition=Q(build_year__gte=1900) & Q(build_year__lte=2100), name="estate_build_year_plausible"
+                condition=Q(build_year__gte=1900) & Q(build_year__lte=2100), name="estate_build_year_plausible",
+                violation_error_message=_("建成年份应在 1900 至 2100 年之间。")
             ),
         ]
 
@@ -87,8 +90,10 @@ class Building(models.Model):
         verbose_name_plural = _("楼栋")
         ordering = ["estate", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "number"], name="building_number_unique_in_estate"),
-            models.CheckConstraint(condition=Q(floors__isnull=True) | Q(floors__gte=1), name="building_floors_positive"),
+            models.UniqueConstraint(fields=["estate", "number"], name="building_number_unique_in_estate",
+                violation_error_message=_("该小区已有相同楼号的楼栋。")),
+            models.CheckConstraint(condition=Q(floors__isnull=True) | Q(floors__gte=1), name="building_floors_positive",
+                violation_error_message=_("层数至少为 1。")),
         ]
 
     def __str__(self) -> str:
@@ -114,7 +119,8 @@ class Owner(models.Model):
         verbose_name = _("业主")
         verbose_name_plural = _("业主")
         ordering = ["ref"]
-        constraints = [models.UniqueConstraint(fields=["street", "ref"], name="owner_ref_unique_in_street")]
+        constraints = [models.UniqueConstraint(fields=["street", "ref"], name="owner_ref_unique_in_street",
+                violation_error_message=_("本街道已有相同编号的业主。"))]
 
     def __str__(self) -> str:
         return self.name
@@ -144,8 +150,10 @@ class Unit(models.Model):
         verbose_name_plural = _("房屋")
         ordering = ["building", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_in_building"),
-            models.CheckConstraint(condition=Q(area__gt=Decimal("0")), name="unit_area_positive"),
+            models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_in_building",
+                violation_error_message=_("该楼栋已有相同室号的房屋。")),
+            models.CheckConstraint(condition=Q(area__gt=Decimal("0")), name="unit_area_positive",
+                violation_error_message=_("专有部分面积必须大于 0。")),
         ]
 
     def __str__(self) -> str:
@@ -172,7 +180,8 @@ class Company(models.Model):
         verbose_name = _("物业服务企业")
         verbose_name_plural = _("物业服务企业")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["street", "name"], name="company_name_unique_in_street")]
+        constraints = [models.UniqueConstraint(fields=["street", "name"], name="company_name_unique_in_street",
+                violation_error_message=_("本街道已有同名的物业服务企业。"))]
 
     def __str__(self) -> str:
         return self.name
@@ -202,12 +211,15 @@ class Contract(models.Model):
         verbose_name_plural = _("物业服务合同")
         ordering = ["estate", "-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_dates_in_order"),
-            models.CheckConstraint(condition=Q(fee_standard__gt=Decimal("0")), name="contract_fee_positive"),
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_dates_in_order",
+                violation_error_message=_("合同结束日期必须晚于开始日期。")),
+            models.CheckConstraint(condition=Q(fee_standard__gt=Decimal("0")), name="contract_fee_positive",
+                violation_error_message=_("物业费标准必须大于 0。")),
             models.CheckConstraint(
                 condition=Q(collection_rate__isnull=True)
                 | (Q(collection_rate__gte=Decimal("0")) & Q(collection_rate__lte=Decimal("100"))),
                 name="contract_collection_rate_percent",
+                violation_error_message=_("收缴率应在 0 到 100 之间。"),
             ),
         ]
 
@@ -227,8 +239,10 @@ class OwnersCommittee(models.Model):
         verbose_name_plural = _("业委会")
         ordering = ["estate", "-term_start"]
         constraints = [
-            models.CheckConstraint(condition=Q(term_end__gt=models.F("term_start")), name="committee_term_in_order"),
-            models.UniqueConstraint(fields=["estate", "term_start"], name="committee_term_unique_in_estate"),
+            models.CheckConstraint(condition=Q(term_end__gt=models.F("term_start")), name="committee_term_in_order",
+                violation_error_message=_("任期结束日期必须晚于任期开始日期。")),
+            models.UniqueConstraint(fields=["estate", "term_start"], name="committee_term_unique_in_estate",
+                violation_error_message=_("该小区已有同一日期开始的业委会任期。")),
         ]
 
     def __str__(self) -> str:
@@ -255,7 +269,8 @@ class CommitteeMember(models.Model):
         verbose_name = _("业委会委员")
         verbose_name_plural = _("业委会委员")
         ordering = ["committee", "position", "name"]
-        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="committee_member_unique")]
+        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="committee_member_unique",
+                violation_error_message=_("该业委会已有同名委员。"))]
 
     def __str__(self) -> str:
         return self.name
@@ -320,10 +335,12 @@ class BranchMember(models.Model):
         verbose_name_plural = _("支部成员")
         ordering = ["branch", "membership", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["branch", "name"], name="branch_member_unique"),
+            models.UniqueConstraint(fields=["branch", "name"], name="branch_member_unique",
+                violation_error_message=_("该支部已有同名成员。")),
             # Non-party heads of the three carriages attend without a vote (列席), per the seed.
             models.CheckConstraint(
-                condition=~Q(membership="member") | Q(is_party_member=True), name="branch_voting_member_is_party_member"
+                condition=~Q(membership="member") | Q(is_party_member=True), name="branch_voting_member_is_party_member",
+                violation_error_message=_("非党员只能列席(无表决权),不能作为支部成员。")
             ),
         ]
 

@@ -24,9 +24,9 @@ def _admin_street_id(request) -> int:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_view(request):
+    street_id = _admin_street_id(request)
     from gongzhi.registry import importers
 
-    street_id = _admin_street_id(request)
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -47,9 +47,9 @@ def import_view(request):
 
 @login_required
 def template_view(request, sheet: str):
+    _admin_street_id(request)
     from gongzhi.registry import importers
 
-    _admin_street_id(request)
     if sheet != "all" and sheet not in {s.key for s in importers.SHEETS}:
         raise Http404
     return importers.template_response(sheet)

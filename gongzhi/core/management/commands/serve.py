@@ -1,0 +1,40 @@
+"""``gongzhi serve``: serve the application with gunicorn (static files by WhiteNoise)."""
+
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = "在 http://127.0.0.1:8000 提供服务(gunicorn)。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("GONGZHI_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("GONGZHI_PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("GONGZHI_WORKERS", "2")))
+
+    def handle(self, *args, host, port, workers, **options):
+        from gongzhi.demo.logins import print_demo_logins
+
+        print_demo_logins(self.stdout)
+        gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+        if gunicorn is None:
+            raise CommandError(_("找不到 gunicorn,请先运行 ./run demo 安装依赖。"))
+        url = f"http://{host}:{port}"
+        self.stdout.write(self.style.SUCCESS(_("共治已启动:%(url)s  (按 Ctrl+C 停止)") % {"url": url}))
+        if settings.DEBUG:
+            self.stdout.write(_("注意:GONGZHI_DEBUG 已开启,不要在生产环境使用。"))
+        argv = [
+            gunicorn, "gongzhi.wsgi:application",
+            "--bind", f"{host}:{port}",
+            "--workers", str(workers),
+            "--threads", "4",
+            "--access-logfile", "-",
+            "--log-level", "warning",
+        ]
+        sys.stdout.flush()
+        os.execv(gunicorn, argv)

@@ -1,0 +1,226 @@
+"""Registry office pages: lists, search, filters, masking, edits through services, audit,
+clear Chinese errors on bad input, and bounded query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from gongzhi.core.models import AuditEvent
+from gongzhi.registry import models as r
+from gongzhi.registry.resources import RESOURCES
+
+
+def test_estate_list_shows_scope_totals_and_company(as_user, world):
+    page = as_user("secretary_a").get(reverse("registry:list", args=["estates"]))
+    html = page.content.decode()
+    assert "甲一小区" in html and "甲二小区" in html
+    assert "乙一小区" not in html
+    assert "195.80" in html  # 68.50 + 72.30 + 55.00 m²
+    assert "星河物业" in html and "月湾物业" in html
+
+
+def test_search_and_filter_narrow_the_list(as_user, world):
+    client = as_user("admin")
+    html = client.get(reverse("registry:list", args=["estates"]), {"q": "乙"}).content.decode()
+    assert "乙一小区" in html and "甲一小区" not in html
+    html = client.get(reverse("registry:list", args=["estates"]), {"old": "0"}).content.decode()
+    assert "甲二小区" in html and "甲一小区" not in html
+    html = client.get(reverse("registry:list", args=["estates"]), {"company": world.company_y.pk}).content.decode()
+    assert "甲二小区" in html and "乙一小区" not in html
+
+
+def test_bad_filter_value_gives_empty_list_not_error(as_user, world):
+    response = as_user("admin").get(reverse("registry:list", args=["estates"]), {"area": "abc", "o": "nonsense"})
+    assert response.status_code == 200
+    assert "没有符合条件的记录" in response.content.decode()
+
+
+def test_sorting_by_column(as_user, world):
+    html = as_user("admin").get(reverse("registry:list", args=["estates"]), {"o": "-build_year"}).content.decode()
+    assert html.index("甲二小区") < html.index("乙一小区") < html.index("甲一小区")
+
+
+def test_owner_names_are_masked_for_company_staff(as_user, world):
+    owner = world.unit_a1.owner
+    html = as_user("staff_x").get(reverse("registry:list", args=["units"]), {"estate": world.estate_a1.pk}).content.decode()
+    assert owner.name not in html
+    assert owner.name[0] + "*" * (len(owner.name) - 1) in html
+    html = as_user("oc_a1").get(reverse("registry:list", args=["units"]), {"estate": world.estate_a1.pk}).content.decode()
+    assert owner.name in html
+
+
+def test_export_is_the_filtered_list_as_xlsx(as_user, world, tmp_path):
+    response = as_user("secretary_a").get(reverse("registry:export", args=["estates"]), {"old": "1"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(response.content)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][0] == "小区"
+    assert [row[0] for row in rows[1:]] == ["甲一小区"]
+
+
+def test_admin_creates_estate_and_it_is_audited(as_user, world):
+    response = as_user("admin").post(
+        reverse("registry:create", args=["estates"]),
+        {"area": world.area_b.pk, "name": "乙二小区", "address": "乙路2号", "build_year": "1994"},
+    )
+    estate = r.Estate.objects.get(name="乙二小区")
+    assert response.status_code == 302 and response["Location"].endswith(f"/estates/{estate.pk}/")
+    event = AuditEvent.objects.get(action="create", object_type="registry.Estate", object_id=str(estate.pk))
+    assert event.actor == world.user("admin") and event.street == world.street
+    assert event.changes["build_year"] == 1994
+
+
+def test_edit_records_only_what_changed(as_user, world):
+    as_user("admin").post(
+        reverse("registry:edit", args=["contracts", world.contract_a1.pk]),
+        {
+            "estate": world.estate_a1.pk,
+            "company": world.company_x.pk,
+            "start_date": world.contract_a1.start_date.isoformat(),
+            "end_date": world.contract_a1.end_date.isoformat(),
+            "fee_standard": "0.95",
+            "service_level": "",
+            "collection_rate": "85.00",
+        },
+    )
+    world.contract_a1.refresh_from_db()
+    assert world.contract_a1.fee_standard == Decimal("0.95")
+    event = AuditEvent.objects.get(action="update", object_type="registry.Contract")
+    assert event.changes == {"fee_standard": ["0.80", "0.95"]}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("area", "-3", "专有部分面积必须大于 0"),
+        ("area", "abc", "输入一个数字"),
+        ("number", "101", "该楼栋已有相同室号的房屋"),
+    ],
+)
+def test_bad_unit_input_is_refused_in_chinese_and_changes_nothing(as_user, world, field, value, message):
+    before = r.Unit.objects.count()
+    data = {"building": world.building_a1.pk, "number": "999", "area": "50.00", "area_source": "registered", "owner_ref": ""}
+    data[field] = value
+    response = as_user("admin").post(reverse("registry:create", args=["units"]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert r.Unit.objects.count() == before
+    assert not AuditEvent.objects.filter(action="create").exists()
+
+
+def test_zero_area_is_refused_by_the_constraint_even_without_a_form(world):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    unit = r.Unit(building=world.building_a1, number="999", area=Decimal("0"))
+    with pytest.raises(ValidationError, match="专有部分面积必须大于 0"):
+        unit.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        unit.save()  # the database refuses it too
+    assert not r.Unit.objects.filter(number="999").exists()
+
+
+def test_unknown_owner_number_is_named(as_user, world):
+    response = as_user("admin").post(
+        reverse("registry:create", args=["units"]),
+        {"building": world.building_a1.pk, "number": "999", "area": "50", "area_source": "registered", "owner_ref": "NOPE"},
+    )
+    assert "本街道没有编号为“NOPE”的业主" in response.content.decode()
+
+
+def test_overlapping_contract_is_refused(as_user, world):
+    before = r.Contract.objects.count()
+    response = as_user("admin").post(
+        reverse("registry:create", args=["contracts"]),
+        {
+            "estate": world.estate_a1.pk,
+            "company": world.company_y.pk,
+            "start_date": world.contract_a1.start_date.isoformat(),
+            "end_date": world.contract_a1.end_date.isoformat(),
+            "fee_standard": "1.00",
+        },
+    )
+    assert "合同期不能重叠" in response.content.decode()
+    assert r.Contract.objects.count() == before
+
+
+def test_contract_dates_must_be_in_order(as_user, world):
+    response = as_user("admin").post(
+        reverse("registry:create", args=["contracts"]),
+        {"estate": world.estate_a2.pk, "company": world.company_y.pk, "start_date": "2030-01-01", "end_date": "2029-01-01", "fee_standard": "1.00"},
+    )
+    assert response.status_code == 200
+    assert not r.Contract.objects.filter(start_date="2030-01-01").exists()
+
+
+def test_cannot_pick_another_streets_area(as_user, world):
+    response = as_user("admin").post(
+        reverse("registry:create", args=["estates"]),
+        {"area": world.other_area.pk, "name": "越界小区", "build_year": "1990"},
+    )
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not r.Estate.objects.filter(name="越界小区").exists()
+
+
+def test_delete_refused_while_records_depend_on_it(as_user, world):
+    client = as_user("admin")
+    response = client.post(reverse("registry:delete", args=["estates", world.estate_a1.pk]), follow=True)
+    assert "仍有关联的" in response.content.decode()
+    assert r.Estate.objects.filter(pk=world.estate_a1.pk).exists()
+
+
+def test_delete_of_free_record_is_audited(as_user, world):
+    member = world.branch_a.members.get(name="刘经理")
+    as_user("admin").post(reverse("registry:delete", args=["branch-members", member.pk]))
+    assert not r.BranchMember.objects.filter(pk=member.pk).exists()
+    event = AuditEvent.objects.get(action="delete")
+    assert event.object_id == str(member.pk) and event.changes["name"] == "刘经理"
+
+
+def test_audit_log_lists_changes_for_admin(as_user, world):
+    client = as_user("admin")
+    client.post(reverse("registry:create", args=["estates"]), {"area": world.area_a.pk, "name": "新小区", "build_year": "2001"})
+    html = client.get(reverse("audit_log"), {"action": "create"}).content.decode()
+    assert "新小区" in html and "街道管理员" in html
+
+
+def _grow(world, extra_estates: int):
+    for i in range(extra_estates):
+        estate = r.Estate.objects.create(area=world.area_a, name=f"扩展小区{i}", build_year=1990 + i)
+        building = r.Building.objects.create(estate=estate, number="1号")
+        owner = r.Owner.objects.create(street=world.street, ref=f"X{i}", name=f"扩展{i}")
+        r.Unit.objects.create(building=building, number="101", area=Decimal("60"), owner=owner)
+        r.Contract.objects.create(
+            company=world.company_y, estate=estate, start_date=world.contract_a1.start_date,
+            end_date=world.contract_a1.end_date, fee_standard=Decimal("0.8"),
+        )
+        committee = r.OwnersCommittee.objects.create(estate=estate, term_start=world.committee_a1.term_start, term_end=world.committee_a1.term_end)
+        r.CommitteeMember.objects.create(committee=committee, name=f"委员{i}")
+
+
+@pytest.mark.parametrize("resource", [res.key for res in RESOURCES])
+def test_list_pages_have_bounded_query_counts(as_user, world, resource):
+    """The number of queries of a list page does not grow with its rows (no N+1)."""
+    client = as_user("admin")
+    url = reverse("registry:list", args=[resource])
+    client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _grow(world, 12)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    assert len(many) <= 20
+
+
+def test_home_page_query_count_is_bounded(as_user, world, django_assert_max_num_queries):
+    client = as_user("admin")
+    _grow(world, 8)
+    with django_assert_max_num_queries(25):
+        assert client.get("/").status_code == 200

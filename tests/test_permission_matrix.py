@@ -1,0 +1,177 @@
+"""The permission matrix: every URL of the site, requested as every persona, answers what
+the role model (DESIGN.md §3) says — 200 allowed, 403 role may not, 404 out of scope,
+302 to the login page for the anonymous.
+
+The expected answers are written out by hand below from the persona world in
+``gongzhi/core/testing.py``; they are not derived from the code under test. A URL pattern
+that this table does not cover fails ``test_every_url_is_in_the_matrix`` so new pages
+cannot skip the matrix. The JSON API has its own matrix in gongzhi/api/tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gongzhi.core.testing import PERSONAS
+
+OFFICE = {"admin", "leader", "secretary_a", "secretary_b", "member_a", "oc_a1", "staff_x", "evaluator_b1", "other_admin"}
+ADMINS = {"admin", "other_admin"}
+EVERYONE = set(PERSONAS)
+
+# Who may see the street-A records of the world (known answers, by hand):
+SEES_ESTATE_A1 = {"admin", "leader", "secretary_a", "member_a", "oc_a1", "staff_x"}
+SEES_AREA_A = SEES_ESTATE_A1
+SEES_COMPANY_X = SEES_ESTATE_A1 | {"secretary_b", "evaluator_b1"}
+
+# resource key → (world attribute giving the object, personas who see it)
+DETAIL_TARGETS = {
+    "areas": (lambda w: w.area_a, SEES_AREA_A),
+    "estates": (lambda w: w.estate_a1, SEES_ESTATE_A1),
+    "buildings": (lambda w: w.building_a1, SEES_ESTATE_A1),
+    "units": (lambda w: w.unit_a1, SEES_ESTATE_A1),
+    "owners": (lambda w: w.unit_a1.owner, SEES_ESTATE_A1),
+    "companies": (lambda w: w.company_x, SEES_COMPANY_X),
+    "contracts": (lambda w: w.contract_a1, SEES_ESTATE_A1),
+    "committees": (lambda w: w.committee_a1, SEES_ESTATE_A1),
+    "committee-members": (lambda w: w.committee_a1.members.first(), SEES_ESTATE_A1),
+    "residents-committees": (lambda w: w.rc_a, SEES_AREA_A),
+    "branches": (lambda w: w.branch_a, SEES_AREA_A),
+    "branch-members": (lambda w: w.branch_a.members.first(), SEES_AREA_A),
+}
+# Lists that hold households: an evaluator may not open them at all.
+HOUSEHOLD_LISTS = {"units", "owners"}
+
+
+def list_status(persona: str, key: str) -> int:
+    if persona not in OFFICE:
+        return 403
+    if persona == "evaluator_b1" and key in HOUSEHOLD_LISTS:
+        return 403
+    return 200
+
+
+def detail_status(persona: str, key: str, seers: set[str]) -> int:
+    if list_status(persona, key) == 403:
+        return 403
+    return 200 if persona in seers else 404
+
+
+def write_status(persona: str, key: str, seers: set[str]) -> int:
+    """Edit pages: only a street admin of the object's street; outsiders to the object get 404."""
+    status = detail_status(persona, key, seers)
+    if status != 200:
+        return status
+    return 200 if persona == "admin" else 403
+
+
+def cases(world):
+    """(url name, url, method, {persona: expected status}) for every page of the site."""
+    yield "home", "/", "get", {p: (302 if p == "owner_a1" else 200) for p in EVERYONE}
+    yield "login", reverse("login"), "get", {p: 302 for p in EVERYONE}  # logged in → redirected home
+    yield "logout", reverse("logout"), "get", {p: 405 for p in EVERYONE}
+    yield "set_language", reverse("set_language"), "get", {p: 302 for p in EVERYONE}
+    yield "javascript-catalog", reverse("javascript-catalog"), "get", {p: 200 for p in EVERYONE}
+    yield "healthz", reverse("healthz"), "get", {p: 200 for p in EVERYONE}
+    yield "audit_log", reverse("audit_log"), "get", {p: (200 if p in ADMINS else 403) for p in EVERYONE}
+    yield "registry:import", reverse("registry:import"), "get", {p: (200 if p in ADMINS else 403) for p in EVERYONE}
+    yield (
+        "registry:template",
+        reverse("registry:template", args=["units"]),
+        "get",
+        {p: (200 if p in ADMINS else 403) for p in EVERYONE},
+    )
+    yield "portal:home", reverse("portal:home"), "get", {p: 200 for p in EVERYONE}
+    yield (
+        "portal:estate",
+        reverse("portal:estate", args=[world.estate_a1.pk]),
+        "get",
+        {p: (200 if p in SEES_ESTATE_A1 | {"owner_a1"} else 404) for p in EVERYONE},
+    )
+    for key, (target, seers) in DETAIL_TARGETS.items():
+        obj = target(world)
+        yield "registry:list", reverse("registry:list", args=[key]), "get", {p: list_status(p, key) for p in EVERYONE}
+        yield "registry:export", reverse("registry:export", args=[key]), "get", {p: list_status(p, key) for p in EVERYONE}
+        yield (
+            "registry:create",
+            reverse("registry:create", args=[key]),
+            "get",
+            {p: (list_status(p, key) if list_status(p, key) != 200 else (200 if p in ADMINS else 403)) for p in EVERYONE},
+        )
+        yield (
+            "registry:detail",
+            reverse("registry:detail", args=[key, obj.pk]),
+            "get",
+            {p: detail_status(p, key, seers) for p in EVERYONE},
+        )
+        yield (
+            "registry:edit",
+            reverse("registry:edit", args=[key, obj.pk]),
+            "get",
+            {p: write_status(p, key, seers) for p in EVERYONE},
+        )
+        yield (
+            "registry:delete",
+            reverse("registry:delete", args=[key, obj.pk]),
+            "get",
+            {p: 405 for p in EVERYONE},
+        )
+
+
+def _pattern_names(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith("api/"):
+                continue  # the API's own matrix: gongzhi/api/tests
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _pattern_names(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"<unnamed {prefix}{entry.pattern}>"
+
+
+def test_every_url_is_in_the_matrix(world):
+    covered = {name for name, *_rest in cases(world)}
+    site = set(_pattern_names(get_resolver().url_patterns))
+    assert site - covered == set(), "URL patterns missing from the permission matrix"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_matrix(client, world, persona):
+    client.force_login(world.user(persona))
+    failures = []
+    for name, url, method, expected in cases(world):
+        response = getattr(client, method)(url)
+        if response.status_code != expected[persona]:
+            failures.append(f"{name} {url}: expected {expected[persona]}, got {response.status_code}")
+    assert failures == []
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    public = {"login", "set_language", "javascript-catalog", "healthz", "logout"}
+    for name, url, method, _expected in cases(world):
+        response = getattr(client, method)(url)
+        if name in public:
+            assert response.status_code in {200, 302, 405}, url
+            continue
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize("key", sorted(DETAIL_TARGETS))
+def test_other_street_admin_cannot_post_changes(client, world, key):
+    """A street admin of another street gets 404 on POSTs against this street's records."""
+    target, _seers = DETAIL_TARGETS[key]
+    obj = target(world)
+    model = type(obj)
+    client.force_login(world.user("other_admin"))
+    assert client.post(reverse("registry:edit", args=[key, obj.pk]), {}).status_code == 404
+    assert client.post(reverse("registry:delete", args=[key, obj.pk])).status_code == 404
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["leader", "secretary_a", "oc_a1", "staff_x"])
+def test_readers_cannot_delete(client, world, persona):
+    client.force_login(world.user(persona))
+    response = client.post(reverse("registry:delete", args=["estates", world.estate_a1.pk]))
+    assert response.status_code == 403
+    assert type(world.estate_a1).objects.filter(pk=world.estate_a1.pk).exists()
