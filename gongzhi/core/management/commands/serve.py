@@ -18,9 +18,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("GONGZHI_WORKERS", "2")))
 
     def handle(self, *args, host, port, workers, **options):
-        from gongzhi.demo.logins import print_demo_logins
+        from gongzhi.demo.generator import demo_logins, find_demo_street, logins_table
 
-        print_demo_logins(self.stdout)
+        street = find_demo_street()
+        if street is not None:
+            self.stdout.write(_("演示街道“%(street)s”的登录账号(均为虚构数据):") % {"street": street.name})
+            self.stdout.write(logins_table(demo_logins(street)))
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         if gunicorn is None:
             raise CommandError(_("找不到 gunicorn,请先运行 ./run demo 安装依赖。"))

@@ -1,0 +1,586 @@
+"""Loading, resetting and describing the demo street "春江街道" (DESIGN.md §8).
+
+``demo_street_ensure`` is what ``gongzhi demo`` calls: it loads the street once (a second run
+changes nothing), or with ``reset=True`` deletes the demo street's rows and loads it again. It
+never touches a street that is not marked ``is_demo``. The data itself is planned by
+``gongzhi.demo.plan`` (pure, seeded); this module only writes it, in big batches inside one
+transaction, with one audit row for the whole import instead of one per record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.core.audit import audit_record
+from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
+from gongzhi.core.scopes import street_of
+from gongzhi.demo.names import STREET_NAME
+from gongzhi.demo.plan import SEED, SMALL_SCALE, StreetPlan, plan_street
+from gongzhi.registry import models as r
+
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "DEMO_USERNAMES",
+    "SEED",
+    "SMALL_SCALE",
+    "STREET_NAME",
+    "DemoError",
+    "DemoResult",
+    "demo_logins",
+    "demo_street_create",
+    "demo_street_delete",
+    "demo_street_ensure",
+    "find_demo_street",
+    "logins_table",
+    "street_fingerprint",
+]
+
+# Printed on the console and in the README on purpose: it opens only the invented demo street.
+DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    sees: Any  # lazy Chinese text: what this login can see
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("demo_admin", Role.STREET_ADMIN, gettext_lazy("全街道数据;维护台账、排名、审核、大屏")),
+    DemoLogin("demo_leader", Role.LEADERSHIP, gettext_lazy("全街道数据(只读);审批人选与淘汰")),
+    DemoLogin("demo_secretary", Role.AREA_SECRETARY, gettext_lazy("本居民区全部小区;巡查、会议、验收、考核")),
+    DemoLogin("demo_branch", Role.BRANCH_MEMBER, gettext_lazy("本居民区全部小区;日巡、例会")),
+    DemoLogin("demo_oc", Role.OC_MEMBER, gettext_lazy("本小区台账、公示与业主表决")),
+    DemoLogin("demo_company", Role.COMPANY_STAFF, gettext_lazy("本公司在管小区;答复问题、公开服务与收支")),
+    DemoLogin("demo_evaluator", Role.EVALUATOR, gettext_lazy("受托测评的小区,不含住户信息")),
+    DemoLogin("demo_owner", Role.OWNER, gettext_lazy("本人房屋及小区公开信息;报事、测评、表决")),
+)
+DEMO_USERNAMES = tuple(login.username for login in DEMO_LOGINS)
+
+
+class DemoError(Exception):
+    """The demo could not be loaded or reset; ``message`` says why in plain Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class DemoResult:
+    street: r.Street
+    created: bool
+    counts: dict[str, int]
+    deleted: dict[str, int]
+    seconds: float
+
+
+# ---- finding, loading, deleting -----------------------------------------------------------------
+
+
+def find_demo_street() -> r.Street | None:
+    """The demo street if it is loaded (a real street that bears its name is not it)."""
+    return r.Street.objects.filter(name=STREET_NAME, is_demo=True).first()
+
+
+def _refuse_real_street() -> None:
+    if r.Street.objects.filter(name=STREET_NAME, is_demo=False).exists():
+        raise DemoError(_("已有同名的正式街道“%(name)s”,演示数据不会改动它。") % {"name": STREET_NAME})
+
+
+@transaction.atomic
+def demo_street_ensure(
+    *, seed: int = SEED, scale: float = 1.0, reset: bool = False, today: dt.date | None = None
+) -> DemoResult:
+    """Load the demo street unless it is there already; ``reset`` deletes and reloads it."""
+    started = time.perf_counter()
+    _refuse_real_street()
+    street = find_demo_street()
+    deleted: dict[str, int] = {}
+    if street is not None and not reset:
+        return DemoResult(street, False, {}, {}, time.perf_counter() - started)
+    if street is not None:
+        deleted = demo_street_delete(street=street)
+    elif reset:
+        deleted = _delete_demo_users(street=None)
+    street, counts = demo_street_create(seed=seed, scale=scale, today=today)
+    return DemoResult(street, True, counts, deleted, time.perf_counter() - started)
+
+
+@transaction.atomic
+def demo_street_create(
+    *, seed: int = SEED, scale: float = 1.0, today: dt.date | None = None
+) -> tuple[r.Street, dict[str, int]]:
+    """Write the planned street, its demo users and one audit row; returns the row counts."""
+    existing = sorted(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
+    if existing:
+        raise DemoError(
+            _("用户名 %(names)s 已被占用;请先删除这些用户,或用 --reset 重建演示数据。")
+            % {"names": "、".join(existing)}
+        )
+    if r.Street.objects.filter(name=STREET_NAME).exists():
+        raise DemoError(_("街道“%(name)s”已存在。") % {"name": STREET_NAME})
+    plan = plan_street(seed, scale=scale, today=today or timezone.localdate())
+    street, counts, targets = _load(plan)
+    counts.update(_create_users(plan, street, targets))
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.IMPORT,
+        obj=street,
+        street_id=street.pk,
+        object_label=_("演示街道 %(name)s") % {"name": street.name},
+        changes={"seed": seed, "scale": scale, "today": plan.today.isoformat(), "counts": counts},
+    )
+    return street, counts
+
+
+def _load(plan: StreetPlan) -> tuple[r.Street, dict[str, int], dict[str, Any]]:
+    """Bulk-insert the registry rows; foreign keys come from the primary keys bulk_create sets."""
+    street = r.Street.objects.create(name=plan.name, district=plan.district, is_demo=True)
+    areas = r.Area.objects.bulk_create(
+        [r.Area(street=street, name=a.name, address=a.address) for a in plan.areas]
+    )
+    r.ResidentsCommittee.objects.bulk_create(
+        [
+            r.ResidentsCommittee(area=area, name=a.rc_name, director_name=a.rc_director, phone=a.rc_phone)
+            for area, a in zip(areas, plan.areas, strict=True)
+        ]
+    )
+    branches = r.Branch.objects.bulk_create(
+        [
+            r.Branch(
+                area=area, name=a.branch_name, secretary_name=a.secretary, founded_on=a.branch_founded_on
+            )
+            for area, a in zip(areas, plan.areas, strict=True)
+        ]
+    )
+    branch_members = r.BranchMember.objects.bulk_create(
+        [
+            r.BranchMember(
+                branch=branch,
+                name=m.name,
+                organisation=m.organisation,
+                position=m.position,
+                membership=m.membership,
+                is_party_member=m.is_party_member,
+                phone=m.phone,
+            )
+            for branch, a in zip(branches, plan.areas, strict=True)
+            for m in a.branch_members
+        ]
+    )
+    companies = r.Company.objects.bulk_create(
+        [
+            r.Company(
+                street=street,
+                name=c.name,
+                ownership=c.ownership,
+                contact_name=c.contact_name,
+                contact_phone=c.contact_phone,
+            )
+            for c in plan.companies
+        ]
+    )
+    estate_plans = [(area, e) for area, a in zip(areas, plan.areas, strict=True) for e in a.estates]
+    estates = r.Estate.objects.bulk_create(
+        [
+            r.Estate(area=area, name=e.name, address=e.address, build_year=e.build_year)
+            for area, e in estate_plans
+        ]
+    )
+    pairs = list(zip(estates, (e for _area, e in estate_plans), strict=True))
+    contracts = r.Contract.objects.bulk_create(
+        [
+            r.Contract(
+                estate=estate,
+                company=companies[c.company],
+                start_date=c.start_date,
+                end_date=c.end_date,
+                fee_standard=c.fee_standard,
+                service_level=c.service_level,
+                collection_rate=c.collection_rate,
+            )
+            for estate, e in pairs
+            for c in e.contracts
+        ]
+    )
+    with_committee = [(estate, e) for estate, e in pairs if e.committee]
+    committees = r.OwnersCommittee.objects.bulk_create(
+        [
+            r.OwnersCommittee(estate=estate, term_start=e.committee.term_start, term_end=e.committee.term_end)
+            for estate, e in with_committee
+        ]
+    )
+    members = r.CommitteeMember.objects.bulk_create(
+        [
+            r.CommitteeMember(
+                committee=committee,
+                name=m.name,
+                position=m.position,
+                is_party_member=m.is_party_member,
+                is_cross_appointed=m.is_cross_appointed,
+                phone=m.phone,
+            )
+            for committee, (_estate, e) in zip(committees, with_committee, strict=True)
+            for m in e.committee.members
+        ]
+    )
+    owners = r.Owner.objects.bulk_create(
+        [r.Owner(street=street, ref=o.ref, name=o.name, kind=o.kind, phone=o.phone) for o in plan.owners]
+    )
+    owner_ids = [o.pk for o in owners]
+    building_plans = [(estate.pk, b) for estate, e in pairs for b in e.buildings]
+    buildings = r.Building.objects.bulk_create(
+        [r.Building(estate_id=estate_id, number=b.number, floors=b.floors) for estate_id, b in building_plans]
+    )
+    target_estate = plan.areas[plan.targets.area].estates[plan.targets.estate]
+    target_unit = target_estate.buildings[plan.targets.building].units[plan.targets.unit]
+    units = []
+    owner_unit_index = -1
+    for building, (_estate_id, b) in zip(buildings, building_plans, strict=True):
+        for u in b.units:
+            if u is target_unit:
+                owner_unit_index = len(units)
+            units.append(
+                r.Unit(
+                    building_id=building.pk,
+                    number=u.number,
+                    area=u.area,
+                    area_source=u.area_source,
+                    owner_id=owner_ids[u.owner],
+                )
+            )
+    units = r.Unit.objects.bulk_create(units)
+
+    area_estates: dict[int, list[r.Estate]] = defaultdict(list)
+    for estate in estates:
+        area_estates[estate.area_id].append(estate)
+    t = plan.targets
+    demo_area = areas[t.area]
+    targets = {
+        "area": demo_area,
+        "estate": area_estates[demo_area.pk][t.estate],
+        "company": companies[t.company],
+        "evaluated": [area_estates[areas[a].pk][e] for a, e in t.evaluator_estates],
+        "unit": units[owner_unit_index],
+    }
+    counts = {
+        "areas": len(areas),
+        "estates": len(estates),
+        "old_estates": sum(1 for e in estates if e.is_old),
+        "buildings": len(buildings),
+        "units": len(units),
+        "owners": len(owners),
+        "companies": len(companies),
+        "contracts": len(contracts),
+        "owners_committees": len(committees),
+        "committee_members": len(members),
+        "residents_committees": len(areas),
+        "branches": len(branches),
+        "branch_members": len(branch_members),
+    }
+    return street, counts, targets
+
+
+def _create_users(plan: StreetPlan, street: r.Street, targets: dict[str, Any]) -> dict[str, int]:
+    """One user per role, each granted the part of the street its role reaches."""
+    t = plan.targets
+    area_plan = plan.areas[t.area]
+    estate_plan = area_plan.estates[t.estate]
+    company = targets["company"]
+    unit: r.Unit = targets["unit"]
+    owner = plan.owners[estate_plan.buildings[t.building].units[t.unit].owner]
+    people = {
+        "demo_admin": (f"{t.admin_name}({street.name}管理办)", [{"street": street}]),
+        "demo_leader": (f"{t.leader_name}(物业治理领导小组)", [{"street": street}]),
+        "demo_secretary": (f"{area_plan.secretary}({area_plan.name}书记)", [{"area": targets["area"]}]),
+        "demo_branch": (f"{area_plan.rc_director}({area_plan.name}居委会主任)", [{"area": targets["area"]}]),
+        "demo_oc": (
+            f"{estate_plan.committee.director.name}({estate_plan.name}业委会主任)",
+            [{"estate": targets["estate"]}],
+        ),
+        "demo_company": (f"{company.contact_name}({company.name})", [{"company": company}]),
+        "demo_evaluator": (
+            f"{t.evaluator_name}(第三方测评机构)",
+            [{"estate": e} for e in targets["evaluated"]],
+        ),
+        "demo_owner": (f"{owner.name}({estate_plan.name}业主)", [{"unit": unit}]),
+    }
+    # One hash for the one public password: the production hasher (Argon2) costs a third of a
+    # second per hash on a small machine, and a per-user salt protects nothing that is printed.
+    password = make_password(DEMO_PASSWORD)
+    users = User.objects.bulk_create(
+        [
+            User(username=login.username, password=password, display_name=people[login.username][0])
+            for login in DEMO_LOGINS
+        ]
+    )
+    grants = [
+        RoleGrant(user=user, role=login.role, note="演示账号", **target)
+        for user, login in zip(users, DEMO_LOGINS, strict=True)
+        for target in people[login.username][1]
+    ]
+    RoleGrant.objects.bulk_create(grants)
+    return {"users": len(DEMO_LOGINS), "role_grants": len(grants)}
+
+
+def _grant_in_street(street_id: int) -> Q:
+    return (
+        Q(street_id=street_id)
+        | Q(area__street_id=street_id)
+        | Q(estate__area__street_id=street_id)
+        | Q(company__street_id=street_id)
+        | Q(unit__building__estate__area__street_id=street_id)
+    )
+
+
+def _delete_demo_users(*, street: r.Street | None) -> dict[str, int]:
+    """Delete the demo logins, unless one of them also holds a grant outside the demo street."""
+    grants = RoleGrant.objects.filter(user__username__in=DEMO_USERNAMES)
+    if street is not None:
+        grants = grants.exclude(_grant_in_street(street.pk))
+    taken = sorted(set(grants.values_list("user__username", flat=True)))
+    if taken:
+        raise DemoError(
+            _("用户 %(names)s 在其他街道有授权,演示数据不会删除它们。") % {"names": "、".join(taken)}
+        )
+    users = User.objects.filter(username__in=DEMO_USERNAMES)
+    return _delete(users, street) if street is not None else dict(users.delete()[1])
+
+
+def _delete(queryset: models.QuerySet, street: r.Street, depth: int = 0) -> dict[str, int]:
+    """Delete rows of the demo street; rows elsewhere that protect them are deleted first when
+    they belong to the demo street too (problems, ledgers … of other apps), refused otherwise."""
+    try:
+        return dict(queryset.delete()[1])
+    except (ProtectedError, RestrictedError) as exc:
+        if depth >= 8:
+            raise
+        blockers = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        by_model: dict[type[models.Model], list[Any]] = defaultdict(list)
+        for obj in blockers:
+            try:
+                owner_street = street_of(obj)
+            except KeyError:  # a model outside the registry: it points at demo rows, so it is demo data
+                owner_street = street.pk
+            if owner_street != street.pk:
+                raise DemoError(
+                    _("“%(label)s”属于其他街道却引用了演示数据,演示数据不会改动它。") % {"label": obj}
+                ) from exc
+            by_model[type(obj)].append(obj.pk)
+        deleted: dict[str, int] = defaultdict(int)
+        for model, pks in by_model.items():
+            for label, n in _delete(model._base_manager.filter(pk__in=pks), street, depth + 1).items():
+                deleted[label] += n
+        for label, n in _delete(queryset, street, depth + 1).items():
+            deleted[label] += n
+        return dict(deleted)
+
+
+@transaction.atomic
+def demo_street_delete(*, street: r.Street) -> dict[str, int]:
+    """Delete every row of the demo street and its demo logins; one audit row records it."""
+    if not street.is_demo:
+        raise DemoError(_("“%(name)s”不是演示街道,不能删除。") % {"name": street.name})
+    # First the logins: this refuses (before anything is deleted) if one of them is used elsewhere.
+    deleted: dict[str, int] = defaultdict(int, _delete_demo_users(street=street))
+    # Dependency order: every PROTECT foreign key is cleared before its target goes.
+    steps = [
+        r.Contract.objects.filter(estate__area__street=street),
+        r.OwnersCommittee.objects.filter(estate__area__street=street),
+        r.Branch.objects.filter(area__street=street),
+        r.ResidentsCommittee.objects.filter(area__street=street),
+        r.Unit.objects.filter(building__estate__area__street=street),
+        r.Owner.objects.filter(street=street),
+        r.Building.objects.filter(estate__area__street=street),
+        r.Estate.objects.filter(area__street=street),
+        r.Company.objects.filter(street=street),
+        r.Area.objects.filter(street=street),
+    ]
+    for queryset in steps:
+        for label, n in _delete(queryset, street).items():
+            deleted[label] += n
+    name, street_id = street.name, street.pk
+    for label, n in _delete(r.Street.objects.filter(pk=street_id), street).items():
+        deleted[label] += n
+    audit_record(
+        actor=None,
+        action=AuditEvent.Action.DELETE,
+        object_type="registry.Street",
+        object_label=_("演示街道 %(name)s") % {"name": name},
+        changes={"street_id": street_id, "deleted": dict(deleted)},
+    )
+    return dict(deleted)
+
+
+# ---- describing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginRow:
+    role_label: str
+    username: str
+    password: str
+    sees: str
+
+
+def _target_label(grant: RoleGrant) -> str:
+    if grant.street_id:
+        return grant.street.name
+    if grant.area_id:
+        return grant.area.name
+    if grant.estate_id:
+        return grant.estate.name
+    if grant.company_id:
+        return grant.company.name
+    unit = grant.unit
+    return f"{unit.building.estate.name} {unit.building.number} {unit.number}室"
+
+
+def demo_logins(street: r.Street | None = None) -> list[LoginRow]:
+    """The demo logins and what each sees; named from the loaded demo street when there is one.
+
+    Reused by ``gongzhi serve`` and the README, so it stays cheap: three small queries.
+    """
+    if street is None:
+        street = find_demo_street()
+    targets: dict[str, list[str]] = defaultdict(list)
+    if street is not None:
+        grants = (
+            RoleGrant.objects.filter(user__username__in=DEMO_USERNAMES)
+            .filter(_grant_in_street(street.pk))
+            .select_related("user", "street", "area", "estate", "company", "unit__building__estate")
+            .order_by("pk")
+        )
+        for grant in grants:
+            targets[grant.user.username].append(_target_label(grant))
+    company_estates = 0
+    if targets.get("demo_company"):
+        company_estates = (
+            r.Contract.objects.active()
+            .filter(company__street=street, company__name=targets["demo_company"][0])
+            .aggregate(n=Count("estate", distinct=True))["n"]
+        )
+    rows = []
+    for login in DEMO_LOGINS:
+        sees = str(login.sees)
+        where = "、".join(targets.get(login.username, []))
+        if login.username == "demo_company" and where:
+            where = _("%(company)s(%(n)d 个小区)") % {"company": where, "n": company_estates}
+        rows.append(
+            LoginRow(login.role_label, login.username, DEMO_PASSWORD, f"{where}:{sees}" if where else sees)
+        )
+    return rows
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def logins_table(rows: list[LoginRow]) -> str:
+    """The logins as a plain-text table that lines up in a terminal (Chinese is double width)."""
+    header = LoginRow(_("角色"), _("用户名"), _("密码"), _("可见范围"))
+    table = [header, *rows]
+    widths = [max(_width(getattr(row, f)) for row in table) for f in ("role_label", "username", "password")]
+    lines = []
+    for i, row in enumerate(table):
+        cells = [
+            _pad(row.role_label, widths[0]),
+            _pad(row.username, widths[1]),
+            _pad(row.password, widths[2]),
+        ]
+        lines.append("  ".join([*cells, row.sees]).rstrip())
+        if i == 0:
+            lines.append("  ".join("-" * w for w in [*widths, _width(row.sees)]))
+    return "\n".join(lines)
+
+
+# ---- fingerprint --------------------------------------------------------------------------------
+
+
+def street_fingerprint(street: r.Street) -> str:
+    """SHA-256 over every generated row by natural keys (no ids), sorted in Python so the
+    database's collation does not matter: same seed and day → same fingerprint."""
+    sid = street.pk
+    queries = [
+        r.Street.objects.filter(pk=sid).values_list("name", "district", "is_demo"),
+        r.Area.objects.filter(street_id=sid).values_list("name", "address"),
+        r.ResidentsCommittee.objects.filter(area__street_id=sid).values_list(
+            "area__name", "name", "director_name", "phone"
+        ),
+        r.Branch.objects.filter(area__street_id=sid).values_list(
+            "area__name", "name", "secretary_name", "founded_on"
+        ),
+        r.BranchMember.objects.filter(branch__area__street_id=sid).values_list(
+            "branch__area__name", "name", "organisation", "position", "membership", "is_party_member", "phone"
+        ),
+        r.Company.objects.filter(street_id=sid).values_list(
+            "name", "ownership", "credit_code", "contact_name", "contact_phone"
+        ),
+        r.Estate.objects.filter(area__street_id=sid).values_list(
+            "area__name", "name", "address", "build_year"
+        ),
+        r.Contract.objects.filter(estate__area__street_id=sid).values_list(
+            "estate__name",
+            "company__name",
+            "start_date",
+            "end_date",
+            "fee_standard",
+            "service_level",
+            "collection_rate",
+        ),
+        r.OwnersCommittee.objects.filter(estate__area__street_id=sid).values_list(
+            "estate__name", "term_start", "term_end"
+        ),
+        r.CommitteeMember.objects.filter(committee__estate__area__street_id=sid).values_list(
+            "committee__estate__name", "name", "position", "is_party_member", "is_cross_appointed", "phone"
+        ),
+        r.Owner.objects.filter(street_id=sid).values_list("ref", "name", "kind", "phone"),
+        r.Building.objects.filter(estate__area__street_id=sid).values_list(
+            "estate__name", "number", "floors"
+        ),
+        r.Unit.objects.filter(building__estate__area__street_id=sid).values_list(
+            "building__estate__name", "building__number", "number", "area", "area_source", "owner__ref"
+        ),
+        RoleGrant.objects.filter(_grant_in_street(sid)).values_list(
+            "user__username",
+            "user__display_name",
+            "role",
+            "street__name",
+            "area__name",
+            "estate__name",
+            "company__name",
+            "unit__building__estate__name",
+            "unit__building__number",
+            "unit__number",
+        ),
+    ]
+    digest = hashlib.sha256()
+    for query in queries:
+        rows = sorted(tuple("" if v is None else str(v) for v in row) for row in query)
+        digest.update(repr(rows).encode())
+    return digest.hexdigest()
