@@ -1,9 +1,9 @@
 """The ``gongzhi`` command: Django's management commands under the product's name.
 
-    gongzhi migrate      create/upgrade the database
-    gongzhi demo         load the demo street (idempotent) and print the demo logins
-    gongzhi serve        serve at http://127.0.0.1:8000
-    gongzhi <command>    any other management command (createsuperuser, import_registry …)
+gongzhi migrate      create/upgrade the database
+gongzhi demo         load the demo street (idempotent) and print the demo logins
+gongzhi serve        serve at http://127.0.0.1:8000
+gongzhi <command>    any other management command (createsuperuser, import_registry …)
 """
 
 import os

@@ -15,7 +15,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from gongzhi.core.testing import PERSONAS
 
-OFFICE = {"admin", "leader", "secretary_a", "secretary_b", "member_a", "oc_a1", "staff_x", "evaluator_b1", "other_admin"}
+OFFICE = {
+    "admin",
+    "leader",
+    "secretary_a",
+    "secretary_b",
+    "member_a",
+    "oc_a1",
+    "staff_x",
+    "evaluator_b1",
+    "other_admin",
+}
 ADMINS = {"admin", "other_admin"}
 EVERYONE = set(PERSONAS)
 
@@ -74,7 +84,12 @@ def cases(world):
     yield "javascript-catalog", reverse("javascript-catalog"), "get", {p: 200 for p in EVERYONE}
     yield "healthz", reverse("healthz"), "get", {p: 200 for p in EVERYONE}
     yield "audit_log", reverse("audit_log"), "get", {p: (200 if p in ADMINS else 403) for p in EVERYONE}
-    yield "registry:import", reverse("registry:import"), "get", {p: (200 if p in ADMINS else 403) for p in EVERYONE}
+    yield (
+        "registry:import",
+        reverse("registry:import"),
+        "get",
+        {p: (200 if p in ADMINS else 403) for p in EVERYONE},
+    )
     yield (
         "registry:template",
         reverse("registry:template", args=["units"]),
@@ -90,13 +105,26 @@ def cases(world):
     )
     for key, (target, seers) in DETAIL_TARGETS.items():
         obj = target(world)
-        yield "registry:list", reverse("registry:list", args=[key]), "get", {p: list_status(p, key) for p in EVERYONE}
-        yield "registry:export", reverse("registry:export", args=[key]), "get", {p: list_status(p, key) for p in EVERYONE}
+        yield (
+            "registry:list",
+            reverse("registry:list", args=[key]),
+            "get",
+            {p: list_status(p, key) for p in EVERYONE},
+        )
+        yield (
+            "registry:export",
+            reverse("registry:export", args=[key]),
+            "get",
+            {p: list_status(p, key) for p in EVERYONE},
+        )
         yield (
             "registry:create",
             reverse("registry:create", args=[key]),
             "get",
-            {p: (list_status(p, key) if list_status(p, key) != 200 else (200 if p in ADMINS else 403)) for p in EVERYONE},
+            {
+                p: (list_status(p, key) if list_status(p, key) != 200 else (200 if p in ADMINS else 403))
+                for p in EVERYONE
+            },
         )
         yield (
             "registry:detail",

@@ -35,4 +35,3 @@ def navigation(request):
         "role_labels": role_labels,
         "demo_street": demo_street,
     }
-

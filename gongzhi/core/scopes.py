@@ -71,7 +71,11 @@ def compute_scope(user) -> Scope:
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
-    grants = list(RoleGrant.objects.filter(user=user).values_list("role", "street_id", "area_id", "estate_id", "company_id", "unit_id"))
+    grants = list(
+        RoleGrant.objects.filter(user=user).values_list(
+            "role", "street_id", "area_id", "estate_id", "company_id", "unit_id"
+        )
+    )
     if not grants:
         return EMPTY_SCOPE
     roles = {g[0] for g in grants}
@@ -92,12 +96,18 @@ def compute_scope(user) -> Scope:
         estate_q |= Q(pk__in=Contract.objects.active().filter(company_id__in=company_ids).values("estate_id"))
     estate_ids = set(Estate.objects.filter(estate_q).values_list("pk", flat=True)) if estate_q else set()
 
-    home_estate_ids = set(Unit.objects.filter(pk__in=unit_ids).values_list("building__estate_id", flat=True)) if unit_ids else set()
+    home_estate_ids = (
+        set(Unit.objects.filter(pk__in=unit_ids).values_list("building__estate_id", flat=True))
+        if unit_ids
+        else set()
+    )
 
     # Names and phones of owners/members: the street admin, the area's branch and the estate's OC.
     personal = set(oc_estate_ids)
     if admin_street_ids:
-        personal |= set(Estate.objects.filter(area__street_id__in=admin_street_ids).values_list("pk", flat=True))
+        personal |= set(
+            Estate.objects.filter(area__street_id__in=admin_street_ids).values_list("pk", flat=True)
+        )
     if area_ids:
         personal |= set(Estate.objects.filter(area_id__in=area_ids).values_list("pk", flat=True))
 
@@ -158,7 +168,11 @@ def _building_q(scope: Scope) -> Q:
 
 def _unit_q(scope: Scope) -> Q:
     # Evaluators and residents do not see other households; an owner sees their own unit.
-    return _street_q(scope, "building__estate__area__street_id") | Q(building__estate_id__in=scope.estate_ids) | Q(pk__in=scope.unit_ids)
+    return (
+        _street_q(scope, "building__estate__area__street_id")
+        | Q(building__estate_id__in=scope.estate_ids)
+        | Q(pk__in=scope.unit_ids)
+    )
 
 
 def _owner_q(scope: Scope) -> Q:
@@ -206,7 +220,9 @@ def _scope_paths() -> dict[type[Model], object]:
     from gongzhi.registry import models as r
 
     return {
-        r.Street: lambda s: Q(pk__in=s.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(s)).values("street_id")),
+        r.Street: lambda s: (
+            Q(pk__in=s.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(s)).values("street_id"))
+        ),
         r.Area: _area_q,
         r.Estate: _estate_q,
         r.Building: _building_q,
@@ -225,7 +241,11 @@ def _scope_paths() -> dict[type[Model], object]:
 
 def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     """Rows of a model (or a queryset of it) that this user may read."""
-    queryset = model_or_queryset if isinstance(model_or_queryset, QuerySet) else model_or_queryset._default_manager.all()
+    queryset = (
+        model_or_queryset
+        if isinstance(model_or_queryset, QuerySet)
+        else model_or_queryset._default_manager.all()
+    )
     scope = scope_for(user)
     if scope.is_empty:
         return queryset.none()

@@ -13,8 +13,16 @@ def _client_ip(request) -> str:
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    street_id = RoleGrant.objects.filter(user=user, street__isnull=False).values_list("street_id", flat=True).first()
-    audit_record(actor=user, action=AuditEvent.Action.LOGIN, obj=user, street_id=street_id, changes={"ip": _client_ip(request)})
+    street_id = (
+        RoleGrant.objects.filter(user=user, street__isnull=False).values_list("street_id", flat=True).first()
+    )
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.LOGIN,
+        obj=user,
+        street_id=street_id,
+        changes={"ip": _client_ip(request)},
+    )
 
 
 @receiver(user_login_failed)

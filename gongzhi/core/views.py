@@ -72,8 +72,15 @@ def audit_log(request):
     if request.GET.get("format") == "xlsx":
         headers = [_("时间"), _("操作人"), _("操作"), _("对象类型"), _("对象编号"), _("对象"), _("变更内容")]
         rows = (
-            [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.get_action_display(),
-             e.object_type, e.object_id, e.object_label, str(e.changes)]
+            [
+                timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_label,
+                e.get_action_display(),
+                e.object_type,
+                e.object_id,
+                e.object_label,
+                str(e.changes),
+            ]
             for e in events[:100_000].iterator(chunk_size=2000)
         )
         return xlsx_response(f"{_('操作记录')}.xlsx", _("操作记录"), headers, rows)
@@ -92,20 +99,36 @@ def audit_log(request):
 
 
 def bad_request(request, exception=None):
-    return render(request, "core/error.html", {"code": 400, "message": _("请求无效,请检查后重试。")}, status=400)
+    return render(
+        request, "core/error.html", {"code": 400, "message": _("请求无效,请检查后重试。")}, status=400
+    )
 
 
 def permission_denied(request, exception=None):
-    return render(request, "core/error.html", {"code": 403, "message": _("您没有权限执行此操作。")}, status=403)
+    return render(
+        request, "core/error.html", {"code": 403, "message": _("您没有权限执行此操作。")}, status=403
+    )
 
 
 def page_not_found(request, exception=None):
-    return render(request, "core/error.html", {"code": 404, "message": _("页面不存在,或不在您的管辖范围内。")}, status=404)
+    return render(
+        request,
+        "core/error.html",
+        {"code": 404, "message": _("页面不存在,或不在您的管辖范围内。")},
+        status=404,
+    )
 
 
 def server_error(request):
-    return render(request, "core/error.html", {"code": 500, "message": _("系统出错了,我们已记录,请稍后再试。")}, status=500)
+    return render(
+        request,
+        "core/error.html",
+        {"code": 500, "message": _("系统出错了,我们已记录,请稍后再试。")},
+        status=500,
+    )
 
 
 def csrf_failure(request, reason=""):
-    return render(request, "core/error.html", {"code": 403, "message": _("页面已过期,请刷新后重新提交。")}, status=403)
+    return render(
+        request, "core/error.html", {"code": 403, "message": _("页面已过期,请刷新后重新提交。")}, status=403
+    )

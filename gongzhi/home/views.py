@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core.models import Role
 from gongzhi.core.scopes import scope_for, visible
@@ -16,13 +17,13 @@ from gongzhi.registry import selectors
 from gongzhi.registry.resources import BY_KEY
 
 HEADLINES = {
-    Role.STREET_ADMIN: _("街道工作台"),
-    Role.LEADERSHIP: _("领导小组 · 全街道概况"),
-    Role.AREA_SECRETARY: _("居民区工作台"),
-    Role.BRANCH_MEMBER: _("联合党支部工作台"),
-    Role.OC_MEMBER: _("业委会工作台"),
-    Role.COMPANY_STAFF: _("物业企业工作台"),
-    Role.EVALUATOR: _("第三方测评工作台"),
+    Role.STREET_ADMIN: gettext_lazy("街道工作台"),
+    Role.LEADERSHIP: gettext_lazy("领导小组 · 全街道概况"),
+    Role.AREA_SECRETARY: gettext_lazy("居民区工作台"),
+    Role.BRANCH_MEMBER: gettext_lazy("联合党支部工作台"),
+    Role.OC_MEMBER: gettext_lazy("业委会工作台"),
+    Role.COMPANY_STAFF: gettext_lazy("物业企业工作台"),
+    Role.EVALUATOR: gettext_lazy("第三方测评工作台"),
 }
 ROLE_ORDER = list(HEADLINES)
 
@@ -33,7 +34,11 @@ def _bar_chart(title: str, labels: list[str], series: list[tuple[str, list[int]]
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 40, "right": 10, "top": 40, "bottom": 60},
         "legend": {"right": 0, "top": 0} if len(series) > 1 else {"show": False},
-        "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30 if len(labels) > 6 else 0}},
+        "xAxis": {
+            "type": "category",
+            "data": labels,
+            "axisLabel": {"interval": 0, "rotate": 30 if len(labels) > 6 else 0},
+        },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [{"type": "bar", "name": name, "data": data, "stack": "s"} for name, data in series],
         "color": ["#c0392b", "#e6a23c", "#1f5fa8"],
@@ -54,12 +59,19 @@ def home(request):
     histogram = selectors.collection_rate_histogram(request.user)
     companies = selectors.companies_by_estates(request.user)
     estates_resource = BY_KEY["estates"]
-    estates = estates_resource.queryset(visible(request.user, r.Estate)).order_by("collection_rate", "name")[:15]
+    estates = estates_resource.queryset(visible(request.user, r.Estate)).order_by("collection_rate", "name")[
+        :15
+    ]
     estate_rows = [
-        [col.cell(e, scope, f"/registry/estates/{e.pk}/") for col in estates_resource.columns] for e in estates
+        [col.cell(e, scope, f"/registry/estates/{e.pk}/") for col in estates_resource.columns]
+        for e in estates
     ]
     charts = {
-        "rates": _bar_chart(_("小区物业费收缴率分布(个)"), [h[0] for h in histogram], [(_("小区数"), [h[1] for h in histogram])]),
+        "rates": _bar_chart(
+            _("小区物业费收缴率分布(个)"),
+            [h[0] for h in histogram],
+            [(_("小区数"), [h[1] for h in histogram])],
+        ),
         "companies": _bar_chart(
             _("物业企业在管小区(个)"),
             [c[0] for c in companies],

@@ -13,24 +13,50 @@ from gongzhi.registry import models as r
 
 @login_required
 def home(request):
-    units = list(visible(request.user, r.Unit).filter(pk__in=scope_for(request.user).unit_ids).select_related("building__estate__area", "owner"))
-    return render(request, "portal/home.html", {"units": units, "tab": "home", "portal_estate_id": units[0].building.estate_id if units else None})
+    units = list(
+        visible(request.user, r.Unit)
+        .filter(pk__in=scope_for(request.user).unit_ids)
+        .select_related("building__estate__area", "owner")
+    )
+    return render(
+        request,
+        "portal/home.html",
+        {"units": units, "tab": "home", "portal_estate_id": units[0].building.estate_id if units else None},
+    )
 
 
 @login_required
 def estate(request, pk: int):
     scope = scope_for(request.user)
-    estate = get_visible_or_404(request.user, r.Estate.objects.select_related("area__branch", "area__residents_committee"), pk)
+    estate = get_visible_or_404(
+        request.user, r.Estate.objects.select_related("area__branch", "area__residents_committee"), pk
+    )
     contract = r.Contract.objects.active().filter(estate=estate).select_related("company").first()
     committee = (
-        r.OwnersCommittee.objects.filter(estate=estate).order_by("-term_start").prefetch_related("members").first()
+        r.OwnersCommittee.objects.filter(estate=estate)
+        .order_by("-term_start")
+        .prefetch_related("members")
+        .first()
     )
     members = []
     if committee is not None:
         for m in committee.members.all():
-            members.append({"name": m.name, "position": m.get_position_display(), "phone": m.phone if scope.sees_personal_data(estate.pk) else mask_phone(m.phone)})
+            members.append(
+                {
+                    "name": m.name,
+                    "position": m.get_position_display(),
+                    "phone": m.phone if scope.sees_personal_data(estate.pk) else mask_phone(m.phone),
+                }
+            )
     return render(
         request,
         "portal/estate.html",
-        {"estate": estate, "contract": contract, "committee": committee, "members": members, "tab": "estate", "portal_estate_id": estate.pk},
+        {
+            "estate": estate,
+            "contract": contract,
+            "committee": committee,
+            "members": members,
+            "tab": "estate",
+            "portal_estate_id": estate.pk,
+        },
     )

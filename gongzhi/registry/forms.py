@@ -16,7 +16,7 @@ class RegistryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         admin_streets = scope_for(user).admin_street_ids
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 options = visible(user, field.queryset.model)
                 if field.queryset.model is r.Street:
@@ -38,7 +38,9 @@ class RegistryForm(forms.ModelForm):
 class UnitForm(RegistryForm):
     """A unit's owner is chosen by owner number: a street has tens of thousands of owners."""
 
-    owner_ref = forms.CharField(label=_("业主编号"), max_length=40, required=False, help_text=_("留空表示业主未登记"))
+    owner_ref = forms.CharField(
+        label=_("业主编号"), max_length=40, required=False, help_text=_("留空表示业主未登记")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +56,9 @@ class UnitForm(RegistryForm):
             street_id = building.estate.area.street_id
             self._owner = r.Owner.objects.filter(street_id=street_id, ref=ref).first()
             if self._owner is None:
-                self.add_error("owner_ref", _("本街道没有编号为“%(ref)s”的业主,请先在“业主”中登记。") % {"ref": ref})
+                self.add_error(
+                    "owner_ref", _("本街道没有编号为“%(ref)s”的业主,请先在“业主”中登记。") % {"ref": ref}
+                )
         self.instance.owner = self._owner
         return cleaned
 

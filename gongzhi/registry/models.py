@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 OLD_ESTATE_BEFORE_YEAR = 1996  # "老旧小区": built before 1996 (seed text)
@@ -39,8 +40,13 @@ class Area(models.Model):
         verbose_name = _("居民区")
         verbose_name_plural = _("居民区")
         ordering = ["street", "name"]
-        constraints = [models.UniqueConstraint(fields=["street", "name"], name="area_name_unique_in_street",
-                violation_error_message=_("本街道已有同名的居民区。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="area_name_unique_in_street",
+                violation_error_message=_("本街道已有同名的居民区。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -64,11 +70,15 @@ class Estate(models.Model):
         verbose_name_plural = _("小区")
         ordering = ["area__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "name"], name="estate_name_unique_in_area",
-                violation_error_message=_("该居民区已有同名的小区。")),
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="estate_name_unique_in_area",
+                violation_error_message=_("该居民区已有同名的小区。"),
+            ),
             models.CheckConstraint(
-                condition=Q(build_year__gte=1900) & Q(build_year__lte=2100), name="estate_build_year_plausible",
-                violation_error_message=_("建成年份应在 1900 至 2100 年之间。")
+                condition=Q(build_year__gte=1900) & Q(build_year__lte=2100),
+                name="estate_build_year_plausible",
+                violation_error_message=_("建成年份应在 1900 至 2100 年之间。"),
             ),
         ]
 
@@ -81,7 +91,9 @@ class Estate(models.Model):
 
 
 class Building(models.Model):
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区")
+    )
     number = models.CharField(_("楼号"), max_length=20)
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
 
@@ -90,10 +102,16 @@ class Building(models.Model):
         verbose_name_plural = _("楼栋")
         ordering = ["estate", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["estate", "number"], name="building_number_unique_in_estate",
-                violation_error_message=_("该小区已有相同楼号的楼栋。")),
-            models.CheckConstraint(condition=Q(floors__isnull=True) | Q(floors__gte=1), name="building_floors_positive",
-                violation_error_message=_("层数至少为 1。")),
+            models.UniqueConstraint(
+                fields=["estate", "number"],
+                name="building_number_unique_in_estate",
+                violation_error_message=_("该小区已有相同楼号的楼栋。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(floors__isnull=True) | Q(floors__gte=1),
+                name="building_floors_positive",
+                violation_error_message=_("层数至少为 1。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,7 +127,9 @@ class OwnerKind(models.TextChoices):
 class Owner(models.Model):
     """A buyer: one owner for the vote count however many units they hold (SPC interpretation art. 9)."""
 
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="owners", verbose_name=_("街道"))
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="owners", verbose_name=_("街道")
+    )
     ref = models.CharField(_("业主编号"), max_length=40, help_text=_("同一编号视为同一业主(一人多套计一人)"))
     name = models.CharField(_("业主姓名"), max_length=60)
     kind = models.CharField(_("业主类型"), max_length=20, choices=OwnerKind.choices, default=OwnerKind.PERSON)
@@ -119,8 +139,13 @@ class Owner(models.Model):
         verbose_name = _("业主")
         verbose_name_plural = _("业主")
         ordering = ["ref"]
-        constraints = [models.UniqueConstraint(fields=["street", "ref"], name="owner_ref_unique_in_street",
-                violation_error_message=_("本街道已有相同编号的业主。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "ref"],
+                name="owner_ref_unique_in_street",
+                violation_error_message=_("本街道已有相同编号的业主。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -135,7 +160,9 @@ class AreaSource(models.TextChoices):
 
 
 class Unit(models.Model):
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋")
+    )
     number = models.CharField(_("室号"), max_length=20)
     area = models.DecimalField(_("专有部分面积(m²)"), max_digits=9, decimal_places=2)
     area_source = models.CharField(
@@ -150,10 +177,16 @@ class Unit(models.Model):
         verbose_name_plural = _("房屋")
         ordering = ["building", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_in_building",
-                violation_error_message=_("该楼栋已有相同室号的房屋。")),
-            models.CheckConstraint(condition=Q(area__gt=Decimal("0")), name="unit_area_positive",
-                violation_error_message=_("专有部分面积必须大于 0。")),
+            models.UniqueConstraint(
+                fields=["building", "number"],
+                name="unit_number_unique_in_building",
+                violation_error_message=_("该楼栋已有相同室号的房屋。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(area__gt=Decimal("0")),
+                name="unit_area_positive",
+                violation_error_message=_("专有部分面积必须大于 0。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,7 +200,9 @@ class CompanyOwnership(models.TextChoices):
 
 
 class Company(models.Model):
-    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="companies", verbose_name=_("街道"))
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="companies", verbose_name=_("街道")
+    )
     name = models.CharField(_("企业名称"), max_length=100)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     ownership = models.CharField(
@@ -180,8 +215,13 @@ class Company(models.Model):
         verbose_name = _("物业服务企业")
         verbose_name_plural = _("物业服务企业")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["street", "name"], name="company_name_unique_in_street",
-                violation_error_message=_("本街道已有同名的物业服务企业。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="company_name_unique_in_street",
+                violation_error_message=_("本街道已有同名的物业服务企业。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -194,8 +234,12 @@ class ContractQuerySet(models.QuerySet):
 
 
 class Contract(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("物业服务企业"))
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("小区"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("物业服务企业")
+    )
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("小区")
+    )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
     fee_standard = models.DecimalField(_("物业费标准(元/m²/月)"), max_digits=6, decimal_places=2)
@@ -211,10 +255,16 @@ class Contract(models.Model):
         verbose_name_plural = _("物业服务合同")
         ordering = ["estate", "-start_date"]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_dates_in_order",
-                violation_error_message=_("合同结束日期必须晚于开始日期。")),
-            models.CheckConstraint(condition=Q(fee_standard__gt=Decimal("0")), name="contract_fee_positive",
-                violation_error_message=_("物业费标准必须大于 0。")),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")),
+                name="contract_dates_in_order",
+                violation_error_message=_("合同结束日期必须晚于开始日期。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_standard__gt=Decimal("0")),
+                name="contract_fee_positive",
+                violation_error_message=_("物业费标准必须大于 0。"),
+            ),
             models.CheckConstraint(
                 condition=Q(collection_rate__isnull=True)
                 | (Q(collection_rate__gte=Decimal("0")) & Q(collection_rate__lte=Decimal("100"))),
@@ -230,7 +280,9 @@ class Contract(models.Model):
 class OwnersCommittee(models.Model):
     """An owners' committee for one term (3–5 years, Shanghai 住宅物业管理规定)."""
 
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="committees", verbose_name=_("小区"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="committees", verbose_name=_("小区")
+    )
     term_start = models.DateField(_("任期开始"))
     term_end = models.DateField(_("任期结束"))
 
@@ -239,14 +291,24 @@ class OwnersCommittee(models.Model):
         verbose_name_plural = _("业委会")
         ordering = ["estate", "-term_start"]
         constraints = [
-            models.CheckConstraint(condition=Q(term_end__gt=models.F("term_start")), name="committee_term_in_order",
-                violation_error_message=_("任期结束日期必须晚于任期开始日期。")),
-            models.UniqueConstraint(fields=["estate", "term_start"], name="committee_term_unique_in_estate",
-                violation_error_message=_("该小区已有同一日期开始的业委会任期。")),
+            models.CheckConstraint(
+                condition=Q(term_end__gt=models.F("term_start")),
+                name="committee_term_in_order",
+                violation_error_message=_("任期结束日期必须晚于任期开始日期。"),
+            ),
+            models.UniqueConstraint(
+                fields=["estate", "term_start"],
+                name="committee_term_unique_in_estate",
+                violation_error_message=_("该小区已有同一日期开始的业委会任期。"),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.estate.name}业委会({self.term_start:%Y}–{self.term_end:%Y})"
+        return gettext("%(estate)s业委会(%(start)s–%(end)s)") % {
+            "estate": self.estate.name,
+            "start": self.term_start.year,
+            "end": self.term_end.year,
+        }
 
 
 class CommitteePosition(models.TextChoices):
@@ -260,7 +322,9 @@ class CommitteeMember(models.Model):
         OwnersCommittee, on_delete=models.CASCADE, related_name="members", verbose_name=_("业委会")
     )
     name = models.CharField(_("姓名"), max_length=60)
-    position = models.CharField(_("职务"), max_length=20, choices=CommitteePosition.choices, default=CommitteePosition.MEMBER)
+    position = models.CharField(
+        _("职务"), max_length=20, choices=CommitteePosition.choices, default=CommitteePosition.MEMBER
+    )
     is_party_member = models.BooleanField(_("党员"), default=False)
     is_cross_appointed = models.BooleanField(_("与居委会交叉任职"), default=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -269,15 +333,22 @@ class CommitteeMember(models.Model):
         verbose_name = _("业委会委员")
         verbose_name_plural = _("业委会委员")
         ordering = ["committee", "position", "name"]
-        constraints = [models.UniqueConstraint(fields=["committee", "name"], name="committee_member_unique",
-                violation_error_message=_("该业委会已有同名委员。"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "name"],
+                name="committee_member_unique",
+                violation_error_message=_("该业委会已有同名委员。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class ResidentsCommittee(models.Model):
-    area = models.OneToOneField(Area, on_delete=models.PROTECT, related_name="residents_committee", verbose_name=_("居民区"))
+    area = models.OneToOneField(
+        Area, on_delete=models.PROTECT, related_name="residents_committee", verbose_name=_("居民区")
+    )
     name = models.CharField(_("名称"), max_length=80)
     director_name = models.CharField(_("主任"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -294,7 +365,9 @@ class ResidentsCommittee(models.Model):
 class Branch(models.Model):
     """物业治理联合党支部: one per area, its secretary the area's party secretary."""
 
-    area = models.OneToOneField(Area, on_delete=models.PROTECT, related_name="branch", verbose_name=_("居民区"))
+    area = models.OneToOneField(
+        Area, on_delete=models.PROTECT, related_name="branch", verbose_name=_("居民区")
+    )
     name = models.CharField(_("支部名称"), max_length=80)
     secretary_name = models.CharField(_("支部书记"), max_length=60, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
@@ -322,7 +395,9 @@ class BranchMembership(models.TextChoices):
 
 
 class BranchMember(models.Model):
-    branch = models.ForeignKey(Branch, on_delete=models.CASCADE, related_name="members", verbose_name=_("联合党支部"))
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="members", verbose_name=_("联合党支部")
+    )
     name = models.CharField(_("姓名"), max_length=60)
     organisation = models.CharField(_("所在组织"), max_length=30, choices=BranchOrganisation.choices)
     position = models.CharField(_("职务"), max_length=60, blank=True)
@@ -335,12 +410,16 @@ class BranchMember(models.Model):
         verbose_name_plural = _("支部成员")
         ordering = ["branch", "membership", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["branch", "name"], name="branch_member_unique",
-                violation_error_message=_("该支部已有同名成员。")),
+            models.UniqueConstraint(
+                fields=["branch", "name"],
+                name="branch_member_unique",
+                violation_error_message=_("该支部已有同名成员。"),
+            ),
             # Non-party heads of the three carriages attend without a vote (列席), per the seed.
             models.CheckConstraint(
-                condition=~Q(membership="member") | Q(is_party_member=True), name="branch_voting_member_is_party_member",
-                violation_error_message=_("非党员只能列席(无表决权),不能作为支部成员。")
+                condition=~Q(membership="member") | Q(is_party_member=True),
+                name="branch_voting_member_is_party_member",
+                violation_error_message=_("非党员只能列席(无表决权),不能作为支部成员。"),
             ),
         ]
 

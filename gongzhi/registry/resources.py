@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,7 +38,10 @@ def _path(obj: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         if obj is None:
             return None
-        obj = getattr(obj, part)
+        try:
+            obj = getattr(obj, part)
+        except ObjectDoesNotExist:  # an empty one-to-one (an area without a residents' committee yet)
+            return None
     return obj
 
 
@@ -107,7 +111,9 @@ YES_NO = (("1", _("是")), ("0", _("否")))
 
 
 def _sub(queryset: QuerySet, value, output_field):
-    return Coalesce(Subquery(queryset.values(value)[:1], output_field=output_field), Value(0), output_field=output_field)
+    return Coalesce(
+        Subquery(queryset.values(value)[:1], output_field=output_field), Value(0), output_field=output_field
+    )
 
 
 def _per_estate_units(estate_ref: str) -> QuerySet:
@@ -125,8 +131,12 @@ def annotate_estates(qs: QuerySet) -> QuerySet:
         building_count=_sub(buildings.annotate(n=Count("pk")), "n", IntegerField()),
         company_name=Subquery(active.values("company__name")[:1]),
         company_pk=Subquery(active.values("company_id")[:1]),
-        fee_standard=Subquery(active.values("fee_standard")[:1], output_field=DecimalField(max_digits=6, decimal_places=2)),
-        collection_rate=Subquery(active.values("collection_rate")[:1], output_field=DecimalField(max_digits=5, decimal_places=2)),
+        fee_standard=Subquery(
+            active.values("fee_standard")[:1], output_field=DecimalField(max_digits=6, decimal_places=2)
+        ),
+        collection_rate=Subquery(
+            active.values("collection_rate")[:1], output_field=DecimalField(max_digits=5, decimal_places=2)
+        ),
     )
 
 
@@ -162,7 +172,9 @@ def annotate_companies(qs: QuerySet) -> QuerySet:
     return qs.annotate(
         estate_count=_sub(active.annotate(n=Count("estate", distinct=True)), "n", IntegerField()),
         old_estate_count=_sub(
-            active.filter(estate__build_year__lt=r.OLD_ESTATE_BEFORE_YEAR).annotate(n=Count("estate", distinct=True)),
+            active.filter(estate__build_year__lt=r.OLD_ESTATE_BEFORE_YEAR).annotate(
+                n=Count("estate", distinct=True)
+            ),
             "n",
             IntegerField(),
         ),
@@ -174,7 +186,9 @@ def annotate_committees(qs: QuerySet) -> QuerySet:
     return qs.select_related("estate", "estate__area").annotate(
         member_count=_sub(members.annotate(n=Count("pk")), "n", IntegerField()),
         party_count=_sub(members.filter(is_party_member=True).annotate(n=Count("pk")), "n", IntegerField()),
-        cross_count=_sub(members.filter(is_cross_appointed=True).annotate(n=Count("pk")), "n", IntegerField()),
+        cross_count=_sub(
+            members.filter(is_cross_appointed=True).annotate(n=Count("pk")), "n", IntegerField()
+        ),
     )
 
 
@@ -182,7 +196,9 @@ def annotate_branches(qs: QuerySet) -> QuerySet:
     members = r.BranchMember.objects.filter(branch=OuterRef("pk")).order_by().values("branch")
     return qs.select_related("area").annotate(
         member_count=_sub(members.filter(membership="member").annotate(n=Count("pk")), "n", IntegerField()),
-        attendee_count=_sub(members.filter(membership="attendee").annotate(n=Count("pk")), "n", IntegerField()),
+        attendee_count=_sub(
+            members.filter(membership="attendee").annotate(n=Count("pk")), "n", IntegerField()
+        ),
     )
 
 
@@ -331,7 +347,9 @@ def _committee_status(qs: QuerySet, raw: str) -> QuerySet:
     today = timezone.localdate()
     return {
         "current": qs.filter(term_start__lte=today, term_end__gte=today),
-        "due": qs.filter(term_start__lte=today, term_end__gte=today, term_end__lte=today + dt.timedelta(days=150)),
+        "due": qs.filter(
+            term_start__lte=today, term_end__gte=today, term_end__lte=today + dt.timedelta(days=150)
+        ),
         "expired": qs.filter(term_end__lt=today),
     }.get(raw, qs.none())
 
@@ -380,7 +398,14 @@ RESOURCES: tuple[Resource, ...] = (
         filters=(
             _fk_filter("area", _("居民区"), "area_id", r.Area),
             Filter("company", _("物业服务企业"), model=r.Company, apply=_estate_company),
-            Filter("old", _("老旧小区"), choices=YES_NO, apply=lambda qs, v: qs.old() if v == "1" else qs.filter(build_year__gte=r.OLD_ESTATE_BEFORE_YEAR)),
+            Filter(
+                "old",
+                _("老旧小区"),
+                choices=YES_NO,
+                apply=lambda qs, v: (
+                    qs.old() if v == "1" else qs.filter(build_year__gte=r.OLD_ESTATE_BEFORE_YEAR)
+                ),
+            ),
         ),
         annotate=annotate_estates,
         default_sort="name",
@@ -421,14 +446,20 @@ RESOURCES: tuple[Resource, ...] = (
             Column("area", _("专有面积(m²)"), sort="area", num=True),
             Column("area_source", _("面积来源")),
             Column("owner", _("业主"), value=lambda u, s: _owner_name(u.owner, s, u.building.estate_id)),
-            Column("owner.kind", _("业主类型"), value=lambda u, s: u.owner.get_kind_display() if u.owner else None),
+            Column(
+                "owner.kind",
+                _("业主类型"),
+                value=lambda u, s: u.owner.get_kind_display() if u.owner else None,
+            ),
         ),
         form_fields=("building", "number", "area", "area_source", "owner"),
         search=("number", "building__number", "building__estate__name", "owner__ref"),
         filters=(
             _fk_filter("area", _("居民区"), "building__estate__area_id", r.Area),
             _fk_filter("estate", _("小区"), "building__estate_id", r.Estate),
-            Filter("building", _("楼栋"), lookup="building_id", model=r.Building, needs=("estate", "estate_id")),
+            Filter(
+                "building", _("楼栋"), lookup="building_id", model=r.Building, needs=("estate", "estate_id")
+            ),
             Filter("owner", _("业主"), lookup="owner_id", model=r.Owner, hidden=True),
             Filter("source", _("面积来源"), lookup="area_source", choices=tuple(r.AreaSource.choices)),
         ),
@@ -478,7 +509,9 @@ RESOURCES: tuple[Resource, ...] = (
         ),
         form_fields=("street", "name", "credit_code", "ownership", "contact_name", "contact_phone"),
         search=("name", "credit_code", "contact_name"),
-        filters=(Filter("ownership", _("企业性质"), lookup="ownership", choices=tuple(r.CompanyOwnership.choices)),),
+        filters=(
+            Filter("ownership", _("企业性质"), lookup="ownership", choices=tuple(r.CompanyOwnership.choices)),
+        ),
         annotate=annotate_companies,
         default_sort="name",
         import_sheet="companies",
@@ -498,7 +531,15 @@ RESOURCES: tuple[Resource, ...] = (
             Column("service_level", _("服务等级")),
             Column("collection_rate", _("收缴率"), sort="collection_rate", value=_contract_collection),
         ),
-        form_fields=("estate", "company", "start_date", "end_date", "fee_standard", "service_level", "collection_rate"),
+        form_fields=(
+            "estate",
+            "company",
+            "start_date",
+            "end_date",
+            "fee_standard",
+            "service_level",
+            "collection_rate",
+        ),
         search=("estate__name", "company__name"),
         filters=(
             _fk_filter("area", _("居民区"), "estate__area_id", r.Area),
@@ -527,8 +568,16 @@ RESOURCES: tuple[Resource, ...] = (
             Column("term_end", _("任期结束"), sort="term_end"),
             Column("status", _("状态"), value=lambda c, s: committee_status(c)),
             Column("member_count", _("委员人数"), sort="member_count", num=True),
-            Column("party", _("党员占比"), value=lambda c, s: Cell(_share(c.party_count, c.member_count), css="num")),
-            Column("cross", _("交叉任职占比"), value=lambda c, s: Cell(_share(c.cross_count, c.member_count), css="num")),
+            Column(
+                "party",
+                _("党员占比"),
+                value=lambda c, s: Cell(_share(c.party_count, c.member_count), css="num"),
+            ),
+            Column(
+                "cross",
+                _("交叉任职占比"),
+                value=lambda c, s: Cell(_share(c.cross_count, c.member_count), css="num"),
+            ),
         ),
         form_fields=("estate", "term_start", "term_end"),
         search=("estate__name",),

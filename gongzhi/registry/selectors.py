@@ -71,7 +71,11 @@ def collection_rate_histogram(user) -> list[tuple[str, int]]:
     )
     counts = {int(row["band"]): row["n"] for row in rows}
     lowest = min(counts, default=5)
-    return [(f"{b * 10}–{b * 10 + 9}%" if b < 10 else "100%", counts.get(b, 0)) for b in range(min(lowest, 5), 11) if b < 10 or counts.get(b)]
+    return [
+        (f"{b * 10}–{b * 10 + 9}%" if b < 10 else "100%", counts.get(b, 0))
+        for b in range(min(lowest, 5), 11)
+        if b < 10 or counts.get(b)
+    ]
 
 
 def companies_by_estates(user, limit: int = 12) -> list[tuple[str, int, int]]:
@@ -81,7 +85,10 @@ def companies_by_estates(user, limit: int = 12) -> list[tuple[str, int, int]]:
         r.Contract.objects.active()
         .filter(estate_id__in=estate_ids)
         .values("company__name")
-        .annotate(n=Count("estate", distinct=True), old=Count("estate", distinct=True, filter=Q(estate__build_year__lt=r.OLD_ESTATE_BEFORE_YEAR)))
+        .annotate(
+            n=Count("estate", distinct=True),
+            old=Count("estate", distinct=True, filter=Q(estate__build_year__lt=r.OLD_ESTATE_BEFORE_YEAR)),
+        )
         .order_by("-n", "company__name")[:limit]
     )
     return [(row["company__name"], row["n"], row["old"]) for row in rows]

@@ -70,7 +70,9 @@ def record_create(*, actor, obj: models.Model, audit: bool = True) -> models.Mod
     except IntegrityError as exc:
         raise RegistryError(_("保存失败:与已有记录冲突(%(reason)s)。") % {"reason": exc}) from exc
     if audit:
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj, street_id=street_id, changes=snapshot(obj))
+        audit_record(
+            actor=actor, action=AuditEvent.Action.CREATE, obj=obj, street_id=street_id, changes=snapshot(obj)
+        )
     return obj
 
 
@@ -91,7 +93,13 @@ def record_update(*, actor, obj: models.Model, data: dict[str, Any]) -> models.M
         raise RegistryError(_("保存失败:与已有记录冲突(%(reason)s)。") % {"reason": exc}) from exc
     changes = diff(before, snapshot(locked))
     if changes:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked, street_id=street_id or street_before, changes=changes)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=locked,
+            street_id=street_id or street_before,
+            changes=changes,
+        )
     return locked
 
 
@@ -109,11 +117,16 @@ def record_delete(*, actor, obj: models.Model) -> None:
     except ProtectedError as exc:
         kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
         raise RegistryError(
-            _("“%(label)s”仍有关联的%(kinds)s,请先处理这些记录再删除。") % {"label": label, "kinds": "、".join(kinds)}
+            _("“%(label)s”仍有关联的%(kinds)s,请先处理这些记录再删除。")
+            % {"label": label, "kinds": "、".join(kinds)}
         ) from exc
     event = audit_record(
-        actor=actor, action=AuditEvent.Action.DELETE, street_id=street_id, changes=before,
-        object_type=object_type, object_label=label,
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        street_id=street_id,
+        changes=before,
+        object_type=object_type,
+        object_label=label,
     )
     event.object_id = object_id
     event.save(update_fields=["object_id"])

@@ -71,13 +71,19 @@ def _filter_menus(request, resource: Resource, applied: dict[str, str]):
         if flt.model is not None:
             options = visible(request.user, flt.model)
             if flt.needs:
-                options = options.filter(**{flt.needs[1]: applied[flt.needs[0]]}) if applied[flt.needs[0]].isdigit() else options.none()
+                options = (
+                    options.filter(**{flt.needs[1]: applied[flt.needs[0]]})
+                    if applied[flt.needs[0]].isdigit()
+                    else options.none()
+                )
             if hasattr(flt.model, "estate"):
                 options = options.select_related("estate")
             choices = [(str(o.pk), str(o)) for o in options[:500]]
         else:
             choices = [(value, str(label)) for value, label in flt.choices]
-        menus.append({"key": flt.key, "label": flt.label, "choices": choices, "value": applied.get(flt.key, "")})
+        menus.append(
+            {"key": flt.key, "label": flt.label, "choices": choices, "value": applied.get(flt.key, "")}
+        )
     return menus
 
 
@@ -113,7 +119,11 @@ def list_view(request, key: str):
         "can_edit": can_edit_registry(request.user),
         "nav_active": resource.key,
     }
-    template = "registry/_results.html" if request.htmx and request.htmx.target == "results" else "registry/list.html"
+    template = (
+        "registry/_results.html"
+        if request.htmx and request.htmx.target == "results"
+        else "registry/list.html"
+    )
     return render(request, template, context)
 
 
@@ -157,7 +167,11 @@ def _detail_fields(resource: Resource, obj, scope):
             if target is not None:
                 cell = Cell(cell.text, url=_detail_url(target, getattr(obj, f"{name}_id")))
         fields.append((field.verbose_name, cell))
-    extra = [col for col in resource.columns if col.key.split(".")[0] not in resource.form_fields and col.key != "owner"]
+    extra = [
+        col
+        for col in resource.columns
+        if col.key.split(".")[0] not in resource.form_fields and col.key != "owner"
+    ]
     for col in extra:
         fields.append((col.label, col.cell(obj, scope, "")))
     return fields
@@ -177,10 +191,13 @@ def detail_view(request, key: str, pk: int):
         if not child.readable_by(scope):
             continue
         flt = next(f for f in child.filters if f.key == param)
-        queryset = flt.filter(child.queryset(visible(request.user, child.model)), str(obj.pk)).order_by(child.default_sort, "pk")
+        queryset = flt.filter(child.queryset(visible(request.user, child.model)), str(obj.pk)).order_by(
+            child.default_sort, "pk"
+        )
         total = queryset.count()
         rows = [
-            [col.cell(o, scope, _detail_url(child, o.pk)) for col in child.columns] for o in queryset[:CHILD_ROWS]
+            [col.cell(o, scope, _detail_url(child, o.pk)) for col in child.columns]
+            for o in queryset[:CHILD_ROWS]
         ]
         children.append(
             {
@@ -201,7 +218,9 @@ def detail_view(request, key: str, pk: int):
             "fields": _detail_fields(resource, obj, scope),
             "children": children,
             "can_edit": can_edit_registry(request.user, street_of(obj)),
-            "history_url": reverse("audit_log") + "?" + urlencode({"type": resource.model._meta.label, "id": obj.pk}),
+            "history_url": reverse("audit_log")
+            + "?"
+            + urlencode({"type": resource.model._meta.label, "id": obj.pk}),
             "nav_active": resource.key,
         },
     )
@@ -213,11 +232,15 @@ def _save(request, resource: Resource, form, obj=None):
         if obj is None:
             saved = services.record_create(actor=request.user, obj=form.instance)
         else:
-            data = {name: form.cleaned_data[name] for name in form.cleaned_data if name in resource.form_fields}
+            data = {
+                name: form.cleaned_data[name] for name in form.cleaned_data if name in resource.form_fields
+            }
             data.update(form.extra_data())
             saved = services.record_update(actor=request.user, obj=obj, data=data)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for field, errors in (
+            exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+        ):
             for error in errors:
                 form.add_error(field if field in form.fields else None, error)
         return None
@@ -239,7 +262,9 @@ def create_view(request, key: str):
     if request.method == "POST" and form.is_valid():
         saved = _save(request, resource, form)
         if saved is not None:
-            messages.success(request, _("已新增%(kind)s“%(label)s”。") % {"kind": resource.title_singular, "label": saved})
+            messages.success(
+                request, _("已新增%(kind)s“%(label)s”。") % {"kind": resource.title_singular, "label": saved}
+            )
             return redirect(_detail_url(resource, saved.pk))
     return render(
         request,

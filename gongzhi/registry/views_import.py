@@ -3,6 +3,7 @@ The engine (validation, all-or-nothing writing) lives in ``importers.py``."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,15 +34,26 @@ def import_view(request):
         if upload is None:
             messages.error(request, _("请选择要导入的 Excel 文件。"))
         else:
-            report = importers.import_upload(actor=request.user, street_id=street_id, upload=upload)
-            if report.ok:
+            dry_run = request.POST.get("dry_run") == "1"
+            report = importers.import_upload(
+                actor=request.user, street_id=street_id, upload=upload, dry_run=dry_run
+            )
+            if report.ok and not dry_run:
                 messages.success(request, _("导入成功。"))
+            elif report.ok:
+                messages.info(request, _("检查通过,没有发现错误。取消“只检查”后再次上传即可写入。"))
             else:
                 messages.error(request, _("文件有错误,没有导入任何数据。请按下表修改后重新上传。"))
     return render(
         request,
         "registry/import.html",
-        {"sheets": importers.SHEETS, "report": report, "nav_active": "import"},
+        {
+            "sheets": importers.SHEETS,
+            "report": report,
+            "dry_run": request.method == "POST" and request.POST.get("dry_run") == "1",
+            "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            "nav_active": "import",
+        },
     )
 
 

@@ -55,7 +55,9 @@ def test_out_of_scope_object_is_404_and_readonly_write_is_403(world):
         get_visible_or_404(world.user("secretary_b"), r.Estate, world.estate_a1.pk)
     with pytest.raises(PermissionDenied):
         get_visible_or_404(world.user("secretary_a"), r.Estate, world.estate_a1.pk, write=True)
-    assert get_visible_or_404(world.user("admin"), r.Estate, world.estate_a1.pk, write=True) == world.estate_a1
+    assert (
+        get_visible_or_404(world.user("admin"), r.Estate, world.estate_a1.pk, write=True) == world.estate_a1
+    )
     with pytest.raises(Http404):
         get_visible_or_404(world.user("admin"), r.Estate, world.other_estate.pk, write=True)
 

@@ -71,7 +71,9 @@ def test_pages_have_no_inline_scripts_or_cdn(as_user, world):
 def test_csrf_is_enforced_on_writes(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.user("admin"))
-    response = client.post(reverse("registry:create", args=["areas"]), {"street": world.street.pk, "name": "CSRF区"})
+    response = client.post(
+        reverse("registry:create", args=["areas"]), {"street": world.street.pk, "name": "CSRF区"}
+    )
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
 

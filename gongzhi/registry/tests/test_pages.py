@@ -29,27 +29,43 @@ def test_search_and_filter_narrow_the_list(as_user, world):
     assert "乙一小区" in html and "甲一小区" not in html
     html = client.get(reverse("registry:list", args=["estates"]), {"old": "0"}).content.decode()
     assert "甲二小区" in html and "甲一小区" not in html
-    html = client.get(reverse("registry:list", args=["estates"]), {"company": world.company_y.pk}).content.decode()
+    html = client.get(
+        reverse("registry:list", args=["estates"]), {"company": world.company_y.pk}
+    ).content.decode()
     assert "甲二小区" in html and "乙一小区" not in html
 
 
 def test_bad_filter_value_gives_empty_list_not_error(as_user, world):
-    response = as_user("admin").get(reverse("registry:list", args=["estates"]), {"area": "abc", "o": "nonsense"})
+    response = as_user("admin").get(
+        reverse("registry:list", args=["estates"]), {"area": "abc", "o": "nonsense"}
+    )
     assert response.status_code == 200
     assert "没有符合条件的记录" in response.content.decode()
 
 
 def test_sorting_by_column(as_user, world):
-    html = as_user("admin").get(reverse("registry:list", args=["estates"]), {"o": "-build_year"}).content.decode()
+    html = (
+        as_user("admin")
+        .get(reverse("registry:list", args=["estates"]), {"o": "-build_year"})
+        .content.decode()
+    )
     assert html.index("甲二小区") < html.index("乙一小区") < html.index("甲一小区")
 
 
 def test_owner_names_are_masked_for_company_staff(as_user, world):
     owner = world.unit_a1.owner
-    html = as_user("staff_x").get(reverse("registry:list", args=["units"]), {"estate": world.estate_a1.pk}).content.decode()
+    html = (
+        as_user("staff_x")
+        .get(reverse("registry:list", args=["units"]), {"estate": world.estate_a1.pk})
+        .content.decode()
+    )
     assert owner.name not in html
     assert owner.name[0] + "*" * (len(owner.name) - 1) in html
-    html = as_user("oc_a1").get(reverse("registry:list", args=["units"]), {"estate": world.estate_a1.pk}).content.decode()
+    html = (
+        as_user("oc_a1")
+        .get(reverse("registry:list", args=["units"]), {"estate": world.estate_a1.pk})
+        .content.decode()
+    )
     assert owner.name in html
 
 
@@ -105,7 +121,13 @@ def test_edit_records_only_what_changed(as_user, world):
 )
 def test_bad_unit_input_is_refused_in_chinese_and_changes_nothing(as_user, world, field, value, message):
     before = r.Unit.objects.count()
-    data = {"building": world.building_a1.pk, "number": "999", "area": "50.00", "area_source": "registered", "owner_ref": ""}
+    data = {
+        "building": world.building_a1.pk,
+        "number": "999",
+        "area": "50.00",
+        "area_source": "registered",
+        "owner_ref": "",
+    }
     data[field] = value
     response = as_user("admin").post(reverse("registry:create", args=["units"]), data)
     assert response.status_code == 200
@@ -129,7 +151,13 @@ def test_zero_area_is_refused_by_the_constraint_even_without_a_form(world):
 def test_unknown_owner_number_is_named(as_user, world):
     response = as_user("admin").post(
         reverse("registry:create", args=["units"]),
-        {"building": world.building_a1.pk, "number": "999", "area": "50", "area_source": "registered", "owner_ref": "NOPE"},
+        {
+            "building": world.building_a1.pk,
+            "number": "999",
+            "area": "50",
+            "area_source": "registered",
+            "owner_ref": "NOPE",
+        },
     )
     assert "本街道没有编号为“NOPE”的业主" in response.content.decode()
 
@@ -153,7 +181,13 @@ def test_overlapping_contract_is_refused(as_user, world):
 def test_contract_dates_must_be_in_order(as_user, world):
     response = as_user("admin").post(
         reverse("registry:create", args=["contracts"]),
-        {"estate": world.estate_a2.pk, "company": world.company_y.pk, "start_date": "2030-01-01", "end_date": "2029-01-01", "fee_standard": "1.00"},
+        {
+            "estate": world.estate_a2.pk,
+            "company": world.company_y.pk,
+            "start_date": "2030-01-01",
+            "end_date": "2029-01-01",
+            "fee_standard": "1.00",
+        },
     )
     assert response.status_code == 200
     assert not r.Contract.objects.filter(start_date="2030-01-01").exists()
@@ -185,7 +219,10 @@ def test_delete_of_free_record_is_audited(as_user, world):
 
 def test_audit_log_lists_changes_for_admin(as_user, world):
     client = as_user("admin")
-    client.post(reverse("registry:create", args=["estates"]), {"area": world.area_a.pk, "name": "新小区", "build_year": "2001"})
+    client.post(
+        reverse("registry:create", args=["estates"]),
+        {"area": world.area_a.pk, "name": "新小区", "build_year": "2001"},
+    )
     html = client.get(reverse("audit_log"), {"action": "create"}).content.decode()
     assert "新小区" in html and "街道管理员" in html
 
@@ -197,10 +234,15 @@ def _grow(world, extra_estates: int):
         owner = r.Owner.objects.create(street=world.street, ref=f"X{i}", name=f"扩展{i}")
         r.Unit.objects.create(building=building, number="101", area=Decimal("60"), owner=owner)
         r.Contract.objects.create(
-            company=world.company_y, estate=estate, start_date=world.contract_a1.start_date,
-            end_date=world.contract_a1.end_date, fee_standard=Decimal("0.8"),
+            company=world.company_y,
+            estate=estate,
+            start_date=world.contract_a1.start_date,
+            end_date=world.contract_a1.end_date,
+            fee_standard=Decimal("0.8"),
         )
-        committee = r.OwnersCommittee.objects.create(estate=estate, term_start=world.committee_a1.term_start, term_end=world.committee_a1.term_end)
+        committee = r.OwnersCommittee.objects.create(
+            estate=estate, term_start=world.committee_a1.term_start, term_end=world.committee_a1.term_end
+        )
         r.CommitteeMember.objects.create(committee=committee, name=f"委员{i}")
 
 

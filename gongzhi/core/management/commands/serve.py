@@ -32,12 +32,18 @@ class Command(BaseCommand):
         if settings.DEBUG:
             self.stdout.write(_("注意:GONGZHI_DEBUG 已开启,不要在生产环境使用。"))
         argv = [
-            gunicorn, "gongzhi.wsgi:application",
-            "--bind", f"{host}:{port}",
-            "--workers", str(workers),
-            "--threads", "4",
-            "--access-logfile", "-",
-            "--log-level", "warning",
+            gunicorn,
+            "gongzhi.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
         ]
         sys.stdout.flush()
-        os.execv(gunicorn, argv)
+        os.execv(gunicorn, argv)  # noqa: S606 (replace this process with gunicorn; argv is ours, not user input)
