@@ -27,8 +27,13 @@ class Command(BaseCommand):
             help=_("小规模演示(比例 %(scale)s),供测试使用") % {"scale": SMALL_SCALE},
         )
         parser.add_argument("--reset", action="store_true", help=_("删除现有演示街道的数据后重新生成"))
+        parser.add_argument(
+            "--no-logins", action="store_true", help=_("不打印演示账号(gongzhi serve 会打印)")
+        )
 
-    def handle(self, *args, seed: int, scale: float, small: bool, reset: bool, **options):
+    def handle(
+        self, *args, seed: int, scale: float, small: bool, reset: bool, no_logins: bool = False, **options
+    ):
         if small:
             scale = SMALL_SCALE
         if not 0 < scale <= 1:
@@ -67,6 +72,9 @@ class Command(BaseCommand):
                     _("演示街道“%(street)s”已存在,未作改动(如需重建,请加 --reset)。")
                     % {"street": result.street.name}
                 )
+        if no_logins:
+            return
+        if options["verbosity"] >= 1:
             self.stdout.write("")
             self.stdout.write(_("演示账号(仅用于演示数据,密码公开):"))
         self.stdout.write(logins_table(demo_logins(result.street)))
