@@ -16,7 +16,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
@@ -159,11 +159,45 @@ def _check_archive(data: bytes, filename: str) -> None:
             raise ExcelFileError(_("文件压缩比异常(可能是压缩炸弹),已拒绝读取。"))
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
+def _sheet_rows(workbook, sheet) -> list[Row]:
+    """The non-empty rows of one read-only sheet, numbered as Excel numbers them.
+
+    Drives openpyxl's own worksheet parser (same cell decoding as ``iter_rows(values_only=True)``)
+    because ``iter_rows`` pads every row to the widest column and trusts the stored dimension; here
+    cells right of ``MAX_COLUMNS`` are dropped as they are read. openpyxl is pinned below 3.2.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    rows: list[Row] = []
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            values: dict[int, Any] = {}
+            for cell in cells:
+                column = cell["column"]
+                if column > MAX_COLUMNS:
+                    continue
+                value = cell["value"]
+                if value.__class__ is str:
+                    value = value.strip() or None
+                if value is not None:
+                    values[column] = value
+            if not values:
+                continue
+            rows.append(Row(number, tuple(values.get(c) for c in range(1, max(values) + 1))))
+            if len(rows) > MAX_ROWS_PER_SHEET:
+                raise ExcelFileError(
+                    _("工作表“%(sheet)s”超过 %(limit)s 行,请拆分后分别导入。")
+                    % {"sheet": sheet.title, "limit": MAX_ROWS_PER_SHEET}
+                )
+    return rows
 
 
 def read_workbook(
@@ -186,23 +220,7 @@ def read_workbook(
             warnings.simplefilter("ignore")
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
             for sheet in workbook.worksheets:
-                sheet.reset_dimensions()  # the stored dimension may be wrong; read what is there
-                rows: list[Row] = []
-                for number, values in enumerate(
-                    sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
-                ):
-                    cleaned = [_clean(v) for v in values]
-                    while cleaned and cleaned[-1] is None:
-                        cleaned.pop()
-                    if not cleaned:
-                        continue
-                    rows.append(Row(number, tuple(cleaned)))
-                    if len(rows) > MAX_ROWS_PER_SHEET:
-                        raise ExcelFileError(
-                            _("工作表“%(sheet)s”超过 %(limit)s 行,请拆分后分别导入。")
-                            % {"sheet": sheet.title, "limit": MAX_ROWS_PER_SHEET}
-                        )
-                sheets[sheet.title.strip()] = rows
+                sheets[sheet.title.strip()] = _sheet_rows(workbook, sheet)
     except ExcelFileError:
         raise
     except Exception:  # any parser failure on an untrusted file is "corrupt" to the user
@@ -386,7 +404,8 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
     stem, dot, extension = safe.rpartition(".")
     if not dot:
         stem, extension = safe, ""
-    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "download"
+    ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "", stem)
+    ascii_stem = re.sub(r"[._-]{2,}", "-", ascii_stem).strip("._-") or "download"
     ascii_extension = re.sub(r"[^A-Za-z0-9]+", "", extension)
     fallback = f"{ascii_stem}.{ascii_extension}" if ascii_extension else ascii_stem
     disposition = "inline" if inline else "attachment"
@@ -430,6 +449,14 @@ def _number_text(value: Any) -> str:
 
 def parse_text(value: Any, *, max_length: int | None = None, no_dates: bool = False) -> str:
     """Text; numbers become their digits (13800001234.0 → "13800001234")."""
+    if value.__class__ is str:  # the common case, kept fast for sheets of tens of thousands of rows
+        text = value.strip()
+        if max_length is not None and len(text) > max_length:
+            raise CellError(
+                _("不能超过 %(limit)d 个字(现有 %(length)d 个)。")
+                % {"limit": max_length, "length": len(text)}
+            )
+        return text
     if value is None:
         return ""
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -587,14 +614,30 @@ def parse_bool(value: Any) -> bool:
     raise CellError(_("应填写“是”或“否”(现为“%(value)s”)。") % {"value": value})
 
 
-def parse_choice(value: Any, choices: Sequence[tuple[str, str]]) -> str:
-    """The stored value of a choice given by its label, its short label (before “(”) or its code."""
-    wanted = normalise_header(_number_text(value))
+def choice_parser(choices: Sequence[tuple[str, str]]) -> Callable[[Any], str]:
+    """A parser for one set of choices: the stored value given its label, its short label (the
+    part before “(”) or its code, compared loosely (full-/half-width, spaces, case)."""
+    lookup: dict[str, str] = {}
     for code, label in choices:
-        short = str(label).split("(")[0].split("(")[0]
-        if wanted in {normalise_header(label), normalise_header(short), normalise_header(code)}:
-            return code
-    raise CellError(
-        _("“%(value)s”不是可选的值,可选:%(choices)s。")
-        % {"value": value, "choices": "、".join(str(label) for _code, label in choices)}
-    )
+        short = re.split(r"[((]", str(label))[0]
+        for name in (label, short, code):
+            lookup.setdefault(normalise_header(name), code)
+    exact = {str(name): code for code, label in choices for name in (label, code)}
+    listed = "、".join(str(label) for _code, label in choices)
+
+    def parse(value: Any) -> str:
+        code = exact.get(value) if value.__class__ is str else None
+        if code is None:
+            code = lookup.get(normalise_header(_number_text(value)))
+        if code is None:
+            raise CellError(
+                _("“%(value)s”不是可选的值,可选:%(choices)s。") % {"value": value, "choices": listed}
+            )
+        return code
+
+    return parse
+
+
+def parse_choice(value: Any, choices: Sequence[tuple[str, str]]) -> str:
+    """One-off form of ``choice_parser``."""
+    return choice_parser(choices)(value)

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gongzhi.core.excel import SheetSpec, build_workbook
+from gongzhi.core.excel import SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.core.scopes import Scope, scope_for, visible
 from gongzhi.registry import models as r
@@ -228,3 +229,17 @@ def export_filename(street: r.Street, sheet_key: str | None = None) -> str:
     """E.g. 示例街道-房屋-20250301.xlsx (the whole registry: 示例街道-台账-20250301.xlsx)."""
     title = sheet(sheet_key).title if sheet_key else _("台账")
     return f"{street.name}-{title}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def export_response(
+    sheet_key: str | None, queryset: QuerySet | None = None, *, user, street: r.Street
+) -> HttpResponse:
+    """Download for the pages: one sheet of ``queryset`` (a filtered list), or the whole street's
+    registry when ``sheet_key`` is None. Scope and masking as in ``export_rows``."""
+    if sheet_key is None:
+        content = export_workbook(user=user, street=street)
+    else:
+        content = export_sheet(
+            sheet_key, queryset if queryset is not None else street_queryset(sheet_key, street), user=user
+        )
+    return xlsx_response(content, export_filename(street, sheet_key))

@@ -23,16 +23,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
+from functools import cache, cached_property, partial
 from typing import IO, Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, models, transaction
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from gongzhi.core.audit import audit_record
@@ -44,18 +46,19 @@ from gongzhi.core.excel import (
     Row,
     SheetSpec,
     build_workbook,
+    choice_parser,
     normalise_header,
     parse_bool,
-    parse_choice,
     parse_date,
     parse_decimal,
     parse_int,
     parse_text,
     read_upload,
     read_workbook,
+    xlsx_response,
 )
 from gongzhi.core.models import AuditEvent
-from gongzhi.core.scopes import can_edit_registry
+from gongzhi.core.scopes import can_edit_registry, forget_scope
 from gongzhi.registry import models as r
 
 BATCH_SIZE = 1000
@@ -86,7 +89,11 @@ class Sheet:
     note: str
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return self._by_key[key]
+
+    @cached_property
+    def _by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
 
     @property
     def headers(self) -> list[str]:
@@ -105,29 +112,42 @@ def _choices(choices_class: type[models.TextChoices]) -> tuple[tuple[str, str], 
     return tuple((str(code), str(label)) for code, label in choices_class.choices)
 
 
-def _text(model, name, value):
-    return parse_text(value, max_length=_field(model, name).max_length)
+def _text(model, name):
+    return partial(parse_text, max_length=_field(model, name).max_length)
 
 
-def _code_text(model, name, value):
+def _code_text(model, name):
     """Building and unit numbers: refuse cells Excel turned into dates ("1-2" → 1月2日)."""
-    return parse_text(value, max_length=_field(model, name).max_length, no_dates=True)
+    return partial(parse_text, max_length=_field(model, name).max_length, no_dates=True)
 
 
-def _person_name(model, name, value):
-    text = _text(model, name, value)
-    if "*" in text:
-        raise CellError(_("姓名中有“*”,像是打码后的数据,请填写完整姓名。"))
-    return text
+def _person_name(model, name):
+    max_length = _field(model, name).max_length
+
+    def parse(value):
+        text = parse_text(value, max_length=max_length)
+        if "*" in text:
+            raise CellError(_("姓名中有“*”,像是打码后的数据,请填写完整姓名。"))
+        return text
+
+    return parse
 
 
-def _phone(model, name, value):
-    text = parse_text(value, max_length=_field(model, name).max_length, no_dates=True)
-    if "*" in text:
-        raise CellError(_("电话中有“*”,像是打码后的号码,请填写完整号码。"))
-    if not re.fullmatch(r"[0-9+\-() 转]*", text):
-        raise CellError(_("电话只能包含数字、空格和“-”“+”“()”“转”。"))
-    return text
+_PHONE = re.compile(r"[0-9+\-() 转]*")
+
+
+def _phone(model, name):
+    max_length = _field(model, name).max_length
+
+    def parse(value):
+        text = parse_text(value, max_length=max_length, no_dates=True)
+        if "*" in text:
+            raise CellError(_("电话中有“*”,像是打码后的号码,请填写完整号码。"))
+        if not _PHONE.fullmatch(text):
+            raise CellError(_("电话只能包含数字、空格和“-”“+”“()”“转”。"))
+        return text
+
+    return parse
 
 
 def _decimal_for(model, name, *, rule: str, **bounds):
@@ -148,7 +168,7 @@ def _choice_column(key, header, choices_class, *, default=None, required=False, 
     return Column(
         key,
         header,
-        partial(parse_choice, choices=choices),
+        choice_parser(choices),
         required=required,
         blank=default,
         choices=labels,
@@ -188,7 +208,7 @@ def _area_ref(required: bool) -> Column:
     return Column(
         "area",
         "居民区",
-        partial(_text, r.Area, "name"),
+        _text(r.Area, "name"),
         required=required,
         aliases=("居民区名称",),
         note=_("居民区名称,须已在系统中或在本文件“居民区”表中。")
@@ -201,7 +221,7 @@ def _estate_ref() -> Column:
     return Column(
         "estate",
         "小区",
-        partial(_text, r.Estate, "name"),
+        _text(r.Estate, "name"),
         required=True,
         aliases=("小区名称",),
         note=_("小区名称,须已在系统中或在本文件“小区”表中。"),
@@ -224,7 +244,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "name",
                     _verbose(r.Area, "name"),
-                    partial(_text, r.Area, "name"),
+                    _text(r.Area, "name"),
                     required=True,
                     aliases=("居民区",),
                     note=_("居民区的名称,在本街道内唯一。"),
@@ -232,27 +252,27 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "address",
                     _verbose(r.Area, "address"),
-                    partial(_text, r.Area, "address"),
+                    _text(r.Area, "address"),
                     aliases=("地址",),
                 ),
                 Column(
                     "rc_name",
                     "居委会名称",
-                    partial(_text, r.ResidentsCommittee, "name"),
+                    _text(r.ResidentsCommittee, "name"),
                     note=_("留空则不改动已有的居委会。"),
                 ),
-                Column("rc_director", "居委会主任", partial(_text, r.ResidentsCommittee, "director_name")),
-                Column("rc_phone", "居委会联系电话", partial(_phone, r.ResidentsCommittee, "phone")),
+                Column("rc_director", "居委会主任", _text(r.ResidentsCommittee, "director_name")),
+                Column("rc_phone", "居委会联系电话", _phone(r.ResidentsCommittee, "phone")),
                 Column(
                     "branch_name",
                     _verbose(r.Branch, "name"),
-                    partial(_text, r.Branch, "name"),
+                    _text(r.Branch, "name"),
                     note=_("物业治理联合党支部的名称;留空则不改动已有的支部。"),
                 ),
                 Column(
                     "branch_secretary",
                     _verbose(r.Branch, "secretary_name"),
-                    partial(_text, r.Branch, "secretary_name"),
+                    _text(r.Branch, "secretary_name"),
                 ),
                 _date_column("branch_founded", "支部成立日期", required=False),
             ),
@@ -266,12 +286,12 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "name",
                     _verbose(r.Estate, "name"),
-                    partial(_text, r.Estate, "name"),
+                    _text(r.Estate, "name"),
                     required=True,
                     aliases=("小区",),
                     note=_("同一居民区内唯一。"),
                 ),
-                Column("address", _verbose(r.Estate, "address"), partial(_text, r.Estate, "address")),
+                Column("address", _verbose(r.Estate, "address"), _text(r.Estate, "address")),
                 Column(
                     "build_year",
                     _verbose(r.Estate, "build_year"),
@@ -298,7 +318,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "building",
                     _verbose(r.Building, "number"),
-                    partial(_code_text, r.Building, "number"),
+                    _code_text(r.Building, "number"),
                     required=True,
                     aliases=("楼栋",),
                     note=_("如“12号”,同一小区内唯一。"),
@@ -320,7 +340,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "number",
                     _verbose(r.Unit, "number"),
-                    partial(_code_text, r.Unit, "number"),
+                    _code_text(r.Unit, "number"),
                     required=True,
                     aliases=("房号",),
                     note=_("如“302”,同一楼号内唯一。"),
@@ -344,7 +364,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "owner_ref",
                     _verbose(r.Owner, "ref"),
-                    partial(_code_text, r.Owner, "ref"),
+                    _code_text(r.Owner, "ref"),
                     blank=None,
                     note=_(
                         "同一业主的多套房屋填同一编号(表决时一人多套计一人);"
@@ -354,7 +374,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "owner_name",
                     _verbose(r.Owner, "name"),
-                    partial(_person_name, r.Owner, "name"),
+                    _person_name(r.Owner, "name"),
                     aliases=("业主",),
                     note=_("填写了业主编号时必填。"),
                 ),
@@ -364,7 +384,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "owner_phone",
                     _verbose(r.Owner, "phone"),
-                    partial(_phone, r.Owner, "phone"),
+                    _phone(r.Owner, "phone"),
                     aliases=("业主联系电话", "业主电话"),
                 ),
             ),
@@ -377,7 +397,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "name",
                     _verbose(r.Company, "name"),
-                    partial(_text, r.Company, "name"),
+                    _text(r.Company, "name"),
                     required=True,
                     aliases=("物业企业", "物业服务企业"),
                     note=_("在本街道内唯一。"),
@@ -392,12 +412,12 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "contact_name",
                     _verbose(r.Company, "contact_name"),
-                    partial(_text, r.Company, "contact_name"),
+                    _text(r.Company, "contact_name"),
                 ),
                 Column(
                     "contact_phone",
                     _verbose(r.Company, "contact_phone"),
-                    partial(_phone, r.Company, "contact_phone"),
+                    _phone(r.Company, "contact_phone"),
                 ),
             ),
             _("每行一家物业服务企业。"),
@@ -411,7 +431,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "company",
                     _verbose(r.Contract, "company"),
-                    partial(_text, r.Company, "name"),
+                    _text(r.Company, "name"),
                     required=True,
                     aliases=("物业企业", "企业名称"),
                     note=_("须已在系统中或在本文件“物业企业”表中。"),
@@ -437,7 +457,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "service_level",
                     _verbose(r.Contract, "service_level"),
-                    partial(_text, r.Contract, "service_level"),
+                    _text(r.Contract, "service_level"),
                 ),
                 Column(
                     "collection_rate",
@@ -477,7 +497,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "name",
                     _verbose(r.CommitteeMember, "name"),
-                    partial(_person_name, r.CommitteeMember, "name"),
+                    _person_name(r.CommitteeMember, "name"),
                     required=True,
                     note=_("同一届业委会内唯一。"),
                 ),
@@ -496,9 +516,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     default=False,
                     aliases=("交叉任职",),
                 ),
-                Column(
-                    "phone", _verbose(r.CommitteeMember, "phone"), partial(_phone, r.CommitteeMember, "phone")
-                ),
+                Column("phone", _verbose(r.CommitteeMember, "phone"), _phone(r.CommitteeMember, "phone")),
             ),
             _("每行一名业委会委员,连同其所在的一届业委会。"),
         ),
@@ -510,7 +528,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "name",
                     _verbose(r.BranchMember, "name"),
-                    partial(_person_name, r.BranchMember, "name"),
+                    _person_name(r.BranchMember, "name"),
                     required=True,
                     note=_("同一支部内唯一。"),
                 ),
@@ -523,7 +541,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 Column(
                     "position",
                     _verbose(r.BranchMember, "position"),
-                    partial(_text, r.BranchMember, "position"),
+                    _text(r.BranchMember, "position"),
                 ),
                 _choice_column(
                     "membership",
@@ -533,13 +551,14 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     note=_("“支部成员”有表决权,必须是党员;非党员的三驾马车负责人填“列席(无表决权)”。"),
                 ),
                 _bool_column("is_party_member", _verbose(r.BranchMember, "is_party_member"), default=True),
-                Column("phone", _verbose(r.BranchMember, "phone"), partial(_phone, r.BranchMember, "phone")),
+                Column("phone", _verbose(r.BranchMember, "phone"), _phone(r.BranchMember, "phone")),
             ),
             _("每行一名物业治理联合党支部的成员或列席人员;居民区须已有支部(或在“居民区”表填写支部名称)。"),
         ),
     )
 
 
+@cache
 def sheets() -> tuple[Sheet, ...]:
     """The sheet specifications. Headers and labels are the Chinese of the UI, whatever the language."""
     with translation.override("zh-hans"):
@@ -553,6 +572,17 @@ def sheet(key: str) -> Sheet:
     raise KeyError(key)
 
 
+class _LazySheets(Sequence):
+    """``SHEETS``: the specifications, built on first use (after Django's apps are ready)."""
+
+    def __getitem__(self, index):
+        return sheets()[index]
+
+    def __len__(self) -> int:
+        return len(SHEET_KEYS)
+
+
+SHEETS: Sequence[Sheet] = _LazySheets()
 SHEET_KEYS = ("areas", "estates", "units", "companies", "contracts", "committee_members", "branch_members")
 
 # Record kinds counted in a report, in write order. The first seven are the sheets' own rows.
@@ -643,7 +673,7 @@ class _Line:
     bad: set[str] = field(default_factory=set)
 
     def ok(self, *keys: str) -> bool:
-        return not (self.bad & set(keys))
+        return not self.bad or not any(key in self.bad for key in keys)
 
 
 class _Period(NamedTuple):
@@ -706,6 +736,7 @@ class _Importer:
         self.present: dict[str, set[str]] = {}
         self.rows: dict[str, int] = {}
         self._estates_by_name: dict[str, list[str]] | None = None
+        self.file_errors = False  # a sheet or a header is wrong: rows are not checked further
         self.t = {
             label: _Table(label, model)
             for label, model in (
@@ -744,6 +775,7 @@ class _Importer:
                     and normalise_header(title) != normalise_header(NOTES_SHEET_TITLE)
                     and not re.fullmatch(r"选项[A-Z]+", title)
                 ):
+                    self.file_errors = True
                     self.error(
                         None,
                         None,
@@ -755,11 +787,14 @@ class _Importer:
             if not rows:
                 continue
             if spec.key in seen:
+                self.file_errors = True
                 self.error(spec, None, "", _("文件中有两个“%(title)s”工作表。") % {"title": spec.title})
                 continue
             seen.add(spec.key)
             mapping = self._map_header(spec, rows[0])
-            if mapping is not None:
+            if mapping is None:
+                self.file_errors = True
+            else:
                 self.present[spec.key] = set(mapping)
                 self.lines[spec.key] = self._parse_rows(spec, mapping, rows[0], rows[1:])
                 self.rows[spec.title] = len(rows) - 1
@@ -946,7 +981,7 @@ class _Importer:
     # -- step 3: check every row against the stored state and the rest of the file
     def validate(self) -> None:
         self.read_sheets()
-        if self.errors:
+        if self.file_errors:
             return  # wrong sheets or columns: fix those first, row errors would only be noise
         self.load()
         for key in SHEET_KEYS:
@@ -956,6 +991,14 @@ class _Importer:
             self._check_contract_overlaps(self.specs["contracts"])
         if "committee_members" in self.lines:
             self._check_one_director(self.specs["committee_members"])
+        self.errors.sort(key=self._error_order)  # as the user reads the file: sheet, row, column
+
+    def _error_order(self, error: RowError) -> tuple[int, int, int]:
+        titles = [s.title for s in self.specs.values()]
+        sheet_index = titles.index(error.sheet) if error.sheet in titles else -1
+        headers = self.specs[SHEET_KEYS[sheet_index]].headers if sheet_index >= 0 else []
+        column_index = headers.index(error.column) if error.column in headers else len(headers)
+        return (sheet_index, error.row or 0, column_index)
 
     @staticmethod
     def _fields(line: _Line, names: dict[str, str]) -> dict[str, Any]:
@@ -979,7 +1022,7 @@ class _Importer:
         for line in lines:
             name = line.values.get("name")
             if not line.ok("name") or self._duplicate(
-                spec, line, seen, name, spec.column("name").header, _("居民区名称")
+                spec, line, seen, name, spec.column("name").header, gettext_lazy("居民区名称")
             ):
                 continue
             self.t["居民区"].wanted[name] = _Want(
@@ -1027,7 +1070,9 @@ class _Importer:
             if area is None or not line.ok("name"):
                 continue
             key = (area, name)
-            if self._duplicate(spec, line, seen, key, spec.column("name").header, _("同一居民区的同名小区")):
+            if self._duplicate(
+                spec, line, seen, key, spec.column("name").header, gettext_lazy("同一居民区的同名小区")
+            ):
                 continue
             fields = self._fields(line, {"address": "address", "build_year": "build_year"})
             if not line.ok("build_year"):
@@ -1097,7 +1142,12 @@ class _Importer:
             building_key = (*estate, line.values["building"])
             unit_key = (*building_key, line.values["number"])
             if self._duplicate(
-                spec, line, seen, unit_key, spec.column("number").header, _("同一小区、同一楼号的同一室号")
+                spec,
+                line,
+                seen,
+                unit_key,
+                spec.column("number").header,
+                gettext_lazy("同一小区、同一楼号的同一室号"),
             ):
                 continue
             # The building: one row per unit carries the building's floors.
@@ -1183,7 +1233,7 @@ class _Importer:
         for line in lines:
             name = line.values.get("name")
             if not line.ok("name") or self._duplicate(
-                spec, line, seen, name, spec.column("name").header, _("企业名称")
+                spec, line, seen, name, spec.column("name").header, gettext_lazy("企业名称")
             ):
                 continue
             self.t["物业企业"].wanted[name] = _Want(spec.title, line.row, self._fields(line, names))
@@ -1216,7 +1266,12 @@ class _Importer:
                 continue
             key = (estate, start)
             if self._duplicate(
-                spec, line, seen, key, spec.column("start_date").header, _("同一小区同一开始日期的合同")
+                spec,
+                line,
+                seen,
+                key,
+                spec.column("start_date").header,
+                gettext_lazy("同一小区同一开始日期的合同"),
             ):
                 continue
             self.t["物业合同"].wanted[key] = _Want(spec.title, line.row, self._fields(line, names))
@@ -1297,7 +1352,7 @@ class _Importer:
                 seen,
                 (committee_key, line.values["name"]),
                 spec.column("name").header,
-                _("同一届业委会的同名委员"),
+                gettext_lazy("同一届业委会的同名委员"),
             ):
                 continue
             committees.wanted.setdefault(committee_key, _Want(spec.title, line.row, {"term_end": end}))
@@ -1349,7 +1404,9 @@ class _Importer:
             if area is None or line.bad:
                 continue
             key = (area, line.values["name"])
-            if self._duplicate(spec, line, seen, key, spec.column("name").header, _("同一支部的同名成员")):
+            if self._duplicate(
+                spec, line, seen, key, spec.column("name").header, gettext_lazy("同一支部的同名成员")
+            ):
                 continue
             fields = self._fields(line, names)
             party = fields.get("is_party_member", table.value(key, "is_party_member", True))
@@ -1506,6 +1563,7 @@ def registry_import(
                 object_label=_("导入台账:%(file)s") % {"file": filename or "-"},
             )
             report.written = True
+        forget_scope(actor)  # new estates in the street widen the actor's reach for the rest of the request
     except _Refused as exc:
         report.written = False
         report.errors.append(
@@ -1564,3 +1622,24 @@ def template_workbook(sheet_key: str | None = None) -> bytes:
 def template_filename(sheet_key: str | None = None) -> str:
     title = _("台账") if sheet_key is None else sheet(sheet_key).title
     return _("%(title)s导入模板.xlsx") % {"title": title}
+
+
+# ---- For the web pages -----------------------------------------------------------------------------
+
+
+def import_upload(*, actor, street_id: int, upload, dry_run: bool = False) -> ImportReport:
+    """``registry_import`` for a Django ``UploadedFile`` and a street id (the upload view)."""
+    street = r.Street.objects.get(pk=street_id)
+    return registry_import(
+        actor=actor,
+        street=street,
+        fileobj=upload,
+        filename=getattr(upload, "name", "") or "",
+        dry_run=dry_run,
+    )
+
+
+def template_response(sheet_key: str | None = None) -> HttpResponse:
+    """Download of the empty template: one sheet by key, or all sheets for ``None``/``"all"``."""
+    key = None if sheet_key in (None, "all") else sheet(sheet_key).key
+    return xlsx_response(template_workbook(key), template_filename(key))

@@ -52,7 +52,8 @@ class Command(BaseCommand):
         if not report.ok:
             self._print_errors(report)
             raise CommandError(
-                _("导入失败:共 %(count)d 处错误,未写入任何数据。") % {"count": len(report.errors)}, returncode=1
+                _("导入失败:共 %(count)d 处错误,未写入任何数据。") % {"count": len(report.errors)},
+                returncode=1,
             )
         for line in report.summary_lines():
             self.stdout.write(line)
