@@ -58,11 +58,21 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
-    street = models.ForeignKey("registry.Street", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    area = models.ForeignKey("registry.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    estate = models.ForeignKey("registry.Estate", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    company = models.ForeignKey("registry.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey("registry.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    street = models.ForeignKey(
+        "registry.Street", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    area = models.ForeignKey(
+        "registry.Area", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    company = models.ForeignKey(
+        "registry.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "registry.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(_("备注"), max_length=120, blank=True)
 
     class Meta:
@@ -86,13 +96,17 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("登录失败")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人"))
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("操作人")
+    )
     actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     object_type = models.CharField(_("对象类型"), max_length=60, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
     object_label = models.CharField(_("对象"), max_length=200, blank=True)
-    street = models.ForeignKey("registry.Street", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    street = models.ForeignKey(
+        "registry.Street", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from gongzhi.core.excel_response import xlsx_response
+from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import scope_for, visible
 
@@ -83,7 +83,8 @@ def audit_log(request):
             ]
             for e in events[:100_000].iterator(chunk_size=2000)
         )
-        return xlsx_response(f"{_('操作记录')}.xlsx", _("操作记录"), headers, rows)
+        content = build_workbook([SheetSpec(_("操作记录"), [ColumnSpec(h) for h in headers], rows)])
+        return xlsx_response(content, f"{_('操作记录')}.xlsx")
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

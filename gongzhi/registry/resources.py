@@ -76,6 +76,13 @@ class Column:
         text = str(raw) if (not self.digits and raw is not None) else fmt(raw)
         return Cell(text, url=detail_url if self.link else "", css="num" if self.num else "")
 
+    def export_value(self, obj: Any, scope: Scope) -> Any:
+        """What an Excel cell gets: numbers stay numbers (so they sum), the rest as shown."""
+        if self.num and not self.value:
+            return _path(obj, self.key)
+        text = self.cell(obj, scope, "").text
+        return "" if text == "—" else text
+
 
 def badge(text: Any, colour: str) -> Cell:
     return Cell(str(text), css=f"badge {colour}")

@@ -17,10 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.core.excel_response import xlsx_response
+from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import can_edit_registry, get_visible_or_404, scope_for, street_of, visible
-from gongzhi.registry import services
+from gongzhi.registry import exporters, services
 from gongzhi.registry.forms import form_for
+from gongzhi.registry.models import Street
 from gongzhi.registry.resources import BY_KEY, Cell, Resource, fmt, search_q
 
 PAGE_SIZE = 50
@@ -133,18 +134,21 @@ def export_view(request, key: str):
     resource = _resource(request, key)
     scope = scope_for(request.user)
     queryset, _applied, _text, _order = _filtered(request, resource)
-    headers = [str(col.label) for col in resource.columns]
+    if request.GET.get("format") == "import" and resource.import_sheet:
+        # The same rows in the import template's columns: edit them in Excel and import them back.
+        street = visible(request.user, Street).order_by("pk").first()
+        if street is None:
+            raise Http404
+        return exporters.export_response(resource.import_sheet, queryset, user=request.user, street=street)
 
     def rows():
         for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
-            yield [_plain(col.cell(obj, scope, "")) for col in resource.columns]
+            yield [col.export_value(obj, scope) for col in resource.columns]
 
+    columns = [ColumnSpec(str(col.label)) for col in resource.columns]
+    content = build_workbook([SheetSpec(str(resource.title), columns, rows())])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(f"{resource.title}-{stamp}.xlsx", str(resource.title), headers, rows())
-
-
-def _plain(cell: Cell):
-    return "" if cell.text == "—" else cell.text
+    return xlsx_response(content, f"{resource.title}-{stamp}.xlsx")
 
 
 def _detail_fields(resource: Resource, obj, scope):

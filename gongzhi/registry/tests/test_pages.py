@@ -266,3 +266,39 @@ def test_home_page_query_count_is_bounded(as_user, world, django_assert_max_num_
     _grow(world, 8)
     with django_assert_max_num_queries(25):
         assert client.get("/").status_code == 200
+
+
+def test_numbers_stay_numbers_in_the_list_export(as_user, world, tmp_path):
+    response = as_user("admin").get(reverse("registry:export", args=["estates"]), {"q": "甲一"})
+    path = tmp_path / "estates.xlsx"
+    path.write_bytes(response.content)
+    header, row = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert row[header.index("户数")] == 3
+    assert Decimal(str(row[header.index("专有面积(m²)")])) == Decimal("195.80")
+
+
+def test_import_format_export_of_a_filtered_list_imports_back_unchanged(as_user, world):
+    from io import BytesIO
+
+    from gongzhi.registry import importers
+
+    client = as_user("admin")
+    response = client.get(reverse("registry:export", args=["units"]), {"estate": world.estate_a1.pk, "format": "import"})
+    assert response.status_code == 200
+    report = importers.registry_import(
+        actor=world.user("admin"), street=world.street, fileobj=BytesIO(response.content), filename="units.xlsx"
+    )
+    assert report.ok, report.errors
+    assert all(c.created == 0 and c.updated == 0 for c in report.counts.values())
+    assert sum(c.unchanged for c in report.counts.values()) >= 3
+
+
+def test_upload_page_reports_errors_and_imports_nothing(as_user, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = r.Estate.objects.count()
+    upload = SimpleUploadedFile("bad.xlsx", b"name,build_year\n", content_type="text/csv")
+    html = as_user("admin").post(reverse("registry:import"), {"file": upload}).content.decode()
+    assert "没有导入任何数据" in html
+    assert "不是有效的 Excel" in html
+    assert r.Estate.objects.count() == before
