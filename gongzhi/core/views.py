@@ -26,6 +26,17 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Only where the (fictional) demo street is loaded: its logins are public by design.
+        from gongzhi.demo.generator import DEMO_PASSWORD, demo_logins, find_demo_street
+
+        street = find_demo_street()
+        if street is not None:
+            context["demo_logins"] = demo_logins(street)
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
 
 @require_POST
 def logout_view(request):

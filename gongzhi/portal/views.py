@@ -40,7 +40,8 @@ def estate(request, pk: int):
     )
     members = []
     if committee is not None:
-        for m in committee.members.all():
+        rank = {r.CommitteePosition.DIRECTOR: 0, r.CommitteePosition.DEPUTY: 1, r.CommitteePosition.MEMBER: 2}
+        for m in sorted(committee.members.all(), key=lambda m: (rank.get(m.position, 3), m.name)):
             members.append(
                 {
                     "name": m.name,

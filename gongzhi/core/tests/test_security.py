@@ -119,3 +119,12 @@ def test_gongzhi_command_wraps_django(argv, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_login_page_offers_demo_logins_only_when_the_demo_street_is_loaded(client, world):
+    assert "demo_admin" not in client.get(reverse("login")).content.decode()
+    from gongzhi.demo.generator import demo_street_ensure
+
+    demo_street_ensure(scale=0.01)
+    html = client.get(reverse("login")).content.decode()
+    assert "demo_admin" in html and "gongzhi-demo-2026" in html
