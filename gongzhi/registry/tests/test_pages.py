@@ -283,10 +283,15 @@ def test_import_format_export_of_a_filtered_list_imports_back_unchanged(as_user,
     from gongzhi.registry import importers
 
     client = as_user("admin")
-    response = client.get(reverse("registry:export", args=["units"]), {"estate": world.estate_a1.pk, "format": "import"})
+    response = client.get(
+        reverse("registry:export", args=["units"]), {"estate": world.estate_a1.pk, "format": "import"}
+    )
     assert response.status_code == 200
     report = importers.registry_import(
-        actor=world.user("admin"), street=world.street, fileobj=BytesIO(response.content), filename="units.xlsx"
+        actor=world.user("admin"),
+        street=world.street,
+        fileobj=BytesIO(response.content),
+        filename="units.xlsx",
     )
     assert report.ok, report.errors
     assert all(c.created == 0 and c.updated == 0 for c in report.counts.values())
@@ -302,3 +307,34 @@ def test_upload_page_reports_errors_and_imports_nothing(as_user, world):
     assert "没有导入任何数据" in html
     assert "不是有效的 Excel" in html
     assert r.Estate.objects.count() == before
+
+
+def test_unit_is_created_and_reassigned_by_owner_number(as_user, world):
+    client = as_user("admin")
+    other_owner = world.unit_a1_other.owner
+    client.post(
+        reverse("registry:create", args=["units"]),
+        {
+            "building": world.building_a1.pk,
+            "number": "601",
+            "area": "61.25",
+            "area_source": "surveyed",
+            "owner_ref": world.unit_a1.owner.ref,
+        },
+    )
+    unit = r.Unit.objects.get(building=world.building_a1, number="601")
+    assert unit.owner == world.unit_a1.owner and unit.area == Decimal("61.25")
+    client.post(
+        reverse("registry:edit", args=["units", unit.pk]),
+        {
+            "building": world.building_a1.pk,
+            "number": "601",
+            "area": "61.25",
+            "area_source": "surveyed",
+            "owner_ref": other_owner.ref,
+        },
+    )
+    unit.refresh_from_db()
+    assert unit.owner == other_owner
+    event = AuditEvent.objects.get(action="update", object_type="registry.Unit")
+    assert event.changes == {"owner_id": [world.unit_a1.owner.pk, other_owner.pk]}
