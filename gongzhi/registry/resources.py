@@ -18,6 +18,7 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.core.models import Role
@@ -367,7 +368,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="areas",
         model=r.Area,
-        title=_("居民区"),
+        title=pgettext_lazy("list title", "居民区"),
         columns=(
             Column("name", _("居民区"), sort="name", link=True),
             Column("estate_count", _("小区数"), sort="estate_count", num=True),
@@ -386,7 +387,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="estates",
         model=r.Estate,
-        title=_("小区"),
+        title=pgettext_lazy("list title", "小区"),
         columns=(
             Column("name", _("小区"), sort="name", link=True),
             Column("area.name", _("居民区"), sort="area__name"),
@@ -423,7 +424,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="buildings",
         model=r.Building,
-        title=_("楼栋"),
+        title=pgettext_lazy("list title", "楼栋"),
         columns=(
             Column("number", _("楼号"), sort="number", link=True),
             Column("estate.name", _("小区"), sort="estate__name"),
@@ -445,7 +446,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="units",
         model=r.Unit,
-        title=_("房屋"),
+        title=pgettext_lazy("list title", "房屋"),
         columns=(
             Column("number", _("室号"), sort="number", link=True),
             Column("building.number", _("楼号"), sort="building__number"),
@@ -479,7 +480,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="owners",
         model=r.Owner,
-        title=_("业主"),
+        title=pgettext_lazy("list title", "业主"),
         columns=(
             Column("ref", _("业主编号"), sort="ref", link=True),
             Column("name", _("业主姓名"), value=lambda o, s: _owner_name(o, s, o.estate_pk)),
@@ -504,7 +505,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="companies",
         model=r.Company,
-        title=_("物业服务企业"),
+        title=pgettext_lazy("list title", "物业服务企业"),
         columns=(
             Column("name", _("企业名称"), sort="name", link=True),
             Column("ownership", _("企业性质"), sort="ownership"),
@@ -527,7 +528,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="contracts",
         model=r.Contract,
-        title=_("物业服务合同"),
+        title=pgettext_lazy("list title", "物业服务合同"),
         columns=(
             Column("estate.name", _("小区"), sort="estate__name", link=True),
             Column("company.name", _("物业服务企业"), sort="company__name"),
@@ -567,7 +568,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="committees",
         model=r.OwnersCommittee,
-        title=_("业委会"),
+        title=pgettext_lazy("list title", "业委会"),
         columns=(
             Column("estate.name", _("小区"), sort="estate__name", link=True),
             Column("estate.area.name", _("居民区"), sort="estate__area__name"),
@@ -606,7 +607,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="committee-members",
         model=r.CommitteeMember,
-        title=_("业委会委员"),
+        title=pgettext_lazy("list title", "业委会委员"),
         columns=(
             Column("name", _("姓名"), sort="name", link=True),
             Column("committee.estate.name", _("小区"), sort="committee__estate__name"),
@@ -630,7 +631,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="residents-committees",
         model=r.ResidentsCommittee,
-        title=_("居委会"),
+        title=pgettext_lazy("list title", "居委会"),
         columns=(
             Column("name", _("名称"), sort="name", link=True),
             Column("area.name", _("居民区"), sort="area__name"),
@@ -646,7 +647,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="branches",
         model=r.Branch,
-        title=_("联合党支部"),
+        title=pgettext_lazy("list title", "联合党支部"),
         columns=(
             Column("name", _("支部名称"), sort="name", link=True),
             Column("area.name", _("居民区"), sort="area__name"),
@@ -665,7 +666,7 @@ RESOURCES: tuple[Resource, ...] = (
     Resource(
         key="branch-members",
         model=r.BranchMember,
-        title=_("支部成员"),
+        title=pgettext_lazy("list title", "支部成员"),
         columns=(
             Column("name", _("姓名"), sort="name", link=True),
             Column("branch.area.name", _("居民区"), sort="branch__area__name"),
