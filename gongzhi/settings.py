@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "gongzhi.core",
     "gongzhi.registry",
+    "gongzhi.problems",
     "gongzhi.home",
     "gongzhi.portal",
     "gongzhi.demo",
@@ -217,3 +218,4 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"
+GONGZHI_NOTIFY_CHANNELS = env_list("GONGZHI_NOTIFY_CHANNELS", ["gongzhi.core.notify.LoggingChannel"])

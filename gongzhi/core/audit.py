@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 
 from gongzhi.core.models import AuditEvent
 
@@ -48,7 +49,7 @@ def audit_record(
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=actor_obj,
-        actor_label=str(actor_obj) if actor_obj else (str(actor) if actor else "系统"),
+        actor_label=str(actor_obj) if actor_obj else (str(actor) if actor else gettext("系统")),
         action=action,
         object_type=object_type or (obj._meta.label if obj is not None else ""),
         object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",

@@ -17,6 +17,20 @@ def navigation(request):
     from gongzhi.registry.resources import resources_for
 
     nav_items = [{"url": reverse("home"), "label": _("首页"), "key": "home"}]
+    problems_nav = []
+    if scope.is_office:
+        from gongzhi.core.models import Notification
+
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        nav_items.append({"url": reverse("inbox"), "label": _("收件箱"), "key": "inbox", "badge": unread})
+        problems_nav = [
+            {"url": reverse("problems:list"), "label": _("问题清单"), "key": "problems"},
+            {"url": reverse("problems:stats"), "label": _("问题统计"), "key": "problem_stats"},
+        ]
+        if scope.admin_street_ids:
+            problems_nav.append(
+                {"url": reverse("problems:categories"), "label": _("类别设置"), "key": "problem_categories"}
+            )
     registry_nav = [
         {"url": reverse("registry:list", args=[res.key]), "label": res.title, "key": res.key}
         for res in resources_for(scope)
@@ -31,6 +45,7 @@ def navigation(request):
         "scope": scope,
         "nav_items": nav_items,
         "registry_nav": registry_nav,
+        "problems_nav": problems_nav,
         "admin_nav": admin_nav,
         "role_labels": role_labels,
         "demo_street": demo_street,

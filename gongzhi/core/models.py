@@ -117,3 +117,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_label}"
+
+
+class Notification(models.Model):
+    """The in-app inbox. External channels (SMS, WeChat) are sent beside it by core/notify.py."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    text = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    urgent = models.BooleanField(_("紧急"), default=False)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.text

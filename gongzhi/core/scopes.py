@@ -31,11 +31,13 @@ class Scope:
     """What one user reaches. Sets of ids; an empty scope sees nothing."""
 
     roles: frozenset[str] = frozenset()
+    user_id: int | None = None
     street_ids: frozenset[int] = frozenset()  # whole streets (street admin, leadership)
     admin_street_ids: frozenset[int] = frozenset()  # streets whose registry the user edits
     area_ids: frozenset[int] = frozenset()  # areas seen in full (secretary, branch members)
     estate_ids: frozenset[int] = frozenset()  # estates seen in full (all of the above + OC, company)
     company_ids: frozenset[int] = frozenset()
+    oc_estate_ids: frozenset[int] = frozenset()  # estates whose owners' committee the user sits on
     evaluator_estate_ids: frozenset[int] = frozenset()  # estates seen without units or people
     unit_ids: frozenset[int] = frozenset()  # own units (owners)
     home_estate_ids: frozenset[int] = frozenset()  # estates of own units: public-level reading
@@ -77,7 +79,7 @@ def compute_scope(user) -> Scope:
         )
     )
     if not grants:
-        return EMPTY_SCOPE
+        return Scope(user_id=user.pk)
     roles = {g[0] for g in grants}
     street_ids = {g[1] for g in grants if g[0] in STREET_WIDE_ROLES}
     admin_street_ids = {g[1] for g in grants if g[0] == Role.STREET_ADMIN}
@@ -113,6 +115,8 @@ def compute_scope(user) -> Scope:
 
     return Scope(
         roles=frozenset(roles),
+        user_id=user.pk,
+        oc_estate_ids=frozenset(oc_estate_ids),
         street_ids=frozenset(street_ids),
         admin_street_ids=frozenset(admin_street_ids),
         area_ids=frozenset(area_ids),
@@ -210,6 +214,21 @@ def _by_area(path: str):
     return condition
 
 
+def _problem_q(scope: Scope) -> Q:
+    """Problems: the street and area offices see theirs; an owners' committee its estates; a
+    company what was assigned to it; an evaluator the estates it inspects; anyone their own reports."""
+    condition = (
+        _street_q(scope, "estate__area__street_id")
+        | Q(estate__area_id__in=scope.area_ids)
+        | Q(estate_id__in=scope.oc_estate_ids)
+        | Q(company_id__in=scope.company_ids)
+        | Q(estate_id__in=scope.evaluator_estate_ids)
+    )
+    if scope.user_id is not None:
+        condition |= Q(reporter_id=scope.user_id)
+    return condition
+
+
 def _audit_q(scope: Scope) -> Q:
     # The audit trail is read by street admins only, for their own street.
     return Q(street_id__in=scope.admin_street_ids) if scope.admin_street_ids else Q(pk__in=[])
@@ -217,9 +236,11 @@ def _audit_q(scope: Scope) -> Q:
 
 def _scope_paths() -> dict[type[Model], object]:
     from gongzhi.core.models import AuditEvent
+    from gongzhi.problems.models import Problem
     from gongzhi.registry import models as r
 
     return {
+        Problem: _problem_q,
         r.Street: lambda s: (
             Q(pk__in=s.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(s)).values("street_id"))
         ),
@@ -247,7 +268,7 @@ def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
         else model_or_queryset._default_manager.all()
     )
     scope = scope_for(user)
-    if scope.is_empty:
+    if scope.is_empty and scope.user_id is None:
         return queryset.none()
     condition = _scope_paths()[queryset.model](scope)
     return queryset.filter(condition)

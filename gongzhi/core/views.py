@@ -144,3 +144,42 @@ def csrf_failure(request, reason=""):
     return render(
         request, "core/error.html", {"code": 403, "message": _("页面已过期,请刷新后重新提交。")}, status=403
     )
+
+
+INBOX_PAGE_SIZE = 50
+
+
+@login_required
+def inbox(request):
+    """The user's own notifications, newest first: every hand-over, escalation and answer."""
+    from gongzhi.core.models import Notification
+
+    notes = Notification.objects.filter(user=request.user).order_by("-at", "-id")
+    page = Paginator(notes, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    office = scope_for(request.user).is_office
+    return render(
+        request,
+        "core/inbox.html",
+        {
+            "page": page,
+            "unread": notes.filter(read_at__isnull=True).count(),
+            # Residents read their inbox inside the mobile portal, office users in the office layout.
+            "base_template": "office/base.html" if office else "portal/base.html",
+            "nav_active": "inbox",
+        },
+    )
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    """Mark one notification (``id``) or all of the user's notifications as read. The user's own
+    reading state, so no audit row; nobody can touch another user's inbox (filtered by user)."""
+    from gongzhi.core.models import Notification
+
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    raw = request.POST.get("id", "")
+    if raw:
+        unread = unread.filter(pk=raw) if raw.isdigit() else unread.none()
+    unread.update(read_at=timezone.now())
+    return redirect("inbox")

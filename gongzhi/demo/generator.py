@@ -4,7 +4,8 @@
 changes nothing), or with ``reset=True`` deletes the demo street's rows and loads it again. It
 never touches a street that is not marked ``is_demo``. The data itself is planned by
 ``gongzhi.demo.plan`` (pure, seeded); this module only writes it, in big batches inside one
-transaction, with one audit row for the whole import instead of one per record.
+transaction, with one audit row for the whole import instead of one per record. The street's
+problem history comes from ``gongzhi.problems.demo``, written after the registry and the logins.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.scopes import street_of
 from gongzhi.demo.names import STREET_NAME
 from gongzhi.demo.plan import SEED, SMALL_SCALE, StreetPlan, plan_street
+from gongzhi.problems.demo import demo_problems_delete, problem_history_create, problems_fingerprint
 from gongzhi.registry import models as r
 
 __all__ = [
@@ -143,6 +145,10 @@ def demo_street_create(
     plan = plan_street(seed, scale=scale, today=today or timezone.localdate())
     street, counts, targets = _load(plan)
     counts.update(_create_users(plan, street, targets))
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
+    counts.update(
+        problem_history_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
+    )
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -404,6 +410,9 @@ def demo_street_delete(*, street: r.Street) -> dict[str, int]:
         raise DemoError(_("“%(name)s”不是演示街道,不能删除。") % {"name": street.name})
     # First the logins: this refuses (before anything is deleted) if one of them is used elsewhere.
     deleted: dict[str, int] = defaultdict(int, _delete_demo_users(street=street))
+    # Then the problem history, whose PROTECT keys point at estates, companies and committees.
+    for label, n in demo_problems_delete(street=street).items():
+        deleted[label] += n
     # Dependency order: every PROTECT foreign key is cleared before its target goes.
     steps = [
         r.Contract.objects.filter(estate__area__street=street),
@@ -583,4 +592,5 @@ def street_fingerprint(street: r.Street) -> str:
     for query in queries:
         rows = sorted(tuple("" if v is None else str(v) for v in row) for row in query)
         digest.update(repr(rows).encode())
+    digest.update(problems_fingerprint(street).encode())
     return digest.hexdigest()

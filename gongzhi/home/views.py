@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.models import Role
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.problems.selectors import open_and_overdue
 from gongzhi.registry import models as r
 from gongzhi.registry import selectors
 from gongzhi.registry.resources import BY_KEY
@@ -85,6 +86,7 @@ def home(request):
             "headline": HEADLINES[role],
             "role": role,
             "summary": summary,
+            "problems": open_and_overdue(request.user),
             "charts": charts,
             "estate_headers": [{"label": c.label, "num": c.num} for c in estates_resource.columns],
             "estate_rows": estate_rows,

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from gongzhi.core.models import AuditEvent
 from gongzhi.demo.generator import DEMO_PASSWORD, DEMO_USERNAMES, STREET_NAME
+from gongzhi.problems.models import Problem
 from gongzhi.registry import models as r
 
 
@@ -39,10 +40,14 @@ def test_demo_twice_changes_nothing_and_still_prints_the_logins(db):
 def test_demo_reset_rebuilds_the_street(db):
     run("--small")
     first = r.Street.objects.get(name=STREET_NAME).pk
+    problems = Problem.objects.count()
+    assert problems > 100  # the street comes with its problem history (gongzhi/problems/demo.py)
     text = run("--small", "--reset")
     assert "已删除原演示数据" in text
     assert r.Street.objects.get(name=STREET_NAME).pk != first
     assert r.Street.objects.count() == 1
+    assert Problem.objects.count() == problems
+    assert not Problem.objects.filter(estate__area__street_id=first).exists()
 
 
 @pytest.mark.parametrize("scale", ["0", "1.5", "-1"])

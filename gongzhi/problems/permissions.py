@@ -1,0 +1,84 @@
+"""Who may do what to a problem — the one door for problems. Reads go through
+``gongzhi.core.scopes.visible`` (outsider → 404); each action names the party the workflow
+(rules.py) gives it to, and anyone else gets 403."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from gongzhi.core.models import Role
+from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.problems import rules
+from gongzhi.problems.models import Carriage, Problem, Source
+from gongzhi.registry.models import Estate
+
+
+def is_branch_of(user, problem: Problem) -> bool:
+    """The area's joint party branch (secretary, members) or the street admin."""
+    scope = scope_for(user)
+    street_id = problem.estate.area.street_id
+    if street_id in scope.admin_street_ids:
+        return True
+    return problem.estate.area_id in scope.area_ids
+
+
+def is_assignee_of(user, problem: Problem) -> bool:
+    scope = scope_for(user)
+    if problem.carriage == Carriage.COMPANY:
+        return problem.company_id in scope.company_ids
+    if problem.carriage == Carriage.OWNERS_COMMITTEE:
+        return problem.estate_id in scope.oc_estate_ids
+    if problem.carriage == Carriage.RESIDENTS_COMMITTEE:
+        # The residents' committee's head sits in the area's branch (seed text).
+        return problem.estate.area_id in scope.area_ids
+    return False
+
+
+def is_reporter_of(user, problem: Problem) -> bool:
+    return problem.reporter_id is not None and problem.reporter_id == user.pk
+
+
+ACTOR_CHECKS = {rules.BRANCH: is_branch_of, rules.ASSIGNEE: is_assignee_of, rules.REPORTER: is_reporter_of}
+
+
+def may_act(user, problem: Problem, action: str) -> bool:
+    transition = rules.TRANSITIONS.get(action)
+    if action == "rate":
+        return is_reporter_of(user, problem)
+    if transition is None:
+        return False
+    return ACTOR_CHECKS[transition.actor](user, problem)
+
+
+def get_problem_for_user(user, pk, *, action: str | None = None) -> Problem:
+    """Outsider → 404; visible but not this action's party → 403."""
+    queryset = Problem.objects.select_related(
+        "estate__area", "category", "building", "company", "owners_committee", "residents_committee"
+    )
+    problem = get_visible_or_404(user, queryset, pk)
+    if action is not None and not may_act(user, problem, action):
+        raise PermissionDenied
+    return problem
+
+
+def sees_reporter(user, problem: Problem) -> bool:
+    """Only the branch (and the street admin) learn who reported; never the assignee or the public."""
+    return is_branch_of(user, problem)
+
+
+def report_sources(user, estate: Estate) -> list[str]:
+    """The sources this user may file a problem under at this estate (empty: may not report)."""
+    scope = scope_for(user)
+    sources = []
+    if estate.pk in scope.home_estate_ids:
+        sources.append(Source.RESIDENT)
+    if estate.area.street_id in scope.admin_street_ids or estate.area_id in scope.area_ids:
+        sources += [Source.PATROL, Source.HEARING, Source.MEETING, Source.SURVEY]
+    if Role.EVALUATOR in scope.roles and estate.pk in scope.evaluator_estate_ids:
+        sources.append(Source.INSPECTION)
+    return sources
+
+
+def require_report_right(user, estate: Estate, source: str) -> None:
+    if source not in report_sources(user, estate):
+        raise PermissionDenied
