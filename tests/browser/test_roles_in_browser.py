@@ -107,3 +107,15 @@ def test_language_switch_to_english_and_back(page, live_server, live_world):
     page.select_option("#lang-select", "zh-hans")
     page.wait_for_load_state("networkidle")
     assert "首页" in page.locator("nav").inner_text()
+
+
+def test_demo_login_table_fills_the_form(page, live_server, transactional_db):
+    from gongzhi.demo.generator import demo_street_ensure
+
+    demo_street_ensure(scale=0.01)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("details.demo-logins summary")
+    page.click("[data-fill-login=demo_secretary]")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "居民区工作台" in page.content()

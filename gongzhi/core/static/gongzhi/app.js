@@ -37,3 +37,16 @@
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
 });
+
+// Demo login table: a click fills the login form (only rendered when the demo street is loaded).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-fill-login]");
+  if (!button) { return; }
+  var user = document.getElementById("id_username");
+  var password = document.getElementById("id_password");
+  if (user && password) {
+    user.value = button.getAttribute("data-fill-login");
+    password.value = button.getAttribute("data-fill-password");
+    password.focus();
+  }
+});
