@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.registry",
     "gongzhi.problems",
+    "gongzhi.finance",
     "gongzhi.home",
     "gongzhi.portal",
     "gongzhi.demo",

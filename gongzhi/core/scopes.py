@@ -234,13 +234,21 @@ def _audit_q(scope: Scope) -> Q:
     return Q(street_id__in=scope.admin_street_ids) if scope.admin_street_ids else Q(pk__in=[])
 
 
+def _ledger_q(scope: Scope) -> Q:
+    # Ledger entries in full: office users of the estate (street, area, its OC, its managing company).
+    # Residents read them through the estate's public disclosure page, not through this door.
+    return _street_q(scope, "estate__area__street_id") | Q(estate_id__in=scope.estate_ids)
+
+
 def _scope_paths() -> dict[type[Model], object]:
     from gongzhi.core.models import AuditEvent
+    from gongzhi.finance.models import LedgerEntry
     from gongzhi.problems.models import Problem
     from gongzhi.registry import models as r
 
     return {
         Problem: _problem_q,
+        LedgerEntry: _ledger_q,
         r.Street: lambda s: (
             Q(pk__in=s.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(s)).values("street_id"))
         ),

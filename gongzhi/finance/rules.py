@@ -1,0 +1,202 @@
+"""The hash chain and balance rules of a ledger, as plain functions (DESIGN.md §6).
+
+Every ledger (maintenance fund, public income, property fee) exports as JSON lines, one entry per line;
+``hash`` is the SHA-256 hex digest of the UTF-8 canonical JSON of the entry without ``hash`` (keys sorted,
+separators ``,`` and ``:``, non-ASCII kept); the first ``prev_hash`` is 64 zeros. Extra fields are allowed
+and are covered by the hash. No ORM here: the CLI, the services and any resident's script agree on this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+GENESIS = "0" * 64
+LEDGER_KINDS = ("maintenance_fund", "public_income", "property_fee")
+DIRECTIONS = ("in", "out")
+REQUIRED_FIELDS = (
+    "seq",
+    "estate",
+    "ledger",
+    "date",
+    "direction",
+    "amount",
+    "balance",
+    "summary",
+    "prev_hash",
+    "hash",
+)
+CENTS = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")  # what the database column holds (14 digits, 2 decimals)
+_MONEY = re.compile(r"\d+\.\d{2}")  # §6: a string with exactly two decimals, no sign, no exponent
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class LedgerError(Exception):
+    """A posting or a file that breaks a ledger rule; the message is for the user (Chinese)."""
+
+
+def canonical_json(entry: Mapping[str, Any]) -> bytes:
+    """The bytes that are hashed: the entry without ``hash``, keys sorted, no spaces, UTF-8 (§6)."""
+    body = {key: value for key, value in entry.items() if key != "hash"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def entry_hash(entry: Mapping[str, Any]) -> str:
+    """SHA-256 hex of the canonical JSON of the entry without ``hash`` (§6)."""
+    return hashlib.sha256(canonical_json(entry)).hexdigest()
+
+
+def money_text(value: Decimal) -> str:
+    """A Decimal amount or balance as the §6 string with exactly two decimals, e.g. ``"12.30"``."""
+    return str(value.quantize(CENTS))
+
+
+def parse_amount(value: Any) -> Decimal:
+    """A posted amount as a positive Decimal with at most two decimals; floats are refused (§5, §6)."""
+    if isinstance(value, bool | float):
+        raise LedgerError(_('金额必须以精确的十进制数填写(例如 "12.30"),不能使用浮点数。'))
+    try:
+        amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        raise LedgerError(_("金额“%(value)s”不是有效的数字。") % {"value": value}) from None
+    if not amount.is_finite():
+        raise LedgerError(_("金额“%(value)s”不是有效的数字。") % {"value": value})
+    if amount <= 0:
+        raise LedgerError(_("金额必须大于零。"))
+    if amount > MAX_AMOUNT:
+        raise LedgerError(_("金额过大。"))
+    if amount != amount.quantize(CENTS):
+        raise LedgerError(_("金额最多保留两位小数(精确到分)。"))
+    return amount.quantize(CENTS)
+
+
+def next_balance(balance: Decimal, direction: str, amount: Decimal) -> Decimal:
+    """The balance after an entry: previous balance plus an in-flow, minus an out-flow."""
+    return balance + amount if direction == "in" else balance - amount
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of ``verify_lines``: sound, or the first bad entry (its ``seq``, else its line) and why."""
+
+    ok: bool
+    count: int = 0
+    last_hash: str = GENESIS
+    balance: str = "0.00"
+    seq: int | None = None  # seq of the first bad entry, when the line has a readable one
+    line: int | None = None  # 1-based line number of the first bad entry
+    reason: str = ""  # machine-readable: bad_json, missing_field, seq, estate, ledger, date, ...
+    message: str = ""  # for people (Chinese source string, translated by gettext)
+
+    def where(self) -> str:
+        if self.seq is not None:
+            return _("第 %(seq)d 条(seq=%(seq)d,第 %(line)d 行)") % {"seq": self.seq, "line": self.line}
+        return _("第 %(line)d 行") % {"line": self.line}
+
+
+def _readable_seq(entry: Any) -> int | None:
+    if isinstance(entry, dict):
+        seq = entry.get("seq")
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            return seq
+    return None
+
+
+def _is_money(value: Any) -> bool:
+    return isinstance(value, str) and _MONEY.fullmatch(value) is not None
+
+
+def _check_entry(entry: dict, expected_seq: int, prev: dict | None, prev_hash: str, balance: Decimal):
+    """The first rule this entry breaks as (reason, message), or None when it is sound."""
+    missing = [name for name in REQUIRED_FIELDS if name not in entry]
+    if missing:
+        return "missing_field", _("缺少字段:%(fields)s") % {"fields": ", ".join(missing)}
+    if _readable_seq(entry) != expected_seq:
+        return "seq", _("序号应为 %(expected)d,实为 %(actual)s(有记录被删除、插入或调换了顺序)") % {
+            "expected": expected_seq,
+            "actual": json.dumps(entry["seq"], ensure_ascii=False),
+        }
+    if entry["ledger"] not in LEDGER_KINDS:
+        return "ledger", _("未知的账本类型“%(value)s”") % {"value": entry["ledger"]}
+    if prev is not None and entry["estate"] != prev["estate"]:
+        return "estate", _("小区与前一条不同:同一文件只能包含一个小区的一本账")
+    if prev is not None and entry["ledger"] != prev["ledger"]:
+        return "ledger", _("账本与前一条不同:同一文件只能包含一个小区的一本账")
+    if entry["prev_hash"] != prev_hash:
+        return "prev_hash", _("prev_hash 与前一条的 hash 不一致(链条断裂)")
+    if not isinstance(entry["hash"], str) or entry_hash(entry) != entry["hash"]:
+        return "hash", _("hash 与内容不符(记录被改动过)")
+    if not isinstance(entry["date"], str) or not _is_iso_date(entry["date"]):
+        return "date", _("日期“%(value)s”不是 YYYY-MM-DD 格式") % {"value": entry["date"]}
+    if entry["direction"] not in DIRECTIONS:
+        return "direction", _("收支方向必须是 in 或 out,实为“%(value)s”") % {"value": entry["direction"]}
+    if not _is_money(entry["amount"]) or Decimal(entry["amount"]) <= 0:
+        return "amount", _("金额必须是两位小数的正数字符串,实为 %(value)s") % {
+            "value": json.dumps(entry["amount"], ensure_ascii=False)
+        }
+    if not _is_money(entry["balance"]):
+        return "balance", _("余额必须是两位小数的非负数字符串,实为 %(value)s") % {
+            "value": json.dumps(entry["balance"], ensure_ascii=False)
+        }
+    expected = next_balance(balance, entry["direction"], Decimal(entry["amount"]))
+    if Decimal(entry["balance"]) != expected:
+        return "balance", _("余额应为 %(expected)s,实为 %(actual)s") % {
+            "expected": money_text(expected) if expected >= 0 else str(expected),
+            "actual": entry["balance"],
+        }
+    return None
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        return dt.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
+
+
+def verify_lines(lines: Iterable[str]) -> VerifyResult:
+    """Check one exported ledger (§6): every line parses, seq runs 1, 2, …, each ``prev_hash`` is the
+    previous ``hash`` (the first is 64 zeros), each ``hash`` matches its content, amounts are positive
+    two-decimal strings and each balance is the previous balance ± amount. Blank lines are ignored."""
+    prev: dict | None = None
+    prev_hash = GENESIS
+    balance = Decimal("0.00")
+    count = 0
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            entry = json.loads(raw)
+        except ValueError:
+            return VerifyResult(
+                ok=False, count=count, line=number, reason="bad_json", message=_("不是有效的 JSON")
+            )
+        if not isinstance(entry, dict):
+            return VerifyResult(
+                ok=False, count=count, line=number, reason="bad_json", message=_("不是一个 JSON 对象")
+            )
+        problem = _check_entry(entry, count + 1, prev, prev_hash, balance)
+        if problem is not None:
+            reason, message = problem
+            return VerifyResult(
+                ok=False,
+                count=count,
+                seq=_readable_seq(entry),
+                line=number,
+                reason=reason,
+                message=message,
+                last_hash=prev_hash,
+                balance=money_text(balance),
+            )
+        prev, prev_hash, balance = entry, entry["hash"], Decimal(entry["balance"])
+        count += 1
+    return VerifyResult(ok=True, count=count, last_hash=prev_hash, balance=money_text(balance))
