@@ -14,6 +14,8 @@ urlpatterns = [
     path("registry/", include("gongzhi.registry.urls")),
     path("problems/", include("gongzhi.problems.urls")),
     path("board/", include("gongzhi.problems.urls_public")),
+    path("finance/", include("gongzhi.finance.urls")),
+    path("ledgers/", include("gongzhi.finance.urls_public")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox_read"),
     path("my/", include("gongzhi.portal.urls")),

@@ -145,6 +145,7 @@ def cases(world):
 APP_CASE_MODULES = [
     "gongzhi.problems.tests.matrix_cases",
     "gongzhi.portal.tests.matrix_cases",
+    "gongzhi.finance.tests.matrix_cases",
 ]
 
 
@@ -193,6 +194,8 @@ def test_anonymous_is_sent_to_login(client, world):
         "logout",
         "board:estate",
         "board:photo",
+        "ledgers:estate",
+        "ledgers:download",
     }
     for name, url, method, _expected in all_cases(world):
         response = getattr(client, method)(url)

@@ -23,6 +23,8 @@ def navigation(request):
 
         unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
         nav_items.append({"url": reverse("inbox"), "label": _("收件箱"), "key": "inbox", "badge": unread})
+        if scope.street_ids or scope.estate_ids:
+            nav_items.append({"url": reverse("finance:index"), "label": _("账本"), "key": "finance"})
         problems_nav = [
             {"url": reverse("problems:list"), "label": _("问题清单"), "key": "problems"},
             {"url": reverse("problems:stats"), "label": _("问题统计"), "key": "problem_stats"},

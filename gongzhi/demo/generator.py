@@ -5,7 +5,8 @@ changes nothing), or with ``reset=True`` deletes the demo street's rows and load
 never touches a street that is not marked ``is_demo``. The data itself is planned by
 ``gongzhi.demo.plan`` (pure, seeded); this module only writes it, in big batches inside one
 transaction, with one audit row for the whole import instead of one per record. The street's
-problem history comes from ``gongzhi.problems.demo``, written after the registry and the logins.
+problem history comes from ``gongzhi.problems.demo``, written after the registry and the logins,
+and its two years of ledgers from ``gongzhi.finance.demo``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.scopes import street_of
 from gongzhi.demo.names import STREET_NAME
 from gongzhi.demo.plan import SEED, SMALL_SCALE, StreetPlan, plan_street
+from gongzhi.finance.demo import demo_ledgers_create, ledgers_fingerprint
+from gongzhi.finance.maintenance import purge_demo_ledgers
 from gongzhi.problems.demo import demo_problems_delete, problem_history_create, problems_fingerprint
 from gongzhi.registry import models as r
 
@@ -149,6 +152,7 @@ def demo_street_create(
     counts.update(
         problem_history_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
     )
+    counts.update(demo_ledgers_create(street=street, seed=seed, today=plan.today))
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -360,8 +364,8 @@ def _grant_in_street(street_id: int) -> Q:
     )
 
 
-def _delete_demo_users(*, street: r.Street | None) -> dict[str, int]:
-    """Delete the demo logins, unless one of them also holds a grant outside the demo street."""
+def _refuse_users_elsewhere(street: r.Street | None) -> None:
+    """Refuse when a demo login also holds a grant outside the demo street."""
     grants = RoleGrant.objects.filter(user__username__in=DEMO_USERNAMES)
     if street is not None:
         grants = grants.exclude(_grant_in_street(street.pk))
@@ -370,6 +374,11 @@ def _delete_demo_users(*, street: r.Street | None) -> dict[str, int]:
         raise DemoError(
             _("用户 %(names)s 在其他街道有授权,演示数据不会删除它们。") % {"names": "、".join(taken)}
         )
+
+
+def _delete_demo_users(*, street: r.Street | None) -> dict[str, int]:
+    """Delete the demo logins, unless one of them also holds a grant outside the demo street."""
+    _refuse_users_elsewhere(street)
     users = User.objects.filter(username__in=DEMO_USERNAMES)
     return _delete(users, street) if street is not None else dict(users.delete()[1])
 
@@ -409,7 +418,14 @@ def demo_street_delete(*, street: r.Street) -> dict[str, int]:
     if not street.is_demo:
         raise DemoError(_("“%(name)s”不是演示街道,不能删除。") % {"name": street.name})
     # First the logins: this refuses (before anything is deleted) if one of them is used elsewhere.
-    deleted: dict[str, int] = defaultdict(int, _delete_demo_users(street=street))
+    # Then the ledgers, which the database keeps append-only: only a demo street's may be purged, and
+    # before the logins go, whose deletion would otherwise set ``posted_by`` to NULL (an UPDATE).
+    deleted: dict[str, int] = defaultdict(int)
+    _refuse_users_elsewhere(street)
+    if ledgers := purge_demo_ledgers(street):
+        deleted["finance.LedgerEntry"] += ledgers
+    for label, n in _delete_demo_users(street=street).items():
+        deleted[label] += n
     # Then the problem history, whose PROTECT keys point at estates, companies and committees.
     for label, n in demo_problems_delete(street=street).items():
         deleted[label] += n
@@ -593,4 +609,5 @@ def street_fingerprint(street: r.Street) -> str:
         rows = sorted(tuple("" if v is None else str(v) for v in row) for row in query)
         digest.update(repr(rows).encode())
     digest.update(problems_fingerprint(street).encode())
+    digest.update(ledgers_fingerprint(street).encode())
     return digest.hexdigest()

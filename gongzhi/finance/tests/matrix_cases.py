@@ -1,0 +1,88 @@
+"""Permission-matrix cases for the ledger pages (used by tests/test_permission_matrix.py). Expected
+answers are written by hand from the role model (DESIGN.md §3, §4.4):
+
+- Office ledger pages are read by office users who see an estate in full: the street (admin, leader,
+  other_admin for their own street), the area branches (secretary_a, secretary_b, member_a), the owners'
+  committee (oc_a1) and the managing company (staff_x). The evaluator's role reads no ledgers (403), nor
+  do residents and the role-less (403).
+- Estate A1 is read by admin, leader, secretary_a, member_a, oc_a1 and staff_x; secretary_b (area B)
+  and other_admin (another street) get 404.
+- The owners' ledgers (maintenance fund, public income) are posted to by A1's owners' committee and the
+  street admin; the fee account by company X (it manages A1). Other readers of A1 get 403.
+- An empty POST by someone who may post gets the page back with the form's errors (200), nothing written.
+- The public ledger page and downloads (ledgers:*) need no login: 200 for everyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.core.testing import PERSONAS
+
+EVERYONE = set(PERSONAS)
+RESIDENTS = {"owner_a1", "outsider"}
+READERS = EVERYONE - RESIDENTS - {"evaluator_b1"}  # office roles that read ledgers somewhere
+SEES_A1 = {"admin", "leader", "secretary_a", "member_a", "oc_a1", "staff_x"}
+OWNERS_LEDGER_POSTERS = {"admin", "oc_a1"}
+FEE_POSTERS = {"staff_x"}
+
+
+def _a1_page(allowed: set[str]) -> dict[str, int]:
+    """A page about estate A1: not a ledger reader → 403; a reader outside A1 → 404; readers of A1
+    not in ``allowed`` → 403; ``allowed`` → 200."""
+    result = {}
+    for p in EVERYONE:
+        if p not in READERS:
+            result[p] = 403
+        elif p not in SEES_A1:
+            result[p] = 404
+        else:
+            result[p] = 200 if p in allowed else 403
+    return result
+
+
+def cases(world):
+    from gongzhi.finance.services import ledger_post
+
+    entry = ledger_post(
+        actor=world.user("oc_a1"),
+        estate=world.estate_a1,
+        ledger="maintenance_fund",
+        date=timezone.localdate() - dt.timedelta(days=10),
+        direction="in",
+        amount="1000.00",
+        summary="维修资金续筹",
+    )
+    a1 = world.estate_a1.pk
+    yield (
+        "finance:index",
+        reverse("finance:index"),
+        "get",
+        {p: (200 if p in READERS else 403) for p in EVERYONE},
+    )
+    yield "finance:estate", reverse("finance:estate", args=[a1]), "get", _a1_page(SEES_A1)
+    url = reverse("finance:estate", args=[a1]) + "?ledger=property_fee&page=9"
+    yield "finance:estate", url, "get", _a1_page(SEES_A1)
+    for ledger, posters in (
+        ("maintenance_fund", OWNERS_LEDGER_POSTERS),
+        ("public_income", OWNERS_LEDGER_POSTERS),
+        ("property_fee", FEE_POSTERS),
+    ):
+        url = reverse("finance:post", args=[a1, ledger])
+        yield "finance:post", url, "get", {p: 405 for p in EVERYONE}
+        yield "finance:post", url, "post", _a1_page(posters)
+    url = reverse("finance:post", args=[a1, "no_such_ledger"])
+    unknown = {
+        p: (404 if status == 403 and p in READERS else status) for p, status in _a1_page(set()).items()
+    }
+    yield "finance:post", url, "post", unknown
+    url = reverse("finance:reverse", args=[entry.pk])
+    yield "finance:reverse", url, "get", {p: 405 for p in EVERYONE}
+    yield "finance:reverse", url, "post", _a1_page(OWNERS_LEDGER_POSTERS)
+    yield "ledgers:estate", reverse("ledgers:estate", args=[a1]), "get", {p: 200 for p in EVERYONE}
+    for ledger in ("maintenance_fund", "public_income", "property_fee"):
+        url = reverse("ledgers:download", args=[a1, ledger])
+        yield "ledgers:download", url, "get", {p: 200 for p in EVERYONE}

@@ -1,0 +1,237 @@
+"""Office pages of the ledgers (mounted at /finance/): the list of estates with their ledgers and, for
+the street admin, a check of every chain; one estate's three ledgers with posting and reversal.
+
+Who reads: office users of the estate (``core.scopes``: the street, the area's branch, the owners'
+committee, the managing company). Who posts: ``finance.permissions.can_post``. Writes go through
+``finance.services`` only; a ``LedgerError`` becomes a form error and nothing is written."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.scopes import scope_for, visible
+from gongzhi.finance.forms import PostForm, ReverseForm
+from gongzhi.finance.management.commands.ledger import dump_line
+from gongzhi.finance.models import LedgerEntry, LedgerKind
+from gongzhi.finance.permissions import can_post
+from gongzhi.finance.rules import LedgerError, verify_lines
+from gongzhi.finance.selectors import entry_line
+from gongzhi.finance.services import ledger_post, ledger_reverse
+from gongzhi.registry.models import Estate
+
+PAGE_SIZE = 50
+
+
+# ---- reads shared with the public page ------------------------------------------------------------
+
+
+def ledger_estates(user):
+    """Estates whose ledgers this user reads in full (the same reach as ``visible(user, LedgerEntry)``)."""
+    scope = scope_for(user)
+    condition = Q(pk__in=scope.estate_ids)
+    if scope.street_ids:
+        condition |= Q(area__street_id__in=scope.street_ids)
+    return visible(user, Estate).filter(condition)
+
+
+def reads_ledgers(user) -> bool:
+    scope = scope_for(user)
+    return scope.is_office and bool(scope.street_ids or scope.estate_ids)
+
+
+def _require_reader(request):
+    if not reads_ledgers(request.user):
+        raise PermissionDenied
+    return scope_for(request.user)
+
+
+def ledger_summaries(estate_ids) -> dict[tuple[int, str], dict]:
+    """(estate id, ledger) → entry count and the latest entry (seq, date, balance, hash): two queries."""
+    counts = (
+        LedgerEntry.objects.filter(estate_id__in=estate_ids)
+        .order_by()
+        .values_list("estate_id", "ledger")
+        .annotate(n=Count("pk"))
+    )
+    summaries = {(estate_id, ledger): {"count": n} for estate_id, ledger, n in counts}
+    top = (
+        LedgerEntry.objects.filter(estate_id=OuterRef("estate_id"), ledger=OuterRef("ledger"))
+        .order_by("-seq")
+        .values("seq")[:1]
+    )
+    latest = LedgerEntry.objects.filter(estate_id__in=estate_ids, seq=Subquery(top)).values(
+        "estate_id", "ledger", "seq", "date", "balance", "hash"
+    )
+    for row in latest:
+        summaries.setdefault((row["estate_id"], row["ledger"]), {"count": 0})["last"] = row
+    return summaries
+
+
+def verify_chains(estate_ids) -> list[dict]:
+    """Re-check every stored chain of these estates with ``rules.verify_lines`` (nothing cached): the
+    same test as ``gongzhi ledger verify --database``. One query, read in chunks."""
+    entries = (
+        LedgerEntry.objects.filter(estate_id__in=estate_ids)
+        .select_related("reverses")
+        .order_by("estate_id", "ledger", "seq")
+    )
+    results = []
+    for (estate_id, ledger), chain in groupby(
+        entries.iterator(chunk_size=2000), lambda e: (e.estate_id, e.ledger)
+    ):
+        lines = (dump_line(entry_line(e, reverses_seq=e.reverses.seq if e.reverses else None)) for e in chain)
+        results.append({"estate_id": estate_id, "ledger": ledger, "result": verify_lines(lines)})
+    return results
+
+
+# ---- pages ---------------------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    scope = _require_reader(request)
+    estates = list(ledger_estates(request.user).select_related("area").order_by("area__name", "name", "pk"))
+    summaries = ledger_summaries([e.pk for e in estates])
+    rows = [
+        {"estate": e, "ledgers": [summaries.get((e.pk, kind), {"count": 0}) for kind in LedgerKind.values]}
+        for e in estates
+    ]
+    check = None
+    if scope.admin_street_ids:
+        street_estates = Estate.objects.filter(area__street_id__in=scope.admin_street_ids)
+        names = dict(street_estates.values_list("pk", "name"))
+        results = verify_chains(list(names))
+        labels = dict(LedgerKind.choices)
+        broken = [
+            {"estate_id": r["estate_id"], "name": names[r["estate_id"]], "label": labels[r["ledger"]], **r}
+            for r in results
+            if not r["result"].ok
+        ]
+        check = {"total": len(results), "broken": broken}
+    return render(
+        request,
+        "finance/index.html",
+        {
+            "rows": rows,
+            "kinds": LedgerKind.choices,
+            "check": check,
+            "nav_active": "finance",
+        },
+    )
+
+
+def _estate_or_404(request, estate_id: int) -> Estate:
+    return get_object_or_404(ledger_estates(request.user).select_related("area"), pk=estate_id)
+
+
+@login_required
+def estate(request, estate_id: int):
+    _require_reader(request)
+    place = _estate_or_404(request, estate_id)
+    ledger = request.GET.get("ledger", "")
+    if ledger not in LedgerKind.values:
+        ledger = LedgerKind.MAINTENANCE_FUND
+    return _render_estate(request, place, ledger)
+
+
+def _render_estate(request, place: Estate, ledger: str, *, post_form=None, reverse_error=None):
+    summaries = ledger_summaries([place.pk])
+    tabs = [
+        {"key": key, "label": label, "summary": summaries.get((place.pk, key), {"count": 0})}
+        for key, label in LedgerKind.choices
+    ]
+    current = next(tab for tab in tabs if tab["key"] == ledger)
+    entries = (
+        LedgerEntry.objects.filter(estate=place, ledger=ledger)
+        .select_related("reverses")
+        .defer("posted_by", "posted_at")
+        .order_by("-seq")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    reversed_by = dict(
+        LedgerEntry.objects.filter(reverses_id__in=[e.pk for e in rows]).values_list("reverses_id", "seq")
+    )
+    for entry in rows:
+        entry.reversed_by_seq = reversed_by.get(entry.pk)
+    may_post = can_post(request.user, place, ledger)
+    if may_post and post_form is None:
+        post_form = PostForm()
+    return render(
+        request,
+        "finance/estate.html",
+        {
+            "estate": place,
+            "ledger": ledger,
+            "tabs": tabs,
+            "current": current,
+            "page": page,
+            "rows": rows,
+            "query": f"ledger={ledger}",
+            "may_post": may_post,
+            "post_form": post_form if may_post else None,
+            "reverse_error": reverse_error,
+            "nav_active": "finance",
+        },
+    )
+
+
+def _back(place: Estate, ledger: str):
+    return redirect(f"{reverse('finance:estate', args=[place.pk])}?ledger={ledger}")
+
+
+@login_required
+@require_POST
+def post_entry(request, estate_id: int, ledger: str):
+    _require_reader(request)
+    place = _estate_or_404(request, estate_id)
+    if ledger not in LedgerKind.values:
+        raise Http404
+    if not can_post(request.user, place, ledger):
+        raise PermissionDenied
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            entry = ledger_post(actor=request.user, estate=place, ledger=ledger, **form.cleaned_data)
+        except LedgerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("已入账第 %(seq)d 条,余额 %(balance)s 元。") % {"seq": entry.seq, "balance": entry.balance},
+            )
+            return _back(place, ledger)
+    return _render_estate(request, place, ledger, post_form=form)
+
+
+@login_required
+@require_POST
+def reverse_entry(request, pk: int):
+    _require_reader(request)
+    entry = get_object_or_404(visible(request.user, LedgerEntry).select_related("estate__area"), pk=pk)
+    place = entry.estate
+    if not can_post(request.user, place, entry.ledger):
+        raise PermissionDenied
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            done = ledger_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+        except LedgerError as error:
+            problem = str(error)
+        else:
+            messages.success(request, _("已登记冲正记录第 %(seq)d 条。") % {"seq": done.seq})
+            return _back(place, entry.ledger)
+    else:
+        problem = _("冲正必须写明原因。")
+    return _render_estate(request, place, entry.ledger, reverse_error={"seq": entry.seq, "message": problem})
