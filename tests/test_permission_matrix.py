@@ -140,21 +140,43 @@ def cases(world):
         )
 
 
-# Each app adds the cases of its own URLs here (a generator taking the world, yielding the
-# same 4-tuples as ``cases``). Kept as a list so apps can be built side by side.
-APP_CASE_MODULES = [
-    "gongzhi.problems.tests.matrix_cases",
-    "gongzhi.portal.tests.matrix_cases",
-    "gongzhi.finance.tests.matrix_cases",
-]
+# Each app adds the cases of its own URLs in ``gongzhi/<app>/tests/matrix_cases.py`` (a generator
+# taking the world, yielding the same 4-tuples as ``cases``), so apps can be built side by side.
+def app_case_modules() -> list[str]:
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    return [
+        f"{config.name}.tests.matrix_cases"
+        for config in apps.get_app_configs()
+        if config.name.startswith("gongzhi.")
+        and find_spec(f"{config.name}.tests") is not None
+        and find_spec(f"{config.name}.tests.matrix_cases") is not None
+    ]
 
 
 def all_cases(world):
     from importlib import import_module
 
     yield from cases(world)
-    for module in APP_CASE_MODULES:
+    for module in app_case_modules():
         yield from import_module(module).cases(world)
+
+
+def test_the_apps_that_own_urls_bring_their_cases():
+    modules = app_case_modules()
+    for app in (
+        "problems",
+        "portal",
+        "finance",
+        "voting",
+        "evaluation",
+        "branchwork",
+        "elections",
+        "training",
+    ):
+        assert f"gongzhi.{app}.tests.matrix_cases" in modules
 
 
 def _pattern_names(patterns, prefix="", namespace=""):

@@ -44,6 +44,7 @@ def navigation(request):
     role_labels = "、".join(str(Role(role).label) for role in sorted(scope.roles))
     demo_street = visible(user, Street).filter(is_demo=True).exists()
     return {
+        "app_nav_groups": _app_nav_groups(user, scope),
         "scope": scope,
         "nav_items": nav_items,
         "registry_nav": registry_nav,
@@ -52,3 +53,17 @@ def navigation(request):
         "role_labels": role_labels,
         "demo_street": demo_street,
     }
+
+
+def _app_nav_groups(user, scope) -> list[dict]:
+    """Menu groups of the capability apps: ``<app>/navigation.py`` defines
+    ``nav_group(user, scope) -> {"label": ..., "items": [{"url", "label", "key"}, ...]} | None``
+    and offers only the pages this user may open."""
+    from gongzhi.core.scopes import app_modules
+
+    groups = []
+    for module in app_modules("navigation"):
+        group = module.nav_group(user, scope)
+        if group and group.get("items"):
+            groups.append(group)
+    return groups

@@ -13,6 +13,7 @@ missing from that table cannot be listed through this door at all (KeyError in t
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -265,7 +266,45 @@ def _scope_paths() -> dict[type[Model], object]:
         r.Branch: _by_area("area"),
         r.BranchMember: _by_area("branch__area"),
         AuditEvent: _audit_q,
+        **_app_scope_paths(),
     }
+
+
+# Public names for apps that declare their own protected models (see ``_app_scope_paths``).
+by_estate = _by_estate
+by_area = _by_area
+
+
+@functools.cache
+def app_modules(name: str) -> tuple:
+    """Each gongzhi app may declare how its models are scoped in ``<app>/scoping.py``."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    return tuple(
+        import_module(f"{config.name}.{name}")
+        for config in apps.get_app_configs()
+        if config.name.startswith("gongzhi.") and find_spec(f"{config.name}.{name}") is not None
+    )
+
+
+def _app_scope_paths() -> dict:
+    """``scoping.SCOPE_PATHS``: {Model: function(Scope) -> Q} of an app, e.g. ``by_estate("estate")``.
+    The door stays here: apps only say which estate/area path their rows hang on."""
+    paths: dict = {}
+    for module in app_modules("scoping"):
+        paths.update(getattr(module, "SCOPE_PATHS", {}))
+    return paths
+
+
+def _app_street_walks() -> dict:
+    """``scoping.STREET_OF``: {Model: function(obj) -> street id} of an app."""
+    walks: dict = {}
+    for module in app_modules("scoping"):
+        walks.update(getattr(module, "STREET_OF", {}))
+    return walks
 
 
 def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
@@ -300,6 +339,7 @@ def street_of(obj: Model) -> int | None:
         r.ResidentsCommittee: lambda o: o.area.street_id,
         r.Branch: lambda o: o.area.street_id,
         r.BranchMember: lambda o: o.branch.area.street_id,
+        **_app_street_walks(),
     }
     return walk[type(obj)](obj)
 

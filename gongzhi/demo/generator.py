@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
-from gongzhi.core.scopes import street_of
+from gongzhi.core.scopes import app_modules, street_of
 from gongzhi.demo.names import STREET_NAME
 from gongzhi.demo.plan import SEED, SMALL_SCALE, StreetPlan, plan_street
 from gongzhi.finance.demo import demo_ledgers_create, ledgers_fingerprint
@@ -153,6 +153,8 @@ def demo_street_create(
         problem_history_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
     )
     counts.update(demo_ledgers_create(street=street, seed=seed, today=plan.today))
+    for module in app_modules("demo_data"):
+        counts.update(module.demo_create(street=street, seed=seed, today=plan.today, users=users))
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -424,6 +426,10 @@ def demo_street_delete(*, street: r.Street) -> dict[str, int]:
     _refuse_users_elsewhere(street)
     if ledgers := purge_demo_ledgers(street):
         deleted["finance.LedgerEntry"] += ledgers
+    # The capability apps' demo rows (``<app>/demo_data.py``), before the logins they point at.
+    for module in app_modules("demo_data"):
+        for label, n in module.demo_delete(street=street).items():
+            deleted[label] += n
     for label, n in _delete_demo_users(street=street).items():
         deleted[label] += n
     # Then the problem history, whose PROTECT keys point at estates, companies and committees.
@@ -610,4 +616,6 @@ def street_fingerprint(street: r.Street) -> str:
         digest.update(repr(rows).encode())
     digest.update(problems_fingerprint(street).encode())
     digest.update(ledgers_fingerprint(street).encode())
+    for module in app_modules("demo_data"):
+        digest.update(module.demo_fingerprint(street).encode())
     return digest.hexdigest()
