@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "gongzhi.registry",
     "gongzhi.problems",
     "gongzhi.finance",
+    "gongzhi.fees",
+    "gongzhi.disclosure",
     "gongzhi.voting",
     "gongzhi.evaluation",
     "gongzhi.branchwork",

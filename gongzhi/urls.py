@@ -16,6 +16,8 @@ urlpatterns = [
     path("board/", include("gongzhi.problems.urls_public")),
     path("finance/", include("gongzhi.finance.urls")),
     path("ledgers/", include("gongzhi.finance.urls_public")),
+    path("fees/", include("gongzhi.fees.urls")),
+    path("disclosure/", include("gongzhi.disclosure.urls_public")),
     path("votes/", include("gongzhi.voting.urls")),
     path("decide/", include("gongzhi.voting.urls_public")),
     path("evaluation/", include("gongzhi.evaluation.urls")),
