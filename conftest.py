@@ -3,8 +3,14 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright + ORM in one test
+
+# Property tests state facts about results, not about speed: a loaded CI machine (tests run in
+# parallel workers) must not turn a slow example into a failure.
+hypothesis_settings.register_profile("gongzhi", deadline=None)
+hypothesis_settings.load_profile("gongzhi")
 
 
 @pytest.fixture(autouse=True)

@@ -24,8 +24,20 @@ def png(name: str = "photo.png", colour: str = "red") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
+_anchor: list[dt.datetime] = []
+
+
+def anchor_reset() -> None:
+    """Called before each test (conftest): the next ``ago`` takes a fresh "now" and keeps it."""
+    _anchor.clear()
+
+
 def ago(days: float) -> dt.datetime:
-    return timezone.now() - dt.timedelta(days=days)
+    # One fixed "now" per test: back-dated moments differ by exactly the days asked for, however
+    # long the test itself takes on a loaded machine (durations are compared to the second).
+    if not _anchor:
+        _anchor.append(timezone.now())
+    return _anchor[0] - dt.timedelta(days=days)
 
 
 def report(
