@@ -1,0 +1,289 @@
+"""The tally of an owners' decision — pure, exact, no ORM (DESIGN.md §5, §6).
+
+Law:
+- Civil Code art. 278: quorum — owners holding ≥ 2/3 of the exclusive area AND ≥ 2/3 of the owners
+  take part; matters (6)–(8) need ≥ 3/4 of the participating area AND of the participating owners to
+  agree; the other matters more than half (过半数, the bound excluded) of both.
+- SPC interpretation on building compartmentalised ownership arts. 8–9: area is the exclusive
+  part's registered area (else surveyed, else contract); one owner per unit, but one buyer's units
+  count as one and the developer's unsold units together count as one.
+- An abstention participates and does not agree; nobody who did not vote is ever counted as agreeing.
+
+Arithmetic is Decimal for sums and Fraction for ratios and comparisons; never float.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
+from fractions import Fraction
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+CHOICES = ("yes", "no", "abstain")
+QUORUM = Fraction(2, 3)
+SUPERMAJORITY = Fraction(3, 4)
+MAJORITY = Fraction(1, 2)
+SUPERMAJORITY_MATTERS = frozenset({6, 7, 8})
+
+
+class TallyInputError(ValueError):
+    """Bad tally input; ``message`` is plain Chinese and names the offending item."""
+
+    def __init__(self, message: str, *, item: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.item = item
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    quorum: Fraction  # inclusive (以上) for both area and owners
+    approval: Fraction
+    approval_strict: bool  # True: more than (过半数); False: at least (以上)
+
+    @property
+    def approval_label(self) -> str:
+        return f"{self.approval.numerator}/{self.approval.denominator}"
+
+    @property
+    def quorum_label(self) -> str:
+        return f"{self.quorum.numerator}/{self.quorum.denominator}"
+
+
+def thresholds_for(matter: int) -> Thresholds:
+    """Civil Code art. 278: ≥ 3/4 for matters (6)–(8), > 1/2 for the others; quorum ≥ 2/3 for all."""
+    check_matter(matter)
+    if matter in SUPERMAJORITY_MATTERS:
+        return Thresholds(QUORUM, SUPERMAJORITY, approval_strict=False)
+    return Thresholds(QUORUM, MAJORITY, approval_strict=True)
+
+
+def check_matter(matter: Any) -> int:
+    if isinstance(matter, bool) or not isinstance(matter, int) or not 1 <= matter <= 9:
+        raise TallyInputError(
+            _("未知的表决事项类别 %(matter)s:必须是民法典第二百七十八条所列的 1 至 9。")
+            % {"matter": repr(matter)},
+            item="matter",
+        )
+    return matter
+
+
+def meets(
+    part: Fraction | Decimal | int, whole: Fraction | Decimal | int, ratio: Fraction, *, strict: bool
+) -> bool:
+    """part/whole ≥ ratio (以上) or > ratio (过半数, strict), exactly; an empty whole never meets."""
+    whole_f = Fraction(whole)
+    if whole_f <= 0:
+        return False
+    share = Fraction(part) / whole_f
+    return share > ratio if strict else share >= ratio
+
+
+def ratio_text(part: Fraction | Decimal | int, whole: Fraction | Decimal | int) -> str:
+    """An exact ratio as a reduced fraction string ("2/3"); "0" over an empty whole."""
+    whole_f = Fraction(whole)
+    if whole_f == 0:
+        return "0"
+    value = Fraction(part) / whole_f
+    return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(value.numerator)
+
+
+def percent_text(part: Fraction | Decimal | int, whole: Fraction | Decimal | int) -> str:
+    """For display only ("66.67"): rounded half-up to 2 places; decisions use the exact ratios."""
+    whole_f = Fraction(whole)
+    if whole_f == 0:
+        return "0.00"
+    value = Fraction(part) * 100 / whole_f
+    hundredths = math.floor(value * 100 + Fraction(1, 2))
+    return f"{Decimal(hundredths) / 100:.2f}"
+
+
+def area_text(value: Decimal) -> str:
+    """An area as a plain decimal string with at least two places ("150.00"); exact, never rounded."""
+    value = Decimal(value)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(Decimal("0.01"))
+    return format(value, "f")
+
+
+def parse_area(value: Any, *, item: str) -> Decimal:
+    """A positive, finite decimal area (given as a string or a Decimal; floats are refused as inexact)."""
+    if isinstance(value, (bool, float)):
+        raise TallyInputError(_('房屋 %(id)s 的面积必须写成字符串,如 "68.50"。') % {"id": item}, item=item)
+    try:
+        area = Decimal(str(value).strip()) if isinstance(value, (str, int, Decimal)) else None
+    except InvalidOperation:
+        area = None
+    if area is None or not area.is_finite():
+        raise TallyInputError(
+            _("房屋 %(id)s 的面积“%(value)s”不是有效数字。") % {"id": item, "value": value}, item=item
+        )
+    if area <= 0:
+        raise TallyInputError(
+            _("房屋 %(id)s 的面积 %(value)s 必须大于 0。") % {"id": item, "value": value}, item=item
+        )
+    return area
+
+
+def _field(row: Any, name: str) -> Any:
+    if isinstance(row, Mapping):
+        return row.get(name)
+    return getattr(row, name, None)
+
+
+def _text_id(value: Any, *, what: str, index: int) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
+        raise TallyInputError(
+            _("第 %(n)d 个%(what)s缺少有效的编号(%(value)s)。")
+            % {"n": index + 1, "what": what, "value": repr(value)},
+            item=f"{what}#{index + 1}",
+        )
+    return str(value)
+
+
+def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str, Any]:
+    """Count one decision exactly (Civil Code art. 278; SPC interpretation arts. 8–9).
+
+    ``units``: rows with ``id``, ``area`` (decimal string or Decimal) and ``owner`` (the buyer's key; one
+    key for all of a buyer's units, one for the developer). ``ballots``: rows with ``owner`` and ``choice``
+    ("yes"/"no"/"abstain"), at most one per owner. Rows may be mappings or objects.
+    Raises TallyInputError naming the offending item; returns every figure as JSON-safe values."""
+    check_matter(matter)
+    rules = thresholds_for(matter)
+
+    owner_area: dict[str, Decimal] = {}
+    owner_units: dict[str, int] = {}
+    seen_units: set[str] = set()
+    with localcontext() as ctx:
+        ctx.prec = 60  # sums of 2-place areas stay exact far beyond any estate
+        for index, row in enumerate(units):
+            unit_id = _text_id(_field(row, "id"), what=_("房屋"), index=index)
+            if unit_id in seen_units:
+                raise TallyInputError(_("房屋 %(id)s 重复出现。") % {"id": unit_id}, item=unit_id)
+            seen_units.add(unit_id)
+            area = parse_area(_field(row, "area"), item=unit_id)
+            owner = _field(row, "owner")
+            if isinstance(owner, bool) or not isinstance(owner, (str, int)) or str(owner).strip() == "":
+                raise TallyInputError(_("房屋 %(id)s 缺少业主标识。") % {"id": unit_id}, item=unit_id)
+            key = str(owner)
+            owner_area[key] = owner_area.get(key, Decimal(0)) + area
+            owner_units[key] = owner_units.get(key, 0) + 1
+        if not owner_area:
+            raise TallyInputError(_("没有任何房屋:无法计票。"), item="units")
+
+        choices: dict[str, str] = {}
+        for index, row in enumerate(ballots):
+            owner = _text_id(_field(row, "owner"), what=_("表决票"), index=index)
+            if owner not in owner_area:
+                raise TallyInputError(
+                    _("表决票中的业主 %(owner)s 不在业主名册中。") % {"owner": owner}, item=owner
+                )
+            if owner in choices:
+                raise TallyInputError(_("业主 %(owner)s 的表决票重复。") % {"owner": owner}, item=owner)
+            choice = _field(row, "choice")
+            if choice not in CHOICES:
+                raise TallyInputError(
+                    _("业主 %(owner)s 的表决意见“%(choice)s”无效:只能是 yes、no 或 abstain。")
+                    % {"owner": owner, "choice": choice},
+                    item=owner,
+                )
+            choices[owner] = choice
+
+        total_area = sum(owner_area.values(), Decimal(0))
+        total_owners = len(owner_area)
+        area_by = {c: sum((owner_area[o] for o, v in choices.items() if v == c), Decimal(0)) for c in CHOICES}
+        owners_by = {c: sum(1 for v in choices.values() if v == c) for c in CHOICES}
+        participating_area = area_by["yes"] + area_by["no"] + area_by["abstain"]
+    participating_owners = len(choices)
+    # Only a "yes" agrees: an abstention participates and does not agree; a non-voter is not counted.
+    agreeing_area = area_by["yes"]
+    agreeing_owners = owners_by["yes"]
+
+    quorum_area_met = meets(participating_area, total_area, rules.quorum, strict=False)
+    quorum_owners_met = meets(participating_owners, total_owners, rules.quorum, strict=False)
+    approval_area_met = meets(agreeing_area, participating_area, rules.approval, strict=rules.approval_strict)
+    approval_owners_met = meets(
+        agreeing_owners, participating_owners, rules.approval, strict=rules.approval_strict
+    )
+    quorum_met = quorum_area_met and quorum_owners_met
+    approved = approval_area_met and approval_owners_met
+    return {
+        "matter": matter,
+        "quorum": rules.quorum_label,
+        "approval": rules.approval_label,
+        "approval_rule": "more_than" if rules.approval_strict else "at_least",
+        "total_units": len(seen_units),
+        "total_area": area_text(total_area),
+        "total_owners": total_owners,
+        "participating_area": area_text(participating_area),
+        "participating_owners": participating_owners,
+        "agreeing_area": area_text(agreeing_area),
+        "agreeing_owners": agreeing_owners,
+        "disagreeing_area": area_text(area_by["no"]),
+        "disagreeing_owners": owners_by["no"],
+        "abstaining_area": area_text(area_by["abstain"]),
+        "abstaining_owners": owners_by["abstain"],
+        "participation_area_ratio": ratio_text(participating_area, total_area),
+        "participation_owners_ratio": ratio_text(participating_owners, total_owners),
+        "agreement_area_ratio": ratio_text(agreeing_area, participating_area),
+        "agreement_owners_ratio": ratio_text(agreeing_owners, participating_owners),
+        "quorum_area_met": quorum_area_met,
+        "quorum_owners_met": quorum_owners_met,
+        "quorum_met": quorum_met,
+        "approval_area_met": approval_area_met,
+        "approval_owners_met": approval_owners_met,
+        "approved": approved,
+        "passed": quorum_met and approved,
+    }
+
+
+def quorum_gap(
+    *, total_area: Decimal, total_owners: int, participating_area: Decimal, participating_owners: int
+) -> dict[str, Any]:
+    """What is still missing for the quorum (≥ 2/3 of area and of owners): area as an exact decimal
+    rounded UP to the cent (so reaching it is always enough), owners as a whole number."""
+    needed_area = Fraction(total_area) * QUORUM
+    missing_area = max(Fraction(0), needed_area - Fraction(participating_area))
+    cents = math.ceil(missing_area * 100)
+    needed_owners = math.ceil(Fraction(total_owners) * QUORUM)
+    return {
+        "area_needed": area_text(Decimal(math.ceil(needed_area * 100)) / 100),
+        "owners_needed": needed_owners,
+        "area_missing": area_text(Decimal(cents) / 100),
+        "owners_missing": max(0, needed_owners - participating_owners),
+        "area_met": Fraction(participating_area) >= needed_area and total_area > 0,
+        "owners_met": participating_owners >= needed_owners and total_owners > 0,
+    }
+
+
+@dataclass(frozen=True)
+class TallyFile:
+    matter: int
+    units: list[dict[str, Any]]
+    ballots: list[dict[str, Any]]
+
+
+def parse_tally_document(document: Any) -> TallyFile:
+    """Check the shape of a §6 tally file (already JSON-decoded) and name the first bad item."""
+    if not isinstance(document, dict):
+        raise TallyInputError(_("文件顶层必须是 JSON 对象,包含 matter、units、ballots。"), item="(root)")
+    for name in ("matter", "units", "ballots"):
+        if name not in document:
+            raise TallyInputError(_("缺少字段 %(name)s。") % {"name": name}, item=name)
+    check_matter(document["matter"])
+    for name in ("units", "ballots"):
+        if not isinstance(document[name], list):
+            raise TallyInputError(_("字段 %(name)s 必须是数组。") % {"name": name}, item=name)
+    for name, what in (("units", _("房屋")), ("ballots", _("表决票"))):
+        for index, row in enumerate(document[name]):
+            if not isinstance(row, dict):
+                raise TallyInputError(
+                    _("第 %(n)d 个%(what)s必须是 JSON 对象。") % {"n": index + 1, "what": what},
+                    item=f"{name}[{index}]",
+                )
+    return TallyFile(document["matter"], document["units"], document["ballots"])

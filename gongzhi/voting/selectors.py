@@ -1,0 +1,324 @@
+"""Reads of owners' decisions: lists, participation (never the yes/no split while open), threshold
+gaps, the door-to-door list (扫楼), the roll after close, receipts and the §6 anonymised ballot file.
+
+Permission checks are the caller's (views use ``voting.permissions``); these functions only shape data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from gongzhi.core.scopes import visible
+from gongzhi.voting import rules
+from gongzhi.voting.models import (
+    BALLOT_CHANNEL_RULE,
+    Ballot,
+    BallotCast,
+    Decision,
+    DecisionStatus,
+    ElectorateOwner,
+    ElectorateUnit,
+    Matter,
+)
+from gongzhi.voting.permissions import voters_for_user
+from gongzhi.voting.services import normalise_receipt
+
+
+def decisions_for(user) -> QuerySet[Decision]:
+    """Decisions the user may see through the door (office: drafts too; owners: published only)."""
+    return visible(user, Decision).select_related("estate__area").order_by("-opens_at", "-pk")
+
+
+def decisions_public(estate) -> QuerySet[Decision]:
+    """An estate's decisions as the public sees them (no drafts)."""
+    return Decision.objects.public().filter(estate=estate).order_by("-opens_at", "-pk")
+
+
+def decisions_for_owner(user) -> list[dict[str, Any]]:
+    """The published decisions of the estates where the user holds a unit, with the user's state:
+    ``{"decision", "voter" (ElectorateOwner|None), "ballot" (Ballot|None), "can_vote"}``."""
+    rows = []
+    for decision in decisions_for(user).exclude(status=DecisionStatus.DRAFT):
+        voters = voters_for_user(user, decision)
+        voter = voters[0] if len(voters) == 1 else None
+        ballot = Ballot.objects.filter(voter=voter).first() if voter else None
+        rows.append(
+            {
+                "decision": decision,
+                "voter": voter,
+                "ballot": ballot,
+                "can_vote": bool(voter)
+                and decision.is_open
+                and (ballot is None or ballot.channel == "online"),
+            }
+        )
+    return rows
+
+
+def my_ballot(user, decision: Decision) -> Ballot | None:
+    """The user's own current ballot (the one place an owner's choice is read while the vote is open)."""
+    voters = voters_for_user(user, decision)
+    if len(voters) != 1:
+        return None
+    return Ballot.objects.filter(voter=voters[0]).first()
+
+
+def voter_for_user(user, decision: Decision) -> ElectorateOwner | None:
+    voters = voters_for_user(user, decision)
+    return voters[0] if len(voters) == 1 else None
+
+
+def decision_totals(decision: Decision) -> dict[str, Any]:
+    """The frozen electorate's totals and the thresholds of this matter, with exact and display figures."""
+    thresholds = rules.thresholds_for(decision.matter)
+    total_area = decision.total_area or Decimal("0")
+    total_owners = decision.total_owners or 0
+    gap = rules.quorum_gap(
+        total_area=total_area,
+        total_owners=total_owners,
+        participating_area=Decimal(0),
+        participating_owners=0,
+    )
+    return {
+        "matter": decision.matter,
+        "matter_label": Matter(decision.matter).label,
+        "total_area": rules.area_text(total_area),
+        "total_owners": total_owners,
+        "total_units": decision.total_units or 0,
+        "quorum": thresholds.quorum_label,
+        "approval": thresholds.approval_label,
+        "approval_strict": thresholds.approval_strict,
+        "quorum_area_needed": gap["area_needed"],
+        "quorum_owners_needed": gap["owners_needed"],
+        "quorum_text": _("参与表决的业主专有面积和人数均须达到总数的三分之二以上"),
+        "approval_text": (
+            _("同意的专有面积和人数均须达到参与表决的四分之三以上")
+            if not thresholds.approval_strict
+            else _("同意的专有面积和人数均须超过参与表决的半数(恰好一半不通过)")
+        ),
+        "channel_rule": str(BALLOT_CHANNEL_RULE),
+    }
+
+
+def _participation_row(total_area, total_owners, part_area, part_owners) -> dict[str, Any]:
+    gap = rules.quorum_gap(
+        total_area=total_area,
+        total_owners=total_owners,
+        participating_area=part_area,
+        participating_owners=part_owners,
+    )
+    return {
+        "total_area": rules.area_text(total_area),
+        "total_owners": total_owners,
+        "participating_area": rules.area_text(part_area),
+        "participating_owners": part_owners,
+        "area_percent": rules.percent_text(part_area, total_area),
+        "owners_percent": rules.percent_text(part_owners, total_owners),
+        "area_ratio": rules.ratio_text(part_area, total_area),
+        "owners_ratio": rules.ratio_text(part_owners, total_owners),
+        "area_missing": gap["area_missing"],
+        "owners_missing": gap["owners_missing"],
+        "quorum_area_met": gap["area_met"],
+        "quorum_owners_met": gap["owners_met"],
+    }
+
+
+def participation(decision: Decision) -> dict[str, Any]:
+    """Live participation against the quorum, overall and by building — never the yes/no split.
+
+    By building: an owner counts once in each building where they hold a unit, with the area of their
+    units there, so building rows do not add up to the overall owner count when a buyer spans buildings.
+    """
+    voted = set(Ballot.objects.filter(decision=decision).values_list("voter_id", flat=True))
+    units = list(
+        ElectorateUnit.objects.filter(decision=decision)
+        .select_related("building")
+        .values("voter_id", "area", "building_id", "building__number")
+    )
+    voter_area: dict[int, Decimal] = defaultdict(Decimal)
+    by_building: dict[int, dict[str, Any]] = {}
+    for u in units:
+        voter_area[u["voter_id"]] += u["area"]
+        row = by_building.setdefault(
+            u["building_id"],
+            {
+                "number": u["building__number"],
+                "area": Decimal(0),
+                "owners": set(),
+                "p_area": Decimal(0),
+                "p_owners": set(),
+            },
+        )
+        row["area"] += u["area"]
+        row["owners"].add(u["voter_id"])
+        if u["voter_id"] in voted:
+            row["p_area"] += u["area"]
+            row["p_owners"].add(u["voter_id"])
+    total_area = sum(voter_area.values(), Decimal(0))
+    part_area = sum((a for v, a in voter_area.items() if v in voted), Decimal(0))
+    overall = _participation_row(total_area, len(voter_area), part_area, len(voted & set(voter_area)))
+    buildings = [
+        {
+            "building_id": building_id,
+            "number": row["number"],
+            **_participation_row(row["area"], len(row["owners"]), row["p_area"], len(row["p_owners"])),
+        }
+        for building_id, row in sorted(by_building.items(), key=lambda item: _natural(item[1]["number"]))
+    ]
+    return {"overall": overall, "buildings": buildings, "ballots": len(voted)}
+
+
+def _natural(text: str) -> tuple:
+    import re
+
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
+
+
+def threshold_gaps(decision: Decision) -> dict[str, Any]:
+    """For the committee: what is missing for the quorum now; after close also the approval figures."""
+    part = participation(decision)
+    gaps: dict[str, Any] = {"quorum": part["overall"], "buildings": part["buildings"], "approval": None}
+    if decision.has_result and decision.result:
+        gaps["approval"] = {
+            name: decision.result[name]
+            for name in (
+                "agreeing_area",
+                "agreeing_owners",
+                "agreement_area_ratio",
+                "agreement_owners_ratio",
+                "approval_area_met",
+                "approval_owners_met",
+                "approved",
+            )
+        }
+    return gaps
+
+
+def door_to_door(decision: Decision) -> list[dict[str, Any]]:
+    """扫楼: the owners who have not voted, by building and unit, with a phone number from the registry
+    (for the committee, who see the estate's personal data)."""
+    voted = set(Ballot.objects.filter(decision=decision).values_list("voter_id", flat=True))
+    units = (
+        ElectorateUnit.objects.filter(decision=decision)
+        .exclude(voter_id__in=voted)
+        .select_related("voter__owner", "building")
+    )
+    rows = [
+        {
+            "building": u.building.number,
+            "unit": u.label,
+            "area": u.area,
+            "voter_id": u.voter_id,
+            "owner_name": u.voter.name,
+            "phone": u.voter.owner.phone if u.voter.owner_id else "",
+            "is_developer": u.voter.is_developer,
+            "owner_units": u.voter.unit_count,
+        }
+        for u in units
+    ]
+    rows.sort(key=lambda r: (_natural(r["building"]), _natural(r["unit"])))
+    return rows
+
+
+def electorate(decision: Decision) -> QuerySet[ElectorateOwner]:
+    """The frozen electorate (for choosing whom a paper/proxy ballot belongs to)."""
+    return (
+        ElectorateOwner.objects.filter(decision=decision)
+        .prefetch_related("units")
+        .select_related("ballot")
+        .order_by("key")
+    )
+
+
+def decision_roll(decision: Decision) -> list[dict[str, Any]]:
+    """After close: who voted and how they voted by channel (not their choice), one row per owner."""
+    if not decision.has_result:
+        raise ValueError("the roll exists only after the vote is closed")
+    rows = []
+    for voter in electorate(decision):
+        ballot = getattr(voter, "ballot", None)
+        rows.append(
+            {
+                "voter_id": voter.pk,
+                "owner_name": voter.name,
+                "units": ", ".join(u.label for u in voter.units.all()),
+                "area": voter.total_area,
+                "unit_count": voter.unit_count,
+                "is_developer": voter.is_developer,
+                "voted": ballot is not None,
+                "channel": ballot.channel if ballot else "",
+                "channel_label": ballot.get_channel_display() if ballot else "",
+                "cast_at": ballot.cast_at if ballot else None,
+                "collector_name": ballot.collector_name if ballot else "",
+                "proxy_name": ballot.proxy_name if ballot else "",
+                "casts": ballot.casts if ballot else 0,
+            }
+        )
+    return rows
+
+
+def receipt_lookup(decision: Decision, code: str) -> dict[str, Any]:
+    """Look a receipt up: ``status`` is "counted" (this cast is the owner's ballot that counts),
+    "replaced" (a later cast of the same owner replaced it) or "unknown". Never names the owner and
+    never shows the choice (a receipt that proved a choice would let a vote be bought or coerced)."""
+    receipt = normalise_receipt(code)
+    cast = BallotCast.objects.filter(decision=decision, receipt=receipt).first() if receipt else None
+    if cast is None:
+        return {"status": "unknown", "receipt": receipt}
+    current = Ballot.objects.filter(voter_id=cast.voter_id).values_list("receipt", flat=True).first()
+    return {
+        "status": "counted" if current == receipt else "replaced",
+        "receipt": receipt,
+        "cast_at": cast.cast_at,
+        "channel": cast.channel,
+        "channel_label": cast.get_channel_display(),
+        "final": decision.has_result,
+    }
+
+
+def decision_result(decision: Decision) -> dict[str, Any] | None:
+    """The stored tally (exact strings) once closed, with display percentages; None before."""
+    if not decision.has_result or not decision.result:
+        return None
+    result = dict(decision.result)
+    total_area = Decimal(result["total_area"])
+    part_area = Decimal(result["participating_area"])
+    result["participation_area_percent"] = rules.percent_text(part_area, total_area)
+    result["participation_owners_percent"] = rules.percent_text(
+        result["participating_owners"], result["total_owners"]
+    )
+    result["agreement_area_percent"] = rules.percent_text(Decimal(result["agreeing_area"]), part_area)
+    result["agreement_owners_percent"] = rules.percent_text(
+        result["agreeing_owners"], result["participating_owners"]
+    )
+    return result
+
+
+def decision_ballot_file(decision: Decision) -> dict[str, Any]:
+    """The anonymised ballot file in the §6 tally format, after close only. Units and owners carry the
+    decision's random pseudonyms (no names, unit numbers, registry ids or receipts), rows are sorted by
+    pseudonym so their order reveals nothing; ``gongzhi tally`` on it reproduces the stored result."""
+    if not decision.has_result:
+        raise ValueError("the ballot file is published only after the vote is closed")
+    units = sorted(
+        (
+            {"id": u["pseudonym"], "area": rules.area_text(u["area"]), "owner": u["voter__pseudonym"]}
+            for u in ElectorateUnit.objects.filter(decision=decision).values(
+                "pseudonym", "area", "voter__pseudonym"
+            )
+        ),
+        key=lambda row: row["id"],
+    )
+    ballots = sorted(
+        (
+            {"owner": b["voter__pseudonym"], "choice": b["choice"]}
+            for b in Ballot.objects.filter(decision=decision).values("voter__pseudonym", "choice")
+        ),
+        key=lambda row: row["owner"],
+    )
+    return {"matter": decision.matter, "units": units, "ballots": ballots}

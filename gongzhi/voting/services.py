@@ -1,0 +1,713 @@
+"""Writes of owners' decisions (DESIGN.md §4.5, §5): draft, publish (freeze the electorate), cast,
+enter paper/proxy ballots, close (tally), publish the preliminary result, finalise.
+
+Every function is keyword-only, atomic and audited. Bad input raises ``VotingError`` with a plain
+Chinese message and changes nothing; a user without the right raises ``PermissionDenied``.
+Audit rows of ballots never record the choice: the audit trail is read by office users, and how an
+owner voted stays secret while the vote is open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.images import ImageRejected, clean_image
+from gongzhi.core.models import AuditEvent
+from gongzhi.registry.models import Building, Estate, OwnerKind, Unit
+from gongzhi.voting import rules
+from gongzhi.voting.models import (
+    OFFLINE_CHANNELS,
+    Ballot,
+    BallotCast,
+    Channel,
+    Choice,
+    Decision,
+    DecisionAttachment,
+    DecisionStatus,
+    ElectorateOwner,
+    ElectorateUnit,
+)
+from gongzhi.voting.permissions import can_manage, voters_for_user
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+EDITABLE_FIELDS = ("title", "matter", "text", "opens_at", "closes_at", "objection_days")
+# Receipts and pseudonyms: no 0/O/1/I/L, so a code read aloud or typed from paper is unambiguous.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class VotingError(Exception):
+    """Refused with a reason in plain Chinese; nothing was changed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _random_code(length: int, rng=None) -> str:
+    chooser = rng.choice if rng is not None else secrets.choice
+    return "".join(chooser(CODE_ALPHABET) for _ in range(length))
+
+
+def new_receipt(rng=None) -> str:
+    """An unguessable receipt: 16 symbols of a 31-letter alphabet (≈ 79 bits), shown as 4 groups.
+    (``rng`` only for the demo street, whose data must be reproducible.)"""
+    raw = _random_code(16, rng)
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def normalise_receipt(code: str) -> str:
+    """What an owner typed → the stored form (case, spaces and dashes forgiven)."""
+    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    moment = now or timezone.now()
+    if timezone.is_naive(moment):
+        raise ValueError("aware datetimes only")
+    return moment
+
+
+def _street_id(decision: Decision) -> int:
+    return decision.estate.area.street_id
+
+
+def _require_manager(actor, estate: Estate) -> None:
+    if not can_manage(actor, estate):
+        raise PermissionDenied
+
+
+def _require_status(decision: Decision, *allowed: str) -> None:
+    if decision.status not in allowed:
+        raise VotingError(
+            _("表决“%(title)s”当前状态为“%(status)s”,不能进行此操作。")
+            % {"title": decision.title, "status": decision.get_status_display()}
+        )
+
+
+def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check the draft fields a person typed; raise VotingError on the first problem."""
+    cleaned = dict(fields)
+    if "title" in cleaned:
+        cleaned["title"] = (cleaned["title"] or "").strip()
+        if not cleaned["title"]:
+            raise VotingError(_("请填写表决事项名称。"))
+        if len(cleaned["title"]) > 120:
+            raise VotingError(_("表决事项名称最多 120 字。"))
+    if "text" in cleaned:
+        cleaned["text"] = (cleaned["text"] or "").strip()
+        if not cleaned["text"]:
+            raise VotingError(_("请填写表决事项全文。"))
+    if "matter" in cleaned:
+        try:
+            matter = int(cleaned["matter"])
+        except (TypeError, ValueError):
+            matter = 0
+        if not 1 <= matter <= 9:
+            raise VotingError(_("事项类别必须是民法典第二百七十八条所列的第 1 至 9 项。"))
+        cleaned["matter"] = matter
+    for name in ("opens_at", "closes_at"):
+        if name in cleaned:
+            value = cleaned[name]
+            if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+                raise VotingError(_("投票开始和截止时间必须是带时区的日期时间。"))
+    if "objection_days" in cleaned:
+        try:
+            days = int(cleaned["objection_days"])
+        except (TypeError, ValueError):
+            days = 0
+        if not 1 <= days <= 60:
+            raise VotingError(_("询异公示天数应在 1 到 60 天之间。"))
+        cleaned["objection_days"] = days
+    return cleaned
+
+
+def _check_window(decision: Decision) -> None:
+    if decision.closes_at <= decision.opens_at:
+        raise VotingError(_("投票截止时间必须晚于开始时间。"))
+
+
+def _set_buildings(decision: Decision, buildings: Iterable[Building] | None) -> list[int]:
+    chosen = list(buildings or [])
+    foreign = [b for b in chosen if b.estate_id != decision.estate_id]
+    if foreign:
+        raise VotingError(
+            _("楼栋 %(number)s 不属于小区“%(estate)s”。")
+            % {"number": foreign[0].number, "estate": decision.estate.name}
+        )
+    decision.buildings.set(chosen)
+    return sorted(b.pk for b in chosen)
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    actor,
+    estate: Estate,
+    title: str,
+    matter: int,
+    text: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    buildings: Iterable[Building] | None = None,
+    objection_days: int = 7,
+) -> Decision:
+    """Draft a decision of an estate (or of some of its buildings: Shanghai art. 69)."""
+    _require_manager(actor, estate)
+    fields = _clean_fields(
+        {
+            "title": title,
+            "matter": matter,
+            "text": text,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "objection_days": objection_days,
+        }
+    )
+    decision = Decision(
+        estate=estate, created_by=actor if getattr(actor, "is_authenticated", False) else None
+    )
+    for name, value in fields.items():
+        setattr(decision, name, value)
+    _check_window(decision)
+    decision.save()
+    building_ids = _set_buildings(decision, buildings)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        changes={**snapshot(decision), "buildings": building_ids},
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_update(
+    *, actor, decision: Decision, buildings: Iterable[Building] | None = None, **fields: Any
+) -> Decision:
+    """Change a draft: any of title, matter, text, opens_at, closes_at, objection_days, buildings
+    (``buildings=[]`` means the whole estate; ``None`` leaves them as they are)."""
+    _require_manager(actor, decision.estate)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
+    _require_status(decision, DecisionStatus.DRAFT)
+    before = snapshot(decision)
+    for name, value in _clean_fields(fields).items():
+        setattr(decision, name, value)
+    _check_window(decision)
+    decision.save()
+    changes: dict[str, Any] = diff(before, snapshot(decision))
+    if buildings is not None:
+        old = sorted(decision.buildings.values_list("pk", flat=True))
+        new = _set_buildings(decision, buildings)
+        if old != new:
+            changes["buildings"] = [old, new]
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        changes=changes,
+    )
+    return decision
+
+
+@transaction.atomic
+def decision_delete(*, actor, decision: Decision) -> None:
+    """Discard a draft (a published decision is never deleted)."""
+    _require_manager(actor, decision.estate)
+    _require_status(decision, DecisionStatus.DRAFT)
+    label, pk, street_id = str(decision), decision.pk, _street_id(decision)
+    for attachment in decision.attachments.all():
+        attachment.file.delete(save=False)
+    decision.delete()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        street_id=street_id,
+        object_type=Decision._meta.label,
+        object_label=label,
+        changes={"id": pk},
+    )
+
+
+def clean_document(upload, *, label: str) -> tuple[bytes, str]:
+    """A PDF (checked by its header) or a photo (re-encoded as JPEG without metadata).
+    Returns (content, extension) or raises VotingError naming the file."""
+    name = getattr(upload, "name", "") or label
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_DOCUMENT_BYTES:
+        raise VotingError(_("“%(name)s”超过 10 MB。") % {"name": name})
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        data = upload.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise VotingError(_("“%(name)s”超过 10 MB。") % {"name": name})
+        return data, "pdf"
+    try:
+        image = clean_image(upload, name=name)
+    except ImageRejected:
+        raise VotingError(_("“%(name)s”既不是 PDF 也不是有效的照片。") % {"name": name}) from None
+    return image.content, "jpg"
+
+
+@transaction.atomic
+def decision_attachment_add(*, actor, decision: Decision, upload, name: str = "") -> DecisionAttachment:
+    """Attach a PDF or photo to a draft (the full text's annexes: quotes, plans, contracts)."""
+    _require_manager(actor, decision.estate)
+    _require_status(decision, DecisionStatus.DRAFT)
+    label = (name or getattr(upload, "name", "") or _("附件")).strip()[:120]
+    content, ext = clean_document(upload, label=label)
+    attachment = DecisionAttachment(decision=decision, name=label)
+    attachment.file.save(f"{secrets.token_hex(8)}.{ext}", ContentFile(content), save=False)
+    attachment.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=attachment,
+        street_id=_street_id(decision),
+        changes={"decision": decision.pk, "name": label, "file": attachment.file.name},
+    )
+    return attachment
+
+
+@transaction.atomic
+def decision_attachment_remove(*, actor, attachment: DecisionAttachment) -> None:
+    decision = attachment.decision
+    _require_manager(actor, decision.estate)
+    _require_status(decision, DecisionStatus.DRAFT)
+    name, pk = attachment.name, attachment.pk
+    attachment.file.delete(save=False)
+    attachment.delete()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        street_id=_street_id(decision),
+        object_type=DecisionAttachment._meta.label,
+        object_label=name,
+        changes={"decision": decision.pk, "id": pk},
+    )
+
+
+def _unique_codes(prefix: str, count: int, rng=None) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        codes.add(prefix + _random_code(10, rng))
+    result = sorted(codes)
+    (rng or secrets.SystemRandom()).shuffle(result)
+    return result
+
+
+def freeze_electorate(decision: Decision, units: list[Unit], *, rng=None) -> list[ElectorateOwner]:
+    """Write the electorate of ``decision`` from registry units (with ``building`` and ``owner``
+    loaded) and set its totals and thresholds on the decision (not saved). One ElectorateOwner per
+    buyer (registry ref), the developer's units under its one ref, an ownerless unit on its own;
+    random pseudonyms for the public ballot file (``rng`` only for the reproducible demo street)."""
+    groups: dict[str, list[Unit]] = {}
+    for unit in units:
+        key = unit.owner.ref if unit.owner_id else f"U{unit.pk}"
+        groups.setdefault(key, []).append(unit)
+    owner_codes = _unique_codes("O", len(groups), rng)
+    unit_codes = _unique_codes("U", len(units), rng)
+    voters = []
+    for code, (key, owned) in zip(owner_codes, sorted(groups.items()), strict=True):
+        first = owned[0]
+        name = first.owner.name if first.owner_id else _("(未登记业主)%(unit)s") % {"unit": first}
+        voters.append(
+            ElectorateOwner(
+                decision=decision,
+                owner=first.owner,
+                key=key,
+                name=name[:60],
+                is_developer=bool(first.owner_id and first.owner.kind == OwnerKind.DEVELOPER),
+                total_area=sum((u.area for u in owned), Decimal("0")),
+                unit_count=len(owned),
+                pseudonym=code,
+            )
+        )
+    voters = ElectorateOwner.objects.bulk_create(voters)
+    voter_of = {v.key: v for v in voters}
+    unit_code = iter(unit_codes)
+    ElectorateUnit.objects.bulk_create(
+        [
+            ElectorateUnit(
+                decision=decision,
+                voter=voter_of[key],
+                unit=unit,
+                building=unit.building,
+                label=f"{unit.building.number} {unit.number}"[:80],
+                area=unit.area,
+                area_basis=unit.area_source,
+                pseudonym=next(unit_code),
+            )
+            for key, owned in sorted(groups.items())
+            for unit in owned
+        ]
+    )
+    thresholds = rules.thresholds_for(decision.matter)
+    decision.total_area = sum((v.total_area for v in voters), Decimal("0"))
+    decision.total_owners = len(voters)
+    decision.total_units = len(units)
+    decision.quorum_ratio = thresholds.quorum_label
+    decision.approval_ratio = thresholds.approval_label
+    decision.approval_strict = thresholds.approval_strict
+    return voters
+
+
+@transaction.atomic
+def decision_publish(*, actor, decision: Decision, now: dt.datetime | None = None) -> Decision:
+    """Publish a draft and freeze its electorate from the registry (SPC interpretation arts. 8–9):
+    every unit of the estate (or of the chosen buildings) with the area that counts and its basis,
+    grouped by buyer (one owner however many units; the developer's unsold units are its one owner;
+    a unit without a recorded owner counts as one owner on its own). The totals and the thresholds
+    of the matter are stored. A window that has already begun opens at publication."""
+    moment = _now(now)
+    _require_manager(actor, decision.estate)
+    decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
+    _require_status(decision, DecisionStatus.DRAFT)
+    if decision.closes_at <= moment:
+        raise VotingError(_("投票截止时间已过,请先修改投票时间再发布。"))
+    if decision.opens_at < moment:
+        decision.opens_at = moment  # nobody could vote before publication
+    if decision.closes_at <= decision.opens_at:
+        raise VotingError(_("投票截止时间必须晚于开始时间。"))
+
+    building_ids = list(decision.buildings.values_list("pk", flat=True))
+    units = Unit.objects.filter(building__estate=decision.estate).select_related("building", "owner")
+    if building_ids:
+        units = units.filter(building_id__in=building_ids)
+    units = list(units.order_by("building__number", "number", "pk"))
+    if not units:
+        raise VotingError(_("该小区(或所选楼栋)在台账中没有房屋,无法确定业主名册。"))
+
+    freeze_electorate(decision, units)
+    decision.status = DecisionStatus.PUBLISHED
+    decision.published_at = moment
+    decision.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        changes={
+            "status": [DecisionStatus.DRAFT, DecisionStatus.PUBLISHED],
+            "opens_at": decision.opens_at.isoformat(),
+            "closes_at": decision.closes_at.isoformat(),
+            "total_area": str(decision.total_area),
+            "total_owners": decision.total_owners,
+            "total_units": decision.total_units,
+            "buildings": sorted(building_ids),
+        },
+    )
+    return decision
+
+
+def _lock_open_decision(decision: Decision, moment: dt.datetime) -> Decision:
+    """Re-read the decision under a shared lock so that a concurrent close (FOR UPDATE) waits for
+    this ballot, then check that the window is open right now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM voting_decision WHERE id = %s FOR SHARE", [decision.pk])
+    current = Decision.objects.select_related("estate__area").get(pk=decision.pk)
+    if current.status != DecisionStatus.PUBLISHED:
+        raise VotingError(_("表决“%(title)s”已不在投票中。") % {"title": current.title})
+    if moment < current.opens_at:
+        raise VotingError(
+            _("表决“%(title)s”尚未开始投票(开始时间 %(at)s)。")
+            % {"title": current.title, "at": timezone.localtime(current.opens_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    if moment >= current.closes_at:
+        raise VotingError(_("表决“%(title)s”的投票已截止。") % {"title": current.title})
+    return current
+
+
+def _check_choice(choice: str) -> str:
+    if choice not in Choice.values:
+        raise VotingError(_("表决意见只能是同意、反对或弃权。"))
+    return choice
+
+
+def _record_cast(
+    *,
+    actor,
+    decision: Decision,
+    voter: ElectorateOwner,
+    choice: str,
+    channel: str,
+    moment: dt.datetime,
+    collector_name: str = "",
+    proxy_name: str = "",
+    authorisation: tuple[bytes, str] | None = None,
+) -> Ballot:
+    """Lock the voter, apply the channel rule, replace the current ballot, append the cast, audit."""
+    # One row lock per owner serialises that owner's casts; the unique voter column is the backstop.
+    ElectorateOwner.objects.select_for_update().filter(pk=voter.pk).values_list("pk").get()
+    current = Ballot.objects.filter(voter_id=voter.pk).first()
+    if current is not None:
+        if current.channel == Channel.ONLINE and channel in OFFLINE_CHANNELS:
+            raise VotingError(_("该业主已在线投票,不能再录入纸质票或委托票(以首次投票方式为准)。"))
+        if current.channel in OFFLINE_CHANNELS and channel == Channel.ONLINE:
+            raise VotingError(
+                _("您的表决票已由业委会以%(channel)s方式录入,不能再在线投票;如需改票,请重新提交书面表决票。")
+                % {"channel": current.get_channel_display()}
+            )
+    receipt = new_receipt()
+    cast_by = actor if getattr(actor, "is_authenticated", False) else None
+    cast = BallotCast(
+        decision=decision,
+        voter=voter,
+        choice=choice,
+        channel=channel,
+        collector_name=collector_name,
+        proxy_name=proxy_name,
+        cast_at=moment,
+        cast_by=cast_by,
+        receipt=receipt,
+    )
+    if authorisation is not None:
+        content, ext = authorisation
+        cast.authorisation.save(f"{secrets.token_hex(8)}.{ext}", ContentFile(content), save=False)
+    cast.save()
+    values = {
+        "choice": choice,
+        "channel": channel,
+        "collector_name": collector_name,
+        "proxy_name": proxy_name,
+        "authorisation": cast.authorisation.name or "",
+        "cast_at": moment,
+        "cast_by": cast_by,
+        "receipt": receipt,
+    }
+    if current is None:
+        ballot = Ballot.objects.create(decision=decision, voter=voter, **values)
+    else:
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.casts += 1
+        current.save()
+        ballot = current
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if current is None else AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        object_type=Ballot._meta.label,
+        object_label=_("%(title)s · 表决票") % {"title": decision.title},
+        # Never the choice: the audit trail is office-readable and the vote is secret.
+        changes={"voter": voter.pk, "channel": channel, "casts": ballot.casts, "collector": collector_name},
+    )
+    return ballot
+
+
+@transaction.atomic
+def ballot_cast(*, actor, decision: Decision, choice: str, now: dt.datetime | None = None) -> Ballot:
+    """An owner votes online for all their units in the electorate; a second vote replaces the first.
+    Refused (nothing changes) outside the window, for a non-owner or another estate's owner, and once
+    the committee has entered a paper or proxy ballot for this owner (BALLOT_CHANNEL_RULE)."""
+    moment = _now(now)
+    _check_choice(choice)
+    decision = _lock_open_decision(decision, moment)
+    voters = voters_for_user(actor, decision)
+    if not voters:
+        raise VotingError(_("您不在本次表决的业主名册中,不能投票。"))
+    if len(voters) > 1:
+        raise VotingError(_("您的账号关联了多位登记业主,请联系业委会核实后以书面表决票投票。"))
+    return _record_cast(
+        actor=actor, decision=decision, voter=voters[0], choice=choice, channel=Channel.ONLINE, moment=moment
+    )
+
+
+def _offline_voter(decision: Decision, voter: ElectorateOwner) -> ElectorateOwner:
+    if voter.decision_id != decision.pk:
+        raise VotingError(_("业主“%(name)s”不在本次表决的业主名册中。") % {"name": voter.name})
+    return voter
+
+
+def _clean_person(name: str, *, what: str) -> str:
+    value = (name or "").strip()
+    if not value:
+        raise VotingError(_("请填写%(what)s姓名。") % {"what": what})
+    if len(value) > 60:
+        raise VotingError(_("%(what)s姓名最多 60 字。") % {"what": what})
+    return value
+
+
+@transaction.atomic
+def ballot_enter_paper(
+    *,
+    actor,
+    decision: Decision,
+    voter: ElectorateOwner,
+    choice: str,
+    collector_name: str,
+    now: dt.datetime | None = None,
+) -> Ballot:
+    """The committee enters a signed paper ballot collected door to door (marked paper, with the
+    collector's name). Only inside the window; refused if the owner already voted online."""
+    moment = _now(now)
+    _require_manager(actor, decision.estate)
+    _check_choice(choice)
+    collector = _clean_person(collector_name, what=_("收票人"))
+    decision = _lock_open_decision(decision, moment)
+    voter = _offline_voter(decision, voter)
+    return _record_cast(
+        actor=actor,
+        decision=decision,
+        voter=voter,
+        choice=choice,
+        channel=Channel.PAPER,
+        moment=moment,
+        collector_name=collector,
+    )
+
+
+@transaction.atomic
+def ballot_enter_proxy(
+    *,
+    actor,
+    decision: Decision,
+    voter: ElectorateOwner,
+    choice: str,
+    proxy_name: str,
+    authorisation,
+    collector_name: str = "",
+    now: dt.datetime | None = None,
+) -> Ballot:
+    """The committee enters a proxy's ballot; only with the owner's written authorisation attached
+    (a PDF or a photo of it) and as instructed in it (Shanghai 住宅物业管理规定 art. 18)."""
+    moment = _now(now)
+    _require_manager(actor, decision.estate)
+    _check_choice(choice)
+    proxy = _clean_person(proxy_name, what=_("受托人"))
+    collector = (collector_name or "").strip()[:60]
+    if authorisation is None or not getattr(authorisation, "size", 1):
+        raise VotingError(_("委托投票必须上传业主签名的书面委托书。"))
+    document = clean_document(authorisation, label=_("书面委托书"))
+    decision = _lock_open_decision(decision, moment)
+    voter = _offline_voter(decision, voter)
+    return _record_cast(
+        actor=actor,
+        decision=decision,
+        voter=voter,
+        choice=choice,
+        channel=Channel.PROXY,
+        moment=moment,
+        collector_name=collector,
+        proxy_name=proxy,
+        authorisation=document,
+    )
+
+
+def tally_decision(decision: Decision) -> dict[str, Any]:
+    """rules.tally over the frozen electorate and the current ballots (no permission check: callers
+    decide who may see it; while the vote is open only the close itself calls this)."""
+    units = [
+        {"id": str(u["pk"]), "area": u["area"], "owner": str(u["voter_id"])}
+        for u in ElectorateUnit.objects.filter(decision=decision).values("pk", "area", "voter_id")
+    ]
+    ballots = [
+        {"owner": str(b["voter_id"]), "choice": b["choice"]}
+        for b in Ballot.objects.filter(decision=decision).values("voter_id", "choice")
+    ]
+    return rules.tally(decision.matter, units, ballots)
+
+
+@transaction.atomic
+def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None) -> Decision:
+    """Close the vote at or after its end and store the exact tally (Civil Code art. 278).
+    ``actor=None`` is the system timer (management command ``voting_close_due``)."""
+    moment = _now(now)
+    if actor is not None:
+        _require_manager(actor, decision.estate)
+    # FOR UPDATE waits for every ballot still holding its FOR SHARE lock on the decision.
+    decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
+    _require_status(decision, DecisionStatus.PUBLISHED)
+    if moment < decision.closes_at:
+        raise VotingError(
+            _("投票截止时间 %(at)s 未到,不能提前计票。")
+            % {"at": timezone.localtime(decision.closes_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    outcome = tally_decision(decision)
+    decision.result = outcome
+    decision.passed = outcome["passed"]
+    decision.status = DecisionStatus.CLOSED
+    decision.closed_at = moment
+    decision.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        changes={"status": [DecisionStatus.PUBLISHED, DecisionStatus.CLOSED], "result": outcome},
+    )
+    return decision
+
+
+@transaction.atomic
+def result_publish_preliminary(
+    *, actor, decision: Decision, objection_days: int | None = None, now: dt.datetime | None = None
+) -> Decision:
+    """Publish the counted result for an objection period (询异公示) of ``objection_days`` days
+    (default: the decision's own setting)."""
+    moment = _now(now)
+    _require_manager(actor, decision.estate)
+    decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
+    _require_status(decision, DecisionStatus.CLOSED)
+    if objection_days is not None:
+        decision.objection_days = _clean_fields({"objection_days": objection_days})["objection_days"]
+    decision.status = DecisionStatus.PRELIMINARY
+    decision.preliminary_at = moment
+    decision.objection_ends_at = moment + dt.timedelta(days=decision.objection_days)
+    decision.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        changes={
+            "status": [DecisionStatus.CLOSED, DecisionStatus.PRELIMINARY],
+            "objection_days": decision.objection_days,
+            "objection_ends_at": decision.objection_ends_at.isoformat(),
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def result_finalise(*, actor, decision: Decision, now: dt.datetime | None = None) -> Decision:
+    """Publish the final result once the objection period has ended."""
+    moment = _now(now)
+    _require_manager(actor, decision.estate)
+    decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
+    _require_status(decision, DecisionStatus.PRELIMINARY)
+    if decision.objection_ends_at is not None and moment < decision.objection_ends_at:
+        raise VotingError(
+            _("询异公示期到 %(at)s 结束,结束前不能公布最终结果。")
+            % {"at": timezone.localtime(decision.objection_ends_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    decision.status = DecisionStatus.FINAL
+    decision.finalised_at = moment
+    decision.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        changes={"status": [DecisionStatus.PRELIMINARY, DecisionStatus.FINAL], "passed": decision.passed},
+    )
+    return decision

@@ -1,0 +1,61 @@
+"""The demo street has a closed decision with a final result and an open one demo_owner can vote in."""
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from gongzhi.core.models import User
+from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure
+from gongzhi.demo.plan import SEED
+from gongzhi.voting import selectors, services
+from gongzhi.voting.demo_data import demo_create, demo_delete, demo_fingerprint
+from gongzhi.voting.models import Ballot, BallotCast, Decision, DecisionStatus
+from gongzhi.voting.rules import tally
+
+
+@pytest.fixture
+def demo(db):
+    return demo_street_ensure(scale=SMALL_SCALE, today=timezone.localdate())
+
+
+def test_a_closed_decision_that_recounts_and_an_open_one_demo_owner_can_vote_in(demo):
+    closed = Decision.objects.get(estate__area__street=demo.street, status=DecisionStatus.FINAL)
+    result = closed.result
+    assert 0 < result["participating_owners"] <= result["total_owners"]
+    assert closed.buildings.exists()  # the roofs of some buildings: their owners decide (Shanghai art. 69)
+    assert closed.total_owners < Decision.objects.get(estate=closed.estate, status="published").total_owners
+    assert closed.finalised_at > closed.objection_ends_at > closed.preliminary_at > closed.closes_at
+    assert Ballot.objects.filter(decision=closed, channel="paper").exists()
+    document = selectors.decision_ballot_file(closed)
+    assert tally(document["matter"], document["units"], document["ballots"]) == result
+    # A changed vote left two casts and one ballot.
+    assert BallotCast.objects.filter(decision=closed).count() > Ballot.objects.filter(decision=closed).count()
+
+    # The open decision: partial participation, paper ballots, demo_owner may still vote.
+    current = Decision.objects.get(estate__area__street=demo.street, status=DecisionStatus.PUBLISHED)
+    assert current.is_open
+    assert current.matter == 8
+    part = selectors.participation(current)["overall"]
+    assert 0 < part["participating_owners"] < current.total_owners
+    assert Ballot.objects.filter(decision=current, channel="paper").exists()
+    owner = User.objects.get(username="demo_owner")
+    assert selectors.my_ballot(owner, current) is None
+    ballot = services.ballot_cast(actor=owner, decision=current, choice="yes")
+    assert selectors.receipt_lookup(current, ballot.receipt)["status"] == "counted"
+    oc = User.objects.get(username="demo_oc")
+    from gongzhi.voting.permissions import can_manage
+
+    assert can_manage(oc, current.estate)
+
+
+def test_same_seed_and_day_give_the_same_decisions_and_delete_removes_them(demo):
+    before = demo_fingerprint(demo.street)
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
+    removed = demo_delete(street=demo.street)
+    assert removed["voting.Decision"] == 2
+    assert not Decision.objects.filter(estate__area__street=demo.street).exists()
+    started = time.perf_counter()
+    demo_create(street=demo.street, seed=SEED, today=timezone.localdate(), users=users)
+    assert time.perf_counter() - started < 2.0
+    assert demo_fingerprint(demo.street) == before
