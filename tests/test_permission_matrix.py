@@ -218,6 +218,25 @@ def test_anonymous_is_sent_to_login(client, world):
         "board:photo",
         "ledgers:estate",
         "ledgers:download",
+        # resident survey with a household code (no login)
+        "survey:start",
+        "survey:thanks",
+        "survey:answer",
+        # owners' decisions: public pages and owner account activation (no login)
+        "decide:estate",
+        "decide:decision",
+        "decide:receipt",
+        "decide:ballot_file",
+        "decide:attachment",
+        "portal:activate",
+        "portal:activate_account",
+        "duty:board",
+        "duty:photo",
+        "duty:outcome",
+        "duty:rate",
+        "duty:result",
+        "book:estate",
+        "book:pdf",
     }
     for name, url, method, _expected in all_cases(world):
         response = getattr(client, method)(url)

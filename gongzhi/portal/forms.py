@@ -69,3 +69,92 @@ class ReopenForm(forms.Form):
         max_length=1000,
         error_messages={"required": _("请说明为什么要重新打开。")},
     )
+
+
+# ---- owner account activation ---------------------------------------------------------------------
+
+
+class ActivationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("激活码"),
+        max_length=40,
+        error_messages={"required": _("请输入激活信上的激活码。")},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "ABCD-EFGH-JKMN",
+                "class": "code-input",
+            }
+        ),
+    )
+
+
+class NewAccountForm(forms.Form):
+    username = forms.CharField(
+        label=_("登录用户名(可用手机号)"),
+        max_length=40,
+        error_messages={"required": _("请设置登录用户名。")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label=_("设置密码"),
+        strip=False,
+        error_messages={"required": _("请设置密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("再输一次密码"),
+        strip=False,
+        error_messages={"required": _("请再输一次密码。")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class ExistingAccountForm(NewAccountForm):
+    """The owner already has an account: the letter sets a new password for it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["username"]
+
+
+class IssueLettersForm(forms.Form):
+    WHICH = (
+        ("new", _("尚未发放或激活码已失效的业主")),
+        ("pending", _("全部未激活的业主(已发的激活码作废重发)")),
+        ("owner", _("指定一位业主(补发;已激活的可借此重设密码)")),
+    )
+    which = forms.ChoiceField(label=_("发放给"), choices=WHICH, initial="new", widget=forms.RadioSelect)
+    building = forms.ModelChoiceField(
+        label=_("楼栋"),
+        queryset=None,
+        required=False,
+        empty_label=_("全部楼栋"),
+        error_messages={"invalid_choice": _("所选楼栋不在该小区。")},
+    )
+    owner = forms.ModelChoiceField(
+        label=_("业主"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": _("所选业主在本小区没有房屋,或是建设单位(不发激活信)。")},
+    )
+
+    def __init__(self, *args, buildings, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = buildings
+        self.fields["owner"].queryset = owners
+        self.fields["owner"].label_from_instance = lambda o: f"{o.ref} {o.name}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("which") == "owner" and not data.get("owner"):
+            self.add_error("owner", _("请选择要补发激活信的业主。"))
+        return data
