@@ -18,6 +18,7 @@ from ninja.renderers import JSONRenderer
 from gongzhi.api import schemas as s
 from gongzhi.api.auth import session_auth, token_auth
 from gongzhi.api.docs import LocalSwagger
+from gongzhi.api.finance import router as finance_router
 from gongzhi.api.registry import router as registry_router
 from gongzhi.core.scopes import scope_for
 from gongzhi.registry.services import RegistryError
@@ -89,3 +90,4 @@ def me(request):
 
 
 api.add_router("/", registry_router)
+api.add_router("/", finance_router)

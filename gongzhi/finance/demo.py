@@ -39,7 +39,22 @@ from django.db import transaction
 from django.db.models import Sum
 
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
-from gongzhi.finance.rules import CENTS, GENESIS, entry_hash, money_text, next_balance
+from gongzhi.finance.rules import (
+    CATEGORY_INITIAL as RULES_CATEGORY_INITIAL,
+)
+from gongzhi.finance.rules import (
+    CATEGORY_TRANSFER_IN,
+    CATEGORY_TRANSFER_OUT,
+    CENTS,
+    GENESIS,
+    LEGAL_INTERVAL_MONTHS,
+    add_months,
+    entry_hash,
+    money_text,
+    next_balance,
+    quarter_of,
+    transfer_quarter,
+)
 from gongzhi.finance.selectors import entry_line
 from gongzhi.registry import models as r
 
@@ -57,15 +72,17 @@ MONTHS = 24  # two years of history before "today"
 LOW_FUND_SHARE = Decimal("0.30")  # §5: a fund below 30 % of its initial amount must be replenished
 LOW_FUND_ESTATES = 6  # estates whose fund ends below that line
 MISSING_DECISION_ESTATES = 5  # estates with at least one repair paid without an owners' decision
+SHORT_TRANSFER_ORDINALS = (2, 5)  # these topping-up estates (in order) move too little in two quarters
+OVERDUE_ESTATES = 7  # estates with a ledger whose disclosure is overdue
+MISSING_AUDIT_SHARE = Decimal("0.08")  # fund uses without a price-audit report
 FUND, INCOME, FEE = LedgerKind.MAINTENANCE_FUND, LedgerKind.PUBLIC_INCOME, LedgerKind.PROPERTY_FEE
 IN, OUT = Direction.IN, Direction.OUT
 
 # Categories of the demo entries (data, like every other text of the demo street).
-CATEGORY_INITIAL = "首期归集"
+CATEGORY_INITIAL = RULES_CATEGORY_INITIAL  # "首期归集"
 CATEGORY_INTEREST = "利息"
 CATEGORY_REPAIR = "维修使用"
-CATEGORY_TRANSFER = "公共收益转入"
-CATEGORY_TRANSFER_OUT = "转入维修资金"
+CATEGORY_TRANSFER = CATEGORY_TRANSFER_IN  # "公共收益转入"
 
 # fmt: off
 REPAIRS = (  # project, share of the initial amount (per mille, low–high)
@@ -113,6 +130,8 @@ class _Plan:
 class _Walk:
     balance: Decimal = Decimal("0.00")
     since_transfer: Decimal = Decimal("0.00")  # public income received since the last transfer
+    # public income by the quarter it is dated in, net of reversals (what the transfer rule reads)
+    quarter_income: dict = field(default_factory=dict)
 
 
 def _cents(rng: Random, low: int, high: int) -> Decimal:
@@ -160,6 +179,11 @@ def _walk(plans: list[_Plan]) -> list[_Plan]:
             state.since_transfer = Decimal("0.00")
         elif plan.direction == IN and plan.reverses is None:
             state.since_transfer += amount
+            quarter = quarter_of(plan.date)
+            state.quarter_income[quarter] = state.quarter_income.get(quarter, Decimal(0)) + amount
+        elif plan.direction == OUT and plan.reverses is not None:  # an income undone
+            quarter = quarter_of(plan.reverses.date)
+            state.quarter_income[quarter] = state.quarter_income.get(quarter, Decimal(0)) - amount
         kept.append(plan)
     return kept
 
@@ -212,9 +236,16 @@ def _contract_on(place: _Estate, day: dt.date) -> r.Contract | None:
 
 
 def _income_plans(
-    rng: Random, place: _Estate, months: list[dt.date], today: dt.date, transfers: bool, duplicate: bool
+    rng: Random,
+    place: _Estate,
+    months: list[dt.date],
+    today: dt.date,
+    transfers: bool,
+    duplicate: bool,
+    short: bool = False,
 ) -> list[_Plan]:
     area = place.area
+    transfer_count = 0
     plans: list[_Plan] = []
     parking_rate = _permille(rng, 40, 160)  # yuan per m² of the estate and month
     ad_rate = _permille(rng, 15, 50)
@@ -261,14 +292,22 @@ def _income_plans(
                 )
             if transfers:
                 share = _permille(rng, 550, 750)
+                transfer_count += 1
+                if short and transfer_count in (3, 6):  # two quarters moved too little: the §5 alert
+                    share = _permille(rng, 300, 480)
+                settles = transfer_quarter(first.replace(day=20))
                 plans.append(
                     _Plan(
                         first.replace(day=20),
                         40,
                         OUT,
                         f"按业主大会决定将{quarter}公共收益的 {share * 100:.1f}% 转入专项维修资金",
-                        decide=lambda state, share=share: _q(
-                            min(state.since_transfer * share, state.balance)
+                        # the quarter just ended (rules.transfer_quarter), as the §5 alert reads it
+                        decide=lambda state, share=share, settles=settles: _q(
+                            min(
+                                state.quarter_income.get(settles, Decimal(0)) * share,
+                                state.balance,
+                            )
                         ),
                         category=CATEGORY_TRANSFER_OUT,
                         reference=f"业主大会决议 {months[0].year}-{rng.randint(1, 3):02d}号",
@@ -410,7 +449,8 @@ def _fund_plans(
                     counterparty="开户银行",
                 )
             )
-    buildings = place.buildings or ["1"]
+    # registry numbers read "1号"; the project names add "号楼" themselves
+    buildings = [b.removesuffix("号") for b in place.buildings] or ["1"]
     decisions: dict[int, int] = {}
     repairs: list[_Plan] = []
     repair_months = [
@@ -558,9 +598,13 @@ def demo_ledgers_create(*, street: r.Street, seed: int, today: dt.date) -> dict[
     mistakes = set(picks[-4:-2])
     plain: list[LedgerEntry] = []
     reversing: list[tuple[LedgerEntry, _Plan]] = []
+    topping_up: list[int] = []
     for index, place in enumerate(places):
         transfers = index not in low and rng.random() < 0.4
-        income = _walk(_income_plans(rng, place, months, today, transfers, index in duplicates))
+        if transfers:
+            topping_up.append(place.estate.pk)
+        short = transfers and len(topping_up) in SHORT_TRANSFER_ORDINALS
+        income = _walk(_income_plans(rng, place, months, today, transfers, index in duplicates, short))
         fee = _walk(_fee_plans(rng, place, months, today, index in mistakes))
         moved = [p for p in income if p.category == CATEGORY_TRANSFER_OUT]
         fund = _walk(_fund_plans(rng, place, months, today, moved, index in low, index in missing))
@@ -574,7 +618,137 @@ def demo_ledgers_create(*, street: r.Street, seed: int, today: dt.date) -> dict[
     for entry, plan in reversing:
         entry.reverses = plan.reverses.entry  # has its primary key now
     LedgerEntry.objects.bulk_create([entry for entry, _plan in reversing])
-    return {"ledger_entries": len(plain) + len(reversing)}
+    counts = {"ledger_entries": len(plain) + len(reversing)}
+    counts.update(
+        _demo_rules_create(street=street, seed=seed, today=today, places=places, topping_up=topping_up)
+    )
+    return counts
+
+
+# ---- disclosures, profiles and fund-use evidence (the §5 rules around the ledgers) --------------------
+
+DEMO_EVIDENCE_FILE = "finance/demo/演示-审价报告.pdf"
+# A one-page PDF, written once to the media storage and shared by every demo evidence row.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<<>>>>endobj\n"
+    b"4 0 obj<</Length 44>>stream\nBT /F1 18 Tf 72 760 Td (Demo evidence) Tj ET\nendstream endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PLACES = ("board", "board", "online", "assembly")
+
+
+def _period_ends(first: dt.date, months: int, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Calendar-aligned disclosure periods (half-years, quarters, years) from the first entry to today."""
+    periods = []
+    start = first
+    end_month = ((first.month - 1) // months + 1) * months  # the period's last month
+    end = add_months(dt.date(first.year, 1, 1), end_month) - dt.timedelta(days=1)
+    while end < today:
+        periods.append((start, end))
+        start = end + dt.timedelta(days=1)
+        end = add_months(start, months) - dt.timedelta(days=1)
+    return periods
+
+
+def _demo_rules_create(
+    *, street, seed: int, today: dt.date, places: list, topping_up: list[int]
+) -> dict[str, int]:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from gongzhi.finance.models import Disclosure, EvidenceKind, FinanceProfile, FundUseEvidence
+
+    rng = Random(seed * 7919 + 3)  # its own stream: the ledgers above do not move
+    estate_ids = [p.estate.pk for p in places]
+    profiles = [FinanceProfile(estate_id=e, income_tops_up_fund=True) for e in topping_up]
+    others = [e for e in estate_ids if e not in set(topping_up)]
+    if others:  # one estate decided to top up the fund but never transferred anything
+        profiles.append(FinanceProfile(estate_id=rng.choice(others), income_tops_up_fund=True))
+    FinanceProfile.objects.bulk_create(profiles)
+
+    first_dates = dict(
+        LedgerEntry.objects.filter(estate_id__in=estate_ids, seq=1).values_list("estate_id", "date")
+    )
+    late = set(rng.sample(estate_ids, min(OVERDUE_ESTATES, len(estate_ids))))
+    never = rng.choice(estate_ids) if estate_ids else None
+    disclosures = []
+    for estate_id in estate_ids:
+        first = first_dates.get(estate_id)
+        if first is None:
+            continue
+        late_ledger = rng.choice(LedgerKind.values) if estate_id in late else None
+        for ledger in LedgerKind.values:
+            if estate_id == never and ledger == FEE:
+                continue  # the company has never posted its fee account here
+            periods = _period_ends(first, LEGAL_INTERVAL_MONTHS[ledger], today)
+            if ledger == late_ledger:
+                periods = periods[: -rng.randint(1, 2) if ledger != FEE else -1]
+            for start, end in periods:
+                posted = end + dt.timedelta(days=rng.randint(5, 25))
+                if posted >= today:
+                    continue
+                disclosures.append(
+                    Disclosure(
+                        estate_id=estate_id,
+                        ledger=ledger,
+                        period_start=start,
+                        period_end=end,
+                        posted_on=posted,
+                        place=rng.choice(PLACES),
+                        note="小区公示栏张贴,同步发布于业主微信群" if rng.random() < 0.3 else "",
+                    )
+                )
+    Disclosure.objects.bulk_create(disclosures, batch_size=2000)
+
+    if not default_storage.exists(DEMO_EVIDENCE_FILE):
+        default_storage.save(DEMO_EVIDENCE_FILE, ContentFile(DEMO_PDF))
+    digest = hashlib.sha256(DEMO_PDF).hexdigest()
+    fund = LedgerEntry.objects.filter(estate_id__in=estate_ids, ledger=FUND)
+    reversed_ids = set(fund.exclude(reverses=None).values_list("reverses_id", flat=True))
+    uses = fund.filter(direction=OUT, reverses=None).exclude(pk__in=reversed_ids).order_by("pk")
+    evidence = []
+    for entry_id, reference in uses.values_list("pk", "reference"):
+        common = {
+            "entry_id": entry_id,
+            "content_type": "application/pdf",
+            "size": len(DEMO_PDF),
+            "sha256": digest,
+        }
+        if Decimal(rng.randint(0, 999)) / 1000 >= MISSING_AUDIT_SHARE:
+            evidence.append(FundUseEvidence(kind=EvidenceKind.PRICE_AUDIT, file=DEMO_EVIDENCE_FILE, **common))
+        if not reference and rng.random() < 0.3:
+            evidence.append(FundUseEvidence(kind=EvidenceKind.DECISION, file=DEMO_EVIDENCE_FILE, **common))
+        elif reference and rng.random() < 0.5:
+            evidence.append(FundUseEvidence(kind=EvidenceKind.ACCEPTANCE, file=DEMO_EVIDENCE_FILE, **common))
+    FundUseEvidence.objects.bulk_create(evidence, batch_size=2000)
+    return {
+        "finance_profiles": len(profiles),
+        "disclosures": len(disclosures),
+        "fund_use_evidence": len(evidence),
+    }
+
+
+def _rules_fingerprint_rows(street: r.Street) -> list:
+    from gongzhi.finance.models import Disclosure, FinanceProfile, FundUseEvidence
+
+    return [
+        sorted(
+            FinanceProfile.objects.filter(estate__area__street_id=street.pk).values_list(
+                "estate__name", "initial_fund_amount", "income_tops_up_fund"
+            )
+        ),
+        sorted(
+            Disclosure.objects.filter(estate__area__street_id=street.pk).values_list(
+                "estate__name", "ledger", "period_start", "period_end", "posted_on", "place", "note"
+            )
+        ),
+        sorted(
+            FundUseEvidence.objects.filter(entry__estate__area__street_id=street.pk).values_list(
+                "entry__estate__name", "entry__seq", "kind", "sha256"
+            )
+        ),
+    ]
 
 
 def ledgers_fingerprint(street: r.Street) -> str:
@@ -597,6 +771,7 @@ def ledgers_fingerprint(street: r.Street) -> str:
         "reverses__seq",
     )
     digest = hashlib.sha256()
+    digest.update(repr(_rules_fingerprint_rows(street)).encode())
     digest.update(
         repr(
             sorted(

@@ -1,4 +1,5 @@
-"""The one sanctioned way around the append-only ledgers: deleting a *demo* street's entries.
+"""The one sanctioned way around the append-only ledgers: deleting a *demo* street's entries (and, first,
+the finance rows that point at them: evidence, disclosures, profiles, schedules, notices).
 
 Posted entries are never changed or deleted (DESIGN.md §4.4, §6): the model, its QuerySet and the
 database triggers of migration 0002 all refuse. Resetting the invented demo street (§8) must still
@@ -29,12 +30,29 @@ class NotADemoStreet(ValueError):
     """``purge_demo_ledgers`` was called for a street that is not a demo street."""
 
 
+def _purge_demo_rules(estate_ids: list[int]) -> None:
+    """The demo street's disclosures, profiles, schedules, notices and fund-use evidence (ordinary rows:
+    no trigger guards them; the evidence must go before the entries it points at)."""
+    from gongzhi.finance.models import (
+        Disclosure,
+        DisclosureSchedule,
+        FinanceNotice,
+        FinanceProfile,
+        FundUseEvidence,
+    )
+
+    FundUseEvidence.objects.filter(entry__estate_id__in=estate_ids).delete()
+    for model in (Disclosure, DisclosureSchedule, FinanceProfile, FinanceNotice):
+        model.objects.filter(estate_id__in=estate_ids).delete()
+
+
 @transaction.atomic
 def purge_demo_ledgers(street: Street) -> int:
     """Delete every ledger entry of the demo ``street``'s estates; returns how many were deleted."""
     if not Street.objects.filter(pk=street.pk, is_demo=True).exists():
         raise NotADemoStreet(f"street {street.pk} is not a demo street; its ledgers are append-only")
     estate_ids = list(Estate.objects.filter(area__street_id=street.pk).values_list("pk", flat=True))
+    _purge_demo_rules(estate_ids)
     if not estate_ids or not LedgerEntry.objects.filter(estate_id__in=estate_ids).exists():
         return 0
     vendor = connection.vendor

@@ -110,3 +110,190 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise _refuse()
+
+
+# ---- Disclosure schedule, disclosures, per-estate finance profile, fund-use evidence (§5) -------------
+
+
+class FinanceProfile(models.Model):
+    """Per-estate settings the money rules of DESIGN.md §5 need. Absent → the defaults: the initial fund
+    amount is the estate's first deposit (首期归集), and public income is not earmarked for the fund."""
+
+    estate = models.OneToOneField(
+        "registry.Estate", on_delete=models.CASCADE, related_name="finance_profile", verbose_name=_("小区")
+    )
+    initial_fund_amount = models.DecimalField(
+        _("维修资金初始金额(元)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("留空则取首期归集的合计"),
+    )
+    income_tops_up_fund = models.BooleanField(
+        _("公共收益主要用于补充维修资金"),
+        default=False,
+        help_text=_("按业主大会决定:每季度须将过半数的公共收益转入维修资金"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("小区财务设置")
+        verbose_name_plural = _("小区财务设置")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(initial_fund_amount__isnull=True) | Q(initial_fund_amount__gt=0),
+                name="finance_profile_initial_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate}"
+
+
+class DisclosureSchedule(models.Model):
+    """A tightened disclosure interval for one estate's ledger (only shorter than the legal default)."""
+
+    estate = models.ForeignKey(
+        "registry.Estate",
+        on_delete=models.CASCADE,
+        related_name="disclosure_schedules",
+        verbose_name=_("小区"),
+    )
+    ledger = models.CharField(_("账本"), max_length=20, choices=LedgerKind.choices)
+    interval_months = models.PositiveSmallIntegerField(_("公示周期(月)"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(_("设置时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("公示周期")
+        verbose_name_plural = _("公示周期")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "ledger"], name="finance_schedule_one_per_ledger"),
+            models.CheckConstraint(
+                condition=Q(interval_months__gte=1, interval_months__lte=12), name="finance_schedule_interval"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.get_ledger_display()} {self.interval_months}"
+
+
+class DisclosurePlace(models.TextChoices):
+    BOARD = "board", _("公示栏")
+    ONLINE = "online", _("线上")
+    ASSEMBLY = "assembly", _("业主大会")
+
+
+def disclosure_path(instance: Disclosure, filename: str) -> str:
+    return (
+        f"finance/disclosures/{instance.estate_id}/{instance.ledger}-{instance.period_end:%Y%m%d}-{filename}"
+    )
+
+
+def evidence_path(instance: FundUseEvidence, filename: str) -> str:
+    return f"finance/evidence/{instance.entry.estate_id}/{instance.entry.seq}-{instance.kind}-{filename}"
+
+
+class Disclosure(models.Model):
+    """One disclosure of a ledger that was made (公示记录). Append-only in spirit: there is no edit or delete
+    page; a mistake is corrected by recording a new disclosure."""
+
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="disclosures", verbose_name=_("小区")
+    )
+    ledger = models.CharField(_("账本"), max_length=20, choices=LedgerKind.choices)
+    period_start = models.DateField(_("公示期间起"))
+    period_end = models.DateField(_("公示期间止"))
+    posted_on = models.DateField(_("公示日期"))
+    place = models.CharField(_("公示方式"), max_length=20, choices=DisclosurePlace.choices)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    attachment = models.FileField(_("附件"), upload_to=disclosure_path, blank=True, max_length=300)
+    attachment_type = models.CharField(max_length=40, blank=True)  # application/pdf or image/jpeg
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公示记录")
+        verbose_name_plural = _("公示记录")
+        ordering = ["-period_end", "-pk"]
+        indexes = [models.Index(fields=["estate", "ledger", "period_end"], name="finance_disclosure_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=models.F("period_end")), name="finance_disclosure_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(posted_on__gte=models.F("period_start")), name="finance_disclosure_posted_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.get_ledger_display()} {self.period_start}–{self.period_end}"
+
+
+class EvidenceKind(models.TextChoices):
+    PRICE_AUDIT = "price_audit", _("审价报告")
+    DECISION = "decision", _("业主大会决定")
+    ACCEPTANCE = "acceptance", _("验收报告")
+    OTHER = "other", _("其他")
+
+
+class FundUseEvidence(models.Model):
+    """A document attached after the fact to a maintenance-fund use (entries are immutable, so evidence is
+    a separate, append-only record). A use's alert clears once the evidence it lacks exists."""
+
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("账目")
+    )
+    kind = models.CharField(_("材料类型"), max_length=20, choices=EvidenceKind.choices)
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=300)
+    content_type = models.CharField(max_length=40)  # application/pdf or image/jpeg
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("维修资金使用材料")
+        verbose_name_plural = _("维修资金使用材料")
+        ordering = ["entry_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} {self.get_kind_display()}"
+
+
+class FinanceNotice(models.Model):
+    """One notification already sent by ``gongzhi finance_check`` (its key names the overdue disclosure or
+    the alert), so a daily run never repeats itself."""
+
+    key = models.CharField(max_length=200, unique=True)
+    estate = models.ForeignKey("registry.Estate", on_delete=models.CASCADE, related_name="+")
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("财务提醒记录")
+        verbose_name_plural = _("财务提醒记录")
+
+    def __str__(self) -> str:
+        return self.key

@@ -8,6 +8,7 @@ and are covered by the hash. No ORM here: the CLI, the services and any resident
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import json
@@ -200,3 +201,116 @@ def verify_lines(lines: Iterable[str]) -> VerifyResult:
         prev, prev_hash, balance = entry, entry["hash"], Decimal(entry["balance"])
         count += 1
     return VerifyResult(ok=True, count=count, last_hash=prev_hash, balance=money_text(balance))
+
+
+# ---- Disclosure schedule and money-rule alerts (DESIGN.md §5) -------------------------------------------
+#
+# Civil Code art. 281 and Shanghai 住宅物业管理规定 (2020) as DESIGN.md §5 summarises them: maintenance-fund
+# income and expenditure disclosed at least every 6 months; public income every quarter; the company's
+# property-fee account (its fees and their execution) once a year. Public income kept to top up the fund:
+# more than 50 % of each quarter's public income is transferred to it. A fund balance below 30 % of its
+# initial amount must be replenished (a 90-day timer).
+
+LEGAL_INTERVAL_MONTHS = {"maintenance_fund": 6, "public_income": 3, "property_fee": 12}
+LOW_FUND_PERCENT = Decimal(30)  # "below 30 %": strictly less than
+TRANSFER_PERCENT = Decimal(50)  # "more than 50 %": strictly more than
+REPLENISH_DAYS = 90
+
+# Entry categories the rules read (data, as stored in the ledgers; the import template offers them).
+CATEGORY_INITIAL = (
+    "首期归集"  # the fund's first deposit: its "initial amount" unless the profile says otherwise
+)
+CATEGORY_TRANSFER_OUT = "转入维修资金"  # a public-income out-entry moving money to the fund
+CATEGORY_TRANSFER_IN = (
+    "公共收益转入"  # the matching fund in-entry (informative; the rule reads the out-entry)
+)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, clamped to the month's end (31 Aug + 6 → 28/29 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_interval(ledger: str, months: int) -> None:
+    """A disclosure interval the street admin may set: 1 month up to the legal maximum, never longer."""
+    legal = LEGAL_INTERVAL_MONTHS[ledger]
+    if months < 1:
+        raise LedgerError(_("公示周期至少为 1 个月。"))
+    if months > legal:
+        raise LedgerError(
+            _(
+                "公示周期不能长于法定的 %(legal)d 个月(《民法典》第二百八十一条、《上海市住宅物业管理规定》:"
+                "维修资金至少每 6 个月、公共收益每季度、物业费收支每年公示一次);只能缩短,不能延长。"
+            )
+            % {"legal": legal}
+        )
+
+
+def disclosure_due(
+    *, last_period_end: dt.date | None, first_entry: dt.date | None, months: int
+) -> dt.date | None:
+    """When the next disclosure is due: the end of the last disclosed period plus the interval; for a ledger
+    never disclosed, its first entry's date plus the interval; None for an empty, never-disclosed ledger."""
+    start = last_period_end or first_entry
+    return add_months(start, months) if start is not None else None
+
+
+def days_overdue(due: dt.date | None, today: dt.date) -> int:
+    """Calendar days past the due date (0 on the due date itself and before)."""
+    if due is None or today <= due:
+        return 0
+    return (today - due).days
+
+
+def fund_is_low(balance: Decimal, initial: Decimal) -> bool:
+    """Balance strictly below 30 % of the initial amount (exact: balance × 100 < initial × 30)."""
+    if initial <= 0:
+        return False
+    return balance * 100 < initial * LOW_FUND_PERCENT
+
+
+def transfer_is_short(income: Decimal, transferred: Decimal) -> bool:
+    """A quarter whose transfers to the fund are not more than 50 % of its public income (exact:
+    transferred × 100 ≤ income × 50). A quarter without income is never short."""
+    if income <= 0:
+        return False
+    return transferred * 100 <= income * TRANSFER_PERCENT
+
+
+def quarter_of(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * quarter - 2, 1)
+    return start, add_months(start, 3) - dt.timedelta(days=1)
+
+
+def transfer_quarter(day: dt.date) -> tuple[int, int]:
+    """The quarter a transfer to the fund settles: one dated in the first month of a quarter settles the
+    quarter before (a quarter is usually settled in the month after it ends); any other, its own quarter."""
+    year, quarter = quarter_of(day)
+    if day.month in (1, 4, 7, 10):
+        return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return year, quarter
+
+
+def quarter_judged_from(year: int, quarter: int) -> dt.date:
+    """The first day a quarter is judged: after its settlement month (the quarter's next month) ends."""
+    _start, end = quarter_bounds(year, quarter)
+    return add_months(end.replace(day=1), 2)
+
+
+def first_below(points: Iterable[tuple[dt.date, Decimal]], initial: Decimal) -> dt.date | None:
+    """The day the balance went below 30 % and has stayed below since (points in posting order), or None
+    when the last balance is not below."""
+    since = None
+    for day, balance in points:
+        if fund_is_low(balance, initial):
+            if since is None:
+                since = day
+        else:
+            since = None
+    return since

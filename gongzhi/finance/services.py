@@ -1,21 +1,52 @@
-"""Writes to the ledgers (DESIGN.md §4.4, §5, §6): post an entry, reverse an entry. Nothing else."""
+"""Writes of the finance app (DESIGN.md §4.4, §5, §6): post and reverse ledger entries (nothing else touches
+the ledgers), record disclosures, tighten a disclosure interval, set an estate's finance profile, attach
+evidence to a fund use."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.images import ImageRejected, clean_image
 from gongzhi.core.models import AuditEvent
-from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
-from gongzhi.finance.permissions import can_post
-from gongzhi.finance.rules import GENESIS, LedgerError, entry_hash, next_balance, parse_amount
+from gongzhi.finance.models import (
+    Direction,
+    Disclosure,
+    DisclosurePlace,
+    DisclosureSchedule,
+    EvidenceKind,
+    FinanceProfile,
+    FundUseEvidence,
+    LedgerEntry,
+    LedgerKind,
+)
+from gongzhi.finance.permissions import (
+    can_attach_evidence,
+    can_disclose,
+    can_edit_profile,
+    can_post,
+    can_set_schedule,
+)
+from gongzhi.finance.rules import (
+    GENESIS,
+    LEGAL_INTERVAL_MONTHS,
+    LedgerError,
+    check_interval,
+    entry_hash,
+    next_balance,
+    parse_amount,
+)
 from gongzhi.finance.selectors import entry_line
 from gongzhi.registry.models import Estate
 
@@ -62,6 +93,7 @@ def _append(
     summary: str,
     reverses: LedgerEntry | None,
     extra: dict[str, str],
+    audit: bool = True,
 ) -> LedgerEntry:
     if ledger not in LedgerKind.values:
         raise LedgerError(_("未知的账本类型“%(value)s”。") % {"value": ledger})
@@ -117,6 +149,8 @@ def _append(
     except ValidationError as error:
         raise LedgerError("；".join(error.messages)) from None
     entry.save()
+    if not audit:  # an import writes one audit row for the whole file instead
+        return entry
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -156,3 +190,315 @@ def ledger_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
         reverses=entry,
         extra={name: getattr(entry, name) for name in EXTRA_FIELDS},
     )
+
+
+# ---- Disclosures, schedules, profiles, evidence (DESIGN.md §5) -----------------------------------------
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+PDF_TYPE, JPEG_TYPE = "application/pdf", "image/jpeg"
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def clean_document(upload, *, label: str = "") -> CleanDocument:
+    """A PDF or a photo, judged by content (never by name): a PDF must start with ``%PDF-`` and end with
+    ``%%EOF``; anything else must decode as an image and is re-encoded without metadata (core/images.py).
+    Bounded in size before it is read in full."""
+    name = label or getattr(upload, "name", "") or _("文件")
+    size = getattr(upload, "size", None)
+    too_big = _("“%(name)s”超过 %(mb)d MB,请压缩后再上传。") % {
+        "name": name,
+        "mb": MAX_DOCUMENT_BYTES // 2**20,
+    }
+    if size is not None and size > MAX_DOCUMENT_BYTES:
+        raise LedgerError(too_big)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(MAX_DOCUMENT_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise LedgerError(too_big)
+    if not data:
+        raise LedgerError(_("“%(name)s”是空文件。") % {"name": name})
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise LedgerError(_("“%(name)s”不是完整的 PDF 文件(文件可能已损坏或未上传完)。") % {"name": name})
+        return CleanDocument(data, PDF_TYPE, "pdf")
+    try:
+        image = clean_image(data, name=name)
+    except ImageRejected:
+        raise LedgerError(
+            _("“%(name)s”既不是 PDF,也不是可识别的照片(只接受 PDF、JPEG、PNG 等)。") % {"name": name}
+        ) from None
+    return CleanDocument(image.content, JPEG_TYPE, "jpg")
+
+
+def _check_ledger(ledger: str) -> None:
+    if ledger not in LedgerKind.values:
+        raise LedgerError(_("未知的账本类型“%(value)s”。") % {"value": ledger})
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    actor,
+    estate: Estate,
+    ledger: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    posted_on: dt.date,
+    place: str,
+    note: str = "",
+    attachment=None,
+) -> Disclosure:
+    """Record a disclosure that was made (append-only: corrections are new records)."""
+    _check_ledger(ledger)
+    if not can_disclose(actor, estate, ledger):
+        raise PermissionDenied
+    today = timezone.localdate()
+    if place not in DisclosurePlace.values:
+        raise LedgerError(_("请选择公示方式。"))
+    if period_start > period_end:
+        raise LedgerError(_("公示期间的开始日期不能晚于结束日期。"))
+    if posted_on > today:
+        raise LedgerError(_("公示日期不能晚于今天。"))
+    if posted_on < period_end:
+        raise LedgerError(_("公示日期不能早于公示期间的结束日期(只能公示已经结束的期间)。"))
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise LedgerError(_("备注最多 300 字。"))
+    disclosure = Disclosure(
+        estate=estate,
+        ledger=ledger,
+        period_start=period_start,
+        period_end=period_end,
+        posted_on=posted_on,
+        place=place,
+        note=note,
+        posted_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if attachment is not None:
+        document = clean_document(attachment, label=_("附件"))
+        disclosure.attachment_type = document.content_type
+        disclosure.attachment.save(
+            f"{uuid.uuid4().hex[:12]}.{document.extension}", ContentFile(document.content), save=False
+        )
+    disclosure.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=disclosure,
+        street_id=estate.area.street_id,
+        changes={
+            "ledger": ledger,
+            "period_start": period_start.isoformat(),
+            "period_end": period_end.isoformat(),
+            "posted_on": posted_on.isoformat(),
+            "place": place,
+            "attachment": disclosure.attachment.name or "",
+        },
+    )
+    return disclosure
+
+
+@transaction.atomic
+def disclosure_schedule_set(*, actor, estate: Estate, ledger: str, months: int) -> DisclosureSchedule | None:
+    """Tighten (or restore) the disclosure interval of one estate's ledger; longer than the law is refused.
+    Setting the legal interval removes the override."""
+    _check_ledger(ledger)
+    if not can_set_schedule(actor, estate):
+        raise PermissionDenied
+    check_interval(ledger, months)
+    existing = DisclosureSchedule.objects.filter(estate=estate, ledger=ledger).first()
+    before = existing.interval_months if existing else LEGAL_INTERVAL_MONTHS[ledger]
+    result = None
+    if months == LEGAL_INTERVAL_MONTHS[ledger]:
+        if existing:
+            existing.delete()
+    else:
+        result, _created = DisclosureSchedule.objects.update_or_create(
+            estate=estate,
+            ledger=ledger,
+            defaults={"interval_months": months, "set_by": actor if actor.is_authenticated else None},
+        )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=estate,
+        street_id=estate.area.street_id,
+        object_type="finance.DisclosureSchedule",
+        object_label=f"{estate.name} {LedgerKind(ledger).label}",
+        changes={"interval_months": [before, months]},
+    )
+    return result
+
+
+@transaction.atomic
+def finance_profile_update(
+    *, actor, estate: Estate, initial_fund_amount: Any = None, income_tops_up_fund: bool = False
+) -> FinanceProfile:
+    """Set the estate's finance settings used by the money-rule alerts."""
+    if not can_edit_profile(actor, estate):
+        raise PermissionDenied
+    amount = None
+    if initial_fund_amount not in (None, ""):
+        amount = parse_amount(initial_fund_amount)
+    profile, _created = FinanceProfile.objects.get_or_create(estate=estate)
+    before = {
+        "initial_fund_amount": profile.initial_fund_amount,
+        "income_tops_up_fund": profile.income_tops_up_fund,
+    }
+    profile.initial_fund_amount = amount
+    profile.income_tops_up_fund = bool(income_tops_up_fund)
+    profile.updated_by = actor if actor.is_authenticated else None
+    profile.save()
+    after = {"initial_fund_amount": amount, "income_tops_up_fund": profile.income_tops_up_fund}
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=profile,
+        street_id=estate.area.street_id,
+        changes={
+            k: [str(before[k]) if before[k] is not None else None, str(v) if v is not None else None]
+            for k, v in after.items()
+            if before[k] != v
+        },
+    )
+    return profile
+
+
+@transaction.atomic
+def evidence_attach(*, actor, entry: LedgerEntry, kind: str, upload, note: str = "") -> FundUseEvidence:
+    """Attach a document (审价报告, 业主大会决定, 验收报告 …) to a maintenance-fund use, after the fact."""
+    estate = entry.estate
+    if not can_attach_evidence(actor, estate):
+        raise PermissionDenied
+    if entry.ledger != LedgerKind.MAINTENANCE_FUND or entry.direction != Direction.OUT or entry.reverses_id:
+        raise LedgerError(_("只能为维修资金的使用(支出)记录上传材料。"))
+    if kind not in EvidenceKind.values:
+        raise LedgerError(_("请选择材料类型。"))
+    note = (note or "").strip()[:200]
+    document = clean_document(upload, label=getattr(upload, "name", "") or _("文件"))
+    evidence = FundUseEvidence(
+        entry=entry,
+        kind=kind,
+        content_type=document.content_type,
+        size=len(document.content),
+        sha256=hashlib.sha256(document.content).hexdigest(),
+        note=note,
+        uploaded_by=actor if actor.is_authenticated else None,
+    )
+    evidence.file.save(
+        f"{uuid.uuid4().hex[:12]}.{document.extension}", ContentFile(document.content), save=False
+    )
+    evidence.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=evidence,
+        street_id=estate.area.street_id,
+        changes={"entry_seq": entry.seq, "kind": kind, "sha256": evidence.sha256, "size": evidence.size},
+    )
+    return evidence
+
+
+# ---- the daily check: overdue disclosures and money-rule alerts → notifications ------------------------
+
+
+def _responsible(estates: dict[int, Estate], today: dt.date) -> dict[tuple[int, str], set[int]]:
+    """(estate id, "owners" | "fee" | "street") → user ids: the estate's owners' committee, the staff of
+    its managing company, the street admins. Three queries."""
+    from gongzhi.core.models import Role, RoleGrant
+    from gongzhi.registry.models import Contract
+
+    people: dict[tuple[int, str], set[int]] = {}
+    for user_id, estate_id in RoleGrant.objects.filter(
+        role=Role.OC_MEMBER, estate_id__in=list(estates)
+    ).values_list("user_id", "estate_id"):
+        people.setdefault((estate_id, "owners"), set()).add(user_id)
+    managing: dict[int, set[int]] = {}
+    for estate_id, company_id in (
+        Contract.objects.active(on=today)
+        .filter(estate_id__in=list(estates))
+        .values_list("estate_id", "company_id")
+    ):
+        managing.setdefault(company_id, set()).add(estate_id)
+    for user_id, company_id in RoleGrant.objects.filter(
+        role=Role.COMPANY_STAFF, company_id__in=list(managing)
+    ).values_list("user_id", "company_id"):
+        for estate_id in managing[company_id]:
+            people.setdefault((estate_id, "fee"), set()).add(user_id)
+    street_admins: dict[int, set[int]] = {}
+    streets = {e.area.street_id for e in estates.values()}
+    for user_id, street_id in RoleGrant.objects.filter(
+        role=Role.STREET_ADMIN, street_id__in=streets
+    ).values_list("user_id", "street_id"):
+        street_admins.setdefault(street_id, set()).add(user_id)
+    for estate_id, estate in estates.items():
+        people[estate_id, "street"] = street_admins.get(estate.area.street_id, set())
+    return people
+
+
+@transaction.atomic
+def finance_check_run(*, today: dt.date | None = None) -> dict[str, int]:
+    """Notify the responsible users once per overdue disclosure (estate, ledger, due date) and once per
+    money-rule alert; safe to run every day (``FinanceNotice`` remembers what was sent)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from gongzhi.core.notify import notify
+    from gongzhi.finance.models import FinanceNotice
+    from gongzhi.finance.selectors import disclosure_status, money_alerts
+
+    today = today or timezone.localdate()
+    estates = {e.pk: e for e in Estate.objects.select_related("area")}
+    states = disclosure_status(estate_ids=list(estates), today=today)
+    alerts = money_alerts(estate_ids=list(estates), today=today)
+    wanted: list[tuple[str, int, str, str, str]] = []  # key, estate, who, text, url
+    labels = dict(LedgerKind.choices)
+    for (estate_id, ledger), state in states.items():
+        if not state.overdue:
+            continue
+        who = "fee" if ledger == LedgerKind.PROPERTY_FEE else "owners"
+        text = _("%(estate)s的%(ledger)s应于 %(due)s 公示,已超期 %(days)d 天。") % {
+            "estate": estates[estate_id].name,
+            "ledger": labels[ledger],
+            "due": state.due_date.isoformat(),
+            "days": state.days_overdue,
+        }
+        url = f"{reverse('finance:estate', args=[estate_id])}?ledger={ledger}#disclosure"
+        wanted.append(
+            (f"disclosure:{estate_id}:{ledger}:{state.due_date.isoformat()}", estate_id, who, text, url)
+        )
+    for alert in alerts:
+        text = f"{estates[alert.estate_id].name}:{alert.label}。{alert.detail}"
+        url = f"{reverse('finance:estate', args=[alert.estate_id])}?ledger={alert.ledger}#alerts"
+        wanted.append((alert.key, alert.estate_id, "owners", text, url))
+    sent_before = set(
+        FinanceNotice.objects.filter(key__in=[w[0] for w in wanted]).values_list("key", flat=True)
+    )
+    fresh = [w for w in wanted if w[0] not in sent_before]
+    if not fresh:
+        return {"overdue": sum(1 for s in states.values() if s.overdue), "alerts": len(alerts), "sent": 0}
+    people = _responsible({w[1]: estates[w[1]] for w in fresh}, today)
+    users = {
+        u.pk: u for u in get_user_model().objects.filter(is_active=True, pk__in=set().union(*people.values()))
+    }
+    notices = []
+    messages_sent = 0
+    for key, estate_id, who, text, url in fresh:
+        ids = people.get((estate_id, who), set()) | people.get((estate_id, "street"), set())
+        count = notify([users[i] for i in sorted(ids) if i in users], text, url=url, urgent=True)
+        messages_sent += count
+        notices.append(FinanceNotice(key=key[:200], estate_id=estate_id, recipients=count))
+    FinanceNotice.objects.bulk_create(notices, ignore_conflicts=True)
+    return {
+        "overdue": sum(1 for s in states.values() if s.overdue),
+        "alerts": len(alerts),
+        "new": len(fresh),
+        "sent": messages_sent,
+    }

@@ -7,6 +7,7 @@ committee, the managing company). Who posts: ``finance.permissions.can_post``. W
 
 from __future__ import annotations
 
+import datetime as dt
 from itertools import groupby
 
 from django.contrib import messages
@@ -21,12 +22,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.scopes import scope_for, visible
-from gongzhi.finance.forms import PostForm, ReverseForm
+from gongzhi.finance.forms import (
+    DisclosureForm,
+    EvidenceForm,
+    PostForm,
+    ProfileForm,
+    ReverseForm,
+    ScheduleForm,
+)
 from gongzhi.finance.management.commands.ledger import dump_line
-from gongzhi.finance.models import LedgerEntry, LedgerKind
-from gongzhi.finance.permissions import can_post
+from gongzhi.finance.models import Disclosure, FinanceProfile, FundUseEvidence, LedgerEntry, LedgerKind
+from gongzhi.finance.permissions import (
+    can_attach_evidence,
+    can_disclose,
+    can_edit_profile,
+    can_post,
+    can_set_schedule,
+)
 from gongzhi.finance.rules import LedgerError, verify_lines
-from gongzhi.finance.selectors import entry_line
+from gongzhi.finance.selectors import disclosure_status, entry_line, money_alerts
 from gongzhi.finance.services import ledger_post, ledger_reverse
 from gongzhi.registry.models import Estate
 
@@ -102,9 +116,21 @@ def verify_chains(estate_ids) -> list[dict]:
 def index(request):
     scope = _require_reader(request)
     estates = list(ledger_estates(request.user).select_related("area").order_by("area__name", "name", "pk"))
-    summaries = ledger_summaries([e.pk for e in estates])
+    ids = [e.pk for e in estates]
+    summaries = ledger_summaries(ids)
+    states = disclosure_status(estate_ids=ids)
+    alert_counts: dict[int, int] = {}
+    for alert in money_alerts(estate_ids=ids):
+        alert_counts[alert.estate_id] = alert_counts.get(alert.estate_id, 0) + 1
     rows = [
-        {"estate": e, "ledgers": [summaries.get((e.pk, kind), {"count": 0}) for kind in LedgerKind.values]}
+        {
+            "estate": e,
+            "ledgers": [
+                {**summaries.get((e.pk, kind), {"count": 0}), "disclosure": states[e.pk, kind]}
+                for kind in LedgerKind.values
+            ],
+            "alerts": alert_counts.get(e.pk, 0),
+        }
         for e in estates
     ]
     check = None
@@ -145,10 +171,20 @@ def estate(request, estate_id: int):
     return _render_estate(request, place, ledger)
 
 
-def _render_estate(request, place: Estate, ledger: str, *, post_form=None, reverse_error=None):
+def _render_estate(
+    request, place: Estate, ledger: str, *, post_form=None, reverse_error=None, disclosure_form=None
+):
     summaries = ledger_summaries([place.pk])
+    states = disclosure_status(estate_ids=[place.pk])
+    alerts = money_alerts(estate_ids=[place.pk])
     tabs = [
-        {"key": key, "label": label, "summary": summaries.get((place.pk, key), {"count": 0})}
+        {
+            "key": key,
+            "label": label,
+            "summary": summaries.get((place.pk, key), {"count": 0}),
+            "disclosure": states[place.pk, key],
+            "alerts": sum(1 for a in alerts if a.ledger == key),
+        }
         for key, label in LedgerKind.choices
     ]
     current = next(tab for tab in tabs if tab["key"] == ledger)
@@ -163,11 +199,44 @@ def _render_estate(request, place: Estate, ledger: str, *, post_form=None, rever
     reversed_by = dict(
         LedgerEntry.objects.filter(reverses_id__in=[e.pk for e in rows]).values_list("reverses_id", "seq")
     )
+    use_alerts: dict[int, list] = {}
+    for alert in alerts:
+        if alert.entry_id is not None:
+            use_alerts.setdefault(alert.entry_id, []).append(alert)
+    evidence: dict[int, list] = {}
+    if ledger == LedgerKind.MAINTENANCE_FUND:
+        for item in FundUseEvidence.objects.filter(entry_id__in=[e.pk for e in rows]).only(
+            "pk", "entry_id", "kind", "content_type"
+        ):
+            evidence.setdefault(item.entry_id, []).append(item)
     for entry in rows:
         entry.reversed_by_seq = reversed_by.get(entry.pk)
+        entry.alerts = use_alerts.get(entry.pk, [])
+        entry.evidence_items = evidence.get(entry.pk, [])
+        entry.is_use = (
+            ledger == LedgerKind.MAINTENANCE_FUND
+            and entry.direction == "out"
+            and not entry.reverses_id
+            and not entry.reversed_by_seq
+        )
     may_post = can_post(request.user, place, ledger)
     if may_post and post_form is None:
         post_form = PostForm()
+    may_disclose = can_disclose(request.user, place, ledger)
+    if may_disclose and disclosure_form is None:
+        state = current["disclosure"]
+        disclosure_form = DisclosureForm(
+            initial={
+                "period_start": (state.last_period_end + dt.timedelta(days=1))
+                if state.last_period_end
+                else state.first_entry,
+            }
+        )
+    may_edit_profile = can_edit_profile(request.user, place)
+    profile = FinanceProfile.objects.filter(estate=place).first()
+    disclosures = list(
+        Disclosure.objects.filter(estate=place, ledger=ledger).order_by("-period_end", "-pk")[:12]
+    )
     return render(
         request,
         "finance/estate.html",
@@ -182,6 +251,23 @@ def _render_estate(request, place: Estate, ledger: str, *, post_form=None, rever
             "may_post": may_post,
             "post_form": post_form if may_post else None,
             "reverse_error": reverse_error,
+            "alerts": alerts,
+            "ledger_alerts": [a for a in alerts if a.ledger == ledger and a.entry_id is None],
+            "disclosures": disclosures,
+            "disclosure_form": disclosure_form if may_disclose else None,
+            "may_set_schedule": can_set_schedule(request.user, place),
+            "schedule_form": ScheduleForm(initial={"interval_months": current["disclosure"].interval_months}),
+            "profile": profile,
+            "profile_form": ProfileForm(
+                initial={
+                    "initial_fund_amount": profile.initial_fund_amount if profile else "",
+                    "income_tops_up_fund": profile.income_tops_up_fund if profile else False,
+                }
+            )
+            if may_edit_profile
+            else None,
+            "may_attach": ledger == LedgerKind.MAINTENANCE_FUND and can_attach_evidence(request.user, place),
+            "evidence_form": EvidenceForm(),
             "nav_active": "finance",
         },
     )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from gongzhi.finance.management.commands.ledger import dump_line
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
-from gongzhi.finance.selectors import ledger_lines
+from gongzhi.finance.selectors import disclosure_status, ledger_lines
 from gongzhi.finance.views import ledger_summaries
 from gongzhi.registry.models import Estate
 
@@ -119,6 +119,7 @@ def _income_chart(estate: Estate) -> dict | None:
 def estate(request, estate_id: int):
     place = get_object_or_404(Estate.objects.select_related("area"), pk=estate_id)
     summaries = ledger_summaries([place.pk])
+    states = disclosure_status(estate_ids=[place.pk])
     sections = []
     for key, label in LedgerKind.choices:
         recent = list(
@@ -132,6 +133,7 @@ def estate(request, estate_id: int):
                 "label": label,
                 "summary": summaries.get((place.pk, key), {"count": 0}),
                 "recent": recent,
+                "disclosure": states[place.pk, key],
             }
         )
     charts = {"fund": _fund_chart(place), "income": _income_chart(place)}

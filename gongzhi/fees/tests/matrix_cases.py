@@ -1,5 +1,61 @@
-"""Permission-matrix cases for the fees app's URLs (see tests/test_permission_matrix.py)."""
+"""Permission-matrix cases for the fee pages (used by tests/test_permission_matrix.py). Expected answers by
+hand from the role model (DESIGN.md §3, §4.4):
+
+- Fee pages are read by office users who see an estate in full: the street (admin, leader; other_admin for
+  their own street), the area branches (secretary_a, secretary_b, member_a), the owners' committee (oc_a1)
+  and the managing company (staff_x). The evaluator, residents and the role-less get 403.
+- Estate A1 is read by admin, leader, secretary_a, member_a, oc_a1, staff_x; secretary_b and other_admin
+  get 404.
+- Standards and collections of A1 are kept by company X's staff (it manages A1) and the street admin; other
+  readers of A1 get 403. An empty POST by a keeper gets the form back with its errors (200).
+- The import and its template: street admins and company staff (their own estates), 403 for others.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from gongzhi.core.testing import PERSONAS
+
+EVERYONE = set(PERSONAS)
+RESIDENTS = {"owner_a1", "outsider"}
+READERS = EVERYONE - RESIDENTS - {"evaluator_b1"}
+SEES_A1 = {"admin", "leader", "secretary_a", "member_a", "oc_a1", "staff_x"}
+KEEPERS_A1 = {"admin", "staff_x"}
+IMPORTERS = {"admin", "other_admin", "staff_x"}
+
+
+def a1_page(allowed: set[str]) -> dict[str, int]:
+    result = {}
+    for p in EVERYONE:
+        if p not in READERS:
+            result[p] = 403
+        elif p not in SEES_A1:
+            result[p] = 404
+        else:
+            result[p] = 200 if p in allowed else 403
+    return result
 
 
 def cases(world):
-    yield from ()
+    a1 = world.estate_a1.pk
+    readers = {p: (200 if p in READERS else 403) for p in EVERYONE}
+    yield "fees:overview", reverse("fees:overview"), "get", readers
+    yield "fees:overview", reverse("fees:overview") + "?sort=-rate&area=999999", "get", readers
+    yield "fees:export", reverse("fees:export"), "get", readers
+    importers = {p: (200 if p in IMPORTERS else 403) for p in EVERYONE}
+    yield "fees:import", reverse("fees:import"), "get", importers
+    yield (
+        "fees:import",
+        reverse("fees:import"),
+        "post",
+        importers,
+    )  # no file: the form's error, nothing written
+    yield "fees:template", reverse("fees:template"), "get", importers
+    yield "fees:estate", reverse("fees:estate", args=[a1]), "get", a1_page(SEES_A1)
+    for name in ("fees:standard_new", "fees:collection_new"):
+        url = reverse(name, args=[a1])
+        yield name, url, "get", a1_page(KEEPERS_A1)
+        yield name, url, "post", a1_page(KEEPERS_A1)
+    missing = reverse("fees:estate", args=[999999])
+    yield "fees:estate", missing, "get", {p: (404 if p in READERS else 403) for p in EVERYONE}

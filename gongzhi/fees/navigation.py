@@ -1,0 +1,12 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def nav_group(user, scope) -> dict | None:
+    if not (scope.is_office and (scope.street_ids or scope.estate_ids)):
+        return None
+    items = [{"url": reverse("fees:overview"), "label": _("物业费收缴"), "key": "fees"}]
+    if scope.admin_street_ids or scope.company_ids:
+        items.append({"url": reverse("fees:import"), "label": _("收缴数据导入"), "key": "fees_import"})
+    items.append({"url": reverse("book:office"), "label": _("公示本维护"), "key": "book"})
+    return {"label": _("物业费与公示"), "items": items}

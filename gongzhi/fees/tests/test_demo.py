@@ -1,0 +1,85 @@
+"""Facts about the demo street's fee and disclosure-book records (fees/demo_data.py, disclosure/demo_data.py)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Max, Min
+
+from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure
+from gongzhi.disclosure import demo_data as book_demo
+from gongzhi.disclosure.models import EstateRules, MajorMatter, ServiceContent
+from gongzhi.fees import demo_data as fee_demo
+from gongzhi.fees.models import FeeStandard, MonthlyCollection
+from gongzhi.fees.rules import percent, rolling_rate
+from gongzhi.registry import models as r
+
+DAY = dt.date(2026, 3, 1)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def street():
+    return demo_street_ensure(scale=SMALL_SCALE, today=DAY).street
+
+
+def test_every_estate_has_24_months_and_standards(street):
+    estates = r.Estate.objects.filter(area__street=street)
+    assert estates.count() == 76
+    months = MonthlyCollection.objects.filter(estate__in=estates).values("estate").annotate(n=Count("pk"))
+    assert {row["n"] for row in months} == {24} and len(months) == 76
+    span = MonthlyCollection.objects.filter(estate__in=estates).aggregate(
+        first=Min("month"), last=Max("month")
+    )
+    assert span == {"first": dt.date(2024, 3, 1), "last": dt.date(2026, 2, 1)}  # complete months before DAY
+    for estate in estates:
+        kinds = set(FeeStandard.objects.filter(estate=estate).values_list("kind", flat=True))
+        assert {"property_residential", "parking_monthly", "parking_hourly"} <= kinds
+
+
+def test_rates_are_plausible_and_the_rolling_year_equals_the_registry_rate(street):
+    rates = [row.rate_percent for row in MonthlyCollection.objects.filter(estate__area__street=street)]
+    assert Decimal("45") <= min(rates) and max(rates) <= Decimal("100")
+    assert min(rates) < Decimal("65") and max(rates) > Decimal("90")  # the seed's 50–99 % spread
+    for contract in r.Contract.objects.active(DAY).filter(estate__area__street=street):
+        rows = MonthlyCollection.objects.filter(estate=contract.estate).values_list(
+            "month", "amount_billed", "amount_collected"
+        )
+        assert percent(rolling_rate(rows)) == contract.collection_rate, contract.estate.name
+
+
+def test_residential_fee_in_force_is_the_contract_fee_about_08(street):
+    from gongzhi.fees.selectors import standards_in_force
+
+    estates = list(r.Estate.objects.filter(area__street=street).values_list("pk", flat=True))
+    in_force = standards_in_force(estates, on=DAY)
+    fees = []
+    for contract in r.Contract.objects.active(DAY).filter(estate__area__street=street):
+        (residential,) = [s for s in in_force[contract.estate_id] if s.kind == "property_residential"]
+        assert residential.amount == contract.fee_standard
+        fees.append(residential.amount)
+    assert Decimal("0.7") < sum(fees) / len(fees) < Decimal("1.0")
+    assert FeeStandard.objects.filter(estate__area__street=street, supersedes__isnull=False).exists()
+
+
+def test_book_records_for_every_estate_and_a_richer_showcase(street):
+    estates = r.Estate.objects.filter(area__street=street)
+    assert ServiceContent.objects.filter(estate__in=estates).count() == 76 * 4
+    assert EstateRules.objects.filter(estate__in=estates).count() == 76 * 2
+    per_estate = MajorMatter.objects.filter(estate__in=estates).values("estate").annotate(n=Count("pk"))
+    counts = sorted(row["n"] for row in per_estate)
+    assert len(counts) == 76 and counts[0] >= 1 and counts[-1] >= 9
+
+
+def test_fingerprints_are_deterministic_and_delete_removes_the_rows(street):
+    assert fee_demo.demo_fingerprint(street) == fee_demo.demo_fingerprint(street)
+    before = (fee_demo.demo_fingerprint(street), book_demo.demo_fingerprint(street))
+    fee_demo.demo_delete(street=street)
+    book_demo.demo_delete(street=street)
+    assert not FeeStandard.objects.exists() and not MonthlyCollection.objects.exists()
+    assert not MajorMatter.objects.exists() and not ServiceContent.objects.exists()
+    fee_demo.demo_create(street=street, seed=2019, today=DAY, users={})
+    book_demo.demo_create(street=street, seed=2019, today=DAY, users={})
+    after = (fee_demo.demo_fingerprint(street), book_demo.demo_fingerprint(street))
+    assert after[0] == before[0]
+    assert FeeStandard.objects.count() > 76

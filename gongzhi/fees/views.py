@@ -1,0 +1,256 @@
+"""Office pages of the fee standards and the monthly collection (mounted at /fees/).
+
+Readers: office users who see the estate in full (``permissions.fee_estates``); keepers: the managing
+company's staff and the street admin (``permissions.can_keep_fees``). Writes go through ``services``; a
+``FeeError`` becomes a form error and nothing is written."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
+from gongzhi.core.scopes import scope_for
+from gongzhi.disclosure.svg import sparkline
+from gongzhi.fees import selectors
+from gongzhi.fees.forms import CollectionForm, ImportForm, StandardForm
+from gongzhi.fees.importers import ImportErrors, parse_file, template_bytes
+from gongzhi.fees.permissions import can_keep_fees, fee_estates, get_fee_estate, reads_fees
+from gongzhi.fees.rules import FeeError, parse_month
+from gongzhi.fees.services import collection_import, collection_record, fee_standard_create
+from gongzhi.registry.models import Contract
+
+SPARK_LOW = Decimal(40)  # sparklines share one 40–100 % scale, so estates compare at a glance
+
+SORTS = {
+    "rate": lambda row: (row["latest_rate"] is None, row["latest_rate"] or 0, row["estate"].name),
+    "-rate": lambda row: (row["latest_rate"] is None, -(row["latest_rate"] or 0), row["estate"].name),
+    "year": lambda row: (row["year_rate"] is None, row["year_rate"] or 0, row["estate"].name),
+    "name": lambda row: (row["estate"].area.name, row["estate"].name),
+}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _overview_rows(request):
+    if not reads_fees(request.user):
+        raise PermissionDenied
+    base = fee_estates(request.user)
+    area, company = _int(request.GET.get("area")), _int(request.GET.get("company"))
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "rate"
+    rows = selectors.street_overview(selectors.estates_for_overview(base, area=area, company=company))
+    rows.sort(key=SORTS[sort])
+    return base, rows, {"area": area, "company": company, "sort": sort}
+
+
+@login_required
+@require_safe
+def overview(request):
+    base, rows, chosen = _overview_rows(request)
+    for row in rows:
+        # Built from numbers and an escaped label only.
+        spark = sparkline([v for _m, v in row["series"]], low=SPARK_LOW, label=_("近12个月收缴率"))
+        row["spark"] = mark_safe(spark)  # noqa: S308
+    areas, companies = selectors.estate_filters(base)
+    return render(
+        request,
+        "fees/overview.html",
+        {
+            "rows": rows,
+            "areas": areas,
+            "companies": companies,
+            "chosen": chosen,
+            "query": request.GET.urlencode(),
+            "can_import": bool(
+                scope_for(request.user).admin_street_ids or scope_for(request.user).company_ids
+            ),
+            "nav_active": "fees",
+        },
+    )
+
+
+@login_required
+@require_safe
+def export(request):
+    _base, rows, _chosen = _overview_rows(request)
+    columns = [
+        ColumnSpec(_("居民区")),
+        ColumnSpec(_("小区")),
+        ColumnSpec(_("物业服务企业")),
+        ColumnSpec(_("最近月份")),
+        ColumnSpec(_("应收金额(元)"), number_format="0.00"),
+        ColumnSpec(_("实收金额(元)"), number_format="0.00"),
+        ColumnSpec(_("当月收缴率(%)"), number_format="0.00"),
+        ColumnSpec(_("近12个月收缴率(%)"), number_format="0.00"),
+    ]
+    data = [
+        [
+            r["estate"].area.name,
+            r["estate"].name,
+            r["company"],
+            f"{r['latest'].month:%Y-%m}" if r["latest"] else "",
+            r["latest"].amount_billed if r["latest"] else None,
+            r["latest"].amount_collected if r["latest"] else None,
+            r["latest_rate"],
+            r["year_rate"],
+        ]
+        for r in rows
+    ]
+    content = build_workbook([SheetSpec(title=_("物业费收缴率"), columns=columns, rows=data)])
+    return xlsx_response(content, _("物业费收缴率-%(day)s.xlsx") % {"day": timezone.localdate().isoformat()})
+
+
+@login_required
+@require_safe
+def estate(request, estate_id: int):
+    place = get_fee_estate(request.user, estate_id)
+    rows = selectors.collections(place.pk, months=24)
+    contract = (
+        Contract.objects.active()
+        .filter(estate=place)
+        .select_related("company")
+        .order_by("-start_date")
+        .first()
+    )
+    keeper = can_keep_fees(request.user, place)
+    return render(
+        request,
+        "fees/estate.html",
+        {
+            "estate": place,
+            "contract": contract,
+            "in_force": selectors.standards_in_force([place.pk]).get(place.pk, []),
+            "history": selectors.standard_history(place.pk),
+            "rows": list(reversed(rows)),
+            "chart": selectors.trend_chart(rows),
+            "can_keep": keeper,
+            "standard_form": StandardForm() if keeper else None,
+            "collection_form": CollectionForm() if keeper else None,
+            "nav_active": "fees",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def standard_new(request, estate_id: int):
+    place = get_fee_estate(request.user, estate_id, write=True)
+    form = StandardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            fee_standard_create(
+                actor=request.user,
+                estate=place,
+                kind=d["kind"],
+                label=d["label"],
+                amount=d["amount"],
+                unit=d["unit"],
+                effective_from=d["effective_from"],
+                basis=d["basis"],
+                basis_reference=d["basis_reference"],
+            )
+        except FeeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已登记新的收费标准;原标准保留在历史中。"))
+            return redirect("fees:estate", place.pk)
+    return render(
+        request,
+        "fees/form.html",
+        {"estate": place, "form": form, "title": _("登记收费标准"), "nav_active": "fees"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_new(request, estate_id: int):
+    place = get_fee_estate(request.user, estate_id, write=True)
+    form = CollectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            collection_record(
+                actor=request.user,
+                estate=place,
+                month=parse_month(d["month"]),
+                billed=d["billed"],
+                collected=d["collected"],
+                households_billed=d["households_billed"],
+                households_paid=d["households_paid"],
+                note=d["note"],
+                replace=d["replace"],
+            )
+        except FeeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已登记 %(month)s 的收缴数据。") % {"month": d["month"]})
+            return redirect("fees:estate", place.pk)
+    return render(
+        request,
+        "fees/form.html",
+        {"estate": place, "form": form, "title": _("登记月度收缴"), "nav_active": "fees"},
+    )
+
+
+def _keepable_estates(user):
+    scope = scope_for(user)
+    if not (scope.admin_street_ids or scope.company_ids):
+        raise PermissionDenied
+    condition = Q(area__street_id__in=scope.admin_street_ids) | Q(
+        pk__in=Contract.objects.active().filter(company_id__in=scope.company_ids).values("estate_id")
+    )
+    return fee_estates(user).filter(condition).select_related("area").order_by("area__name", "name")
+
+
+@login_required
+@require_safe
+def import_template(request):
+    return xlsx_response(template_bytes(_keepable_estates(request.user)), _("物业费收缴导入模板.xlsx"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_collections(request):
+    estates = list(_keepable_estates(request.user))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = parse_file(upload, filename=upload.name, estates=estates, today=timezone.localdate())
+            count = collection_import(
+                actor=request.user,
+                rows=rows,
+                replace=form.cleaned_data["replace"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ImportErrors as error:
+            errors = error.errors
+        except FeeError as error:
+            errors = [error.message]
+        else:
+            result = {"count": count, "dry_run": form.cleaned_data["dry_run"]}
+            if not result["dry_run"]:
+                messages.success(request, _("已导入 %(n)d 行收缴数据。") % {"n": count})
+                return redirect("fees:overview")
+    return render(
+        request,
+        "fees/import.html",
+        {"form": form, "errors": errors, "result": result, "nav_active": "fees_import"},
+    )

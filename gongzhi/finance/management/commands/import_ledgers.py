@@ -1,0 +1,62 @@
+"""``gongzhi import_ledgers FILE --user USERNAME [--dry-run]``
+
+Thin over ``importers.ledgers_import``: the same checks and the same all-or-nothing write as the web page
+(/finance/import/). Prints the counts; on any error prints the error table (row, column, reason) and exits
+non-zero without writing anything.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from gongzhi.finance.importers import ledgers_import
+
+MAX_ERRORS_SHOWN = 200
+
+
+class Command(BaseCommand):
+    help = "从 Excel(.xlsx)导入历史账目:全有或全无,逐行报告错误。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the .xlsx workbook (sheet 账目)")
+        parser.add_argument(
+            "--user", required=True, help="username of the person importing (checked per row)"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        user = get_user_model().objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(_("没有用户名为“%(name)s”的有效用户。") % {"name": options["user"]})
+        if not path.is_file():
+            raise CommandError(_("找不到文件 %(path)s。") % {"path": path})
+        try:
+            with path.open("rb") as fileobj:
+                report = ledgers_import(
+                    actor=user, fileobj=fileobj, filename=path.name, dry_run=options["dry_run"]
+                )
+        except PermissionDenied:
+            raise CommandError(_("用户“%(user)s”无权登记任何账本。") % {"user": user.username}) from None
+        if not report.ok:
+            header, *rows = report.error_table()
+            self.stderr.write("\t".join(header))
+            for row in rows[:MAX_ERRORS_SHOWN]:
+                self.stderr.write("\t".join(row))
+            if len(rows) > MAX_ERRORS_SHOWN:
+                self.stderr.write(
+                    _("……另有 %(count)d 处错误未列出。") % {"count": len(rows) - MAX_ERRORS_SHOWN}
+                )
+            raise CommandError(
+                _("导入失败:共 %(count)d 处错误,未写入任何数据。") % {"count": len(report.errors)},
+                returncode=1,
+            )
+        for line in report.summary_lines():
+            self.stdout.write(line)
+        if report.dry_run:
+            self.stdout.write(_("试运行:检查通过,未写入任何数据。"))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("导入完成(SHA-256 %(sha)s)。") % {"sha": report.sha256}))
