@@ -1,1 +1,408 @@
-"""支部工作 — models."""
+"""支部工作 — the joint party branch at work (DESIGN.md §1, §4.6; issue 7).
+
+Meetings of six kinds (plus the owners' committee's own meetings, tracked for the Shanghai
+two-month rule), their attendance, minutes, resolutions handed to the problem tracker and
+addenda after sign-off; an on-the-spot anonymous rating at hearings; daily patrols with
+findings; the security team's morning/evening log; the duty board (今天我接待) and the
+first-inquiry reception log (首问接待); and the street's rhythm rules.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.registry.models import Area, Branch, BranchMember, Estate, Street
+
+
+class RhythmRule(models.Model):
+    """The street's working rhythm (seed: 日巡制度 — a patrol a day per member, two working
+    meetings a week; Shanghai 住宅物业管理规定: an owners' committee meets at least every two
+    months and posts its decisions within three days). One row per street; defaults apply
+    while a street has none."""
+
+    street = models.OneToOneField(Street, on_delete=models.CASCADE, related_name="branch_rhythm")
+    patrol_days_per_week = models.PositiveSmallIntegerField(
+        _("每名成员每周巡查天数"), default=7, help_text=_("7 = 每日一次巡视(含周末和节假日)")
+    )
+    branch_meetings_per_week = models.PositiveSmallIntegerField(_("每周支部会议次数"), default=2)
+    oc_meeting_interval_months = models.PositiveSmallIntegerField(_("业委会会议最长间隔(月)"), default=2)
+    oc_decision_post_days = models.PositiveSmallIntegerField(_("业委会决定公告期限(日)"), default=3)
+
+    class Meta:
+        verbose_name = _("工作节奏规则")
+        verbose_name_plural = _("工作节奏规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(patrol_days_per_week__lte=7), name="rhythm_patrol_days_at_most_7"
+            ),
+            models.CheckConstraint(
+                condition=Q(oc_meeting_interval_months__gte=1), name="rhythm_oc_interval_at_least_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.street)
+
+
+class MeetingKind(models.TextChoices):
+    BRANCH = "branch", _("支部会议")
+    JOINT = "joint", _("五方联席会议")
+    HEARING = "hearing", _("听证会")
+    FORUM = "forum", _("座谈会")
+    COORDINATION = "coordination", _("协调会")
+    PRICE = "price", _("议价会议")
+    OWNERS_COMMITTEE = "owners_committee", _("业委会会议")
+
+
+PUBLIC_KINDS = (MeetingKind.HEARING, MeetingKind.FORUM)  # outcomes may be published
+
+
+class Meeting(models.Model):
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("支部")
+    )
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("会议名称"), max_length=100)
+    agenda = models.TextField(_("议程"), max_length=3000, blank=True)
+    place = models.CharField(_("地点"), max_length=100)
+    starts_at = models.DateTimeField(_("开始时间"), db_index=True)
+    estates = models.ManyToManyField(
+        Estate, blank=True, related_name="branch_meetings", verbose_name=_("涉及小区")
+    )
+    minutes = models.TextField(_("会议纪要"), max_length=20000, blank=True)
+    cancelled = models.BooleanField(_("已取消"), default=False)
+    signed_off_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    public_summary = models.TextField(_("公开结果摘要"), max_length=3000, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    decisions_posted_on = models.DateField(
+        _("决定公告日期"), null=True, blank=True, help_text=_("业委会会议:决定张贴公告的日期")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(kind__in=["hearing", "forum"]),
+                name="meeting_only_hearings_forums_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%Y-%m-%d} {self.title}"
+
+    @property
+    def locked(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class Attendance(models.TextChoices):
+    UNKNOWN = "unknown", _("未登记")
+    PRESENT = "present", _("已签到")
+    ABSENT = "absent", _("缺席")
+
+
+class Invitee(models.Model):
+    """A member invited to a meeting (支部成员, with a vote) or attending without one (列席)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
+    member = models.ForeignKey(
+        BranchMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=60)
+    organisation = models.CharField(_("单位/职务"), max_length=80, blank=True)
+    non_voting = models.BooleanField(_("列席"), default=False)
+    attendance = models.CharField(
+        _("出席"), max_length=10, choices=Attendance.choices, default=Attendance.UNKNOWN
+    )
+    absence_reason = models.CharField(_("缺席原因"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["non_voting", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "name"], name="invitee_unique_name"),
+            models.CheckConstraint(
+                condition=~Q(attendance="absent") | ~Q(absence_reason=""),
+                name="invitee_absence_has_reason",
+                violation_error_message=_("缺席须写明原因。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Resolution(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    text = models.TextField(_("决议内容"), max_length=1000)
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    needs_action = models.BooleanField(_("需要落实"), default=True)
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "number"], name="resolution_number_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:30]}"
+
+
+class ResolutionAction(models.Model):
+    """A resolution handed to the problem tracker: the meeting page shows the problem's live status."""
+
+    resolution = models.OneToOneField(Resolution, on_delete=models.CASCADE, related_name="action")
+    problem = models.OneToOneField(
+        "problems.Problem", on_delete=models.CASCADE, related_name="resolution_action"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.resolution} → {self.problem_id}"
+
+
+class Addendum(models.Model):
+    """A correction after sign-off: appended, never edited (the service refuses updates)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="addenda")
+    text = models.TextField(_("补充说明"), max_length=3000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# ---- on-the-spot anonymous rating (现场无记名测评) ------------------------------------------------
+
+
+class RatingSession(models.Model):
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="rating")
+    code = models.CharField(_("测评码"), max_length=12, unique=True)
+    is_open = models.BooleanField(_("正在测评"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RatingItem(models.Model):
+    session = models.ForeignKey(RatingSession, on_delete=models.CASCADE, related_name="items")
+    group = models.CharField(_("类别"), max_length=30)
+    label = models.CharField(_("测评事项"), max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RatingToken(models.Model):
+    """A single-use slip handed out at the door. Used tokens are marked; the ballot is not linked."""
+
+    session = models.ForeignKey(RatingSession, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=16)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["session", "token"], name="rating_token_unique")]
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class RatingLevel(models.IntegerChoices):
+    SATISFIED = 3, _("满意")
+    FAIR = 2, _("基本满意")
+    UNSATISFIED = 1, _("不满意")
+
+
+class RatingBallot(models.Model):
+    """One anonymous sheet: no token, no person, no device — only the day it arrived."""
+
+    session = models.ForeignKey(RatingSession, on_delete=models.CASCADE, related_name="ballots")
+    submitted_on = models.DateField()
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+class RatingScore(models.Model):
+    ballot = models.ForeignKey(RatingBallot, on_delete=models.CASCADE, related_name="scores")
+    item = models.ForeignKey(RatingItem, on_delete=models.CASCADE, related_name="scores")
+    level = models.PositiveSmallIntegerField(choices=RatingLevel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "item"], name="rating_score_once_per_item"),
+            models.CheckConstraint(condition=Q(level__gte=1) & Q(level__lte=3), name="rating_level_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}={self.level}"
+
+
+# ---- daily patrol (日巡) -------------------------------------------------------------------------
+
+
+class Patrol(models.Model):
+    branch = models.ForeignKey(Branch, on_delete=models.PROTECT, related_name="patrols")
+    member = models.ForeignKey(
+        BranchMember, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("巡查人")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    day = models.DateField(_("日期"), db_index=True)
+    started_at = models.DateTimeField(_("开始时间"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    estates = models.ManyToManyField(Estate, related_name="patrols", verbose_name=_("巡查小区"))
+    route_note = models.CharField(_("路线说明"), max_length=300, blank=True)
+    summary = models.CharField(_("巡查小结"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("日巡")
+        verbose_name_plural = _("日巡")
+        ordering = ["-day", "-started_at", "-pk"]
+        indexes = [models.Index(fields=["branch", "day"], name="patrol_branch_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.member}"
+
+
+class PatrolFinding(models.Model):
+    patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="findings")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    problem = models.OneToOneField(
+        "problems.Problem", on_delete=models.SET_NULL, null=True, blank=True, related_name="patrol_finding"
+    )
+    text = models.CharField(_("发现"), max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ---- security team log (保安早晚工作安排和点评) ------------------------------------------------
+
+
+class Shift(models.TextChoices):
+    MORNING = "morning", _("早班安排")
+    EVENING = "evening", _("晚间点评")
+
+
+class SecurityLog(models.Model):
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="security_logs")
+    day = models.DateField(_("日期"), db_index=True)
+    shift = models.CharField(_("班次"), max_length=10, choices=Shift.choices)
+    text = models.TextField(_("工作安排/点评"), max_length=2000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_label = models.CharField(_("填写人"), max_length=100, blank=True)
+    branch_comment = models.CharField(_("支部意见"), max_length=500, blank=True)
+    commented_by_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("保安工作日志")
+        verbose_name_plural = _("保安工作日志")
+        ordering = ["-day", "estate", "shift"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "day", "shift"], name="security_log_one_per_shift"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.day} {self.get_shift_display()}"
+
+
+# ---- duty board and reception (今天我接待 · 首问接待) -----------------------------------------
+
+
+def duty_photo_path(instance: DutyProfile, filename: str) -> str:
+    return f"duty/{instance.member.branch_id}/{instance.member_id}-{filename}"
+
+
+class DutyProfile(models.Model):
+    """What the public board shows of a member on duty: photo, role, commitment, duties (亮身份、亮承诺、亮职责)."""
+
+    member = models.OneToOneField(BranchMember, on_delete=models.CASCADE, related_name="duty_profile")
+    role_label = models.CharField(_("身份"), max_length=60)
+    commitment = models.CharField(_("承诺"), max_length=300)
+    duties = models.CharField(_("职责"), max_length=300)
+    photo = models.FileField(
+        _("照片"), upload_to=duty_photo_path, blank=True
+    )  # re-encoded JPEG (core/images)
+    photo_width = models.PositiveIntegerField(null=True, blank=True)
+    photo_height = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.member)
+
+
+class DutyShift(models.Model):
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="duty_shifts")
+    day = models.DateField(_("日期"), db_index=True)
+    member = models.ForeignKey(
+        BranchMember, on_delete=models.CASCADE, related_name="duty_shifts", verbose_name=_("值班人")
+    )
+
+    class Meta:
+        verbose_name = _("值班")
+        verbose_name_plural = _("值班表")
+        ordering = ["day", "pk"]
+        constraints = [models.UniqueConstraint(fields=["area", "day", "member"], name="duty_shift_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.member}"
+
+
+class Reception(models.Model):
+    """首问接待: a visitor's matter and the answer given, turned into a problem where needed."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="receptions")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(_("接待时间"), default=timezone.now)
+    visitor = models.CharField(
+        _("来访人"), max_length=60, blank=True, help_text=_("可只写称呼,如“3号楼王阿姨”")
+    )
+    matter = models.TextField(_("来访事项"), max_length=1000)
+    answer = models.TextField(_("答复"), max_length=1000, blank=True)
+    receiver_label = models.CharField(_("接待人"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    problem = models.OneToOneField(
+        "problems.Problem", on_delete=models.SET_NULL, null=True, blank=True, related_name="reception"
+    )
+
+    class Meta:
+        verbose_name = _("首问接待")
+        verbose_name_plural = _("首问接待")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d} {self.matter[:20]}"

@@ -1,5 +1,138 @@
-"""Permission-matrix cases for the branchwork app's URLs (see tests/test_permission_matrix.py)."""
+"""Permission-matrix cases for the branchwork app's URLs (see tests/test_permission_matrix.py).
+Expected answers are written by hand from the role model:
+
+- Office pages are for the street (admin, leader; other_admin for their own street) and the
+  area branches (secretary_a, secretary_b, member_a). Everyone else gets 403 — except company
+  staff on the security log, which they write for the estates their company manages.
+- The objects are area A's: area B's secretary and the other street's admin get 404 on them.
+- Writes: secretary_a schedules, records and signs off meetings and keeps the duty roster;
+  member_a patrols (their own patrol) and records receptions; admin and leader read only (403).
+- The public pages (/duty/) answer 200 to everyone, logged in or not.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from gongzhi.core.testing import PERSONAS
+
+EVERYONE = set(PERSONAS)
+READERS = {"admin", "leader", "other_admin", "secretary_a", "secretary_b", "member_a"}
+SEE_A = {"admin", "leader", "secretary_a", "member_a"}
+NOT_A = {"secretary_b", "other_admin"}
+
+
+def _pages(allowed: set[str]) -> dict[str, int]:
+    """Lists: readers ``allowed`` 200, other readers 403, non-readers 403."""
+    return {p: 200 if p in allowed else 403 for p in EVERYONE}
+
+
+def _object(allowed: set[str], *, code: int = 200, others_in_a: int = 403) -> dict[str, int]:
+    """One area-A object: non-readers 403; readers outside area A 404; ``allowed`` ``code``."""
+    result = {}
+    for p in EVERYONE:
+        if p not in READERS:
+            result[p] = 403
+        elif p in NOT_A:
+            result[p] = 404
+        else:
+            result[p] = code if p in allowed else others_in_a
+    return result
+
+
+def _post_only() -> dict[str, int]:
+    return {p: 405 for p in EVERYONE}
 
 
 def cases(world):
-    yield from ()
+    from gongzhi.branchwork.tests.helpers import build_work
+
+    w = build_work(world)
+    home = {p: 403 for p in EVERYONE}
+    home.update({"admin": 302, "leader": 302, "other_admin": 302, "staff_x": 302})
+    home.update({"secretary_a": 200, "secretary_b": 200, "member_a": 200})
+    yield "branchwork:home", reverse("branchwork:home"), "get", home
+    yield "branchwork:compliance", reverse("branchwork:compliance"), "get", _pages(READERS)
+    url = reverse("branchwork:compliance_export")
+    yield "branchwork:compliance_export", url, "get", _pages(READERS)
+    yield "branchwork:rules", reverse("branchwork:rules"), "get", _pages({"admin", "other_admin"})
+    yield "branchwork:meetings", reverse("branchwork:meetings"), "get", _pages(READERS)
+    yield (
+        "branchwork:meeting_new",
+        reverse("branchwork:meeting_new"),
+        "get",
+        _pages({"secretary_a", "secretary_b"}),
+    )
+    m = w.meeting.pk
+    yield "branchwork:meeting", reverse("branchwork:meeting", args=[m]), "get", _object(SEE_A)
+    yield (
+        "branchwork:meeting_edit",
+        reverse("branchwork:meeting_edit", args=[m]),
+        "get",
+        _object({"secretary_a"}),
+    )
+    yield (
+        "branchwork:meeting_pdf",
+        reverse("branchwork:meeting_pdf", args=[w.hearing.pk]),
+        "get",
+        _object(SEE_A),
+    )
+    h = w.hearing.pk
+    yield (
+        "branchwork:rating_setup",
+        reverse("branchwork:rating_setup", args=[h]),
+        "get",
+        _object({"secretary_a"}),
+    )
+    yield (
+        "branchwork:rating_tokens",
+        reverse("branchwork:rating_tokens", args=[h]),
+        "get",
+        _object({"secretary_a"}),
+    )
+    url = reverse("branchwork:meeting_act", args=[m, "attendance"])
+    yield "branchwork:meeting_act", url, "get", _post_only()
+    yield "branchwork:meeting_act", url, "post", _object({"secretary_a"}, code=302)
+    url = reverse("branchwork:meeting_act", args=[m, "no-such-step"])
+    yield "branchwork:meeting_act", url, "post", _object(set(), others_in_a=404)
+    url = reverse("branchwork:resolution_hand_over", args=[w.resolution.pk])
+    yield "branchwork:resolution_hand_over", url, "get", _post_only()
+    yield "branchwork:resolution_hand_over", url, "post", _object({"secretary_a"}, code=302)
+    yield "branchwork:patrols", reverse("branchwork:patrols"), "get", _pages(READERS)
+    start = _pages({"secretary_a", "secretary_b", "member_a"})
+    yield "branchwork:patrol_start", reverse("branchwork:patrol_start"), "get", start
+    p = w.patrol.pk
+    # The recorder gets the phone page; other readers in area A are sent to the day's sheet.
+    yield (
+        "branchwork:patrol",
+        reverse("branchwork:patrol", args=[p]),
+        "get",
+        _object({"member_a"}, others_in_a=302),
+    )
+    for name in ("patrol_finding", "patrol_end"):
+        url = reverse(f"branchwork:{name}", args=[p])
+        yield f"branchwork:{name}", url, "get", _post_only()
+        yield f"branchwork:{name}", url, "post", _object({"member_a"}, code=302)
+    yield "branchwork:security", reverse("branchwork:security"), "get", _pages(READERS | {"staff_x"})
+    url = reverse("branchwork:security_comment", args=[w.log.pk])
+    yield "branchwork:security_comment", url, "get", _post_only()
+    comment = _object({"secretary_a", "member_a"}, code=302)
+    comment["staff_x"] = 403  # reads the log of its estate, does not comment for the branch
+    yield "branchwork:security_comment", url, "post", comment
+    yield "branchwork:duty", reverse("branchwork:duty"), "get", _pages(READERS)
+    url = reverse("branchwork:duty_profile", args=[w.profile.member_id])
+    yield "branchwork:duty_profile", url, "get", _object({"secretary_a"})
+    yield "branchwork:receptions", reverse("branchwork:receptions"), "get", _pages(READERS)
+    url = reverse("branchwork:reception_problem", args=[w.reception.pk])
+    yield "branchwork:reception_problem", url, "get", _post_only()
+    yield "branchwork:reception_problem", url, "post", _object({"secretary_a", "member_a"}, code=302)
+    public = {p: 200 for p in EVERYONE}
+    yield "duty:board", reverse("duty:board", args=[world.area_a.pk]), "get", public
+    yield "duty:photo", reverse("duty:photo", args=[w.profile.pk]), "get", public
+    yield "duty:outcome", reverse("duty:outcome", args=[w.hearing.pk]), "get", public
+    yield "duty:rate", reverse("duty:rate", args=[w.session.code]), "get", public
+    yield "duty:result", reverse("duty:result", args=[w.session.code]), "get", public
+    # Last: removing the duty shift changes the world for the persona that may do it.
+    url = reverse("branchwork:duty_remove", args=[w.shift.pk])
+    yield "branchwork:duty_remove", url, "get", _post_only()
+    yield "branchwork:duty_remove", url, "post", _object({"secretary_a"}, code=302)

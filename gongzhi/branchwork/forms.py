@@ -1,0 +1,168 @@
+"""Forms of the branch's office and phone pages. Validation of meaning lives in services.py;
+these only parse input into typed values."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.branchwork.models import MeetingKind, Shift
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("会议类型"), choices=MeetingKind.choices)
+    title = forms.CharField(label=_("会议名称"), max_length=100)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    place = forms.CharField(label=_("地点"), max_length=100)
+    agenda = forms.CharField(
+        label=_("议程"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    estates = forms.ModelMultipleChoiceField(
+        label=_("涉及小区"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("邀请支部成员"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("非党员负责人为列席,无表决权"),
+    )
+    guests = forms.CharField(
+        label=_("其他列席人员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一人:姓名 单位/职务"),
+    )
+
+    def __init__(self, *args, estates, members, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estates"].queryset = estates
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda m: (
+            f"{m.name}({m.position or m.get_organisation_display()}){'' if m.membership == 'member' else ' · 列席'}"
+        )
+        if editing:
+            for name in ("kind", "members", "guests"):
+                del self.fields[name]
+
+
+class ResolutionForm(forms.Form):
+    text = forms.CharField(label=_("决议内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    estate = forms.ModelChoiceField(label=_("涉及小区"), queryset=None, required=False)
+    needs_action = forms.BooleanField(label=_("需要落实(可转为问题跟踪)"), required=False, initial=True)
+
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+
+
+class HandOverForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("问题类别"), queryset=None)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, required=False)
+
+    def __init__(self, *args, categories, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["estate"].queryset = estates
+
+
+class RatingSetupForm(forms.Form):
+    items = forms.CharField(
+        label=_("测评事项"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("每行一项,写成“类别:事项”,如“保洁:楼道清扫”。"),
+    )
+    tokens = forms.IntegerField(label=_("测评票数量"), min_value=1, max_value=500, initial=60)
+
+
+class RulesForm(forms.Form):
+    patrol_days_per_week = forms.IntegerField(label=_("每名成员每周巡查天数"), min_value=0, max_value=7)
+    branch_meetings_per_week = forms.IntegerField(label=_("每周支部会议次数"), min_value=0, max_value=14)
+    oc_meeting_interval_months = forms.IntegerField(
+        label=_("业委会会议最长间隔(月)"), min_value=1, max_value=12
+    )
+    oc_decision_post_days = forms.IntegerField(label=_("业委会决定公告期限(日)"), min_value=1, max_value=30)
+
+
+class PatrolStartForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("巡查人"), queryset=None, empty_label=None)
+    estates = forms.ModelMultipleChoiceField(
+        label=_("巡查小区"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    route_note = forms.CharField(label=_("路线说明(可不填)"), max_length=300, required=False)
+
+    def __init__(self, *args, members, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["estates"].queryset = estates
+
+
+class FindingForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    text = forms.CharField(label=_("发现的问题"), max_length=300)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, categories, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+        self.fields["estate"].queryset = estates
+
+
+class SecurityLogForm(forms.Form):
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None)
+    day = forms.DateField(label=_("日期"), widget=DateInput())
+    shift = forms.ChoiceField(label=_("班次"), choices=Shift.choices)
+    text = forms.CharField(
+        label=_("工作安排/点评"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+
+
+class DutyShiftForm(forms.Form):
+    day = forms.DateField(label=_("日期"), widget=DateInput())
+    member = forms.ModelChoiceField(label=_("值班人"), queryset=None)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class DutyProfileForm(forms.Form):
+    role_label = forms.CharField(label=_("身份"), max_length=60, help_text=_("如“居民区党总支书记”"))
+    commitment = forms.CharField(label=_("承诺"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    duties = forms.CharField(label=_("职责"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPEG/PNG 照片;位置等信息会被去除"))
+
+
+class ReceptionForm(forms.Form):
+    visitor = forms.CharField(label=_("来访人"), max_length=60, required=False)
+    estate = forms.ModelChoiceField(label=_("小区"), queryset=None, required=False)
+    matter = forms.CharField(label=_("来访事项"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(
+        label=_("答复"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, estates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates

@@ -1,0 +1,911 @@
+"""Writes of the branch's work. Each service checks its actor (permissions.py), validates in
+plain Chinese (BranchworkError), writes, and records an AuditEvent in the same transaction.
+
+Hand-over to the problem tracker goes through ``gongzhi.problems.services.problem_report`` (and
+``problem_accept`` for meeting resolutions, so the tracker's category deadline and carriage rules
+apply): the branch never writes Problem rows itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.branchwork import permissions, rules
+from gongzhi.branchwork.models import (
+    PUBLIC_KINDS,
+    Addendum,
+    Attendance,
+    DutyProfile,
+    DutyShift,
+    Invitee,
+    Meeting,
+    MeetingKind,
+    Patrol,
+    PatrolFinding,
+    RatingBallot,
+    RatingItem,
+    RatingScore,
+    RatingSession,
+    RatingToken,
+    Reception,
+    Resolution,
+    ResolutionAction,
+    RhythmRule,
+    SecurityLog,
+    Shift,
+)
+from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.images import ImageRejected, clean_image
+from gongzhi.core.models import AuditEvent
+from gongzhi.problems import services as problem_services
+from gongzhi.problems.models import Category, Problem, Source
+from gongzhi.registry.models import Area, Branch, BranchMember, Estate, Street
+
+CREATE, UPDATE, DELETE = AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE
+MAX_GUESTS = 30
+MAX_RATING_ITEMS = 40
+MAX_TOKENS = 500
+
+
+class BranchworkError(Exception):
+    """A refusal the user can act on; ``message`` is plain Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _street_of_area(area: Area) -> int:
+    return area.street_id
+
+
+def _text(value: str, *, label: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise BranchworkError(_("请填写%(label)s。") % {"label": label})
+    if len(value) > max_length:
+        raise BranchworkError(_("%(label)s不能超过 %(n)d 字。") % {"label": label, "n": max_length})
+    return value
+
+
+# ---- rhythm rules ----------------------------------------------------------------------------------
+
+
+def rhythm_rule_for(street_id: int) -> RhythmRule:
+    """The street's rules, or the defaults (unsaved) while it has none."""
+    return RhythmRule.objects.filter(street_id=street_id).first() or RhythmRule(street_id=street_id)
+
+
+@transaction.atomic
+def rhythm_rule_update(
+    *,
+    actor,
+    street: Street,
+    patrol_days_per_week: int,
+    branch_meetings_per_week: int,
+    oc_meeting_interval_months: int,
+    oc_decision_post_days: int,
+) -> RhythmRule:
+    if not permissions.is_street_admin_of(actor, street.pk):
+        raise PermissionDenied
+    checks = [
+        (patrol_days_per_week, 0, 7, _("每名成员每周巡查天数")),
+        (branch_meetings_per_week, 0, 14, _("每周支部会议次数")),
+        (oc_meeting_interval_months, 1, 12, _("业委会会议最长间隔(月)")),
+        (oc_decision_post_days, 1, 30, _("业委会决定公告期限(日)")),
+    ]
+    for value, low, high, label in checks:
+        if not low <= value <= high:
+            raise BranchworkError(
+                _("%(label)s应在 %(low)d 到 %(high)d 之间。") % {"label": label, "low": low, "high": high}
+            )
+    rule = RhythmRule.objects.select_for_update().filter(street=street).first() or RhythmRule(street=street)
+    before = snapshot(rule) if rule.pk else {}
+    rule.patrol_days_per_week = patrol_days_per_week
+    rule.branch_meetings_per_week = branch_meetings_per_week
+    rule.oc_meeting_interval_months = oc_meeting_interval_months
+    rule.oc_decision_post_days = oc_decision_post_days
+    rule.save()
+    audit_record(
+        actor=actor,
+        action=UPDATE if before else CREATE,
+        obj=rule,
+        street_id=street.pk,
+        changes=diff(before, snapshot(rule)),
+    )
+    return rule
+
+
+# ---- meetings --------------------------------------------------------------------------------------
+
+
+def _check_meeting_fields(*, kind: str, title: str, agenda: str, place: str, starts_at) -> dict:
+    if kind not in MeetingKind.values:
+        raise BranchworkError(_("请选择会议类型。"))
+    if starts_at is None:
+        raise BranchworkError(_("请填写开始时间。"))
+    return {
+        "kind": kind,
+        "title": _text(title, label=_("会议名称"), max_length=100),
+        "agenda": _text(agenda, label=_("议程"), max_length=3000, required=False),
+        "place": _text(place, label=_("地点"), max_length=100),
+        "starts_at": starts_at,
+    }
+
+
+def _check_estates(branch: Branch, estates: Iterable[Estate]) -> list[Estate]:
+    estates = list(estates)
+    for estate in estates:
+        if estate.area_id != branch.area_id:
+            raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
+    return estates
+
+
+def _parse_guests(lines: str) -> list[tuple[str, str]]:
+    """One non-voting guest per line: "姓名" or "姓名 单位/职务"."""
+    guests = []
+    for number, line in enumerate((lines or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        name, _sep, organisation = line.replace(",", " ").replace(",", " ").partition(" ")
+        if len(name) > 60 or len(organisation.strip()) > 80:
+            raise BranchworkError(_("列席人员第 %(n)d 行太长(姓名 60 字、单位 80 字以内)。") % {"n": number})
+        guests.append((name, organisation.strip()))
+    if len(guests) > MAX_GUESTS:
+        raise BranchworkError(_("列席人员最多 %(n)d 人。") % {"n": MAX_GUESTS})
+    return guests
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    actor,
+    branch: Branch,
+    kind: str,
+    title: str,
+    agenda: str = "",
+    place: str,
+    starts_at: dt.datetime,
+    estates: Iterable[Estate] = (),
+    members: Iterable[BranchMember] = (),
+    guests: str = "",
+) -> Meeting:
+    """Schedule a meeting with its invited members (支部成员 vote; 列席 members and guests do not)."""
+    permissions.require_secretary(actor, branch.area_id)
+    fields = _check_meeting_fields(kind=kind, title=title, agenda=agenda, place=place, starts_at=starts_at)
+    estates = _check_estates(branch, estates)
+    members = list(members)
+    for member in members:
+        if member.branch_id != branch.pk:
+            raise BranchworkError(_("“%(name)s”不是本支部成员。") % {"name": member.name})
+    guest_rows = _parse_guests(guests)
+    names = [m.name for m in members] + [g[0] for g in guest_rows]
+    if len(set(names)) != len(names):
+        raise BranchworkError(_("参会人员中有重名,请区分(如加上单位)。"))
+    meeting = Meeting.objects.create(branch=branch, created_by=actor, **fields)
+    meeting.estates.set(estates)
+    Invitee.objects.bulk_create(
+        [
+            Invitee(
+                meeting=meeting,
+                member=m,
+                name=m.name,
+                organisation=m.position or m.get_organisation_display(),
+                non_voting=m.membership != "member",
+            )
+            for m in members
+        ]
+        + [Invitee(meeting=meeting, name=n, organisation=o, non_voting=True) for n, o in guest_rows]
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=meeting,
+        street_id=branch.area.street_id,
+        changes={"kind": kind, "starts_at": starts_at.isoformat(), "invitees": names},
+    )
+    return meeting
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("branch__area").get(pk=meeting.pk)
+
+
+def _require_unlocked(meeting: Meeting) -> None:
+    if meeting.locked:
+        raise BranchworkError(_("会议已签发,出席和纪要已锁定;如需更正,请添加补充说明。"))
+
+
+@transaction.atomic
+def meeting_update(
+    *, actor, meeting: Meeting, title: str, agenda: str, place: str, starts_at, estates: Iterable[Estate]
+) -> Meeting:
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    _require_unlocked(locked)
+    before = snapshot(locked)
+    fields = _check_meeting_fields(
+        kind=locked.kind, title=title, agenda=agenda, place=place, starts_at=starts_at
+    )
+    estates = _check_estates(locked.branch, estates)
+    for key, value in fields.items():
+        setattr(locked, key, value)
+    locked.save()
+    locked.estates.set(estates)
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=locked,
+        street_id=locked.branch.area.street_id,
+        changes=diff(before, snapshot(locked)),
+    )
+    return locked
+
+
+@transaction.atomic
+def meeting_record_attendance(*, actor, meeting: Meeting, rows: Mapping[int, tuple[str, str]]) -> Meeting:
+    """``rows``: invitee id → (attendance, absence reason). All rows or none are saved."""
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    _require_unlocked(locked)
+    invitees = {i.pk: i for i in locked.invitees.all()}
+    changes = {}
+    for invitee_id, (attendance, reason) in rows.items():
+        invitee = invitees.get(invitee_id)
+        if invitee is None:
+            raise BranchworkError(_("参会人员不属于本次会议。"))
+        if attendance not in Attendance.values:
+            raise BranchworkError(_("“%(name)s”的出席情况无效。") % {"name": invitee.name})
+        reason = (reason or "").strip()
+        if attendance == Attendance.ABSENT and not reason:
+            raise BranchworkError(_("“%(name)s”缺席,请写明原因。") % {"name": invitee.name})
+        if len(reason) > 200:
+            raise BranchworkError(_("“%(name)s”的缺席原因不能超过 200 字。") % {"name": invitee.name})
+        if attendance != Attendance.ABSENT:
+            reason = ""
+        if (invitee.attendance, invitee.absence_reason) != (attendance, reason):
+            changes[invitee.name] = [invitee.attendance, attendance]
+            invitee.attendance, invitee.absence_reason = attendance, reason
+    Invitee.objects.bulk_update(invitees.values(), ["attendance", "absence_reason"])
+    if changes:
+        audit_record(
+            actor=actor,
+            action=UPDATE,
+            obj=locked,
+            street_id=locked.branch.area.street_id,
+            changes={"attendance": changes},
+        )
+    return locked
+
+
+@transaction.atomic
+def meeting_record_minutes(*, actor, meeting: Meeting, minutes: str) -> Meeting:
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    _require_unlocked(locked)
+    minutes = _text(minutes, label=_("会议纪要"), max_length=20000, required=False)
+    if minutes != locked.minutes:
+        audit_record(
+            actor=actor,
+            action=UPDATE,
+            obj=locked,
+            street_id=locked.branch.area.street_id,
+            changes={"minutes": [len(locked.minutes), len(minutes)]},
+        )
+        locked.minutes = minutes
+        locked.save(update_fields=["minutes"])
+    return locked
+
+
+@transaction.atomic
+def resolution_add(
+    *, actor, meeting: Meeting, text: str, estate: Estate | None = None, needs_action: bool = True
+) -> Resolution:
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    _require_unlocked(locked)
+    text = _text(text, label=_("决议内容"), max_length=1000)
+    if estate is not None and estate.area_id != locked.branch.area_id:
+        raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
+    number = (locked.resolutions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    resolution = Resolution.objects.create(
+        meeting=locked, number=number, text=text, estate=estate, needs_action=needs_action
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=resolution,
+        street_id=locked.branch.area.street_id,
+        changes={"meeting": locked.pk, "text": text},
+    )
+    return resolution
+
+
+@transaction.atomic
+def resolution_hand_over(
+    *, actor, resolution: Resolution, category: Category, estate: Estate | None = None
+) -> tuple[ResolutionAction, str]:
+    """Turn a resolution into a tracked problem (source: meeting, or hearing for hearings and
+    forums) and accept it at once, so the tracker's deadline rules for the category apply. If
+    the tracker cannot assign it yet (e.g. no company under contract), the problem stays
+    reported for the branch to assign; the second value then says why."""
+    resolution = (
+        Resolution.objects.select_for_update().select_related("meeting__branch__area").get(pk=resolution.pk)
+    )
+    meeting = resolution.meeting
+    permissions.require_secretary(actor, meeting.branch.area_id)
+    if ResolutionAction.objects.filter(resolution=resolution).exists():
+        raise BranchworkError(_("该决议已转为问题跟踪。"))
+    if not resolution.needs_action:
+        raise BranchworkError(_("该决议无需落实,不能转为问题。"))
+    estate = estate or resolution.estate
+    if estate is None:
+        raise BranchworkError(_("请选择决议涉及的小区。"))
+    if estate.area_id != meeting.branch.area_id:
+        raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
+    source = Source.HEARING if meeting.kind in PUBLIC_KINDS else Source.MEETING
+    description = _("%(kind)s“%(title)s”(%(day)s)决议 %(n)d:%(text)s") % {
+        "kind": meeting.get_kind_display(),
+        "title": meeting.title,
+        "day": timezone.localtime(meeting.starts_at).date().isoformat(),
+        "n": resolution.number,
+        "text": resolution.text,
+    }
+    try:
+        problem = problem_services.problem_report(
+            actor=actor, estate=estate, category=category, description=description[:1000], source=source
+        )
+    except problem_services.ProblemError as exc:
+        raise BranchworkError(exc.message) from exc
+    note = ""
+    try:
+        with transaction.atomic():
+            problem = problem_services.problem_accept(
+                actor=actor, problem=problem, note=_("会议决议,转入问题跟踪。")
+            )
+    except problem_services.ProblemError as exc:
+        note = exc.message
+    if resolution.estate_id is None:
+        resolution.estate = estate
+        resolution.save(update_fields=["estate"])
+    action = ResolutionAction.objects.create(resolution=resolution, problem=problem)
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=action,
+        street_id=meeting.branch.area.street_id,
+        changes={"resolution": resolution.pk, "problem": problem.number},
+    )
+    return action, note
+
+
+@transaction.atomic
+def meeting_sign_off(*, actor, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
+    """The secretary signs off: attendance and minutes are locked from now on."""
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    _require_unlocked(locked)
+    if not locked.minutes.strip():
+        raise BranchworkError(_("请先填写会议纪要再签发。"))
+    open_rows = [i.name for i in locked.invitees.all() if i.attendance == Attendance.UNKNOWN]
+    if open_rows:
+        raise BranchworkError(_("以下人员尚未登记出席情况:%(names)s。") % {"names": "、".join(open_rows)})
+    moment = now or timezone.now()
+    if moment < locked.starts_at:
+        raise BranchworkError(_("会议尚未开始,不能签发。"))
+    locked.signed_off_at, locked.signed_off_by = moment, actor
+    locked.save(update_fields=["signed_off_at", "signed_off_by"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=locked,
+        street_id=locked.branch.area.street_id,
+        changes={"signed_off_at": [None, moment.isoformat()]},
+    )
+    return locked
+
+
+@transaction.atomic
+def addendum_add(*, actor, meeting: Meeting, text: str) -> Addendum:
+    """A correction after sign-off — appended with author and time, never edited or deleted."""
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    if not locked.locked:
+        raise BranchworkError(_("会议尚未签发,请直接修改纪要。"))
+    text = _text(text, label=_("补充说明"), max_length=3000)
+    addendum = Addendum.objects.create(meeting=locked, text=text, author=actor, author_label=str(actor))
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=addendum,
+        street_id=locked.branch.area.street_id,
+        changes={"meeting": locked.pk, "text": text},
+    )
+    return addendum
+
+
+@transaction.atomic
+def meeting_publish(*, actor, meeting: Meeting, summary: str, now: dt.datetime | None = None) -> Meeting:
+    """Publish a hearing's or forum's outcome summary on the area's public page (after sign-off)."""
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    if locked.kind not in PUBLIC_KINDS:
+        raise BranchworkError(_("只有听证会和座谈会的结果可以公开。"))
+    if not locked.locked:
+        raise BranchworkError(_("请先签发会议纪要,再公开结果。"))
+    summary = _text(summary, label=_("公开结果摘要"), max_length=3000)
+    before = {"public_summary": locked.public_summary}
+    locked.public_summary = summary
+    locked.published_at = locked.published_at or now or timezone.now()
+    locked.save(update_fields=["public_summary", "published_at"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=locked,
+        street_id=locked.branch.area.street_id,
+        changes={"public_summary": [before["public_summary"], summary]},
+    )
+    return locked
+
+
+@transaction.atomic
+def oc_decisions_posted(*, actor, meeting: Meeting, posted_on: dt.date) -> Meeting:
+    """Record the day an owners' committee meeting's decisions were posted (Shanghai: within 3 days)."""
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    if locked.kind != MeetingKind.OWNERS_COMMITTEE:
+        raise BranchworkError(_("只有业委会会议需要登记决定公告日期。"))
+    if posted_on < timezone.localtime(locked.starts_at).date():
+        raise BranchworkError(_("公告日期不能早于会议日期。"))
+    if posted_on > timezone.localdate():
+        raise BranchworkError(_("公告日期不能晚于今天。"))
+    before = locked.decisions_posted_on
+    locked.decisions_posted_on = posted_on
+    locked.save(update_fields=["decisions_posted_on"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=locked,
+        street_id=locked.branch.area.street_id,
+        changes={"decisions_posted_on": [before.isoformat() if before else None, posted_on.isoformat()]},
+    )
+    return locked
+
+
+# ---- anonymous rating ------------------------------------------------------------------------------
+
+
+def _parse_items(text: str) -> list[tuple[str, str]]:
+    """Lines "类别:事项" (or "类别:事项"); a line without a colon keeps the previous group."""
+    items, group = [], ""
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        head, sep, tail = line.replace(":", ":").partition(":")
+        if sep:
+            group, label = head.strip(), tail.strip()
+        else:
+            label = line
+        if not group:
+            raise BranchworkError(_("第 %(n)d 行没有类别,请写成“类别:事项”。") % {"n": number})
+        if not label or len(label) > 80 or len(group) > 30:
+            raise BranchworkError(_("第 %(n)d 行无效(事项 1–80 字,类别 30 字以内)。") % {"n": number})
+        items.append((group, label))
+    if not items:
+        raise BranchworkError(_("请至少列出一个测评事项。"))
+    if len(items) > MAX_RATING_ITEMS:
+        raise BranchworkError(_("测评事项最多 %(n)d 项。") % {"n": MAX_RATING_ITEMS})
+    return items
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(rules.TOKEN_ALPHABET) for _i in range(6))
+        if not RatingSession.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def rating_setup(*, actor, meeting: Meeting, items_text: str, token_count: int) -> RatingSession:
+    """Set the items of a hearing's on-the-spot rating and print single-use tokens. Items can be
+    changed only before the first ballot."""
+    locked = _lock_meeting(meeting)
+    permissions.require_secretary(actor, locked.branch.area_id)
+    if locked.kind not in PUBLIC_KINDS:
+        raise BranchworkError(_("现场测评只用于听证会和座谈会。"))
+    items = _parse_items(items_text)
+    if not 1 <= token_count <= MAX_TOKENS:
+        raise BranchworkError(_("测评票数量应在 1 到 %(n)d 之间。") % {"n": MAX_TOKENS})
+    session = RatingSession.objects.filter(meeting=locked).first()
+    if session is not None and session.ballots.exists():
+        raise BranchworkError(_("已有人提交测评,不能再修改测评事项。"))
+    if session is None:
+        session = RatingSession.objects.create(meeting=locked, code=_new_code())
+    session.items.all().delete()
+    RatingItem.objects.bulk_create(
+        [RatingItem(session=session, group=g, label=label, order=i) for i, (g, label) in enumerate(items)]
+    )
+    session.tokens.all().delete()
+    tokens: set[str] = set()
+    while len(tokens) < token_count:
+        tokens.add("".join(secrets.choice(rules.TOKEN_ALPHABET) for _i in range(8)))
+    RatingToken.objects.bulk_create([RatingToken(session=session, token=t) for t in sorted(tokens)])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=locked,
+        street_id=locked.branch.area.street_id,
+        changes={"rating_items": len(items), "rating_tokens": token_count},
+    )
+    return session
+
+
+@transaction.atomic
+def rating_set_open(*, actor, session: RatingSession, is_open: bool) -> RatingSession:
+    session = (
+        RatingSession.objects.select_for_update().select_related("meeting__branch__area").get(pk=session.pk)
+    )
+    permissions.require_secretary(actor, session.meeting.branch.area_id)
+    session.is_open = is_open
+    session.save(update_fields=["is_open"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=session.meeting,
+        street_id=session.meeting.branch.area.street_id,
+        changes={"rating_open": is_open},
+    )
+    return session
+
+
+@transaction.atomic
+def rating_submit(
+    *, session: RatingSession, token: str, levels: Mapping[int, int], today: dt.date | None = None
+) -> RatingBallot:
+    """One anonymous ballot per single-use token. The token is marked used; the ballot does not
+    point at it, so nobody — the office included — can tell whose sheet is whose."""
+    session = (
+        RatingSession.objects.select_for_update().select_related("meeting__branch__area").get(pk=session.pk)
+    )
+    if not session.is_open:
+        raise BranchworkError(_("测评尚未开始或已结束。"))
+    code = rules.normalise_token(token)
+    row = RatingToken.objects.select_for_update().filter(session=session, token=code).first()
+    if row is None:
+        raise BranchworkError(_("测评码无效,请核对入场时领取的纸条。"))
+    if row.used_at is not None:
+        raise BranchworkError(_("这张测评码已经使用过,每张只能测评一次。"))
+    item_ids = list(session.items.values_list("pk", flat=True))
+    missing = [i for i in item_ids if i not in levels]
+    if missing:
+        raise BranchworkError(_("还有 %(n)d 个事项没有选择,请全部选择后提交。") % {"n": len(missing)})
+    for item_id, level in levels.items():
+        if item_id not in item_ids or level not in rules.LEVELS:
+            raise BranchworkError(_("测评内容无效,请刷新页面后重新填写。"))
+    row.used_at = timezone.now()
+    row.save(update_fields=["used_at"])
+    ballot = RatingBallot.objects.create(session=session, submitted_on=today or timezone.localdate())
+    RatingScore.objects.bulk_create(
+        [RatingScore(ballot=ballot, item_id=i, level=levels[i]) for i in item_ids]
+    )
+    audit_record(
+        actor=None,
+        action=CREATE,
+        obj=ballot,
+        street_id=session.meeting.branch.area.street_id,
+        object_label=_("现场无记名测评票"),
+        changes={"meeting": session.meeting_id},
+    )
+    return ballot
+
+
+# ---- patrols ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patrol_start(
+    *,
+    actor,
+    member: BranchMember,
+    estates: Iterable[Estate],
+    route_note: str = "",
+    now: dt.datetime | None = None,
+) -> Patrol:
+    branch = member.branch
+    permissions.require_branch_member(actor, branch.area_id)
+    estates = list(estates)
+    if not estates:
+        raise BranchworkError(_("请选择本次巡查的小区。"))
+    _check_estates(branch, estates)
+    route_note = _text(route_note, label=_("路线说明"), max_length=300, required=False)
+    moment = now or timezone.now()
+    if Patrol.objects.filter(recorded_by=actor, ended_at__isnull=True).exists():
+        raise BranchworkError(_("您还有一次巡查没有结束,请先结束它。"))
+    patrol = Patrol.objects.create(
+        branch=branch,
+        member=member,
+        recorded_by=actor,
+        day=timezone.localtime(moment).date(),
+        started_at=moment,
+        route_note=route_note,
+    )
+    patrol.estates.set(estates)
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=patrol,
+        street_id=branch.area.street_id,
+        changes={"member": member.name, "estates": [e.name for e in estates]},
+    )
+    return patrol
+
+
+def _own_open_patrol(actor, patrol: Patrol) -> Patrol:
+    locked = Patrol.objects.select_for_update().select_related("branch__area").get(pk=patrol.pk)
+    if locked.recorded_by_id != actor.pk:
+        raise PermissionDenied
+    if locked.ended_at is not None:
+        raise BranchworkError(_("本次巡查已结束。"))
+    return locked
+
+
+@transaction.atomic
+def patrol_add_finding(
+    *,
+    actor,
+    patrol: Patrol,
+    estate: Estate,
+    category: Category,
+    text: str,
+    photos: Sequence = (),
+) -> PatrolFinding:
+    """A finding filed at once as a problem (source: patrol) with its photos."""
+    locked = _own_open_patrol(actor, patrol)
+    if estate.area_id != locked.branch.area_id:
+        raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
+    text = _text(text, label=_("发现的问题"), max_length=300)
+    try:
+        problem = problem_services.problem_report(
+            actor=actor,
+            estate=estate,
+            category=category,
+            description=text,
+            source=Source.PATROL,
+            photos=photos,
+        )
+    except problem_services.ProblemError as exc:
+        raise BranchworkError(exc.message) from exc
+    finding = PatrolFinding.objects.create(patrol=locked, estate=estate, problem=problem, text=text)
+    locked.estates.add(estate)
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=finding,
+        street_id=locked.branch.area.street_id,
+        changes={"patrol": locked.pk, "problem": problem.number},
+    )
+    return finding
+
+
+@transaction.atomic
+def patrol_end(*, actor, patrol: Patrol, summary: str = "", now: dt.datetime | None = None) -> Patrol:
+    locked = _own_open_patrol(actor, patrol)
+    locked.summary = _text(summary, label=_("巡查小结"), max_length=500, required=False)
+    locked.ended_at = max(now or timezone.now(), locked.started_at)
+    locked.save(update_fields=["summary", "ended_at"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=locked,
+        street_id=locked.branch.area.street_id,
+        changes={"ended_at": [None, locked.ended_at.isoformat()]},
+    )
+    return locked
+
+
+# ---- security log ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def security_log_write(*, actor, estate: Estate, day: dt.date, shift: str, text: str) -> SecurityLog:
+    if not permissions.may_write_security_log(actor, estate):
+        raise PermissionDenied
+    if shift not in Shift.values:
+        raise BranchworkError(_("请选择班次。"))
+    if day > timezone.localdate():
+        raise BranchworkError(_("日期不能晚于今天。"))
+    text = _text(text, label=_("工作安排/点评"), max_length=2000)
+    if SecurityLog.objects.filter(estate=estate, day=day, shift=shift).exists():
+        raise BranchworkError(
+            _("%(estate)s %(day)s 的%(shift)s已填写。")
+            % {"estate": estate.name, "day": day.isoformat(), "shift": Shift(shift).label}
+        )
+    log = SecurityLog.objects.create(
+        estate=estate, day=day, shift=shift, text=text, author=actor, author_label=str(actor)
+    )
+    audit_record(actor=actor, action=CREATE, obj=log, street_id=estate.area.street_id, changes={"text": text})
+    return log
+
+
+@transaction.atomic
+def security_log_comment(*, actor, log: SecurityLog, comment: str) -> SecurityLog:
+    log = SecurityLog.objects.select_for_update().select_related("estate__area").get(pk=log.pk)
+    permissions.require_branch_member(actor, log.estate.area_id)
+    comment = _text(comment, label=_("支部意见"), max_length=500)
+    before = log.branch_comment
+    log.branch_comment, log.commented_by_label = comment, str(actor)
+    log.save(update_fields=["branch_comment", "commented_by_label"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=log,
+        street_id=log.estate.area.street_id,
+        changes={"branch_comment": [before, comment]},
+    )
+    return log
+
+
+# ---- duty board and reception ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def duty_profile_save(
+    *, actor, member: BranchMember, role_label: str, commitment: str, duties: str, photo=None
+) -> DutyProfile:
+    """The member's public card. A photo is accepted only if it decodes as an image, and is
+    stored re-encoded without metadata (core/images.py)."""
+    area = member.branch.area
+    permissions.require_secretary(actor, area.pk)
+    profile = DutyProfile.objects.filter(member=member).first() or DutyProfile(member=member)
+
+    def plain(p: DutyProfile) -> dict:
+        return {
+            "role_label": p.role_label,
+            "commitment": p.commitment,
+            "duties": p.duties,
+            "photo": p.photo.name or "",
+        }
+
+    before = plain(profile) if profile.pk else {}
+    profile.role_label = _text(role_label, label=_("身份"), max_length=60)
+    profile.commitment = _text(commitment, label=_("承诺"), max_length=300)
+    profile.duties = _text(duties, label=_("职责"), max_length=300)
+    if photo:
+        try:
+            image = clean_image(photo)
+        except ImageRejected as exc:
+            raise BranchworkError(exc.message) from exc
+        old = profile.photo.name if profile.photo else ""
+        profile.photo.save(f"{secrets.token_hex(6)}.jpg", ContentFile(image.content), save=False)
+        profile.photo_width, profile.photo_height = image.width, image.height
+        if old:
+            storage = profile.photo.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    profile.save()
+    audit_record(
+        actor=actor,
+        action=UPDATE if before else CREATE,
+        obj=profile,
+        street_id=area.street_id,
+        changes=diff(before, plain(profile)),
+    )
+    return profile
+
+
+@transaction.atomic
+def duty_shift_add(*, actor, area: Area, day: dt.date, member: BranchMember) -> DutyShift:
+    permissions.require_secretary(actor, area.pk)
+    if member.branch.area_id != area.pk:
+        raise BranchworkError(_("“%(name)s”不是本居民区支部成员。") % {"name": member.name})
+    if day < timezone.localdate() - dt.timedelta(days=31):
+        raise BranchworkError(_("只能安排近一个月以来和今后的值班。"))
+    try:
+        with transaction.atomic():
+            shift = DutyShift.objects.create(area=area, day=day, member=member)
+    except IntegrityError:
+        raise BranchworkError(
+            _("%(day)s 已安排 %(name)s 值班。") % {"day": day.isoformat(), "name": member.name}
+        ) from None
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=shift,
+        street_id=area.street_id,
+        changes={"day": day.isoformat(), "member": member.name},
+    )
+    return shift
+
+
+@transaction.atomic
+def duty_shift_remove(*, actor, shift: DutyShift) -> None:
+    permissions.require_secretary(actor, shift.area_id)
+    audit_record(
+        actor=actor,
+        action=DELETE,
+        obj=shift,
+        street_id=shift.area.street_id,
+        changes={"day": shift.day.isoformat(), "member": shift.member.name},
+    )
+    shift.delete()
+
+
+@transaction.atomic
+def reception_record(
+    *,
+    actor,
+    area: Area,
+    matter: str,
+    answer: str = "",
+    visitor: str = "",
+    estate: Estate | None = None,
+    received_at: dt.datetime | None = None,
+) -> Reception:
+    permissions.require_branch_member(actor, area.pk)
+    if estate is not None and estate.area_id != area.pk:
+        raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
+    moment = received_at or timezone.now()
+    if moment > timezone.now() + dt.timedelta(minutes=5):
+        raise BranchworkError(_("接待时间不能晚于现在。"))
+    reception = Reception.objects.create(
+        area=area,
+        estate=estate,
+        received_at=moment,
+        visitor=_text(visitor, label=_("来访人"), max_length=60, required=False),
+        matter=_text(matter, label=_("来访事项"), max_length=1000),
+        answer=_text(answer, label=_("答复"), max_length=1000, required=False),
+        receiver_label=str(actor),
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=reception,
+        street_id=area.street_id,
+        changes={"matter": reception.matter},
+    )
+    return reception
+
+
+@transaction.atomic
+def reception_to_problem(
+    *, actor, reception: Reception, category: Category, estate: Estate | None = None
+) -> Problem:
+    """One click: the visitor's matter becomes a problem for the tracker. The tracker has no
+    "reception" source; the branch files it as its own finding (日常巡查) marked 首问接待."""
+    reception = Reception.objects.select_for_update().select_related("area").get(pk=reception.pk)
+    permissions.require_branch_member(actor, reception.area_id)
+    if reception.problem_id:
+        raise BranchworkError(_("该接待事项已转为问题。"))
+    estate = estate or reception.estate
+    if estate is None or estate.area_id != reception.area_id:
+        raise BranchworkError(_("请选择事项所在的小区。"))
+    description = _("【首问接待】%(matter)s") % {"matter": reception.matter}
+    try:
+        problem = problem_services.problem_report(
+            actor=actor,
+            estate=estate,
+            category=category,
+            description=description[:1000],
+            source=Source.PATROL,
+        )
+    except problem_services.ProblemError as exc:
+        raise BranchworkError(exc.message) from exc
+    reception.problem, reception.estate = problem, estate
+    reception.save(update_fields=["problem", "estate"])
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=reception,
+        street_id=reception.area.street_id,
+        changes={"problem": [None, problem.number]},
+    )
+    return problem
