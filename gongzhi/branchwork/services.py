@@ -879,8 +879,7 @@ def reception_record(
 def reception_to_problem(
     *, actor, reception: Reception, category: Category, estate: Estate | None = None
 ) -> Problem:
-    """One click: the visitor's matter becomes a problem for the tracker. The tracker has no
-    "reception" source; the branch files it as its own finding (日常巡查) marked 首问接待."""
+    """One click: the visitor's matter becomes a problem for the tracker (source 首问接待)."""
     reception = Reception.objects.select_for_update().select_related("area").get(pk=reception.pk)
     permissions.require_branch_member(actor, reception.area_id)
     if reception.problem_id:
@@ -888,14 +887,13 @@ def reception_to_problem(
     estate = estate or reception.estate
     if estate is None or estate.area_id != reception.area_id:
         raise BranchworkError(_("请选择事项所在的小区。"))
-    description = _("【首问接待】%(matter)s") % {"matter": reception.matter}
     try:
         problem = problem_services.problem_report(
             actor=actor,
             estate=estate,
             category=category,
-            description=description[:1000],
-            source=Source.PATROL,
+            description=reception.matter[:1000],
+            source=Source.RECEPTION,
         )
     except problem_services.ProblemError as exc:
         raise BranchworkError(exc.message) from exc

@@ -34,6 +34,7 @@ class Source(models.TextChoices):
     MEETING = "meeting", _("会议")
     SURVEY = "survey", _("测评低分")
     INSPECTION = "inspection", _("第三方检查")
+    RECEPTION = "reception", _("首问接待")
 
 
 class Status(models.TextChoices):

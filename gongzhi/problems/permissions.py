@@ -73,7 +73,7 @@ def report_sources(user, estate: Estate) -> list[str]:
     if estate.pk in scope.home_estate_ids:
         sources.append(Source.RESIDENT)
     if estate.area.street_id in scope.admin_street_ids or estate.area_id in scope.area_ids:
-        sources += [Source.PATROL, Source.HEARING, Source.MEETING, Source.SURVEY]
+        sources += [Source.PATROL, Source.HEARING, Source.MEETING, Source.SURVEY, Source.RECEPTION]
     if Role.EVALUATOR in scope.roles and estate.pk in scope.evaluator_estate_ids:
         sources.append(Source.INSPECTION)
     return sources

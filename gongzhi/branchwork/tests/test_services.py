@@ -386,7 +386,7 @@ def test_reception_to_problem_once(world, categories):
         category=categories["repair"],
         estate=world.estate_a1,
     )
-    assert problem.description.startswith("【首问接待】") and problem.estate == world.estate_a1
+    assert problem.source == "reception" and problem.estate == world.estate_a1
     with pytest.raises(BranchworkError, match="已转为问题"):
         services.reception_to_problem(
             actor=world.user("member_a"), reception=reception, category=categories["repair"]

@@ -226,6 +226,13 @@ def test_too_many_reports_in_an_hour_are_refused(world, categories):
     assert Problem.objects.count() == 5
 
 
+def test_office_findings_are_not_rate_limited(world, categories):
+    # A secretary handing over the resolutions of one meeting files more than five at once.
+    for _ in range(7):
+        report(world, categories, who="secretary_a", source="meeting")
+    assert Problem.objects.filter(source="meeting").count() == 7
+
+
 def test_accept_without_a_contract_says_why(world, categories):
     world.contract_a1.delete()
     problem = report(world, categories)
