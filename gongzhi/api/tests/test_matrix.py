@@ -135,7 +135,9 @@ def _get_paths():
     from gongzhi.api.tests.test_finance import FINANCE_GET_PATHS  # their own matrix: test_finance.py
 
     schema = ninja_api.get_openapi_schema()
-    return {path.removeprefix(API) for path, ops in schema["paths"].items() if "get" in ops} - FINANCE_GET_PATHS
+    return {
+        path.removeprefix(API) for path, ops in schema["paths"].items() if "get" in ops
+    } - FINANCE_GET_PATHS
 
 
 def test_every_get_path_is_in_the_matrix():

@@ -92,7 +92,9 @@ def test_history_has_every_state_category_and_source(demo):
     assert by_status[Status.CLOSED] > sum(by_status.values()) / 2  # most are closed
     used = set(problems.values_list("category", flat=True))
     assert used == set(Category.objects.filter(street=demo.street).values_list("pk", flat=True))
-    assert set(problems.values_list("source", flat=True)) == set(Source)
+    # Receptions become problems one by one from the branch's reception log (branchwork); the
+    # generated history covers every other source.
+    assert set(problems.values_list("source", flat=True)) == set(Source) - {Source.RECEPTION}
     assert problems.count() == demo.counts["problems"] == problem_count(SMALL_SCALE)
     assert not ProblemPhoto.objects.exists()  # the demo ships no photos
 
