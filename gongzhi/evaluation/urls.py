@@ -1,3 +1,32 @@
-app_name = "evaluation"
+"""Office pages of evaluation (mounted at /evaluation/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from gongzhi.evaluation.views import elimination, office, work
+
+app_name = "evaluation"
+urlpatterns = [
+    path("", office.index, name="index"),
+    path("templates/", office.templates, name="templates"),
+    path("templates/new/", office.template_edit, name="template_create"),
+    path("templates/<int:pk>/", office.template_edit, name="template_edit"),
+    path("campaigns/new/", office.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", office.campaign, name="campaign"),
+    path("campaigns/<int:pk>/act/<slug:action>/", office.campaign_act, name="campaign_act"),
+    path("campaigns/<int:pk>/letters/<int:estate>/", office.letters, name="letters"),
+    path("campaigns/<int:pk>/ranking/", office.ranking, name="ranking"),
+    path("campaigns/<int:pk>/ranking.xlsx", office.ranking_export, name="ranking_export"),
+    path("campaigns/<int:pk>/ranking.pdf", office.ranking_pdf, name="ranking_pdf"),
+    path("campaigns/<int:pk>/eliminate/", elimination.elimination_create, name="elimination_create"),
+    path("scores/<int:pk>/", office.score, name="score"),
+    path("companies/<int:pk>/", office.company, name="company"),
+    path("awards/", office.awards, name="awards"),
+    path("inspections/", work.inspections, name="inspections"),
+    path("inspections/<int:pk>/<int:estate>/", work.inspection_create, name="inspection_create"),
+    path("assessments/", work.assessments, name="assessments"),
+    path("assessments/<int:pk>/<int:estate>/", work.assessment_save, name="assessment_save"),
+    path("eliminations/", elimination.eliminations, name="eliminations"),
+    path("eliminations/<int:pk>/", elimination.elimination, name="elimination"),
+    path("eliminations/<int:pk>/act/<slug:action>/", elimination.elimination_act, name="elimination_act"),
+    path("eliminations/<int:pk>/export.xlsx", elimination.elimination_export, name="elimination_export"),
+]

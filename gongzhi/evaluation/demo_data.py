@@ -1,0 +1,479 @@
+"""The demo street's evaluation: two survey rounds, inspections, branch assessments, computed scores
+and one elimination campaign in progress (DESIGN.md §8; issue 6).
+
+- A 4-category / 20-item template like 云台二's (frozen: used by both rounds).
+- Round 1 (last year) and round 2 (this year), both closed, over all 76 estates. Each company has a
+  latent service quality and each estate a local deviation; households answer around it. Sample
+  sizes vary (about 2–15 % of households) and a few estates have only 2–6 responses, so the
+  shrinkage and the intervals have something to show. Responses are written the way the services
+  write them: one household marker per response, no link between the two.
+- Third-party inspections by ``demo_evaluator`` at its assigned estates; a branch assessment for
+  every estate (by ``demo_secretary`` in their area, the street admin elsewhere).
+- Scores computed by ``services.campaign_recompute``.
+- One elimination campaign based on round 2: the bottom 9 chosen, the fault-finding window open
+  (started five days ago), a few faults filed (problems in the tracker, tagged to the campaign).
+
+A pure function of (seed, today) and the loaded street; bulk inserts only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+from random import Random
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from gongzhi.evaluation import rules, services
+from gongzhi.evaluation.bulk import insert_rows
+from gongzhi.evaluation.models import (
+    AccessCode,
+    Award,
+    BranchAssessment,
+    Campaign,
+    CampaignEstate,
+    CampaignStatus,
+    CategoryCode,
+    EliminationCampaign,
+    EliminationCandidate,
+    EliminationEvent,
+    FaultFinding,
+    HouseholdSubmission,
+    Inspection,
+    InspectionItem,
+    OwnersDecisionReferral,
+    ScoreSnapshot,
+    SurveyAnswer,
+    SurveyCategory,
+    SurveyItem,
+    SurveyResponse,
+    SurveyTemplate,
+)
+from gongzhi.registry import models as r
+
+CHECKLIST = (
+    (CategoryCode.CLEANING, "楼道、道路无垃圾堆物"),
+    (CategoryCode.CLEANING, "垃圾箱房整洁、分类到位"),
+    (CategoryCode.GREENING, "绿化修剪整齐、无枯死"),
+    (CategoryCode.GREENING, "绿地无毁绿、无种菜"),
+    (CategoryCode.SECURITY, "门岗在岗、来访登记"),
+    (CategoryCode.SECURITY, "消防通道畅通、无违规充电"),
+    (CategoryCode.REPAIR, "公共照明、门禁完好"),
+    (CategoryCode.REPAIR, "报修台账完整、按时修复"),
+)
+FAULTS = (
+    "垃圾箱房满溢两天无人清运",
+    "单元门禁损坏一周未修",
+    "夜间门岗无人值守",
+    "楼道电动车充电无人劝阻",
+    "绿化带枯死苗木未补种",
+    "报修电话长期无人接听",
+)
+
+
+def _clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+def _uuid_maker(rng: Random):
+    """Deterministic random UUIDs in the form the database column stores (SQLite: 32 hex chars)."""
+    native = connection.features.has_native_uuid_field
+
+    def make():
+        value = uuid.UUID(int=rng.getrandbits(128), version=4)
+        return value if native else value.hex
+
+    return make
+
+
+def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """The demo writes ~60,000 answers: far too many for model instances (see bulk.py)."""
+    insert_rows(model._meta.db_table, columns, rows)
+
+
+def _template(street: r.Street, created: dt.datetime) -> tuple[SurveyTemplate, list]:
+    template = SurveyTemplate.objects.create(
+        street=street,
+        name="四保服务满意度测评(云台二式)",
+        version=1,
+        scale_max=5,
+        frozen=True,
+        description="四大类、20 个事项,现场或线上无记名测评",
+        created_at=created,
+    )
+    categories = SurveyCategory.objects.bulk_create(
+        SurveyCategory(template=template, code=spec.code, name=spec.name, weight=spec.weight, sort_order=i)
+        for i, spec in enumerate(services.YUNTAI_TEMPLATE)
+    )
+    items = SurveyItem.objects.bulk_create(
+        SurveyItem(category=category, text=item.text, weight=item.weight, sort_order=j)
+        for category, spec in zip(categories, services.YUNTAI_TEMPLATE, strict=True)
+        for j, item in enumerate(spec.items)
+    )
+    structure = []
+    position = 0
+    for category, spec in zip(categories, services.YUNTAI_TEMPLATE, strict=True):
+        members = items[position : position + len(spec.items)]
+        position += len(spec.items)
+        structure.append((category, members))
+    return template, structure
+
+
+def _round(
+    *,
+    rng: Random,
+    street: r.Street,
+    template: SurveyTemplate,
+    structure: list,
+    name: str,
+    period_end: dt.date,
+    estates: list[r.Estate],
+    units_of: dict[int, list[int]],
+    quality: dict[int, float],
+    users,
+    evaluated: set[int],
+    company_of: dict[int, int],
+    created: dt.datetime,
+) -> tuple[Campaign, dict[str, int]]:
+    campaign = Campaign.objects.create(
+        street=street,
+        template=template,
+        name=name,
+        period_start=period_end - dt.timedelta(days=364),
+        period_end=period_end,
+        opens_on=period_end - dt.timedelta(days=20),
+        closes_on=period_end,
+        status=CampaignStatus.CLOSED,
+        created_at=created,
+    )
+    CampaignEstate.objects.bulk_create(
+        CampaignEstate(campaign=campaign, estate=e, households=len(units_of.get(e.pk, []))) for e in estates
+    )
+    item_structure = [(c.weight, [(i.pk, i.weight) for i in items]) for c, items in structure]
+    category_of = {i.pk: c.pk for c, items in structure for i in items}
+    responses, answers, markers = [], [], []
+    tiny = set(rng.sample([e.pk for e in estates], 4))
+    new_id = _uuid_maker(rng)
+    for estate in estates:
+        units = units_of.get(estate.pk, [])
+        if not units:
+            continue
+        rate = rng.uniform(0.015, 0.07)
+        n = _clamp(round(len(units) * rate), 5, len(units))
+        if estate.pk in tiny:
+            n = min(len(units), rng.randint(2, 4))
+        markers.extend((new_id(), campaign.pk, unit_id) for unit_id in rng.sample(units, n))
+        mood = quality[estate.pk]
+        for _n in range(n):
+            latent = rng.gauss(mood, 14)
+            given = {}
+            for _c, items in structure:
+                for item in items:
+                    value = 1 + (latent + rng.gauss(0, 9)) * 4 / 100
+                    given[item.pk] = _clamp(round(value), 1, 5) if rng.random() > 0.03 else None
+            if all(v is None for v in given.values()):
+                given[structure[0][1][0].pk] = 3
+            response_id = new_id()
+            score = rules.response_score(given, item_structure, 5)
+            responses.append((response_id, campaign.pk, estate.pk, str(score)))
+            answers.extend(
+                (new_id(), response_id, campaign.pk, estate.pk, category_of[item_id], item_id, value)
+                for item_id, value in given.items()
+            )
+    # Shuffled so that neither the insertion order nor the keys follow the household markers.
+    rng.shuffle(responses)
+    _insert(SurveyResponse, ("id", "campaign_id", "estate_id", "score"), responses)
+    _insert(
+        SurveyAnswer,
+        ("id", "response_id", "campaign_id", "estate_id", "category_id", "item_id", "score"),
+        answers,
+    )
+    _insert(HouseholdSubmission, ("id", "campaign_id", "unit_id"), markers)
+    evaluator = users.get("demo_evaluator")
+    inspections, lines = [], []
+    if evaluator is not None:
+        for estate in estates:
+            if estate.pk not in evaluated:
+                continue
+            checks = []
+            for code, label in CHECKLIST:
+                score = Decimal(_clamp(round((quality[estate.pk] + rng.gauss(0, 10)) / 10), 2, 10))
+                checks.append((code, label, score))
+            total = sum(s for _c, _l, s in checks)
+            inspection = Inspection(
+                campaign=campaign,
+                estate=estate,
+                evaluator=evaluator,
+                inspected_on=period_end - dt.timedelta(days=rng.randint(5, 40)),
+                score=(total * 100 / (10 * len(checks))).quantize(Decimal("0.01")),
+                note="现场检查,照片存档于测评机构",
+                created_at=created,
+            )
+            inspections.append(inspection)
+            lines.append(checks)
+    Inspection.objects.bulk_create(inspections)
+    InspectionItem.objects.bulk_create(
+        InspectionItem(
+            inspection=inspection,
+            category=code,
+            label=label,
+            score=score,
+            max_score=Decimal("10"),
+            remark="" if score >= 8 else "现场发现问题,已拍照",
+        )
+        for inspection, checks in zip(inspections, lines, strict=True)
+        for code, label, score in checks
+    )
+    secretary = users.get("demo_secretary")
+    secretary_areas = set()
+    if secretary is not None:
+        from gongzhi.core.models import RoleGrant
+
+        secretary_areas = set(RoleGrant.objects.filter(user=secretary).values_list("area_id", flat=True))
+    admin = users["demo_admin"]
+    BranchAssessment.objects.bulk_create(
+        BranchAssessment(
+            campaign=campaign,
+            estate=estate,
+            company_id=company_of.get(estate.pk),
+            assessor=secretary if estate.area_id in secretary_areas else admin,
+            score=Decimal(_clamp(round(quality[estate.pk] + rng.gauss(3, 7)), 30, 100)),
+            comment="支部考核:参与日常巡查与两周例会情况综合评定",
+            assessed_at=created,
+        )
+        for estate in estates
+    )
+    return campaign, {
+        "evaluation.SurveyResponse": len(responses),
+        "evaluation.SurveyAnswer": len(answers),
+        "evaluation.Inspection": len(inspections),
+        "evaluation.BranchAssessment": len(estates),
+    }
+
+
+def _faults(*, rng: Random, elimination: EliminationCampaign, street: r.Street, today: dt.date, users) -> int:
+    from gongzhi.problems.models import Category, Problem, ProblemEvent, Source, Status
+    from gongzhi.problems.rules import tracking_number
+
+    categories = {c.code: c for c in Category.objects.filter(street=street)}
+    if not categories:
+        return 0
+    candidates = set(elimination.candidates.values_list("company_id", flat=True))
+    contracts = list(
+        r.Contract.objects.active(on=today)
+        .filter(company_id__in=candidates, estate__area__street=street)
+        .select_related("estate", "company")
+        .order_by("estate_id")
+    )
+    if not contracts:
+        return 0
+    codes = ["cleaning", "repair", "security", "security", "greening", "repair"]
+    made = 0
+    tz = timezone.get_current_timezone()
+    for index, text in enumerate(FAULTS):
+        contract = contracts[rng.randrange(len(contracts))]
+        category = categories.get(codes[index]) or next(iter(categories.values()))
+        moment = dt.datetime.combine(
+            elimination.fault_opens_on + dt.timedelta(days=index % 5), dt.time(9 + index, 15), tzinfo=tz
+        )
+        problem = Problem.objects.create(
+            number=f"F{elimination.pk}-{index}",
+            estate=contract.estate,
+            category=category,
+            source=Source.RESIDENT,
+            description=f"找茬:{text}",
+            urgent=category.urgent,
+            status=Status.REPORTED,
+            created_at=moment,
+        )
+        problem.number = tracking_number(moment.year, problem.pk)
+        problem.save(update_fields=["number"])
+        ProblemEvent.objects.create(
+            problem=problem,
+            at=moment,
+            actor_label=str(Source.RESIDENT.label),
+            action="report",
+            to_status=Status.REPORTED,
+            note=problem.description,
+        )
+        FaultFinding.objects.create(elimination=elimination, company=contract.company, problem=problem)
+        made += 1
+    return made
+
+
+@transaction.atomic
+def demo_create(*, street, seed: int, today: dt.date, users) -> dict[str, int]:
+    rng = Random(seed * 104729 + 6)
+    tz = timezone.get_current_timezone()
+    estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))
+    if not estates:
+        return {}
+    units_of: dict[int, list[int]] = defaultdict(list)
+    for unit_id, estate_id in (
+        r.Unit.objects.filter(building__estate__area__street=street)
+        .order_by("pk")
+        .values_list("pk", "building__estate_id")
+    ):
+        units_of[estate_id].append(unit_id)
+    company_of = dict(
+        r.Contract.objects.active(on=today).filter(estate__in=estates).values_list("estate_id", "company_id")
+    )
+    companies = sorted(set(company_of.values()))
+    company_quality = {c: rng.gauss(68, 9) for c in companies}
+    evaluator = users.get("demo_evaluator")
+    evaluated: set[int] = set()
+    if evaluator is not None:
+        from gongzhi.core.models import RoleGrant
+
+        evaluated = set(RoleGrant.objects.filter(user=evaluator).values_list("estate_id", flat=True))
+    counts: dict[str, int] = defaultdict(int)
+    created = dt.datetime.combine(today - dt.timedelta(days=400), dt.time(9), tzinfo=tz)
+    template, structure = _template(street, created)
+    counts["evaluation.SurveyTemplate"] += 1
+    campaigns = []
+    for end, drift in (
+        (today - dt.timedelta(days=365 + 30), 0.0),
+        (today - dt.timedelta(days=30), 2.0),
+    ):
+        quality = {
+            e.pk: company_quality.get(company_of.get(e.pk), 60.0) + drift + rng.gauss(0, 5) for e in estates
+        }
+        campaign, made = _round(
+            rng=rng,
+            street=street,
+            template=template,
+            structure=structure,
+            name=f"{end.year}年度物业服务满意度测评",
+            period_end=end,
+            estates=estates,
+            units_of=units_of,
+            quality=quality,
+            users=users,
+            evaluated=evaluated,
+            company_of=company_of,
+            created=dt.datetime.combine(end - dt.timedelta(days=25), dt.time(9), tzinfo=tz),
+        )
+        for key, n in made.items():
+            counts[key] += n
+        services.campaign_recompute(campaign=campaign)
+        campaigns.append(campaign)
+        counts["evaluation.Campaign"] += 1
+    counts["evaluation.ScoreSnapshot"] = ScoreSnapshot.objects.filter(campaign__street=street).count()
+    admin = users["demo_admin"]
+    basis = campaigns[-1]
+    snapshots = ScoreSnapshot.objects.filter(campaign=basis, kind="company").count()
+    if snapshots > rules.DEFAULT_BOTTOM_N:
+        elimination = services.elimination_create(
+            actor=admin,
+            basis_campaign=basis,
+            name=f"{today.year}年物业服务末尾淘汰",
+            fault_opens_on=today - dt.timedelta(days=5),
+            fault_closes_on=today + dt.timedelta(days=25),
+        )
+        counts["evaluation.EliminationCampaign"] += 1
+        counts["evaluation.FaultFinding"] += _faults(
+            rng=rng, elimination=elimination, street=street, today=today, users=users
+        )
+    # 争优评比 of last year's round: the two best companies.
+    best = list(
+        ScoreSnapshot.objects.filter(campaign=campaigns[0], kind="company").order_by("rank", "pk")[:2]
+    )
+    Award.objects.bulk_create(
+        Award(
+            street=street,
+            campaign=campaigns[0],
+            kind="company",
+            company_id=s.company_id,
+            title="优秀物业服务企业(标杆)",
+            year=campaigns[0].period_end.year,
+            citation="年度测评综合排名前列,居民满意度高",
+            granted_by=admin,
+            granted_on=campaigns[0].period_end,
+        )
+        for s in best
+    )
+    committee = r.OwnersCommittee.objects.filter(estate__area__street=street).order_by("pk").first()
+    if committee is not None:
+        Award.objects.create(
+            street=street,
+            campaign=campaigns[0],
+            kind="owners_committee",
+            committee=committee,
+            title="优秀业委会",
+            year=campaigns[0].period_end.year,
+            citation="按期公开维修资金与公共收益",
+            granted_by=admin,
+            granted_on=campaigns[0].period_end,
+        )
+    counts["evaluation.Award"] = Award.objects.filter(street=street).count()
+    return dict(counts)
+
+
+def demo_delete(*, street) -> dict[str, int]:
+    """Delete the street's evaluation rows (before the logins and the problems they point at)."""
+    deleted: dict[str, int] = defaultdict(int)
+    steps = [
+        FaultFinding.objects.filter(elimination__street=street),
+        OwnersDecisionReferral.objects.filter(elimination__street=street),
+        EliminationEvent.objects.filter(elimination__street=street),
+        EliminationCandidate.objects.filter(elimination__street=street),
+        EliminationCampaign.objects.filter(street=street),
+        Award.objects.filter(street=street),
+        ScoreSnapshot.objects.filter(campaign__street=street),
+        SurveyAnswer.objects.filter(campaign__street=street),
+        SurveyResponse.objects.filter(campaign__street=street),
+        HouseholdSubmission.objects.filter(campaign__street=street),
+        AccessCode.objects.filter(campaign__street=street),
+        InspectionItem.objects.filter(inspection__campaign__street=street),
+        Inspection.objects.filter(campaign__street=street),
+        BranchAssessment.objects.filter(campaign__street=street),
+        CampaignEstate.objects.filter(campaign__street=street),
+        Campaign.objects.filter(street=street),
+        SurveyItem.objects.filter(category__template__street=street),
+        SurveyCategory.objects.filter(template__street=street),
+        SurveyTemplate.objects.filter(street=street),
+    ]
+    from gongzhi.evaluation.models import InspectionPhoto
+
+    steps.insert(11, InspectionPhoto.objects.filter(inspection__campaign__street=street))
+    for queryset in steps:
+        for label, n in queryset.delete()[1].items():
+            deleted[label] += n
+    return {k: v for k, v in deleted.items() if v}
+
+
+def demo_fingerprint(street) -> str:
+    """A digest of what the demo wrote that does not depend on primary keys or the clock."""
+    digest = hashlib.sha256()
+    rows = [
+        SurveyResponse.objects.filter(campaign__street=street)
+        .values("campaign__name", "estate__name")
+        .annotate(n=Count("id"))
+        .values_list("campaign__name", "estate__name", "n"),
+        SurveyResponse.objects.filter(campaign__street=street).values_list(
+            "campaign__name", "estate__name", "score"
+        ),
+        ScoreSnapshot.objects.filter(campaign__street=street).values_list(
+            "campaign__name", "kind", "estate__name", "company__name", "composite", "low", "high", "rank"
+        ),
+        EliminationCandidate.objects.filter(elimination__street=street).values_list(
+            "elimination__name", "company__name", "basis_rank", "stage"
+        ),
+        Inspection.objects.filter(campaign__street=street).values_list(
+            "campaign__name", "estate__name", "score"
+        ),
+        BranchAssessment.objects.filter(campaign__street=street).values_list(
+            "campaign__name", "estate__name", "score"
+        ),
+        FaultFinding.objects.filter(elimination__street=street).values_list(
+            "company__name", "problem__description"
+        ),
+    ]
+    for query in rows:
+        digest.update(repr(sorted(tuple("" if v is None else str(v) for v in row) for row in query)).encode())
+    return digest.hexdigest()

@@ -1,0 +1,534 @@
+"""The evaluation method as plain functions (no ORM): codes, weights, response scores, shrinkage,
+intervals, composite and company scores, rankings with honest ties, the scale × quality classes
+and the elimination workflow. docs/EVALUATION.md explains the method with a worked example.
+
+Exactness: weights and each response's score use ``Decimal`` (a weight error must be exact and
+reproducible); the statistics (means, variances, shrinkage, intervals) use floats over
+aggregates — they are estimates with an interval, rounded to 3 decimals when stored. The scalar
+functions (``shrink``, ``posterior_variance``) accept ``Fraction`` too, for known-answer tests.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+# ---- household codes ----------------------------------------------------------------------------------
+
+# No 0/O, 1/I/L: read off a printed letter without ambiguity. 31 symbols ** 12 ≈ 2^59.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+
+
+def new_code() -> str:
+    """A fresh unguessable household code (``secrets``, never ``random``)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What the resident typed → the canonical code: upper case, spaces and dashes dropped."""
+    return "".join(ch for ch in (text or "").upper() if ch not in " -\u3000\t")
+
+
+def format_code(code: str) -> str:
+    """ABCD-EFGH-JKMN for printing."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def hash_code(code: str) -> str:
+    """Only this digest is stored. 59 bits of entropy make a plain SHA-256 sufficient: there is no
+    dictionary to try, and codes expire with their campaign."""
+    return hashlib.sha256(normalise_code(code).encode("ascii", "ignore")).hexdigest()
+
+
+def code_well_formed(code: str) -> bool:
+    code = normalise_code(code)
+    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
+
+
+# ---- template and campaign weights --------------------------------------------------------------------
+
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    text: str
+    weight: Decimal = Decimal("1")
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    code: str
+    name: str
+    weight: Decimal
+    items: tuple[ItemSpec, ...] = ()
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        result = Decimal(str(value).strip())
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return result if result.is_finite() else None
+
+
+def plain(value: Decimal) -> str:
+    """90 rather than 9E+1, 33.5 rather than 33.50."""
+    return format(value.normalize(), "f")
+
+
+def template_errors(categories: Sequence[CategorySpec], allowed_codes: Iterable[str]) -> list[str]:
+    """Every problem with a template's structure, in Chinese; empty when it is sound.
+
+    Category weights are percentages that must sum to exactly 100; item weights are relative
+    within their category (any positive numbers — they are normalised when scoring)."""
+    errors: list[str] = []
+    allowed = set(allowed_codes)
+    if not categories:
+        return [_("问卷至少需要一个类别。")]
+    seen: set[str] = set()
+    total = Decimal("0")
+    for position, category in enumerate(categories, start=1):
+        label = category.name or _("第 %(n)d 个类别") % {"n": position}
+        if category.code not in allowed:
+            errors.append(_("“%(c)s”不是可用的类别。") % {"c": label})
+        if category.code in seen:
+            errors.append(_("类别“%(c)s”重复。") % {"c": label})
+        seen.add(category.code)
+        weight = _decimal(category.weight)
+        if weight is None or weight <= 0:
+            errors.append(_("类别“%(c)s”的权重必须是大于 0 的数。") % {"c": label})
+        else:
+            total += weight
+        if not category.items:
+            errors.append(_("类别“%(c)s”至少需要一道题。") % {"c": label})
+        for number, item in enumerate(category.items, start=1):
+            if not (item.text or "").strip():
+                errors.append(_("类别“%(c)s”第 %(n)d 题没有题目文字。") % {"c": label, "n": number})
+            elif len(item.text.strip()) > 120:
+                errors.append(_("类别“%(c)s”第 %(n)d 题超过 120 字。") % {"c": label, "n": number})
+            item_weight = _decimal(item.weight)
+            if item_weight is None or item_weight <= 0:
+                errors.append(_("类别“%(c)s”第 %(n)d 题的权重必须大于 0。") % {"c": label, "n": number})
+    if not errors and total != HUNDRED:
+        errors.append(_("各类别权重之和为 %(t)s%%,必须正好是 100%%。") % {"t": plain(total)})
+    return errors
+
+
+COMPONENTS = ("survey", "inspection", "branch", "problems")
+
+
+def composite_weight_errors(weights: Mapping[str, object]) -> list[str]:
+    """The street's four component weights: each ≥ 0, survey > 0, sum exactly 100 %."""
+    labels = {
+        "survey": _("居民测评"),
+        "inspection": _("第三方检查"),
+        "branch": _("支部考核"),
+        "problems": _("问题整改"),
+    }
+    errors = []
+    total = Decimal("0")
+    for name in COMPONENTS:
+        value = _decimal(weights.get(name, 0))
+        if value is None or value < 0 or value > HUNDRED:
+            errors.append(_("“%(c)s”权重应是 0 到 100 之间的数。") % {"c": labels[name]})
+            continue
+        total += value
+    if errors:
+        return errors
+    if _decimal(weights.get("survey", 0)) == 0:
+        errors.append(_("居民测评权重必须大于 0。"))
+    if total != HUNDRED:
+        errors.append(_("四项权重之和为 %(t)s%%,必须正好是 100%%。") % {"t": plain(total)})
+    return errors
+
+
+# ---- one response's score -----------------------------------------------------------------------------
+
+SCORE_PLACES = Decimal("0.0001")
+
+
+def scale_to_100(score: int, scale_max: int) -> Decimal:
+    """1 → 0 and scale_max → 100, linearly: "非常不满意" is zero, "非常满意" is full marks."""
+    return (Decimal(score) - 1) * HUNDRED / (Decimal(scale_max) - 1)
+
+
+def response_score(
+    answers: Mapping[int, int | None],
+    structure: Sequence[tuple[Decimal, Sequence[tuple[int, Decimal]]]],
+    scale_max: int,
+) -> Decimal:
+    """A response's score on 0–100.
+
+    ``structure`` is [(category weight, [(item id, item weight), …]), …]. Within a category the
+    answered items are averaged with their relative weights; the categories are averaged with
+    their weights over the categories that have at least one answer ("不了解" = None is left out,
+    not counted as zero). Raises ValueError when nothing was answered."""
+    total_weight = Decimal("0")
+    total = Decimal("0")
+    for category_weight, items in structure:
+        item_weight_sum = Decimal("0")
+        item_total = Decimal("0")
+        for item_id, item_weight in items:
+            value = answers.get(item_id)
+            if value is None:
+                continue
+            item_weight_sum += item_weight
+            item_total += item_weight * scale_to_100(value, scale_max)
+        if item_weight_sum:
+            total += category_weight * item_total / item_weight_sum
+            total_weight += category_weight
+    if not total_weight:
+        raise ValueError("no answers")
+    return (total / total_weight).quantize(SCORE_PLACES, rounding=ROUND_HALF_UP)
+
+
+# ---- shrinkage (empirical Bayes) ----------------------------------------------------------------------
+
+Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
+K_MIN = 1.0  # a sample is never trusted more than "one pseudo-response" of prior
+K_MAX = 100.0  # if estates look alike, pool strongly — but 100 real responses still count half
+K_DEFAULT = 10.0  # too few estates to estimate the variances: a documented default
+MIN_ESTATES_FOR_ESTIMATE = 3
+SMALL_SAMPLE = 20  # flagged "样本较少" below this many responses
+LOW_RESPONSE_RATE = 0.10  # flagged below 10 % of households
+MIN_DISCLOSED_RESPONSES = 5  # raw means are shown to non-admins only from this many responses
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """What the database returns per estate: count, sum and sum of squares of response scores."""
+
+    n: int
+    total: float
+    total_sq: float
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def sum_sq_dev(self) -> float:
+        """Σ (x − mean)², from the sums (clamped at 0 against rounding)."""
+        if self.n < 2:
+            return 0.0
+        return max(0.0, self.total_sq - self.total * self.total / self.n)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The street-level estimates the shrinkage uses (all shown in the drill-down)."""
+
+    mean: float  # μ: the street mean of estate means
+    within_var: float  # σ²_w: pooled within-estate variance of response scores
+    between_var: float  # τ²: variance of true estate means (method of moments, ≥ 0)
+    k: float  # σ²_w / τ², clamped to [K_MIN, K_MAX]
+    k_raw: float | None  # before clamping (None: not estimable)
+    estates_used: int
+    note: str = ""
+
+
+def estimate_prior(aggregates: Sequence[Aggregate]) -> Prior:
+    """Method-of-moments estimates over the estates that have responses.
+
+    σ²_w = Σ_e Σ_r (x − m_e)² / Σ_e (n_e − 1)                  (pooled within-estate variance)
+    τ²  = max(0, Var(m_e) − σ²_w · mean(1/n_e))                 (between-estate variance)
+    k   = σ²_w / τ², clamped to [K_MIN, K_MAX]; K_DEFAULT when fewer than 3 estates answered,
+          K_MAX when τ² = 0 (the estates are indistinguishable, so the street mean dominates)."""
+    answered = [a for a in aggregates if a.n > 0]
+    if not answered:
+        return Prior(
+            mean=0.0,
+            within_var=0.0,
+            between_var=0.0,
+            k=K_DEFAULT,
+            k_raw=None,
+            estates_used=0,
+            note="no_responses",
+        )
+    means = [a.total / a.n for a in answered]
+    street_mean = sum(means) / len(means)
+    dof = sum(a.n - 1 for a in answered)
+    within = sum(a.sum_sq_dev for a in answered) / dof if dof > 0 else 0.0
+    if len(answered) < MIN_ESTATES_FOR_ESTIMATE or dof <= 0:
+        return Prior(
+            mean=street_mean,
+            within_var=within,
+            between_var=0.0,
+            k=K_DEFAULT,
+            k_raw=None,
+            estates_used=len(answered),
+            note="too_few_estates",
+        )
+    spread = sum((m - street_mean) ** 2 for m in means) / (len(means) - 1)
+    mean_inverse_n = sum(1.0 / a.n for a in answered) / len(answered)
+    between = max(0.0, spread - within * mean_inverse_n)
+    if between <= 0.0:
+        return Prior(
+            mean=street_mean,
+            within_var=within,
+            between_var=0.0,
+            k=K_MAX,
+            k_raw=None,
+            estates_used=len(answered),
+            note="no_between_variance",
+        )
+    k_raw = within / between
+    return Prior(
+        mean=street_mean,
+        within_var=within,
+        between_var=between,
+        k=min(K_MAX, max(K_MIN, k_raw)),
+        k_raw=k_raw,
+        estates_used=len(answered),
+    )
+
+
+def shrink(n, mean, prior_mean, k):
+    """Credibility-weighted mean: (n·mean + k·μ) / (n + k). n = 0 gives the prior mean."""
+    if n == 0:
+        return prior_mean
+    return (n * mean + k * prior_mean) / (n + k)
+
+
+def posterior_variance(within_var, n, k):
+    """Variance of the shrunk mean: σ²_w / (n + k) (= 1 / (n/σ²_w + 1/τ²) with k = σ²_w/τ²)."""
+    return within_var / (n + k)
+
+
+@dataclass
+class EstateSurvey:
+    n: int
+    mean: float | None
+    shrunk: float
+    variance: float
+    low: float
+    high: float
+
+
+def shrink_all(aggregates: Sequence[Aggregate], prior: Prior, z: float = Z_95) -> list[EstateSurvey]:
+    """Shrunk survey means with normal-approximation intervals shrunk ± z·√(σ²_w/(n+k)), clipped to 0–100."""
+    results = []
+    for a in aggregates:
+        shrunk = shrink(a.n, a.mean, prior.mean, prior.k)
+        variance = posterior_variance(prior.within_var, a.n, prior.k)
+        half = z * math.sqrt(variance)
+        results.append(
+            EstateSurvey(a.n, a.mean, shrunk, variance, max(0.0, shrunk - half), min(100.0, shrunk + half))
+        )
+    return results
+
+
+# ---- other components ---------------------------------------------------------------------------------
+
+PROBLEM_PRIOR = 2  # two notional problems handled well: one bad problem out of one is not 0 points
+
+
+def problem_score(total: int, bad: int) -> float:
+    """Share of the period's problems handled without going overdue or being reopened, on 0–100,
+    with a prior of two well-handled problems: 100 · (total − bad + 2) / (total + 2). No problems → 100."""
+    bad = min(bad, total)
+    return 100.0 * (total - bad + PROBLEM_PRIOR) / (total + PROBLEM_PRIOR)
+
+
+@dataclass
+class Composite:
+    score: float
+    variance: float
+    low: float
+    high: float
+    used_weights: dict[str, float]
+    missing: list[str] = field(default_factory=list)
+
+
+def combine(
+    components: Mapping[str, float | None],
+    weights: Mapping[str, Decimal | float],
+    survey_variance: float,
+    z: float = Z_95,
+) -> Composite:
+    """Weighted composite of the components present; a missing component's weight is spread over
+    the others (renormalised) and flagged. Only the survey carries sampling variance: the interval
+    is composite ± z · (w_survey / Σw) · √var_survey."""
+    present = {
+        name: float(weights[name])
+        for name in COMPONENTS
+        if components.get(name) is not None and float(weights[name]) > 0
+    }
+    missing = [name for name in COMPONENTS if components.get(name) is None and float(weights[name]) > 0]
+    total_weight = sum(present.values())
+    if total_weight <= 0:
+        return Composite(0.0, 0.0, 0.0, 0.0, {}, missing)
+    normalised = {name: w / total_weight for name, w in present.items()}
+    score = sum(normalised[name] * float(components[name]) for name in normalised)
+    variance = normalised.get("survey", 0.0) ** 2 * survey_variance
+    half = z * math.sqrt(variance)
+    return Composite(score, variance, max(0.0, score - half), min(100.0, score + half), normalised, missing)
+
+
+def company_score(
+    members: Sequence[tuple[float, float, int]], z: float = Z_95
+) -> tuple[float, float, float, float]:
+    """A company's score from its estates [(composite, variance, households), …]: the household-
+    weighted mean Σ h·x / Σ h and variance Σ (h/H)² · var (estates independent). Equal weights if no
+    households are recorded. Returns (score, variance, low, high)."""
+    if not members:
+        raise ValueError("company without estates")
+    total = sum(h for _, _, h in members)
+    shares = [h / total for _, _, h in members] if total > 0 else [1.0 / len(members)] * len(members)
+    score = sum(s * x for s, (x, _, _) in zip(shares, members, strict=True))
+    variance = sum(s * s * v for s, (_, v, _) in zip(shares, members, strict=True))
+    half = z * math.sqrt(variance)
+    return score, variance, max(0.0, score - half), min(100.0, score + half)
+
+
+# ---- rankings with honest ties ------------------------------------------------------------------------
+
+
+@dataclass
+class Ranked:
+    key: object
+    score: float
+    low: float
+    high: float
+    rank: int  # competition rank of the point score (equal scores share a rank)
+    rank_best: int  # 1 + number of others whose interval lies entirely above
+    rank_worst: int  # N − number of others whose interval lies entirely below
+    indistinct_from_rank: int | None  # "与第 k 名无显著差异": the rank just above, if the intervals overlap
+
+
+def rank_with_intervals(
+    entries: Sequence[tuple[object, float, float, float]], places: int = 3
+) -> list[Ranked]:
+    """Rank (key, score, low, high) best first. Scores equal at ``places`` decimals share a rank;
+    the rank range counts only the others that are clearly (non-overlapping intervals) better or
+    worse, so a company whose interval overlaps its neighbours' gets a range, not a false position."""
+    rows = [(key, round(score, places), low, high) for key, score, low, high in entries]
+    ordered = sorted(rows, key=lambda r: -r[1])
+    n = len(ordered)
+    lows = sorted(r[2] for r in ordered)
+    highs = sorted(r[3] for r in ordered)
+    result: list[Ranked] = []
+    for position, (key, score, low, high) in enumerate(ordered):
+        # Competition rank: one more than the number strictly better (equal scores share a rank).
+        rank = result[-1].rank if result and result[-1].score == score else position + 1
+        clearly_above = n - bisect.bisect_right(lows, high)  # others whose low > my high
+        clearly_below = bisect.bisect_left(highs, low)  # others whose high < my low
+        result.append(Ranked(key, score, low, high, rank, clearly_above + 1, n - clearly_below, None))
+    # "与第 k 名无显著差异": the entry just above (the next better rank) overlaps this one. O(N).
+    above: Ranked | None = None
+    for position, entry in enumerate(result):
+        if position and result[position - 1].rank < entry.rank:
+            above = result[position - 1]
+        if above is not None and above.low <= entry.high and entry.low <= above.high:
+            entry.indistinct_from_rank = above.rank
+    return result
+
+
+# ---- scale × quality classification -------------------------------------------------------------------
+
+BENCHMARK, KEEP, IMPROVE, ELIMINATION = "benchmark", "keep", "improve", "elimination"
+DEFAULT_BOTTOM_N = 9
+DEFAULT_FINAL_M = 3
+
+
+def classify(ranks: Sequence[int], bottom_n: int = DEFAULT_BOTTOM_N) -> list[str]:
+    """Quality classes from point ranks (1 = best) of N companies.
+
+    Cut-offs (documented in EVALUATION.md): top third (rank − 1 < N/3) → 标杆 benchmark; middle
+    third → 保持 keep; bottom third → 提升 improve; and the bottom ``bottom_n`` (rank > N − bottom_n)
+    → 末位候选 elimination candidate — only when there are more than ``bottom_n`` companies, so a
+    small street never puts everyone on the list. Equal scores share a rank and so a class."""
+    n = len(ranks)
+    classes = []
+    for rank in ranks:
+        if n > bottom_n and rank > n - bottom_n:
+            classes.append(ELIMINATION)
+        elif (rank - 1) * 3 < n:
+            classes.append(BENCHMARK)
+        elif (rank - 1) * 3 < 2 * n:
+            classes.append(KEEP)
+        else:
+            classes.append(IMPROVE)
+    return classes
+
+
+def scale_band(households: int, median_households: float) -> str:
+    """规模: "large" at or above the street's median households served, else "small"."""
+    return "large" if households >= median_households else "small"
+
+
+def median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    middle = len(ordered) // 2
+    return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def survey_flags(n: int, households: int, has_prior: bool = True) -> list[str]:
+    """Warnings shown beside a score."""
+    flags = []
+    if n == 0:
+        flags.append("no_responses")
+    elif n < SMALL_SAMPLE:
+        flags.append("small_sample")
+    if households and n / households < LOW_RESPONSE_RATE:
+        flags.append("low_response_rate")
+    return flags
+
+
+FLAG_LABELS = {
+    "no_responses": "无答卷:测评分为街道均值(仅先验)",
+    "small_sample": "样本较少:已向街道均值收缩",
+    "low_response_rate": "参与率低于 10%",
+    "missing_inspection": "缺第三方检查:权重已按比例分摊",
+    "missing_branch": "缺支部考核:权重已按比例分摊",
+    "missing_problems": "缺问题整改数据",
+}
+
+
+# ---- elimination workflow -----------------------------------------------------------------------------
+
+STREET_ADMIN, LEADERSHIP = "street_admin", "leadership"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    actor: str
+    needs_note: bool = False
+
+
+ELIMINATION_TRANSITIONS: dict[str, Transition] = {
+    "start_rectification": Transition(("fault_finding",), "rectification", STREET_ADMIN),
+    "start_reevaluation": Transition(("rectification",), "re_evaluation", STREET_ADMIN),
+    "propose": Transition(("re_evaluation",), "proposed", STREET_ADMIN),
+    "approve": Transition(("proposed",), "approved", LEADERSHIP),
+    "return": Transition(("proposed",), "re_evaluation", LEADERSHIP, needs_note=True),
+    "refer": Transition(("approved",), "owners_decision", STREET_ADMIN),
+    "close": Transition(("owners_decision",), "closed", STREET_ADMIN),
+}
+
+
+def elimination_target(status: str, action: str) -> str | None:
+    """The status an action leads to from ``status``, or None if not allowed there."""
+    transition = ELIMINATION_TRANSITIONS.get(action)
+    if transition is None or status not in transition.sources:
+        return None
+    return transition.target
+
+
+def bottom(entries: Sequence[tuple[object, int]], count: int) -> list[object]:
+    """Keys of the ``count`` worst by point rank (rank, then key, for a stable order)."""
+    ordered = sorted(entries, key=lambda e: (-e[1], str(e[0])))
+    return [key for key, _ in ordered[:count]]

@@ -1,0 +1,593 @@
+"""Office pages of evaluation (mounted at /evaluation/): survey templates, campaigns, household
+letters, rankings with intervals, the drill-down of a score, company profiles and awards.
+
+Thin: reads through the one door (``visible`` / ``permissions.get_*_for_user``), writes through
+``services``; ``selectors_ui`` builds the rows the tables, charts, Excel files and PDF share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongzhi.core.excel import build_workbook, xlsx_response
+from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
+from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
+from gongzhi.evaluation import permissions, rules, selectors_ui, services
+from gongzhi.evaluation.forms import AwardForm, CampaignForm
+from gongzhi.evaluation.models import (
+    AccessCode,
+    Award,
+    AwardKind,
+    Campaign,
+    CampaignEstate,
+    CategoryCode,
+    ScoreKind,
+    SurveyResponse,
+    SurveyTemplate,
+)
+from gongzhi.evaluation.services import EvaluationError
+from gongzhi.evaluation.views.common import (
+    CAMPAIGN_COLOURS,
+    admin_street_id,
+    require_admin_somewhere,
+    require_office,
+)
+from gongzhi.registry import models as r
+
+# ---- campaigns ----------------------------------------------------------------------------------------
+
+
+@login_required
+def index(request):
+    """测评活动: every campaign the user may see, newest first."""
+    require_office(request)
+    campaigns = list(
+        visible(request.user, Campaign)
+        .select_related("template")
+        .annotate(n_estates=Count("campaign_estates", distinct=True))
+        .order_by("-period_end", "-pk")[:200]
+    )
+    responses = dict(
+        SurveyResponse.objects.filter(campaign__in=campaigns)
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+        .values_list("campaign_id", "n")
+    )
+    rows = [
+        {"c": c, "colour": CAMPAIGN_COLOURS.get(c.status, ""), "responses": responses.get(c.pk, 0)}
+        for c in campaigns
+    ]
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "evaluation/index.html",
+        {"rows": rows, "is_admin": bool(scope.admin_street_ids), "nav_active": "eval_campaigns"},
+    )
+
+
+def _estate_choices(request, street_id: int):
+    return (
+        visible(request.user, r.Estate)
+        .filter(area__street_id=street_id)
+        .select_related("area")
+        .order_by("area__name", "name")
+    )
+
+
+def _chosen_estates(data, street_id: int, estates_qs):
+    mode = data["estate_mode"]
+    if mode == "old":
+        return [e for e in estates_qs if e.is_old]
+    if mode == "all":
+        return list(estates_qs)
+    if mode == "area":
+        return list(estates_qs.filter(area__in=data["areas"]))
+    if mode == "company":
+        served = r.Contract.objects.active().filter(company__in=data["companies"]).values("estate_id")
+        return list(estates_qs.filter(pk__in=served))
+    return list(data["estates"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    street_id = admin_street_id(request)
+    today = timezone.localdate()
+    estates_qs = _estate_choices(request, street_id)
+    templates = visible(request.user, SurveyTemplate).filter(street_id=street_id).order_by("name", "-version")
+    if not templates.exists():
+        messages.warning(request, _("请先建立一份测评问卷。"))
+        return redirect("evaluation:templates")
+    form = CampaignForm(
+        request.POST or None,
+        templates=templates,
+        areas=visible(request.user, r.Area).filter(street_id=street_id).order_by("name"),
+        companies=visible(request.user, r.Company).filter(street_id=street_id).order_by("name"),
+        estates=estates_qs,
+        initial={
+            "period_start": today.replace(month=1, day=1),
+            "period_end": today,
+            "opens_on": today,
+            "closes_on": today + dt.timedelta(days=14),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = _chosen_estates(data, street_id, estates_qs)
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                street=r.Street.objects.get(pk=street_id),
+                template=data["template"],
+                name=data["name"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                estates=chosen,
+                weights={key: data[f"weight_{key}"] for key in rules.COMPONENTS},
+            )
+        except EvaluationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已建立测评活动(草稿),共 %(n)d 个小区。") % {"n": len(chosen)})
+            return redirect("evaluation:campaign", campaign.pk)
+    return render(request, "evaluation/campaign_form.html", {"form": form, "nav_active": "eval_campaigns"})
+
+
+@login_required
+def campaign(request, pk: int):
+    """One campaign: status, actions, each estate's participation and letters."""
+    require_office(request)
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    manage = permissions.is_street_admin(request.user, campaign.street_id)
+    links = visible(request.user, CampaignEstate).filter(campaign=campaign).select_related("estate__area")
+    links = sorted(links, key=lambda link: (link.estate.area.name, link.estate.name))
+    estate_ids = [link.estate_id for link in links]
+    codes = {
+        row["estate_id"]: row
+        for row in AccessCode.objects.filter(campaign=campaign, estate_id__in=estate_ids, revoked=False)
+        .values("estate_id")
+        .annotate(issued=Count("id"), used=Count("id", filter=Q(used=True)))
+    }
+    answered = dict(
+        SurveyResponse.objects.filter(campaign=campaign, estate_id__in=estate_ids)
+        .values("estate_id")
+        .annotate(n=Count("id"))
+        .values_list("estate_id", "n")
+    )
+    buildings: dict[int, list] = {}
+    for building in (
+        r.Building.objects.filter(estate_id__in=estate_ids)
+        .annotate(n_units=Count("units"))
+        .order_by("number")
+    ):
+        buildings.setdefault(building.estate_id, []).append(building)
+    rows = []
+    for link in links:
+        n = answered.get(link.estate_id, 0)
+        rows.append(
+            {
+                "link": link,
+                "issued": codes.get(link.estate_id, {}).get("issued", 0),
+                "used": codes.get(link.estate_id, {}).get("used", 0),
+                "responses": n,
+                "rate": (Decimal(n) * 100 / link.households) if link.households else None,
+                "may_print": permissions.may_issue_codes(request.user, link.estate),
+                "buildings": buildings.get(link.estate_id, []),
+            }
+        )
+    context = {
+        "campaign": campaign,
+        "colour": CAMPAIGN_COLOURS.get(campaign.status, ""),
+        "rows": rows,
+        "manage": manage,
+        "total_households": sum(link.households for link in links),
+        "total_responses": sum(answered.values()),
+        "weights": selectors_ui.weight_rows(campaign),
+        "has_scores": campaign.recomputed_at is not None,
+        "nav_active": "eval_campaigns",
+    }
+    return render(request, "evaluation/campaign.html", context)
+
+
+CAMPAIGN_ACTIONS = {"open", "close", "recompute"}
+
+
+@login_required
+@require_POST
+def campaign_act(request, pk: int, action: str):
+    campaign = permissions.get_campaign_for_user(request.user, pk, manage=True)
+    if action not in CAMPAIGN_ACTIONS:
+        raise Http404
+    try:
+        if action == "open":
+            services.campaign_open(actor=request.user, campaign=campaign)
+            messages.success(request, _("测评已开始,可以打印入户告知书了。"))
+        elif action == "close":
+            services.campaign_close(actor=request.user, campaign=campaign)
+            messages.success(request, _("测评已结束,不再接受答卷。"))
+        else:
+            result = services.campaign_recompute(actor=request.user, campaign=campaign)
+            messages.success(
+                request,
+                _("已重新计算:%(e)d 个小区、%(c)d 家企业、%(n)d 份答卷,用时 %(s).2f 秒。")
+                % {"e": result.estates, "c": result.companies, "n": result.responses, "s": result.seconds},
+            )
+    except EvaluationError as exc:
+        messages.error(request, exc.message)
+    return redirect("evaluation:campaign", campaign.pk)
+
+
+# ---- household letters ---------------------------------------------------------------------------------
+
+# One PDF holds at most this many letters: WeasyPrint lays out ~5 letters a second on a loaded machine,
+# and a request must finish well inside the server's 30-second timeout. Larger estates print by building.
+MAX_LETTERS = 120
+
+
+def _natural(text: str) -> tuple:
+    """Sort key that puts 2号 before 10号 (the order in which letters are delivered)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
+
+
+@login_required
+@require_POST
+def letters(request, pk: int, estate: int):
+    """Issue single-use codes for the households of one estate (or one of its buildings) and print
+    them, two letters per A4 page. Codes exist in plaintext only in this PDF; printing again with
+    ``reissue`` issues new codes for households that have not answered, and the old ones stop working."""
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    link = get_visible_or_404(
+        request.user,
+        CampaignEstate.objects.filter(campaign=campaign).select_related("estate__area__street"),
+        estate,
+    )
+    if not permissions.may_issue_codes(request.user, link.estate):
+        raise PermissionDenied
+    reissue = request.POST.get("reissue") == "1"
+    raw_building = request.POST.get("building", "")
+    units = r.Unit.objects.filter(building__estate=link.estate).select_related("building")
+    if raw_building.isdigit():
+        units = units.filter(building_id=int(raw_building))
+        if not units.exists():
+            raise Http404
+    elif units.count() > MAX_LETTERS:
+        messages.error(
+            request,
+            _("%(e)s 共 %(n)d 户,超过一次可打印的 %(m)d 户,请按楼栋分批打印。")
+            % {"e": link.estate.name, "n": units.count(), "m": MAX_LETTERS},
+        )
+        return redirect("evaluation:campaign", campaign.pk)
+    units = sorted(units[: MAX_LETTERS + 1], key=lambda u: (_natural(u.building.number), _natural(u.number)))
+    if len(units) > MAX_LETTERS:
+        messages.error(request, _("该楼栋户数超过 %(m)d 户,请联系管理员分批打印。") % {"m": MAX_LETTERS})
+        return redirect("evaluation:campaign", campaign.pk)
+    try:
+        issued = services.codes_issue(
+            actor=request.user, campaign=campaign, estate=link.estate, units=units, reissue=reissue
+        )
+    except EvaluationError as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:campaign", campaign.pk)
+    if not issued:
+        messages.warning(
+            request,
+            _("没有需要发放的测评码:各户已有有效测评码或已答卷。如需补发,请勾选“作废旧码重新打印”。"),
+        )
+        return redirect("evaluation:campaign", campaign.pk)
+    base = request.build_absolute_uri("/")[:-1]
+    letters_ctx = []
+    for item in issued:
+        url = base + reverse("survey:answer", args=[item.printed])
+        letters_ctx.append(
+            {
+                "estate": link.estate.name,
+                "building": item.unit.building.number,
+                "unit": item.unit.number,
+                "code": item.printed,
+                "url": url,
+                "qr": qr_svg(url),
+            }
+        )
+    content = render_pdf(
+        "evaluation/pdf/letters.html",
+        {"campaign": campaign, "letters": letters_ctx, "street_name": link.estate.area.street.name},
+    )
+    return pdf_response(content, f"{campaign.name}-{link.estate.name}-入户告知书.pdf", inline=False)
+
+
+# ---- rankings -----------------------------------------------------------------------------------------
+
+
+def _ranking_kind(request) -> str:
+    return ScoreKind.ESTATE if request.GET.get("of") == "estates" else ScoreKind.COMPANY
+
+
+@login_required
+def ranking(request, pk: int):
+    """Rankings of companies (or estates) with interval bars, rank ranges, ties and classes, and the
+    scale × quality chart."""
+    require_office(request)
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    kind = _ranking_kind(request)
+    filters = {k: request.GET.get(k, "") for k in ("klass", "area", "flag")}
+    rows = selectors_ui.ranking_rows(request.user, campaign, kind, filters)
+    full = permissions.sees_street_results(request.user, campaign.street_id)
+    context = {
+        "campaign": campaign,
+        "kind": kind,
+        "rows": rows,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "areas": visible(request.user, r.Area).filter(street_id=campaign.street_id).order_by("name")
+        if kind == ScoreKind.ESTATE
+        else [],
+        "classes": selectors_ui.CLASS_CHOICES,
+        "stats": campaign.statistics,
+        "full": full,
+        "chart": selectors_ui.scatter_option(rows) if kind == ScoreKind.COMPANY and rows and full else None,
+        "nav_active": "eval_campaigns",
+    }
+    return render(request, "evaluation/ranking.html", context)
+
+
+@login_required
+def ranking_export(request, pk: int):
+    require_office(request)
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    kind = _ranking_kind(request)
+    filters = {k: request.GET.get(k, "") for k in ("klass", "area", "flag")}
+    rows = selectors_ui.ranking_rows(request.user, campaign, kind, filters)
+    sheet = selectors_ui.ranking_sheet(rows, kind)
+    content = build_workbook([sheet], notes=selectors_ui.ranking_notes(campaign))
+    label = _("企业排名") if kind == ScoreKind.COMPANY else _("小区排名")
+    return xlsx_response(content, f"{campaign.name}-{label}.xlsx")
+
+
+@login_required
+def ranking_pdf(request, pk: int):
+    """The ranking report (PDF): method, both rankings with intervals, classes, notes."""
+    require_office(request)
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    if not permissions.sees_street_results(request.user, campaign.street_id):
+        raise PermissionDenied
+    companies = selectors_ui.ranking_rows(request.user, campaign, ScoreKind.COMPANY, {})
+    estates = selectors_ui.ranking_rows(request.user, campaign, ScoreKind.ESTATE, {})
+    content = render_pdf(
+        "evaluation/pdf/ranking.html",
+        {
+            "campaign": campaign,
+            "companies": companies,
+            "estates": estates,
+            "stats": campaign.statistics,
+            "weights": selectors_ui.weight_rows(campaign),
+            "class_counts": selectors_ui.class_counts(companies),
+            "generated": timezone.localtime(),
+        },
+    )
+    return pdf_response(content, f"{campaign.name}-排名报告.pdf")
+
+
+@login_required
+def score(request, pk: int):
+    """How one score was made: survey (raw mean, n, shrinkage weight, street mean, interval), per-category
+    means, inspections, the branch's mark, problem counts, the weights actually used."""
+    require_office(request)
+    snapshot = permissions.get_snapshot_for_user(request.user, pk)
+    context = selectors_ui.drilldown(request.user, snapshot)
+    context["nav_active"] = "eval_campaigns"
+    return render(request, "evaluation/score.html", context)
+
+
+# ---- templates ----------------------------------------------------------------------------------------
+
+
+@login_required
+def templates(request):
+    require_admin_somewhere(request)
+    rows = (
+        visible(request.user, SurveyTemplate)
+        .filter(street_id__in=scope_for(request.user).admin_street_ids)
+        .annotate(
+            n_items=Count("categories__items", distinct=True), n_campaigns=Count("campaigns", distinct=True)
+        )
+        .order_by("name", "-version")
+    )
+    return render(request, "evaluation/templates.html", {"rows": rows, "nav_active": "eval_templates"})
+
+
+def _editor_rows(data) -> list[dict]:
+    """The editor's posted table → [{code, name, weight, enabled, items: [{text, weight}]}] (in code order)."""
+    categories = []
+    for code, label in CategoryCode.choices:
+        texts = data.getlist(f"items-{code}-text")
+        weights = data.getlist(f"items-{code}-weight")
+        items = [
+            {"text": text.strip(), "weight": (weights[i] if i < len(weights) else "").strip() or "1"}
+            for i, text in enumerate(texts)
+            if text.strip()
+        ]
+        categories.append(
+            {
+                "code": code,
+                "label": label,
+                "enabled": data.get(f"cat-{code}-on") == "1",
+                "name": (data.get(f"cat-{code}-name") or "").strip() or str(label),
+                "weight": (data.get(f"cat-{code}-weight") or "").strip(),
+                "items": items,
+            }
+        )
+    return categories
+
+
+def _editor_from_template(template: SurveyTemplate | None) -> list[dict]:
+    existing = {}
+    if template is not None:
+        for c in template.categories.prefetch_related("items"):
+            existing[c.code] = {
+                "enabled": True,
+                "name": c.name,
+                "weight": c.weight.normalize(),
+                "items": [{"text": i.text, "weight": i.weight.normalize()} for i in c.items.all()],
+            }
+    rows = []
+    for code, label in CategoryCode.choices:
+        row = existing.get(code, {"enabled": False, "name": str(label), "weight": "", "items": []})
+        rows.append({"code": code, "label": label, **row})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk: int | None = None):
+    """The dense template editor: six category rows (on/off, name, weight %), their items with weights,
+    a live sum; the service validates and explains in Chinese."""
+    street_id = admin_street_id(request)
+    template = None
+    if pk is not None:
+        template = get_visible_or_404(request.user, SurveyTemplate, pk)
+        if not permissions.is_street_admin(request.user, template.street_id):
+            raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "default":
+            try:
+                created = services.template_create_default(
+                    actor=request.user, street=r.Street.objects.get(pk=street_id)
+                )
+            except EvaluationError as exc:
+                messages.error(request, exc.message)
+                return redirect("evaluation:templates")
+            messages.success(request, _("已按“四保 20 项”建立问卷,可继续修改。"))
+            return redirect("evaluation:template_edit", created.pk)
+        if request.POST.get("action") == "new_version" and template is not None:
+            copy = services.template_new_version(actor=request.user, template=template)
+            messages.success(request, _("已另存为第 %(v)d 版,可以修改。") % {"v": copy.version})
+            return redirect("evaluation:template_edit", copy.pk)
+        rows = _editor_rows(request.POST)
+        chosen = [
+            {"code": c["code"], "name": c["name"], "weight": c["weight"] or "0", "items": c["items"]}
+            for c in rows
+            if c["enabled"]
+        ]
+        name = request.POST.get("name", "")
+        scale_raw = request.POST.get("scale_max", "5")
+        scale_max = int(scale_raw) if scale_raw.isdigit() else 0
+        try:
+            if template is None:
+                saved = services.template_create(
+                    actor=request.user,
+                    street=r.Street.objects.get(pk=street_id),
+                    name=name,
+                    categories=chosen,
+                    scale_max=scale_max,
+                )
+            else:
+                saved = services.template_update(
+                    actor=request.user, template=template, name=name, categories=chosen, scale_max=scale_max
+                )
+        except EvaluationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("问卷已保存。"))
+            return redirect("evaluation:template_edit", saved.pk)
+        context_rows, form_name, form_scale = rows, name, scale_max
+    else:
+        context_rows = _editor_from_template(template)
+        form_name = template.name if template else ""
+        form_scale = template.scale_max if template else 5
+    for row in context_rows:
+        row["blank_rows"] = range(2 if row["items"] else 5)
+    return render(
+        request,
+        "evaluation/template_edit.html",
+        {
+            "template": template,
+            "rows": context_rows,
+            "name": form_name,
+            "scale_max": form_scale,
+            "error": error,
+            "status": 400 if error else 200,
+            "nav_active": "eval_templates",
+        },
+        status=400 if error else 200,
+    )
+
+
+# ---- company profile and awards -----------------------------------------------------------------------
+
+
+@login_required
+def company(request, pk: int):
+    """A company's record: scores over time (line chart), problems, elimination campaigns, awards."""
+    require_office(request)
+    company = get_visible_or_404(request.user, r.Company, pk)
+    context = selectors_ui.company_profile(request.user, company)
+    context["nav_active"] = "eval_campaigns"
+    return render(request, "evaluation/company.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def awards(request):
+    """争优评比: the street's awards; the street admin grants new ones."""
+    require_office(request)
+    scope = scope_for(request.user)
+    rows = (
+        visible(request.user, Award)
+        .select_related("company", "committee__estate", "campaign")
+        .order_by("-year", "kind", "pk")
+    )
+    form = None
+    if scope.admin_street_ids:
+        street_id = admin_street_id(request)
+        form = AwardForm(
+            request.POST or None,
+            kinds=AwardKind.choices,
+            companies=visible(request.user, r.Company).filter(street_id=street_id).order_by("name"),
+            committees=visible(request.user, r.OwnersCommittee)
+            .filter(estate__area__street_id=street_id)
+            .select_related("estate")
+            .order_by("estate__name"),
+            initial={"year": timezone.localdate().year},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.award_grant(
+                    actor=request.user,
+                    street=r.Street.objects.get(pk=street_id),
+                    kind=data["kind"],
+                    title=data["title"],
+                    year=data["year"],
+                    company=data["company"] if data["kind"] == AwardKind.COMPANY else None,
+                    committee=data["committee"] if data["kind"] == AwardKind.OWNERS_COMMITTEE else None,
+                    citation=data["citation"],
+                )
+            except EvaluationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已授予表彰。"))
+                return redirect("evaluation:awards")
+    elif request.method == "POST":
+        raise PermissionDenied
+    status = 400 if form is not None and form.errors else 200
+    return render(
+        request,
+        "evaluation/awards.html",
+        {"rows": rows, "form": form, "nav_active": "eval_awards"},
+        status=status,
+    )

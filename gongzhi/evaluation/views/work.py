@@ -1,0 +1,205 @@
+"""Field work: third-party inspections (evaluators, assigned estates only) and the branch's
+assessment (参与考核权) of the companies in its area."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongzhi.core.models import Role
+from gongzhi.core.scopes import scope_for, visible
+from gongzhi.evaluation import permissions, services
+from gongzhi.evaluation.forms import AssessmentForm, InspectionForm
+from gongzhi.evaluation.models import (
+    BranchAssessment,
+    Campaign,
+    CampaignEstate,
+    CampaignStatus,
+    CategoryCode,
+    Inspection,
+)
+from gongzhi.evaluation.services import EvaluationError
+from gongzhi.registry import models as r
+
+CHECKLIST_ROWS = 8
+
+
+def _require_evaluator(request):
+    if Role.EVALUATOR not in scope_for(request.user).roles:
+        raise PermissionDenied
+
+
+@login_required
+def inspections(request):
+    """The evaluator's assignments in the campaigns that are not closed, and their inspections."""
+    _require_evaluator(request)
+    scope = scope_for(request.user)
+    links = list(
+        CampaignEstate.objects.filter(estate_id__in=scope.evaluator_estate_ids)
+        .exclude(campaign__status=CampaignStatus.CLOSED)
+        .select_related("campaign", "estate")
+        .order_by("-campaign__period_end", "estate__name")
+    )
+    done = (
+        visible(request.user, Inspection)
+        .select_related("campaign", "estate")
+        .order_by("-inspected_on", "-pk")[:100]
+    )
+    return render(
+        request,
+        "evaluation/inspections.html",
+        {"links": links, "done": done, "nav_active": "eval_inspections"},
+    )
+
+
+def _checklist_defaults(campaign: Campaign) -> list[dict]:
+    rows = []
+    for category in campaign.template.categories.prefetch_related("items"):
+        for item in category.items.all()[:3]:
+            rows.append(
+                {"category": category.code, "label": item.text, "score": "", "max_score": "10", "remark": ""}
+            )
+    return rows or [{"category": "", "label": "", "score": "", "max_score": "10", "remark": ""}]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_create(request, pk: int, estate: int):
+    """A phone-friendly checklist: category, item, points out of maximum, remark; photos."""
+    _require_evaluator(request)
+    scope = scope_for(request.user)
+    if estate not in scope.evaluator_estate_ids:
+        raise Http404  # outside the assignment: the same answer as "does not exist"
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    estate_obj = visible(request.user, r.Estate).filter(pk=estate).first()
+    if estate_obj is None or not permissions.may_inspect(request.user, campaign, estate_obj):
+        raise Http404
+    form = InspectionForm(request.POST or None, initial={"inspected_on": timezone.localdate()})
+    lines = _checklist_defaults(campaign)
+    if request.method == "POST":
+        cats = request.POST.getlist("line-category")
+        labels = request.POST.getlist("line-label")
+        scores = request.POST.getlist("line-score")
+        maxes = request.POST.getlist("line-max")
+        remarks = request.POST.getlist("line-remark")
+        lines = [
+            {
+                "category": cats[i] if i < len(cats) else "",
+                "label": labels[i],
+                "score": scores[i] if i < len(scores) else "",
+                "max_score": maxes[i] if i < len(maxes) else "",
+                "remark": remarks[i] if i < len(remarks) else "",
+            }
+            for i in range(len(labels))
+            if labels[i].strip() or (i < len(scores) and scores[i].strip())
+        ]
+        if form.is_valid():
+            try:
+                services.inspection_record(
+                    actor=request.user,
+                    campaign=campaign,
+                    estate=estate_obj,
+                    inspected_on=form.cleaned_data["inspected_on"],
+                    lines=lines,
+                    note=form.cleaned_data["note"],
+                    photos=request.FILES.getlist("photos"),
+                )
+            except EvaluationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("检查结果已保存。"))
+                return redirect("evaluation:inspections")
+    padded = lines + [{"category": "", "label": "", "score": "", "max_score": "10", "remark": ""}] * max(
+        0, CHECKLIST_ROWS - len(lines)
+    )
+    return render(
+        request,
+        "evaluation/inspection_form.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "estate": estate_obj,
+            "lines": padded,
+            "category_choices": CategoryCode.choices,
+            "nav_active": "eval_inspections",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# ---- branch assessment ---------------------------------------------------------------------------------
+
+
+def _assessable(request):
+    """(campaign, estate link, company, existing assessment) for estates this user may assess."""
+    scope = scope_for(request.user)
+    if not (scope.area_ids or scope.admin_street_ids):
+        raise PermissionDenied
+    q = visible(request.user, CampaignEstate).exclude(campaign__status=CampaignStatus.CLOSED)
+    if not scope.admin_street_ids:
+        q = q.filter(estate__area_id__in=scope.area_ids)
+    return q.select_related("campaign", "estate__area").order_by(
+        "-campaign__period_end", "estate__area__name", "estate__name"
+    )
+
+
+@login_required
+def assessments(request):
+    """支部考核: one mark (0–100) per estate's company in each running campaign."""
+    links = list(_assessable(request)[:500])
+    existing = {
+        (a.campaign_id, a.estate_id): a
+        for a in visible(request.user, BranchAssessment).filter(
+            campaign_id__in={link.campaign_id for link in links},
+            estate_id__in={link.estate_id for link in links},
+        )
+    }
+    contracts = {
+        c.estate_id: c.company
+        for c in r.Contract.objects.active()
+        .filter(estate_id__in={link.estate_id for link in links})
+        .select_related("company")
+    }
+    rows = [
+        {
+            "link": link,
+            "company": contracts.get(link.estate_id),
+            "assessment": existing.get((link.campaign_id, link.estate_id)),
+        }
+        for link in links
+    ]
+    return render(request, "evaluation/assessments.html", {"rows": rows, "nav_active": "eval_assessments"})
+
+
+@login_required
+@require_POST
+def assessment_save(request, pk: int, estate: int):
+    campaign = permissions.get_campaign_for_user(request.user, pk)
+    estate_obj = visible(request.user, r.Estate).select_related("area").filter(pk=estate).first()
+    if estate_obj is None:
+        raise Http404
+    if not permissions.may_assess(request.user, estate_obj):
+        raise PermissionDenied
+    form = AssessmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{estate_obj.name}:{next(iter(form.errors.values()))[0]}")
+        return redirect("evaluation:assessments")
+    try:
+        services.branch_assessment_record(
+            actor=request.user,
+            campaign=campaign,
+            estate=estate_obj,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except EvaluationError as exc:
+        messages.error(request, f"{estate_obj.name}:{exc.message}")
+    else:
+        messages.success(request, _("已保存 %(e)s 的支部考核。") % {"e": estate_obj.name})
+    return redirect("evaluation:assessments")
