@@ -66,7 +66,7 @@ def merge(directory: Path) -> None:
                 entry.msgstr = english if isinstance(english, str) else english[0]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            entry.previous_msgid = None
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
     po.save(str(PO))
     print(f"filled {filled}, missing {missing}")

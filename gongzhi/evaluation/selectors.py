@@ -246,7 +246,7 @@ def score_breakdown(estate: Estate, campaign: Campaign, *, show_raw: bool = True
         "formula": (
             f"({n} × {raw} + {k} × {street_mean}) / ({n} + {k}) = {snapshot.survey_shrunk}"
             if raw is not None and k is not None
-            else (f"{_('无答卷,取街道均值')} {street_mean}" if n == 0 else "")
+            else ((_("无答卷,取街道均值 %(mean)s") % {"mean": street_mean}) if n == 0 else "")
         ),
         "interval": (detail.get("survey_low"), detail.get("survey_high")),
         "variance": detail.get("survey_variance"),

@@ -49,7 +49,8 @@ SCALE_LABELS = {"large": gettext_lazy("规模大"), "small": gettext_lazy("规�
 
 def weight_rows(campaign: Campaign) -> list[dict]:
     return [
-        {"label": COMPONENT_LABELS[k], "weight": v.normalize()} for k, v in campaign.component_weights.items()
+        {"label": COMPONENT_LABELS[k], "weight": rules.plain(v)}
+        for k, v in campaign.component_weights.items()
     ]
 
 
@@ -296,7 +297,7 @@ def drilldown(user, snapshot: ScoreSnapshot) -> dict:
         if used:
             c["weight_pct"] = None if c["weight"] is None else round(c["weight"] * 100, 1)
         else:  # a company: the mean of its estates' composites, each weighted as the street set
-            c["weight_pct"] = set_weights[key].normalize()
+            c["weight_pct"] = rules.plain(set_weights[key])
     context = {
         "snapshot": snapshot,
         "campaign": campaign,
@@ -310,16 +311,21 @@ def drilldown(user, snapshot: ScoreSnapshot) -> dict:
     }
     if snapshot.kind == ScoreKind.ESTATE:
         template_categories = {c.code: c for c in campaign.template.categories.all()}
+        order = {code: n for n, code in enumerate(template_categories)}
         context["categories"] = [
             {
                 "name": template_categories[code].name if code in template_categories else code,
-                "weight": template_categories[code].weight.normalize()
+                "weight": rules.plain(template_categories[code].weight)
                 if code in template_categories
                 else None,
                 "mean": v.get("mean") if raw_ok else None,
                 "answers": v.get("answers"),
             }
-            for code, v in (snapshot.category_means or {}).items()
+            # In the template's order: PostgreSQL's jsonb does not keep the keys' order.
+            for code, v in sorted(
+                (snapshot.category_means or {}).items(),
+                key=lambda item: order.get(item[0], len(order)),
+            )
         ]
         context["inspections"] = list(
             visible(user, Inspection)

@@ -440,8 +440,8 @@ def _editor_from_template(template: SurveyTemplate | None) -> list[dict]:
             existing[c.code] = {
                 "enabled": True,
                 "name": c.name,
-                "weight": c.weight.normalize(),
-                "items": [{"text": i.text, "weight": i.weight.normalize()} for i in c.items.all()],
+                "weight": rules.plain(c.weight),
+                "items": [{"text": i.text, "weight": rules.plain(i.weight)} for i in c.items.all()],
             }
     rows = []
     for code, label in CategoryCode.choices:
