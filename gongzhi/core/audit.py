@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +38,20 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
+_suppressed: contextvars.ContextVar[bool] = contextvars.ContextVar("gongzhi_audit_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def audit_suppressed():
+    """Inside this block writes are not audited one by one. Only for bulk work that records itself
+    as ONE audit event of its own (the demo loader: "演示街道 … 导入" with every count)."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
 def audit_record(
     *,
     actor,
@@ -47,6 +63,8 @@ def audit_record(
     object_label: str = "",
 ) -> AuditEvent:
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    if _suppressed.get():
+        return AuditEvent(action=action, street_id=street_id, changes=changes or {})  # not saved
     return AuditEvent.objects.create(
         actor=actor_obj,
         actor_label=str(actor_obj) if actor_obj else (str(actor) if actor else gettext("系统")),

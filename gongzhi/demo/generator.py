@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.core.audit import audit_record
+from gongzhi.core.audit import audit_record, audit_suppressed
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.scopes import app_modules, street_of
 from gongzhi.demo.names import STREET_NAME
@@ -153,8 +153,10 @@ def demo_street_create(
         problem_history_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
     )
     counts.update(demo_ledgers_create(street=street, seed=seed, today=plan.today))
-    for module in app_modules("demo_data"):
-        counts.update(module.demo_create(street=street, seed=seed, today=plan.today, users=users))
+    # The apps write through their services; the whole load is audited once, below.
+    with audit_suppressed():
+        for module in app_modules("demo_data"):
+            counts.update(module.demo_create(street=street, seed=seed, today=plan.today, users=users))
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,

@@ -84,6 +84,12 @@ def histories(street):
 # ---- the mix ------------------------------------------------------------------------------------
 
 
+def faults_filed(demo) -> int:
+    """Problems the evaluation demo files as residents' fault-finding (one report event each), on top
+    of the generated history."""
+    return demo.counts.get("evaluation.FaultFinding", 0)
+
+
 def test_history_has_every_state_category_and_source(demo):
     problems = Problem.objects.filter(estate__area__street=demo.street)
     by_status = Counter(problems.values_list("status", flat=True))
@@ -95,7 +101,8 @@ def test_history_has_every_state_category_and_source(demo):
     # Receptions become problems one by one from the branch's reception log (branchwork); the
     # generated history covers every other source.
     assert set(problems.values_list("source", flat=True)) == set(Source) - {Source.RECEPTION}
-    assert problems.count() == demo.counts["problems"] == problem_count(SMALL_SCALE)
+    assert demo.counts["problems"] == problem_count(SMALL_SCALE)
+    assert problems.count() == demo.counts["problems"] + faults_filed(demo)
     assert not ProblemPhoto.objects.exists()  # the demo ships no photos
 
 
@@ -403,11 +410,12 @@ def test_same_seed_and_day_give_the_same_history_and_another_seed_does_not(db):
 def test_reset_deletes_the_history_and_writes_it_again(demo):
     old = set(Problem.objects.values_list("pk", flat=True))
     again = demo_street_ensure(scale=SMALL_SCALE, reset=True)
-    assert again.deleted["problems.Problem"] == demo.counts["problems"]
-    assert again.deleted["problems.ProblemEvent"] == demo.counts["problem_events"]
+    assert again.deleted["problems.Problem"] == demo.counts["problems"] + faults_filed(demo)
+    assert again.deleted["problems.ProblemEvent"] == demo.counts["problem_events"] + faults_filed(demo)
     assert again.deleted["core.Notification"] == demo.counts["notifications"]
     assert not Problem.objects.filter(pk__in=old).exists()
-    assert Problem.objects.count() == again.counts["problems"] == demo.counts["problems"]
+    assert again.counts["problems"] == demo.counts["problems"]
+    assert Problem.objects.count() == demo.counts["problems"] + faults_filed(demo)
     assert Notification.objects.count() == again.counts["notifications"]
 
 
@@ -440,11 +448,13 @@ def test_delete_refuses_when_another_streets_problem_points_at_a_demo_company(wo
     with pytest.raises(DemoError, match="属于其他街道"):
         demo_street_delete(street=demo.street)
     assert Problem.objects.filter(pk=foreign.pk).exists()
-    assert Problem.objects.filter(estate__area__street=demo.street).count() == demo.counts["problems"]
+    assert Problem.objects.filter(estate__area__street=demo.street).count() == (
+        demo.counts["problems"] + faults_filed(demo)
+    )
 
 
 def test_history_is_recorded_by_the_one_import_audit_row(demo):
     (event,) = AuditEvent.objects.filter(street=demo.street)
     assert event.changes["counts"]["problems"] == demo.counts["problems"]
-    assert event.changes["counts"]["problem_events"] == ProblemEvent.objects.count()
+    assert event.changes["counts"]["problem_events"] + faults_filed(demo) == ProblemEvent.objects.count()
     assert not AuditEvent.objects.filter(object_type="problems.Problem").exists()
