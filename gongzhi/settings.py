@@ -169,7 +169,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("GONGZHI_PROXY_COUNT", 0)
+GONGZHI_PROXY_COUNT = env_int("GONGZHI_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "gongzhi.core.clientip.client_ip"  # honours GONGZHI_PROXY_COUNT
 
 # Cookies and headers. Secure cookies and HSTS need HTTPS, which the demo on
 # http://127.0.0.1 does not have; a deployment behind TLS sets GONGZHI_HTTPS=1.

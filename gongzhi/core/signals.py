@@ -4,11 +4,12 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.clientip import client_ip
 from gongzhi.core.models import AuditEvent, RoleGrant
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return client_ip(request)
 
 
 @receiver(user_logged_in)

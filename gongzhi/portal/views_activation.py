@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.clientip import client_ip
 from gongzhi.core.masking import mask_name
 from gongzhi.core.models import Role, RoleGrant
 from gongzhi.core.pdf import pdf_response
@@ -38,7 +39,7 @@ SESSION_MINUTES = 30  # a checked code waits this long for the owner to choose a
 
 
 def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_ip(request) or "unknown"
 
 
 # ---- the owner's side (phone, no login) ------------------------------------------------------------

@@ -40,6 +40,10 @@ class Command(BaseCommand):
             str(workers),
             "--threads",
             "4",
+            # Batch PDFs (a building's activation letters, a street's ranking report) take tens of
+            # seconds on a small server; gunicorn's default of 30 s would cut them off.
+            "--timeout",
+            os.environ.get("GONGZHI_REQUEST_TIMEOUT", "180"),
             "--access-logfile",
             "-",
             "--log-level",
