@@ -12,26 +12,39 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from gongzhi.core import loginguard
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.validators import is_id, parse_day, parse_id
 
 
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        # The address has failed too often over all usernames (core/loginguard.py): say so plainly.
+        if getattr(self.request, "gongzhi_address_locked", False) or loginguard.address_locked(self.request):
+            return render(
+                self.request,
+                "core/locked_out.html",
+                {"address_locked": True, "minutes": loginguard.cool_off_minutes()},
+                status=429,
+            )
+        return super().form_invalid(form)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Only where the (fictional) demo street is loaded: its logins are public by design.
-        from gongzhi.demo.generator import DEMO_PASSWORD, demo_logins, find_demo_street
+        # Only in demo mode — the (fictional) demo street is loaded and no real street exists: its
+        # logins are public by design, and must never be printed on a real deployment's login page.
+        from gongzhi.demo.generator import DEMO_PASSWORD, demo_logins, demo_mode, find_demo_street
 
-        street = find_demo_street()
+        street = find_demo_street() if demo_mode() else None
         if street is not None:
             context["demo_logins"] = demo_logins(street)
             context["demo_password"] = DEMO_PASSWORD
@@ -67,7 +80,7 @@ def _audit_queryset(request):
         events = events.filter(actor_label__icontains=text) | events.filter(object_label__icontains=text)
         applied["q"] = text
     for key, lookup in (("from", "at__date__gte"), ("to", "at__date__lte")):
-        day = parse_date(request.GET.get(key, "") or "")
+        day = parse_day(request.GET.get(key, ""))  # 2024-02-30 or 0001-01-01: no filter, not a 500
         if day:
             events = events.filter(**{lookup: day})
             applied[key] = day.isoformat()
@@ -180,6 +193,6 @@ def inbox_read(request):
     unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
     raw = request.POST.get("id", "")
     if raw:
-        unread = unread.filter(pk=raw) if raw.isdigit() else unread.none()
+        unread = unread.filter(pk=parse_id(raw)) if is_id(raw) else unread.none()
     unread.update(read_at=timezone.now())
     return redirect("inbox")

@@ -50,6 +50,7 @@ __all__ = [
     "demo_street_create",
     "demo_street_delete",
     "demo_street_ensure",
+    "demo_mode",
     "find_demo_street",
     "logins_table",
     "street_fingerprint",
@@ -106,6 +107,14 @@ class DemoResult:
 def find_demo_street() -> r.Street | None:
     """The demo street if it is loaded (a real street that bears its name is not it)."""
     return r.Street.objects.filter(name=STREET_NAME, is_demo=True).first()
+
+
+def demo_mode() -> bool:
+    """Demo mode: the demo street is loaded and no real (non-demo) street exists. Only then may public
+    pages print the demo logins and their shared password."""
+    return (
+        r.Street.objects.filter(is_demo=True).exists() and not r.Street.objects.filter(is_demo=False).exists()
+    )
 
 
 def _refuse_real_street() -> None:

@@ -43,5 +43,6 @@ def letters_pdf(*, estate: Estate, letters: list[IssuedLetter], activate_url: st
         "letters": pages,
         "activate_url": activate_url,
         "issued_on": timezone.localdate(),
+        "issuer": issuer,
     }
     return render_pdf("portal/pdf/activation_letters.html", context)

@@ -118,19 +118,11 @@ class NewAccountForm(forms.Form):
         return data
 
 
-class ExistingAccountForm(NewAccountForm):
-    """The owner already has an account: the letter sets a new password for it."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["username"]
-
-
 class IssueLettersForm(forms.Form):
     WHICH = (
         ("new", _("尚未发放或激活码已失效的业主")),
         ("pending", _("全部未激活的业主(已发的激活码作废重发)")),
-        ("owner", _("指定一位业主(补发;已激活的可借此重设密码)")),
+        ("owner", _("指定一位业主（补发；已激活的只能借此开通新账号，原账号密码不变）")),
     )
     which = forms.ChoiceField(label=_("发放给"), choices=WHICH, initial="new", widget=forms.RadioSelect)
     building = forms.ModelChoiceField(

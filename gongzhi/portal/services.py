@@ -1,10 +1,13 @@
 """Owner account activation: issuing letters (codes) and redeeming a code for an account.
 
-- ``letters_issue`` — the owners' committee (or the street admin) of an estate issues one code per owner
-  who holds units there (the developer gets none); an owner's earlier unused code is replaced.
+- ``letters_issue`` — the estate's owners' committee, its area secretary or the street admin
+  (``permissions.may_issue_letters``) issues one code per owner who holds units there (the developer gets
+  none); an owner's earlier unused code is revoked and any account already holding the units is told.
 - ``activation_check`` — a code typed on a phone: valid, or a plain-Chinese reason; throttled per address.
-- ``activation_complete`` — the code becomes an account (new, the owner's existing one, or the logged-in
-  user's) with an OWNER grant on each of the owner's units in that estate; the code is used up.
+- ``activation_complete`` — the code becomes a NEW owner account (or the first password of an owner-only
+  account that never had one, or the logged-in owner's own account) with an OWNER grant on each of the
+  owner's units in that estate; the code is used up. A code never resets a password, never names an
+  existing account and never reaches an office account (issue 11: account takeover by letter).
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+    validate_password,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,8 +27,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
-from gongzhi.core.scopes import forget_scope, scope_for
-from gongzhi.portal import rules
+from gongzhi.core.notify import notify
+from gongzhi.core.scopes import forget_scope
+from gongzhi.portal import permissions, rules
 from gongzhi.portal.models import ActivationAttempt, ActivationCode
 from gongzhi.registry.models import Estate, Owner, OwnerKind, Unit
 
@@ -49,14 +57,6 @@ class IssuedLetter:
 
 
 # ---- who may issue -----------------------------------------------------------------------------------
-
-
-def can_issue_letters(user, estate: Estate) -> bool:
-    """The estate's owners' committee, or the street admin (also for estates without a committee)."""
-    scope = scope_for(user)
-    if estate.pk in scope.oc_estate_ids:
-        return True
-    return estate.area.street_id in scope.admin_street_ids
 
 
 def letter_owners(estate: Estate):
@@ -93,9 +93,11 @@ def letters_issue(
     now: dt.datetime | None = None,
 ) -> list[IssuedLetter]:
     """New codes for the estate's owners (all, or ``owner_ids``), in owner order. Owners who already
-    activated are left out unless ``include_activated`` (a lost password: the new code resets it).
-    Each owner's earlier unused code for this estate is revoked in the same transaction."""
-    if not can_issue_letters(actor, estate):
+    activated are left out unless ``include_activated`` (a lost password: the new code makes a new
+    account, it never resets the old one). Each owner's earlier unused code for this estate is revoked,
+    and every account already holding one of their units is told, in the same transaction."""
+    capacity = permissions.issuing_capacity(actor, estate)
+    if capacity is None:
         raise PermissionDenied
     now = now or timezone.now()
     owners = letter_owners(estate)
@@ -137,6 +139,7 @@ def letters_issue(
             )
         )
     ActivationCode.objects.bulk_create(rows)
+    notified = _tell_existing_accounts(estate, units_by_owner)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -148,9 +151,31 @@ def letters_issue(
             "owners": [o.pk for o in owners],
             "revoked": revoked,
             "expires_at": expires_at.isoformat(),
+            "capacity": capacity,
+            "notified_accounts": notified,
         },
     )
     return letters
+
+
+def _tell_existing_accounts(estate: Estate, units_by_owner: dict[int, list[Unit]]) -> int:
+    """Inbox note to every active account that already holds one of these units: a letter for their
+    home is out. Its holder can only make a new account, but the owner should know it exists."""
+    unit_ids = [unit.pk for units in units_by_owner.values() for unit in units]
+    users = User.objects.filter(
+        is_active=True, grants__role=Role.OWNER, grants__unit_id__in=unit_ids
+    ).distinct()
+    users = list(users)
+    if users:
+        notify(
+            users,
+            _(
+                "%(estate)s 刚为您名下的房屋发放了新的业主激活信，之前未使用的激活码已作废。"
+                "激活信只能开通新的业主账号，不会改动您现有账号的密码；如非您本人申请，请联系业委会或居委会。"
+            )
+            % {"estate": estate.name},
+        )
+    return len(users)
 
 
 # ---- redeeming ---------------------------------------------------------------------------------------
@@ -202,18 +227,23 @@ def activation_check(*, raw_code: str, ip: str, now: dt.datetime | None = None) 
 
 
 def existing_account(code: ActivationCode) -> User | None:
-    """The account that already holds a grant on one of this owner's units (activated before, or set
-    up by the office), so that a second letter never makes a second account."""
-    grant = (
-        RoleGrant.objects.filter(role=Role.OWNER, unit__owner=code.owner, user__is_active=True)
+    """The one account a code may complete without a login: an owner-only account on this owner's units
+    in the code's estate that has never had a usable password (set up by the office, never used). Any
+    other account — one with a password, an office account — is never reached: the code makes a new one."""
+    grants = (
+        RoleGrant.objects.filter(
+            role=Role.OWNER, unit__owner=code.owner, unit__building__estate=code.estate, user__is_active=True
+        )
         .select_related("user")
         .order_by("-pk")
-        .first()
     )
-    return grant.user if grant else None
+    for grant in grants:
+        if permissions.letter_may_reach(grant.user):
+            return grant.user
+    return None
 
 
-def validate_new_login(username: str) -> str:
+def validate_new_login(username: str, *, keep: User | None = None) -> str:
     username = (username or "").strip()
     field = User._meta.get_field("username")
     try:
@@ -224,9 +254,21 @@ def validate_new_login(username: str) -> str:
         ) from None
     if not 3 <= len(username) <= 40:
         raise ActivationError(_("用户名长度为 3 到 40 个字符。"), field="username")
-    if User.objects.filter(username__iexact=username).exists():
+    taken = User.objects.filter(username__iexact=username)
+    if keep is not None:
+        taken = taken.exclude(pk=keep.pk)
+    if taken.exists():
         raise ActivationError(_("这个用户名已被使用,请换一个。"), field="username")
     return username
+
+
+def password_min_length() -> int:
+    """The shortest password the configured validators accept (AUTH_PASSWORD_VALIDATORS), for the
+    page's hint: the page and the check can then never disagree."""
+    return max(
+        (v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)),
+        default=1,
+    )
 
 
 def _check_password(password: str, user: User) -> None:
@@ -248,10 +290,12 @@ def activation_complete(
 ) -> User:
     """Turn a checked code into an account and use it up (all or nothing):
 
-    - ``attach_to`` (the logged-in user) gets the grants — no password asked;
-    - otherwise the owner's existing account gets the grants and the new ``password``;
+    - ``attach_to`` (the logged-in owner) gets the grants — no password asked; an office account never;
+    - otherwise an owner-only account that never had a password (``existing_account``) gets the grants,
+      the chosen ``username`` and its first ``password``;
     - otherwise a new account ``username`` with ``password`` is made.
-    The code is re-checked under a row lock, so one code makes one account even if sent twice."""
+    No existing password is ever replaced. The code is re-checked under a row lock, so one code makes one
+    account even if sent twice."""
     now = now or timezone.now()
     code = (
         ActivationCode.objects.select_for_update()
@@ -267,13 +311,21 @@ def activation_complete(
 
     created = False
     if attach_to is not None:
+        if permissions.is_office_account(attach_to):
+            raise ActivationError(
+                _("办公账号不能通过激活信关联房屋。请退出登录后用激活信开通单独的业主账号。"), field="code"
+            )
         user = attach_to
     else:
         user = existing_account(code)
         if user is None:
-            username = validate_new_login(username)
-            user = User(username=username, display_name=code.owner.name[:60])
+            user = User(username=validate_new_login(username), display_name=code.owner.name[:60])
             created = True
+        else:
+            user = User.objects.select_for_update().get(pk=user.pk)
+            if not permissions.letter_may_reach(user):  # changed since the page was shown
+                raise ActivationError(_("激活码不正确,请重新输入。"), field="code")
+            user.username = validate_new_login(username, keep=user)
         _check_password(password, user)
         user.set_password(password)
         user.save()

@@ -2,9 +2,10 @@
 
 - ``activate`` / ``activate_account`` (no login, on a phone): the code from the letter (typed, or filled in
   by the QR code) → the owner chooses a login and a password → logged in → the portal home.
-- ``letters`` / ``letters_estate`` / ``letters_issue`` (office layout): the estate's owners' committee or
-  the street admin sees who has activated and prints a batch of letters (one PDF, a page per owner).
-Writes go through ``gongzhi.portal.services`` only."""
+- ``letters`` / ``letters_estate`` / ``letters_issue`` (office layout): the estate's owners' committee, its
+  area secretary or the street admin (``gongzhi.portal.permissions``) sees who has activated and prints a
+  batch of letters (one PDF, a page per owner).
+Writes go through ``gongzhi.portal.services`` only. The phone pages never name an existing account."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +27,10 @@ from gongzhi.core.clientip import client_ip
 from gongzhi.core.masking import mask_name
 from gongzhi.core.models import Role, RoleGrant
 from gongzhi.core.pdf import pdf_response
-from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
-from gongzhi.portal import services
+from gongzhi.core.scopes import scope_for
+from gongzhi.portal import permissions, services
 from gongzhi.portal.documents import letters_pdf
-from gongzhi.portal.forms import ActivationCodeForm, ExistingAccountForm, IssueLettersForm, NewAccountForm
+from gongzhi.portal.forms import ActivationCodeForm, IssueLettersForm, NewAccountForm
 from gongzhi.portal.models import ActivationCode
 from gongzhi.portal.services import ActivationError
 from gongzhi.registry.models import Building, Estate, OwnerKind, Unit
@@ -85,16 +86,15 @@ def _checked_code(request) -> ActivationCode | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def activate_account(request):
-    """Step 2: choose a login and password (or attach to the account already in use)."""
+    """Step 2: choose a login and password (or, logged in as an owner, attach to that account). The page
+    is the same whether or not some account already holds these units: it never names one."""
     code = _checked_code(request)
     if code is None:
         request.session.pop(SESSION_KEY, None)
         messages.error(request, _("请先输入激活码(验证后 30 分钟内有效)。"))
         return redirect("portal:activate")
     attach_to = request.user if request.user.is_authenticated else None
-    existing = None if attach_to else services.existing_account(code)
-    form_class = ExistingAccountForm if existing else NewAccountForm
-    form = None if attach_to else form_class(request.POST if request.method == "POST" else None)
+    form = None if attach_to else NewAccountForm(request.POST if request.method == "POST" else None)
 
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
@@ -132,7 +132,8 @@ def activate_account(request):
             "owner_name": mask_name(code.owner.name),
             "units": units.order_by("building__number", "number"),
             "attach_to": attach_to,
-            "existing": existing,
+            "office_account": attach_to is not None and permissions.is_office_account(attach_to),
+            "password_min_length": services.password_min_length(),
             "step": 2,
         },
     )
@@ -141,18 +142,12 @@ def activate_account(request):
 # ---- the office side: printing letters -------------------------------------------------------------
 
 
-def _issuing_estates(user):
-    scope = scope_for(user)
-    condition = Q(pk__in=scope.oc_estate_ids)
-    if scope.admin_street_ids:
-        condition |= Q(area__street_id__in=scope.admin_street_ids)
-    return visible(user, Estate).filter(condition)
-
-
 @login_required
 def letters(request):
     """Estates whose letters this user prints, with owners, activated owners and live codes."""
-    estates = list(_issuing_estates(request.user).select_related("area").order_by("area__name", "name", "pk"))
+    estates = list(
+        permissions.issuing_estates(request.user).select_related("area").order_by("area__name", "name", "pk")
+    )
     if not estates:
         raise PermissionDenied
     ids = [e.pk for e in estates]
@@ -200,10 +195,7 @@ def letters(request):
 
 
 def _estate_for_letters(request, pk: int) -> Estate:
-    estate = get_visible_or_404(request.user, Estate.objects.select_related("area__street"), pk)
-    if not services.can_issue_letters(request.user, estate):
-        raise PermissionDenied
-    return estate
+    return permissions.get_estate_for_letters(request.user, pk)
 
 
 def _issue_form(estate: Estate, data=None) -> IssueLettersForm:
@@ -302,13 +294,17 @@ def letters_issue(request, pk: int):
     if not issued:
         form.add_error(None, _("没有需要发放激活信的业主(所选范围内的业主都已激活或已有有效激活码)。"))
         return _render_estate(request, estate, form, status=400)
-    # Signed by the committee; by the street office where the street admin prints them.
-    by_committee = estate.pk in scope_for(request.user).oc_estate_ids
+    # Signed by whoever issued them: the committee, the residents' committee, or the street office.
+    capacity = permissions.issuing_capacity(request.user, estate)
+    issuer = {
+        permissions.CAPACITY_COMMITTEE: "",
+        permissions.CAPACITY_AREA: _("%(area)s居民委员会") % {"area": estate.area.name},
+    }.get(capacity, _("%(street)s办事处") % {"street": estate.area.street.name})
     content = letters_pdf(
         estate=estate,
         letters=issued,
         activate_url=request.build_absolute_uri(reverse("portal:activate")),
-        issuer="" if by_committee else _("%(street)s办事处") % {"street": estate.area.street.name},
+        issuer=issuer,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return pdf_response(content, f"{estate.name}-激活信-{stamp}.pdf", inline=False)

@@ -7,6 +7,10 @@
   (the time a phone needs to send the page), later ones are recorded as late and score nothing.
 - Retakes: at most ``max_attempts`` attempts; the next one may start ``cooling_off`` after the previous
   one ended (submitted, or its deadline if never submitted); nobody retakes an exam they passed.
+- Only an open exam takes answers: once the street closes it, a submission is refused and nothing kept.
+- A result shows the score and which questions were wrong at once; the right options and explanations
+  only when no retake can use them (passed, attempts used up, or the exam closed): a retake may draw the
+  same questions, so showing them earlier would hand over the pass (以考促学: the exam must test).
 """
 
 from __future__ import annotations
@@ -78,3 +82,9 @@ def draw(pool_by_topic: dict[str, list[int]], counts: dict[str, int], seed: int)
         n = min(max(int(counts[topic]), 0), len(pool))
         chosen += rng.sample(pool, n)
     return chosen
+
+
+def may_reveal_answers(*, passed: bool, attempts_used: int, max_attempts: int, exam_open: bool) -> bool:
+    """May a participant's result page show the right options and explanations? Only when no retake is
+    possible any more: passed, every attempt used, or the exam no longer open."""
+    return passed or attempts_used >= max_attempts or not exam_open

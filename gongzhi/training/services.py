@@ -375,6 +375,18 @@ def start_refusal(decision: rules.StartDecision) -> str:
     return _("您有一场未交卷的考试,请继续作答。")
 
 
+def reveals_answers(attempt: Attempt) -> bool:
+    """May the participant see the right options of ``attempt`` now (``rules.may_reveal_answers``)?"""
+    participant = attempt.participant
+    attempts = list(participant.attempts.all())
+    return rules.may_reveal_answers(
+        passed=any(a.passed for a in attempts),
+        attempts_used=len(attempts),
+        max_attempts=participant.exam.max_attempts,
+        exam_open=participant.exam.status == ExamStatus.OPEN,
+    )
+
+
 @dataclass(frozen=True)
 class SubmitResult:
     attempt: Attempt
@@ -392,6 +404,8 @@ def attempt_submit(
         raise PermissionDenied
     if attempt.submitted_at is not None:
         raise TrainingError(_("本次考试已交卷。"))
+    if attempt.participant.exam.status != ExamStatus.OPEN:
+        raise TrainingError(_("考试已结束，答卷未保存。"))
     now = now or timezone.now()
     late = not rules.in_time(now, attempt.deadline_at)
     questions = Question.objects.filter(pk__in=attempt.question_ids).prefetch_related("choices")

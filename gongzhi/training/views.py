@@ -353,7 +353,8 @@ def _answers_from(post, question_ids) -> dict[int, list[int]]:
     answers = {}
     for qid in question_ids:
         values = post.getlist(f"q{qid}")
-        answers[qid] = [int(v) for v in values if v.isdigit() and len(v) <= 2]
+        # ASCII digits only: "²".isdigit() is true but int("²") fails.
+        answers[qid] = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 2]
     return answers
 
 
@@ -363,6 +364,9 @@ def attempt_take(request, pk: int):
     attempt = permissions.get_attempt(request.user, pk, own=True)
     if attempt.submitted_at is not None:
         return redirect("training:result", attempt.pk)
+    if attempt.participant.exam.status != ExamStatus.OPEN:
+        messages.error(request, _("考试已结束，答卷未保存。"))
+        return redirect("training:my")
     if request.method == "POST":
         try:
             result = services.attempt_submit(
@@ -370,6 +374,7 @@ def attempt_take(request, pk: int):
             )
         except services.TrainingError as error:
             messages.error(request, error.message)
+            return redirect("training:my")
         else:
             if result.late:
                 messages.error(request, _("已超过答题时限,本次答案不计分。"))
@@ -413,6 +418,10 @@ def attempt_result(request, pk: int):
         if attempt.participant.user_id == request.user.pk:
             return redirect("training:take", attempt.pk)
         raise Http404
+    own = attempt.participant.user_id == request.user.pk
+    # The participant sees the right options only when no retake can use them; the street (who wrote the
+    # bank) always. Score and which questions were wrong are shown either way.
+    reveal = not own or services.reveals_answers(attempt)
     answers = {a.question_id: a for a in attempt.answers.all()}
     by_id = {
         q.pk: q for q in Question.objects.filter(pk__in=attempt.question_ids).prefetch_related("choices")
@@ -427,10 +436,13 @@ def attempt_result(request, pk: int):
             {
                 "n": n,
                 "question": q,
-                "options": [(c.letter, c.text, c.is_correct, c.position in chosen) for c in q.choices.all()],
+                "options": [
+                    (c.letter, c.text, reveal and c.is_correct, c.position in chosen) for c in q.choices.all()
+                ],
                 "correct": answer.is_correct if answer else False,
                 "chosen_letters": "".join(c.letter for c in q.choices.all() if c.position in chosen) or "—",
-                "right_letters": "".join(c.letter for c in q.choices.all() if c.is_correct),
+                "right_letters": "".join(c.letter for c in q.choices.all() if c.is_correct) if reveal else "",
+                "explanation": q.explanation if reveal else "",
             }
         )
     return render(
@@ -441,7 +453,8 @@ def attempt_result(request, pk: int):
             "exam": attempt.participant.exam,
             "items": items,
             "tab": "my",
-            "own": attempt.participant.user_id == request.user.pk,
+            "own": own,
+            "reveal": reveal,
         },
     )
 

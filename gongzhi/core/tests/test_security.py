@@ -121,10 +121,12 @@ def test_gongzhi_command_wraps_django(argv, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_login_page_offers_demo_logins_only_when_the_demo_street_is_loaded(client, world):
+def test_login_page_hides_demo_logins_beside_real_streets(client, world):
+    """The world's streets are real (not demo): the demo logins stay hidden even once the demo street is
+    loaded beside them (shown only in demo mode: test_login_guard.py)."""
     assert "demo_admin" not in client.get(reverse("login")).content.decode()
     from gongzhi.demo.generator import demo_street_ensure
 
     demo_street_ensure(scale=0.01)
     html = client.get(reverse("login")).content.decode()
-    assert "demo_admin" in html and "gongzhi-demo-2026" in html
+    assert "demo_admin" not in html and "gongzhi-demo-2026" not in html

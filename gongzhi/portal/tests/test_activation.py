@@ -98,8 +98,8 @@ def test_reissuing_revokes_the_older_code(world, estate, client):
     assert client.post(ACTIVATE, {"code": new}).status_code == 302
 
 
-@pytest.mark.parametrize("persona", ["secretary_a", "staff_x", "owner_a1", "other_admin"])
-def test_only_the_committee_or_the_street_admin_issue(world, estate, persona):
+@pytest.mark.parametrize("persona", ["member_a", "secretary_b", "staff_x", "owner_a1", "other_admin"])
+def test_only_the_committee_the_area_secretary_or_the_street_admin_issue(world, estate, persona):
     with pytest.raises(services.PermissionDenied):
         services.letters_issue(actor=world.user(persona), estate=estate)
     assert not ActivationCode.objects.exists()
@@ -220,17 +220,19 @@ def test_bad_account_input_is_refused_and_nothing_changes(
     assert not RoleGrant.objects.filter(unit__owner=world.buyer).exists()
 
 
-def test_an_owner_with_an_account_sets_a_new_password_instead_of_a_second_account(client, world, estate):
+def test_an_owner_with_an_account_gets_a_second_account_never_a_new_password(client, world, estate):
+    """A re-issued letter (lost password) makes a new account; the old one keeps its password
+    (issue 11: account takeover by letter — see test_activation_takeover.py)."""
     owner = world.unit_a1.owner  # owner_a1's unit
     code = letter_for(issue(world, estate, owner_ids=[owner.pk], include_activated=True), owner).code
     client.post(ACTIVATE, {"code": code})
     page = client.get(ACCOUNT).content.decode()
-    assert "您已有账号" in page and "owner_a1" in page and 'name="username"' not in page
+    assert "owner_a1" not in page and 'name="username"' in page
     users = User.objects.count()
-    response = client.post(ACCOUNT, {"password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(ACCOUNT, {"username": "a1-again", "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302
-    assert User.objects.count() == users
-    assert User.objects.get(username="owner_a1").check_password(PASSWORD)
+    assert User.objects.count() == users + 1
+    assert not User.objects.get(username="owner_a1").check_password(PASSWORD)
 
 
 def test_a_logged_in_user_attaches_the_units_to_their_account(client, world, estate):
