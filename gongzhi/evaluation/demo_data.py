@@ -34,6 +34,7 @@ from gongzhi.evaluation.bulk import insert_rows
 from gongzhi.evaluation.models import (
     AccessCode,
     Award,
+    BallotBox,
     BranchAssessment,
     Campaign,
     CampaignEstate,
@@ -156,7 +157,8 @@ def _round(
     )
     item_structure = [(c.weight, [(i.pk, i.weight) for i in items]) for c, items in structure]
     category_of = {i.pk: c.pk for c, items in structure for i in items}
-    responses, answers, markers = [], [], []
+    responses, markers = [], []
+    answers_of: dict = {}
     tiny = set(rng.sample([e.pk for e in estates], 4))
     new_id = _uuid_maker(rng)
     for estate in estates:
@@ -167,7 +169,7 @@ def _round(
         n = _clamp(round(len(units) * rate), 5, len(units))
         if estate.pk in tiny:
             n = min(len(units), rng.randint(2, 4))
-        markers.extend((new_id(), campaign.pk, unit_id) for unit_id in rng.sample(units, n))
+        markers.extend((new_id(), campaign.pk, unit_id) for unit_id in sorted(rng.sample(units, n)))
         mood = quality[estate.pk]
         for _n in range(n):
             latent = rng.gauss(mood, 14)
@@ -181,12 +183,14 @@ def _round(
             response_id = new_id()
             score = rules.response_score(given, item_structure, 5)
             responses.append((response_id, campaign.pk, estate.pk, str(score)))
-            answers.extend(
+            answers_of[response_id] = [
                 (new_id(), response_id, campaign.pk, estate.pk, category_of[item_id], item_id, value)
                 for item_id, value in given.items()
-            )
-    # Shuffled so that neither the insertion order nor the keys follow the household markers.
+            ]
+    # The rounds are closed, so every ballot box has been released: responses and their answers are
+    # stored in one shuffled order and the markers by unit, so no row order pairs the two (§5).
     rng.shuffle(responses)
+    answers = [row for response in responses for row in answers_of[response[0]]]
     _insert(SurveyResponse, ("id", "campaign_id", "estate_id", "score"), responses)
     _insert(
         SurveyAnswer,
@@ -432,6 +436,7 @@ def demo_delete(*, street) -> dict[str, int]:
         InspectionItem.objects.filter(inspection__campaign__street=street),
         Inspection.objects.filter(campaign__street=street),
         BranchAssessment.objects.filter(campaign__street=street),
+        BallotBox.objects.filter(campaign__street=street),
         CampaignEstate.objects.filter(campaign__street=street),
         Campaign.objects.filter(street=street),
         SurveyItem.objects.filter(category__template__street=street),

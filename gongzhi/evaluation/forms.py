@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.validators import IdMultipleChoiceField, parse_id
 from gongzhi.evaluation import rules
 
 DONT_KNOW = "x"  # "不了解": an answer that is left out of the means
@@ -34,8 +35,8 @@ def parse_answers(data, item_ids: list[int], scale_max: int) -> tuple[dict[int, 
         raw = (data.get(item_field(item_id)) or "").strip()
         if raw == DONT_KNOW:
             answers[item_id] = None
-        elif raw.isdigit() and 1 <= int(raw) <= scale_max:
-            answers[item_id] = int(raw)
+        elif (value := parse_id(raw)) is not None and value <= scale_max:
+            answers[item_id] = value
         else:
             missing.append(item_id)
     return answers, missing
@@ -76,9 +77,9 @@ class CampaignForm(forms.Form):
         ("pick", _("逐个勾选")),
     ]
     estate_mode = forms.ChoiceField(label=_("参评小区"), choices=ESTATE_MODES, initial="old")
-    areas = forms.ModelMultipleChoiceField(label=_("居民区"), queryset=None, required=False)
-    companies = forms.ModelMultipleChoiceField(label=_("物业公司"), queryset=None, required=False)
-    estates = forms.ModelMultipleChoiceField(label=_("小区"), queryset=None, required=False)
+    areas = IdMultipleChoiceField(label=_("居民区"), queryset=None, required=False)
+    companies = IdMultipleChoiceField(label=_("物业公司"), queryset=None, required=False)
+    estates = IdMultipleChoiceField(label=_("小区"), queryset=None, required=False)
     weight_survey = forms.DecimalField(
         label=_("居民测评权重(%)"), initial=Decimal("60"), max_digits=5, decimal_places=2
     )
@@ -140,6 +141,24 @@ class EliminationForm(forms.Form):
     final_m = forms.IntegerField(
         label=_("拟淘汰家数 M"), min_value=1, max_value=100, initial=rules.DEFAULT_FINAL_M
     )
+    min_responses = forms.IntegerField(
+        label=_("淘汰所需最少答卷数"),
+        min_value=0,
+        max_value=10000,
+        initial=rules.MIN_EVIDENCE_RESPONSES,
+        required=False,
+        help_text=_("复评答卷少于此数的企业只列入末位、不得淘汰。"),
+    )
+    min_survey_weight = forms.DecimalField(
+        label=_("淘汰所需最低自身权重"),
+        min_value=0,
+        max_value=1,
+        max_digits=3,
+        decimal_places=2,
+        initial="0.50",
+        required=False,
+        help_text=_("测评分中来自本企业答卷的份额 n/(n+k)；低于此值的企业不得淘汰。"),
+    )
     fault_opens_on = forms.DateField(
         label=_("找茬开始"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -155,6 +174,11 @@ class EliminationForm(forms.Form):
         start, end = data.get("fault_opens_on"), data.get("fault_closes_on")
         if start and end and end < start:
             self.add_error("fault_closes_on", _("找茬截止日期不能早于开始日期。"))
+        # Left blank: the documented minimum evidence (rules.MIN_EVIDENCE_*).
+        if data.get("min_responses") is None and "min_responses" not in self.errors:
+            data["min_responses"] = rules.MIN_EVIDENCE_RESPONSES
+        if data.get("min_survey_weight") is None and "min_survey_weight" not in self.errors:
+            data["min_survey_weight"] = Decimal(str(rules.MIN_EVIDENCE_WEIGHT))
         return data
 
 

@@ -8,10 +8,11 @@
   (参与考核权) and the problem tracker (overdue / reopened problems).
 - Residents answer with a **single-use household code** (letters printed by the committee) or,
   logged in, for their own unit. One household, one response: ``HouseholdSubmission`` carries a
-  unique (campaign, unit) constraint, inserted in the same transaction as the response.
+  unique (campaign, unit) constraint; the answers wait, sealed, in the estate's ``BallotBox``.
 - **Responses are anonymous by construction**: ``SurveyResponse`` and ``SurveyAnswer`` have random
-  UUID keys, no timestamp, and no reference to the code, the unit or the user; the code and the
-  household marker do not reference the response either. ``test_anonymity.py`` proves it.
+  UUID keys, no timestamp, and no reference to the code, the unit or the user; they enter only as a
+  shuffled batch of at least k ballots (or at close), never in the transaction, order or time of a
+  household's marker. ``test_anonymity.py`` and ``test_ballot_box.py`` prove it.
 - ``ScoreSnapshot`` rows hold the recomputed scores (rules.py does the statistics).
 - An **elimination campaign** (末尾淘汰) moves bottom-N companies through fault-finding (找茬),
   rectification, re-evaluation, the bottom-M proposal and the leadership group's decision, with
@@ -268,10 +269,9 @@ class AccessCode(models.Model):
 class HouseholdSubmission(models.Model):
     """Marker "this household has answered this campaign" — the one-household-one-response lock.
 
-    Inserted in the same transaction as the response, by code or by a logged-in owner; the unique
+    Inserted by code or by a logged-in owner, with the ballot going into the estate's box; the unique
     constraint makes a second (or concurrent) submission fail in the database. It carries no
-    timestamp and no reference to the response, and its key is random so it cannot be ordered
-    against the responses."""
+    timestamp and no reference to the ballot or the response, and its key is random."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
@@ -290,6 +290,31 @@ class HouseholdSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} · {self.unit_id}"
+
+
+class BallotBox(models.Model):
+    """The ballot box of one estate in a campaign: answers waiting to enter the scored tables.
+
+    A submission writes its household marker and drops its ballot here at a random position; the
+    ballots leave only as one shuffled batch of at least k (or all at close), so neither a row
+    order nor a time nor a transaction pairs a scored response with a marker (docs/EVALUATION.md §5).
+    One row per estate, rewritten in place: no time, no household, a random key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
+    # [{"score": "62.5000", "answers": [[item id, 1..10 or null], …]}, …] in random order.
+    ballots = models.JSONField(_("待入账答卷"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("答卷箱")
+        verbose_name_plural = _("答卷箱")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "estate"], name="ballot_box_one_per_estate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} · {self.estate_id}"
 
 
 class SurveyResponse(models.Model):
@@ -564,6 +589,11 @@ class EliminationCampaign(models.Model):
     )
     bottom_n = models.PositiveSmallIntegerField(_("末位家数"), default=9)
     final_m = models.PositiveSmallIntegerField(_("拟淘汰家数"), default=3)
+    # Minimum evidence to eliminate (rules.evidence_sufficient): below it a company stays flagged.
+    min_responses = models.PositiveSmallIntegerField(_("淘汰所需最少答卷数"), default=30)
+    min_survey_weight = models.DecimalField(
+        _("淘汰所需最低自身权重"), max_digits=3, decimal_places=2, default=Decimal("0.50")
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=EliminationStatus.choices, default=EliminationStatus.FAULT_FINDING
     )
@@ -592,6 +622,11 @@ class EliminationCampaign(models.Model):
                 name="elimination_fault_window_in_order",
                 violation_error_message=_("找茬截止日期不能早于开始日期。"),
             ),
+            models.CheckConstraint(
+                condition=Q(min_survey_weight__gte=0) & Q(min_survey_weight__lte=1),
+                name="elimination_min_weight_0_to_1",
+                violation_error_message=_("最低自身权重应在 0 到 1 之间。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -603,6 +638,7 @@ class CandidateStage(models.TextChoices):
     PROPOSED = "proposed", _("拟淘汰")
     CLEARED = "cleared", _("整改后保留")
     ELIMINATED = "eliminated", _("淘汰")
+    INSUFFICIENT = "insufficient", _("证据不足，不得淘汰")
 
 
 class EliminationCandidate(models.Model):
@@ -621,6 +657,13 @@ class EliminationCandidate(models.Model):
     re_score = models.DecimalField(_("复评综合分"), max_digits=7, decimal_places=3, null=True, blank=True)
     re_low = models.DecimalField(_("复评区间下限"), max_digits=7, decimal_places=3, null=True, blank=True)
     re_high = models.DecimalField(_("复评区间上限"), max_digits=7, decimal_places=3, null=True, blank=True)
+    # The evidence each score rests on: survey responses and the share of the score they make up.
+    basis_responses = models.PositiveIntegerField(_("入选答卷数"), default=0)
+    basis_weight = models.DecimalField(
+        _("入选自身权重"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    re_responses = models.PositiveIntegerField(_("复评答卷数"), null=True, blank=True)
+    re_weight = models.DecimalField(_("复评自身权重"), max_digits=4, decimal_places=3, null=True, blank=True)
 
     class Meta:
         verbose_name = _("末位企业")

@@ -53,6 +53,38 @@ def code_well_formed(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
+# ---- the ballot box (anonymity by batching) ------------------------------------------------------------
+
+RELEASE_BATCH_MIN = 5  # k may be raised by the street (GONGZHI_SURVEY_RELEASE_K), never lowered below 5
+
+
+def release_batch_size(configured: int) -> int:
+    """k: an estate's ballots enter the scored tables only k or more at a time (all at close), so
+    no released batch, score or recompute tells fewer than k households apart. k-anonymity
+    (Sweeney 2002); 个人信息保护法 第七十三条 defines anonymised data as data that cannot identify a
+    person and cannot be restored — k < 5 is refused."""
+    if configured < RELEASE_BATCH_MIN:
+        raise ValueError(f"survey release batch k must be at least {RELEASE_BATCH_MIN}, not {configured}")
+    return configured
+
+
+def release_k() -> int:
+    """k as configured (settings.GONGZHI_SURVEY_RELEASE_K, default 5), refused below 5."""
+    from django.conf import settings
+
+    return release_batch_size(getattr(settings, "GONGZHI_SURVEY_RELEASE_K", RELEASE_BATCH_MIN))
+
+
+def withheld(kind: str, responses: int) -> bool:
+    """An estate with some but fewer than k answers (only after close) shows no survey figure."""
+    return kind == "estate" and 0 < responses < release_k()
+
+
+def release_due(waiting: int, k: int, *, closing: bool) -> bool:
+    """Release the ballot box now? At k waiting ballots, or (anything waiting) when the campaign closes."""
+    return waiting > 0 and (closing or waiting >= k)
+
+
 # ---- template and campaign weights --------------------------------------------------------------------
 
 HUNDRED = Decimal("100")
@@ -198,7 +230,6 @@ K_MIN = 1.0  # a sample is never trusted more than "one pseudo-response" of prio
 K_MAX = 100.0  # if estates look alike, pool strongly — but 100 real responses still count half
 K_DEFAULT = 10.0  # too few estates to estimate the variances: a documented default
 MIN_ESTATES_FOR_ESTIMATE = 3
-SMALL_SAMPLE = 20  # flagged "样本较少" below this many responses
 LOW_RESPONSE_RATE = 0.10  # flagged below 10 % of households
 MIN_DISCLOSED_RESPONSES = 5  # raw means are shown to non-admins only from this many responses
 
@@ -392,6 +423,24 @@ def company_score(
 
 # ---- rankings with honest ties ------------------------------------------------------------------------
 
+PLACES = 3  # scores and bounds are compared at the precision they are stored with (ScoreSnapshot)
+
+
+def _numeric_id(key: object) -> tuple[int, int | str]:
+    """Ids compare as numbers (9 before 10); a non-numeric key (tests) sorts after, as text."""
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return (0, int(key))
+    return (1, str(key))
+
+
+def ranking_key(key: object, score: float, low: float, evidence: int = 0) -> tuple:
+    """The one order of every ranking, best first — used by the ranks, the classes and the elimination
+    lists alike (docs/EVALUATION.md, "Ties"): point score (at 3 decimals) descending, then the interval's
+    lower bound descending (the surer of two equal scores first), then the evidence (survey responses)
+    descending, then the id as a number ascending. It is total, so the order never depends on the
+    order of the input."""
+    return (-round(float(score), PLACES), -round(float(low), PLACES), -int(evidence), _numeric_id(key))
+
 
 @dataclass
 class Ranked:
@@ -403,33 +452,53 @@ class Ranked:
     rank_best: int  # 1 + number of others whose interval lies entirely above
     rank_worst: int  # N − number of others whose interval lies entirely below
     indistinct_from_rank: int | None  # "与第 k 名无显著差异": the rank just above, if the intervals overlap
+    position: int = 0  # 1…N in ``ranking_key`` order: the place that classes and cuts use
+    evidence: int = 0
 
 
-def rank_with_intervals(
-    entries: Sequence[tuple[object, float, float, float]], places: int = 3
-) -> list[Ranked]:
-    """Rank (key, score, low, high) best first. Scores equal at ``places`` decimals share a rank;
-    the rank range counts only the others that are clearly (non-overlapping intervals) better or
-    worse, so a company whose interval overlaps its neighbours' gets a range, not a false position."""
-    rows = [(key, round(score, places), low, high) for key, score, low, high in entries]
-    ordered = sorted(rows, key=lambda r: -r[1])
+def rank_with_intervals(entries: Sequence[tuple], places: int = PLACES) -> list[Ranked]:
+    """Rank (key, score, low, high[, evidence]) best first, in ``ranking_key`` order. Scores equal at
+    ``places`` decimals share a rank; the rank range counts only the others that are clearly
+    (non-overlapping intervals) better or worse, so a company whose interval overlaps its neighbours'
+    gets a range, not a false position."""
+    rows = [
+        (entry[0], round(entry[1], places), entry[2], entry[3], int(entry[4]) if len(entry) > 4 else 0)
+        for entry in entries
+    ]
+    ordered = sorted(rows, key=lambda r: ranking_key(r[0], r[1], r[2], r[4]))
     n = len(ordered)
     lows = sorted(r[2] for r in ordered)
     highs = sorted(r[3] for r in ordered)
     result: list[Ranked] = []
-    for position, (key, score, low, high) in enumerate(ordered):
+    for position, (key, score, low, high, evidence) in enumerate(ordered):
         # Competition rank: one more than the number strictly better (equal scores share a rank).
         rank = result[-1].rank if result and result[-1].score == score else position + 1
         clearly_above = n - bisect.bisect_right(lows, high)  # others whose low > my high
         clearly_below = bisect.bisect_left(highs, low)  # others whose high < my low
-        result.append(Ranked(key, score, low, high, rank, clearly_above + 1, n - clearly_below, None))
-    # "与第 k 名无显著差异": the entry just above (the next better rank) overlaps this one. O(N).
-    above: Ranked | None = None
-    for position, entry in enumerate(result):
-        if position and result[position - 1].rank < entry.rank:
-            above = result[position - 1]
-        if above is not None and above.low <= entry.high and entry.low <= above.high:
-            entry.indistinct_from_rank = above.rank
+        result.append(
+            Ranked(
+                key,
+                score,
+                low,
+                high,
+                rank,
+                clearly_above + 1,
+                n - clearly_below,
+                None,
+                position + 1,
+                evidence,
+            )
+        )
+    # "与第 k 名无显著差异": some entry holding the next better rank k overlaps this one. Decided over the
+    # whole group that shares rank k, so the answer does not depend on the order within it.
+    groups: dict[int, list[Ranked]] = {}
+    for entry in result:
+        groups.setdefault(entry.rank, []).append(entry)
+    ranks = sorted(groups)
+    for better, worse in zip(ranks, ranks[1:], strict=False):
+        for entry in groups[worse]:
+            if any(a.low <= entry.high and entry.low <= a.high for a in groups[better]):
+                entry.indistinct_from_rank = better
     return result
 
 
@@ -440,21 +509,22 @@ DEFAULT_BOTTOM_N = 9
 DEFAULT_FINAL_M = 3
 
 
-def classify(ranks: Sequence[int], bottom_n: int = DEFAULT_BOTTOM_N) -> list[str]:
-    """Quality classes from point ranks (1 = best) of N companies.
+def classify(positions: Sequence[int], bottom_n: int = DEFAULT_BOTTOM_N) -> list[str]:
+    """Quality classes from the places (1 = best, ``Ranked.position``) of N companies.
 
-    Cut-offs (documented in EVALUATION.md): top third (rank − 1 < N/3) → 标杆 benchmark; middle
-    third → 保持 keep; bottom third → 提升 improve; and the bottom ``bottom_n`` (rank > N − bottom_n)
+    Cut-offs (documented in EVALUATION.md): top third (place − 1 < N/3) → 标杆 benchmark; middle
+    third → 保持 keep; bottom third → 提升 improve; and the bottom ``bottom_n`` (place > N − bottom_n)
     → 末位候选 elimination candidate — only when there are more than ``bottom_n`` companies, so a
-    small street never puts everyone on the list. Equal scores share a rank and so a class."""
-    n = len(ranks)
+    small street never puts everyone on the list. Places follow ``ranking_key``, so a tie at a cut is
+    broken exactly as ``bottom`` breaks it and the class agrees with the elimination list."""
+    n = len(positions)
     classes = []
-    for rank in ranks:
-        if n > bottom_n and rank > n - bottom_n:
+    for place in positions:
+        if n > bottom_n and place > n - bottom_n:
             classes.append(ELIMINATION)
-        elif (rank - 1) * 3 < n:
+        elif (place - 1) * 3 < n:
             classes.append(BENCHMARK)
-        elif (rank - 1) * 3 < 2 * n:
+        elif (place - 1) * 3 < 2 * n:
             classes.append(KEEP)
         else:
             classes.append(IMPROVE)
@@ -474,16 +544,54 @@ def median(values: Sequence[float]) -> float:
     return float(ordered[middle]) if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def survey_flags(n: int, households: int, has_prior: bool = True) -> list[str]:
-    """Warnings shown beside a score."""
+SMALL_SAMPLE_WEIGHT = 0.5  # "样本较少": the estate's own answers make up less than half its survey score
+
+
+def survey_weight(n: int, k: float) -> float:
+    """The share of a shrunk survey mean that comes from the estate's own answers: n / (n + k)."""
+    return n / (n + k) if n else 0.0
+
+
+def company_survey_weight(members: Sequence[tuple[int, int]], k: float) -> float:
+    """A company's survey weight from its estates [(responses, households), …], weighted by households
+    as ``company_score`` weights its estates (equal weights if no households are recorded)."""
+    if not members:
+        return 0.0
+    total = sum(h for _, h in members)
+    shares = [h / total for _, h in members] if total > 0 else [1.0 / len(members)] * len(members)
+    return sum(share * survey_weight(n, k) for share, (n, _) in zip(shares, members, strict=True))
+
+
+def survey_flags(n: int, households: int, weight: float) -> list[str]:
+    """Warnings shown beside a score. "样本较少" follows the actual shrinkage weight (``survey_weight``),
+    not a raw count: 12 answers with k = 4 are mostly the estate's own score, 30 with k = 100 are not."""
     flags = []
     if n == 0:
         flags.append("no_responses")
-    elif n < SMALL_SAMPLE:
+    elif weight < SMALL_SAMPLE_WEIGHT:
         flags.append("small_sample")
     if households and n / households < LOW_RESPONSE_RATE:
         flags.append("low_response_rate")
     return flags
+
+
+# Minimum evidence to eliminate (默认值; each elimination campaign may set its own): a company whose
+# re-evaluation rests on fewer answers, or whose survey score is mostly the street mean, may be put on
+# the bottom list and face fault-finding, but is never proposed for elimination — replacing a company
+# (Civil Code art. 278 matter 4) on a handful of answers would not survive a challenge.
+MIN_EVIDENCE_RESPONSES = 30
+MIN_EVIDENCE_WEIGHT = 0.5
+
+
+def evidence_sufficient(
+    responses: int,
+    weight: float,
+    min_responses: int = MIN_EVIDENCE_RESPONSES,
+    min_weight: float = MIN_EVIDENCE_WEIGHT,
+) -> bool:
+    """Enough evidence to eliminate: at least ``min_responses`` survey responses and a survey weight of
+    at least ``min_weight``; below either, "证据不足，不得淘汰"."""
+    return responses >= min_responses and weight >= float(min_weight)
 
 
 FLAG_LABELS = {
@@ -493,6 +601,7 @@ FLAG_LABELS = {
     "missing_inspection": "缺第三方检查:权重已按比例分摊",
     "missing_branch": "缺支部考核:权重已按比例分摊",
     "missing_problems": "缺问题整改数据",
+    "withheld": "样本不足，暂不显示测评分（答卷过少，保护匿名）",
 }
 
 
@@ -528,7 +637,8 @@ def elimination_target(status: str, action: str) -> str | None:
     return transition.target
 
 
-def bottom(entries: Sequence[tuple[object, int]], count: int) -> list[object]:
-    """Keys of the ``count`` worst by point rank (rank, then key, for a stable order)."""
-    ordered = sorted(entries, key=lambda e: (-e[1], str(e[0])))
-    return [key for key, _ in ordered[:count]]
+def bottom(entries: Sequence[tuple[object, float, float, float, int]], count: int) -> list[object]:
+    """Keys of the ``count`` worst of (key, score, low, high, evidence), worst first, in reverse
+    ``ranking_key`` order — the same order that places and classes use."""
+    ordered = sorted(entries, key=lambda e: ranking_key(e[0], e[1], e[2], e[4]), reverse=True)
+    return [entry[0] for entry in ordered[:count]]

@@ -169,6 +169,22 @@ def open_campaigns_for_owner(user, today: dt.date | None = None) -> list[tuple[C
 # ---- scores and rankings ------------------------------------------------------------------------------
 
 
+def withhold_small_sample(snapshot: ScoreSnapshot) -> bool:
+    """Blank (in memory, not saved) the survey figures of an estate with fewer than k answers, for
+    every role: its mean would be a handful of known households' (docs/EVALUATION.md §5)."""
+    if not rules.withheld(snapshot.kind, snapshot.responses):
+        return False
+    snapshot.survey_mean = snapshot.survey_shrunk = None
+    snapshot.category_means = {}
+    # The survey interval is centred on the shrunk mean: it goes too.
+    snapshot.detail = {
+        k: v for k, v in (snapshot.detail or {}).items() if k not in ("survey_low", "survey_high")
+    }
+    if "withheld" not in (snapshot.flags or []):
+        snapshot.flags = [*(snapshot.flags or []), "withheld"]
+    return True
+
+
 def hide_small_raw_means(user, campaign: Campaign) -> bool:
     return not permissions.sees_raw_means(user, campaign.street_id)
 
@@ -188,6 +204,7 @@ def ranking(user, campaign: Campaign, kind: str = ScoreKind.COMPANY) -> list[Sco
                 row.survey_mean = None
                 row.category_means = {}
     for row in rows:
+        withhold_small_sample(row)
         row.flag_labels = [_(rules.FLAG_LABELS[f]) for f in row.flags if f in rules.FLAG_LABELS]
         row.indistinct_from_rank = (row.detail or {}).get("indistinct_from_rank")
     return rows
@@ -226,11 +243,12 @@ def score_breakdown(estate: Estate, campaign: Campaign, *, show_raw: bool = True
     stats = campaign.statistics or {}
     if snapshot is None:
         return {"computed": False, "estate": estate, "campaign": campaign}
+    withhold_small_sample(snapshot)
     n = snapshot.responses
     k = stats.get("k")
     street_mean = stats.get("street_mean")
     detail = snapshot.detail or {}
-    disclosed = show_raw or n >= rules.MIN_DISCLOSED_RESPONSES
+    disclosed = (show_raw or n >= rules.MIN_DISCLOSED_RESPONSES) and "withheld" not in (snapshot.flags or [])
     raw = snapshot.survey_mean if disclosed else None
     survey = {
         "responses": n,
@@ -388,7 +406,11 @@ def elimination_trail(elimination: EliminationCampaign) -> dict:
         .annotate(n=Count("id"))
         .values_list("company_id", "n")
     )
-    candidates = list(elimination.candidates.select_related("company").order_by("-basis_rank"))
+    candidates = sorted(
+        elimination.candidates.select_related("company"),
+        key=lambda c: rules.ranking_key(c.company_id, c.basis_score, c.basis_low, c.basis_responses),
+        reverse=True,
+    )
     for c in candidates:
         c.faults = faults.get(c.company_id, 0)
     return {

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec
 from gongzhi.core.scopes import visible
-from gongzhi.evaluation import permissions, rules
+from gongzhi.core.validators import is_id, parse_id
+from gongzhi.evaluation import permissions, rules, selectors
 from gongzhi.evaluation.models import (
     Award,
     BranchAssessment,
@@ -43,6 +44,7 @@ FLAG_LABELS = {
     "missing_inspection": gettext_lazy("缺第三方检查:权重已按比例分摊"),
     "missing_branch": gettext_lazy("缺支部考核:权重已按比例分摊"),
     "missing_problems": gettext_lazy("缺问题整改数据"),
+    "withheld": gettext_lazy("样本不足，暂不显示测评分（答卷过少，保护匿名）"),
 }
 SCALE_LABELS = {"large": gettext_lazy("规模大"), "small": gettext_lazy("规模小")}
 
@@ -68,11 +70,11 @@ def ranking_rows(user, campaign: Campaign, kind: str, filters: dict) -> list[dic
     )
     if filters.get("klass") in ScoreClass.values and kind == ScoreKind.COMPANY:
         snapshots = snapshots.filter(score_class=filters["klass"])
-    if kind == ScoreKind.ESTATE and str(filters.get("area", "")).isdigit():
-        snapshots = snapshots.filter(estate__area_id=int(filters["area"]))
-    if filters.get("flag") == "small":
-        snapshots = snapshots.filter(responses__lt=rules.SMALL_SAMPLE)
+    if kind == ScoreKind.ESTATE and is_id(filters.get("area", "")):
+        snapshots = snapshots.filter(estate__area_id=parse_id(filters["area"]))
     snapshots = list(snapshots)
+    if filters.get("flag") == "small":  # by the shrinkage weight recorded at recompute, not a raw count
+        snapshots = [s for s in snapshots if "small_sample" in (s.flags or [])]
     shared = Counter(s.rank for s in snapshots)
     street_mean = (campaign.statistics or {}).get("street_mean")
     lows = [float(s.low) for s in snapshots] + ([street_mean] if street_mean is not None else []) or [0.0]
@@ -86,6 +88,7 @@ def ranking_rows(user, campaign: Campaign, kind: str, filters: dict) -> list[dic
 
     rows = []
     for s in snapshots:
+        selectors.withhold_small_sample(s)
         if kind == ScoreKind.COMPANY:
             name, group = s.company.name, ""
             profile = reverse("evaluation:company", args=[s.company_id])
@@ -107,7 +110,7 @@ def ranking_rows(user, campaign: Campaign, kind: str, filters: dict) -> list[dic
                 "scale": (s.detail or {}).get("scale", ""),
                 "scale_label": SCALE_LABELS.get((s.detail or {}).get("scale", ""), ""),
                 "flags": [str(FLAG_LABELS.get(f, f)) for f in s.flags or []],
-                "few": s.responses < rules.SMALL_SAMPLE,
+                "few": "small_sample" in (s.flags or []),
                 "bar": {
                     "left": at(s.low),
                     "width": max(0.8, at(s.high) - at(s.low)),
@@ -269,7 +272,8 @@ def drilldown(user, snapshot: ScoreSnapshot) -> dict:
     campaign = snapshot.campaign
     stats = campaign.statistics or {}
     detail = snapshot.detail or {}
-    raw_ok = (
+    withheld = selectors.withhold_small_sample(snapshot)
+    raw_ok = not withheld and (
         permissions.sees_raw_means(user, campaign.street_id)
         or snapshot.responses >= rules.MIN_DISCLOSED_RESPONSES
     )

@@ -2,13 +2,15 @@
 branch assessments, the score recompute, the elimination workflow and awards.
 
 Every service is keyword-only, atomic, checks the actor's right (permissions.py) and writes its
-audit row in the same transaction. Anonymous survey submissions write an audit row that names
-the campaign only — never the code, the unit, the estate or the response."""
+audit row in the same transaction. Survey submissions write no audit row at all: the household
+marker says who took part, and each release of a ballot box is audited by day (docs/EVALUATION.md §5)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,12 +26,13 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditEvent
-from gongzhi.evaluation import permissions, rules
+from gongzhi.evaluation import permissions, rules, sealing
 from gongzhi.evaluation.bulk import insert_rows
 from gongzhi.evaluation.models import (
     AccessCode,
     Award,
     AwardKind,
+    BallotBox,
     BranchAssessment,
     Campaign,
     CampaignEstate,
@@ -487,8 +490,9 @@ def campaign_open(*, actor, campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def campaign_close(*, actor, campaign: Campaign) -> Campaign:
-    """Close: from now on nothing is accepted (codes, owners, inspections, assessments)."""
+def campaign_close(*, actor, campaign: Campaign, rng=None) -> Campaign:
+    """Close: from now on nothing is accepted (codes, owners, inspections, assessments), and every
+    ballot still waiting in a box is released (``rng`` shuffles; tests inject a deterministic one)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require(permissions.is_street_admin(actor, campaign.street_id))
     if campaign.status != CampaignStatus.OPEN:
@@ -502,6 +506,13 @@ def campaign_close(*, actor, campaign: Campaign) -> Campaign:
         street_id=campaign.street_id,
         changes={"status": ["open", "closed"]},
     )
+    # Every waiting ballot is released now, each estate's box as one shuffled batch. The estate rows
+    # are locked first: a submission that got past its status check before this commit finishes first
+    # (its ballot is then released here); one that comes after sees the campaign closed.
+    list(CampaignEstate.objects.select_for_update().filter(campaign=campaign).order_by("pk"))
+    for box in BallotBox.objects.filter(campaign=campaign).order_by("pk"):
+        if rules.release_due(len(box.ballots), release_k(), closing=True):
+            _release(campaign, box, rng or BALLOT_RNG)
     return campaign
 
 
@@ -650,29 +661,92 @@ def _lock_household(campaign: Campaign, unit_id: int) -> None:
         raise EvaluationError(_("该户已参加本次测评,每户只能提交一次。")) from None
 
 
-def _store_response(
-    campaign: Campaign, estate_id: int, cleaned, score: Decimal, category_of
-) -> SurveyResponse:
-    response = SurveyResponse.objects.create(campaign=campaign, estate_id=estate_id, score=score)
-    SurveyAnswer.objects.bulk_create(
-        SurveyAnswer(
-            response=response,
-            campaign=campaign,
-            estate_id=estate_id,
-            category_id=category_of[item_id],
-            item_id=item_id,
-            score=value,
-        )
-        for item_id, value in cleaned.items()
+# Shuffles ballots and picks their place in the box. The OS's CSPRNG: a seeded PRNG's order could be
+# replayed by anyone who learns the seed. Tests pass their own ``rng`` to make the order known.
+BALLOT_RNG = secrets.SystemRandom()
+
+
+release_k = rules.release_k
+
+
+def _drop_in_box(campaign: Campaign, estate_id: int, cleaned, score: Decimal, rng) -> None:
+    """Put a ballot at a random place in its estate's box; at k waiting ballots, release the box.
+
+    The estate's campaign row is locked first (one writer per box), then the campaign's status is
+    read again: a close that committed meanwhile has emptied the boxes for good."""
+    CampaignEstate.objects.select_for_update().get(campaign=campaign, estate_id=estate_id)
+    if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.OPEN).exists():
+        raise EvaluationError(_("本次测评不在进行中,不能提交。"))
+    box, _created = BallotBox.objects.get_or_create(campaign=campaign, estate_id=estate_id)
+    ballot = {"score": str(score), "answers": [[item_id, value] for item_id, value in cleaned.items()]}
+    box.ballots.insert(rng.randrange(len(box.ballots) + 1), sealing.seal(ballot, box=_box_label(box)))
+    if rules.release_due(len(box.ballots), release_k(), closing=False):
+        _release(campaign, box, rng)
+    else:
+        box.save(update_fields=["ballots"])
+
+
+def _box_label(box: BallotBox) -> str:
+    return f"{box.campaign_id}:{box.estate_id}"
+
+
+def box_contents(box: BallotBox) -> list[dict]:
+    """The waiting ballots, unsealed, in the box's (random) order — for the release and for tests."""
+    return [sealing.unseal(token, box=_box_label(box)) for token in box.ballots]
+
+
+def _db_uuid():
+    value = uuid.uuid4()
+    return value if connection.features.has_native_uuid_field else value.hex
+
+
+def _release(campaign: Campaign, box: BallotBox, rng) -> int:
+    """Move a box's ballots into the scored tables: shuffled, random keys, one statement per table
+    (PostgreSQL: one COPY), so row order, keys and transaction say nothing about who came when.
+    Audited as "n answers of estate X released" dated to the day (midnight), with no actor."""
+    ballots = box_contents(box)
+    rng.shuffle(ballots)
+    category_of = dict(
+        SurveyItem.objects.filter(category__template_id=campaign.template_id).values_list("pk", "category_id")
     )
-    return response
+    responses, answers = [], []
+    for ballot in ballots:
+        response_id = _db_uuid()
+        responses.append((response_id, campaign.pk, box.estate_id, ballot["score"]))
+        answers.extend(
+            (_db_uuid(), response_id, campaign.pk, box.estate_id, category_of[item_id], item_id, value)
+            for item_id, value in ballot["answers"]
+        )
+    insert_rows(SurveyResponse._meta.db_table, ("id", "campaign_id", "estate_id", "score"), responses)
+    insert_rows(
+        SurveyAnswer._meta.db_table,
+        ("id", "response_id", "campaign_id", "estate_id", "category_id", "item_id", "score"),
+        answers,
+    )
+    box.ballots = []
+    box.save(update_fields=["ballots"])
+    event = audit_record(
+        actor=None,
+        action=AuditEvent.Action.CREATE,
+        obj=campaign,
+        street_id=campaign.street_id,
+        changes={"estate": Estate.objects.get(pk=box.estate_id).name, "released": len(ballots)},
+    )
+    if event.pk is not None:
+        # The release happens at the k-th household's submission: keep the day, drop the second.
+        midnight = dt.datetime.combine(
+            timezone.localdate(), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        AuditEvent.objects.filter(pk=event.pk).update(at=midnight)
+    return len(ballots)
 
 
 @transaction.atomic
-def response_submit_by_code(*, code: str, answers: Mapping, today: dt.date | None = None) -> SurveyResponse:
+def response_submit_by_code(*, code: str, answers: Mapping, today: dt.date | None = None, rng=None) -> None:
     """Answer with a household code. The code is consumed by a conditional UPDATE (… WHERE used =
     false; 0 rows → refused) and the household marker is inserted under a unique constraint, both in
-    this transaction: two simultaneous submissions of one code store exactly one response."""
+    this transaction: two simultaneous submissions of one code store exactly one ballot. The ballot
+    waits in the estate's box until k households have answered (``_drop_in_box``)."""
     if not rules.code_well_formed(code):
         raise EvaluationError(
             _("测评码应为 %(n)d 位字母和数字(不含 0、O、1、I、L),请核对信上的测评码。")
@@ -687,28 +761,19 @@ def response_submit_by_code(*, code: str, answers: Mapping, today: dt.date | Non
         raise EvaluationError(_("测评码无效,请核对信上的测评码。"))
     campaign = access.campaign
     _check_open(campaign, _today(today))
-    cleaned, score, category_of = _clean_answers(campaign, answers)
+    cleaned, score, _category_of = _clean_answers(campaign, answers)
     consumed = AccessCode.objects.filter(pk=access.pk, used=False, revoked=False).update(used=True)
     if consumed != 1:
         raise EvaluationError(_("该测评码已经使用过,每户只能提交一次。"))
     _lock_household(campaign, access.unit_id)
-    response = _store_response(campaign, access.estate_id, cleaned, score, category_of)
-    # Names the campaign only: no code, unit, estate or response id (anonymity).
-    audit_record(
-        actor=None,
-        action=AuditEvent.Action.CREATE,
-        object_type="evaluation.SurveyResponse",
-        object_label=campaign.name,
-        street_id=campaign.street_id,
-        changes={"channel": "code"},
-    )
-    return response
+    # No audit row: it would time-stamp this household's submission (the marker says it took part).
+    _drop_in_box(campaign, access.estate_id, cleaned, score, rng or BALLOT_RNG)
 
 
 @transaction.atomic
 def response_submit_by_owner(
-    *, actor, campaign: Campaign, unit: Unit, answers: Mapping, today: dt.date | None = None
-) -> SurveyResponse:
+    *, actor, campaign: Campaign, unit: Unit, answers: Mapping, today: dt.date | None = None, rng=None
+) -> None:
     """A logged-in owner answers for their unit — once per unit per campaign (the same household
     marker as the code), and the unit's letter code is spent too."""
     _require(permissions.may_answer_for_unit(actor, unit))
@@ -717,21 +782,14 @@ def response_submit_by_owner(
     if not permissions.in_campaign(campaign, estate_id):
         raise EvaluationError(_("您的小区不在本次测评范围内。"))
     _check_open(campaign, _today(today))
-    cleaned, score, category_of = _clean_answers(campaign, answers)
+    cleaned, score, _category_of = _clean_answers(campaign, answers)
     # Same lock order as the code channel (the code row first, then the household marker), so a
     # letter code and its owner racing for one unit cannot deadlock: the second simply waits.
     AccessCode.objects.filter(campaign=campaign, unit=unit, used=False).update(used=True)
     _lock_household(campaign, unit.pk)
-    response = _store_response(campaign, estate_id, cleaned, score, category_of)
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE,
-        object_type="evaluation.SurveyResponse",
-        object_label=campaign.name,
-        street_id=campaign.street_id,
-        changes={"channel": "owner"},
-    )
-    return response
+    # No audit row naming the owner and the second: with it, the owner's answer would be the one
+    # that entered the box at that moment.
+    _drop_in_box(campaign, estate_id, cleaned, score, rng or BALLOT_RNG)
 
 
 # ---- inspections and branch assessments ---------------------------------------------------------------
@@ -1020,10 +1078,14 @@ def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAU
                 "mean": round(weighted / weight_sum, 3) if weight_sum else None,
                 "answers": answers,
             }
-        flags = rules.survey_flags(aggregate.n, households) + [f"missing_{m}" for m in composite.missing]
+        weight = rules.survey_weight(aggregate.n, prior.k)
+        flags = rules.survey_flags(aggregate.n, households, weight) + [
+            f"missing_{m}" for m in composite.missing
+        ]
         estates[estate_id] = {
             "households": households,
             "n": aggregate.n,
+            "survey_weight": weight,
             "rate": (aggregate.n / households) if households else None,
             "mean": survey.mean,
             "shrunk": survey.shrunk if prior.estates_used else None,
@@ -1038,7 +1100,10 @@ def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAU
             "flags": flags,
         }
     ranked = rules.rank_with_intervals(
-        [(e, r["composite"].score, r["composite"].low, r["composite"].high) for e, r in estates.items()]
+        [
+            (e, r["composite"].score, r["composite"].low, r["composite"].high, r["n"])
+            for e, r in estates.items()
+        ]
     )
     for entry in ranked:
         estates[entry.key]["ranked"] = entry
@@ -1052,6 +1117,8 @@ def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAU
         )
         n = sum(r["n"] for r in rows)
         households = sum(r["households"] for r in rows)
+        # The share of the company's survey score that is its own answers, weighted as its score is.
+        weight = rules.company_survey_weight([(r["n"], r["households"]) for r in rows], prior.k)
         companies[company_id] = {
             "estates": sorted(members),
             "households": households,
@@ -1075,12 +1142,13 @@ def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAU
                 )
                 for name in rules.COMPONENTS
             },
-            "flags": sorted({f for r in rows for f in r["flags"] if f in ("small_sample", "no_responses")}),
+            "survey_weight": weight,
+            "flags": rules.survey_flags(n, 0, weight),
         }
     ranked_companies = rules.rank_with_intervals(
-        [(c, r["score"], r["low"], r["high"]) for c, r in companies.items()]
+        [(c, r["score"], r["low"], r["high"], r["n"]) for c, r in companies.items()]
     )
-    classes = rules.classify([r.rank for r in ranked_companies], bottom_n)
+    classes = rules.classify([r.position for r in ranked_companies], bottom_n)
     median_households = rules.median([r["households"] for r in companies.values()])
     for entry, klass in zip(ranked_companies, classes, strict=True):
         companies[entry.key]["ranked"] = entry
@@ -1152,7 +1220,10 @@ def campaign_recompute(
         raise EvaluationError(_("测评活动尚未开始,没有可计算的数据。"))
     result = compute_scores(campaign, gather_inputs(campaign), bottom_n)
     snapshots = []
-    for estate_id, r in result["estates"].items():
+    # Rows are inserted in the one ranking order (rules.ranking_key), so pages that list by
+    # ("rank", "pk") show a tie in the order the classes and the elimination cut use.
+    by_position = sorted(result["estates"].items(), key=lambda item: item[1]["ranked"].position)
+    for estate_id, r in by_position:
         c, ranked = r["composite"], r["ranked"]
         snapshots.append(
             ScoreSnapshot(
@@ -1184,10 +1255,13 @@ def campaign_recompute(
                     "problems": r["problems"],
                     "inspections": r["inspections"],
                     "indistinct_from_rank": ranked.indistinct_from_rank,
+                    "position": ranked.position,
+                    "survey_weight": round(r["survey_weight"], 3),
                 },
             )
         )
-    for company_id, r in result["companies"].items():
+    by_position = sorted(result["companies"].items(), key=lambda item: item[1]["ranked"].position)
+    for company_id, r in by_position:
         ranked = r["ranked"]
         snapshots.append(
             ScoreSnapshot(
@@ -1216,6 +1290,8 @@ def campaign_recompute(
                     "scale": r["scale"],
                     "variance": round(r["variance"], 4),
                     "indistinct_from_rank": ranked.indistinct_from_rank,
+                    "position": ranked.position,
+                    "survey_weight": round(r["survey_weight"], 3),
                 },
             )
         )
@@ -1271,7 +1347,18 @@ def _evidence_row(s: ScoreSnapshot) -> dict:
         "score": str(s.composite),
         "interval": [str(s.low), str(s.high)],
         "responses": s.responses,
+        "survey_weight": _snapshot_weight(s),
     }
+
+
+def _snapshot_weight(s: ScoreSnapshot) -> float:
+    """The survey weight stored at recompute (rules.company_survey_weight); 0 when a snapshot predates it."""
+    return float((s.detail or {}).get("survey_weight", 0.0))
+
+
+def _standing(s: ScoreSnapshot) -> tuple:
+    """A snapshot as an entry of rules.rank_with_intervals / rules.bottom (the one ranking order)."""
+    return (s.company_id, float(s.composite), float(s.low), float(s.high), s.responses)
 
 
 @transaction.atomic
@@ -1284,8 +1371,11 @@ def elimination_create(
     fault_closes_on: dt.date,
     bottom_n: int = rules.DEFAULT_BOTTOM_N,
     final_m: int = rules.DEFAULT_FINAL_M,
+    min_responses: int = rules.MIN_EVIDENCE_RESPONSES,
+    min_survey_weight: Decimal | float | str = Decimal("0.50"),
 ) -> EliminationCampaign:
-    """Pick the bottom N companies of a closed, recomputed campaign and open their fault-finding window."""
+    """Pick the bottom N companies of a closed, recomputed campaign and open their fault-finding window.
+    ``min_responses`` / ``min_survey_weight``: the evidence a company needs before it can be eliminated."""
     basis_campaign = Campaign.objects.get(pk=basis_campaign.pk)
     _require(permissions.is_street_admin(actor, basis_campaign.street_id))
     errors = []
@@ -1302,16 +1392,27 @@ def elimination_create(
         errors.append(_("末位家数(%(n)d)必须少于参评企业数(%(c)d)。") % {"n": bottom_n, "c": len(rows)})
     if fault_opens_on is None or fault_closes_on is None or fault_closes_on < fault_opens_on:
         errors.append(_("找茬截止日期不能早于开始日期。"))
+    try:
+        min_weight: Decimal | None = Decimal(str(min_survey_weight).strip())
+    except ArithmeticError:
+        min_weight = None
+    if min_weight is not None and not min_weight.is_finite():
+        min_weight = None
+    if not isinstance(min_responses, int) or not 0 <= min_responses <= 10000:
+        errors.append(_("淘汰所需最少答卷数应是 0 到 10000 之间的整数。"))
+    if min_weight is None or not 0 <= min_weight <= 1:
+        errors.append(_("最低自身权重应在 0 到 1 之间。"))
     if errors:
         raise EvaluationError(" ".join(errors))
-    chosen_ids = rules.bottom([(s.company_id, s.rank) for s in rows], bottom_n)
+    # The bottom N in the one ranking order (rules.ranking_key): the same cut as the class on the page.
+    chosen_ids = rules.bottom([_standing(s) for s in rows], bottom_n)
     by_company = {s.company_id: s for s in rows}
     chosen = [by_company[c] for c in chosen_ids]
-    # Honesty at the cut: the first company spared whose interval overlaps the last one chosen.
-    spared = sorted((s for s in rows if s.company_id not in chosen_ids), key=lambda s: -s.rank)
+    # Honesty at the cut: the companies spared whose interval overlaps the best one chosen.
+    spared = [by_company[c] for c in rules.bottom([_standing(s) for s in rows], len(rows))[bottom_n:]]
     boundary = []
     if spared:
-        last = min(chosen, key=lambda s: s.rank)
+        last = chosen[-1]
         boundary = [_evidence_row(s) for s in spared if s.low <= last.high and last.low <= s.high]
     elimination = EliminationCampaign.objects.create(
         street_id=basis_campaign.street_id,
@@ -1319,6 +1420,8 @@ def elimination_create(
         basis_campaign=basis_campaign,
         bottom_n=bottom_n,
         final_m=final_m,
+        min_responses=min_responses,
+        min_survey_weight=min_weight.quantize(Decimal("0.01")),
         fault_opens_on=fault_opens_on,
         fault_closes_on=fault_closes_on,
     )
@@ -1330,6 +1433,8 @@ def elimination_create(
             basis_score=s.composite,
             basis_low=s.low,
             basis_high=s.high,
+            basis_responses=s.responses,
+            basis_weight=_d(_snapshot_weight(s)),
         )
         for s in chosen
     )
@@ -1350,7 +1455,12 @@ def elimination_create(
         action=AuditEvent.Action.CREATE,
         obj=elimination,
         street_id=elimination.street_id,
-        changes={"bottom_n": bottom_n, "chosen": [s.company.name for s in chosen]},
+        changes={
+            "bottom_n": bottom_n,
+            "min_responses": min_responses,
+            "min_survey_weight": str(elimination.min_survey_weight),
+            "chosen": [s.company.name for s in chosen],
+        },
     )
     return elimination
 
@@ -1485,6 +1595,14 @@ def elimination_advance(
         elimination.decided_at = timezone.now()
         elimination.decision_note = note
         if action == "approve":
+            proposed = list(
+                elimination.candidates.filter(stage=CandidateStage.PROPOSED).select_related("company")
+            )
+            thin = [c.company.name for c in proposed if not _enough_evidence(elimination, c)]
+            if thin:
+                raise EvaluationError(
+                    _("证据不足，不得淘汰：%(n)s。请退回，待补充测评后重新提出。") % {"n": "、".join(thin)}
+                )
             elimination.candidates.filter(stage=CandidateStage.PROPOSED).update(
                 stage=CandidateStage.ELIMINATED
             )
@@ -1522,20 +1640,30 @@ def _propose(elimination: EliminationCampaign) -> dict:
     for c in candidates:
         s = rows[c.company_id]
         c.re_rank, c.re_score, c.re_low, c.re_high = s.rank, s.composite, s.low, s.high
-    worst = set(rules.bottom([(c.company_id, c.re_rank) for c in candidates], elimination.final_m))
+        c.re_responses, c.re_weight = s.responses, _d(_snapshot_weight(s))
+    # The bottom M in the one ranking order. A company among them without enough evidence is flagged
+    # "证据不足，不得淘汰" and kept; nobody else is proposed in its place (it was not among the worst M).
+    worst = set(rules.bottom([_standing(rows[c.company_id]) for c in candidates], elimination.final_m))
     for c in candidates:
-        c.stage = CandidateStage.PROPOSED if c.company_id in worst else CandidateStage.CLEARED
+        if c.company_id not in worst:
+            c.stage = CandidateStage.CLEARED
+        elif _enough_evidence(elimination, c):
+            c.stage = CandidateStage.PROPOSED
+        else:
+            c.stage = CandidateStage.INSUFFICIENT
     EliminationCandidate.objects.bulk_update(
-        candidates, ["re_rank", "re_score", "re_low", "re_high", "stage"]
+        candidates, ["re_rank", "re_score", "re_low", "re_high", "re_responses", "re_weight", "stage"]
     )
     proposed = [c for c in candidates if c.stage == CandidateStage.PROPOSED]
     cleared = [c for c in candidates if c.stage == CandidateStage.CLEARED]
-    best_proposed = min(proposed, key=lambda c: c.re_rank)
-    overlapping = [
-        c.company.name
-        for c in cleared
-        if c.re_low <= best_proposed.re_high and best_proposed.re_low <= c.re_high
-    ]
+    overlapping = []
+    if proposed:
+        best_proposed = min(proposed, key=lambda c: c.re_rank)
+        overlapping = [
+            c.company.name
+            for c in cleared
+            if c.re_low <= best_proposed.re_high and best_proposed.re_low <= c.re_high
+        ]
     faults = dict(
         FaultFinding.objects.filter(elimination=elimination)
         .values("company_id")
@@ -1552,14 +1680,37 @@ def _propose(elimination: EliminationCampaign) -> dict:
                 "re_rank": c.re_rank,
                 "re_score": str(c.re_score),
                 "re_interval": [str(c.re_low), str(c.re_high)],
+                "responses": c.re_responses,
+                "survey_weight": str(c.re_weight),
+                "sufficient": _enough_evidence(elimination, c),
                 "faults": faults.get(c.company_id, 0),
                 "stage": c.stage,
             }
-            for c in sorted(candidates, key=lambda c: -c.re_rank)
+            for c in sorted(
+                candidates,
+                key=lambda c: rules.ranking_key(c.company_id, c.re_score, c.re_low, c.re_responses or 0),
+                reverse=True,
+            )
         ],
+        "minimum_evidence": {
+            "responses": elimination.min_responses,
+            "survey_weight": str(elimination.min_survey_weight),
+        },
         # Companies spared whose interval overlaps a proposed one: the leadership group should know.
         "overlapping_at_cut": overlapping,
     }
+
+
+def _enough_evidence(elimination: EliminationCampaign, candidate: EliminationCandidate) -> bool:
+    """The candidate's re-evaluation meets the campaign's minimum evidence (rules.evidence_sufficient)."""
+    if candidate.re_responses is None or candidate.re_weight is None:
+        return False
+    return rules.evidence_sufficient(
+        candidate.re_responses,
+        float(candidate.re_weight),
+        elimination.min_responses,
+        float(elimination.min_survey_weight),
+    )
 
 
 def _refer(elimination: EliminationCampaign, day: dt.date) -> list[dict]:

@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from gongzhi.evaluation import services
-from gongzhi.evaluation.models import Campaign
+from gongzhi.evaluation.models import BallotBox, Campaign, SurveyAnswer
 
 
 def default_template(world):
@@ -58,3 +58,18 @@ def closed_and_recomputed(world, campaign: Campaign | None = None, values=(5, 4,
     services.campaign_recompute(campaign=campaign, actor=world.user("admin"))
     campaign.refresh_from_db()
     return campaign
+
+
+def ballots(campaign: Campaign) -> list[dict[int, int | None]]:
+    """Every stored ballot of a campaign as {item id: score}: waiting in a box (unsealed) or released."""
+    found = [
+        {item: value for item, value in b["answers"]}
+        for box in BallotBox.objects.filter(campaign=campaign)
+        for b in services.box_contents(box)
+    ]
+    released: dict = {}
+    for response_id, item, value in SurveyAnswer.objects.filter(campaign=campaign).values_list(
+        "response_id", "item_id", "score"
+    ):
+        released.setdefault(response_id, {})[item] = value
+    return found + list(released.values())

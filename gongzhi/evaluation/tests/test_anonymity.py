@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from gongzhi.core.models import AuditEvent, User
 from gongzhi.evaluation import rules, services
-from gongzhi.evaluation.models import AccessCode, HouseholdSubmission, SurveyAnswer, SurveyResponse
+from gongzhi.evaluation.models import AccessCode, BallotBox, HouseholdSubmission, SurveyAnswer, SurveyResponse
 from gongzhi.evaluation.tests.factories import answers, issue_codes, open_campaign
 from gongzhi.registry.models import Owner, Unit
 
-ANONYMOUS = (SurveyResponse, SurveyAnswer)
+ANONYMOUS = (SurveyResponse, SurveyAnswer, BallotBox)
 IDENTIFYING = {AccessCode, HouseholdSubmission, Unit, Owner, User}
 
 
@@ -60,6 +60,15 @@ def test_two_households_answers_cannot_be_mapped_back(world):
     }
     services.response_submit_by_code(code=code_1, answers=answers(campaign, 5))
     services.response_submit_by_code(code=code_2, answers=answers(campaign, 1))
+    # Fewer than k households: the two ballots wait in the box, in no particular order …
+    box = BallotBox.objects.get(campaign=campaign)
+    assert len(box.ballots) == 2 and {b["score"] for b in services.box_contents(box)} == {
+        "100.0000",
+        "0.0000",
+    }
+    assert not SurveyResponse.objects.exists()
+    # … until the campaign closes and releases them as one shuffled batch.
+    services.campaign_close(actor=world.user("admin"), campaign=campaign)
 
     responses = list(SurveyResponse.objects.filter(campaign=campaign).values())
     assert len(responses) == 2
@@ -79,28 +88,28 @@ def test_two_households_answers_cannot_be_mapped_back(world):
     for row in used + list(HouseholdSubmission.objects.values()):
         assert not response_ids & {str(v) for v in row.values()}
     # Neither the default ordering nor the key ordering reveals which was first: UUIDs are random.
-    # The audit trail names the campaign only.
-    events = AuditEvent.objects.filter(object_type="evaluation.SurveyResponse")
-    assert events.count() == 2
-    for event in events:
-        assert event.object_id == "" and event.actor_id is None
-        assert not response_ids & set(str(v) for v in event.changes.values())
+    # The audit trail has no row per submission; the release names the estate and the count only.
+    assert not AuditEvent.objects.filter(object_type="evaluation.SurveyResponse").exists()
+    release = AuditEvent.objects.get(changes__released=2)
+    assert release.actor_id is None and release.changes == {"estate": world.estate_a1.name, "released": 2}
 
 
 @pytest.mark.django_db
 def test_owner_channel_is_just_as_unlinkable(world):
     campaign = open_campaign(world)
     owner = world.user("owner_a1")
-    response = services.response_submit_by_owner(
+    services.response_submit_by_owner(
         actor=owner, campaign=campaign, unit=world.unit_a1, answers=answers(campaign, 3)
     )
-    assert set(SurveyResponse.objects.filter(pk=response.pk).values().get()) == {
+    services.campaign_close(actor=world.user("admin"), campaign=campaign)
+    assert set(SurveyResponse.objects.filter(campaign=campaign).values().get()) == {
         "id",
         "campaign_id",
         "estate_id",
         "score",
     }
-    event = AuditEvent.objects.get(object_type="evaluation.SurveyResponse")
-    # The audit says the owner took part (as a paper register would), not what they answered.
-    assert event.actor == owner and event.object_id == "" and event.changes == {"channel": "owner"}
-    assert str(response.pk) not in str(event.changes) + event.object_label
+    # The owner took part (the household marker says so, as a paper register would); no audit row
+    # names them or the moment they answered.
+    assert HouseholdSubmission.objects.filter(campaign=campaign, unit=world.unit_a1).exists()
+    assert not AuditEvent.objects.filter(actor=owner).exists()
+    assert not AuditEvent.objects.filter(object_type="evaluation.SurveyResponse").exists()

@@ -10,6 +10,7 @@ from gongzhi.demo.plan import SEED
 from gongzhi.evaluation import selectors
 from gongzhi.evaluation.demo_data import demo_create, demo_delete
 from gongzhi.evaluation.models import (
+    BallotBox,
     Campaign,
     CampaignStatus,
     EliminationCampaign,
@@ -19,6 +20,7 @@ from gongzhi.evaluation.models import (
     Inspection,
     ScoreKind,
     ScoreSnapshot,
+    SurveyAnswer,
     SurveyResponse,
 )
 
@@ -54,9 +56,38 @@ def test_two_closed_rounds_with_scores_for_every_estate(demo):
             == HouseholdSubmission.objects.filter(campaign=campaign).count()
         )
         assert campaign.statistics["k"] >= 1
-        # Tiny samples exist and are flagged.
-        assert any("small_sample" in r.flags for r in rows)
+        # Small samples are flagged by their shrinkage weight n/(n+k) < 0.5, exactly (issue 11).
+        k = campaign.statistics["k"]
+        for r in rows:
+            weight = r.responses / (r.responses + k) if r.responses else 0.0
+            assert r.detail["survey_weight"] == pytest.approx(weight, abs=1e-3)
+            assert ("small_sample" in r.flags) == (r.responses > 0 and weight < 0.5), r
     assert Inspection.objects.filter(campaign__street=demo.street).exists()
+
+
+def test_no_stored_row_order_pairs_a_demo_answer_with_its_household(demo):
+    from gongzhi.evaluation.tests.test_ballot_box import _physical
+
+    for campaign in Campaign.objects.filter(street=demo.street):
+        response_of = dict(SurveyAnswer.objects.filter(campaign=campaign).values_list("id", "response_id"))
+        by_answer: list = []
+        for pk in _physical(SurveyAnswer, campaign):
+            if not by_answer or by_answer[-1] != response_of[pk]:
+                by_answer.append(response_of[pk])
+        # The answers lie in the shuffled order of their responses, not in the order households answered …
+        assert by_answer == _physical(SurveyResponse, campaign)
+        # … and the household markers by unit within each estate: an order that says nothing of answers.
+        marker = {
+            pk: (estate, unit)
+            for pk, estate, unit in HouseholdSubmission.objects.filter(campaign=campaign).values_list(
+                "id", "unit__building__estate_id", "unit_id"
+            )
+        }
+        stored = [marker[pk] for pk in _physical(HouseholdSubmission, campaign)]
+        for estate in {e for e, _u in stored}:
+            units = [u for e, u in stored if e == estate]
+            assert units == sorted(units)
+    assert not any(box.ballots for box in BallotBox.objects.filter(campaign__street=demo.street))
 
 
 def test_an_elimination_campaign_in_its_fault_finding_window(demo):

@@ -49,11 +49,14 @@ def test_the_elimination_workflow_end_to_end(world):
             "name": "末尾淘汰",
             "bottom_n": 1,
             "final_m": 1,
+            "min_responses": 2,  # the world's estates have a few households (the default 30 is tested too)
+            "min_survey_weight": "0.5",
             "fault_opens_on": today,
             "fault_closes_on": today + dt.timedelta(days=7),
         },
     )
     elimination = EliminationCampaign.objects.get()
+    assert (elimination.min_responses, str(elimination.min_survey_weight)) == (2, "0.50")
     assert [c.company for c in elimination.candidates.all()] == [world.company_x]
     url = reverse("evaluation:elimination", args=[elimination.pk])
 
@@ -111,6 +114,7 @@ def test_the_candidate_company_sees_its_candidacy_but_not_the_trail(as_user, wor
         {"name": "末尾淘汰", "bottom_n": 1, "final_m": 1, "fault_opens_on": today, "fault_closes_on": today},
     )
     elimination = EliminationCampaign.objects.get()
+    assert (elimination.min_responses, str(elimination.min_survey_weight)) == (30, "0.50")  # left blank
     page = as_user("staff_x").get(reverse("evaluation:elimination", args=[elimination.pk])).content.decode()
     assert "星河物业" in page and "流程记录与依据" not in page
     assert "结束找茬" not in page  # no actions for the company

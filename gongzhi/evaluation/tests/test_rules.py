@@ -1,5 +1,6 @@
 """Known answers for the evaluation method (rules.py; docs/EVALUATION.md)."""
 
+import itertools
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -118,7 +119,8 @@ def test_ranks_with_overlapping_intervals_become_ranges_and_ties_share_a_rank():
         [("a", 90.0, 85.0, 95.0), ("b", 88.0, 80.0, 96.0), ("c", 70.0, 65.0, 75.0), ("d", 70.0, 66.0, 74.0)]
     )
     by_key = {r.key: r for r in ranked}
-    assert [(r.key, r.rank) for r in ranked] == [("a", 1), ("b", 2), ("c", 3), ("d", 3)]
+    # c and d tie at 70: d's interval starts higher (66 > 65), so d is placed first; both are 3rd.
+    assert [(r.key, r.rank) for r in ranked] == [("a", 1), ("b", 2), ("d", 3), ("c", 3)]
     assert (by_key["a"].rank_best, by_key["a"].rank_worst) == (1, 2)
     assert (by_key["b"].rank_best, by_key["b"].rank_worst) == (1, 2)
     assert (by_key["c"].rank_best, by_key["c"].rank_worst) == (3, 4)
@@ -151,8 +153,9 @@ def test_classify_terciles_and_bottom_n():
         "keep",
         "improve",
     ]
-    # Equal scores share a rank and therefore a class.
-    assert rules.classify([1, 1, 3], bottom_n=9)[:2] == ["benchmark", "benchmark"]
+    # Classes follow the places of the one order (ranking_key), so a tie at a cut is split there exactly
+    # as the elimination list splits it: of three, places 1 and 2 are benchmark and keep.
+    assert rules.classify([1, 2, 3], bottom_n=9) == ["benchmark", "keep", "improve"]
 
 
 def test_scale_band_and_median():
@@ -161,10 +164,10 @@ def test_scale_band_and_median():
 
 
 def test_survey_flags():
-    assert rules.survey_flags(0, 100) == ["no_responses", "low_response_rate"]
-    assert rules.survey_flags(12, 40) == ["small_sample"]
-    assert rules.survey_flags(50, 1000) == ["low_response_rate"]
-    assert rules.survey_flags(50, 100) == []
+    assert rules.survey_flags(0, 100, 0.0) == ["no_responses", "low_response_rate"]
+    assert rules.survey_flags(12, 40, rules.survey_weight(12, 20.0)) == ["small_sample"]  # 12/32 = 0.375
+    assert rules.survey_flags(50, 1000, 0.8) == ["low_response_rate"]
+    assert rules.survey_flags(50, 100, 0.8) == []
 
 
 # ---- response scores and weights ----------------------------------------------------------------------
@@ -255,4 +258,91 @@ def test_elimination_transitions():
     assert rules.elimination_target("fault_finding", "approve") is None
     assert rules.elimination_target("closed", "close") is None
     assert rules.ELIMINATION_TRANSITIONS["approve"].actor == rules.LEADERSHIP
-    assert rules.bottom([("a", 1), ("b", 3), ("c", 2), ("d", 3)], 2) == ["b", "d"]
+    entries = [("a", 90.0, 85.0, 95.0, 9), ("b", 50.0, 45.0, 55.0, 9), ("c", 70.0, 65.0, 75.0, 9)]
+    assert rules.bottom([*entries, ("d", 50.0, 45.0, 55.0, 9)], 2) == ["d", "b"]
+
+
+# ---- ties and thin evidence (docs/EVALUATION.md "Ties"; issue 11) -------------------------------------
+
+
+def test_ties_are_broken_by_the_interval_then_the_evidence_then_the_numeric_id():
+    # Equal point scores: the higher lower bound first; then more survey responses; then the smaller id
+    # compared as a number (9 before 10, never "10" before "9").
+    entries = [
+        (10, 50.0, 40.0, 60.0, 30),
+        (9, 50.0, 40.0, 60.0, 30),
+        (3, 50.0, 40.0, 60.0, 31),  # more evidence
+        (4, 50.0, 41.0, 59.0, 5),  # higher lower bound beats evidence
+        (1, 70.0, 60.0, 80.0, 5),
+    ]
+    ranked = rules.rank_with_intervals(entries)
+    assert [(r.key, r.rank, r.position) for r in ranked] == [
+        (1, 1, 1),
+        (4, 2, 2),
+        (3, 2, 3),
+        (9, 2, 4),
+        (10, 2, 5),
+    ]
+    assert rules.bottom(entries, 1) == [10]
+    assert rules.bottom(entries, 2) == [10, 9]
+    assert rules.bottom(entries, 3) == [10, 9, 3]
+
+
+def test_the_elimination_class_and_the_elimination_list_agree_at_a_tie():
+    # Ten companies; ids 9 and 10 tie at 7th place. The bottom 3 are ids 10 (7th by the tie rule), 7, 8.
+    scores = {1: 90, 2: 85, 3: 80, 4: 75, 5: 70, 6: 65, 9: 60, 10: 60, 7: 55, 8: 50}
+    entries = [(key, float(s), s - 5.0, s + 5.0, 40) for key, s in scores.items()]
+    ranked = rules.rank_with_intervals(entries)
+    assert {r.key: r.rank for r in ranked}[9] == {r.key: r.rank for r in ranked}[10] == 7  # shown as a tie
+    classes = dict(zip([r.key for r in ranked], rules.classify([r.position for r in ranked], 3), strict=True))
+    in_class = {key for key, klass in classes.items() if klass == rules.ELIMINATION}
+    listed = rules.bottom(entries, 3)
+    assert listed == [8, 7, 10]
+    assert in_class == set(listed)
+
+
+def test_no_significant_difference_does_not_depend_on_input_order():
+    # x and y share rank 1; z overlaps y's wide interval but not x's narrow one.
+    entries = [
+        ("x", 80.0, 79.0, 81.0, 50),
+        ("y", 80.0, 70.0, 90.0, 50),
+        ("z", 75.0, 72.0, 78.0, 50),
+        ("w", 60.0, 58.0, 62.0, 50),
+        ("v", 60.0, 55.0, 65.0, 50),
+    ]
+    results = set()
+    for permutation in itertools.permutations(entries):
+        ranked = rules.rank_with_intervals(list(permutation))
+        results.add(tuple((r.key, r.rank, r.position, r.indistinct_from_rank) for r in ranked))
+    assert results == {
+        (("x", 1, 1, None), ("y", 1, 2, None), ("z", 3, 3, 1), ("w", 4, 4, None), ("v", 4, 5, None))
+    }
+
+
+def test_survey_weight_is_the_share_of_a_score_that_comes_from_its_own_answers():
+    assert rules.survey_weight(30, 10.0) == pytest.approx(0.75)
+    assert rules.survey_weight(0, 10.0) == 0.0
+    # A company: the household-weighted mean of its estates' weights (as its score is weighted).
+    assert rules.company_survey_weight([(30, 100), (10, 300)], 10.0) == pytest.approx(
+        0.25 * 0.75 + 0.75 * 0.5
+    )
+    assert rules.company_survey_weight([(30, 0), (10, 0)], 10.0) == pytest.approx((0.75 + 0.5) / 2)
+
+
+def test_small_samples_are_labelled_by_their_shrinkage_weight_not_by_a_raw_count():
+    # 453 answers with k = 10 weigh 0.98: not a small sample (the old rule labelled a company by any
+    # estate under 20 answers). 9 answers with k = 10 weigh 0.47: a small sample.
+    assert rules.survey_flags(453, 2000, rules.survey_weight(453, 10.0)) == []
+    assert rules.survey_flags(9, 40, rules.survey_weight(9, 10.0)) == ["small_sample"]
+    # 12 answers with k = 4 weigh 0.75: the score is mostly the estate's own, so no label.
+    assert rules.survey_flags(12, 40, rules.survey_weight(12, 4.0)) == []
+    assert rules.survey_flags(0, 100, 0.0) == ["no_responses", "low_response_rate"]
+
+
+@pytest.mark.parametrize(
+    ("responses", "weight", "sufficient"),
+    [(30, 0.5, True), (29, 0.9, False), (453, 0.49, False), (4, 0.3, False), (100, 0.8, True)],
+)
+def test_minimum_evidence_to_eliminate(responses, weight, sufficient):
+    assert rules.evidence_sufficient(responses, weight) is sufficient
+    assert rules.evidence_sufficient(responses, weight, min_responses=10, min_weight=0.2) is (responses >= 10)

@@ -11,13 +11,13 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.validators import is_id, parse_day
 from gongzhi.evaluation import permissions, rules, services
 from gongzhi.evaluation.forms import EliminationForm
 from gongzhi.evaluation.models import (
@@ -100,6 +100,8 @@ def elimination_create(request, pk: int):
                 fault_closes_on=data["fault_closes_on"],
                 bottom_n=data["bottom_n"],
                 final_m=data["final_m"],
+                min_responses=data["min_responses"],
+                min_survey_weight=data["min_survey_weight"],
             )
         except EvaluationError as exc:
             form.add_error(None, exc.message)
@@ -137,15 +139,22 @@ def _voting_create_url(estate_id: int) -> str:
     return ""
 
 
+def _worst_first(candidates) -> list:
+    """Candidates worst first, ties broken by the one ranking order (rules.ranking_key)."""
+    return sorted(
+        candidates,
+        key=lambda c: rules.ranking_key(c.company_id, c.basis_score, c.basis_low, c.basis_responses),
+        reverse=True,
+    )
+
+
 @login_required
 def elimination(request, pk: int):
     require_office(request)
     elimination = permissions.get_elimination_for_user(request.user, pk)
     scope = scope_for(request.user)
     full = elimination.street_id in scope.street_ids
-    candidates = list(
-        visible(request.user, elimination.candidates.all()).select_related("company").order_by("-basis_rank")
-    )
+    candidates = _worst_first(visible(request.user, elimination.candidates.all()).select_related("company"))
     faults = dict(
         visible(request.user, FaultFinding)
         .filter(elimination=elimination)
@@ -155,6 +164,13 @@ def elimination(request, pk: int):
     )
     for c in candidates:
         c.faults = faults.get(c.company_id, 0)
+        # The latest evidence (re-evaluation once there is one) against the campaign's minimum.
+        latest = c.re_responses is not None
+        c.responses = c.re_responses if latest else c.basis_responses
+        c.weight = c.re_weight if latest else c.basis_weight
+        c.thin = not rules.evidence_sufficient(
+            c.responses, float(c.weight or 0), elimination.min_responses, float(elimination.min_survey_weight)
+        )
     events = list(elimination.events.all()) if full else []
     for e in events:
         e.label = ACTION_LABELS.get(e.action, e.action)
@@ -222,7 +238,7 @@ def elimination_act(request, pk: int, action: str):
     note = (request.POST.get("note") or "").strip()[:2000]
     kwargs = {}
     if action == "start_rectification":
-        until = parse_date(request.POST.get("rectification_until") or "")
+        until = parse_day(request.POST.get("rectification_until"))
         if until is None:
             messages.error(request, _("请填写整改期限。"))
             return redirect("evaluation:elimination", pk)
@@ -231,7 +247,7 @@ def elimination_act(request, pk: int, action: str):
         raw = request.POST.get("reevaluation_campaign", "")
         campaign = (
             visible(request.user, Campaign).filter(pk=raw, street_id=elimination.street_id).first()
-            if raw.isdigit()
+            if is_id(raw)
             else None
         )
         if campaign is None:
@@ -253,9 +269,7 @@ def elimination_act(request, pk: int, action: str):
 def elimination_export(request, pk: int):
     require_office(request)
     elimination = permissions.get_elimination_for_user(request.user, pk)
-    candidates = list(
-        visible(request.user, elimination.candidates.all()).select_related("company").order_by("-basis_rank")
-    )
+    candidates = _worst_first(visible(request.user, elimination.candidates.all()).select_related("company"))
     faults = dict(
         FaultFinding.objects.filter(elimination=elimination)
         .values("company_id")
@@ -273,6 +287,8 @@ def elimination_export(request, pk: int):
             ColumnSpec(_("复评名次"), number_format="0"),
             ColumnSpec(_("复评综合分"), number_format="0.0"),
             ColumnSpec(_("复评区间"), width=16),
+            ColumnSpec(_("复评答卷数"), number_format="0"),
+            ColumnSpec(_("复评自身权重"), number_format="0.000"),
             ColumnSpec(_("阶段")),
         ],
         rows=[
@@ -285,6 +301,8 @@ def elimination_export(request, pk: int):
                 c.re_rank,
                 c.re_score,
                 f"{c.re_low}–{c.re_high}" if c.re_low is not None else "",
+                c.re_responses,
+                c.re_weight,
                 c.get_stage_display(),
             ]
             for c in candidates

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.core.excel import build_workbook, xlsx_response
 from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
 from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
+from gongzhi.core.validators import is_id, parse_id
 from gongzhi.evaluation import permissions, rules, selectors_ui, services
 from gongzhi.evaluation.forms import AwardForm, CampaignForm
 from gongzhi.evaluation.models import (
@@ -240,7 +241,7 @@ MAX_LETTERS = 120
 
 def _natural(text: str) -> tuple:
     """Sort key that puts 2号 before 10号 (the order in which letters are delivered)."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
+    return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
 
 
 @login_required
@@ -260,8 +261,8 @@ def letters(request, pk: int, estate: int):
     reissue = request.POST.get("reissue") == "1"
     raw_building = request.POST.get("building", "")
     units = r.Unit.objects.filter(building__estate=link.estate).select_related("building")
-    if raw_building.isdigit():
-        units = units.filter(building_id=int(raw_building))
+    if is_id(raw_building):
+        units = units.filter(building_id=parse_id(raw_building))
         if not units.exists():
             raise Http404
     elif units.count() > MAX_LETTERS:
@@ -485,7 +486,7 @@ def template_edit(request, pk: int | None = None):
         ]
         name = request.POST.get("name", "")
         scale_raw = request.POST.get("scale_max", "5")
-        scale_max = int(scale_raw) if scale_raw.isdigit() else 0
+        scale_max = parse_id(scale_raw) or 0
         try:
             if template is None:
                 saved = services.template_create(
