@@ -33,6 +33,8 @@ from gongzhi.voting.models import (
     ElectorateOwner,
     ElectorateUnit,
 )
+from gongzhi.voting.rules import anonymised_ballot_file
+from gongzhi.voting.sealing import seal
 from gongzhi.voting.services import freeze_electorate, new_receipt, tally_decision
 
 CLOSED_TITLE = "动用专项维修资金实施屋面防水翻修(%(first)s楼至%(last)s楼)"
@@ -107,13 +109,16 @@ def _ballots(
             start + dt.timedelta(seconds=rng.uniform(0, span)) for _ in range(2 if changed else 1)
         )
         receipts = [new_receipt(rng) for _ in moments]
+        sealed = seal(decision_id=decision.pk, voter_id=voter.pk, receipt=receipts[-1], choice=choice)
         if changed:
             earlier = rng.choice([c for c in ("yes", "no", "abstain") if c != choice])
             casts.append(
                 BallotCast(
                     decision=decision,
                     voter=voter,
-                    choice=earlier,
+                    seal=seal(
+                        decision_id=decision.pk, voter_id=voter.pk, receipt=receipts[0], choice=earlier
+                    ),
                     channel=channel,
                     cast_at=moments[0],
                     receipt=receipts[0],
@@ -123,7 +128,7 @@ def _ballots(
             BallotCast(
                 decision=decision,
                 voter=voter,
-                choice=choice,
+                seal=sealed,
                 channel=channel,
                 collector_name=collector,
                 cast_at=moments[-1],
@@ -134,7 +139,7 @@ def _ballots(
             Ballot(
                 decision=decision,
                 voter=voter,
-                choice=choice,
+                seal=sealed,
                 channel=channel,
                 collector_name=collector,
                 cast_at=moments[-1],
@@ -203,6 +208,7 @@ def demo_create(*, street, seed: int, today: dt.date, users: dict[str, Any]) -> 
         collectors=collectors,
     )
     closed.result = tally_decision(closed)
+    closed.ballot_file = anonymised_ballot_file(closed.result, rng=rng)
     closed.passed = closed.result["passed"]
     closed.closed_at = closed.closes_at
     closed.preliminary_at = closed.closes_at + dt.timedelta(days=1)
@@ -267,12 +273,20 @@ def demo_fingerprint(street) -> str:
         "passed",
     ):
         digest.update(repr(d).encode())
-    for row in (
+    # The choice opened from its seal (the seal itself depends on row ids, which a rebuild changes).
+    for ballot in (
         Ballot.objects.filter(decision__estate__area__street=street)
+        .select_related("decision", "voter")
         .order_by("decision__opens_at", "voter__key")
-        .values_list(
-            "decision__title", "voter__key", "voter__pseudonym", "choice", "channel", "cast_at", "receipt"
-        )
     ):
+        row = (
+            ballot.decision.title,
+            ballot.voter.key,
+            ballot.voter.pseudonym,
+            ballot.choice,
+            ballot.channel,
+            ballot.cast_at,
+            ballot.receipt,
+        )
         digest.update(repr(row).encode())
     return digest.hexdigest()

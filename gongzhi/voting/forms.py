@@ -4,9 +4,12 @@ thresholds) live in ``voting.services`` and ``voting.rules``."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.validators import DateWindowValidator, IdMultipleChoiceField
 from gongzhi.voting.models import Choice, Matter
+from gongzhi.voting.services import closing_error, opening_window
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -40,6 +43,13 @@ class DecisionForm(forms.Form):
         label=_("投票开始时间"),
         widget=LocalDateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[
+            DateWindowValidator(
+                label=_("投票开始时间"),
+                earliest=lambda: opening_window(timezone.now())[0],
+                latest=lambda: opening_window(timezone.now())[1],
+            )
+        ],
         error_messages={"required": _("请填写投票开始时间。"), "invalid": _("投票开始时间格式不对。")},
     )
     closes_at = forms.DateTimeField(
@@ -60,7 +70,7 @@ class DecisionForm(forms.Form):
             "max_value": _("询异公示天数应在 1 到 60 天之间。"),
         },
     )
-    buildings = forms.ModelMultipleChoiceField(
+    buildings = IdMultipleChoiceField(
         label=_("涉及楼栋(不选即全小区)"),
         queryset=None,
         required=False,
@@ -79,8 +89,8 @@ class DecisionForm(forms.Form):
     def clean(self):
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", _("投票截止时间必须晚于开始时间。"))
+        if opens and closes and (message := closing_error(opens, closes)):
+            self.add_error("closes_at", message)
         return data
 
 

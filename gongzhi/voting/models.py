@@ -4,10 +4,10 @@ A decision is drafted, published (the electorate is frozen from the registry at 
 voted on inside its window, closed (the tally snapshot is stored), its preliminary result
 published for an objection period (询异公示) and then finalised.
 
-Who voted how is in ``Ballot`` (the current ballot per electorate owner) and ``BallotCast``
-(every cast, append-only, so a changed vote is auditable and replaces, never adds). The public
-export uses the random per-decision pseudonyms of ``ElectorateOwner``/``ElectorateUnit``, never
-an owner's name, unit number or receipt.
+Who voted is in ``Ballot`` (the current ballot per electorate owner) and ``BallotCast`` (every cast,
+append-only, so a changed vote is auditable and replaces, never adds); how they voted is stored only
+sealed with the application key (``voting.sealing``). The public ballot file is computed from the
+counted result alone (``rules.anonymised_ballot_file``), so it cannot name anyone.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.registry.models import AreaSource
+from gongzhi.voting.sealing import unseal
 
 # The explicit rule for an owner who uses more than one channel (shown on every decision page).
 # The channel of an owner's first ballot locks the owner: online ballots are changed online by the
@@ -142,6 +143,9 @@ class Decision(models.Model):
 
     # Stored at close: the outcome of rules.tally as plain JSON (exact strings, booleans).
     result = models.JSONField(_("计票结果"), null=True, blank=True)
+    # Stored at close: the anonymised ballot file (rules.anonymised_ballot_file of the result), so every
+    # download is the same file.
+    ballot_file = models.JSONField(_("匿名表决票文件"), null=True, blank=True)
     passed = models.BooleanField(_("是否通过"), null=True, blank=True)
 
     objects = DecisionQuerySet.as_manager()
@@ -292,11 +296,25 @@ class ElectorateUnit(models.Model):
         return self.label
 
 
+class SealedChoice:
+    """``choice`` of a Ballot or BallotCast, opened from its seal with the application key (the owner's
+    own page and the close read it; no office page does)."""
+
+    @property
+    def choice(self) -> str:
+        return unseal(
+            decision_id=self.decision_id, voter_id=self.voter_id, receipt=self.receipt, sealed=self.seal
+        )
+
+    def get_choice_display(self) -> str:
+        return str(Choice(self.choice).label)
+
+
 def authorisation_path(instance, filename: str) -> str:
     return f"voting/{instance.decision_id}/proxy/{filename}"
 
 
-class Ballot(models.Model):
+class Ballot(SealedChoice, models.Model):
     """The current ballot of one electorate owner: at most one per owner and decision (a later cast
     replaces it). Secret while the vote is open: only the owner (and the tally) reads ``choice``."""
 
@@ -306,7 +324,8 @@ class Ballot(models.Model):
     voter = models.OneToOneField(
         ElectorateOwner, on_delete=models.CASCADE, related_name="ballot", verbose_name=_("表决业主")
     )
-    choice = models.CharField(_("表决意见"), max_length=10, choices=Choice.choices)
+    # The choice, sealed (voting.sealing): readable only with the application key, never in the clear.
+    seal = models.CharField(_("密封的表决意见"), max_length=64)
     channel = models.CharField(_("投票方式"), max_length=10, choices=Channel.choices)
     collector_name = models.CharField(_("收票人"), max_length=60, blank=True)
     proxy_name = models.CharField(_("受托人"), max_length=60, blank=True)
@@ -349,7 +368,7 @@ class BallotCastQuerySet(models.QuerySet):
         raise TypeError("BallotCast rows are append-only")
 
 
-class BallotCast(models.Model):
+class BallotCast(SealedChoice, models.Model):
     """Every cast ever made, in order (append-only): the audit trail of changed votes and the record a
     receipt is looked up in. A receipt whose cast is no longer the current ballot reads "replaced"."""
 
@@ -359,7 +378,7 @@ class BallotCast(models.Model):
     voter = models.ForeignKey(
         ElectorateOwner, on_delete=models.CASCADE, related_name="casts", verbose_name=_("表决业主")
     )
-    choice = models.CharField(_("表决意见"), max_length=10, choices=Choice.choices)
+    seal = models.CharField(_("密封的表决意见"), max_length=64)  # as Ballot.seal
     channel = models.CharField(_("投票方式"), max_length=10, choices=Channel.choices)
     collector_name = models.CharField(_("收票人"), max_length=60, blank=True)
     proxy_name = models.CharField(_("受托人"), max_length=60, blank=True)

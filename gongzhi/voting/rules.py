@@ -15,6 +15,7 @@ Arithmetic is Decimal for sums and Fraction for ratios and comparisons; never fl
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
@@ -103,29 +104,85 @@ def percent_text(part: Fraction | Decimal | int, whole: Fraction | Decimal | int
 
 
 def area_text(value: Decimal) -> str:
-    """An area as a plain decimal string with at least two places ("150.00"); exact, never rounded."""
+    """An area as a plain decimal string with two places, or more only where the value needs them
+    ("150.00", "10.0001"); exact, never rounded: trailing zeros beyond two places are dropped."""
     value = Decimal(value)
     exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        value = value.normalize()  # 20.0000 → 2E+1; 10.0001 stays
+        exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
         value = value.quantize(Decimal("0.01"))
     return format(value, "f")
 
 
+# A unit's area: what the registry can hold (max_digits=9, 2 places), and at most 4 decimal places so
+# that the anonymised ballot file's equal shares (selectors.decision_ballot_file) are exact.
+MAX_AREA = Decimal("9999999.99")
+AREA_PLACES = 4
+_PLAIN_AREA = re.compile(r"[0-9]{1,7}(\.[0-9]+)?")  # no sign, exponent, "_" or other scripts' digits
+
+
+def _short(value: Any) -> str:
+    """A value for a message, at most 40 characters (an int beyond Python's 4,300-digit str limit: "…")."""
+    if isinstance(value, int) and value.bit_length() > 14_000:
+        return "…"
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def parse_area(value: Any, *, item: str) -> Decimal:
-    """A positive, finite decimal area (given as a string or a Decimal; floats are refused as inexact)."""
+    """A positive, finite area of at most 9999999.99 m² and 4 decimal places, given as a plain decimal
+    string ("68.50") or an exact JSON number; floats are refused as inexact. Every other value (NaN,
+    infinities, "1e30", "-0", huge exponents, digits of other scripts) raises TallyInputError naming
+    the unit, before any arithmetic could blow up."""
     if isinstance(value, (bool, float)):
         raise TallyInputError(_('房屋 %(id)s 的面积必须写成字符串,如 "68.50"。') % {"id": item}, item=item)
-    try:
-        area = Decimal(str(value).strip()) if isinstance(value, (str, int, Decimal)) else None
-    except InvalidOperation:
-        area = None
+    if isinstance(value, int):
+        if value > MAX_AREA:  # compared before any conversion: a 5,000-digit integer stays cheap
+            raise TallyInputError(
+                _("房屋 %(id)s 的面积 %(value)s 超出范围（最大 9999999.99 平方米）。")
+                % {"id": item, "value": _short(value)},
+                item=item,
+            )
+        value = Decimal(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            area = Decimal(text)
+        except InvalidOperation:
+            area = None
+    elif isinstance(value, Decimal):
+        text, area = None, value
+    else:
+        text, area = None, None
     if area is None or not area.is_finite():
         raise TallyInputError(
-            _("房屋 %(id)s 的面积“%(value)s”不是有效数字。") % {"id": item, "value": value}, item=item
+            _("房屋 %(id)s 的面积“%(value)s”不是有效数字。") % {"id": item, "value": _short(value)}, item=item
         )
     if area <= 0:
         raise TallyInputError(
-            _("房屋 %(id)s 的面积 %(value)s 必须大于 0。") % {"id": item, "value": value}, item=item
+            _("房屋 %(id)s 的面积 %(value)s 必须大于 0。") % {"id": item, "value": _short(value)}, item=item
+        )
+    # adjusted() and the exponent read the representation: no arithmetic on 1e999999999.
+    if area.adjusted() > 6 or area > MAX_AREA:
+        raise TallyInputError(
+            _("房屋 %(id)s 的面积 %(value)s 超出范围（最大 9999999.99 平方米）。")
+            % {"id": item, "value": _short(value)},
+            item=item,
+        )
+    # "68.500000" is fine, "68.12345" is not; 1e-999999999 underflows to 0 when normalised: adjusted() first.
+    if area.adjusted() < -AREA_PLACES or area.normalize().as_tuple().exponent < -AREA_PLACES:
+        raise TallyInputError(
+            _("房屋 %(id)s 的面积 %(value)s 小数位过多（最多 4 位）。")
+            % {"id": item, "value": _short(value)},
+            item=item,
+        )
+    if text is not None and not _PLAIN_AREA.fullmatch(text):
+        raise TallyInputError(
+            _("房屋 %(id)s 的面积“%(value)s”请写成普通小数，如 68.50。")
+            % {"id": item, "value": _short(value)},
+            item=item,
         )
     return area
 
@@ -149,8 +206,10 @@ def _text_id(value: Any, *, what: str, index: int) -> str:
 def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str, Any]:
     """Count one decision exactly (Civil Code art. 278; SPC interpretation arts. 8–9).
 
-    ``units``: rows with ``id``, ``area`` (decimal string or Decimal) and ``owner`` (the buyer's key; one
-    key for all of a buyer's units, one for the developer). ``ballots``: rows with ``owner`` and ``choice``
+    ``units``: rows with ``id``, ``area`` (decimal string or Decimal), ``owner`` (the buyer's key; one
+    key for all of a buyer's units) and optionally ``developer`` (true for the developer's unsold units:
+    all of them count as ONE owner whatever their owner keys, and that owner casts one ballot under
+    any of those keys). ``ballots``: rows with ``owner`` and ``choice``
     ("yes"/"no"/"abstain"), at most one per owner. Rows may be mappings or objects.
     Raises TallyInputError naming the offending item; returns every figure as JSON-safe values."""
     check_matter(matter)
@@ -159,8 +218,11 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
     owner_area: dict[str, Decimal] = {}
     owner_units: dict[str, int] = {}
     seen_units: set[str] = set()
+    developer_keys: set[str] = set()  # every owner key of the developer's (建设单位) unsold units
+    buyer_keys: set[str] = set()
+    developer = ""  # the one key the developer's units count under (SPC interpretation art. 9)
     with localcontext() as ctx:
-        ctx.prec = 60  # sums of 2-place areas stay exact far beyond any estate
+        ctx.prec = 60  # sums of bounded areas (≤ 9999999.99, ≤ 4 places) stay exact far beyond any estate
         for index, row in enumerate(units):
             unit_id = _text_id(_field(row, "id"), what=_("房屋"), index=index)
             if unit_id in seen_units:
@@ -171,6 +233,24 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
             if isinstance(owner, bool) or not isinstance(owner, (str, int)) or str(owner).strip() == "":
                 raise TallyInputError(_("房屋 %(id)s 缺少业主标识。") % {"id": unit_id}, item=unit_id)
             key = str(owner)
+            flag = (
+                row.get("developer", False) if isinstance(row, Mapping) else getattr(row, "developer", False)
+            )
+            if not isinstance(flag, bool):
+                raise TallyInputError(
+                    _("房屋 %(id)s 的 developer（建设单位）标记只能是 true 或 false。") % {"id": unit_id},
+                    item=unit_id,
+                )
+            (developer_keys if flag else buyer_keys).add(key)
+            if key in developer_keys and key in buyer_keys:
+                raise TallyInputError(
+                    _("业主 %(owner)s 的房屋有的标为建设单位、有的没有：请核对房屋 %(id)s。")
+                    % {"owner": key, "id": unit_id},
+                    item=key,
+                )
+            if flag:
+                developer = developer or key
+                key = developer
             owner_area[key] = owner_area.get(key, Decimal(0)) + area
             owner_units[key] = owner_units.get(key, 0) + 1
         if not owner_area:
@@ -179,20 +259,27 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
         choices: dict[str, str] = {}
         for index, row in enumerate(ballots):
             owner = _text_id(_field(row, "owner"), what=_("表决票"), index=index)
-            if owner not in owner_area:
+            if owner not in owner_area and owner not in developer_keys:
                 raise TallyInputError(
                     _("表决票中的业主 %(owner)s 不在业主名册中。") % {"owner": owner}, item=owner
                 )
-            if owner in choices:
+            key = developer if owner in developer_keys else owner
+            if key in choices:
+                if owner in developer_keys:
+                    raise TallyInputError(
+                        _("建设单位的表决票重复（%(owner)s）：建设单位未售房屋合计为一名业主，只能投一票。")
+                        % {"owner": owner},
+                        item=owner,
+                    )
                 raise TallyInputError(_("业主 %(owner)s 的表决票重复。") % {"owner": owner}, item=owner)
             choice = _field(row, "choice")
             if choice not in CHOICES:
                 raise TallyInputError(
                     _("业主 %(owner)s 的表决意见“%(choice)s”无效:只能是 yes、no 或 abstain。")
-                    % {"owner": owner, "choice": choice},
+                    % {"owner": owner, "choice": _short(str(choice))},
                     item=owner,
                 )
-            choices[owner] = choice
+            choices[key] = choice
 
         total_area = sum(owner_area.values(), Decimal(0))
         total_owners = len(owner_area)
@@ -287,3 +374,77 @@ def parse_tally_document(document: Any) -> TallyFile:
                     item=f"{name}[{index}]",
                 )
     return TallyFile(document["matter"], document["units"], document["ballots"])
+
+
+# ---- the anonymised ballot file (docs/VOTING_RULES.md §6; issue 11) ----------------------------------
+
+_TEN_THOUSANDTHS = Decimal("0.0001")
+ANON_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # as the receipts: no 0/O/1/I/L
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """``total`` (in 0.0001 m²) in ``parts`` near-equal positive integers; with two or more parts none is a
+    whole number of cents, so no share can equal an area of the registry (areas have 2 places)."""
+    base, extra = divmod(total, parts)
+    shares = [base + 1 if i < extra else base for i in range(parts)]
+    if parts < 2:
+        return shares
+
+    def fix(i: int, j: int) -> None:
+        # Move d from j to i; of d = 1, 2, 3 at most one makes each of the two a multiple of 100.
+        for d in (1, 2, 3):
+            if (shares[i] + d) % 100 and (shares[j] - d) % 100:
+                shares[i] += d
+                shares[j] -= d
+                return
+
+    for i in range(0, parts - 1, 2):
+        fix(i, i + 1)
+    if parts % 2 and shares[-1] % 100 == 0:
+        fix(0, parts - 1) if shares[0] % 100 == 99 else fix(parts - 1, 0)
+    return shares
+
+
+def anonymised_ballot_file(result: Mapping[str, Any], *, rng) -> dict[str, Any]:
+    """The public ballot file in the §6 tally format, computed from the counted ``result`` alone.
+
+    For each option (yes, no, abstain, and the owners who did not vote) the file lists as many owners
+    as the result counts, sharing that option's area in equal parts (with two or more owners, parts of
+    0.0001 m² that are never whole cents); the result's number of units is dealt out at random. Owner
+    and unit ids are random, rows sorted by id. So the file reveals nothing the published result does
+    not — it is a function of the result and of fresh randomness (``rng``: a SystemRandom, or a seeded
+    Random for the demo) — and ``tally`` on it reproduces the result exactly (docs/VOTING_RULES.md §3a)."""
+    groups = []
+    total_area = Decimal(result["total_area"])
+    participating_area = Decimal(result["participating_area"])
+    for choice, area, owners in (
+        ("yes", result["agreeing_area"], result["agreeing_owners"]),
+        ("no", result["disagreeing_area"], result["disagreeing_owners"]),
+        ("abstain", result["abstaining_area"], result["abstaining_owners"]),
+        (None, total_area - participating_area, result["total_owners"] - result["participating_owners"]),
+    ):
+        if owners:
+            groups.append((choice, int(Decimal(area) / _TEN_THOUSANDTHS), owners))
+    owners_rows = [(choice, share) for choice, total, count in groups for share in _split(total, count)]
+    units_per_owner = [1] * len(owners_rows)
+    for _unit in range(int(result["total_units"]) - len(owners_rows)):
+        # A unit of at least 0.0004 m² each (room for _split's ±3), at random among those with room.
+        room = [i for i, (_c, share) in enumerate(owners_rows) if share >= 4 * (units_per_owner[i] + 1)]
+        units_per_owner[rng.choice(room)] += 1
+    codes: set[str] = set()
+    while len(codes) < len(owners_rows) + sum(units_per_owner):
+        codes.add("".join(rng.choice(ANON_ALPHABET) for _i in range(10)))
+    pool = sorted(codes)
+    rng.shuffle(pool)
+    units, ballots = [], []
+    for (choice, share), count in zip(owners_rows, units_per_owner, strict=True):
+        owner = "O" + pool.pop()
+        for part in _split(share, count):
+            units.append(
+                {"id": "U" + pool.pop(), "area": area_text(Decimal(part) * _TEN_THOUSANDTHS), "owner": owner}
+            )
+        if choice is not None:
+            ballots.append({"owner": owner, "choice": choice})
+    units.sort(key=lambda row: row["id"])
+    ballots.sort(key=lambda row: row["owner"])
+    return {"matter": result["matter"], "units": units, "ballots": ballots}

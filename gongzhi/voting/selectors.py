@@ -6,6 +6,7 @@ Permission checks are the caller's (views use ``voting.permissions``); these fun
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -176,7 +177,7 @@ def participation(decision: Decision) -> dict[str, Any]:
 def _natural(text: str) -> tuple:
     import re
 
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
+    return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
 
 
 def threshold_gaps(decision: Decision) -> dict[str, Any]:
@@ -300,25 +301,12 @@ def decision_result(decision: Decision) -> dict[str, Any] | None:
 
 
 def decision_ballot_file(decision: Decision) -> dict[str, Any]:
-    """The anonymised ballot file in the §6 tally format, after close only. Units and owners carry the
-    decision's random pseudonyms (no names, unit numbers, registry ids or receipts), rows are sorted by
-    pseudonym so their order reveals nothing; ``gongzhi tally`` on it reproduces the stored result."""
+    """The anonymised ballot file in the §6 tally format, after close only: the one stored at the close
+    (``rules.anonymised_ballot_file`` of the counted result — equal shares per option, random ids, so
+    it cannot be joined with the roll or the registry); ``gongzhi tally`` on it reproduces the result."""
     if not decision.has_result:
         raise ValueError("the ballot file is published only after the vote is closed")
-    units = sorted(
-        (
-            {"id": u["pseudonym"], "area": rules.area_text(u["area"]), "owner": u["voter__pseudonym"]}
-            for u in ElectorateUnit.objects.filter(decision=decision).values(
-                "pseudonym", "area", "voter__pseudonym"
-            )
-        ),
-        key=lambda row: row["id"],
-    )
-    ballots = sorted(
-        (
-            {"owner": b["voter__pseudonym"], "choice": b["choice"]}
-            for b in Ballot.objects.filter(decision=decision).values("voter__pseudonym", "choice")
-        ),
-        key=lambda row: row["owner"],
-    )
-    return {"matter": decision.matter, "units": units, "ballots": ballots}
+    if decision.ballot_file:
+        return decision.ballot_file
+    # A decision closed before the file was stored: the same construction, fresh randomness.
+    return rules.anonymised_ballot_file(decision.result, rng=secrets.SystemRandom())

@@ -126,7 +126,16 @@ def electorate_preview(decision: Decision) -> dict[str, Any]:
     if building_ids:
         units = units.filter(building_id__in=building_ids)
     rows = list(units.values("pk", "area", "owner_id", "owner__ref", "owner__kind"))
-    owners = {r["owner__ref"] if r["owner_id"] else f"U{r['pk']}" for r in rows}
+    # One owner per buyer; the developer's units as ONE owner however many developer records
+    # (SPC interpretation art. 9); an unowned unit on its own.
+    owners = {
+        ("developer",)
+        if r["owner__kind"] == OwnerKind.DEVELOPER
+        else ("owner", r["owner__ref"])
+        if r["owner_id"]
+        else ("unit", r["pk"])
+        for r in rows
+    }
     total_area = sum((r["area"] for r in rows), Decimal(0))
     return {
         **thresholds(decision.matter, total_area=total_area, total_owners=len(owners)),

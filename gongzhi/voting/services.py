@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.images import ImageRejected, clean_image
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.uploads import UploadRejected, check_pdf
+from gongzhi.core.validators import EARLIEST_DATE, date_window_error
 from gongzhi.registry.models import Building, Estate, OwnerKind, Unit
 from gongzhi.voting import rules
 from gongzhi.voting.models import (
@@ -39,6 +41,8 @@ from gongzhi.voting.models import (
     ElectorateUnit,
 )
 from gongzhi.voting.permissions import can_manage, voters_for_user
+from gongzhi.voting.sealing import BallotSealError as BallotSealError  # re-exported for callers
+from gongzhi.voting.sealing import seal
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 EDITABLE_FIELDS = ("title", "matter", "text", "opens_at", "closes_at", "objection_days")
@@ -122,6 +126,12 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
             value = cleaned[name]
             if not isinstance(value, dt.datetime) or timezone.is_naive(value):
                 raise VotingError(_("投票开始和截止时间必须是带时区的日期时间。"))
+    if "opens_at" in cleaned:
+        earliest, latest = opening_window(timezone.now())
+        if message := date_window_error(
+            cleaned["opens_at"], label=_("投票开始时间"), earliest=earliest, latest=latest
+        ):
+            raise VotingError(message)
     if "objection_days" in cleaned:
         try:
             days = int(cleaned["objection_days"])
@@ -133,9 +143,34 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+# A written vote runs for days or weeks (docs/VOTING_RULES.md §4): a window that opens more than a year
+# ahead, before 1990 (core/validators.EARLIEST_DATE), or stays open for more than a year is a typing error
+# (0001-01-01, 9999-12-31). A past opening is allowed: publication moves it to the moment of publishing
+# (and ``decision_publish(now=…)`` replays a past vote in tests and imports).
+MAX_OPENING_AHEAD = dt.timedelta(days=366)
+MAX_WINDOW = dt.timedelta(days=366)
+
+
+def opening_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The earliest and latest ``opens_at`` of a draft, seen at ``now``."""
+    earliest = dt.datetime.combine(EARLIEST_DATE, dt.time(), tzinfo=timezone.get_current_timezone())
+    return earliest, now + MAX_OPENING_AHEAD
+
+
+def closing_error(opens_at: dt.datetime, closes_at: dt.datetime) -> str | None:
+    """Why ``closes_at`` cannot close a window opening at ``opens_at``, or None."""
+    latest = opens_at + MAX_WINDOW
+    label = _("投票截止时间")
+    if not 2 <= closes_at.year <= 9998:  # would overflow in the comparisons below
+        return date_window_error(closes_at, label=label, earliest=opens_at, latest=latest)
+    if closes_at <= opens_at:
+        return _("投票截止时间必须晚于开始时间。")
+    return date_window_error(closes_at, label=label, earliest=opens_at, latest=latest)
+
+
 def _check_window(decision: Decision) -> None:
-    if decision.closes_at <= decision.opens_at:
-        raise VotingError(_("投票截止时间必须晚于开始时间。"))
+    if message := closing_error(decision.opens_at, decision.closes_at):
+        raise VotingError(message)
 
 
 def _set_buildings(decision: Decision, buildings: Iterable[Building] | None) -> list[int]:
@@ -258,6 +293,10 @@ def clean_document(upload, *, label: str) -> tuple[bytes, str]:
         data = upload.read(MAX_DOCUMENT_BYTES + 1)
         if len(data) > MAX_DOCUMENT_BYTES:
             raise VotingError(_("“%(name)s”超过 10 MB。") % {"name": name})
+        try:
+            check_pdf(data, name=name)  # no scripts, actions, embedded files or HTML (core/uploads.py)
+        except UploadRejected as error:
+            raise VotingError(error.message) from None
         return data, "pdf"
     try:
         image = clean_image(upload, name=name)
@@ -318,15 +357,23 @@ def freeze_electorate(decision: Decision, units: list[Unit], *, rng=None) -> lis
     loaded) and set its totals and thresholds on the decision (not saved). One ElectorateOwner per
     buyer (registry ref), the developer's units under its one ref, an ownerless unit on its own;
     random pseudonyms for the public ballot file (``rng`` only for the reproducible demo street)."""
+    # The developer's unsold units count as ONE owner however many developer records the registry
+    # holds (SPC interpretation art. 9): they all go under the first developer ref.
+    developer_refs = sorted(
+        {u.owner.ref for u in units if u.owner_id and u.owner.kind == OwnerKind.DEVELOPER}
+    )
     groups: dict[str, list[Unit]] = {}
     for unit in units:
         key = unit.owner.ref if unit.owner_id else f"U{unit.pk}"
+        if developer_refs and key in developer_refs:
+            key = developer_refs[0]
         groups.setdefault(key, []).append(unit)
     owner_codes = _unique_codes("O", len(groups), rng)
     unit_codes = _unique_codes("U", len(units), rng)
     voters = []
     for code, (key, owned) in zip(owner_codes, sorted(groups.items()), strict=True):
-        first = owned[0]
+        # The developer's voter is its first record (by ref), whichever of its units comes first.
+        first = next((u for u in owned if u.owner_id and u.owner.ref == key), owned[0])
         name = first.owner.name if first.owner_id else _("(未登记业主)%(unit)s") % {"unit": first}
         voters.append(
             ElectorateOwner(
@@ -468,10 +515,12 @@ def _record_cast(
             )
     receipt = new_receipt()
     cast_by = actor if getattr(actor, "is_authenticated", False) else None
+    # The choice is stored sealed only (voting.sealing): no row pairs the owner with a readable choice.
+    sealed = seal(decision_id=decision.pk, voter_id=voter.pk, receipt=receipt, choice=choice)
     cast = BallotCast(
         decision=decision,
         voter=voter,
-        choice=choice,
+        seal=sealed,
         channel=channel,
         collector_name=collector_name,
         proxy_name=proxy_name,
@@ -484,7 +533,7 @@ def _record_cast(
         cast.authorisation.save(f"{secrets.token_hex(8)}.{ext}", ContentFile(content), save=False)
     cast.save()
     values = {
-        "choice": choice,
+        "seal": sealed,
         "channel": channel,
         "collector_name": collector_name,
         "proxy_name": proxy_name,
@@ -620,9 +669,10 @@ def tally_decision(decision: Decision) -> dict[str, Any]:
         {"id": str(u["pk"]), "area": u["area"], "owner": str(u["voter_id"])}
         for u in ElectorateUnit.objects.filter(decision=decision).values("pk", "area", "voter_id")
     ]
+    # The one place (with the owner's own page) where seals are opened: the count at the close.
     ballots = [
-        {"owner": str(b["voter_id"]), "choice": b["choice"]}
-        for b in Ballot.objects.filter(decision=decision).values("voter_id", "choice")
+        {"owner": str(b.voter_id), "choice": b.choice}
+        for b in Ballot.objects.filter(decision=decision).only("decision_id", "voter_id", "receipt", "seal")
     ]
     return rules.tally(decision.matter, units, ballots)
 
@@ -644,6 +694,7 @@ def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None)
         )
     outcome = tally_decision(decision)
     decision.result = outcome
+    decision.ballot_file = rules.anonymised_ballot_file(outcome, rng=secrets.SystemRandom())
     decision.passed = outcome["passed"]
     decision.status = DecisionStatus.CLOSED
     decision.closed_at = moment

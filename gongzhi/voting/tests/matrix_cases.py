@@ -11,8 +11,8 @@ written by hand from the role model (DESIGN.md §3, §4.5) and the persona world
   member_a, oc_a1 (the leadership group reads everything else but not personal data: 403).
 - Owner pages: only owner_a1 has a home in A1; others get 404 for a decision (even office users).
 - Public pages (decide:*) answer everyone (the result and its ballot file once published).
-- Activation: the phone pages need no login; letters are printed by the estate's owners' committee or
-  the street admin (of any estate of their street).
+- Activation: the phone pages need no login; letters are printed by the estate's owners' committee, the
+  area secretary of its area, or the street admin (of any estate of their street) — portal/permissions.py.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def cases(world):
     # Owner account activation (gongzhi.portal).
     yield "portal:activate", reverse("portal:activate"), "get", _all(200)
     yield "portal:activate_account", reverse("portal:activate_account"), "get", _all(302)  # no code yet
-    issuers = {"admin", "oc_a1", "other_admin"}
+    issuers = {"admin", "oc_a1", "other_admin", "secretary_a", "secretary_b"}
     yield (
         "portal:letters",
         reverse("portal:letters"),
@@ -172,6 +172,9 @@ def cases(world):
         "portal:letters_estate",
         reverse("portal:letters_estate", args=[a1]),
         "get",
-        {p: (200 if p in {"admin", "oc_a1"} else 403 if p in sees_a1 else 404) for p in EVERYONE},
+        {
+            p: (200 if p in {"admin", "oc_a1", "secretary_a"} else 403 if p in sees_a1 else 404)
+            for p in EVERYONE
+        },
     )
     yield "portal:letters_issue", reverse("portal:letters_issue", args=[a1]), "get", _all(405)

@@ -19,6 +19,7 @@ from gongzhi.registry import models as r
 from gongzhi.voting import services
 from gongzhi.voting.models import Ballot, BallotCast, Decision, ElectorateOwner
 from gongzhi.voting.rules import tally
+from gongzhi.voting.sealing import unseal
 from gongzhi.voting.services import VotingError
 from gongzhi.voting.tests.helpers import published
 
@@ -71,17 +72,23 @@ def build_estate(world):
 
 
 def raw_sql_count(decision_id: int) -> dict[str, tuple[int, Decimal]]:
-    """Owners and area per choice, straight from the tables (independent of the ORM and of rules.py)."""
+    """Owners and area per choice, straight from the tables, the seals opened with the application key
+    (independent of the ORM and of rules.py)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT b.choice, COUNT(*), SUM(eo.total_area)
+            SELECT b.voter_id, b.receipt, b.seal, eo.total_area
             FROM voting_ballot b JOIN voting_electorateowner eo ON eo.id = b.voter_id
-            WHERE b.decision_id = %s GROUP BY b.choice
+            WHERE b.decision_id = %s
             """,
             [decision_id],
         )
-        return {choice: (count, area) for choice, count, area in cursor.fetchall()}
+        counts: dict[str, tuple[int, Decimal]] = {}
+        for voter_id, receipt, sealed, area in cursor.fetchall():
+            choice = unseal(decision_id=decision_id, voter_id=voter_id, receipt=receipt, sealed=sealed)
+            count, total = counts.get(choice, (0, Decimal(0)))
+            counts[choice] = (count + 1, total + Decimal(area))
+        return counts
 
 
 def test_32_parallel_voters_lose_and_double_nothing(transactional_db, world):
@@ -163,11 +170,9 @@ def test_32_parallel_voters_lose_and_double_nothing(transactional_db, world):
 
     # Each owner's current ballot is their last cast (BallotCast ids are taken under the owner's lock).
     last_cast: dict[int, str] = {}
-    for voter_id, choice in (
-        BallotCast.objects.filter(decision_id=decision_pk).order_by("pk").values_list("voter_id", "choice")
-    ):
-        last_cast[voter_id] = choice
-    current = dict(ballots.values_list("voter_id", "choice"))
+    for cast in BallotCast.objects.filter(decision_id=decision_pk).order_by("pk"):
+        last_cast[cast.voter_id] = cast.choice
+    current = {ballot.voter_id: ballot.choice for ballot in ballots}
     assert current == last_cast
 
     # Expected last choices from the threads' own logs: exact for owners cast from one thread; for an

@@ -55,3 +55,22 @@ def test_same_seed_and_day_give_the_same_decisions_and_delete_removes_them(demo)
     assert not Decision.objects.filter(estate__area__street=demo.street).exists()
     demo_create(street=demo.street, seed=SEED, today=timezone.localdate(), users=users)
     assert demo_fingerprint(demo.street) == before
+
+
+def test_the_demo_ballot_file_cannot_be_joined_with_the_roll(demo):
+    """Issue 11: the probe named 18 of the demo's 194 ballots by joining the file with the roll on area."""
+    from gongzhi.voting.tests.test_secrecy import join_named
+
+    closed = Decision.objects.get(estate__area__street=demo.street, status=DecisionStatus.FINAL)
+    roll = [
+        {
+            "是否投票": "已投票" if row["voted"] else "未投票",
+            "专有面积(m²)": row["area"],
+            "套数": row["unit_count"],
+        }
+        for row in selectors.decision_roll(closed)
+    ]
+    document = selectors.decision_ballot_file(closed)
+    assert len(document["ballots"]) == closed.result["participating_owners"] > 0
+    assert join_named(document, roll) == 0
+    assert tally(document["matter"], document["units"], document["ballots"]) == closed.result

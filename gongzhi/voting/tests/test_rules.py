@@ -1,12 +1,19 @@
 """The tally rules at every boundary (Civil Code art. 278; SPC interpretation arts. 8–9; DESIGN.md §5)."""
 
+import random
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongzhi.voting.rules import TallyInputError, parse_tally_document, quorum_gap, tally
+from gongzhi.voting.rules import (
+    TallyInputError,
+    anonymised_ballot_file,
+    parse_tally_document,
+    quorum_gap,
+    tally,
+)
 
 
 def equal_units(n: int, area: str = "10.00") -> list[dict]:
@@ -362,3 +369,38 @@ def test_everybody_agreeing_passes_and_nobody_voting_fails(election):
     matter, units, picks = election
     assert tally(matter, units, as_ballots(["yes"] * len(picks)))["passed"] is True
     assert tally(matter, units, [])["passed"] is False
+
+
+# ---- the anonymised ballot file: the result and nothing more (docs/VOTING_RULES.md §3a) -------------
+
+owners_strategy = st.lists(
+    st.tuples(
+        st.lists(st.integers(min_value=1, max_value=99_999_999), min_size=1, max_size=3),  # unit areas, cents
+        st.sampled_from(["yes", "no", "abstain", None]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(owners=owners_strategy, matter=st.integers(min_value=1, max_value=9), seed=st.integers())
+def test_the_anonymised_file_recounts_to_the_result_and_holds_no_registry_area(owners, matter, seed):
+    units, ballots = [], []
+    for n, (areas, choice) in enumerate(owners):
+        units += [{"id": f"{n}-{k}", "area": Decimal(c) / 100, "owner": str(n)} for k, c in enumerate(areas)]
+        if choice:
+            ballots.append({"owner": str(n), "choice": choice})
+    result = tally(matter, units, ballots)
+    document = anonymised_ballot_file(result, rng=random.Random(seed))
+    assert tally(document["matter"], document["units"], document["ballots"]) == result
+    # An option chosen by two or more owners: every area of the file has 3 or 4 places, so it equals
+    # no area of the registry (2 places). An option of one owner: its area is in the result anyway.
+    counts = {c: sum(1 for _a, ch in owners if ch == c) for c in ("yes", "no", "abstain", None)}
+    owner_of = {b["owner"]: b["choice"] for b in document["ballots"]}
+    for unit in document["units"]:
+        choice = owner_of.get(unit["owner"])
+        if counts[choice] >= 2:
+            assert Decimal(unit["area"]) != Decimal(unit["area"]).quantize(Decimal("0.01")), unit
+    ids = [u["id"] for u in document["units"]] + [b["owner"] for b in document["ballots"]]
+    assert not any(i in {u["id"] for u in units} | {u["owner"] for u in units} for i in ids)

@@ -225,7 +225,7 @@ def test_votes_outside_the_window_or_on_a_closed_decision_change_nothing(world):
     close(world, decision)
     with pytest.raises(VotingError, match="已不在投票中"):
         services.ballot_cast(actor=owner, decision=decision, choice="no", now=decision.opens_at + HOUR)
-    assert list(Ballot.objects.values_list("choice", flat=True)) == ["yes"]
+    assert [ballot.choice for ballot in Ballot.objects.all()] == ["yes"]
     assert BallotCast.objects.count() == 1
 
 
@@ -505,13 +505,13 @@ def test_the_cast_log_is_append_only(world):
     decision = published(world)
     services.ballot_cast(actor=world.user("owner_a1"), decision=decision, choice="yes")
     cast = BallotCast.objects.get()
-    cast.choice = "no"
+    cast.seal = "0" * 64
     with pytest.raises(TypeError):
         cast.save()
     with pytest.raises(TypeError):
         cast.delete()
     with pytest.raises(TypeError):
-        BallotCast.objects.update(choice="no")
+        BallotCast.objects.update(seal="0" * 64)
     with pytest.raises(TypeError):
         BallotCast.objects.all().delete()
     assert BallotCast.objects.get().choice == "yes"
@@ -524,18 +524,43 @@ def test_the_database_refuses_ballot_changes_after_the_close_and_edits_of_casts(
     services.ballot_cast(actor=world.user("owner_a1"), decision=decision, choice="yes")
     close(world, decision)
     with pytest.raises(DatabaseError), transaction.atomic():
-        Ballot.objects.filter(decision=decision).update(choice="no")  # plain ORM: the trigger refuses
+        Ballot.objects.filter(decision=decision).update(seal="0" * 64)  # plain ORM: the trigger refuses
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE voting_ballotcast SET choice = 'no'")
+        cursor.execute("UPDATE voting_ballotcast SET seal = 'x'")
     voter = voter_of(decision, "A1-2")
     with pytest.raises(DatabaseError), transaction.atomic():
         Ballot.objects.create(
             decision=decision,
             voter=voter,
-            choice="yes",
+            seal="0" * 64,
             channel="online",
             cast_at=timezone.now(),
             receipt="X",
         )
-    assert list(Ballot.objects.values_list("choice", flat=True)) == ["yes"]
-    assert list(BallotCast.objects.values_list("choice", flat=True)) == ["yes"]
+    assert [ballot.choice for ballot in Ballot.objects.all()] == ["yes"]
+    assert [cast.choice for cast in BallotCast.objects.all()] == ["yes"]
+
+
+def test_two_developer_records_in_one_estate_freeze_as_one_owner(world):
+    """SPC interpretation art. 9: the developer's unsold units together count as ONE owner, even when
+    the registry holds two developer records (e.g. two phases, or a renamed project company)."""
+    b2 = r.Building.objects.create(estate=world.estate_a1, number="2号")
+    first = r.Owner.objects.create(street=world.street, ref="KF-1", name="浦江置业一期", kind="developer")
+    second = r.Owner.objects.create(street=world.street, ref="KF-2", name="浦江置业二期", kind="developer")
+    for n, owner in (("101", first), ("102", first), ("103", second)):
+        r.Unit.objects.create(building=b2, number=n, area=Decimal("90.00"), owner=owner)
+    decision = published(world)
+    assert (decision.total_owners, decision.total_units) == (4, 6)  # A1-1, A1-2, A1-3, the developer
+    dev = ElectorateOwner.objects.get(decision=decision, is_developer=True)
+    assert (dev.unit_count, dev.total_area) == (3, Decimal("270.00"))
+    assert decision.total_area == Decimal("195.80") + Decimal("270.00")
+
+
+def test_the_publish_preview_counts_two_developer_records_as_one_owner(world):
+    from gongzhi.voting.selectors_ui import electorate_preview
+
+    for ref in ("KF-1", "KF-2"):
+        developer = r.Owner.objects.create(street=world.street, ref=ref, name=ref, kind="developer")
+        r.Unit.objects.create(building=world.building_a1, number=ref, area=Decimal("90.00"), owner=developer)
+    preview = electorate_preview(draft(world))
+    assert (preview["total_owners"], preview["total_units"], preview["developer_units"]) == (4, 5, 2)

@@ -155,3 +155,117 @@ def test_export_refuses_an_open_decision(world):
         call_command("tally", "--export", str(decision.pk))
     with pytest.raises(ValueError):
         selectors.decision_ballot_file(decision)
+
+
+# ---- hostile areas and documents: named, exit 2, never a traceback (issue 11) ----------------------
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        "1e30",
+        "1E+30",
+        "NaN",
+        "nan",
+        "sNaN",
+        "Infinity",
+        "-Infinity",
+        "-0",
+        "0.00",
+        "1e999999999",
+        "1e-999999999",
+        "10000000.00",
+        "68.123456",
+        "",
+        "  ",
+        "六十八",
+        "0x44",
+        "1_000",
+    ],
+)
+def test_a_hostile_area_is_named_and_exits_2(tmp_path, area):
+    units = [*GOOD["units"], {"id": "9-901", "area": area, "owner": "x"}]
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path, {**GOOD, "units": units})
+    assert caught.value.returncode == 2
+    assert "9-901" in str(caught.value)
+
+
+@pytest.mark.parametrize("number", ["1e30", "1e999999999", "-0", "1" * 5000, "1e-999999999"])
+def test_a_hostile_json_number_for_an_area_is_named_or_refused_with_exit_2(tmp_path, number):
+    document = json.dumps({**GOOD, "units": [*GOOD["units"], {"id": "9-901", "area": "AREA", "owner": "x"}]})
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path, document.replace('"AREA"', number))
+    assert caught.value.returncode == 2
+    assert "输入有误" in str(caught.value)
+
+
+def test_a_deeply_nested_document_exits_2(tmp_path):
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path, "[" * 100_000 + "]" * 100_000)
+    assert caught.value.returncode == 2
+
+
+def test_the_console_command_names_the_unit_of_a_huge_area_without_a_traceback(tmp_path):
+    path = tmp_path / "huge.json"
+    units = [*GOOD["units"], {"id": "9-901", "area": "1e30", "owner": "x"}]
+    path.write_text(json.dumps({**GOOD, "units": units}), encoding="utf-8")
+    bad = subprocess.run(  # noqa: S603 (our own console script)
+        [sys.executable, "-m", "gongzhi.cli", "tally", str(path)], capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 2
+    assert "9-901" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_area_with_four_places_is_counted_exactly(tmp_path):
+    units = [{"id": "a", "area": "10.0001", "owner": "p"}, {"id": "b", "area": "9.9999", "owner": "q"}]
+    outcome = run(tmp_path, {"matter": 4, "units": units, "ballots": [{"owner": "p", "choice": "yes"}]})
+    assert outcome["total_area"] == "20.00"
+    assert outcome["participating_area"] == "10.0001"
+
+
+# ---- the developer counts as one owner (SPC interpretation art. 9; issue 11) -----------------------
+
+TWO_DEVELOPER_RECORDS = {
+    "matter": 4,
+    "units": [
+        {"id": "1", "area": "80.00", "owner": "KF-1", "developer": True},
+        {"id": "2", "area": "80.00", "owner": "KF-1", "developer": True},
+        {"id": "3", "area": "80.00", "owner": "KF-2", "developer": True},
+        {"id": "4", "area": "80.00", "owner": "p1"},
+        {"id": "5", "area": "80.00", "owner": "p2"},
+    ],
+    "ballots": [{"owner": "p1", "choice": "yes"}, {"owner": "KF-2", "choice": "no"}],
+}
+
+
+def test_two_developer_records_count_as_one_owner(tmp_path):
+    outcome = run(tmp_path, TWO_DEVELOPER_RECORDS)
+    assert outcome["total_owners"] == 3  # the developer (KF-1 and KF-2 together), p1, p2
+    assert outcome["total_units"] == 5
+    assert (outcome["participating_owners"], outcome["participating_area"]) == (2, "320.00")
+    assert (outcome["disagreeing_owners"], outcome["disagreeing_area"]) == (1, "240.00")
+    assert outcome["quorum_met"] is True  # owners 2/3, area 320/400
+
+
+def test_two_ballots_of_the_developer_are_a_duplicate(tmp_path):
+    ballots = [*TWO_DEVELOPER_RECORDS["ballots"], {"owner": "KF-1", "choice": "yes"}]
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path, {**TWO_DEVELOPER_RECORDS, "ballots": ballots})
+    assert caught.value.returncode == 2
+    assert "KF-1" in str(caught.value) and "建设单位" in str(caught.value)
+
+
+@pytest.mark.parametrize("flag", ["yes", 1, None, "true"])
+def test_the_developer_flag_must_be_a_boolean(tmp_path, flag):
+    units = [*GOOD["units"], {"id": "9-901", "area": "1.00", "owner": "x", "developer": flag}]
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path, {**GOOD, "units": units})
+    assert caught.value.returncode == 2 and "9-901" in str(caught.value)
+
+
+def test_an_owner_both_developer_and_buyer_is_refused(tmp_path):
+    units = [*GOOD["units"], {"id": "9-901", "area": "1.00", "owner": "buyer-b", "developer": True}]
+    with pytest.raises(CommandError) as caught:
+        run(tmp_path, {**GOOD, "units": units})
+    assert caught.value.returncode == 2 and "buyer-b" in str(caught.value)

@@ -13,16 +13,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.uploads import serve_upload
+from gongzhi.core.validators import parse_id
 from gongzhi.registry.models import Building, Estate
 from gongzhi.voting import permissions, selectors, selectors_ui, services
 from gongzhi.voting.forms import (
@@ -62,9 +63,10 @@ def index(request):
     estates = list(selectors_ui.office_estates(request.user).order_by("area__name", "name", "pk"))
     applied = {}
     raw = request.GET.get("estate", "")
-    if raw.isdigit() and any(e.pk == int(raw) for e in estates):
-        decisions = decisions.filter(estate_id=int(raw))
-        applied["estate"] = int(raw)
+    chosen = parse_id(raw)
+    if chosen is not None and any(e.pk == chosen for e in estates):
+        decisions = decisions.filter(estate_id=chosen)
+        applied["estate"] = chosen
     status = request.GET.get("status", "")
     if status in DecisionStatus.values:
         decisions = decisions.filter(status=status)
@@ -513,11 +515,10 @@ def authorisation(request, pk: int):
         raise Http404
     name = ballot.authorisation.name.lower()
     content_type = "application/pdf" if name.endswith(".pdf") else "image/jpeg"
-    with ballot.authorisation.open("rb") as handle:
-        data = handle.read()
-    response = HttpResponse(data, content_type=content_type)
     extension = "pdf" if content_type == "application/pdf" else "jpg"
-    response["Content-Disposition"] = content_disposition_header(
-        False, f"{decision.pk}-{_('委托书')}-{ballot.pk}.{extension}"
+    return serve_upload(
+        ballot.authorisation,
+        content_type=content_type,
+        filename=f"{decision.pk}-{_('委托书')}-{ballot.pk}.{extension}",
+        streaming=False,
     )
-    return response

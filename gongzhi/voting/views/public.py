@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from gongzhi.core.scopes import scope_for
+from gongzhi.core.uploads import serve_upload
 from gongzhi.registry.models import Estate
 from gongzhi.voting import permissions, selectors, selectors_ui
 from gongzhi.voting.forms import ReceiptForm
@@ -109,11 +110,6 @@ def attachment(request, pk: int):
             raise Http404
     name = item.file.name.lower()
     content_type = "application/pdf" if name.endswith(".pdf") else "image/jpeg"
-    with item.file.open("rb") as handle:
-        data = handle.read()
-    response = HttpResponse(data, content_type=content_type)
     extension = "pdf" if content_type == "application/pdf" else "jpg"
     filename = item.name if item.name.lower().endswith(f".{extension}") else f"{item.name}.{extension}"
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_upload(item.file, content_type=content_type, filename=filename, streaming=False)

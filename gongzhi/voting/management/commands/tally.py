@@ -41,6 +41,14 @@ def load_document(text: str):
             % {"line": error.lineno, "col": error.colno, "msg": error.msg},
             item=f"line {error.lineno}",
         ) from None
+    except TallyInputError:
+        raise  # a duplicate key, named by _no_duplicate_keys
+    except (ValueError, RecursionError) as error:
+        # An integer of more than 4,300 digits (Python's int limit) or nesting deeper than the parser's
+        # stack: still bad input, never a traceback.
+        raise TallyInputError(
+            _("不是有效的 JSON：%(msg)s。") % {"msg": type(error).__name__}, item="(document)"
+        ) from None
 
 
 def tally_text(text: str) -> dict:
