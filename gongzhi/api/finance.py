@@ -20,7 +20,7 @@ from gongzhi.disclosure import selectors as book_selectors
 from gongzhi.fees import selectors as fee_selectors
 from gongzhi.fees.models import MonthlyCollection
 from gongzhi.fees.permissions import get_fee_estate
-from gongzhi.fees.rules import FeeError, parse_month, percent
+from gongzhi.fees.rules import MAX_HOUSEHOLDS, FeeError, parse_month, percent
 from gongzhi.fees.services import collection_record
 from gongzhi.finance.models import LedgerEntry, LedgerKind
 from gongzhi.finance.rules import LedgerError, money_text
@@ -30,8 +30,8 @@ from gongzhi.registry.models import Estate
 
 router = Router(tags=["账本与收费"])
 
-READ_ERRORS = {403: s.Message, 404: s.Message}
-WRITE_ERRORS = {400: s.Message, 403: s.Message, 404: s.Message, 422: s.ErrorWithFields}
+READ_ERRORS = {**s.ALWAYS, 403: s.Message, 404: s.Message}
+WRITE_ERRORS = {**s.ALWAYS, 400: s.Message, 403: s.Message, 404: s.Message}
 
 
 # ---- shapes ----------------------------------------------------------------------------------------
@@ -52,6 +52,9 @@ class EntryOut(Schema):
     reference: str
     project: str
     reverses: int | None = Field(description="冲正的记录序号")
+    corrects: str | None = Field(
+        None, description="更正的公示期间,如 2025-01-01/2025-06-30;仅更正记录有,为 null 时不参与哈希"
+    )
     prev_hash: str
     hash: str
 
@@ -69,7 +72,7 @@ class ChainHeadOut(Schema):
     hash: str | None = Field(description="最新一条的哈希(SHA-256)")
 
 
-class EntryIn(Schema):
+class EntryIn(s.Body):
     date: dt.date
     direction: str = Field(description="in 或 out")
     amount: str = Field(description="金额,最多两位小数,大于 0", examples=["1200.00"])
@@ -78,6 +81,11 @@ class EntryIn(Schema):
     counterparty: str = Field("", max_length=100)
     reference: str = Field("", max_length=100, description="依据文号,如业主大会决定编号")
     project: str = Field("", max_length=100)
+    corrects: str = Field(
+        "",
+        max_length=21,
+        description="更正已公示期间时填写该期间,如 2025-01-01/2025-06-30;更正记录的日期须为今天",
+    )
 
 
 class StandardOut(Schema):
@@ -108,14 +116,14 @@ class CollectionOut(Schema):
 CollectionPage = s.page_of(CollectionOut)
 
 
-class CollectionIn(Schema):
+class CollectionIn(s.Body):
     month: str = Field(description="年月,如 2024-03", examples=["2024-03"])
     amount_billed: str = Field(examples=["125000.00"])
     amount_collected: str = Field(examples=["106250.00"])
-    households_billed: int | None = Field(None, ge=0)
-    households_paid: int | None = Field(None, ge=0)
+    households_billed: s.json_int(0, MAX_HOUSEHOLDS) = None
+    households_paid: s.json_int(0, MAX_HOUSEHOLDS) = None
     note: str = Field("", max_length=200)
-    replace: bool = Field(False, description="替换已登记的同月数据(留有操作记录)")
+    replace: bool = Field(False, strict=True, description="替换已登记的同月数据(留有操作记录)")
 
 
 class PeriodOut(Schema):
@@ -200,7 +208,7 @@ def _collection(o: MonthlyCollection) -> dict:
 )
 def list_entries(
     request,
-    estate_id: int,
+    estate_id: s.PathId,
     ledger: str,
     paging: Query[s.Paging],
     date_from: dt.date | None = None,
@@ -222,7 +230,7 @@ def list_entries(
     response={200: ChainHeadOut, **READ_ERRORS},
     summary="账本链头(最新哈希)",
 )
-def chain_head(request, estate_id: int, ledger: str):
+def chain_head(request, estate_id: s.PathId, ledger: str):
     estate = get_fee_estate(request.auth, estate_id)
     last = LedgerEntry.objects.chain(estate.pk, _ledger(ledger)).last()
     return {
@@ -239,7 +247,7 @@ def chain_head(request, estate_id: int, ledger: str):
 @router.post(
     "/ledgers/{estate_id}/{ledger}/entries", response={201: EntryOut, **WRITE_ERRORS}, summary="记一笔账"
 )
-def post_entry(request, estate_id: int, ledger: str, payload: EntryIn):
+def post_entry(request, estate_id: s.PathId, ledger: str, payload: EntryIn):
     estate = get_fee_estate(request.auth, estate_id)
     try:
         entry = ledger_post(
@@ -254,6 +262,7 @@ def post_entry(request, estate_id: int, ledger: str, payload: EntryIn):
             counterparty=payload.counterparty,
             reference=payload.reference,
             project=payload.project,
+            corrects=payload.corrects,
         )
     except LedgerError as error:
         return Status(400, {"detail": str(error)})
@@ -266,7 +275,7 @@ def post_entry(request, estate_id: int, ledger: str, payload: EntryIn):
 @router.get(
     "/fees/{estate_id}/standards", response={200: list[StandardOut], **READ_ERRORS}, summary="收费标准"
 )
-def list_standards(request, estate_id: int):
+def list_standards(request, estate_id: s.PathId):
     estate = get_fee_estate(request.auth, estate_id)
     in_force = {o.pk for o in fee_selectors.standards_in_force([estate.pk]).get(estate.pk, [])}
     return [_standard(o, in_force) for o in fee_selectors.standard_history(estate.pk)]
@@ -275,7 +284,7 @@ def list_standards(request, estate_id: int):
 @router.get(
     "/fees/{estate_id}/collections", response={200: CollectionPage, **READ_ERRORS}, summary="物业费月度收缴"
 )
-def list_collections(request, estate_id: int, paging: Query[s.Paging]):
+def list_collections(request, estate_id: s.PathId, paging: Query[s.Paging]):
     estate = get_fee_estate(request.auth, estate_id)
     rows = MonthlyCollection.objects.filter(estate=estate).order_by("-month")
     items = [_collection(o) for o in rows[paging.offset : paging.offset + paging.limit]]
@@ -285,7 +294,7 @@ def list_collections(request, estate_id: int, paging: Query[s.Paging]):
 @router.post(
     "/fees/{estate_id}/collections", response={201: CollectionOut, **WRITE_ERRORS}, summary="登记月度收缴"
 )
-def record_collection(request, estate_id: int, payload: CollectionIn):
+def record_collection(request, estate_id: s.PathId, payload: CollectionIn):
     estate = get_fee_estate(request.auth, estate_id)
     try:
         row = collection_record(
@@ -318,9 +327,9 @@ def _period(period) -> dict:
     }
 
 
-@router.get("/disclosure/{estate_id}", response={200: BookOut, 404: s.Message}, summary="公示本摘要")
+@router.get("/disclosure/{estate_id}", response={200: BookOut, **READ_ERRORS}, summary="公示本摘要")
 def disclosure_book(
-    request, estate_id: int, months: int = Query(12, description="公示期间:6、12 或 24 个月")
+    request, estate_id: s.PathId, months: int = Query(12, description="公示期间:6、12 或 24 个月")
 ):
     estate = Estate.objects.select_related("area").filter(pk=estate_id).first()
     if estate is None:

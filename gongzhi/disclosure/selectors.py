@@ -3,7 +3,9 @@ the public page, the PDF and the API. Money stays Decimal throughout; only the c
 
 Period totals of a ledger are taken as posted: ``income`` is the sum of its ``in`` entries in the period and
 ``expense`` of its ``out`` entries (a reversal counts in the direction it was posted), so that
-``opening + income − expense = closing`` exactly, the same balances the public ledger page shows. Income by
+``opening + income − expense = closing`` exactly, the same balances the public ledger page shows. The
+period is a run of the chain in seq order ending at its head (``ledger_periods``), never a filter on dates,
+so the book and ``gongzhi ledger verify`` cannot disagree. Income by
 source nets reversals out (a reversed parking income is not income)."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,18 +74,53 @@ class LedgerPeriod:
 
     @property
     def balance_points(self) -> list[tuple[dt.date, Decimal]]:
+        """(day, balance) in chain order; an entry posted late with an earlier date is drawn on the day of
+        the entry before it, so the line ends at the chain's closing balance."""
         points: dict[dt.date, Decimal] = {}
+        day = None
         for e in self.entries:
-            points[e["date"]] = e["balance"]
+            day = e["date"] if day is None else max(day, e["date"])
+            points[day] = e["balance"]
         return sorted(points.items())
 
 
 def ledger_periods(estate_id: int, start: dt.date, end: dt.date) -> dict[str, LedgerPeriod]:
-    """The three ledgers' period figures: three small queries whatever the number of entries."""
+    """The three ledgers' period figures, read from each chain in seq order (issue 11): the period runs from
+    the first entry dated on or after ``start`` to the chain's head — or, for a book of an earlier day, to
+    the last entry before the first one dated after ``end`` (no entry is dated in the future, so nothing
+    after it in the chain existed on ``end``). An entry posted late with an earlier date is therefore
+    counted where the chain has it, so opening + income − expense = closing = the balance of the entry the
+    book ends at, the balance ``ledger verify`` prints. Two queries whatever the number of entries."""
     labels = dict(LedgerKind.choices)
     result = {kind: LedgerPeriod(ledger=kind, label=str(labels[kind])) for kind in LedgerKind.values}
+    bounds = (
+        LedgerEntry.objects.filter(estate_id=estate_id)
+        .order_by()
+        .values("ledger")
+        .annotate(
+            first_in=Min("seq", filter=Q(date__gte=start)),
+            first_after=Min("seq", filter=Q(date__gt=end)),
+            last=Max("seq"),
+        )
+    )
+    ranges: dict[
+        str, tuple[int, int, int | None]
+    ] = {}  # ledger → (lowest seq read, last seq, first in period)
+    for row in bounds:
+        last = row["last"] if row["first_after"] is None else row["first_after"] - 1
+        if last < 1:
+            continue  # the chain began after ``end``
+        first_in = row["first_in"]
+        if first_in is not None and first_in > last:
+            first_in = None
+        ranges[row["ledger"]] = (first_in or last, last, first_in)
+    if not ranges:
+        return result
+    wanted = Q()
+    for ledger, (low, high, _first) in ranges.items():
+        wanted |= Q(ledger=ledger, seq__gte=max(low, 1), seq__lte=high)
     rows = (
-        LedgerEntry.objects.filter(estate_id=estate_id, date__gte=start, date__lte=end)
+        LedgerEntry.objects.filter(wanted, estate_id=estate_id)
         .order_by("ledger", "seq")
         .values(
             "ledger",
@@ -99,49 +137,32 @@ def ledger_periods(estate_id: int, start: dt.date, end: dt.date) -> dict[str, Le
             "reverses_id",
             "reverses__direction",
             "reverses__seq",
+            "hash",
         )
     )
     for row in rows:
         row["reverses_direction"] = row.pop("reverses__direction")
         period = result[row["ledger"]]
-        if not period.entries:
-            # Balance before the first entry of the period = its balance undone.
-            sign = -1 if row["direction"] == Direction.IN else 1
-            period.opening = row["balance"] + sign * row["amount"]
-        period.entries.append(row)
-        if row["direction"] == Direction.IN:
-            period.income += row["amount"]
-        else:
-            period.expense += row["amount"]
-    heads = (
-        LedgerEntry.objects.filter(estate_id=estate_id)
-        .order_by("ledger", "-seq")
-        .values("ledger", "seq", "date", "balance", "hash")
-    )
-    for row in heads:
-        period = result[row["ledger"]]
-        if period.head is None:
-            period.head = row
+        _low, high, first_in = ranges[row["ledger"]]
+        if first_in is not None and row["seq"] >= first_in:
+            if not period.entries:
+                # Balance before the first entry of the period = its balance undone.
+                sign = -1 if row["direction"] == Direction.IN else 1
+                period.opening = row["balance"] + sign * row["amount"]
+            period.entries.append(row)
+            if row["direction"] == Direction.IN:
+                period.income += row["amount"]
+            else:
+                period.expense += row["amount"]
+        elif first_in is None:
+            period.opening = row["balance"]  # nothing in the period: the balance stands
+        if row["seq"] == high:
+            period.head = {k: row[k] for k in ("ledger", "seq", "date", "balance", "hash")}
             period.count = row["seq"]
-    before = (
-        LedgerEntry.objects.filter(estate_id=estate_id, date__lt=start)
-        .order_by("ledger", "-seq")
-        .values("ledger", "balance")
-    )
-    seen = set()
-    for row in before:
-        if row["ledger"] in seen:
-            continue
-        seen.add(row["ledger"])
-        period = result[row["ledger"]]
-        if not period.entries:
-            period.opening = row["balance"]
+            period.closing = row["balance"]
     for period in result.values():
-        if not period.entries:
-            # Nothing in the period: the balance stands (an entry dated later than ``end`` is not counted).
+        if period.head is None:
             period.closing = period.opening
-        else:
-            period.closing = period.entries[-1]["balance"]
     return result
 
 

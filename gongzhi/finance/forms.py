@@ -33,6 +33,12 @@ class PostForm(forms.Form):
         help_text=LedgerEntry._meta.get_field("reference").help_text,
     )
     project = forms.CharField(label=_label("project"), max_length=100, required=False)
+    corrects = forms.CharField(
+        label=_label("corrects"),
+        max_length=21,
+        required=False,
+        help_text=_("仅在更正已公示期间的账目时填写，如 2025-01-01/2025-06-30；更正记录的日期须为今天。"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

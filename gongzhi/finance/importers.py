@@ -38,6 +38,7 @@ from gongzhi.core.excel import (
 )
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import visible
+from gongzhi.core.validators import parse_id
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.finance.permissions import can_post, may_import
 from gongzhi.finance.rules import (
@@ -46,8 +47,10 @@ from gongzhi.finance.rules import (
     CATEGORY_TRANSFER_OUT,
     MAX_AMOUNT,
     LedgerError,
+    check_entry_date,
     next_balance,
 )
+from gongzhi.finance.selectors import last_disclosed_end
 from gongzhi.registry.models import Estate
 
 SHEET_TITLE = "账目"
@@ -180,8 +183,8 @@ class _EstateIndex:
 
     def find(self, value: Any) -> Estate:
         text = parse_text(value, max_length=130)
-        if text.isdigit() and int(text) in self.by_pk:
-            return self.by_pk[int(text)]
+        if parse_id(text) in self.by_pk:
+            return self.by_pk[parse_id(text)]
         if "/" in text:
             area, _sep, name = text.partition("/")
             found = self.by_area_name.get((normalise_header(area), normalise_header(name)))
@@ -235,6 +238,10 @@ def _parse_row(row, mapping, estates: _EstateIndex, today: dt.date, errors: list
                 day = parse_date(value)
                 if day > today:
                     raise CellError(_("日期 %(day)s 晚于今天。") % {"day": day.isoformat()})
+                try:
+                    check_entry_date(day, today=today)
+                except LedgerError as error:
+                    raise CellError(str(error)) from None
                 parsed["date"] = day
             elif column.key == "amount":
                 parsed["amount"] = parse_decimal(
@@ -272,6 +279,7 @@ def _check_chains(user, lines: list[_Line], errors: list[RowError]) -> None:
         entry = LedgerEntry.objects.filter(estate_id=estate_id, ledger=ledger).order_by("-seq").first()
         if entry is not None:
             last[estate_id, ledger] = (entry.date, entry.balance)
+    disclosed = {key: last_disclosed_end(*key) for key in keys}
     # (date of the previous entry, balance, whether that entry is already stored) per ledger
     running: dict[tuple[int, str], tuple[dt.date | None, Decimal, bool]] = {
         key: (*last[key], True) if key in last else (None, Decimal("0.00"), False) for key in keys
@@ -292,6 +300,11 @@ def _check_chains(user, lines: list[_Line], errors: list[RowError]) -> None:
             )
             continue
         previous_day, balance, stored = running[key]
+        try:
+            check_entry_date(line.date, today=line.date, disclosed_end=disclosed[key])
+        except LedgerError as error:
+            errors.append(RowError(line.row, "日期", str(error)))
+            continue
         if previous_day is not None and line.date < previous_day:
             if stored:
                 message = _(

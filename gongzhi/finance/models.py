@@ -62,6 +62,9 @@ class LedgerEntry(models.Model):
     counterparty = models.CharField(_("对方单位"), max_length=100, blank=True)
     reference = models.CharField(_("依据文号"), max_length=100, blank=True, help_text=_("如业主大会决定编号"))
     project = models.CharField(_("项目"), max_length=100, blank=True)
+    # A correction of a disclosed period names it ("2025-01-01/2025-06-30"); hashed as the extra field
+    # ``corrects`` (§6), present in the entry's line only when set so older chains keep their hashes.
+    corrects = models.CharField(_("更正的公示期间"), max_length=21, blank=True)
     reverses = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -37,7 +37,15 @@ REQUIRED_FIELDS = (
 )
 CENTS = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # what the database column holds (14 digits, 2 decimals)
-_MONEY = re.compile(r"\d+\.\d{2}")  # §6: a string with exactly two decimals, no sign, no exponent
+MAX_BALANCE = Decimal(
+    "99999999999999.99"
+)  # the balance column (16 digits, 2 decimals); a file beyond it is refused
+_MONEY = re.compile(r"\d{1,14}\.\d{2}")  # §6: exactly two decimals, no sign, no exponent, within the columns
+# No posting predates the housing reform that created these accounts: Shanghai's maintenance funds and
+# owners' public income began with the sale of public housing in the 1990s (the national rules date from
+# 1998). A date before this is a typing or Excel error (1899-12-31 is Excel's day zero, 0001-01-01 a blank).
+EARLIEST_ENTRY_DATE = dt.date(1990, 1, 1)
+_PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -78,6 +86,63 @@ def parse_amount(value: Any) -> Decimal:
     if amount != amount.quantize(CENTS):
         raise LedgerError(_("金额最多保留两位小数(精确到分)。"))
     return amount.quantize(CENTS)
+
+
+def check_entry_date(
+    day: dt.date,
+    *,
+    today: dt.date,
+    opening: dt.date | None = None,
+    disclosed_end: dt.date | None = None,
+    correction: bool = False,
+) -> None:
+    """Where a new entry may be dated (issue 11): not before 1990, not after today, not before the ledger's
+    first entry, and not on or before the end of its last disclosed period — a disclosed period's figures
+    never change (Civil Code art. 281: the owners were shown them). A correction of a disclosed period is a
+    new entry dated today that names the period it corrects."""
+    if day > today:
+        raise LedgerError(_("日期不能晚于今天。"))
+    if day < EARLIEST_ENTRY_DATE:
+        raise LedgerError(
+            _("日期 %(day)s 早于 %(earliest)s，不是有效的记账日期，请检查日期。")
+            % {"day": day.isoformat(), "earliest": EARLIEST_ENTRY_DATE.isoformat()}
+        )
+    if correction:
+        if day != today:
+            raise LedgerError(_("更正记录的日期必须是今天（%(today)s）。") % {"today": today.isoformat()})
+        return
+    if opening is not None and day < opening:
+        raise LedgerError(
+            _("日期 %(day)s 早于该账本的第一笔记录（%(opening)s）；账本只能向后追加，不能补在开账之前。")
+            % {"day": day.isoformat(), "opening": opening.isoformat()}
+        )
+    if disclosed_end is not None and day <= disclosed_end:
+        raise LedgerError(
+            _(
+                "%(end)s 及以前的账目已经公示，日期 %(day)s 不能落在已公示的期间内；"
+                "如需更正，请以今天的日期登记一笔更正记录，并注明所更正的公示期间。"
+            )
+            % {"end": disclosed_end.isoformat(), "day": day.isoformat()}
+        )
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date]:
+    """A disclosed period written as ``2025-01-01/2025-06-30`` (ISO 8601 interval), as a correction names it."""
+    match = _PERIOD.fullmatch((text or "").strip())
+    try:
+        start, end = (dt.date.fromisoformat(part) for part in match.groups()) if match else (None, None)
+    except ValueError:
+        start = end = None
+    if start is None or end is None or start > end:
+        raise LedgerError(
+            _("更正的公示期间“%(value)s”格式不对，应写成“起始日/结束日”，如 2025-01-01/2025-06-30。")
+            % {"value": text}
+        )
+    return start, end
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    return f"{start.isoformat()}/{end.isoformat()}"
 
 
 def next_balance(balance: Decimal, direction: str, amount: Decimal) -> Decimal:
@@ -144,7 +209,7 @@ def _check_entry(entry: dict, expected_seq: int, prev: dict | None, prev_hash: s
         return "amount", _("金额必须是两位小数的正数字符串,实为 %(value)s") % {
             "value": json.dumps(entry["amount"], ensure_ascii=False)
         }
-    if not _is_money(entry["balance"]):
+    if not _is_money(entry["balance"]) or Decimal(entry["balance"]) > MAX_BALANCE:
         return "balance", _("余额必须是两位小数的非负数字符串,实为 %(value)s") % {
             "value": json.dumps(entry["balance"], ensure_ascii=False)
         }
@@ -164,6 +229,27 @@ def _is_iso_date(value: str) -> bool:
         return False
 
 
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicate_keys(pairs):
+    # json.loads keeps the last of two equal keys; a reader hashing the first would disagree (the tally
+    # command refuses them the same way).
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _no_constant(name: str):
+    raise ValueError(name)  # NaN, Infinity and -Infinity are not JSON (RFC 8259)
+
+
 def verify_lines(lines: Iterable[str]) -> VerifyResult:
     """Check one exported ledger (§6): every line parses, seq runs 1, 2, …, each ``prev_hash`` is the
     previous ``hash`` (the first is 64 zeros), each ``hash`` matches its content, amounts are positive
@@ -176,7 +262,16 @@ def verify_lines(lines: Iterable[str]) -> VerifyResult:
         if not raw.strip():
             continue
         try:
-            entry = json.loads(raw)
+            entry = json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant)
+        except _DuplicateKey as error:
+            return VerifyResult(
+                ok=False,
+                count=count,
+                line=number,
+                reason="bad_json",
+                message=_("字段 %(key)s 重复出现（同一字段只能出现一次，否则读到的值因程序而异）")
+                % {"key": error.key},
+            )
         except ValueError:
             return VerifyResult(
                 ok=False, count=count, line=number, reason="bad_json", message=_("不是有效的 JSON")
@@ -233,6 +328,20 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def is_month_end(day: dt.date) -> bool:
+    return day.day == calendar.monthrange(day.year, day.month)[1]
+
+
+def period_end_add(day: dt.date, months: int) -> dt.date:
+    """The end of the period ``months`` after a period ending on ``day``: a period that ends on a month's
+    last day is followed by one ending on the last day of the month ``months`` later (30 Jun + 6 → 31 Dec,
+    30 Nov + 3 → 28/29 Feb, 28 Feb 2027 + 3 → 31 May); any other day as ``add_months``."""
+    later = add_months(day, months)
+    if is_month_end(day):
+        return later.replace(day=calendar.monthrange(later.year, later.month)[1])
+    return later
+
+
 def check_interval(ledger: str, months: int) -> None:
     """A disclosure interval the street admin may set: 1 month up to the legal maximum, never longer."""
     legal = LEGAL_INTERVAL_MONTHS[ledger]
@@ -251,10 +360,12 @@ def check_interval(ledger: str, months: int) -> None:
 def disclosure_due(
     *, last_period_end: dt.date | None, first_entry: dt.date | None, months: int
 ) -> dt.date | None:
-    """When the next disclosure is due: the end of the last disclosed period plus the interval; for a ledger
-    never disclosed, its first entry's date plus the interval; None for an empty, never-disclosed ledger."""
-    start = last_period_end or first_entry
-    return add_months(start, months) if start is not None else None
+    """When the next disclosure is due: the end of the last disclosed period plus the interval, a month's end
+    when the period ended on one (``period_end_add``); for a ledger never disclosed, its first entry's date
+    plus the interval; None for an empty, never-disclosed ledger."""
+    if last_period_end is not None:
+        return period_end_add(last_period_end, months)
+    return add_months(first_entry, months) if first_entry is not None else None
 
 
 def days_overdue(due: dt.date | None, today: dt.date) -> int:

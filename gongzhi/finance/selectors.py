@@ -40,8 +40,9 @@ def entry_line(entry: LedgerEntry, *, reverses_seq: int | None = None) -> dict[s
     """The §6 export of one entry; its ``hash`` is ``entry_hash`` of exactly this dict.
 
     ``estate`` is the estate's id as a string (stable); ``estate_name`` and the optional fields are extras,
-    covered by the hash like everything else."""
-    return {
+    covered by the hash like everything else. ``corrects`` (the disclosed period a correction names) is
+    present only on corrections, so entries hashed before it existed keep their hashes."""
+    line = {
         "seq": entry.seq,
         "estate": str(entry.estate_id),
         "estate_name": entry.estate_name,
@@ -59,6 +60,9 @@ def entry_line(entry: LedgerEntry, *, reverses_seq: int | None = None) -> dict[s
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
+    if entry.corrects:
+        line["corrects"] = entry.corrects
+    return line
 
 
 def ledger_lines(estate_id: int, ledger: str) -> list[dict[str, Any]]:
@@ -73,6 +77,27 @@ def ledger_chains(estate_id: int | None = None) -> list[tuple[int, str]]:
     if estate_id is not None:
         rows = rows.filter(estate_id=estate_id)
     return list(rows.order_by("estate_id", "ledger").values_list("estate_id", "ledger").distinct())
+
+
+def ledger_opening(estate_id: int, ledger: str) -> dt.date | None:
+    """The date of a ledger's first entry (its opening), or None while it is empty."""
+    return (
+        LedgerEntry.objects.filter(estate_id=estate_id, ledger=ledger, seq=1)
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def last_disclosed_end(estate_id: int, ledger: str) -> dt.date | None:
+    """The end of the latest period of this ledger that has been disclosed, or None."""
+    from gongzhi.finance.models import Disclosure
+
+    return (
+        Disclosure.objects.filter(estate_id=estate_id, ledger=ledger)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
 
 
 # ---- Disclosure schedule (DESIGN.md §5) ---------------------------------------------------------------

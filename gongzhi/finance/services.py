@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import audit_record
 from gongzhi.core.images import ImageRejected, clean_image
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.uploads import UploadRejected, check_pdf
 from gongzhi.finance.models import (
     Direction,
     Disclosure,
@@ -42,12 +43,15 @@ from gongzhi.finance.rules import (
     GENESIS,
     LEGAL_INTERVAL_MONTHS,
     LedgerError,
+    check_entry_date,
     check_interval,
     entry_hash,
     next_balance,
     parse_amount,
+    parse_period,
+    period_text,
 )
-from gongzhi.finance.selectors import entry_line
+from gongzhi.finance.selectors import entry_line, last_disclosed_end, ledger_opening
 from gongzhi.registry.models import Estate
 
 EXTRA_FIELDS = ("category", "counterparty", "reference", "project")
@@ -63,13 +67,16 @@ def ledger_post(
     direction: str,
     amount: Any,
     summary: str,
+    corrects: str = "",
     **extra: str,
 ) -> LedgerEntry:
     """Append one entry to an estate's ledger, chained to the last one (§6), and audit it.
 
     ``extra`` may name ``category``, ``counterparty`` (e.g. the contractor), ``reference`` (e.g. the owners'
-    decision) and ``project``; they are part of the hashed entry."""
+    decision) and ``project``; they are part of the hashed entry. ``corrects`` names a disclosed period
+    (``2025-01-01/2025-06-30``) this entry corrects; such an entry is dated today."""
     return _append(
+        corrects=corrects,
         actor=actor,
         estate=estate,
         ledger=ledger,
@@ -94,6 +101,7 @@ def _append(
     reverses: LedgerEntry | None,
     extra: dict[str, str],
     audit: bool = True,
+    corrects: str = "",
 ) -> LedgerEntry:
     if ledger not in LedgerKind.values:
         raise LedgerError(_("未知的账本类型“%(value)s”。") % {"value": ledger})
@@ -107,8 +115,8 @@ def _append(
     value = parse_amount(amount)
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
         raise LedgerError(_("日期无效。"))
-    if date > timezone.localdate():
-        raise LedgerError(_("日期不能晚于今天。"))
+    today = timezone.localdate()
+    check_entry_date(date, today=today, correction=bool(corrects))  # the bounds that need no query
     summary = (summary or "").strip()
     if not summary:
         raise LedgerError(_("请填写摘要。"))
@@ -118,6 +126,14 @@ def _append(
     # Lock the estate row: serialises writers of its ledgers even while a ledger is still empty.
     list(Estate.objects.select_for_update().filter(pk=estate.pk).values_list("pk"))
     last = LedgerEntry.objects.filter(estate=estate, ledger=ledger).order_by("-seq").first()
+    corrects = _corrected_period(estate, ledger, corrects)
+    check_entry_date(
+        date,
+        today=today,
+        opening=ledger_opening(estate.pk, ledger) if last else None,
+        disclosed_end=last_disclosed_end(estate.pk, ledger),
+        correction=bool(corrects),
+    )
     balance = next_balance(last.balance if last else Decimal("0.00"), direction, value)
     if balance < 0:
         raise LedgerError(
@@ -135,6 +151,7 @@ def _append(
         balance=balance,
         summary=summary,
         reverses=reverses,
+        corrects=corrects,
         prev_hash=last.hash if last else GENESIS,
         posted_by=actor if getattr(actor, "is_authenticated", False) else None,
         **{name: (extra.get(name) or "").strip() for name in EXTRA_FIELDS},
@@ -163,9 +180,36 @@ def _append(
             "amount": str(value),
             "balance": str(balance),
             "hash": entry.hash,
+            **({"corrects": corrects} if corrects else {}),
         },
     )
     return entry
+
+
+def _corrected_period(estate: Estate, ledger: str, corrects: str) -> str:
+    """The disclosed period a correction names, checked against the disclosures recorded ("" for none)."""
+    if not (corrects or "").strip():
+        return ""
+    start, end = parse_period(corrects)
+    if not Disclosure.objects.filter(
+        estate=estate, ledger=ledger, period_start=start, period_end=end
+    ).exists():
+        raise LedgerError(
+            _("公示期间 %(period)s 没有登记过公示记录；更正只能针对已登记的公示期间。")
+            % {"period": period_text(start, end)}
+        )
+    return period_text(start, end)
+
+
+def _period_of(entry: LedgerEntry, today: dt.date) -> str:
+    """The disclosed period a reversal dated today corrects: the one holding the reversed entry's date, or,
+    when today itself still lies in a disclosed period, the latest one; "" when nothing disclosed changes."""
+    disclosures = Disclosure.objects.filter(estate_id=entry.estate_id, ledger=entry.ledger)
+    holding = disclosures.filter(period_start__lte=entry.date, period_end__gte=entry.date).order_by(
+        "-period_end"
+    )
+    found = holding.first() or disclosures.filter(period_end__gte=today).order_by("-period_end").first()
+    return period_text(found.period_start, found.period_end) if found else ""
 
 
 @transaction.atomic
@@ -179,11 +223,13 @@ def ledger_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise LedgerError(_("第 %(seq)d 条已经冲正过。") % {"seq": entry.seq})
     summary = _("冲正第 %(seq)d 条:%(reason)s") % {"seq": entry.seq, "reason": reason}
+    today = timezone.localdate()
     return _append(
+        corrects=_period_of(entry, today),
         actor=actor,
         estate=entry.estate,
         ledger=entry.ledger,
-        date=timezone.localdate(),
+        date=today,
         direction=Direction.OUT if entry.direction == Direction.IN else Direction.IN,
         amount=entry.amount,
         summary=summary[:200],
@@ -227,6 +273,10 @@ def clean_document(upload, *, label: str = "") -> CleanDocument:
     if data.startswith(b"%PDF-"):
         if b"%%EOF" not in data[-2048:]:
             raise LedgerError(_("“%(name)s”不是完整的 PDF 文件(文件可能已损坏或未上传完)。") % {"name": name})
+        try:
+            check_pdf(data, name=name)  # no scripts, actions, embedded files or HTML (core/uploads.py)
+        except UploadRejected as error:
+            raise LedgerError(error.message) from None
         return CleanDocument(data, PDF_TYPE, "pdf")
     try:
         image = clean_image(data, name=name)

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, content_disposition, xlsx_response
+from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import visible
+from gongzhi.core.uploads import serve_upload
+from gongzhi.core.validators import is_id
 from gongzhi.finance import importers, services
 from gongzhi.finance.forms import DisclosureForm, EvidenceForm, ImportForm, ProfileForm, ScheduleForm
 from gongzhi.finance.models import Disclosure, DisclosurePlace, FundUseEvidence, LedgerEntry, LedgerKind
@@ -49,7 +51,7 @@ SOON_DAYS = 30
 def _filters(request, *, kinds: list[tuple[str, str]] | None = None) -> dict[str, str]:
     applied = {}
     area = request.GET.get("area", "")
-    if area.isdigit():
+    if is_id(area):
         applied["area"] = area
     ledger = request.GET.get("ledger", "")
     if ledger in LedgerKind.values:
@@ -416,15 +418,7 @@ def evidence_add(request, pk: int):
 
 
 def _file_response(field, content_type: str, name: str):
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(name, inline=True)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_upload(field, content_type=content_type, filename=name)  # a sandboxed download
 
 
 @login_required

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from gongzhi.core.testing import PASSWORD, build_world
@@ -24,20 +23,17 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 @pytest.fixture
 def live_world(transactional_db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    yield build_world()
-    # The test database is flushed after a transactional test; SQLite's flush DELETEs rows, which the
-    # append-only triggers refuse (PostgreSQL TRUNCATEs, which row triggers do not see). Empty the
-    # ledgers the way the demo reset does: triggers off, delete, the same triggers back on.
-    from gongzhi.finance.maintenance import TRIGGER_SQL
+    world = build_world()
+    yield world
+    # The test database is flushed after a transactional test; the append-only triggers refuse SQLite's
+    # DELETE and PostgreSQL's TRUNCATE while the ledger holds entries. Empty the ledgers the one
+    # sanctioned way, as the demo reset does (this throw-away street is marked as a demo street for it).
+    from gongzhi.finance.maintenance import purge_demo_ledgers
+    from gongzhi.registry.models import Street
 
-    FundUseEvidence.objects.all().delete()
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            for statement in TRIGGER_SQL["sqlite"]["drop"]:
-                cursor.execute(statement)
-            cursor.execute("DELETE FROM finance_ledgerentry")
-            for statement in TRIGGER_SQL["sqlite"]["create"]:
-                cursor.execute(statement)
+    Street.objects.filter(pk=world.street.pk).update(is_demo=True)
+    world.street.refresh_from_db()
+    purge_demo_ledgers(world.street)
 
 
 def test_oc_records_a_disclosure_and_uploads_a_price_audit(browser, live_server, live_world, tmp_path):

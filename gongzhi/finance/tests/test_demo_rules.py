@@ -46,3 +46,19 @@ def test_reset_removes_and_recreates_the_finance_rows(demo):
         FinanceProfile.objects.count(),
     ) == counts
     assert again.counts["fund_use_evidence"] == counts[1]
+
+
+def test_on_new_years_eve_no_disclosure_of_the_demo_is_one_day_late(db):
+    """A half-year ending 30 Jun is due 31 Dec and a quarter ending 30 Sep too (issue 11): on 31 Dec 2026
+    the demo street must not flag them overdue by one day."""
+    demo = demo_street_ensure(scale=SMALL_SCALE, today=dt.date(2026, 12, 6))
+    ids = list(r.Estate.objects.filter(area__street=demo.street).values_list("pk", flat=True))
+    states = disclosure_status(estate_ids=ids, today=dt.date(2026, 12, 31))
+    ending = {(s.ledger, s.last_period_end) for s in states.values()}
+    assert ("maintenance_fund", dt.date(2026, 6, 30)) in ending
+    assert ("public_income", dt.date(2026, 9, 30)) in ending
+    ends_31_dec = {(dt.date(2026, 6, 30), 6), (dt.date(2026, 9, 30), 3)}
+    checked = [s for s in states.values() if (s.last_period_end, s.interval_months) in ends_31_dec]
+    assert len(checked) > 10
+    assert all(s.due_date == dt.date(2026, 12, 31) and not s.overdue for s in checked)
+    assert [s for s in states.values() if s.days_overdue == 1] == []

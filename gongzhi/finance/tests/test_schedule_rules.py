@@ -56,7 +56,7 @@ def test_interval_may_be_shortened_but_never_lengthened():
 
 def test_due_date_from_the_last_period_or_the_first_entry():
     assert disclosure_due(last_period_end=D(2025, 6, 30), first_entry=D(2024, 1, 5), months=6) == D(
-        2025, 12, 30
+        2025, 12, 31
     )
     assert disclosure_due(last_period_end=None, first_entry=D(2024, 1, 5), months=3) == D(2024, 4, 5)
     assert disclosure_due(last_period_end=None, first_entry=None, months=3) is None
@@ -152,3 +152,54 @@ def test_the_worked_example_of_docs_ledger_md():
         "summary": "首期专项维修资金归集",
     }
     assert entry_hash(entry) == "bb132d0a0482d8d60029747da48f6fad33d1f72ddda2862cb79a6d6692a284ba"
+
+
+# A disclosed period ends on the last day of a month, so the next one is due on the last day of the month
+# `interval` months later — 30 Jun + 6 months is 31 Dec, not 30 Dec (issue 11).
+@pytest.mark.parametrize(
+    ("period_end", "months", "due"),
+    [
+        (D(2026, 6, 30), 6, D(2026, 12, 31)),
+        (D(2026, 9, 30), 3, D(2026, 12, 31)),
+        (D(2026, 12, 31), 6, D(2027, 6, 30)),
+        (D(2026, 3, 31), 3, D(2026, 6, 30)),
+        (D(2026, 4, 30), 3, D(2026, 7, 31)),
+        (D(2026, 8, 31), 6, D(2027, 2, 28)),
+        (D(2027, 8, 31), 6, D(2028, 2, 29)),
+        (D(2026, 11, 30), 3, D(2027, 2, 28)),
+        (D(2027, 11, 30), 3, D(2028, 2, 29)),
+        (D(2027, 2, 28), 3, D(2027, 5, 31)),
+        (D(2028, 2, 29), 3, D(2028, 5, 31)),
+        (D(2028, 2, 29), 12, D(2029, 2, 28)),
+        (D(2027, 2, 28), 12, D(2028, 2, 29)),
+        (D(2028, 2, 29), 6, D(2028, 8, 31)),
+        (D(2099, 12, 31), 12, D(2100, 12, 31)),
+        (D(2100, 2, 28), 12, D(2101, 2, 28)),  # 2100 is not a leap year: 28 Feb is its month end
+        (D(2099, 2, 28), 12, D(2100, 2, 28)),
+        (D(2026, 1, 31), 1, D(2026, 2, 28)),
+        (D(2026, 2, 28), 1, D(2026, 3, 31)),
+    ],
+)
+def test_due_date_of_a_period_ending_at_a_month_end_is_a_month_end(period_end, months, due):
+    assert disclosure_due(last_period_end=period_end, first_entry=None, months=months) == due
+
+
+def test_every_month_end_of_two_leap_cycles_plus_every_interval_is_the_right_month_end():
+    import calendar
+
+    checked = 0
+    for year in range(2023, 2031):
+        for month in range(1, 13):
+            end = D(year, month, calendar.monthrange(year, month)[1])
+            for months in range(1, 13):
+                due = disclosure_due(last_period_end=end, first_entry=None, months=months)
+                y, m = divmod(year * 12 + month - 1 + months, 12)
+                assert due == D(y, m + 1, calendar.monthrange(y, m + 1)[1]), (end, months)
+                checked += 1
+    assert checked == 8 * 12 * 12
+
+
+def test_a_period_ending_mid_month_and_a_first_entry_keep_the_day():
+    assert disclosure_due(last_period_end=D(2026, 6, 15), first_entry=None, months=6) == D(2026, 12, 15)
+    assert disclosure_due(last_period_end=D(2026, 8, 30), first_entry=None, months=6) == D(2027, 2, 28)
+    assert disclosure_due(last_period_end=None, first_entry=D(2026, 4, 30), months=6) == D(2026, 10, 30)
