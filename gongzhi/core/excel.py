@@ -278,6 +278,35 @@ def display_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
+# A spreadsheet takes text starting with these for a formula (OWASP "CSV injection"): a resident's
+# "=HYPERLINK(...)" must reach the office's Excel as the text it is. The full-width forms are not
+# formulas in Excel, but an IME or a later "convert to half-width" can make them one: same care.
+FORMULA_STARTS = frozenset("=+-@＝＋－＠")
+
+
+def formula_like(text: str) -> bool:
+    """Text that Excel, LibreOffice or WPS could evaluate: it starts with = + - @ (or their
+    full-width forms) after any white space, tab, CR or LF. A lone “-” (an empty value) is plain."""
+    stripped = text.lstrip()
+    return len(stripped) > 1 and stripped[0] in FORMULA_STARTS
+
+
+def _text_cell(sheet, value: str):
+    """A cell that holds ``value`` as a string, never a formula: openpyxl would write text starting
+    with “=” as a formula, so the type is set back to string; the quote prefix (what Excel sets for
+    '=…) keeps it text when someone edits the cell. The text the user sees is unchanged."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def _safe(sheet, value: Any) -> Any:
+    return _text_cell(sheet, value) if isinstance(value, str) and formula_like(value) else value
+
+
 def _list_formula(choices: Sequence[str]) -> str | None:
     """An inline list for data validation, or None when Excel's 255-character limit forbids it."""
     if any("," in c or '"' in c for c in choices):
@@ -344,6 +373,8 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
         header_cells = []
         for column in columns:
             cell = WriteOnlyCell(sheet, value=column.header)
+            if isinstance(column.header, str) and formula_like(column.header):
+                cell = _text_cell(sheet, column.header)
             cell.font = bold
             cell.fill = fills[column.required]
             header_cells.append(cell)
@@ -357,8 +388,9 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
                 fmt = formats[index] if index < len(formats) and not isinstance(value, str) else None
                 if value == "":
                     value = None
-                if (fmt and value is not None) or spec.wrap_text:
-                    cell = WriteOnlyCell(sheet, value=value)
+                risky = isinstance(value, str) and formula_like(value)
+                if (fmt and value is not None) or spec.wrap_text or risky:
+                    cell = _text_cell(sheet, value) if risky else WriteOnlyCell(sheet, value=value)
                     if fmt:
                         cell.number_format = fmt
                     if spec.wrap_text:
@@ -381,7 +413,7 @@ def _data_validation(workbook, DataValidation, column: ColumnSpec, letter: str):
         hidden = workbook.create_sheet(hidden_title)
         hidden.sheet_state = "hidden"
         for choice in column.choices:
-            hidden.append([choice])
+            hidden.append([_safe(hidden, choice)])
         formula = f"'{hidden_title}'!$A$1:$A${len(column.choices)}"
     validation = DataValidation(
         type="list",

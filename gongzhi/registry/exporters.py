@@ -35,7 +35,7 @@ def _yes_no(value: bool) -> str:
 
 def _natural(text: str) -> tuple:
     """Sort "2号" before "10号": digits compare as numbers."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
+    return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
 
 
 def _sees_area(scope: Scope, area: r.Area) -> bool:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.masking import mask_name, mask_phone
+
 OLD_ESTATE_BEFORE_YEAR = 1996  # "老旧小区": built before 1996 (seed text)
 
 
@@ -148,7 +150,30 @@ class Owner(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Masked by construction: whatever prints an owner (page titles, breadcrumbs, select
+        # options, messages, audit labels) shows 罗**. The full name only via ``name_for(scope)``.
+        return mask_name(self.name)
+
+    def personal_data_visible_to(self, scope, estate_ids=None) -> bool:
+        """The street's admin, or whoever reads personal data in an estate where this owner holds a
+        unit (the area's branch, the estate's OC; ``Scope.sees_personal_data``). ``estate_ids``
+        defaults to the estate annotated by the registry list (``estate_pk``), else all of them."""
+        if self.street_id in scope.admin_street_ids:
+            return True
+        if estate_ids is None:
+            if hasattr(self, "estate_pk"):
+                estate_ids = [self.estate_pk]
+            else:
+                estate_ids = self.units.values_list("building__estate_id", flat=True).distinct()
+        return any(scope.sees_personal_data(estate_id) for estate_id in estate_ids)
+
+    def name_for(self, scope, estate_ids=None) -> str:
+        """The name as ``scope`` may read it: full, or masked (王建国 → 王**)."""
+        return self.name if self.personal_data_visible_to(scope, estate_ids) else mask_name(self.name)
+
+    def phone_for(self, scope, estate_ids=None) -> str:
+        """The phone as ``scope`` may read it: full, or masked (138****1234)."""
+        return self.phone if self.personal_data_visible_to(scope, estate_ids) else mask_phone(self.phone)
 
 
 class AreaSource(models.TextChoices):
