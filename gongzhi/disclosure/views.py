@@ -8,12 +8,13 @@ from __future__ import annotations
 from itertools import zip_longest
 
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gongzhi.core.pdf import pdf_response, render_pdf
+from gongzhi.core.pdf import RenderBusy, cached_pdf, pdf_busy_response, pdf_response, render_pdf
 from gongzhi.disclosure import selectors
 from gongzhi.disclosure.svg import bar_chart, line_chart
 from gongzhi.registry.models import Estate
@@ -55,5 +56,11 @@ def render_book(place: Estate, *, months: int = selectors.DEFAULT_MONTHS, today=
 def pdf(request, estate_id: int):
     place = _estate(estate_id)
     months = selectors.period_months(request.GET.get("months"))
-    content = render_book(place, months=months)
+    # Anyone may ask for this file: the HTML (cheap) names the document, the PDF (costly) is rendered
+    # once per distinct content and never beyond the host's bound on concurrent renders (core/pdf.py).
+    html = render_to_string("disclosure/pdf/book.html", pdf_context(place, months=months))
+    try:
+        content = cached_pdf(html)
+    except RenderBusy:
+        return pdf_busy_response(request)
     return pdf_response(content, _("%(name)s公示本.pdf") % {"name": place.name})

@@ -6,7 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.validators import DateWindowValidator
 from gongzhi.fees.models import FeeBasis, FeeKind, FeeUnit
+from gongzhi.fees.rules import MAX_HOUSEHOLDS, standard_date_window
 
 
 class StandardForm(forms.Form):
@@ -22,7 +24,15 @@ class StandardForm(forms.Form):
     )
     unit = forms.ChoiceField(label=_("计费单位"), choices=FeeUnit.choices)
     effective_from = forms.DateField(
-        label=_("执行日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("执行日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[
+            DateWindowValidator(
+                label=_("执行日期"),
+                earliest=lambda: standard_date_window(timezone.localdate())[0],
+                latest=lambda: standard_date_window(timezone.localdate())[1],
+            )
+        ],
     )
     basis = forms.ChoiceField(label=_("依据"), choices=FeeBasis.choices)
     basis_reference = forms.CharField(label=_("依据文号"), max_length=100, required=False)
@@ -45,8 +55,12 @@ class CollectionForm(forms.Form):
     collected = forms.CharField(
         label=_("实收金额(元)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
-    households_billed = forms.IntegerField(label=_("应缴户数"), min_value=0, required=False)
-    households_paid = forms.IntegerField(label=_("已缴户数"), min_value=0, required=False)
+    households_billed = forms.IntegerField(
+        label=_("应缴户数"), min_value=0, max_value=MAX_HOUSEHOLDS, required=False
+    )
+    households_paid = forms.IntegerField(
+        label=_("已缴户数"), min_value=0, max_value=MAX_HOUSEHOLDS, required=False
+    )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     replace = forms.BooleanField(label=_("替换已登记的数据"), required=False)
 

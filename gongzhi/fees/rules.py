@@ -97,11 +97,16 @@ def parse_money(value, *, label: str, places: int = 2, allow_zero: bool = True) 
         raise FeeError(_("%(label)s不能为负数。") % {"label": label})
     if number == 0 and not allow_zero:
         raise FeeError(_("%(label)s必须大于 0。") % {"label": label})
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise FeeError(_("%(label)s最多 %(places)d 位小数。") % {"label": label, "places": places})
+    # The size first: quantize raises InvalidOperation on 1e30 (more digits than the context holds).
     if number >= Decimal(10) ** 12:
         raise FeeError(_("%(label)s过大。") % {"label": label})
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise FeeError(_("%(label)s最多 %(places)d 位小数。") % {"label": label, "places": places})
     return number.quantize(Decimal(1).scaleb(-places))
+
+
+# More households than any estate has; also far inside the database's integer column.
+MAX_HOUSEHOLDS = 1_000_000
 
 
 def check_collection(
@@ -123,6 +128,11 @@ def check_collection(
             _("实收金额 %(collected)s 元超过应收金额 %(billed)s 元。")
             % {"collected": collected, "billed": billed}
         )
+    for label, count in ((_("应缴户数"), households_billed), (_("已缴户数"), households_paid)):
+        if count is not None and not 0 <= count <= MAX_HOUSEHOLDS:
+            raise FeeError(
+                _("%(label)s必须是 0 到 %(max)d 之间的整数。") % {"label": label, "max": MAX_HOUSEHOLDS}
+            )
     if households_billed is not None and households_paid is not None and households_paid > households_billed:
         raise FeeError(
             _("已缴户数 %(paid)d 超过应缴户数 %(billed)d。")
@@ -130,3 +140,16 @@ def check_collection(
         )
     if (households_billed is None) != (households_paid is None):
         raise FeeError(_("应缴户数和已缴户数要么都填,要么都不填。"))
+
+
+# The window of a standard's start date: not before 1990 (no property-fee standard of the platform's estates
+# predates Shanghai's first residential property rules, 1997 — EARLIEST_DATE in core/validators.py) and not
+# more than two years ahead (a price decided at the annual negotiation takes effect within that).
+STANDARD_YEARS_AHEAD = 2
+
+
+def standard_date_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last ``effective_from`` a new fee standard may have, seen on ``today``."""
+    from gongzhi.core.validators import EARLIEST_DATE, add_years
+
+    return EARLIEST_DATE, add_years(today, STANDARD_YEARS_AHEAD)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.validators import date_window_error
 from gongzhi.fees.models import FeeBasis, FeeKind, FeeStandard, FeeUnit, MonthlyCollection
 from gongzhi.fees.permissions import can_keep_fees
 from gongzhi.fees.rules import (
@@ -30,6 +31,7 @@ from gongzhi.fees.rules import (
     parse_money,
     percent,
     rolling_rate,
+    standard_date_window,
 )
 from gongzhi.registry.models import Contract, Estate
 
@@ -59,6 +61,9 @@ def fee_standard_create(
     value = parse_money(amount, label=_("收费标准"), places=MAX_STANDARD_PLACES, allow_zero=False)
     if not isinstance(effective_from, dt.date):
         raise FeeError(_("执行日期无效。"))
+    earliest, latest = standard_date_window(timezone.localdate())
+    if message := date_window_error(effective_from, label=_("执行日期"), earliest=earliest, latest=latest):
+        raise FeeError(message)
     label = (label or "").strip()[:60]
     basis_reference = (basis_reference or "").strip()[:100]
     list(Estate.objects.select_for_update().filter(pk=estate.pk).values_list("pk"))

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import scope_for
+from gongzhi.core.validators import parse_id
 from gongzhi.disclosure.svg import sparkline
 from gongzhi.fees import selectors
 from gongzhi.fees.forms import CollectionForm, ImportForm, StandardForm
@@ -40,10 +41,11 @@ SORTS = {
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
+    """A filter id; text that is no id (1e30, ², twenty nines) matches nothing (0), never a 500."""
+    if not value:
         return None
+    pk = parse_id(value)
+    return 0 if pk is None else pk
 
 
 def _overview_rows(request):
