@@ -243,26 +243,27 @@ def test_accept_without_a_contract_says_why(world, categories):
 
 
 def test_provisional_deadline_is_recounted_once_the_calendar_knows_the_year(world, categories, monkeypatch):
-    """A deadline reaching 2027 is provisional (Mon–Fri); when the package learns 2027 it is recounted."""
+    """A deadline reaching 2027 is provisional (weekends and statutory holidays only); when the package
+    learns 2027 it is recounted with the published arrangement."""
     with time_machine.travel(at("2026-12-24"), tick=False):
         problem = services.problem_accept(actor=world.user("secretary_a"), problem=report(world, categories))
     assert problem.deadline_provisional
-    assert problem.deadline == dt.date(2027, 1, 7)  # 10 weekdays after 24 Dec 2026 (1 Jan counted as unknown)
+    assert problem.deadline == dt.date(2027, 1, 8)  # 10 working days after 24 Dec 2026, 元旦 1 Jan skipped
     assert services.problems_recompute_provisional_deadlines() == 0  # 2027 still unknown: unchanged
 
     import chinese_calendar
 
     real = chinese_calendar.is_workday
 
-    def with_2027(day):  # pretend the 2027 arrangement is published: 1 Jan a holiday
+    def with_2027(day):  # pretend the 2027 arrangement is published: 1 Jan a holiday, Monday 4 Jan bridged
         if day.year == 2027:
-            return day.weekday() < 5 and day != dt.date(2027, 1, 1)
+            return day.weekday() < 5 and day not in (dt.date(2027, 1, 1), dt.date(2027, 1, 4))
         return real(day)
 
     monkeypatch.setattr(chinese_calendar, "is_workday", with_2027)
     assert services.problems_recompute_provisional_deadlines() == 1
     problem.refresh_from_db()
-    assert problem.deadline == dt.date(2027, 1, 8) and not problem.deadline_provisional
+    assert problem.deadline == dt.date(2027, 1, 11) and not problem.deadline_provisional
 
 
 def test_reopened_problem_goes_to_the_company_holding_the_contract_now(world, categories):
