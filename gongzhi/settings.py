@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gongzhi.core.middleware.security_headers",
+    "gongzhi.core.middleware.refuse_nul",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongzhi.core.locale.language_middleware",
@@ -144,6 +145,8 @@ AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     # axes first: it refuses a locked-out username/IP before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # then the address across usernames (core/loginguard.py): password spraying from one address.
+    "gongzhi.core.loginguard.AddressThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -166,6 +169,8 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("GONGZHI_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# … and any address with this many failures over all usernames in the same window (core/loginguard.py).
+GONGZHI_LOGIN_IP_FAILURE_LIMIT = env_int("GONGZHI_LOGIN_IP_FAILURE_LIMIT", 20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
@@ -214,6 +219,13 @@ IMPORT_MAX_BYTES = env_int("GONGZHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Public PDFs (the disclosure book): rendered copies kept on disk by content, and at most this many
+# renders at once on this host whatever the workers and threads (core/pdf.py). Half the cores leaves
+# the other half to every other request.
+GONGZHI_PDF_CACHE_DIR = VAR_DIR / "cache" / "pdf"
+GONGZHI_PDF_RENDER_SLOTS = env_int("GONGZHI_PDF_RENDER_SLOTS", max(1, (os.cpu_count() or 2) // 2))
+GONGZHI_PDF_RENDER_PROCESS = True  # render in a process of its own, not in a thread of the web worker
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
@@ -228,3 +240,5 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"
 GONGZHI_NOTIFY_CHANNELS = env_list("GONGZHI_NOTIFY_CHANNELS", ["gongzhi.core.notify.LoggingChannel"])
+# Survey answers enter the scored tables k (≥ 5, enforced) at a time per estate (docs/EVALUATION.md §5).
+GONGZHI_SURVEY_RELEASE_K = env_int("GONGZHI_SURVEY_RELEASE_K", 5)

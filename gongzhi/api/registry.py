@@ -30,9 +30,9 @@ router = Router(tags=["台账"])
 
 Search = Annotated[str | None, Query(max_length=100, description="按名称(或编号)搜索")]
 
-NOT_FOUND = {403: s.Message, 404: s.Message}
-LIST_ERRORS = {403: s.Message}
-WRITE_ERRORS = {400: s.Message, 403: s.Message, 404: s.Message, 422: s.ErrorWithFields}
+NOT_FOUND = {**s.ALWAYS, 403: s.Message, 404: s.Message}
+LIST_ERRORS = {**s.ALWAYS, 403: s.Message}
+WRITE_ERRORS = {**s.ALWAYS, 400: s.Message, 403: s.Message, 404: s.Message}
 
 
 def _reader(request, model):
@@ -271,19 +271,19 @@ def list_streets(request, paging: Query[s.Paging], q: Search = None):
 
 
 @router.get("/streets/{street_id}", response={200: s.StreetOut, **NOT_FOUND}, summary="街道")
-def get_street(request, street_id: int):
+def get_street(request, street_id: s.PathId):
     user = _reader(request, r.Street)
     return _street(_one(selectors.streets(user), street_id))
 
 
 @router.get("/areas", response={200: s.AreaPage, **LIST_ERRORS}, summary="居民区列表")
-def list_areas(request, paging: Query[s.Paging], street: int | None = None, q: Search = None):
+def list_areas(request, paging: Query[s.Paging], street: s.IdFilter = None, q: Search = None):
     user = _reader(request, r.Area)
     return _page(selectors.areas(user, street=street, q=q), paging, _area)
 
 
 @router.get("/areas/{area_id}", response={200: s.AreaOut, **NOT_FOUND}, summary="居民区")
-def get_area(request, area_id: int):
+def get_area(request, area_id: s.PathId):
     user = _reader(request, r.Area)
     return _area(_one(selectors.areas(user), area_id))
 
@@ -295,8 +295,8 @@ def get_area(request, area_id: int):
 def list_estates(
     request,
     paging: Query[s.Paging],
-    area: int | None = None,
-    company: int | None = None,
+    area: s.IdFilter = None,
+    company: s.IdFilter = None,
     is_old: bool | None = None,
     q: Search = None,
 ):
@@ -306,7 +306,7 @@ def list_estates(
 
 
 @router.get("/estates/{estate_id}", response={200: s.EstateOut, **NOT_FOUND}, summary="小区")
-def get_estate(request, estate_id: int):
+def get_estate(request, estate_id: s.PathId):
     user = _reader(request, r.Estate)
     return _estate(_one(annotate_estates(selectors.estates(user)), estate_id))
 
@@ -323,7 +323,7 @@ def create_estate(request, payload: s.EstateIn):
 @router.patch(
     "/estates/{estate_id}", response={200: s.EstateOut, **WRITE_ERRORS}, summary="修改小区(街道管理员)"
 )
-def update_estate(request, estate_id: int, payload: s.EstatePatch):
+def update_estate(request, estate_id: s.PathId, payload: s.EstatePatch):
     user = _reader(request, r.Estate)
     estate = get_visible_or_404(user, r.Estate, estate_id, write=True)
     data = payload.dict(exclude_unset=True)
@@ -336,7 +336,7 @@ def update_estate(request, estate_id: int, payload: s.EstatePatch):
 
 @router.get("/buildings", response={200: s.BuildingPage, **LIST_ERRORS}, summary="楼栋列表")
 def list_buildings(
-    request, paging: Query[s.Paging], area: int | None = None, estate: int | None = None, q: Search = None
+    request, paging: Query[s.Paging], area: s.IdFilter = None, estate: s.IdFilter = None, q: Search = None
 ):
     user = _reader(request, r.Building)
     qs = selectors.buildings(user, area=area, estate=estate, q=q)
@@ -344,7 +344,7 @@ def list_buildings(
 
 
 @router.get("/buildings/{building_id}", response={200: s.BuildingOut, **NOT_FOUND}, summary="楼栋")
-def get_building(request, building_id: int):
+def get_building(request, building_id: s.PathId):
     user = _reader(request, r.Building)
     return _building(_one(annotate_buildings(selectors.buildings(user)), building_id))
 
@@ -353,10 +353,10 @@ def get_building(request, building_id: int):
 def list_units(
     request,
     paging: Query[s.Paging],
-    area: int | None = None,
-    estate: int | None = None,
-    building: int | None = None,
-    owner: int | None = None,
+    area: s.IdFilter = None,
+    estate: s.IdFilter = None,
+    building: s.IdFilter = None,
+    owner: s.IdFilter = None,
     q: Search = None,
 ):
     user = _reader(request, r.Unit)
@@ -365,7 +365,7 @@ def list_units(
 
 
 @router.get("/units/{unit_id}", response={200: s.UnitOut, **NOT_FOUND}, summary="房屋")
-def get_unit(request, unit_id: int):
+def get_unit(request, unit_id: s.PathId):
     user = _reader(request, r.Unit)
     return _unit(scope_for(user))(_one(selectors.units(user), unit_id))
 
@@ -380,7 +380,7 @@ def create_unit(request, payload: s.UnitIn):
     unit = r.Unit(
         building=building,
         number=payload.number,
-        area=payload.area,
+        area=Decimal(payload.area),
         area_source=payload.area_source,
         owner=owner,
     )
@@ -390,14 +390,14 @@ def create_unit(request, payload: s.UnitIn):
 
 @router.get("/owners", response={200: s.OwnerPage, **LIST_ERRORS}, summary="业主列表")
 def list_owners(
-    request, paging: Query[s.Paging], area: int | None = None, estate: int | None = None, q: Search = None
+    request, paging: Query[s.Paging], area: s.IdFilter = None, estate: s.IdFilter = None, q: Search = None
 ):
     user = _reader(request, r.Owner)
     return _page(selectors.owners(user, area=area, estate=estate, q=q), paging, _owner(scope_for(user)))
 
 
 @router.get("/owners/{owner_id}", response={200: s.OwnerOut, **NOT_FOUND}, summary="业主")
-def get_owner(request, owner_id: int):
+def get_owner(request, owner_id: s.PathId):
     user = _reader(request, r.Owner)
     return _owner(scope_for(user))(_one(selectors.owners(user), owner_id))
 
@@ -407,7 +407,7 @@ def get_owner(request, owner_id: int):
 
 @router.get("/companies", response={200: s.CompanyPage, **LIST_ERRORS}, summary="物业服务企业列表")
 def list_companies(
-    request, paging: Query[s.Paging], area: int | None = None, estate: int | None = None, q: Search = None
+    request, paging: Query[s.Paging], area: s.IdFilter = None, estate: s.IdFilter = None, q: Search = None
 ):
     user = _reader(request, r.Company)
     qs = selectors.companies(user, area=area, estate=estate, q=q)
@@ -415,7 +415,7 @@ def list_companies(
 
 
 @router.get("/companies/{company_id}", response={200: s.CompanyOut, **NOT_FOUND}, summary="物业服务企业")
-def get_company(request, company_id: int):
+def get_company(request, company_id: s.PathId):
     user = _reader(request, r.Company)
     return _company(_one(annotate_companies(selectors.companies(user)), company_id))
 
@@ -424,9 +424,9 @@ def get_company(request, company_id: int):
 def list_contracts(
     request,
     paging: Query[s.Paging],
-    area: int | None = None,
-    estate: int | None = None,
-    company: int | None = None,
+    area: s.IdFilter = None,
+    estate: s.IdFilter = None,
+    company: s.IdFilter = None,
     active: bool | None = None,
 ):
     user = _reader(request, r.Contract)
@@ -435,7 +435,7 @@ def list_contracts(
 
 
 @router.get("/contracts/{contract_id}", response={200: s.ContractOut, **NOT_FOUND}, summary="物业服务合同")
-def get_contract(request, contract_id: int):
+def get_contract(request, contract_id: s.PathId):
     user = _reader(request, r.Contract)
     return _contract(_one(selectors.contracts(user), contract_id))
 
@@ -445,7 +445,7 @@ def get_contract(request, contract_id: int):
 
 @router.get("/owners-committees", response={200: s.OwnersCommitteePage, **LIST_ERRORS}, summary="业委会列表")
 def list_owners_committees(
-    request, paging: Query[s.Paging], area: int | None = None, estate: int | None = None
+    request, paging: Query[s.Paging], area: s.IdFilter = None, estate: s.IdFilter = None
 ):
     user = _reader(request, r.OwnersCommittee)
     return _page(
@@ -458,7 +458,7 @@ def list_owners_committees(
 @router.get(
     "/owners-committees/{committee_id}", response={200: s.OwnersCommitteeOut, **NOT_FOUND}, summary="业委会"
 )
-def get_owners_committee(request, committee_id: int):
+def get_owners_committee(request, committee_id: s.PathId):
     user = _reader(request, r.OwnersCommittee)
     return _owners_committee(scope_for(user))(_one(selectors.owners_committees(user), committee_id))
 
@@ -466,7 +466,7 @@ def get_owners_committee(request, committee_id: int):
 @router.get(
     "/residents-committees", response={200: s.ResidentsCommitteePage, **LIST_ERRORS}, summary="居委会列表"
 )
-def list_residents_committees(request, paging: Query[s.Paging], area: int | None = None, q: Search = None):
+def list_residents_committees(request, paging: Query[s.Paging], area: s.IdFilter = None, q: Search = None):
     user = _reader(request, r.ResidentsCommittee)
     return _page(selectors.residents_committees(user, area=area, q=q), paging, _residents_committee)
 
@@ -476,18 +476,18 @@ def list_residents_committees(request, paging: Query[s.Paging], area: int | None
     response={200: s.ResidentsCommitteeOut, **NOT_FOUND},
     summary="居委会",
 )
-def get_residents_committee(request, committee_id: int):
+def get_residents_committee(request, committee_id: s.PathId):
     user = _reader(request, r.ResidentsCommittee)
     return _residents_committee(_one(selectors.residents_committees(user), committee_id))
 
 
 @router.get("/branches", response={200: s.BranchPage, **LIST_ERRORS}, summary="物业治理联合党支部列表")
-def list_branches(request, paging: Query[s.Paging], area: int | None = None, q: Search = None):
+def list_branches(request, paging: Query[s.Paging], area: s.IdFilter = None, q: Search = None):
     user = _reader(request, r.Branch)
     return _page(selectors.branches(user, area=area, q=q), paging, _branch(scope_for(user)))
 
 
 @router.get("/branches/{branch_id}", response={200: s.BranchOut, **NOT_FOUND}, summary="物业治理联合党支部")
-def get_branch(request, branch_id: int):
+def get_branch(request, branch_id: s.PathId):
     user = _reader(request, r.Branch)
     return _branch(scope_for(user))(_one(selectors.branches(user), branch_id))

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from typing import Annotated, Any
 
-from ninja import Field, Schema
-from pydantic import create_model
+from annotated_types import Ge, Le
+from ninja import Field, Path, Query, Schema
+from pydantic import BeforeValidator, create_model, model_validator
 
+from gongzhi.core.validators import DB_INT_MAX, DB_SMALL_INT_MAX
 from gongzhi.registry.models import AreaSource
 
 MAX_LIMIT = 200
@@ -17,7 +19,12 @@ DEFAULT_LIMIT = 50
 
 class Paging(Schema):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数(最多 200)")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=DB_SMALL_INT_MAX, description="跳过的条数")
+
+
+# Record ids within the database's range: a bigger number is a 422 here, not an overflow in SQL.
+PathId = Annotated[int, Path(ge=1, le=DB_INT_MAX)]
+IdFilter = Annotated[int | None, Query(ge=1, le=DB_INT_MAX, description="记录编号")]
 
 
 class PageBase(Schema):
@@ -38,6 +45,12 @@ class Message(Schema):
 class ErrorWithFields(Schema):
     detail: str
     errors: dict[str, list[str]] | list[dict] = Field(default_factory=dict)
+
+
+# Every operation may answer these: 400 for a request carrying a NUL character (core.middleware),
+# 401 without a valid token or session, 422 when a parameter or body does not match this schema
+# (the fuzz test, gongzhi/api/tests/test_fuzz.py, holds the API to the codes it declares).
+ALWAYS = {400: Message, 401: Message, 422: ErrorWithFields}
 
 
 class Ref(Schema):
@@ -192,26 +205,63 @@ class BranchOut(Schema):
 # ---- writes ------------------------------------------------------------------------------------
 
 
-class EstateIn(Schema):
-    area_id: int
+def _json_number(value: Any) -> Any:
+    if isinstance(value, str | bool):
+        raise ValueError("expected a JSON number")
+    return value
+
+
+# A JSON body's integers are JSON numbers (2066 or 2066.0, as JSON Schema says), never "2066" or true,
+# so a body the schema forbids is never accepted.
+JsonInt = Annotated[int, BeforeValidator(_json_number)]
+
+
+def json_int(low: int, high: int):
+    """A JsonInt within [low, high] that can also be null (the bounds stay visible in the schema)."""
+    return Annotated[int, Ge(low), Le(high), BeforeValidator(_json_number)] | None
+
+
+class Body(Schema):
+    """A JSON request body: an object, as the schema says (django-ninja would otherwise read the
+    attributes of a list or a number and find every field unset)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # django-ninja hands the parsed JSON over wrapped in its DjangoGetter.
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
+# Fields of a PATCH may be left out but never set to null.
+class EstateIn(Body):
+    area_id: JsonInt = Field(ge=1, le=DB_INT_MAX)
     name: str = Field(min_length=1, max_length=60)
     address: str = Field("", max_length=120)
-    build_year: int
+    build_year: JsonInt = Field(ge=1900, le=2100, description="建成年份(1900–2100)")
 
 
-class EstatePatch(Schema):
-    area_id: int | None = None
-    name: str | None = Field(None, min_length=1, max_length=60)
-    address: str | None = Field(None, max_length=120)
-    build_year: int | None = None
+class EstatePatch(Body):
+    area_id: JsonInt = Field(None, ge=1, le=DB_INT_MAX)
+    name: str = Field(None, min_length=1, max_length=60)
+    address: str = Field(None, max_length=120)
+    build_year: JsonInt = Field(None, ge=1900, le=2100, description="建成年份(1900–2100)")
 
 
-class UnitIn(Schema):
-    building_id: int
+# A positive area with at most 7 integer digits and 2 decimals, as text: the schema states exactly
+# what the service accepts, so a request the schema allows is never refused as malformed.
+AREA_TEXT = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,6}(\.[0-9]{1,2})?)$"
+
+
+class UnitIn(Body):
+    building_id: JsonInt = Field(ge=1, le=DB_INT_MAX)
     number: str = Field(min_length=1, max_length=20)
-    area: Decimal = Field(gt=0, max_digits=9, decimal_places=2, description="专有部分面积(m²)")
+    area: str = Field(
+        pattern=AREA_TEXT, description="专有部分面积(m²),大于 0,最多两位小数", examples=["68.50"]
+    )
     area_source: AreaSource = AreaSource.REGISTERED
-    owner_id: int | None = None
+    owner_id: json_int(1, DB_INT_MAX) = None
 
 
 StreetPage = page_of(StreetOut)

@@ -78,7 +78,7 @@ def _refused(request, exc):
     return api.create_response(request, {"detail": exc.message}, status=400)
 
 
-@api.get("/me", response=s.MeOut, tags=["账户"], summary="当前用户")
+@api.get("/me", response={200: s.MeOut, **s.ALWAYS}, tags=["账户"], summary="当前用户")
 def me(request):
     user = request.auth
     return {

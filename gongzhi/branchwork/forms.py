@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.branchwork.models import MeetingKind, Shift
+from gongzhi.core.validators import IdMultipleChoiceField
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -33,10 +34,10 @@ class MeetingForm(forms.Form):
     agenda = forms.CharField(
         label=_("议程"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    estates = forms.ModelMultipleChoiceField(
+    estates = IdMultipleChoiceField(
         label=_("涉及小区"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    members = forms.ModelMultipleChoiceField(
+    members = IdMultipleChoiceField(
         label=_("邀请支部成员"),
         queryset=None,
         required=False,
@@ -102,9 +103,7 @@ class RulesForm(forms.Form):
 
 class PatrolStartForm(forms.Form):
     member = forms.ModelChoiceField(label=_("巡查人"), queryset=None, empty_label=None)
-    estates = forms.ModelMultipleChoiceField(
-        label=_("巡查小区"), queryset=None, widget=forms.CheckboxSelectMultiple
-    )
+    estates = IdMultipleChoiceField(label=_("巡查小区"), queryset=None, widget=forms.CheckboxSelectMultiple)
     route_note = forms.CharField(label=_("路线说明(可不填)"), max_length=300, required=False)
 
     def __init__(self, *args, members, estates, **kwargs):

@@ -47,7 +47,8 @@ def parse_week(text: str) -> dt.date | None:
         monday = dt.date.fromisocalendar(int(year_text), int(week_text), 1)
     except (ValueError, AttributeError):
         return None
-    return monday
+    # Week 1 of year 1 would have no previous week to link to (OverflowError in the view).
+    return monday if 1970 <= monday.year <= 2100 else None
 
 
 def days_completed(monday: dt.date, today: dt.date) -> int:

@@ -1,5 +1,10 @@
 """Headers Django 5.2 does not set by itself: a strict Content-Security-Policy and a
-Permissions-Policy. All scripts and styles are vendored and served from our origin."""
+Permissions-Policy. All scripts and styles are vendored and served from our origin. Also: requests
+carrying a NUL character are refused before they reach a query."""
+
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 
 CSP = "; ".join(
     [
@@ -25,5 +30,42 @@ def security_headers(get_response):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+    return middleware
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    if any(
+        "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in [*values, ""]
+    ):
+        return True
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return False
+    if request.content_type == "application/json":
+        return b"\x00" in request.body or b"\\u0000" in request.body
+    try:
+        form = request.POST
+    except MultiPartParserError:
+        return False  # a malformed upload: the view answers it as before
+    return any("\x00" in key or "\x00" in value for key, values in form.lists() for value in [*values, ""])
+
+
+def refuse_nul(get_response):
+    """A NUL character in a path, query, form or JSON body is refused up front with a 400.
+
+    PostgreSQL text cannot hold U+0000: the value would otherwise reach a query and end as an HTTP
+    500 there (SQLite would store it). Nobody types a NUL; only a tampered request carries one."""
+
+    def middleware(request):
+        if _has_nul(request):
+            message = _("请求中含有不允许的空字符（NUL），请删除后重试。")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": message}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return get_response(request)
 
     return middleware

@@ -3,6 +3,7 @@ door (permissions.get_slate_for_user), writes through services."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.validators import is_id, parse_id
 from gongzhi.elections import permissions, rules, selectors, services
 from gongzhi.elections.forms import CandidateForm, DecisionForm, SlateForm, TargetsForm
 from gongzhi.elections.models import Candidate, CheckKind, Slate, SlateStatus
@@ -47,11 +49,11 @@ def _filtered(request):
     """The list's queryset and the applied filters (year defaults to this year)."""
     today = timezone.localdate()
     applied = {k: request.GET.get(k, "").strip() for k in ("year", "area", "status", "targets", "q")}
-    year = applied["year"] if applied["year"].isdigit() else str(today.year)
+    year = applied["year"] if re.fullmatch(r"(19|20)[0-9]{2}", applied["year"]) else str(today.year)
     applied["year"] = year
     slates = selectors.slates_for(request.user).filter(election_date__year=int(year))
-    if applied["area"].isdigit():
-        slates = slates.filter(estate__area_id=int(applied["area"]))
+    if is_id(applied["area"]):
+        slates = slates.filter(estate__area_id=parse_id(applied["area"]))
     if applied["status"] in SlateStatus.values:
         slates = slates.filter(status=applied["status"])
     if applied["q"]:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.scopes import visible
+from gongzhi.core.validators import parse_id
 from gongzhi.problems import rules
 from gongzhi.problems.models import Carriage, Category, Problem, Source
 from gongzhi.problems.selectors import OFFICE_SOURCES
@@ -150,7 +151,7 @@ class ProblemCreateForm(forms.Form):
             self.initial["estate"] = estate_id
         self.fields["building"].queryset = (
             visible(user, Building).filter(estate_id=estate_id).order_by("number")
-            if estate_id.isdigit() and int(estate_id) in filing
+            if parse_id(estate_id) in filing
             else Building.objects.none()
         )
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from gongzhi.core.scopes import visible
+from gongzhi.core.validators import is_id, parse_day, parse_id
 from gongzhi.problems import permissions
 from gongzhi.problems.models import ACTIVE_STATUSES, OPEN_STATUSES, Category, Problem, Source, Status
 from gongzhi.registry.models import Estate, Street
@@ -59,7 +59,7 @@ def filter_problems(
         raw = (params.get(key) or "").strip()
         if raw:
             applied[key] = raw
-            queryset = queryset.filter(**{lookup: raw}) if raw.isdigit() else queryset.none()
+            queryset = queryset.filter(**{lookup: parse_id(raw)}) if is_id(raw) else queryset.none()
     raw = (params.get("status") or "").strip()
     if raw:
         applied["status"] = raw
@@ -86,7 +86,7 @@ def filter_problems(
         applied["urgent"] = "yes"
         queryset = queryset.filter(urgent=True)
     for key, lookup in (("from", "created_at__date__gte"), ("to", "created_at__date__lte")):
-        day_value = parse_date((params.get(key) or "").strip()[:10]) if params.get(key) else None
+        day_value = parse_day(params.get(key)) if params.get(key) else None
         if day_value:
             applied[key] = day_value.isoformat()
             queryset = queryset.filter(**{lookup: day_value})

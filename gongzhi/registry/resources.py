@@ -20,9 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gongzhi.core.masking import mask_name, mask_phone
+from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import Role
 from gongzhi.core.scopes import Scope
+from gongzhi.core.validators import parse_id
 from gongzhi.registry import models as r
 
 # ---- columns ------------------------------------------------------------------------------------
@@ -106,8 +107,9 @@ class Filter:
     def filter(self, queryset: QuerySet, raw: str) -> QuerySet:
         if self.apply:
             return self.apply(queryset, raw)
-        if self.model is not None and not raw.isdigit():
-            return queryset.none()
+        if self.model is not None:
+            pk = parse_id(raw)
+            return queryset.none() if pk is None else queryset.filter(**{self.lookup: pk})
         if self.choices and raw not in {c[0] for c in self.choices}:
             return queryset.none()
         return queryset.filter(**{self.lookup: raw})
@@ -220,7 +222,11 @@ def _share(part: int, whole: int) -> str:
 def _owner_name(owner: r.Owner | None, scope: Scope, estate_id: int | None) -> str:
     if owner is None:
         return "—"
-    return owner.name if scope.sees_personal_data(estate_id) else mask_name(owner.name)
+    return owner.name_for(scope, [estate_id])
+
+
+def _owner_phone(owner: r.Owner, scope: Scope, estate_id: int | None) -> str:
+    return owner.phone_for(scope, [estate_id]) if owner.phone else "—"
 
 
 def _phone(phone: str, scope: Scope, estate_id: int | None) -> str:
@@ -309,10 +315,15 @@ class Resource:
     children: tuple[tuple[str, str], ...] = ()  # (resource key, filter parameter) shown on the detail page
     hidden_from: frozenset[str] = field(default_factory=frozenset)  # roles that may not open this list at all
     detail_fields: tuple[str, ...] = ()
+    label: Callable[[Any, Scope], str] | None = None  # the record as a title; default ``str(obj)``
 
     @property
     def title_singular(self):
         return self.model._meta.verbose_name
+
+    def label_for(self, obj: Any, scope: Scope) -> str:
+        """The record's name in titles and breadcrumbs, as this scope may read it."""
+        return self.label(obj, scope) if self.label else str(obj)
 
     def readable_by(self, scope: Scope) -> bool:
         if not scope.is_office:
@@ -329,15 +340,17 @@ def _fk_filter(key: str, label, lookup: str, model) -> Filter:
 
 
 def _owner_estate(qs: QuerySet, raw: str) -> QuerySet:
-    if not raw.isdigit():
+    pk = parse_id(raw)
+    if pk is None:
         return qs.none()
-    return qs.filter(pk__in=r.Unit.objects.filter(building__estate_id=raw).values("owner_id"))
+    return qs.filter(pk__in=r.Unit.objects.filter(building__estate_id=pk).values("owner_id"))
 
 
 def _estate_company(qs: QuerySet, raw: str) -> QuerySet:
-    if not raw.isdigit():
+    pk = parse_id(raw)
+    if pk is None:
         return qs.none()
-    return qs.filter(pk__in=r.Contract.objects.active().filter(company_id=raw).values("estate_id"))
+    return qs.filter(pk__in=r.Contract.objects.active().filter(company_id=pk).values("estate_id"))
 
 
 def _contract_status(qs: QuerySet, raw: str) -> QuerySet:
@@ -488,7 +501,7 @@ RESOURCES: tuple[Resource, ...] = (
             Column("estate_name", _("小区"), sort="estate_name"),
             Column("unit_count", _("房屋套数"), sort="unit_count", num=True),
             Column("total_area", _("专有面积(m²)"), sort="total_area", num=True),
-            Column("phone", _("联系电话"), value=lambda o, s: _phone(o.phone, s, o.estate_pk)),
+            Column("phone", _("联系电话"), value=lambda o, s: _owner_phone(o, s, o.estate_pk)),
         ),
         form_fields=("street", "ref", "name", "kind", "phone"),
         search=("ref",),
@@ -499,6 +512,7 @@ RESOURCES: tuple[Resource, ...] = (
         annotate=annotate_owners,
         default_sort="ref",
         estate_path="estate_pk",
+        label=lambda o, s: o.name_for(s),
         hidden_from=NO_HOUSEHOLDS,
         children=(("units", "owner"),),
     ),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import can_edit_registry, get_visible_or_404, scope_for, street_of, visible
+from gongzhi.core.validators import parse_id
 from gongzhi.registry import exporters, services
 from gongzhi.registry.forms import form_for
 from gongzhi.registry.models import Street
@@ -72,11 +73,8 @@ def _filter_menus(request, resource: Resource, applied: dict[str, str]):
         if flt.model is not None:
             options = visible(request.user, flt.model)
             if flt.needs:
-                options = (
-                    options.filter(**{flt.needs[1]: applied[flt.needs[0]]})
-                    if applied[flt.needs[0]].isdigit()
-                    else options.none()
-                )
+                needed = parse_id(applied[flt.needs[0]])
+                options = options.filter(**{flt.needs[1]: needed}) if needed else options.none()
             if hasattr(flt.model, "estate"):
                 options = options.select_related("estate")
             choices = [(str(o.pk), str(o)) for o in options[:500]]
@@ -219,6 +217,7 @@ def detail_view(request, key: str, pk: int):
         {
             "resource": resource,
             "obj": obj,
+            "label": resource.label_for(obj, scope),
             "fields": _detail_fields(resource, obj, scope),
             "children": children,
             "can_edit": can_edit_registry(request.user, street_of(obj)),
@@ -292,7 +291,13 @@ def edit_view(request, key: str, pk: int):
     return render(
         request,
         "registry/form.html",
-        {"resource": resource, "form": form, "obj": obj, "nav_active": resource.key},
+        {
+            "resource": resource,
+            "form": form,
+            "obj": obj,
+            "label": resource.label_for(obj, scope_for(request.user)),
+            "nav_active": resource.key,
+        },
     )
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.validators import IdMultipleChoiceField
 from gongzhi.training.models import QuestionKind, TargetGroup, Topic
 
 LETTERS = "ABCDEF"
@@ -63,7 +64,7 @@ class ExamForm(forms.Form):
         initial="random",
         widget=forms.RadioSelect,
     )
-    fixed_questions = forms.ModelMultipleChoiceField(
+    fixed_questions = IdMultipleChoiceField(
         label=_("固定试题"),
         queryset=None,
         required=False,

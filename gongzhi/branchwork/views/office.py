@@ -52,6 +52,7 @@ from gongzhi.branchwork.services import BranchworkError
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.validators import is_id
 from gongzhi.problems.models import Category
 from gongzhi.problems.services import category_defaults_ensure
 from gongzhi.registry.models import Area, BranchMember, Contract, Estate, Street
@@ -84,7 +85,7 @@ def _chosen_area(request, *, write_roles=None) -> Area | None:
     """The area a page works on: ?area= among the visible ones, else the user's only area."""
     areas = _areas(request.user)
     raw = request.GET.get("area") or request.POST.get("area") or ""
-    if raw.isdigit():
+    if is_id(raw):
         area = areas.filter(pk=raw).first()
         if area is None:
             raise Http404
@@ -260,7 +261,7 @@ def meeting_list(request):
     if kind in MeetingKind.values:
         meetings = meetings.filter(kind=kind)
     area = request.GET.get("area", "")
-    if area.isdigit():
+    if is_id(area):
         meetings = meetings.filter(branch__area_id=area)
     page = Paginator(meetings.order_by("-starts_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in (("kind", kind), ("area", area)) if v})
@@ -288,7 +289,7 @@ def _branch_for_secretary(request):
 
     raw = request.GET.get("area") or request.POST.get("area") or ""
     branches = Branch.objects.filter(area_id__in=areas).select_related("area")
-    if raw.isdigit():
+    if is_id(raw):
         branch = branches.filter(area_id=raw).first()
         if branch is None:
             raise Http404
@@ -626,6 +627,8 @@ def patrol_list(request):
         day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else _today()
     except ValueError:
         day = _today()
+    if not dt.date(1970, 1, 1) <= day <= dt.date(2100, 12, 31):
+        day = _today()  # 0001-01-01 has no previous day to link to: an OverflowError, not a sheet
     patrols = (
         visible(request.user, Patrol)
         .filter(day=day)
@@ -637,13 +640,13 @@ def patrol_list(request):
         .order_by("branch__area__name", "member__name", "started_at")
     )
     area = request.GET.get("area", "")
-    if area.isdigit():
+    if is_id(area):
         patrols = patrols.filter(branch__area_id=area)
     patrols = list(patrols[:500])
     # The sheet of one member (printable): chosen among those who patrolled that day.
     members = sorted({(p.member_id, p.member.name) for p in patrols}, key=lambda m: m[1])
     member = request.GET.get("member", "")
-    if member.isdigit():
+    if is_id(member):
         patrols = [p for p in patrols if p.member_id == int(member)]
     return render(
         request,
@@ -805,7 +808,7 @@ def security_log(request):
         raise PermissionDenied
     logs = visible(user, SecurityLog).select_related("estate__area")
     estate = request.GET.get("estate", "")
-    if estate.isdigit():
+    if is_id(estate):
         logs = logs.filter(estate_id=estate)
     page = Paginator(logs.order_by("-day", "estate__name", "shift"), PAGE_SIZE).get_page(
         request.GET.get("page")

@@ -8,10 +8,9 @@ whose outcome the secretary published."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -24,6 +23,8 @@ from gongzhi.branchwork.models import (
     RatingLevel,
     RatingSession,
 )
+from gongzhi.core.uploads import serve_upload
+from gongzhi.core.validators import is_id, parse_id
 from gongzhi.registry.models import Area
 
 OUTCOMES_SHOWN = 5
@@ -66,9 +67,12 @@ def photo(request, pk: int):
     profile = get_object_or_404(DutyProfile, pk=pk)
     if not profile.photo:
         raise Http404
-    response = FileResponse(profile.photo.open("rb"), content_type="image/jpeg")
-    patch_cache_control(response, public=True, max_age=300)
-    return response
+    return serve_upload(
+        profile.photo,
+        content_type="image/jpeg",
+        filename=f"{profile.pk}.jpg",
+        cache_control="public, max-age=300",
+    )
 
 
 @require_safe
@@ -103,8 +107,8 @@ def rate(request, code: str):
     if request.method == "POST":
         for item in items:
             value = request.POST.get(f"item-{item.pk}", "")
-            if value.isdigit():
-                chosen[item.pk] = int(value)
+            if is_id(value):
+                chosen[item.pk] = parse_id(value)
         try:
             services.rating_submit(session=session, token=token, levels=chosen)
         except services.BranchworkError as exc:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.uploads import serve_upload
+from gongzhi.core.validators import is_id, parse_id
 from gongzhi.core.workdays import working_days_between
 from gongzhi.problems import permissions, rules, selectors, services
 from gongzhi.problems.forms import ACTION_FORMS, CategoryForm, ProblemCreateForm
@@ -136,8 +138,8 @@ def _menus(request, applied: dict[str, str], keys: tuple[str, ...] = MENU_KEYS) 
             return [(str(a.pk), a.name) for a in visible(user, Area).order_by("name")[:500]]
         if key == "estate":
             estates = visible(user, Estate).order_by("area__name", "name")
-            if applied.get("area", "").isdigit():
-                estates = estates.filter(area_id=applied["area"])
+            if is_id(applied.get("area", "")):
+                estates = estates.filter(area_id=parse_id(applied["area"]))
             return [(str(e.pk), e.name) for e in estates[:500]]
         if key == "company":
             return [(str(c.pk), c.name) for c in visible(user, Company).order_by("name")[:500]]
@@ -484,14 +486,7 @@ def photo(request, pk: int):
         raise Http404
     permissions.get_problem_for_user(request.user, problem_id)
     item = ProblemPhoto.objects.get(pk=pk)
-    try:
-        handle = item.image.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_upload(item.image, content_type="image/jpeg", filename=f"{item.pk}.jpg")
 
 
 # ---- office filing ---------------------------------------------------------------------------------
@@ -508,7 +503,7 @@ def problem_create(request):
     streets = Street.objects.filter(areas__estates__pk__in=list(filing)).distinct()
     for street in streets:
         services.category_defaults_ensure(street=street)
-    initial = {"estate": request.GET["estate"]} if request.GET.get("estate", "").isdigit() else {}
+    initial = {"estate": request.GET["estate"]} if is_id(request.GET.get("estate", "")) else {}
     form = ProblemCreateForm(
         request.POST or None, request.FILES or None, user=request.user, filing=filing, initial=initial
     )

@@ -9,12 +9,11 @@ residents or their homes), or rejected reports."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from gongzhi.core.uploads import serve_upload
 from gongzhi.problems.models import OPEN_STATUSES, Problem, ProblemPhoto, Status
 from gongzhi.registry.models import Estate
 
@@ -106,10 +105,9 @@ def photo(request, pk: int):
         problem__status=Status.REJECTED
     )
     item = get_object_or_404(queryset, pk=pk)
-    try:
-        handle = item.image.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
-    patch_cache_control(response, public=True, max_age=PHOTO_MAX_AGE)
-    return response
+    return serve_upload(
+        item.image,
+        content_type="image/jpeg",
+        filename=f"{item.pk}.jpg",
+        cache_control=f"public, max-age={PHOTO_MAX_AGE}",
+    )
