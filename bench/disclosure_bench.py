@@ -38,7 +38,7 @@ def _render(ids: list[int]) -> list[tuple[int, float, int, int]]:
     _setup()
     from django.db import connection
 
-    from gongzhi.disclosure.views import render_book
+    from gongzhi.disclosure.views.public import render_book
     from gongzhi.registry.models import Estate
 
     connection.close()
@@ -61,7 +61,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from gongzhi.demo.generator import demo_street_ensure
-    from gongzhi.disclosure.views import render_book
+    from gongzhi.disclosure.views.public import render_book
     from gongzhi.registry.models import Estate
 
     call_command("migrate", verbosity=0)

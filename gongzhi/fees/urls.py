@@ -2,15 +2,15 @@
 
 from django.urls import path
 
-from gongzhi.fees import views
+from gongzhi.fees.views import office
 
 app_name = "fees"
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("export.xlsx", views.export, name="export"),
-    path("import/", views.import_collections, name="import"),
-    path("import/template.xlsx", views.import_template, name="template"),
-    path("<int:estate_id>/", views.estate, name="estate"),
-    path("<int:estate_id>/standard/", views.standard_new, name="standard_new"),
-    path("<int:estate_id>/collection/", views.collection_new, name="collection_new"),
+    path("", office.overview, name="overview"),
+    path("export.xlsx", office.export, name="export"),
+    path("import/", office.import_collections, name="import"),
+    path("import/template.xlsx", office.import_template, name="template"),
+    path("<int:estate_id>/", office.estate, name="estate"),
+    path("<int:estate_id>/standard/", office.standard_new, name="standard_new"),
+    path("<int:estate_id>/collection/", office.collection_new, name="collection_new"),
 ]

@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from gongzhi.finance import views_public
+from gongzhi.finance.views import public
 
 app_name = "ledgers"
 urlpatterns = [
-    path("<int:estate_id>/", views_public.estate, name="estate"),
-    path("<int:estate_id>/<slug:ledger>.jsonl", views_public.download, name="download"),
+    path("<int:estate_id>/", public.estate, name="estate"),
+    path("<int:estate_id>/<slug:ledger>.jsonl", public.download, name="download"),
 ]

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from gongzhi.home import views
+from gongzhi.home.views import landing
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [path("", landing.home, name="home")]

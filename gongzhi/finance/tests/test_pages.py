@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from gongzhi.finance.models import LedgerEntry
 from gongzhi.finance.tests.test_ledger import drop_triggers
-from gongzhi.finance.views_public import VERIFY_SCRIPT
+from gongzhi.finance.views.public import VERIFY_SCRIPT
 
 
 def estate_url(world, ledger="maintenance_fund"):

@@ -37,7 +37,7 @@ from gongzhi.finance.permissions import (
 )
 from gongzhi.finance.rules import LedgerError
 from gongzhi.finance.selectors import ALERT_LABELS, disclosure_status, money_alerts
-from gongzhi.finance.views import _back, _estate_or_404, _require_reader, ledger_estates
+from gongzhi.finance.views.office import _back, _estate_or_404, _require_reader, ledger_estates
 from gongzhi.registry.models import Area
 
 PAGE_SIZE = 100
@@ -331,7 +331,7 @@ def disclose(request, estate_id: int, ledger: str):
             return _back(place, ledger)
     else:
         messages.error(request, _("未能登记公示:%(why)s") % {"why": _form_errors(form)})
-    from gongzhi.finance.views import _render_estate
+    from gongzhi.finance.views.office import _render_estate
 
     return _render_estate(request, place, ledger, disclosure_form=form)
 

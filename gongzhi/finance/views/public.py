@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from gongzhi.finance.management.commands.ledger import dump_line
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.finance.selectors import disclosure_status, ledger_lines
-from gongzhi.finance.views import ledger_summaries
+from gongzhi.finance.views.office import ledger_summaries
 from gongzhi.registry.models import Estate
 
 RECENT = 20

@@ -1,0 +1,1 @@
+"""Pages of disclosure, one module per audience or section."""

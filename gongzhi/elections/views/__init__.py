@@ -1,0 +1,1 @@
+"""Pages of elections, one module per audience or section."""

@@ -1,0 +1,1 @@
+"""Pages of fees, one module per audience or section."""

@@ -1,0 +1,1 @@
+"""Pages of home, one module per audience or section."""

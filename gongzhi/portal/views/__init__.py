@@ -1,0 +1,1 @@
+"""Pages of portal, one module per audience or section."""

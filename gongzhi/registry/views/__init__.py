@@ -1,0 +1,1 @@
+"""Pages of registry, one module per audience or section."""

@@ -1,0 +1,1 @@
+"""Pages of training, one module per audience or section."""
