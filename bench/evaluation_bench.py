@@ -79,14 +79,14 @@ def run_demo() -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from gongzhi.core import scopes
+    from gongzhi.core import plugins
     from gongzhi.demo import generator
     from gongzhi.evaluation import demo_data
     from gongzhi.evaluation.models import Campaign
     from gongzhi.evaluation.services import campaign_recompute
 
     # Only the evaluation demo rows on top of the core street (other apps' demo data is irrelevant here).
-    generator.app_modules = lambda name: (demo_data,) if name == "demo_data" else scopes.app_modules(name)
+    generator.app_modules = lambda name: (demo_data,) if name == "demo_data" else plugins.app_modules(name)
     started = time.perf_counter()
     demo = generator.demo_street_ensure(today=timezone.localdate())
     figures: dict = {"backend": connection.vendor, "street_load_s": round(time.perf_counter() - started, 2)}

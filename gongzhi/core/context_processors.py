@@ -59,7 +59,7 @@ def _app_nav_groups(user, scope) -> list[dict]:
     """Menu groups of the capability apps: ``<app>/navigation.py`` defines
     ``nav_group(user, scope) -> {"label": ..., "items": [{"url", "label", "key"}, ...]} | None``
     and offers only the pages this user may open."""
-    from gongzhi.core.scopes import app_modules
+    from gongzhi.core.plugins import app_modules
 
     groups = []
     for module in app_modules("navigation"):

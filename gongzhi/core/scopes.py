@@ -13,7 +13,6 @@ missing from that table cannot be listed through this door at all (KeyError in t
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.models import Role, RoleGrant
+from gongzhi.core.plugins import app_modules
 
 STREET_WIDE_ROLES = frozenset({Role.STREET_ADMIN, Role.LEADERSHIP})
 AREA_ROLES = frozenset({Role.AREA_SECRETARY, Role.BRANCH_MEMBER})
@@ -273,21 +273,6 @@ def _scope_paths() -> dict[type[Model], object]:
 # Public names for apps that declare their own protected models (see ``_app_scope_paths``).
 by_estate = _by_estate
 by_area = _by_area
-
-
-@functools.cache
-def app_modules(name: str) -> tuple:
-    """Each gongzhi app may declare how its models are scoped in ``<app>/scoping.py``."""
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
-
-    return tuple(
-        import_module(f"{config.name}.{name}")
-        for config in apps.get_app_configs()
-        if config.name.startswith("gongzhi.") and find_spec(f"{config.name}.{name}") is not None
-    )
 
 
 def _app_scope_paths() -> dict:

@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.audit import audit_record, audit_suppressed
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
-from gongzhi.core.scopes import app_modules, street_of
+from gongzhi.core.plugins import app_modules
+from gongzhi.core.scopes import street_of
 from gongzhi.demo.names import STREET_NAME
 from gongzhi.demo.plan import SEED, SMALL_SCALE, StreetPlan, plan_street
 from gongzhi.finance.demo import demo_ledgers_create, ledgers_fingerprint

@@ -16,12 +16,12 @@ from gongzhi.training.models import Attempt, Exam, Question
 
 @pytest.fixture
 def demo(db, monkeypatch):
-    from gongzhi.core import scopes
+    from gongzhi.core import plugins
     from gongzhi.demo import generator
 
     mine = (election_demo, training_demo)
     monkeypatch.setattr(
-        generator, "app_modules", lambda name: mine if name == "demo_data" else scopes.app_modules(name)
+        generator, "app_modules", lambda name: mine if name == "demo_data" else plugins.app_modules(name)
     )
     return demo_street_ensure(scale=SMALL_SCALE, today=timezone.localdate())
 

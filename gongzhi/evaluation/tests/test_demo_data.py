@@ -29,14 +29,14 @@ from gongzhi.evaluation.models import (
 def demo(db, monkeypatch):
     # Only this app's demo rows on top of the core street: another app's demo module (work in
     # progress elsewhere) must not decide whether these facts hold.
-    from gongzhi.core import scopes
+    from gongzhi.core import plugins
     from gongzhi.demo import generator
     from gongzhi.evaluation import demo_data
 
     monkeypatch.setattr(
         generator,
         "app_modules",
-        lambda name: (demo_data,) if name == "demo_data" else scopes.app_modules(name),
+        lambda name: (demo_data,) if name == "demo_data" else plugins.app_modules(name),
     )
     return demo_street_ensure(scale=SMALL_SCALE, today=timezone.localdate())
 
