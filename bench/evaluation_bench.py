@@ -79,16 +79,18 @@ def run_demo() -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from gongzhi.core import plugins
     from gongzhi.demo import generator
     from gongzhi.evaluation import demo_data
     from gongzhi.evaluation.models import Campaign
     from gongzhi.evaluation.services import campaign_recompute
+    from gongzhi.finance import demo_data as finance_demo
+    from gongzhi.problems import demo_data as problems_demo
 
-    # Only the evaluation demo rows on top of the core street (other apps' demo data is irrelevant here).
-    generator.app_modules = lambda name: (demo_data,) if name == "demo_data" else plugins.app_modules(name)
+    # Only the evaluation demo rows on top of the street, its problems and ledgers (other apps' demo
+    # data is irrelevant here).
+    plugins = (problems_demo, finance_demo, demo_data)
     started = time.perf_counter()
-    demo = generator.demo_street_ensure(today=timezone.localdate())
+    demo = generator.demo_street_ensure(today=timezone.localdate(), plugins=plugins)
     figures: dict = {"backend": connection.vendor, "street_load_s": round(time.perf_counter() - started, 2)}
     for campaign in Campaign.objects.filter(street=demo.street).order_by("period_end"):
         seconds, result = _timed(lambda c=campaign: campaign_recompute(campaign=c))

@@ -1,5 +1,5 @@
 """The permission matrix: every URL of the site, requested as every persona, answers what
-the role model (DESIGN.md §3) says — 200 allowed, 403 role may not, 404 out of scope,
+the role model (docs/DESIGN.md §3) says — 200 allowed, 403 role may not, 404 out of scope,
 302 to the login page for the anonymous.
 
 The expected answers are written out by hand below from the persona world in
@@ -9,6 +9,9 @@ cannot skip the matrix. The JSON API has its own matrix in gongzhi/api/tests.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -156,12 +159,21 @@ def app_case_modules() -> list[str]:
     ]
 
 
-def all_cases(world):
-    from importlib import import_module
-
-    yield from cases(world)
+def case_groups() -> dict[str, Callable]:
+    """The cases by group: "site" (the pages above) and one group per app that brings its own, named
+    after the app ("finance" …), so ``pytest -k finance tests/test_permission_matrix.py`` runs one app's."""
+    groups: dict[str, Callable] = {"site": cases}
     for module in app_case_modules():
-        yield from import_module(module).cases(world)
+        groups[module.split(".")[1]] = import_module(module).cases
+    return groups
+
+
+GROUPS = list(case_groups())
+
+
+def all_cases(world):
+    for group_cases in case_groups().values():
+        yield from group_cases(world)
 
 
 def test_the_apps_that_own_urls_bring_their_cases():
@@ -194,57 +206,83 @@ def test_every_url_is_in_the_matrix(world):
     covered = {name for name, *_rest in all_cases(world)}
     site = set(_pattern_names(get_resolver().url_patterns))
     assert site - covered == set(), "URL patterns missing from the permission matrix"
+    assert covered - site == set(), "matrix cases named after no URL pattern"
 
 
+# One test per group and persona (a POST of one persona must not change what the next one gets).
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_matrix(client, world, persona):
+@pytest.mark.parametrize("group", GROUPS)
+def test_matrix(client, world, group, persona):
     client.force_login(world.user(persona))
     failures = []
-    for name, url, method, expected in all_cases(world):
+    for name, url, method, expected in case_groups()[group](world):
         response = getattr(client, method)(url)
         if response.status_code != expected[persona]:
-            failures.append(f"{name} {url}: expected {expected[persona]}, got {response.status_code}")
+            failures.append(
+                f"{name} {method} {url}: expected {expected[persona]}, got {response.status_code}"
+            )
     assert failures == []
 
 
-def test_anonymous_is_sent_to_login(client, world):
-    public = {
-        "login",
-        "set_language",
-        "javascript-catalog",
-        "healthz",
-        "logout",
-        "board:estate",
-        "board:photo",
-        "ledgers:estate",
-        "ledgers:download",
-        # resident survey with a household code (no login)
-        "survey:start",
-        "survey:thanks",
-        "survey:answer",
-        # owners' decisions: public pages and owner account activation (no login)
-        "decide:estate",
-        "decide:decision",
-        "decide:receipt",
-        "decide:ballot_file",
-        "decide:attachment",
-        "portal:activate",
-        "portal:activate_account",
-        "duty:board",
-        "duty:photo",
-        "duty:outcome",
-        "duty:rate",
-        "duty:result",
-        "book:estate",
-        "book:pdf",
-    }
-    for name, url, method, _expected in all_cases(world):
+# What a visitor who is not logged in gets on the public pages: (status, where a redirect leads).
+# Every other page sends them to the login page.
+OUTSIDER = object()  # the same status as a logged-in user without any role (a draft stays hidden)
+ANONYMOUS = {
+    "login": (200, None),
+    "logout": (405, None),
+    "set_language": (302, "/"),
+    "javascript-catalog": (200, None),
+    "healthz": (200, None),
+    "board:estate": (200, None),
+    "board:photo": (200, None),
+    "ledgers:estate": (200, None),
+    "ledgers:download": (200, None),
+    # resident survey with a household code (no login)
+    "survey:start": (200, None),
+    "survey:thanks": (200, None),
+    "survey:answer": (200, None),
+    # owners' decisions: public pages and owner account activation (no login)
+    "decide:estate": (OUTSIDER, None),
+    "decide:decision": (OUTSIDER, None),
+    "decide:receipt": (OUTSIDER, None),
+    "decide:ballot_file": (OUTSIDER, None),
+    "decide:attachment": (OUTSIDER, None),
+    "portal:activate": (200, None),
+    "portal:activate_account": (302, "portal:activate"),
+    "duty:board": (200, None),
+    "duty:photo": (200, None),
+    "duty:outcome": (200, None),
+    "duty:rate": (200, None),
+    "duty:result": (200, None),
+    "book:estate": (200, None),
+    "book:pdf": (200, None),
+}
+
+
+def anonymous_answer(name: str, expected: dict[str, int]) -> tuple[int, str | None]:
+    """(status, redirect target) for the anonymous visitor; a target is a path or a URL name."""
+    status, target = ANONYMOUS.get(name, (302, "login"))
+    if status is OUTSIDER:
+        status = expected["outsider"]
+    return status, target
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_anonymous_is_sent_to_login(client, world, group):
+    failures = []
+    for name, url, method, expected in case_groups()[group](world):
         response = getattr(client, method)(url)
-        if name in public:
-            assert response.status_code in {200, 302, 405}, url
-            continue
-        assert response.status_code == 302, url
-        assert response["Location"].startswith(reverse("login")), url
+        status, target = anonymous_answer(name, expected)
+        location = response.get("Location", "")
+        if target == "login":  # with ?next=…
+            arrived = location.startswith(reverse("login"))
+        else:
+            arrived = target is None or location == (target if target.startswith("/") else reverse(target))
+        if response.status_code != status or not arrived:
+            failures.append(
+                f"{name} {method} {url}: expected {status} {target or ''}, got {response.status_code} {location}"
+            )
+    assert failures == []
 
 
 @pytest.mark.parametrize("key", sorted(DETAIL_TARGETS))

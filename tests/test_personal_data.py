@@ -8,7 +8,7 @@ the HTML, JSON, Excel exports and PDFs it receives must not contain the full nam
 owner outside that persona's personal-data scope. Every owner's phone is changed through the
 registry service first, so the audit trail (/audit/) holds a change of each of them.
 
-The scope of each persona is written out by hand from the persona world (DESIGN.md §3, §7), not
+The scope of each persona is written out by hand from the persona world (docs/DESIGN.md §3, §7), not
 derived from the code under test.
 """
 

@@ -20,10 +20,10 @@ from gongzhi.disclosure import selectors as book_selectors
 from gongzhi.fees import selectors as fee_selectors
 from gongzhi.fees.models import MonthlyCollection
 from gongzhi.fees.permissions import get_fee_estate
-from gongzhi.fees.rules import MAX_HOUSEHOLDS, FeeError, parse_month, percent
+from gongzhi.fees.rules import MAX_HOUSEHOLDS, parse_month, percent
 from gongzhi.fees.services import collection_record
 from gongzhi.finance.models import LedgerEntry, LedgerKind
-from gongzhi.finance.rules import LedgerError, money_text
+from gongzhi.finance.rules import money_text
 from gongzhi.finance.selectors import entry_line
 from gongzhi.finance.services import ledger_post
 from gongzhi.registry.models import Estate
@@ -91,16 +91,16 @@ class EntryIn(s.Body):
 class StandardOut(Schema):
     id: int
     kind: str
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     label: str
-    amount: str = Field(description="标准(最多四位小数)")
+    amount: str = Field(description="标准(最多四位小数)", alias="amount_text")
     unit: str
-    unit_label: str
+    unit_label: str = Field(alias="get_unit_display")
     effective_from: dt.date
     basis: str
     basis_reference: str
-    supersedes: int | None
-    in_force: bool
+    supersedes: int | None = Field(alias="supersedes_id")
+    in_force: bool  # set on each row by _mark_in_force
 
 
 class CollectionOut(Schema):
@@ -111,6 +111,23 @@ class CollectionOut(Schema):
     households_billed: int | None
     households_paid: int | None
     note: str
+
+    @staticmethod
+    def resolve_month(obj: MonthlyCollection) -> str:
+        return f"{obj.month:%Y-%m}"
+
+    @staticmethod
+    def resolve_amount_billed(obj: MonthlyCollection) -> str:
+        return money_text(obj.amount_billed)
+
+    @staticmethod
+    def resolve_amount_collected(obj: MonthlyCollection) -> str:
+        return money_text(obj.amount_collected)
+
+    @staticmethod
+    def resolve_rate(obj: MonthlyCollection) -> str | None:
+        rate = percent(obj.rate)
+        return None if rate is None else str(rate)
 
 
 CollectionPage = s.page_of(CollectionOut)
@@ -133,6 +150,26 @@ class PeriodOut(Schema):
     closing: str
     count: int
     latest_hash: str | None
+
+    @staticmethod
+    def resolve_opening(obj) -> str:
+        return money_text(obj.opening)
+
+    @staticmethod
+    def resolve_income(obj) -> str:
+        return money_text(obj.income)
+
+    @staticmethod
+    def resolve_expense(obj) -> str:
+        return money_text(obj.expense)
+
+    @staticmethod
+    def resolve_closing(obj) -> str:
+        return money_text(obj.closing)
+
+    @staticmethod
+    def resolve_latest_hash(obj) -> str | None:
+        return obj.head["hash"] if obj.head else None
 
 
 class AmountOut(Schema):
@@ -170,34 +207,10 @@ def _entry(e: LedgerEntry) -> dict:
     return entry_line(e, reverses_seq=e.reverses.seq if e.reverses_id else None)
 
 
-def _standard(o, in_force: set[int]) -> dict:
-    return {
-        "id": o.pk,
-        "kind": o.kind,
-        "kind_label": o.get_kind_display(),
-        "label": o.label,
-        "amount": o.amount_text,
-        "unit": o.unit,
-        "unit_label": o.get_unit_display(),
-        "effective_from": o.effective_from,
-        "basis": o.basis,
-        "basis_reference": o.basis_reference,
-        "supersedes": o.supersedes_id,
-        "in_force": o.pk in in_force,
-    }
-
-
-def _collection(o: MonthlyCollection) -> dict:
-    rate = percent(o.rate)
-    return {
-        "month": f"{o.month:%Y-%m}",
-        "amount_billed": money_text(o.amount_billed),
-        "amount_collected": money_text(o.amount_collected),
-        "rate": None if rate is None else str(rate),
-        "households_billed": o.households_billed,
-        "households_paid": o.households_paid,
-        "note": o.note,
-    }
+def _mark_in_force(standards: list, in_force: set[int]) -> list:
+    for o in standards:
+        o.in_force = o.pk in in_force
+    return standards
 
 
 # ---- ledgers ---------------------------------------------------------------------------------------
@@ -249,23 +262,20 @@ def chain_head(request, estate_id: s.PathId, ledger: str):
 )
 def post_entry(request, estate_id: s.PathId, ledger: str, payload: EntryIn):
     estate = get_fee_estate(request.auth, estate_id)
-    try:
-        entry = ledger_post(
-            actor=request.auth,
-            estate=estate,
-            ledger=_ledger(ledger),
-            date=payload.date,
-            direction=payload.direction,
-            amount=payload.amount,
-            summary=payload.summary,
-            category=payload.category,
-            counterparty=payload.counterparty,
-            reference=payload.reference,
-            project=payload.project,
-            corrects=payload.corrects,
-        )
-    except LedgerError as error:
-        return Status(400, {"detail": str(error)})
+    entry = ledger_post(
+        actor=request.auth,
+        estate=estate,
+        ledger=_ledger(ledger),
+        date=payload.date,
+        direction=payload.direction,
+        amount=payload.amount,
+        summary=payload.summary,
+        category=payload.category,
+        counterparty=payload.counterparty,
+        reference=payload.reference,
+        project=payload.project,
+        corrects=payload.corrects,
+    )
     return Status(201, _entry(entry))
 
 
@@ -278,7 +288,7 @@ def post_entry(request, estate_id: s.PathId, ledger: str, payload: EntryIn):
 def list_standards(request, estate_id: s.PathId):
     estate = get_fee_estate(request.auth, estate_id)
     in_force = {o.pk for o in fee_selectors.standards_in_force([estate.pk]).get(estate.pk, [])}
-    return [_standard(o, in_force) for o in fee_selectors.standard_history(estate.pk)]
+    return _mark_in_force(list(fee_selectors.standard_history(estate.pk)), in_force)
 
 
 @router.get(
@@ -287,7 +297,7 @@ def list_standards(request, estate_id: s.PathId):
 def list_collections(request, estate_id: s.PathId, paging: Query[s.Paging]):
     estate = get_fee_estate(request.auth, estate_id)
     rows = MonthlyCollection.objects.filter(estate=estate).order_by("-month")
-    items = [_collection(o) for o in rows[paging.offset : paging.offset + paging.limit]]
+    items = list(rows[paging.offset : paging.offset + paging.limit])
     return {"count": rows.count(), "limit": paging.limit, "offset": paging.offset, "items": items}
 
 
@@ -296,35 +306,21 @@ def list_collections(request, estate_id: s.PathId, paging: Query[s.Paging]):
 )
 def record_collection(request, estate_id: s.PathId, payload: CollectionIn):
     estate = get_fee_estate(request.auth, estate_id)
-    try:
-        row = collection_record(
-            actor=request.auth,
-            estate=estate,
-            month=parse_month(payload.month),
-            billed=payload.amount_billed,
-            collected=payload.amount_collected,
-            households_billed=payload.households_billed,
-            households_paid=payload.households_paid,
-            note=payload.note,
-            replace=payload.replace,
-        )
-    except FeeError as error:
-        return Status(400, {"detail": error.message})
-    return Status(201, _collection(row))
+    row = collection_record(
+        actor=request.auth,
+        estate=estate,
+        month=parse_month(payload.month),
+        billed=payload.amount_billed,
+        collected=payload.amount_collected,
+        households_billed=payload.households_billed,
+        households_paid=payload.households_paid,
+        note=payload.note,
+        replace=payload.replace,
+    )
+    return Status(201, row)
 
 
 # ---- the disclosure book ---------------------------------------------------------------------------
-
-
-def _period(period) -> dict:
-    return {
-        "opening": money_text(period.opening),
-        "income": money_text(period.income),
-        "expense": money_text(period.expense),
-        "closing": money_text(period.closing),
-        "count": period.count,
-        "latest_hash": period.head["hash"] if period.head else None,
-    }
 
 
 @router.get("/disclosure/{estate_id}", response={200: BookOut, **READ_ERRORS}, summary="公示本摘要")
@@ -339,20 +335,19 @@ def disclosure_book(
     data = book_selectors.book(estate, months=book_selectors.period_months(months))
     contract = data["contract"]
     standards = data["property_standards"] + data["parking_standards"]
-    in_force = {o.pk for o in standards}
     return {
         "estate": {"id": estate.pk, "name": estate.name},
         "start": data["start"],
         "end": data["end"],
         "company": {"id": contract.company.pk, "name": contract.company.name} if contract else None,
         "fee_standard": money_text(contract.fee_standard) if contract else None,
-        "maintenance_fund": _period(data["fund"]),
-        "public_income": _period(data["income"]),
-        "property_fee": _period(data["fee"]),
+        "maintenance_fund": data["fund"],
+        "public_income": data["income"],
+        "property_fee": data["fee"],
         "public_income_by_source": [{"name": n, "amount": money_text(a)} for n, a in data["income_sources"]],
         "fund_uses": len(data["fund"].uses),
         "major_matters": len(data["matters"]),
-        "standards": [_standard(o, in_force) for o in standards],
+        "standards": _mark_in_force(standards, {o.pk for o in standards}),
         "ledger_page": f"/ledgers/{estate.pk}/",
         "book_pdf": f"/disclosure/{estate.pk}/book.pdf",
     }

@@ -15,13 +15,11 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 from ninja import Query, Router, Status
 
 from gongzhi.api import schemas as s
 from gongzhi.api import selectors
-from gongzhi.core.masking import mask_name, mask_phone
-from gongzhi.core.scopes import Scope, get_visible_or_404, scope_for
+from gongzhi.core.scopes import get_for_user, scope_for
 from gongzhi.registry import models as r
 from gongzhi.registry import services as registry_services
 from gongzhi.registry.resources import BY_MODEL, annotate_buildings, annotate_companies, annotate_estates
@@ -46,18 +44,13 @@ def _reader(request, model):
     return user
 
 
-def _page(qs: QuerySet, paging: s.Paging, to_out, *, annotate=None) -> dict:
-    """One page: a COUNT, then the rows (plus the queryset's own prefetches)."""
+def _page(qs: QuerySet, paging: s.Paging, *, annotate=None) -> dict:
+    """One page: a COUNT, then the rows (plus the queryset's own prefetches); ninja serialises them."""
     count = qs.count()
     if annotate is not None:
         qs = annotate(qs)
-    rows = qs[paging.offset : paging.offset + paging.limit]
-    return {
-        "count": count,
-        "limit": paging.limit,
-        "offset": paging.offset,
-        "items": [to_out(o) for o in rows],
-    }
+    rows = list(qs[paging.offset : paging.offset + paging.limit])
+    return {"count": count, "limit": paging.limit, "offset": paging.offset, "items": rows}
 
 
 def _one(qs: QuerySet, pk: int):
@@ -67,225 +60,31 @@ def _one(qs: QuerySet, pk: int):
     return obj
 
 
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
-
-
-def _ref(obj, name: str | None = None) -> dict:
-    return {"id": obj.pk, "name": name if name is not None else obj.name}
-
-
-def _name(value: str, unmasked: bool) -> str:
-    return value if unmasked else mask_name(value)
-
-
-def _phone(value: str, unmasked: bool) -> str:
-    return value if unmasked else mask_phone(value)
-
-
-# ---- to JSON ---------------------------------------------------------------------------------------
-
-
-def _street(o: r.Street) -> dict:
-    return {"id": o.pk, "name": o.name, "district": o.district, "is_demo": o.is_demo}
-
-
-def _area(o: r.Area) -> dict:
-    return {"id": o.pk, "name": o.name, "address": o.address, "street": _ref(o.street)}
-
-
-def _estate(o: r.Estate) -> dict:
-    company = None
-    if o.company_pk is not None:
-        company = {"id": o.company_pk, "name": o.company_name}
-    return {
-        "id": o.pk,
-        "name": o.name,
-        "address": o.address,
-        "build_year": o.build_year,
-        "is_old": o.is_old,
-        "area": _ref(o.area),
-        "unit_count": o.unit_count,
-        "total_area": _money(o.total_area or 0),
-        "owner_count": o.owner_count,
-        "current_company": company,
-    }
-
-
-def _building(o: r.Building) -> dict:
-    return {
-        "id": o.pk,
-        "number": o.number,
-        "floors": o.floors,
-        "estate": _ref(o.estate),
-        "unit_count": o.unit_count,
-    }
-
-
-def _unit(scope: Scope):
-    def out(o: r.Unit) -> dict:
-        owner = None
-        if o.owner is not None:
-            unmasked = selectors.sees_owner_personal_data(scope, o.owner, [o.building.estate_id])
-            owner = {
-                "id": o.owner.pk,
-                "ref": o.owner.ref,
-                "name": _name(o.owner.name, unmasked),
-                "kind": o.owner.kind,
-            }
-        return {
-            "id": o.pk,
-            "number": o.number,
-            "area": _money(o.area),
-            "area_source": o.area_source,
-            "building": _ref(o.building, o.building.number),
-            "estate": _ref(o.building.estate),
-            "owner": owner,
-        }
-
-    return out
-
-
-def _owner(scope: Scope):
-    def out(o: r.Owner) -> dict:
-        units = o.visible_units
-        unmasked = selectors.sees_owner_personal_data(scope, o, {u.building.estate_id for u in units})
-        return {
-            "id": o.pk,
-            "ref": o.ref,
-            "name": _name(o.name, unmasked),
-            "kind": o.kind,
-            "phone": _phone(o.phone, unmasked),
-            "street_id": o.street_id,
-            "units": [
-                {
-                    "id": u.pk,
-                    "number": u.number,
-                    "building": _ref(u.building, u.building.number),
-                    "estate": _ref(u.building.estate),
-                }
-                for u in units
-            ],
-        }
-
-    return out
-
-
-def _company(o: r.Company) -> dict:
-    return {
-        "id": o.pk,
-        "name": o.name,
-        "credit_code": o.credit_code,
-        "ownership": o.ownership,
-        "contact_name": o.contact_name,
-        "contact_phone": o.contact_phone,
-        "street_id": o.street_id,
-        "estate_count": o.estate_count,
-    }
-
-
-def _contract(o: r.Contract) -> dict:
-    today = timezone.localdate()
-    return {
-        "id": o.pk,
-        "company": _ref(o.company),
-        "estate": _ref(o.estate),
-        "start_date": o.start_date,
-        "end_date": o.end_date,
-        "fee_standard": _money(o.fee_standard),
-        "service_level": o.service_level,
-        "collection_rate": _money(o.collection_rate),
-        "is_active": o.start_date <= today <= o.end_date,
-    }
-
-
-def _owners_committee(scope: Scope):
-    def out(o: r.OwnersCommittee) -> dict:
-        unmasked = scope.sees_personal_data(o.estate_id)
-        today = timezone.localdate()
-        return {
-            "id": o.pk,
-            "estate": _ref(o.estate),
-            "term_start": o.term_start,
-            "term_end": o.term_end,
-            "is_current": o.term_start <= today <= o.term_end,
-            "members": [
-                {
-                    "id": m.pk,
-                    "name": m.name,
-                    "position": m.position,
-                    "is_party_member": m.is_party_member,
-                    "is_cross_appointed": m.is_cross_appointed,
-                    "phone": _phone(m.phone, unmasked),
-                }
-                for m in o.visible_members
-            ],
-        }
-
-    return out
-
-
-def _residents_committee(o: r.ResidentsCommittee) -> dict:
-    return {
-        "id": o.pk,
-        "name": o.name,
-        "area": _ref(o.area),
-        "director_name": o.director_name,
-        "phone": o.phone,
-    }
-
-
-def _branch(scope: Scope):
-    def out(o: r.Branch) -> dict:
-        unmasked = selectors.sees_branch_personal_data(scope, o.area)
-        return {
-            "id": o.pk,
-            "name": o.name,
-            "area": _ref(o.area),
-            "secretary_name": o.secretary_name,
-            "founded_on": o.founded_on,
-            "members": [
-                {
-                    "id": m.pk,
-                    "name": m.name,
-                    "organisation": m.organisation,
-                    "position": m.position,
-                    "membership": m.membership,
-                    "is_party_member": m.is_party_member,
-                    "phone": _phone(m.phone, unmasked),
-                }
-                for m in o.visible_members
-            ],
-        }
-
-    return out
-
-
 # ---- streets and areas -------------------------------------------------------------------------
 
 
 @router.get("/streets", response={200: s.StreetPage, **LIST_ERRORS}, summary="街道列表")
 def list_streets(request, paging: Query[s.Paging], q: Search = None):
     user = _reader(request, r.Street)
-    return _page(selectors.streets(user, q=q), paging, _street)
+    return _page(selectors.streets(user, q=q), paging)
 
 
 @router.get("/streets/{street_id}", response={200: s.StreetOut, **NOT_FOUND}, summary="街道")
 def get_street(request, street_id: s.PathId):
     user = _reader(request, r.Street)
-    return _street(_one(selectors.streets(user), street_id))
+    return _one(selectors.streets(user), street_id)
 
 
 @router.get("/areas", response={200: s.AreaPage, **LIST_ERRORS}, summary="居民区列表")
 def list_areas(request, paging: Query[s.Paging], street: s.IdFilter = None, q: Search = None):
     user = _reader(request, r.Area)
-    return _page(selectors.areas(user, street=street, q=q), paging, _area)
+    return _page(selectors.areas(user, street=street, q=q), paging)
 
 
 @router.get("/areas/{area_id}", response={200: s.AreaOut, **NOT_FOUND}, summary="居民区")
 def get_area(request, area_id: s.PathId):
     user = _reader(request, r.Area)
-    return _area(_one(selectors.areas(user), area_id))
+    return _one(selectors.areas(user), area_id)
 
 
 # ---- estates, buildings, units, owners ----------------------------------------------------------
@@ -302,22 +101,22 @@ def list_estates(
 ):
     user = _reader(request, r.Estate)
     qs = selectors.estates(user, area=area, company=company, is_old=is_old, q=q)
-    return _page(qs, paging, _estate, annotate=annotate_estates)
+    return _page(qs, paging, annotate=annotate_estates)
 
 
 @router.get("/estates/{estate_id}", response={200: s.EstateOut, **NOT_FOUND}, summary="小区")
 def get_estate(request, estate_id: s.PathId):
     user = _reader(request, r.Estate)
-    return _estate(_one(annotate_estates(selectors.estates(user)), estate_id))
+    return _one(annotate_estates(selectors.estates(user)), estate_id)
 
 
 @router.post("/estates", response={201: s.EstateOut, **WRITE_ERRORS}, summary="新增小区(街道管理员)")
 def create_estate(request, payload: s.EstateIn):
     user = _reader(request, r.Estate)
-    area = get_visible_or_404(user, r.Area, payload.area_id)
+    area = get_for_user(user, r.Area, payload.area_id)
     estate = r.Estate(area=area, name=payload.name, address=payload.address, build_year=payload.build_year)
     registry_services.record_create(actor=user, obj=estate)
-    return Status(201, _estate(_one(annotate_estates(selectors.estates(user)), estate.pk)))
+    return Status(201, _one(annotate_estates(selectors.estates(user)), estate.pk))
 
 
 @router.patch(
@@ -325,13 +124,13 @@ def create_estate(request, payload: s.EstateIn):
 )
 def update_estate(request, estate_id: s.PathId, payload: s.EstatePatch):
     user = _reader(request, r.Estate)
-    estate = get_visible_or_404(user, r.Estate, estate_id, write=True)
+    estate = get_for_user(user, r.Estate, estate_id, require="write")
     data = payload.dict(exclude_unset=True)
     if data.get("area_id") is not None:
         # Moving to an area the user cannot see looks exactly like moving to one that does not exist.
-        data["area"] = get_visible_or_404(user, r.Area, data.pop("area_id"))
+        data["area"] = get_for_user(user, r.Area, data.pop("area_id"))
     registry_services.record_update(actor=user, obj=estate, data=data)
-    return _estate(_one(annotate_estates(selectors.estates(user)), estate.pk))
+    return _one(annotate_estates(selectors.estates(user)), estate.pk)
 
 
 @router.get("/buildings", response={200: s.BuildingPage, **LIST_ERRORS}, summary="楼栋列表")
@@ -340,13 +139,13 @@ def list_buildings(
 ):
     user = _reader(request, r.Building)
     qs = selectors.buildings(user, area=area, estate=estate, q=q)
-    return _page(qs, paging, _building, annotate=annotate_buildings)
+    return _page(qs, paging, annotate=annotate_buildings)
 
 
 @router.get("/buildings/{building_id}", response={200: s.BuildingOut, **NOT_FOUND}, summary="楼栋")
 def get_building(request, building_id: s.PathId):
     user = _reader(request, r.Building)
-    return _building(_one(annotate_buildings(selectors.buildings(user)), building_id))
+    return _one(annotate_buildings(selectors.buildings(user)), building_id)
 
 
 @router.get("/units", response={200: s.UnitPage, **LIST_ERRORS}, summary="房屋列表")
@@ -361,22 +160,22 @@ def list_units(
 ):
     user = _reader(request, r.Unit)
     qs = selectors.units(user, area=area, estate=estate, building=building, owner=owner, q=q)
-    return _page(qs, paging, _unit(scope_for(user)))
+    return _page(qs, paging)
 
 
 @router.get("/units/{unit_id}", response={200: s.UnitOut, **NOT_FOUND}, summary="房屋")
 def get_unit(request, unit_id: s.PathId):
     user = _reader(request, r.Unit)
-    return _unit(scope_for(user))(_one(selectors.units(user), unit_id))
+    return _one(selectors.units(user), unit_id)
 
 
 @router.post("/units", response={201: s.UnitOut, **WRITE_ERRORS}, summary="新增房屋(街道管理员)")
 def create_unit(request, payload: s.UnitIn):
     user = _reader(request, r.Unit)
-    building = get_visible_or_404(user, r.Building, payload.building_id)
+    building = get_for_user(user, r.Building, payload.building_id)
     owner = None
     if payload.owner_id is not None:
-        owner = get_visible_or_404(user, r.Owner, payload.owner_id)
+        owner = get_for_user(user, r.Owner, payload.owner_id)
     unit = r.Unit(
         building=building,
         number=payload.number,
@@ -385,7 +184,7 @@ def create_unit(request, payload: s.UnitIn):
         owner=owner,
     )
     registry_services.record_create(actor=user, obj=unit)
-    return Status(201, _unit(scope_for(user))(_one(selectors.units(user), unit.pk)))
+    return Status(201, _one(selectors.units(user), unit.pk))
 
 
 @router.get("/owners", response={200: s.OwnerPage, **LIST_ERRORS}, summary="业主列表")
@@ -393,13 +192,13 @@ def list_owners(
     request, paging: Query[s.Paging], area: s.IdFilter = None, estate: s.IdFilter = None, q: Search = None
 ):
     user = _reader(request, r.Owner)
-    return _page(selectors.owners(user, area=area, estate=estate, q=q), paging, _owner(scope_for(user)))
+    return _page(selectors.owners(user, area=area, estate=estate, q=q), paging)
 
 
 @router.get("/owners/{owner_id}", response={200: s.OwnerOut, **NOT_FOUND}, summary="业主")
 def get_owner(request, owner_id: s.PathId):
     user = _reader(request, r.Owner)
-    return _owner(scope_for(user))(_one(selectors.owners(user), owner_id))
+    return _one(selectors.owners(user), owner_id)
 
 
 # ---- companies and contracts -----------------------------------------------------------------------
@@ -411,13 +210,13 @@ def list_companies(
 ):
     user = _reader(request, r.Company)
     qs = selectors.companies(user, area=area, estate=estate, q=q)
-    return _page(qs, paging, _company, annotate=annotate_companies)
+    return _page(qs, paging, annotate=annotate_companies)
 
 
 @router.get("/companies/{company_id}", response={200: s.CompanyOut, **NOT_FOUND}, summary="物业服务企业")
 def get_company(request, company_id: s.PathId):
     user = _reader(request, r.Company)
-    return _company(_one(annotate_companies(selectors.companies(user)), company_id))
+    return _one(annotate_companies(selectors.companies(user)), company_id)
 
 
 @router.get("/contracts", response={200: s.ContractPage, **LIST_ERRORS}, summary="物业服务合同列表")
@@ -431,13 +230,13 @@ def list_contracts(
 ):
     user = _reader(request, r.Contract)
     qs = selectors.contracts(user, area=area, estate=estate, company=company, active=active)
-    return _page(qs, paging, _contract)
+    return _page(qs, paging)
 
 
 @router.get("/contracts/{contract_id}", response={200: s.ContractOut, **NOT_FOUND}, summary="物业服务合同")
 def get_contract(request, contract_id: s.PathId):
     user = _reader(request, r.Contract)
-    return _contract(_one(selectors.contracts(user), contract_id))
+    return _one(selectors.contracts(user), contract_id)
 
 
 # ---- committees and branches ----------------------------------------------------------------------
@@ -448,11 +247,7 @@ def list_owners_committees(
     request, paging: Query[s.Paging], area: s.IdFilter = None, estate: s.IdFilter = None
 ):
     user = _reader(request, r.OwnersCommittee)
-    return _page(
-        selectors.owners_committees(user, area=area, estate=estate),
-        paging,
-        _owners_committee(scope_for(user)),
-    )
+    return _page(selectors.owners_committees(user, area=area, estate=estate), paging)
 
 
 @router.get(
@@ -460,7 +255,7 @@ def list_owners_committees(
 )
 def get_owners_committee(request, committee_id: s.PathId):
     user = _reader(request, r.OwnersCommittee)
-    return _owners_committee(scope_for(user))(_one(selectors.owners_committees(user), committee_id))
+    return _one(selectors.owners_committees(user), committee_id)
 
 
 @router.get(
@@ -468,7 +263,7 @@ def get_owners_committee(request, committee_id: s.PathId):
 )
 def list_residents_committees(request, paging: Query[s.Paging], area: s.IdFilter = None, q: Search = None):
     user = _reader(request, r.ResidentsCommittee)
-    return _page(selectors.residents_committees(user, area=area, q=q), paging, _residents_committee)
+    return _page(selectors.residents_committees(user, area=area, q=q), paging)
 
 
 @router.get(
@@ -478,16 +273,16 @@ def list_residents_committees(request, paging: Query[s.Paging], area: s.IdFilter
 )
 def get_residents_committee(request, committee_id: s.PathId):
     user = _reader(request, r.ResidentsCommittee)
-    return _residents_committee(_one(selectors.residents_committees(user), committee_id))
+    return _one(selectors.residents_committees(user), committee_id)
 
 
 @router.get("/branches", response={200: s.BranchPage, **LIST_ERRORS}, summary="物业治理联合党支部列表")
 def list_branches(request, paging: Query[s.Paging], area: s.IdFilter = None, q: Search = None):
     user = _reader(request, r.Branch)
-    return _page(selectors.branches(user, area=area, q=q), paging, _branch(scope_for(user)))
+    return _page(selectors.branches(user, area=area, q=q), paging)
 
 
 @router.get("/branches/{branch_id}", response={200: s.BranchOut, **NOT_FOUND}, summary="物业治理联合党支部")
 def get_branch(request, branch_id: s.PathId):
     user = _reader(request, r.Branch)
-    return _branch(scope_for(user))(_one(selectors.branches(user), branch_id))
+    return _one(selectors.branches(user), branch_id)

@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
+from django.utils import timezone
 from ninja import Field, Path, Query, Schema
 from pydantic import BeforeValidator, create_model, model_validator
 
+from gongzhi.api import selectors
+from gongzhi.core.masking import mask_name, mask_phone
+from gongzhi.core.scopes import Scope, scope_for
 from gongzhi.core.validators import DB_INT_MAX, DB_SMALL_INT_MAX
+from gongzhi.registry import models as r
 from gongzhi.registry.models import AreaSource
 
 MAX_LIMIT = 200
@@ -53,6 +59,34 @@ class ErrorWithFields(Schema):
 ALWAYS = {400: Message, 401: Message, 422: ErrorWithFields}
 
 
+# ---- how records become JSON ---------------------------------------------------------------------
+# Endpoints return model instances; ninja reads each field from the attribute of the same name, or
+# from a ``resolve_<field>`` static method where the JSON differs from the model (money as text,
+# a building's number as its name, masked names and phones).
+
+
+def money(value: Decimal | None) -> str | None:
+    """Two decimals as text ("68.50")."""
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def ref(obj: Any, name: str | None = None) -> dict:
+    return {"id": obj.pk, "name": name if name is not None else obj.name}
+
+
+def _scope(context: dict) -> Scope:
+    """The caller's scope (cached on the user for the request) for masking personal data."""
+    return scope_for(context["request"].auth)
+
+
+def _name(value: str, unmasked: bool) -> str:
+    return value if unmasked else mask_name(value)
+
+
+def _phone(value: str, unmasked: bool) -> str:
+    return value if unmasked else mask_phone(value)
+
+
 class Ref(Schema):
     id: int
     name: str
@@ -91,6 +125,15 @@ class EstateOut(Schema):
     owner_count: int = Field(description="业主人数:一人多套计一人")
     current_company: Ref | None = Field(description="今天有效的物业服务合同的企业")
 
+    # unit_count, total_area, owner_count and the company come from registry.resources.annotate_estates.
+    @staticmethod
+    def resolve_total_area(obj: r.Estate) -> str | None:
+        return money(obj.total_area or 0)
+
+    @staticmethod
+    def resolve_current_company(obj: r.Estate) -> dict | None:
+        return None if obj.company_pk is None else {"id": obj.company_pk, "name": obj.company_name}
+
 
 class BuildingOut(Schema):
     id: int
@@ -116,12 +159,35 @@ class UnitOut(Schema):
     estate: Ref
     owner: OwnerRef | None
 
+    @staticmethod
+    def resolve_area(obj: r.Unit) -> str | None:
+        return money(obj.area)
+
+    @staticmethod
+    def resolve_building(obj: r.Unit) -> dict:
+        return ref(obj.building, obj.building.number)
+
+    @staticmethod
+    def resolve_estate(obj: r.Unit) -> r.Estate:
+        return obj.building.estate
+
+    @staticmethod
+    def resolve_owner(obj: r.Unit, context: dict) -> dict | None:
+        owner = obj.owner
+        if owner is None:
+            return None
+        unmasked = selectors.sees_owner_personal_data(_scope(context), owner, [obj.building.estate_id])
+        return {"id": owner.pk, "ref": owner.ref, "name": _name(owner.name, unmasked), "kind": owner.kind}
+
 
 class OwnerUnit(Schema):
     id: int
     number: str
     building: Ref
     estate: Ref
+
+    resolve_building = staticmethod(UnitOut.resolve_building)
+    resolve_estate = staticmethod(UnitOut.resolve_estate)
 
 
 class OwnerOut(Schema):
@@ -131,7 +197,21 @@ class OwnerOut(Schema):
     kind: str
     phone: str
     street_id: int
-    units: list[OwnerUnit] = Field(description="本人可见的该业主名下房屋")
+    units: list[OwnerUnit] = Field(description="本人可见的该业主名下房屋", alias="visible_units")
+
+    # The name and phone: named where this owner holds a unit the caller reads personal data of.
+    @staticmethod
+    def _unmasked(obj: r.Owner, context: dict) -> bool:
+        estate_ids = {u.building.estate_id for u in obj.visible_units}
+        return selectors.sees_owner_personal_data(_scope(context), obj, estate_ids)
+
+    @staticmethod
+    def resolve_name(obj: r.Owner, context: dict) -> str:
+        return _name(obj.name, OwnerOut._unmasked(obj, context))
+
+    @staticmethod
+    def resolve_phone(obj: r.Owner, context: dict) -> str:
+        return _phone(obj.phone, OwnerOut._unmasked(obj, context))
 
 
 class CompanyOut(Schema):
@@ -156,6 +236,18 @@ class ContractOut(Schema):
     collection_rate: str | None = Field(description="收缴率(%),两位小数")
     is_active: bool
 
+    @staticmethod
+    def resolve_fee_standard(obj: r.Contract) -> str | None:
+        return money(obj.fee_standard)
+
+    @staticmethod
+    def resolve_collection_rate(obj: r.Contract) -> str | None:
+        return money(obj.collection_rate)
+
+    @staticmethod
+    def resolve_is_active(obj: r.Contract) -> bool:
+        return obj.start_date <= timezone.localdate() <= obj.end_date
+
 
 class CommitteeMemberOut(Schema):
     id: int
@@ -165,6 +257,11 @@ class CommitteeMemberOut(Schema):
     is_cross_appointed: bool
     phone: str
 
+    @staticmethod
+    def resolve_phone(obj: r.CommitteeMember, context: dict) -> str:
+        # The committee came with the prefetch: no query per member.
+        return _phone(obj.phone, _scope(context).sees_personal_data(obj.committee.estate_id))
+
 
 class OwnersCommitteeOut(Schema):
     id: int
@@ -172,7 +269,11 @@ class OwnersCommitteeOut(Schema):
     term_start: dt.date
     term_end: dt.date
     is_current: bool
-    members: list[CommitteeMemberOut]
+    members: list[CommitteeMemberOut] = Field(alias="visible_members")
+
+    @staticmethod
+    def resolve_is_current(obj: r.OwnersCommittee) -> bool:
+        return obj.term_start <= timezone.localdate() <= obj.term_end
 
 
 class ResidentsCommitteeOut(Schema):
@@ -192,6 +293,10 @@ class BranchMemberOut(Schema):
     is_party_member: bool
     phone: str
 
+    @staticmethod
+    def resolve_phone(obj: r.BranchMember, context: dict) -> str:
+        return _phone(obj.phone, selectors.sees_branch_personal_data(_scope(context), obj.branch.area))
+
 
 class BranchOut(Schema):
     id: int
@@ -199,7 +304,7 @@ class BranchOut(Schema):
     area: Ref
     secretary_name: str
     founded_on: dt.date | None
-    members: list[BranchMemberOut]
+    members: list[BranchMemberOut] = Field(alias="visible_members")
 
 
 # ---- writes ------------------------------------------------------------------------------------

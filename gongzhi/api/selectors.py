@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from gongzhi.core.scopes import Scope, scope_for, visible
+from gongzhi.core.scopes import Scope, owners_named_for, visible
 from gongzhi.registry import models as r
 from gongzhi.registry.models import OLD_ESTATE_BEFORE_YEAR
 
@@ -95,11 +95,7 @@ def owners(user, *, area=None, estate=None, q=None) -> QuerySet:
         qs = qs.filter(pk__in=held.values("owner_id"))
     if q:
         # Searching by name must not reveal a masked name: only where the user reads names.
-        scope = scope_for(user)
-        named_here = r.Unit.objects.filter(building__estate_id__in=scope.personal_data_estate_ids)
-        by_name = Q(name__icontains=q) & (
-            Q(street_id__in=scope.admin_street_ids) | Q(pk__in=named_here.values("owner_id"))
-        )
+        by_name = Q(name__icontains=q) & Q(pk__in=owners_named_for(user).values("pk"))
         qs = qs.filter(Q(ref__icontains=q) | by_name)
     units_seen = (
         visible(user, r.Unit).select_related("building__estate").order_by("building__estate__name", "pk")
@@ -172,7 +168,7 @@ def branches(user, *, area=None, q=None) -> QuerySet:
 def sees_owner_personal_data(scope: Scope, owner: r.Owner, estate_ids) -> bool:
     """An owner's name and phone: the street's admin, or whoever reads personal data in an
     estate where this owner holds a unit (the OC, the area's branch)."""
-    if owner.street_id in scope.admin_street_ids:
+    if scope.is_street_admin(owner.street_id):
         return True
     return any(scope.sees_personal_data(estate_id) for estate_id in estate_ids)
 
@@ -180,4 +176,4 @@ def sees_owner_personal_data(scope: Scope, owner: r.Owner, estate_ids) -> bool:
 def sees_branch_personal_data(scope: Scope, area: r.Area) -> bool:
     """Branch members' phones: the street's admin and the area's own branch (secretary, members).
     Kept to these two on purpose: one estate's OC does not read the whole area's branch."""
-    return area.street_id in scope.admin_street_ids or area.pk in scope.area_ids
+    return scope.is_street_admin(area.street_id) or scope.in_branch(area.pk)

@@ -10,18 +10,15 @@ from django.utils.translation import gettext as _
 
 from gongzhi.api.models import ApiToken
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent
 
 TOKEN_PREFIX = "gz_"  # noqa: S105 (a public marker, not a secret)
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8  # "gz_" + 8 characters: enough to tell tokens apart in a list
 
 
-class TokenError(Exception):
+class TokenError(UserError):
     """A token request refused for a reason the operator can act on; ``message`` is Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def hash_secret(secret: str) -> str:

@@ -20,8 +20,8 @@ from gongzhi.api.auth import session_auth, token_auth
 from gongzhi.api.docs import LocalSwagger
 from gongzhi.api.finance import router as finance_router
 from gongzhi.api.registry import router as registry_router
+from gongzhi.core.errors import UserError
 from gongzhi.core.scopes import scope_for
-from gongzhi.registry.services import RegistryError
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -73,8 +73,9 @@ def _invalid(request, exc):
     return api.create_response(request, {"detail": _("数据校验未通过。"), "errors": errors}, status=422)
 
 
-@api.exception_handler(RegistryError)
+@api.exception_handler(UserError)
 def _refused(request, exc):
+    """Every app's refusal (RegistryError, LedgerError, FeeError …): 400 with its Chinese message."""
     return api.create_response(request, {"detail": exc.message}, status=400)
 
 
@@ -85,7 +86,7 @@ def me(request):
         "id": user.pk,
         "username": user.username,
         "display_name": user.display_name,
-        "roles": sorted(scope_for(user).roles),
+        "roles": scope_for(user).role_names(),
     }
 
 

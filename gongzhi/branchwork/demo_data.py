@@ -1,4 +1,4 @@
-"""The demo street's branch work (DESIGN.md §8): a live picture of the joint party branches.
+"""The demo street's branch work (docs/DESIGN.md §8): a live picture of the joint party branches.
 
 Written after the registry, the logins and the problem history, as a pure function of (seed,
 today) and the loaded street, in a handful of bulk inserts:
@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass, field
 from random import Random
 
 from django.db import transaction
@@ -68,40 +69,121 @@ def _demo_area(users) -> int | None:
     return grant.area_id if grant else None
 
 
-@transaction.atomic
-def demo_create(*, street, seed, today, users) -> dict[str, int]:
-    rng = Random(f"branchwork-{seed}")
-    demo_area_id = _demo_area(users)
-    secretary = users.get("demo_secretary")
-    member_user = users.get("demo_branch")
-    branches = list(
-        r.Branch.objects.filter(area__street=street).select_related("area").order_by("area__name")
-    )
+@dataclass
+class _Street:
+    """What every section reads: the day, the random stream (drawn section by section in a fixed
+    order, so the story is the same for the same seed) and the street's registry rows."""
+
+    street: r.Street
+    today: dt.date
+    rng: Random
+    users: dict
+    demo_area_id: int | None
+    branches: list[r.Branch]
+    members_by_branch: dict[int, list[r.BranchMember]]
+    estates_by_area: dict[int, list[r.Estate]]
+    committee_estates: set[int]
+    lax: set[int] = field(default_factory=set)  # branches that fall behind
+
+    @property
+    def cutoff(self) -> dt.datetime:
+        # The picture ends when "today" begins (like the problem history), so it is the same whenever
+        # it is loaded that day; only the duty roster and one meeting lie ahead.
+        return _at(self.today, 0)
+
+    @property
+    def secretary(self):
+        return self.users.get("demo_secretary")
+
+    @property
+    def member_user(self):
+        return self.users.get("demo_branch")
+
+    @property
+    def area_of_estate(self) -> dict[int, int]:
+        return {e.pk: area_id for area_id, es in self.estates_by_area.items() for e in es}
+
+    @property
+    def branch_of_area(self) -> dict[int, r.Branch]:
+        return {b.area_id: b for b in self.branches}
+
+
+def _street(*, street, seed, today, users) -> _Street:
     members_by_branch: dict[int, list[r.BranchMember]] = defaultdict(list)
     for member in r.BranchMember.objects.filter(branch__area__street=street).order_by("branch_id", "pk"):
         members_by_branch[member.branch_id].append(member)
     estates_by_area: dict[int, list[r.Estate]] = defaultdict(list)
     for estate in r.Estate.objects.filter(area__street=street).order_by("name"):
         estates_by_area[estate.area_id].append(estate)
-    committee_estates = set(
-        r.OwnersCommittee.objects.filter(
-            estate__area__street=street, term_start__lte=today, term_end__gte=today
-        ).values_list("estate_id", flat=True)
+    return _Street(
+        street=street,
+        today=today,
+        rng=Random(f"branchwork-{seed}"),
+        users=users,
+        demo_area_id=_demo_area(users),
+        branches=list(
+            r.Branch.objects.filter(area__street=street).select_related("area").order_by("area__name")
+        ),
+        members_by_branch=members_by_branch,
+        estates_by_area=estates_by_area,
+        committee_estates=set(
+            r.OwnersCommittee.objects.filter(
+                estate__area__street=street, term_start__lte=today, term_end__gte=today
+            ).values_list("estate_id", flat=True)
+        ),
     )
+
+
+@transaction.atomic
+def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, int]:
+    s = _street(street=street, seed=seed, today=today, users=users)
     m.RhythmRule.objects.create(street=street)
-    # The picture ends when "today" begins (like the problem history), so it is the same whenever
-    # it is loaded that day; only the duty roster and one meeting lie ahead.
-    cutoff = _at(today, 0)
-    monday = today - dt.timedelta(days=today.weekday())
     # A few branches fall behind so the street's table has red cells (deterministic by seed).
-    lax = {b.pk for b in rng.sample(branches, k=min(5, len(branches)))}
+    s.lax = {b.pk for b in s.rng.sample(s.branches, k=min(5, len(s.branches)))}
+    book = _Meetings(s)
+    _weekly_meetings(s, book)
+    linked = _problem_meetings(s, book)
+    open_resolutions = _demo_area_meetings(s, book)
+    book.save()
+    invitees = _invitees(s, book)
+    resolutions, actions = _resolutions(book, linked, open_resolutions)
+    hearing = book.meetings[book.hearing_index] if book.hearing_index is not None else None
+    rating_counts = _rating(s.rng, hearing) if hearing is not None else {}
+    patrols, findings = _patrols(s)
+    logs = _security_logs(s)
+    profiles, shifts = _duty_board(s)
+    receptions = _receptions(s)
+    return {
+        "branch_meetings": len(book.meetings),
+        "meeting_invitees": invitees,
+        "meeting_resolutions": resolutions,
+        "resolution_actions": actions,
+        "patrols": patrols,
+        "patrol_findings": findings,
+        "security_logs": logs,
+        "duty_shifts": shifts,
+        "duty_profiles": profiles,
+        "receptions": receptions,
+        **rating_counts,
+    }
 
-    meetings: list[m.Meeting] = []
-    meeting_estates: list[tuple[int, list[r.Estate]]] = []  # index in ``meetings`` → estates
-    plan: list[dict] = []  # per meeting: attendance/resolution plan, aligned with ``meetings``
 
-    def add(branch, kind, title, start, estates, *, signed=True, **extra):
-        meetings.append(
+# ---- meetings -----------------------------------------------------------------------------------
+
+
+class _Meetings:
+    """The meetings being planned, with their estates and attendance plan, saved in one go."""
+
+    def __init__(self, s: _Street):
+        self.s = s
+        self.meetings: list[m.Meeting] = []
+        self.estates: list[tuple[int, list[r.Estate]]] = []  # index in ``meetings`` → estates
+        self.plan: list[dict] = []  # per meeting: attendance/resolution plan, aligned with ``meetings``
+        self.hearing_index: int | None = None  # the demo area's hearing (the rating)
+
+    def add(self, branch, kind, title, start, estates, *, signed=True, **extra) -> int:
+        s = self.s
+        self.meetings.append(
             m.Meeting(
                 branch=branch,
                 kind=kind,
@@ -111,26 +193,44 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                 starts_at=start,
                 minutes=MINUTES if signed else "",
                 signed_off_at=start + dt.timedelta(hours=20) if signed else None,
-                signed_off_by=secretary if signed and branch.area_id == demo_area_id else None,
-                created_by=secretary if branch.area_id == demo_area_id else None,
+                signed_off_by=s.secretary if signed and branch.area_id == s.demo_area_id else None,
+                created_by=s.secretary if branch.area_id == s.demo_area_id else None,
                 created_at=start - dt.timedelta(days=3),
                 **extra,
             )
         )
-        meeting_estates.append((len(meetings) - 1, estates))
-        plan.append({"signed": signed})
+        self.estates.append((len(self.meetings) - 1, estates))
+        self.plan.append({"signed": signed})
+        return len(self.meetings) - 1
 
-    for branch in branches:
-        estates = estates_by_area[branch.area_id]
+    def save(self) -> None:
+        m.Meeting.objects.bulk_create(self.meetings, batch_size=500)
+        through = m.Meeting.estates.through
+        through.objects.bulk_create(
+            [
+                through(meeting_id=self.meetings[i].pk, estate_id=e.pk)
+                for i, estates in self.estates
+                for e in estates
+            ],
+            batch_size=1000,
+        )
+
+
+def _weekly_meetings(s: _Street, book: _Meetings) -> None:
+    """Two branch meetings a week (fewer in lax branches) and the owners' committees' meetings."""
+    rng, today = s.rng, s.today
+    monday = today - dt.timedelta(days=today.weekday())
+    for branch in s.branches:
+        estates = s.estates_by_area[branch.area_id]
         for week in range(WEEKS, -1, -1):
             week_monday = monday - dt.timedelta(days=7 * week)
             for slot, (weekday, hour) in enumerate(((1, 9), (4, 14))):
                 day = week_monday + dt.timedelta(days=weekday)
-                if day >= today or (branch.pk in lax and rng.random() < 0.45):
+                if day >= today or (branch.pk in s.lax and rng.random() < 0.45):
                     continue
                 start = _at(day, hour, 30 * rng.randint(0, 1))
-                signed = start + dt.timedelta(hours=20) < cutoff
-                add(
+                signed = start + dt.timedelta(hours=20) < s.cutoff
+                book.add(
                     branch,
                     m.MeetingKind.BRANCH,
                     f"第{week_monday.isocalendar()[1]}周第{slot + 1}次支部工作例会",
@@ -139,14 +239,14 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                     signed=signed,
                 )
         for estate in estates:
-            if estate.pk not in committee_estates:
+            if estate.pk not in s.committee_estates:
                 continue
             day = today - dt.timedelta(days=rng.randint(5, 40))
             for _round in range(2):
                 start = _at(day, 19)
                 late = rng.random() < 0.15
                 posted = day + dt.timedelta(days=rng.randint(4, 6) if late else rng.randint(0, 3))
-                add(
+                book.add(
                     branch,
                     m.MeetingKind.OWNERS_COMMITTEE,
                     f"{estate.name}业委会例会",
@@ -156,120 +256,115 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                 )
                 day -= dt.timedelta(days=rng.randint(42, 63))
 
-    # Meetings that produced the problem history's meeting/hearing problems: one per area, day and
-    # source, 90 minutes before the first of them, whose resolutions are those problems.
-    area_of_estate = {e.pk: area_id for area_id, es in estates_by_area.items() for e in es}
-    branch_of_area = {b.area_id: b for b in branches}
+
+def _problem_meetings(s: _Street, book: _Meetings) -> list[tuple[int, list[Problem]]]:
+    """Meetings that produced the problem history's meeting/hearing problems: one per area, day and
+    source, 90 minutes before the first of them, whose resolutions are those problems. Returns
+    (meeting index, problems) pairs."""
+    area_of_estate, branch_of_area = s.area_of_estate, s.branch_of_area
     groups: dict[tuple[int, dt.date, str], list[Problem]] = defaultdict(list)
     for problem in Problem.objects.filter(
-        estate__area__street=street,
+        estate__area__street=s.street,
         source__in=[Source.MEETING, Source.HEARING],
-        created_at__gte=_at(today - dt.timedelta(days=7 * 8), 0),
-        created_at__lt=cutoff,
+        created_at__gte=_at(s.today - dt.timedelta(days=7 * 8), 0),
+        created_at__lt=s.cutoff,
     ).order_by("created_at", "pk"):
         day = timezone.localtime(problem.created_at).date()
         groups[(area_of_estate[problem.estate_id], day, problem.source)].append(problem)
-    linked: list[tuple[int, list[Problem]]] = []  # meeting index → problems
-    hearing_index = None
+    linked: list[tuple[int, list[Problem]]] = []
     for (area_id, _day, source), problems in sorted(groups.items(), key=lambda kv: kv[1][0].created_at):
         branch = branch_of_area[area_id]
         first = problems[0].created_at - dt.timedelta(minutes=90)
         if source == Source.MEETING:
             kind, title = m.MeetingKind.JOINT, "五方联席会议:问题清单逐项落实"
         else:
-            kind = m.MeetingKind.HEARING if rng.random() < 0.5 else m.MeetingKind.FORUM
+            kind = m.MeetingKind.HEARING if s.rng.random() < 0.5 else m.MeetingKind.FORUM
             title = "物业服务听证会" if kind == m.MeetingKind.HEARING else "居民座谈会"
         involved = sorted({p.estate_id for p in problems})
-        add(
+        index = book.add(
             branch,
             kind,
             title,
             first,
-            [e for e in estates_by_area[area_id] if e.pk in involved],
+            [e for e in s.estates_by_area[area_id] if e.pk in involved],
             agenda="1. 听取居民意见\n2. 物业公司说明整改计划\n3. 形成决议并明确时限",
         )
-        linked.append((len(meetings) - 1, problems[:5]))
-        if area_id == demo_area_id and kind == m.MeetingKind.HEARING:
-            hearing_index = len(meetings) - 1
+        linked.append((index, problems[:5]))
+        if area_id == s.demo_area_id and kind == m.MeetingKind.HEARING:
+            book.hearing_index = index
+    return linked
 
-    # The demo secretary's area shows every kind; the hearing holds the Yuntai-2 rating.
-    demo_branch = branch_of_area.get(demo_area_id)
+
+def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
+    """The demo secretary's area shows every kind; the hearing holds the Yuntai-2 rating. Returns the
+    open resolutions (meeting index, text) waiting for the secretary to hand them over."""
+    demo_branch = s.branch_of_area.get(s.demo_area_id)
     open_resolutions: list[tuple[int, str]] = []
-    if demo_branch is not None:
-        estates = estates_by_area[demo_branch.area_id]
-        specials = [
-            (m.MeetingKind.COORDINATION, "与物业公司协调会:半个月内完成整改", 16, 15),
-            (m.MeetingKind.PRICE, "年度议价会议(先质后价)", 20, 14),
-            (m.MeetingKind.FORUM, "居民座谈会:垃圾分类与保洁", 12, 19),
-        ]
-        if hearing_index is None:
-            specials.append((m.MeetingKind.HEARING, "物业服务听证会(四大类 20 项现场测评)", 9, 19))
-        for kind, title, days_ago, hour in specials:
-            add(
-                demo_branch,
-                kind,
-                title,
-                _at(today - dt.timedelta(days=days_ago), hour),
-                estates,
-                agenda="1. 听取居民意见\n2. 物业公司说明整改计划\n3. 形成决议并明确时限",
-            )
-            open_resolutions.append(
-                (len(meetings) - 1, "物业公司半个月内完成整改,业委会进一步召开会议拿出具体办法。")
-            )
-            if kind == m.MeetingKind.HEARING:
-                hearing_index = len(meetings) - 1
-        add(
+    if demo_branch is None:
+        return open_resolutions
+    today, meetings = s.today, book.meetings
+    estates = s.estates_by_area[demo_branch.area_id]
+    specials = [
+        (m.MeetingKind.COORDINATION, "与物业公司协调会:半个月内完成整改", 16, 15),
+        (m.MeetingKind.PRICE, "年度议价会议(先质后价)", 20, 14),
+        (m.MeetingKind.FORUM, "居民座谈会:垃圾分类与保洁", 12, 19),
+    ]
+    if book.hearing_index is None:
+        specials.append((m.MeetingKind.HEARING, "物业服务听证会(四大类 20 项现场测评)", 9, 19))
+    for kind, title, days_ago, hour in specials:
+        index = book.add(
             demo_branch,
-            m.MeetingKind.BRANCH,
-            "下周支部工作例会",
-            _at(today + dt.timedelta(days=2), 9),
-            estates[:1],
-            signed=False,
+            kind,
+            title,
+            _at(today - dt.timedelta(days=days_ago), hour),
+            estates,
+            agenda="1. 听取居民意见\n2. 物业公司说明整改计划\n3. 形成决议并明确时限",
         )
-        hearing = meetings[hearing_index]
-        if hearing.signed_off_at is None:  # held late yesterday: signed off in the evening
-            hearing.signed_off_at, hearing.minutes = hearing.starts_at + dt.timedelta(hours=3), MINUTES
-            plan[hearing_index]["signed"] = True
-        hearing.title = "物业服务听证会(四大类 20 项现场测评)"
-        hearing.public_summary = (
-            "听证会围绕保洁、保绿、保安、保修四大类 20 个事项进行现场无记名测评。"
-            "居民对门岗值守和报修响应意见较多,物业公司承诺半个月内完成整改,联合党支部逐项跟踪销项。"
-        )
-        hearing.published_at = hearing.signed_off_at
-        for meeting in meetings:
-            if (
-                meeting.branch.area_id == demo_area_id
-                and meeting.kind == m.MeetingKind.FORUM
-                and meeting.signed_off_at
-            ):
-                meeting.public_summary = (
-                    "座谈会听取了居民对垃圾分类和保洁的意见,形成决议,已转入问题清单跟踪。"
-                )
-                meeting.published_at = meeting.signed_off_at
-                break
-
-    m.Meeting.objects.bulk_create(meetings, batch_size=500)
-    through = m.Meeting.estates.through
-    through.objects.bulk_create(
-        [
-            through(meeting_id=meetings[i].pk, estate_id=e.pk)
-            for i, estates in meeting_estates
-            for e in estates
-        ],
-        batch_size=1000,
+        open_resolutions.append((index, "物业公司半个月内完成整改,业委会进一步召开会议拿出具体办法。"))
+        if kind == m.MeetingKind.HEARING:
+            book.hearing_index = index
+    book.add(
+        demo_branch,
+        m.MeetingKind.BRANCH,
+        "下周支部工作例会",
+        _at(today + dt.timedelta(days=2), 9),
+        estates[:1],
+        signed=False,
     )
+    hearing = meetings[book.hearing_index]
+    if hearing.signed_off_at is None:  # held late yesterday: signed off in the evening
+        hearing.signed_off_at, hearing.minutes = hearing.starts_at + dt.timedelta(hours=3), MINUTES
+        book.plan[book.hearing_index]["signed"] = True
+    hearing.title = "物业服务听证会(四大类 20 项现场测评)"
+    hearing.public_summary = (
+        "听证会围绕保洁、保绿、保安、保修四大类 20 个事项进行现场无记名测评。"
+        "居民对门岗值守和报修响应意见较多,物业公司承诺半个月内完成整改,联合党支部逐项跟踪销项。"
+    )
+    hearing.published_at = hearing.signed_off_at
+    for meeting in meetings:
+        if (
+            meeting.branch.area_id == s.demo_area_id
+            and meeting.kind == m.MeetingKind.FORUM
+            and meeting.signed_off_at
+        ):
+            meeting.public_summary = "座谈会听取了居民对垃圾分类和保洁的意见,形成决议,已转入问题清单跟踪。"
+            meeting.published_at = meeting.signed_off_at
+            break
+    return open_resolutions
 
-    # Attendance: the voting members and the non-voting heads; a few absent with a reason.
+
+def _invitees(s: _Street, book: _Meetings) -> int:
+    """Attendance: the voting members and the non-voting heads; a few absent with a reason."""
     invitees = []
     reasons = ("外出开会", "病假", "参加区里培训", "值班")
-    for meeting, info in zip(meetings, plan, strict=True):
-        for member in members_by_branch[meeting.branch_id]:
+    for meeting, info in zip(book.meetings, book.plan, strict=True):
+        for member in s.members_by_branch[meeting.branch_id]:
             if meeting.kind == m.MeetingKind.OWNERS_COMMITTEE and member.organisation not in (
                 "owners_committee",
                 "party",
             ):
                 continue
-            absent = info["signed"] and rng.random() < 0.08
+            absent = info["signed"] and s.rng.random() < 0.08
             invitees.append(
                 m.Invitee(
                     meeting=meeting,
@@ -278,25 +373,30 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                     organisation=member.position or member.get_organisation_display(),
                     non_voting=member.membership != "member",
                     attendance="absent" if absent else ("present" if info["signed"] else "unknown"),
-                    absence_reason=rng.choice(reasons) if absent else "",
+                    absence_reason=s.rng.choice(reasons) if absent else "",
                 )
             )
     m.Invitee.objects.bulk_create(invitees, batch_size=1000)
+    return len(invitees)
 
-    # Resolutions: the linked problems (each a ResolutionAction), and an open one for the demo
-    # area's other meetings, waiting for the secretary to hand it over.
+
+def _resolutions(
+    book: _Meetings, linked: list[tuple[int, list[Problem]]], open_resolutions: list[tuple[int, str]]
+) -> tuple[int, int]:
+    """The linked problems (each a ResolutionAction), and an open one for the demo area's other
+    meetings, waiting for the secretary to hand it over. Returns (resolutions, actions)."""
     resolutions, links = [], []
     for index, problems in linked:
         for number, problem in enumerate(problems, start=1):
             text = problem.description.split(":", 1)[-1]
             resolutions.append(
                 m.Resolution(
-                    meeting=meetings[index], number=number, text=text[:1000], estate_id=problem.estate_id
+                    meeting=book.meetings[index], number=number, text=text[:1000], estate_id=problem.estate_id
                 )
             )
             links.append(problem)
     for index, text in open_resolutions:
-        resolutions.append(m.Resolution(meeting=meetings[index], number=1, text=text, estate=None))
+        resolutions.append(m.Resolution(meeting=book.meetings[index], number=1, text=text, estate=None))
         links.append(None)
     m.Resolution.objects.bulk_create(resolutions, batch_size=500)
     actions = [
@@ -305,15 +405,22 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
         if problem is not None
     ]
     m.ResolutionAction.objects.bulk_create(actions, batch_size=500)
+    return len(resolutions), len(actions)
 
-    rating_counts = _rating(rng, meetings[hearing_index]) if hearing_index is not None else {}
 
-    # Patrols: each voting member on nearly every day (lax branches: about two days in three).
+# ---- patrols, security log, duty board, receptions ----------------------------------------------
+
+
+def _patrols(s: _Street) -> tuple[int, int]:
+    """Each voting member on nearly every day (lax branches: about two days in three); patrol-source
+    problems of the history become the findings of that day's first patrol in the area. Returns
+    (patrols, findings)."""
+    rng, today = s.rng, s.today
     patrols, patrol_estates = [], []
-    for branch in branches:
-        estates = estates_by_area[branch.area_id]
-        voting = [mb for mb in members_by_branch[branch.pk] if mb.membership == "member"]
-        share = 0.65 if branch.pk in lax else 0.985
+    for branch in s.branches:
+        estates = s.estates_by_area[branch.area_id]
+        voting = [mb for mb in s.members_by_branch[branch.pk] if mb.membership == "member"]
+        share = 0.65 if branch.pk in s.lax else 0.985
         for back in range(PATROL_DAYS, 0, -1):
             day = today - dt.timedelta(days=back)
             for member in voting:
@@ -321,8 +428,8 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                     continue
                 start = _at(day, rng.choice((7, 8, 9, 16, 17)), rng.choice((0, 15, 30, 45)))
                 recorder = (
-                    member_user
-                    if branch.area_id == demo_area_id and member.organisation == "residents_committee"
+                    s.member_user
+                    if branch.area_id == s.demo_area_id and member.organisation == "residents_committee"
                     else None
                 )
                 patrols.append(
@@ -356,10 +463,11 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
     first_patrol: dict[tuple[int, dt.date], m.Patrol] = {}
     for patrol in patrols:
         first_patrol.setdefault((patrol.branch.area_id, patrol.day), patrol)
+    area_of_estate = s.area_of_estate
     findings = []
     since = today - dt.timedelta(days=PATROL_DAYS)
     for problem in Problem.objects.filter(
-        estate__area__street=street, source=Source.PATROL, created_at__date__gte=since
+        estate__area__street=s.street, source=Source.PATROL, created_at__date__gte=since
     ).order_by("created_at", "pk"):
         patrol = first_patrol.get(
             (area_of_estate[problem.estate_id], timezone.localtime(problem.created_at).date())
@@ -375,20 +483,23 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                 )
             )
     m.PatrolFinding.objects.bulk_create(findings)
+    return len(patrols), len(findings)
 
-    # Security log: a week of morning plans and evening reviews for the demo area's estates.
-    company_user = users.get("demo_company")
+
+def _security_logs(s: _Street) -> int:
+    """A week of morning plans and evening reviews for the demo area's estates."""
+    company_user = s.users.get("demo_company")
     logs = []
-    for estate in estates_by_area.get(demo_area_id, []):
+    for estate in s.estates_by_area.get(s.demo_area_id, []):
         for back in range(6, -1, -1):
-            day = today - dt.timedelta(days=back)
+            day = s.today - dt.timedelta(days=back)
             for shift, text in (
                 (m.Shift.MORNING, "早班:东西门岗各一人,车辆引导一人;重点检查消防通道和非机动车棚充电。"),
                 (m.Shift.EVENING, "晚间点评:门岗登记规范;北门车辆乱停已劝离;明日加强夜间巡逻。"),
             ):
                 if back == 0 and shift == m.Shift.EVENING:
                     continue
-                comment = "消防通道保持畅通,继续保持。" if rng.random() < 0.4 else ""
+                comment = "消防通道保持畅通,继续保持。" if s.rng.random() < 0.4 else ""
                 logs.append(
                     m.SecurityLog(
                         estate=estate,
@@ -403,11 +514,15 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
                     )
                 )
     m.SecurityLog.objects.bulk_create(logs)
+    return len(logs)
 
-    # Duty board: every member gets a public card; each area a roster from today for two weeks.
+
+def _duty_board(s: _Street) -> tuple[int, int]:
+    """Every member gets a public card; each area a roster from today for two weeks. Returns
+    (profiles, shifts)."""
     profiles, shifts = [], []
-    for branch in branches:
-        members = members_by_branch[branch.pk]
+    for branch in s.branches:
+        members = s.members_by_branch[branch.pk]
         for member in members:
             profiles.append(
                 m.DutyProfile(
@@ -419,15 +534,20 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
             )
         if not members:
             continue
-        offset = rng.randrange(len(members))
+        offset = s.rng.randrange(len(members))
         for day_index in range(ROSTER_DAYS):
             member = members[(offset + day_index) % len(members)]
             shifts.append(
-                m.DutyShift(area_id=branch.area_id, day=today + dt.timedelta(days=day_index), member=member)
+                m.DutyShift(area_id=branch.area_id, day=s.today + dt.timedelta(days=day_index), member=member)
             )
     m.DutyProfile.objects.bulk_create(profiles, batch_size=1000)
     m.DutyShift.objects.bulk_create(shifts, batch_size=1000)
+    return len(profiles), len(shifts)
 
+
+def _receptions(s: _Street) -> int:
+    """A few first-inquiry receptions in the demo area."""
+    member_user = s.member_user
     receptions = []
     matters = (
         ("3号楼王阿姨", "楼道里电动车充电,担心起火。", "已通知物业当天清理,并在楼道张贴提示。"),
@@ -438,9 +558,9 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
     for index, (visitor, matter, answer) in enumerate(matters):
         receptions.append(
             m.Reception(
-                area_id=demo_area_id or branches[0].area_id,
-                estate=(estates_by_area.get(demo_area_id) or [None])[0],
-                received_at=_at(today - dt.timedelta(days=1 + index * 2), 10),
+                area_id=s.demo_area_id or s.branches[0].area_id,
+                estate=(s.estates_by_area.get(s.demo_area_id) or [None])[0],
+                received_at=_at(s.today - dt.timedelta(days=1 + index * 2), 10),
                 visitor=visitor,
                 matter=matter,
                 answer=answer,
@@ -449,20 +569,7 @@ def demo_create(*, street, seed, today, users) -> dict[str, int]:
             )
         )
     m.Reception.objects.bulk_create(receptions)
-
-    return {
-        "branch_meetings": len(meetings),
-        "meeting_invitees": len(invitees),
-        "meeting_resolutions": len(resolutions),
-        "resolution_actions": len(actions),
-        "patrols": len(patrols),
-        "patrol_findings": len(findings),
-        "security_logs": len(logs),
-        "duty_shifts": len(shifts),
-        "duty_profiles": len(profiles),
-        "receptions": len(receptions),
-        **rating_counts,
-    }
+    return len(receptions)
 
 
 def _rating(rng: Random, hearing: m.Meeting) -> dict[str, int]:

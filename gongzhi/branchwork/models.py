@@ -1,4 +1,4 @@
-"""支部工作 — the joint party branch at work (DESIGN.md §1, §4.6; issue 7).
+"""支部工作 — the joint party branch at work (docs/DESIGN.md §1, §4.6; issue 7).
 
 Meetings of six kinds (plus the owners' committee's own meetings, tracked for the Shanghai
 two-month rule), their attendance, minutes, resolutions handed to the problem tracker and

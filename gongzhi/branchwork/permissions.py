@@ -12,26 +12,36 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from gongzhi.core.models import Role, RoleGrant
-from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.scopes import get_for_user as get_for_user  # the one getter, for the views
+from gongzhi.core.scopes import scope_for, serves_as_company
 
 
 def secretary_area_ids(user) -> frozenset[int]:
-    """Areas whose secretary this user is (cached on the user for the request)."""
-    cached = getattr(user, "_branchwork_secretary_areas", None)
-    if cached is None:
-        cached = frozenset(
-            RoleGrant.objects.filter(user_id=user.pk, role=Role.AREA_SECRETARY).values_list(
-                "area_id", flat=True
-            )
-        )
-        user._branchwork_secretary_areas = cached
-    return cached
+    """Areas whose secretary this user is."""
+    return scope_for(user).secretary_area_ids
+
+
+def member_area_ids(user) -> frozenset[int]:
+    """Areas whose branch this user sits on (secretary or member): the rows they may act on."""
+    return scope_for(user).area_ids
+
+
+def reader_areas(user):
+    """The areas whose branch work this user reads: the street's (admin, leadership) or their own."""
+    from django.db.models import Q
+
+    from gongzhi.registry.models import Area
+
+    scope = scope_for(user)
+    q = Q(pk__in=scope.area_ids)
+    if scope.street_ids:
+        q |= Q(street_id__in=scope.street_ids)
+    return Area.objects.filter(q)
 
 
 def is_branch_reader(user) -> bool:
     scope = scope_for(user)
-    return bool(scope.street_ids or scope.area_ids)
+    return scope.is_street_wide() or scope.in_branch()
 
 
 def require_branch_reader(user) -> None:
@@ -40,12 +50,12 @@ def require_branch_reader(user) -> None:
 
 
 def is_secretary_of(user, area_id: int) -> bool:
-    return area_id in secretary_area_ids(user)
+    return scope_for(user).is_secretary(area_id)
 
 
 def is_branch_member_of(user, area_id: int) -> bool:
     """Secretary or member of the area's branch."""
-    return area_id in scope_for(user).area_ids
+    return scope_for(user).in_branch(area_id)
 
 
 def require_secretary(user, area_id: int) -> None:
@@ -59,37 +69,24 @@ def require_branch_member(user, area_id: int) -> None:
 
 
 def is_street_admin_of(user, street_id: int) -> bool:
-    return street_id in scope_for(user).admin_street_ids
+    return scope_for(user).is_street_admin(street_id)
 
 
 def may_schedule(user) -> bool:
-    return bool(secretary_area_ids(user))
+    return scope_for(user).is_secretary()
 
 
 def may_patrol(user) -> bool:
-    return bool(scope_for(user).area_ids)
+    return scope_for(user).in_branch()
 
 
 def is_company_staff(user) -> bool:
-    return bool(scope_for(user).company_ids)
+    return scope_for(user).is_company_staff()
 
 
 def may_write_security_log(user, estate) -> bool:
-    from gongzhi.registry.models import Contract
-
-    company_ids = scope_for(user).company_ids
-    if not company_ids:
-        return False
-    return Contract.objects.active().filter(estate=estate, company_id__in=company_ids).exists()
+    return serves_as_company(user, estate)
 
 
 def may_read_security_log(user) -> bool:
     return is_branch_reader(user) or is_company_staff(user)
-
-
-def get_for_user(user, model_or_qs, pk, *, require=None):
-    """The door to one row: outsider → 404; ``require(user, obj)`` False → 403."""
-    obj = get_visible_or_404(user, model_or_qs, pk)
-    if require is not None and not require(user, obj):
-        raise PermissionDenied
-    return obj

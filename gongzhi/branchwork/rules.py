@@ -31,10 +31,6 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def week_days(monday: dt.date) -> list[dt.date]:
-    return [monday + dt.timedelta(days=i) for i in range(7)]
-
-
 def week_label(monday: dt.date) -> str:
     year, week, _weekday = monday.isocalendar()
     return f"{year}-W{week:02d}"

@@ -6,22 +6,22 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.branchwork import rules
+from gongzhi.branchwork import permissions, rules
 from gongzhi.branchwork.models import Meeting, MeetingKind, Patrol, RhythmRule
-from gongzhi.core.scopes import scope_for
+from gongzhi.core import charts
 from gongzhi.registry.models import Branch, BranchMember, OwnersCommittee
 
 
 def branches_for(user):
     """The branches whose work this user reads: the street's, or the user's own area's."""
-    scope = scope_for(user)
-    q = Q(area_id__in=scope.area_ids)
-    if scope.street_ids:
-        q |= Q(area__street_id__in=scope.street_ids)
-    return Branch.objects.filter(q).select_related("area__street").order_by("area__street_id", "area__name")
+    areas = permissions.reader_areas(user)
+    return (
+        Branch.objects.filter(area__in=areas)
+        .select_related("area__street")
+        .order_by("area__street_id", "area__name")
+    )
 
 
 def local_bounds(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -175,13 +175,13 @@ def rating_result(session) -> dict:
         groups.setdefault(item.group, []).append((item, tallies[item.pk]))
     labels = [f"{i.group}·{i.label}" for i in reversed(items)]
     colours = {3: "#2e7d32", 2: "#f0a020", 1: "#c62828"}
-    chart = {
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {"type": "category", "data": labels, "axisLabel": {"width": 160, "overflow": "truncate"}},
-        "series": [
+    chart = charts.option(
+        tooltip=charts.axis_tooltip(shadow=True),
+        legend={"top": 0},
+        grid=charts.grid(8, 24, 32, 8, contain_label=True),
+        x_axis=charts.value_axis(minInterval=1),
+        y_axis=charts.category_axis(labels, axisLabel={"width": 160, "overflow": "truncate"}),
+        series=[
             {
                 "name": str(RatingLevel(level).label),
                 "type": "bar",
@@ -191,7 +191,7 @@ def rating_result(session) -> dict:
             }
             for level in rules.LEVELS
         ],
-    }
+    )
     return {
         "groups": list(groups.items()),
         "ballots": session.ballots.count(),

@@ -42,6 +42,7 @@ from gongzhi.branchwork.models import (
     Shift,
 )
 from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.errors import UserError
 from gongzhi.core.images import ImageRejected, clean_image
 from gongzhi.core.models import AuditEvent
 from gongzhi.problems import services as problem_services
@@ -54,16 +55,8 @@ MAX_RATING_ITEMS = 40
 MAX_TOKENS = 500
 
 
-class BranchworkError(Exception):
+class BranchworkError(UserError):
     """A refusal the user can act on; ``message`` is plain Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _street_of_area(area: Area) -> int:
-    return area.street_id
 
 
 def _text(value: str, *, label: str, max_length: int, required: bool = True) -> str:

@@ -16,7 +16,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, NamedTuple
@@ -25,6 +25,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import UserError
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # all members of the zip, inflated
@@ -39,12 +41,8 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, and also every
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-class ExcelFileError(Exception):
+class ExcelFileError(UserError):
     """The file cannot be read as a workbook; ``message`` is plain Chinese for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class Row(NamedTuple):
@@ -238,6 +236,117 @@ def normalise_header(text: Any) -> str:
     if text is None:
         return ""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+def helper_sheet(title: str) -> bool:
+    """The sheets ``build_workbook`` adds beside the data: 填写说明 and the hidden drop-down lists (选项A …)."""
+    return normalise_header(title) == normalise_header(NOTES_SHEET_TITLE) or bool(
+        re.fullmatch(r"选项[A-Z]+", title)
+    )
+
+
+def data_sheet(sheets: dict[str, list[Row]], title: str) -> list[Row]:
+    """The rows of the sheet named ``title``; if it is missing or empty, of the first other sheet with
+    rows (people rename sheets); ``[]`` when there is none."""
+    if sheets.get(title):
+        return sheets[title]
+    return next((rows for name, rows in sheets.items() if rows and not helper_sheet(name)), [])
+
+
+@dataclass
+class HeaderMap:
+    """Where each known column sits in a header row, and what in that row is not a known column."""
+
+    row: int  # the header's row number as Excel shows it
+    width: int  # cells in the header row
+    positions: dict[str, int] = field(default_factory=dict)  # key → column index (0-based)
+    repeated: list[tuple[str, int]] = field(default_factory=list)  # a known column seen again: (key, index)
+    unknown: list[tuple[int, str]] = field(default_factory=list)  # header text that names no column
+    unnamed: list[int] = field(default_factory=list)  # blank header cells
+
+    def missing(self, keys: Iterable[str]) -> list[str]:
+        """Those of ``keys`` (the required columns) that the header lacks."""
+        return [key for key in keys if key not in self.positions]
+
+    def values(self, row: Row) -> dict[str, Any]:
+        """Key → cell value (None when blank) for every column the header has."""
+        cells = row.values
+        return {key: cells[i] if i < len(cells) else None for key, i in self.positions.items()}
+
+    def records(self, rows: Iterable[Row]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(row number, key → cell value) for each row below the header."""
+        for row in rows:
+            yield row.number, self.values(row)
+
+    def stray_cell(self, row: Row) -> int | None:
+        """The index of the first non-blank cell under no header (a blank header or right of it)."""
+        cells = row.values
+        for index in [*self.unnamed, *range(self.width, len(cells))]:
+            if index < len(cells) and cells[index] is not None:
+                return index
+        return None
+
+
+def map_header(header: Row, names: Mapping[str, Sequence[str]]) -> HeaderMap:
+    """Map a header row to column keys. ``names``: key → the headers it accepts (the header first,
+    then its aliases), compared loosely by ``normalise_header``. The first column of a name wins."""
+    lookup: dict[str, str] = {}
+    for key, accepted in names.items():
+        for name in accepted:
+            lookup.setdefault(normalise_header(name), key)
+    mapped = HeaderMap(row=header.number, width=len(header.values))
+    for index, text in enumerate(header.values):
+        if text is None:
+            mapped.unnamed.append(index)
+            continue
+        key = lookup.get(normalise_header(text))
+        if key is None:
+            mapped.unknown.append((index, str(text)))
+        elif key in mapped.positions:
+            mapped.repeated.append((key, index))
+        else:
+            mapped.positions[key] = index
+    return mapped
+
+
+class ImportErrors(UserError):
+    """Every problem found in an import file, one plain-Chinese line each; nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def row_problems(number: int, problems: Sequence[str]) -> str:
+    """One line of an error list: 第 N 行:problem;problem."""
+    return _("第 %(row)d 行:%(problems)s") % {"row": number, "problems": ";".join(problems)}
+
+
+def read_table(
+    fileobj: IO[bytes] | bytes, *, filename: str = "", title: str, columns: Sequence[tuple[str, str, bool]]
+) -> tuple[HeaderMap, list[Row]]:
+    """Open an upload, take its sheet ``title`` and map the header row to ``columns`` (key, header,
+    required). Returns the header map and the rows below it; ``ImportErrors`` when the file cannot be
+    read, has no such sheet, or its header lacks a required column."""
+    try:
+        sheets = read_workbook(fileobj, filename=filename)
+    except ExcelFileError as error:
+        raise ImportErrors([error.message]) from None
+    rows = data_sheet(sheets, title)
+    if not rows:
+        raise ImportErrors([_("文件中没有找到“%(sheet)s”工作表或其中没有数据。") % {"sheet": title}])
+    header, *body = rows
+    mapped = map_header(header, {key: (text,) for key, text, _required in columns})
+    missing = mapped.missing(key for key, _text, required in columns if required)
+    if missing:
+        headers = {key: text for key, text, _required in columns}
+        raise ImportErrors(
+            [
+                _("第 %(row)d 行(表头)缺少列:%(cols)s。")
+                % {"row": header.number, "cols": "、".join(headers[key] for key in missing)}
+            ]
+        )
+    return mapped, body
 
 
 # ---- Writing ---------------------------------------------------------------------------------------
@@ -463,10 +572,8 @@ def decimal_from_float(value: float) -> Decimal:
 # Each raises ``CellError`` with a plain-Chinese reason that the importer places next to the cell.
 
 
-class CellError(ValueError):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class CellError(UserError, ValueError):
+    """One cell's value is refused; ``message`` says why in plain Chinese."""
 
 
 def _nfkc(text: str) -> str:

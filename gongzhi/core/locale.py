@@ -2,7 +2,7 @@
 
 Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
 to a street office whose PCs run an English Windows. The product's default is zh-Hans
-(DESIGN.md §7); only an explicit choice (the language switch's cookie) changes it."""
+(docs/DESIGN.md §7); only an explicit choice (the language switch's cookie) changes it."""
 
 from django.conf import settings
 from django.utils import translation

@@ -1,4 +1,4 @@
-"""Personal data masked by default (DESIGN.md §7). Who sees it unmasked is decided by
+"""Personal data masked by default (docs/DESIGN.md §7). Who sees it unmasked is decided by
 ``Scope.sees_personal_data(estate_id)``; these functions only do the masking."""
 
 

@@ -3,7 +3,7 @@
 Every PDF of the product (disclosure books, activation letters, certificates, minutes, reports) goes
 through ``render_pdf`` so that they share one page style: Noto Sans/Serif CJK (installed by ``./run``
 as ``fonts-noto-cjk``), A4 with margins, page numbers in the footer. The font is set inside ``@page``
-too, because margin boxes do not inherit the body's font (STACK.md).
+too, because margin boxes do not inherit the body's font (docs/STACK.md).
 
 Templates extend ``core/pdf/base.html`` and fill ``title`` and ``content``.
 

@@ -1,19 +1,55 @@
-"""The one door: which part of the street a user may see or change.
+"""The one door: which part of the street a user may see or change, asked as named questions.
 
-Every view, API endpoint and export asks here, never on its own:
+Every view, API endpoint, selector and export asks here (or in its app's ``permissions.py``, which
+asks here); none reads role grants or raw id sets on its own (``tests/test_one_door.py``).
 
-- ``scope_for(user)`` — the user's reach, computed once per request from their role grants;
-- ``visible(user, Model_or_queryset)`` — only the rows that reach allows;
-- ``get_visible_or_404(user, Model, pk, write=False)`` — one object: outsider → 404 (the same
-  answer as "does not exist"), reader without write right → 403.
+Rows and objects:
 
-Each scoped model declares how it hangs off the street in ``SCOPE_PATHS`` below; a model
-missing from that table cannot be listed through this door at all (KeyError in tests).
+- ``visible(user, Model_or_queryset)`` — only the rows the user's reach allows;
+- ``get_for_user(user, Model_or_queryset, pk, require=None)`` — one object: outsider → 404 (the
+  same answer as "does not exist"); ``require="write"`` (the registry's write right) or a callable
+  ``require(user, obj)`` that says no → 403.
+
+Questions about the user. ``scope_for(user)`` is computed once per request from the role grants;
+its methods answer without queries, and asked without an id they mean "any" (``is_street_admin()``:
+admin of some street); ``None`` is an id that matches nothing:
+
+- roles: ``has_role(role)``, ``role_names()``, ``is_office``, ``is_owner_only()``;
+- a street: ``is_street_admin(street_id)``, ``is_street_wide(street_id)`` (admin or leadership),
+  ``is_leadership_of(street_id)``, ``admin_street_id()``;
+- an area: ``in_branch(area_id)`` (secretary or member), ``is_secretary(area_id)``;
+- an estate: ``sees_in_full(estate_id)``, ``reads_in_full()``, ``on_committee(estate_id)``,
+  ``evaluates(estate_id)``, ``lives_in(estate_id)``, ``home_estate_id()``,
+  ``sees_personal_data(estate_id)``;
+- a company or a unit: ``is_company_staff(company_id)``, ``owns_unit(unit_id)``.
+
+Questions answered with rows (querysets, to filter with):
+
+- ``streets_run_by(user)``, ``admin_street(user)``, ``admin_estates(user)``,
+  ``can_edit_registry(user, street_id)``;
+- ``branch_areas(user)``, ``secretary_areas(user)``;
+- ``estates_in_full(user)``, ``estates_as_company(user)``, ``serves_as_company(user, estate)``,
+  ``committee_estates(user)``, ``evaluated_estates(user)``, ``home_estates(user)``, ``own_units(user)``,
+  ``owners_named_for(user)`` (owners whose names and phones the user reads);
+- who holds a grant: ``holders_of(role, **target)`` (users to notify, say), ``holds_office_role(user)``,
+  ``units_with_owner_accounts()``.
+
+How rows hang on the street is declared once per model, as a ``Path`` (the ORM path to the street
+id, from which the walk ``street_of(obj)`` follows, and the condition for a scope), in each app's
+``scoping.py`` as ``SCOPED = {Model: Path}``: the registry's in ``registry/scoping.py``, the
+problems' in ``problems/scoping.py`` and so on, read in ``core.plugins.DOMAIN_APPS`` order. The
+builders ``by_estate``, ``by_area``, ``by_branch`` and ``by_street`` derive both from one path; a
+custom condition is ``Path(street_path, condition)``, with ``street_q``/``branch_areas_q`` for the
+usual parts. A model missing from those tables cannot be listed through this door at all (KeyError
+in tests). Core's own ``AuditEvent`` is declared here; core imports no domain app but the registry.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
@@ -27,15 +63,33 @@ AREA_ROLES = frozenset({Role.AREA_SECRETARY, Role.BRANCH_MEMBER})
 OFFICE_ROLES = frozenset(Role) - {Role.OWNER}
 
 
+class _Any:
+    """The default of the questions below: "any at all" (``None`` is an id that matches nothing)."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY: Any = _Any()
+
+
+def _among(ids: frozenset[int], one: Any) -> bool:
+    """``one`` is in ``ids``; asked about ``ANY``: ``ids`` is not empty."""
+    return bool(ids) if one is ANY else one in ids
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What one user reaches. Sets of ids; an empty scope sees nothing."""
+    """What one user reaches. Sets of ids, read by the door and the apps' permissions and scoping
+    modules only; everyone else asks the methods below. An empty scope sees nothing."""
 
     roles: frozenset[str] = frozenset()
     user_id: int | None = None
     street_ids: frozenset[int] = frozenset()  # whole streets (street admin, leadership)
     admin_street_ids: frozenset[int] = frozenset()  # streets whose registry the user edits
+    leadership_street_ids: frozenset[int] = frozenset()  # streets whose leadership group the user sits in
     area_ids: frozenset[int] = frozenset()  # areas seen in full (secretary, branch members)
+    secretary_area_ids: frozenset[int] = frozenset()  # areas whose secretary the user is
     estate_ids: frozenset[int] = frozenset()  # estates seen in full (all of the above + OC, company)
     company_ids: frozenset[int] = frozenset()
     oc_estate_ids: frozenset[int] = frozenset()  # estates whose owners' committee the user sits on
@@ -53,13 +107,73 @@ class Scope:
         return bool(self.roles & OFFICE_ROLES)
 
     @property
-    def is_street_wide(self) -> bool:
-        return bool(self.street_ids)
-
-    @property
     def all_estate_ids(self) -> frozenset[int]:
         """Every estate the user may at least read the basic record of."""
         return self.estate_ids | self.evaluator_estate_ids | self.home_estate_ids
+
+    # ---- Questions (no queries) -----------------------------------------------------------------
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def role_names(self) -> list[str]:
+        """The roles held, sorted (the API's ``me``, the top bar)."""
+        return sorted(self.roles)
+
+    def is_owner_only(self) -> bool:
+        return self.roles == {Role.OWNER}
+
+    def is_street_admin(self, street_id: int | None = ANY) -> bool:
+        """Street admin of this street (of any street when not told which)."""
+        return _among(self.admin_street_ids, street_id)
+
+    def admin_street_id(self) -> int | None:
+        """The street this admin runs (the lowest id if several), or None."""
+        return min(self.admin_street_ids, default=None)
+
+    def is_street_wide(self, street_id: int | None = ANY) -> bool:
+        """Street admin or leadership of this street (of any street when not told which)."""
+        return _among(self.street_ids, street_id)
+
+    def is_leadership_of(self, street_id: int) -> bool:
+        return street_id in self.leadership_street_ids
+
+    def in_branch(self, area_id: int | None = ANY) -> bool:
+        """Secretary or member of the area's joint party branch (of any area when not told which)."""
+        return _among(self.area_ids, area_id)
+
+    def is_secretary(self, area_id: int | None = ANY) -> bool:
+        return _among(self.secretary_area_ids, area_id)
+
+    def sees_in_full(self, estate_id: int | None = ANY) -> bool:
+        """The estate is seen in full: the street, the area's branch, its committee, its company."""
+        return _among(self.estate_ids, estate_id)
+
+    def reads_in_full(self) -> bool:
+        """An office user who sees some estate in full (the fee, ledger and disclosure office pages)."""
+        return self.is_office and bool(self.street_ids or self.estate_ids)
+
+    def on_committee(self, estate_id: int | None = ANY) -> bool:
+        """Member of the estate's owners' committee (of any committee when not told which)."""
+        return _among(self.oc_estate_ids, estate_id)
+
+    def is_company_staff(self, company_id: int | None = ANY) -> bool:
+        return _among(self.company_ids, company_id)
+
+    def evaluates(self, estate_id: int | None = ANY) -> bool:
+        """A third-party evaluator assigned to the estate (to any estate when not told which)."""
+        return Role.EVALUATOR in self.roles and _among(self.evaluator_estate_ids, estate_id)
+
+    def owns_unit(self, unit_id: int | None = ANY) -> bool:
+        return _among(self.unit_ids, unit_id)
+
+    def lives_in(self, estate_id: int | None = ANY) -> bool:
+        """Owns a unit in the estate (any unit when not told which)."""
+        return _among(self.home_estate_ids, estate_id)
+
+    def home_estate_id(self) -> int | None:
+        """The user's home estate (the lowest id if several), or None: the portal's estate tab."""
+        return min(self.home_estate_ids, default=None)
 
     def sees_personal_data(self, estate_id: int | None) -> bool:
         return estate_id in self.personal_data_estate_ids
@@ -84,7 +198,9 @@ def compute_scope(user) -> Scope:
     roles = {g[0] for g in grants}
     street_ids = {g[1] for g in grants if g[0] in STREET_WIDE_ROLES}
     admin_street_ids = {g[1] for g in grants if g[0] == Role.STREET_ADMIN}
+    leadership_street_ids = {g[1] for g in grants if g[0] == Role.LEADERSHIP}
     area_ids = {g[2] for g in grants if g[0] in AREA_ROLES}
+    secretary_area_ids = {g[2] for g in grants if g[0] == Role.AREA_SECRETARY}
     oc_estate_ids = {g[3] for g in grants if g[0] == Role.OC_MEMBER}
     evaluator_estate_ids = {g[3] for g in grants if g[0] == Role.EVALUATOR}
     company_ids = {g[4] for g in grants if g[0] == Role.COMPANY_STAFF}
@@ -120,7 +236,9 @@ def compute_scope(user) -> Scope:
         oc_estate_ids=frozenset(oc_estate_ids),
         street_ids=frozenset(street_ids),
         admin_street_ids=frozenset(admin_street_ids),
+        leadership_street_ids=frozenset(leadership_street_ids),
         area_ids=frozenset(area_ids),
+        secretary_area_ids=frozenset(secretary_area_ids),
         estate_ids=frozenset(estate_ids),
         company_ids=frozenset(company_ids),
         evaluator_estate_ids=frozenset(evaluator_estate_ids),
@@ -145,151 +263,225 @@ def forget_scope(user) -> None:
         del user._gongzhi_scope
 
 
-# ---- How each model hangs off the street -----------------------------------------------------------
-# A function per model from Scope to the Q that selects the rows the scope may read.
+# ---- Questions that answer with rows -------------------------------------------------------------
 
 
-def _street_q(scope: Scope, path: str) -> Q:
-    return Q(**{f"{path}__in": scope.street_ids}) if scope.street_ids else Q(pk__in=[])
+def streets_run_by(user) -> QuerySet:
+    """The streets whose registry this user keeps (street admin)."""
+    from gongzhi.registry.models import Street
+
+    return Street.objects.filter(pk__in=scope_for(user).admin_street_ids)
 
 
-def _area_q(scope: Scope) -> Q:
+def admin_street(user):
+    """The street this admin runs (the lowest id if several), or None."""
+    from gongzhi.registry.models import Street
+
+    street_id = scope_for(user).admin_street_id()
+    return None if street_id is None else Street.objects.filter(pk=street_id).first()
+
+
+def admin_estates(user) -> QuerySet:
+    """Every estate of the streets this user runs as street admin."""
     from gongzhi.registry.models import Estate
 
-    return (
-        _street_q(scope, "street_id")
-        | Q(pk__in=scope.area_ids)
-        | Q(pk__in=Estate.objects.filter(pk__in=scope.all_estate_ids).values("area_id"))
+    return Estate.objects.filter(area__street_id__in=scope_for(user).admin_street_ids)
+
+
+def can_edit_registry(user, street_id: int | None = None) -> bool:
+    """Only a street admin edits the registry, and only of their own street."""
+    return scope_for(user).is_street_admin(ANY if street_id is None else street_id)
+
+
+def branch_areas(user) -> QuerySet:
+    """The areas whose joint party branch this user sits on (secretary or member)."""
+    from gongzhi.registry.models import Area
+
+    return Area.objects.filter(pk__in=scope_for(user).area_ids)
+
+
+def secretary_areas(user) -> QuerySet:
+    """The areas whose secretary this user is."""
+    from gongzhi.registry.models import Area
+
+    return Area.objects.filter(pk__in=scope_for(user).secretary_area_ids)
+
+
+def estates_in_full(user) -> QuerySet:
+    """Estates this user sees in full: the street, the area's branch, the committee, the company."""
+    from gongzhi.registry.models import Estate
+
+    scope = scope_for(user)
+    condition = Q(pk__in=scope.estate_ids)
+    if scope.street_ids:
+        condition |= Q(area__street_id__in=scope.street_ids)
+    return visible(user, Estate).filter(condition)
+
+
+def estates_as_company(user) -> QuerySet:
+    """Estates managed by this user's company under an active contract."""
+    from gongzhi.registry.models import Contract, Estate
+
+    company_ids = scope_for(user).company_ids
+    return Estate.objects.filter(
+        pk__in=Contract.objects.active().filter(company_id__in=company_ids).values("estate_id")
     )
 
 
-def _estate_q(scope: Scope) -> Q:
-    return _street_q(scope, "area__street_id") | Q(pk__in=scope.all_estate_ids)
-
-
-def _building_q(scope: Scope) -> Q:
-    return _street_q(scope, "estate__area__street_id") | Q(estate_id__in=scope.all_estate_ids)
-
-
-def _unit_q(scope: Scope) -> Q:
-    # Evaluators and residents do not see other households; an owner sees their own unit.
-    return (
-        _street_q(scope, "building__estate__area__street_id")
-        | Q(building__estate_id__in=scope.estate_ids)
-        | Q(pk__in=scope.unit_ids)
-    )
-
-
-def _owner_q(scope: Scope) -> Q:
-    from gongzhi.registry.models import Unit
-
-    units = Unit.objects.filter(Q(building__estate_id__in=scope.estate_ids) | Q(pk__in=scope.unit_ids))
-    return _street_q(scope, "street_id") | Q(pk__in=units.values("owner_id"))
-
-
-def _company_q(scope: Scope) -> Q:
+def serves_as_company(user, estate) -> bool:
+    """The user's company manages the estate under an active contract."""
     from gongzhi.registry.models import Contract
 
-    contracted = Contract.objects.filter(estate_id__in=scope.all_estate_ids).values("company_id")
-    return _street_q(scope, "street_id") | Q(pk__in=scope.company_ids) | Q(pk__in=contracted)
+    company_ids = scope_for(user).company_ids
+    if not company_ids:
+        return False
+    return Contract.objects.active().filter(estate=estate, company_id__in=company_ids).exists()
 
 
-def _by_estate(path: str):
+def committee_estates(user) -> QuerySet:
+    """Estates whose owners' committee this user sits on."""
+    from gongzhi.registry.models import Estate
+
+    return Estate.objects.filter(pk__in=scope_for(user).oc_estate_ids)
+
+
+def evaluated_estates(user) -> QuerySet:
+    """Estates this third-party evaluator is assigned to."""
+    from gongzhi.registry.models import Estate
+
+    scope = scope_for(user)
+    return Estate.objects.filter(pk__in=scope.evaluator_estate_ids if scope.evaluates() else [])
+
+
+def home_estates(user) -> QuerySet:
+    """Estates where this user owns a unit."""
+    from gongzhi.registry.models import Estate
+
+    return Estate.objects.filter(pk__in=scope_for(user).home_estate_ids)
+
+
+def own_units(user) -> QuerySet:
+    """The units this user holds the owner role on."""
+    from gongzhi.registry.models import Unit
+
+    return Unit.objects.filter(pk__in=scope_for(user).unit_ids)
+
+
+def owners_named_for(user) -> QuerySet:
+    """Owners whose names and phones this user reads: every owner of the admin's street, and the
+    owners of a unit in an estate where the user reads personal data (``sees_personal_data``)."""
+    from gongzhi.registry.models import Owner, Unit
+
+    scope = scope_for(user)
+    named_here = Unit.objects.filter(building__estate_id__in=scope.personal_data_estate_ids)
+    return Owner.objects.filter(
+        Q(street_id__in=scope.admin_street_ids) | Q(pk__in=named_here.values("owner_id"))
+    )
+
+
+def units_with_owner_accounts() -> QuerySet:
+    """Units on which some account holds the owner role (activated households)."""
+    from gongzhi.registry.models import Unit
+
+    return Unit.objects.filter(pk__in=RoleGrant.objects.filter(role=Role.OWNER).values("unit_id"))
+
+
+def holders_of(role: str, **target) -> QuerySet:
+    """Users holding ``role`` on the target, e.g. ``holders_of(Role.OC_MEMBER, estate_id=7)``."""
+    from gongzhi.core.models import User
+
+    return User.objects.filter(pk__in=RoleGrant.objects.filter(role=role, **target).values("user_id"))
+
+
+def holds_office_role(user) -> bool:
+    """Any grant other than owner, read fresh from the database (the user need not be logged in or
+    active: e.g. the account an activation letter would reach)."""
+    return RoleGrant.objects.filter(user=user).exclude(role=Role.OWNER).exists()
+
+
+# ---- How each model hangs off the street ---------------------------------------------------------
+
+NOTHING = Q(pk__in=[])
+
+
+def street_q(scope: Scope, path: str, street_ids: frozenset[int] | None = None) -> Q:
+    """Rows whose ``path`` (a street id) is one of the scope's whole streets (or of ``street_ids``)."""
+    ids = scope.street_ids if street_ids is None else street_ids
+    return Q(**{f"{path}__in": ids}) if ids else NOTHING
+
+
+def branch_areas_q(scope: Scope, path: str) -> Q:
+    """Rows of an area (``path`` leads to it) read by its street and by its branch only."""
+    return street_q(scope, f"{path}__street_id") | Q(**{f"{path}_id__in": scope.area_ids})
+
+
+@dataclass(frozen=True)
+class Path:
+    """How the rows of one model hang on the street, declared once: ``street`` is the ORM path from a
+    row to its street id (``"estate__area__street_id"``); the walk ``street_of`` follows the same
+    attributes; ``condition(scope)`` is the Q of the rows the scope reads."""
+
+    street: str
+    condition: Callable[[Scope], Q]
+
+    def street_of(self, obj: Model) -> int | None:
+        value: Any = obj
+        for part in self.street.split("__"):
+            value = getattr(value, part)
+            if value is None:
+                return None
+        return value
+
+
+def by_estate(path: str, *, street: str | None = None) -> Path:
+    """Rows of an estate: the street's offices and whoever reads the estate (``all_estate_ids``)."""
+
     def condition(scope: Scope) -> Q:
-        return _street_q(scope, f"{path}__area__street_id") | Q(**{f"{path}_id__in": scope.all_estate_ids})
+        return street_q(scope, f"{path}__area__street_id") | Q(**{f"{path}_id__in": scope.all_estate_ids})
 
-    return condition
+    return Path(street or f"{path}__area__street_id", condition)
 
 
-def _by_area(path: str):
+def by_area(path: str) -> Path:
+    """Rows of an area: the street's offices, the area's branch and whoever reads an estate in it."""
+
     def condition(scope: Scope) -> Q:
         from gongzhi.registry.models import Estate
 
         home_areas = Estate.objects.filter(pk__in=scope.all_estate_ids).values("area_id")
         return (
-            _street_q(scope, f"{path}__street_id")
+            street_q(scope, f"{path}__street_id")
             | Q(**{f"{path}_id__in": scope.area_ids})
             | Q(**{f"{path}_id__in": home_areas})
         )
 
-    return condition
+    return Path(f"{path}__street_id", condition)
 
 
-def _problem_q(scope: Scope) -> Q:
-    """Problems: the street and area offices see theirs; an owners' committee its estates; a
-    company what was assigned to it; an evaluator the estates it inspects; anyone their own reports."""
-    condition = (
-        _street_q(scope, "estate__area__street_id")
-        | Q(estate__area_id__in=scope.area_ids)
-        | Q(estate_id__in=scope.oc_estate_ids)
-        | Q(company_id__in=scope.company_ids)
-        | Q(estate_id__in=scope.evaluator_estate_ids)
-    )
-    if scope.user_id is not None:
-        condition |= Q(reporter_id=scope.user_id)
-    return condition
+def by_branch(path: str, *, street: str | None = None) -> Path:
+    """Rows of an area read by its street and its branch only (``path`` leads to the area)."""
+    return Path(street or f"{path}__street_id", lambda scope: branch_areas_q(scope, path))
+
+
+def by_street(path: str) -> Path:
+    """Rows of a street read by its whole-street roles (admin, leadership) only."""
+    return Path(path, lambda scope: street_q(scope, path))
 
 
 def _audit_q(scope: Scope) -> Q:
     # The audit trail is read by street admins only, for their own street.
-    return Q(street_id__in=scope.admin_street_ids) if scope.admin_street_ids else Q(pk__in=[])
+    return street_q(scope, "street_id", scope.admin_street_ids)
 
 
-def _ledger_q(scope: Scope) -> Q:
-    # Ledger entries in full: office users of the estate (street, area, its OC, its managing company).
-    # Residents read them through the estate's public disclosure page, not through this door.
-    return _street_q(scope, "estate__area__street_id") | Q(estate_id__in=scope.estate_ids)
-
-
-def _scope_paths() -> dict[type[Model], object]:
+@functools.cache
+def scoped_models() -> dict[type[Model], Path]:
+    """Every scoped model with its path: core's own and each app's ``scoping.SCOPED``."""
     from gongzhi.core.models import AuditEvent
-    from gongzhi.finance.models import LedgerEntry
-    from gongzhi.problems.models import Problem
-    from gongzhi.registry import models as r
 
-    return {
-        Problem: _problem_q,
-        LedgerEntry: _ledger_q,
-        r.Street: lambda s: (
-            Q(pk__in=s.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(s)).values("street_id"))
-        ),
-        r.Area: _area_q,
-        r.Estate: _estate_q,
-        r.Building: _building_q,
-        r.Unit: _unit_q,
-        r.Owner: _owner_q,
-        r.Company: _company_q,
-        r.Contract: _by_estate("estate"),
-        r.OwnersCommittee: _by_estate("estate"),
-        r.CommitteeMember: _by_estate("committee__estate"),
-        r.ResidentsCommittee: _by_area("area"),
-        r.Branch: _by_area("area"),
-        r.BranchMember: _by_area("branch__area"),
-        AuditEvent: _audit_q,
-        **_app_scope_paths(),
-    }
-
-
-# Public names for apps that declare their own protected models (see ``_app_scope_paths``).
-by_estate = _by_estate
-by_area = _by_area
-
-
-def _app_scope_paths() -> dict:
-    """``scoping.SCOPE_PATHS``: {Model: function(Scope) -> Q} of an app, e.g. ``by_estate("estate")``.
-    The door stays here: apps only say which estate/area path their rows hang on."""
-    paths: dict = {}
+    paths: dict[type[Model], Path] = {AuditEvent: Path("street_id", _audit_q)}
     for module in app_modules("scoping"):
-        paths.update(getattr(module, "SCOPE_PATHS", {}))
+        paths.update(module.SCOPED)
     return paths
-
-
-def _app_street_walks() -> dict:
-    """``scoping.STREET_OF``: {Model: function(obj) -> street id} of an app."""
-    walks: dict = {}
-    for module in app_modules("scoping"):
-        walks.update(getattr(module, "STREET_OF", {}))
-    return walks
 
 
 def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
@@ -302,48 +494,38 @@ def visible(user, model_or_queryset: type[Model] | QuerySet) -> QuerySet:
     scope = scope_for(user)
     if scope.is_empty and scope.user_id is None:
         return queryset.none()
-    condition = _scope_paths()[queryset.model](scope)
-    return queryset.filter(condition)
+    return queryset.filter(scoped_models()[queryset.model].condition(scope))
 
 
 def street_of(obj: Model) -> int | None:
-    """The street id an object belongs to, by walking up the registry."""
-    from gongzhi.registry import models as r
-
-    walk = {
-        r.Street: lambda o: o.pk,
-        r.Area: lambda o: o.street_id,
-        r.Estate: lambda o: o.area.street_id,
-        r.Building: lambda o: o.estate.area.street_id,
-        r.Unit: lambda o: o.building.estate.area.street_id,
-        r.Owner: lambda o: o.street_id,
-        r.Company: lambda o: o.street_id,
-        r.Contract: lambda o: o.estate.area.street_id,
-        r.OwnersCommittee: lambda o: o.estate.area.street_id,
-        r.CommitteeMember: lambda o: o.committee.estate.area.street_id,
-        r.ResidentsCommittee: lambda o: o.area.street_id,
-        r.Branch: lambda o: o.area.street_id,
-        r.BranchMember: lambda o: o.branch.area.street_id,
-        **_app_street_walks(),
-    }
-    return walk[type(obj)](obj)
+    """The street id an object belongs to, by walking its declared path."""
+    return scoped_models()[type(obj)].street_of(obj)
 
 
-def can_edit_registry(user, street_id: int | None = None) -> bool:
-    """Only a street admin edits the registry, and only of their own street."""
-    scope = scope_for(user)
-    if street_id is None:
-        return bool(scope.admin_street_ids)
-    return street_id in scope.admin_street_ids
+def get_for_user(
+    user,
+    model_or_queryset: type[Model] | QuerySet,
+    pk,
+    *,
+    require: str | Callable[[Any, Any], bool] | None = None,
+) -> Any:
+    """The door to one object: outsider → 404; ``require`` says no → 403.
 
-
-def get_visible_or_404(user, model_or_queryset: type[Model] | QuerySet, pk, *, write: bool = False) -> Model:
-    """The door to one object: outsider → 404, reader without write right → 403."""
+    ``require``: None or ``"read"`` (visible is enough), ``"write"`` (the registry's write right: the
+    street admin of the object's street) or a callable ``require(user, obj) -> bool``."""
     queryset = visible(user, model_or_queryset)
     try:
         obj = queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if write and not can_edit_registry(user, street_of(obj)):
+    if require is None or require == "read":
+        return obj
+    if require == "write":
+        allowed = can_edit_registry(user, street_of(obj))
+    elif callable(require):
+        allowed = require(user, obj)
+    else:
+        raise ValueError(f"unknown requirement {require!r}")
+    if not allowed:
         raise PermissionDenied
     return obj

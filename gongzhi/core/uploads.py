@@ -6,7 +6,7 @@ form submissions, and no HTML markers that make the file a polyglot a browser co
 PDF names are compared after their ``#xx`` escapes are decoded (``/J#61vaScript`` is ``/JavaScript``),
 in the file as stored and inside every Flate/ASCII-hex/ASCII-85 stream (object streams hold
 dictionaries too). An encrypted PDF cannot be read through, so it is refused. Photos are handled by
-``core/images.py`` (re-encoded, so nothing survives in them).
+``core/images.py`` (re-encoded, so nothing survives in them); ``clean_document`` takes either.
 
 Whatever was accepted is served as a download (``Content-Disposition: attachment``), never sniffed
 (``nosniff``), and under a ``sandbox`` Content-Security-Policy, so even a file that slipped through
@@ -19,10 +19,14 @@ import base64
 import binascii
 import re
 import zlib
+from dataclasses import dataclass
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import UserError
+from gongzhi.core.images import ImageRejected, clean_image
 
 # Name tokens of active content (PDF 32000-1 §§12.6 actions, 12.6.3 trigger events, 7.11.4 embedded
 # files, 12.7.8 XFA; Adobe's RichMedia extension). /OpenAction alone may just set the first view; the
@@ -63,10 +67,11 @@ _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/\w+)")
 _ENCRYPT = re.compile(rb"/Encrypt\b")
 
 
-class UploadRejected(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+PDF_TYPE, JPEG_TYPE = "application/pdf", "image/jpeg"
+
+
+class UploadRejected(UserError):
+    """An upload refused by its content or size; ``message`` names the file."""
 
 
 def _has_active_name(data: bytes) -> bool:
@@ -147,6 +152,46 @@ def check_pdf(data: bytes, *, name: str) -> None:
         budget -= len(decoded)
         if _has_active_name(decoded):
             raise refused
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def clean_document(upload, *, name: str, max_bytes: int, require_eof: bool = True) -> CleanDocument:
+    """A PDF or a photo, judged by content (never by name), or ``UploadRejected`` naming ``name``.
+
+    A PDF must start with ``%PDF-``, end with ``%%EOF`` (unless ``require_eof`` is off) and pass
+    ``check_pdf``; anything else must decode as an image and is re-encoded without metadata
+    (core/images.py). Refused by size before it is read in full."""
+    too_big = _("“%(name)s”超过 %(mb)d MB,请压缩后再上传。") % {"name": name, "mb": max_bytes // 2**20}
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise UploadRejected(too_big)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data = upload.read(max_bytes + 1) if hasattr(upload, "read") else bytes(upload)
+    if len(data) > max_bytes:
+        raise UploadRejected(too_big)
+    if not data:
+        raise UploadRejected(_("“%(name)s”是空文件。") % {"name": name})
+    if data.startswith(b"%PDF-"):
+        if require_eof and b"%%EOF" not in data[-2048:]:
+            raise UploadRejected(
+                _("“%(name)s”不是完整的 PDF 文件(文件可能已损坏或未上传完)。") % {"name": name}
+            )
+        check_pdf(data, name=name)
+        return CleanDocument(data, PDF_TYPE, "pdf")
+    try:
+        image = clean_image(data, name=name)
+    except ImageRejected:
+        raise UploadRejected(
+            _("“%(name)s”既不是 PDF,也不是可识别的照片(只接受 PDF、JPEG、PNG 等)。") % {"name": name}
+        ) from None
+    return CleanDocument(image.content, JPEG_TYPE, "jpg")
 
 
 def serve_upload(

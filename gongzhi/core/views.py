@@ -42,7 +42,7 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         # Only in demo mode — the (fictional) demo street is loaded and no real street exists: its
         # logins are public by design, and must never be printed on a real deployment's login page.
-        from gongzhi.demo.generator import DEMO_PASSWORD, demo_logins, demo_mode, find_demo_street
+        from gongzhi.core.demo_mode import DEMO_PASSWORD, demo_logins, demo_mode, find_demo_street
 
         street = find_demo_street() if demo_mode() else None
         if street is not None:
@@ -90,7 +90,7 @@ def _audit_queryset(request):
 @login_required
 def audit_log(request):
     """Who changed what and when — street admins, for their own street."""
-    if not scope_for(request.user).admin_street_ids:
+    if not scope_for(request.user).is_street_admin():
         raise PermissionDenied
     events, applied = _audit_queryset(request)
     if request.GET.get("format") == "xlsx":

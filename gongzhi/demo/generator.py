@@ -1,12 +1,15 @@
-"""Loading, resetting and describing the demo street "春江街道" (DESIGN.md §8).
+"""Loading, resetting and describing the demo street "春江街道" (docs/DESIGN.md §8).
 
 ``demo_street_ensure`` is what ``gongzhi demo`` calls: it loads the street once (a second run
 changes nothing), or with ``reset=True`` deletes the demo street's rows and loads it again. It
 never touches a street that is not marked ``is_demo``. The data itself is planned by
 ``gongzhi.demo.plan`` (pure, seeded); this module only writes it, in big batches inside one
-transaction, with one audit row for the whole import instead of one per record. The street's
-problem history comes from ``gongzhi.problems.demo``, written after the registry and the logins,
-and its two years of ledgers from ``gongzhi.finance.demo``.
+transaction, with one audit row for the whole import instead of one per record. After the
+registry and the logins, each app writes its part of the story through its ``demo_data.py``
+plug-in (the problem history, two years of ledgers, fees …), in ``core.plugins.DOMAIN_APPS``
+order; a reset deletes them in the reverse order. A plug-in module offers
+``demo_create(*, street, seed, scale, today, users) -> counts``, ``demo_delete(*, street) -> counts``
+and ``demo_fingerprint(street) -> str``; tests and benchmarks may pass their own ``plugins``.
 """
 
 from __future__ import annotations
@@ -14,28 +17,36 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
-from django.db.models import Count, Q
-from django.db.models.deletion import ProtectedError, RestrictedError
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongzhi.core.audit import audit_record, audit_suppressed
-from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
+from gongzhi.core.demo_mode import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    DEMO_USERNAMES,
+    STREET_NAME,
+    demo_logins,
+    demo_mode,
+    find_demo_street,
+    grants_in_street,
+    logins_table,
+)
+from gongzhi.core.models import AuditEvent, RoleGrant, User
 from gongzhi.core.plugins import app_modules
 from gongzhi.core.scopes import street_of
-from gongzhi.demo.names import STREET_NAME
+from gongzhi.demo.errors import DemoError
 from gongzhi.demo.plan import SEED, SMALL_SCALE, StreetPlan, plan_street
-from gongzhi.finance.demo import demo_ledgers_create, ledgers_fingerprint
-from gongzhi.finance.maintenance import purge_demo_ledgers
-from gongzhi.problems.demo import demo_problems_delete, problem_history_create, problems_fingerprint
 from gongzhi.registry import models as r
 
 __all__ = [
@@ -57,41 +68,6 @@ __all__ = [
     "street_fingerprint",
 ]
 
-# Printed on the console and in the README on purpose: it opens only the invented demo street.
-DEMO_PASSWORD = "gongzhi-demo-2026"  # noqa: S105
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    role: str
-    sees: Any  # lazy Chinese text: what this login can see
-
-    @property
-    def role_label(self) -> str:
-        return str(Role(self.role).label)
-
-
-DEMO_LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin("demo_admin", Role.STREET_ADMIN, gettext_lazy("全街道数据;维护台账、排名、审核、大屏")),
-    DemoLogin("demo_leader", Role.LEADERSHIP, gettext_lazy("全街道数据(只读);审批人选与淘汰")),
-    DemoLogin("demo_secretary", Role.AREA_SECRETARY, gettext_lazy("本居民区全部小区;巡查、会议、验收、考核")),
-    DemoLogin("demo_branch", Role.BRANCH_MEMBER, gettext_lazy("本居民区全部小区;日巡、例会")),
-    DemoLogin("demo_oc", Role.OC_MEMBER, gettext_lazy("本小区台账、公示与业主表决")),
-    DemoLogin("demo_company", Role.COMPANY_STAFF, gettext_lazy("本公司在管小区;答复问题、公开服务与收支")),
-    DemoLogin("demo_evaluator", Role.EVALUATOR, gettext_lazy("受托测评的小区,不含住户信息")),
-    DemoLogin("demo_owner", Role.OWNER, gettext_lazy("本人房屋及小区公开信息;报事、测评、表决")),
-)
-DEMO_USERNAMES = tuple(login.username for login in DEMO_LOGINS)
-
-
-class DemoError(Exception):
-    """The demo could not be loaded or reset; ``message`` says why in plain Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
 
 @dataclass
 class DemoResult:
@@ -104,18 +80,12 @@ class DemoResult:
 
 # ---- finding, loading, deleting -----------------------------------------------------------------
 
-
-def find_demo_street() -> r.Street | None:
-    """The demo street if it is loaded (a real street that bears its name is not it)."""
-    return r.Street.objects.filter(name=STREET_NAME, is_demo=True).first()
+Plugins = Iterable[ModuleType] | None
 
 
-def demo_mode() -> bool:
-    """Demo mode: the demo street is loaded and no real (non-demo) street exists. Only then may public
-    pages print the demo logins and their shared password."""
-    return (
-        r.Street.objects.filter(is_demo=True).exists() and not r.Street.objects.filter(is_demo=False).exists()
-    )
+def _plugins(plugins: Plugins) -> tuple[ModuleType, ...]:
+    """The apps' ``demo_data`` modules: every one in ``DOMAIN_APPS`` order, or those a test names."""
+    return app_modules("demo_data") if plugins is None else tuple(plugins)
 
 
 def _refuse_real_street() -> None:
@@ -125,7 +95,12 @@ def _refuse_real_street() -> None:
 
 @transaction.atomic
 def demo_street_ensure(
-    *, seed: int = SEED, scale: float = 1.0, reset: bool = False, today: dt.date | None = None
+    *,
+    seed: int = SEED,
+    scale: float = 1.0,
+    reset: bool = False,
+    today: dt.date | None = None,
+    plugins: Plugins = None,
 ) -> DemoResult:
     """Load the demo street unless it is there already; ``reset`` deletes and reloads it."""
     started = time.perf_counter()
@@ -138,13 +113,13 @@ def demo_street_ensure(
         deleted = demo_street_delete(street=street)
     elif reset:
         deleted = _delete_demo_users(street=None)
-    street, counts = demo_street_create(seed=seed, scale=scale, today=today)
+    street, counts = demo_street_create(seed=seed, scale=scale, today=today, plugins=plugins)
     return DemoResult(street, True, counts, deleted, time.perf_counter() - started)
 
 
 @transaction.atomic
 def demo_street_create(
-    *, seed: int = SEED, scale: float = 1.0, today: dt.date | None = None
+    *, seed: int = SEED, scale: float = 1.0, today: dt.date | None = None, plugins: Plugins = None
 ) -> tuple[r.Street, dict[str, int]]:
     """Write the planned street, its demo users and one audit row; returns the row counts."""
     existing = sorted(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
@@ -159,14 +134,12 @@ def demo_street_create(
     street, counts, targets = _load(plan)
     counts.update(_create_users(plan, street, targets))
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
-    counts.update(
-        problem_history_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
-    )
-    counts.update(demo_ledgers_create(street=street, seed=seed, today=plan.today))
     # The apps write through their services; the whole load is audited once, below.
     with audit_suppressed():
-        for module in app_modules("demo_data"):
-            counts.update(module.demo_create(street=street, seed=seed, today=plan.today, users=users))
+        for module in _plugins(plugins):
+            counts.update(
+                module.demo_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
+            )
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -368,21 +341,11 @@ def _create_users(plan: StreetPlan, street: r.Street, targets: dict[str, Any]) -
     return {"users": len(DEMO_LOGINS), "role_grants": len(grants)}
 
 
-def _grant_in_street(street_id: int) -> Q:
-    return (
-        Q(street_id=street_id)
-        | Q(area__street_id=street_id)
-        | Q(estate__area__street_id=street_id)
-        | Q(company__street_id=street_id)
-        | Q(unit__building__estate__area__street_id=street_id)
-    )
-
-
 def _refuse_users_elsewhere(street: r.Street | None) -> None:
     """Refuse when a demo login also holds a grant outside the demo street."""
     grants = RoleGrant.objects.filter(user__username__in=DEMO_USERNAMES)
     if street is not None:
-        grants = grants.exclude(_grant_in_street(street.pk))
+        grants = grants.exclude(grants_in_street(street.pk))
     taken = sorted(set(grants.values_list("user__username", flat=True)))
     if taken:
         raise DemoError(
@@ -391,16 +354,58 @@ def _refuse_users_elsewhere(street: r.Street | None) -> None:
 
 
 def _delete_demo_users(*, street: r.Street | None) -> dict[str, int]:
-    """Delete the demo logins, unless one of them also holds a grant outside the demo street."""
+    """Delete the demo logins, unless one of them also holds a grant outside the demo street or the
+    deletion would cascade to another street's rows (an exam attempt in a real street, say)."""
     _refuse_users_elsewhere(street)
     users = User.objects.filter(username__in=DEMO_USERNAMES)
-    return _delete(users, street) if street is not None else dict(users.delete()[1])
+    if street is None:
+        _refuse_cascade_elsewhere(users, None)
+        return dict(users.delete()[1])
+    return _delete(users, street, check_cascade=True)
 
 
-def _delete(queryset: models.QuerySet, street: r.Street, depth: int = 0) -> dict[str, int]:
-    """Delete rows of the demo street; rows elsewhere that protect them are deleted first when
-    they belong to the demo street too (problems, ledgers … of other apps), refused otherwise."""
+def _streets_of(obj: models.Model) -> set[int | None]:
+    """The streets a row belongs to: by its model's declared path; a row of a model without one (a
+    check signed by a user, a disclosure of an estate …) by the rows its foreign keys point at."""
     try:
+        return {street_of(obj)}
+    except KeyError:
+        pass
+    streets: set[int | None] = set()
+    for field in obj._meta.concrete_fields:
+        if field.many_to_one and getattr(obj, field.attname) is not None:
+            with suppress(KeyError):
+                streets.add(street_of(getattr(obj, field.name)))
+    return streets - {None}
+
+
+def _refuse_elsewhere(obj: models.Model, street_id: int | None) -> None:
+    if _streets_of(obj) - {street_id}:
+        raise DemoError(_("“%(label)s”属于其他街道却引用了演示数据,演示数据不会改动它。") % {"label": obj})
+
+
+def _refuse_cascade_elsewhere(queryset: models.QuerySet, street_id: int | None) -> None:
+    """Refuse when deleting these rows would delete, by cascade, a row of another street."""
+    collector = Collector(using=queryset.db, origin=queryset)
+    collector.collect(queryset)  # raises ProtectedError/RestrictedError as delete() would
+    for objs in collector.data.values():
+        for obj in objs:
+            _refuse_elsewhere(obj, street_id)
+    for fast in collector.fast_deletes:
+        for obj in fast:
+            _refuse_elsewhere(obj, street_id)
+
+
+def _delete(
+    queryset: models.QuerySet, street: r.Street, depth: int = 0, *, check_cascade: bool = False
+) -> dict[str, int]:
+    """Delete rows of the demo street; rows elsewhere that protect them are deleted first when
+    they belong to the demo street too (problems, ledgers … of other apps), refused otherwise.
+    ``check_cascade``: also refuse when the deletion would cascade to another street's rows (for
+    rows that do not hang on the street themselves: the demo logins)."""
+    try:
+        if check_cascade:
+            _refuse_cascade_elsewhere(queryset, street.pk)
         return dict(queryset.delete()[1])
     except (ProtectedError, RestrictedError) as exc:
         if depth >= 8:
@@ -409,43 +414,34 @@ def _delete(queryset: models.QuerySet, street: r.Street, depth: int = 0) -> dict
         by_model: dict[type[models.Model], list[Any]] = defaultdict(list)
         for obj in blockers:
             try:
-                owner_street = street_of(obj)
-            except KeyError:  # a model outside the registry: it points at demo rows, so it is demo data
-                owner_street = street.pk
-            if owner_street != street.pk:
-                raise DemoError(
-                    _("“%(label)s”属于其他街道却引用了演示数据,演示数据不会改动它。") % {"label": obj}
-                ) from exc
+                _refuse_elsewhere(obj, street.pk)
+            except DemoError as refused:
+                raise refused from exc
             by_model[type(obj)].append(obj.pk)
         deleted: dict[str, int] = defaultdict(int)
         for model, pks in by_model.items():
             for label, n in _delete(model._base_manager.filter(pk__in=pks), street, depth + 1).items():
                 deleted[label] += n
-        for label, n in _delete(queryset, street, depth + 1).items():
+        for label, n in _delete(queryset, street, depth + 1, check_cascade=check_cascade).items():
             deleted[label] += n
         return dict(deleted)
 
 
 @transaction.atomic
-def demo_street_delete(*, street: r.Street) -> dict[str, int]:
+def demo_street_delete(*, street: r.Street, plugins: Plugins = None) -> dict[str, int]:
     """Delete every row of the demo street and its demo logins; one audit row records it."""
     if not street.is_demo:
         raise DemoError(_("“%(name)s”不是演示街道,不能删除。") % {"name": street.name})
     # First the logins: this refuses (before anything is deleted) if one of them is used elsewhere.
-    # Then the ledgers, which the database keeps append-only: only a demo street's may be purged, and
-    # before the logins go, whose deletion would otherwise set ``posted_by`` to NULL (an UPDATE).
+    # Then the apps' demo rows (``<app>/demo_data.py``), in the reverse order of their creation (a
+    # branch resolution points at a problem …), before the logins they point at: the ledgers, which
+    # the database keeps append-only, would otherwise see ``posted_by`` set to NULL (an UPDATE).
     deleted: dict[str, int] = defaultdict(int)
     _refuse_users_elsewhere(street)
-    if ledgers := purge_demo_ledgers(street):
-        deleted["finance.LedgerEntry"] += ledgers
-    # The capability apps' demo rows (``<app>/demo_data.py``), before the logins they point at.
-    for module in app_modules("demo_data"):
+    for module in reversed(_plugins(plugins)):
         for label, n in module.demo_delete(street=street).items():
             deleted[label] += n
     for label, n in _delete_demo_users(street=street).items():
-        deleted[label] += n
-    # Then the problem history, whose PROTECT keys point at estates, companies and committees.
-    for label, n in demo_problems_delete(street=street).items():
         deleted[label] += n
     # Dependency order: every PROTECT foreign key is cleared before its target goes.
     steps = [
@@ -476,96 +472,10 @@ def demo_street_delete(*, street: r.Street) -> dict[str, int]:
     return dict(deleted)
 
 
-# ---- describing ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoginRow:
-    role_label: str
-    username: str
-    password: str
-    sees: str
-
-
-def _target_label(grant: RoleGrant) -> str:
-    if grant.street_id:
-        return grant.street.name
-    if grant.area_id:
-        return grant.area.name
-    if grant.estate_id:
-        return grant.estate.name
-    if grant.company_id:
-        return grant.company.name
-    unit = grant.unit
-    return f"{unit.building.estate.name} {unit.building.number} {unit.number}室"
-
-
-def demo_logins(street: r.Street | None = None) -> list[LoginRow]:
-    """The demo logins and what each sees; named from the loaded demo street when there is one.
-
-    Reused by ``gongzhi serve`` and the README, so it stays cheap: three small queries.
-    """
-    if street is None:
-        street = find_demo_street()
-    targets: dict[str, list[str]] = defaultdict(list)
-    if street is not None:
-        grants = (
-            RoleGrant.objects.filter(user__username__in=DEMO_USERNAMES)
-            .filter(_grant_in_street(street.pk))
-            .select_related("user", "street", "area", "estate", "company", "unit__building__estate")
-            .order_by("pk")
-        )
-        for grant in grants:
-            targets[grant.user.username].append(_target_label(grant))
-    company_estates = 0
-    if targets.get("demo_company"):
-        company_estates = (
-            r.Contract.objects.active()
-            .filter(company__street=street, company__name=targets["demo_company"][0])
-            .aggregate(n=Count("estate", distinct=True))["n"]
-        )
-    rows = []
-    for login in DEMO_LOGINS:
-        sees = str(login.sees)
-        where = "、".join(targets.get(login.username, []))
-        if login.username == "demo_company" and where:
-            where = _("%(company)s(%(n)d 个小区)") % {"company": where, "n": company_estates}
-        rows.append(
-            LoginRow(login.role_label, login.username, DEMO_PASSWORD, f"{where}:{sees}" if where else sees)
-        )
-    return rows
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def logins_table(rows: list[LoginRow]) -> str:
-    """The logins as a plain-text table that lines up in a terminal (Chinese is double width)."""
-    header = LoginRow(_("角色"), _("用户名"), _("密码"), _("可见范围"))
-    table = [header, *rows]
-    widths = [max(_width(getattr(row, f)) for row in table) for f in ("role_label", "username", "password")]
-    lines = []
-    for i, row in enumerate(table):
-        cells = [
-            _pad(row.role_label, widths[0]),
-            _pad(row.username, widths[1]),
-            _pad(row.password, widths[2]),
-        ]
-        lines.append("  ".join([*cells, row.sees]).rstrip())
-        if i == 0:
-            lines.append("  ".join("-" * w for w in [*widths, _width(row.sees)]))
-    return "\n".join(lines)
-
-
 # ---- fingerprint --------------------------------------------------------------------------------
 
 
-def street_fingerprint(street: r.Street) -> str:
+def street_fingerprint(street: r.Street, plugins: Plugins = None) -> str:
     """SHA-256 over every generated row by natural keys (no ids), sorted in Python so the
     database's collation does not matter: same seed and day → same fingerprint."""
     sid = street.pk
@@ -609,7 +519,7 @@ def street_fingerprint(street: r.Street) -> str:
         r.Unit.objects.filter(building__estate__area__street_id=sid).values_list(
             "building__estate__name", "building__number", "number", "area", "area_source", "owner__ref"
         ),
-        RoleGrant.objects.filter(_grant_in_street(sid)).values_list(
+        RoleGrant.objects.filter(grants_in_street(sid)).values_list(
             "user__username",
             "user__display_name",
             "role",
@@ -626,8 +536,6 @@ def street_fingerprint(street: r.Street) -> str:
     for query in queries:
         rows = sorted(tuple("" if v is None else str(v) for v in row) for row in query)
         digest.update(repr(rows).encode())
-    digest.update(problems_fingerprint(street).encode())
-    digest.update(ledgers_fingerprint(street).encode())
-    for module in app_modules("demo_data"):
+    for module in _plugins(plugins):
         digest.update(module.demo_fingerprint(street).encode())
     return digest.hexdigest()

@@ -2,14 +2,14 @@
 
 Place and company words are made-up combinations, not taken from a real street or a real
 company: the demo ranks companies on invented figures, so no real company may appear
-(DESIGN.md §8). Person names are common surname + given-name combinations.
+(docs/DESIGN.md §8). Person names are common surname + given-name combinations.
 """
 
 from __future__ import annotations
 
 from random import Random
 
-STREET_NAME = "春江街道"
+STREET_NAME = "春江街道"  # the same as gongzhi.core.demo_mode.STREET_NAME (test_generator checks)
 DISTRICT_NAME = "浦江新区"
 
 # The state-owned company that manages half of the old estates (seed: "50% 由 1 家国企物业").

@@ -1,6 +1,6 @@
 """The demo street as plain data: a pure function of (seed, scale, today), no database.
 
-The street is shaped like the seed (DESIGN.md §8): 32 residential areas, 76 estates of which
+The street is shaped like the seed (docs/DESIGN.md §8): 32 residential areas, 76 estates of which
 51 were built before 1996, 28 property companies, one of them state-owned and managing half
 of the old estates (26 of 51), fees around 0.8 yuan/m²/month, collection rates 50–99 %.
 

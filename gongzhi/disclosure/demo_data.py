@@ -1,4 +1,4 @@
-"""The demo street's disclosure-book records (DESIGN.md §8): major matters, the owners' rules and the four
+"""The demo street's disclosure-book records (docs/DESIGN.md §8): major matters, the owners' rules and the four
 services for every estate — short plausible texts — and a richer set for one showcase estate (the demo
 owners' committee's). A pure function of (seed, today) and the street."""
 
@@ -79,7 +79,7 @@ def _showcase_estate_id(street, users) -> int | None:
     return r.Estate.objects.filter(area__street=street).order_by("pk").values_list("pk", flat=True).first()
 
 
-def demo_create(*, street, seed: int, today: dt.date, users) -> dict[str, int]:
+def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     rng = Random(seed * 6007 + 31)
     estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))
     showcase = _showcase_estate_id(street, users)

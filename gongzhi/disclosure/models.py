@@ -1,4 +1,4 @@
-"""公示本: what an estate's disclosure book holds beyond the ledgers, fees and registry (DESIGN.md §4.4; the
+"""公示本: what an estate's disclosure book holds beyond the ledgers, fees and registry (docs/DESIGN.md §4.4; the
 seed's Yuntai-2 list) — major matters, the owners' rules and the company's four services."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who keeps which part of the disclosure book (DESIGN.md §3): the owners' committee and the street admin
+"""Who keeps which part of the disclosure book (docs/DESIGN.md §3): the owners' committee and the street admin
 keep major matters and the owners' rules; the managing company (and the street admin) the four services.
 Readers of the office pages are the office users who see the estate in full (as for the fees)."""
 
@@ -7,25 +7,22 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from gongzhi.core.scopes import scope_for
+from gongzhi.core.scopes import scope_for, serves_as_company
 from gongzhi.fees.permissions import fee_estates, reads_fees
-from gongzhi.registry.models import Contract, Estate
+from gongzhi.registry.models import Estate
 
 
 def can_edit_book(user, estate: Estate) -> bool:
     scope = scope_for(user)
-    if estate.pk in scope.oc_estate_ids:
+    if scope.on_committee(estate.pk):
         return True
-    return estate.area.street_id in scope.admin_street_ids
+    return scope.is_street_admin(estate.area.street_id)
 
 
 def can_edit_services(user, estate: Estate) -> bool:
-    scope = scope_for(user)
-    if estate.area.street_id in scope.admin_street_ids:
+    if scope_for(user).is_street_admin(estate.area.street_id):
         return True
-    if not scope.company_ids:
-        return False
-    return Contract.objects.active().filter(estate=estate, company_id__in=scope.company_ids).exists()
+    return serves_as_company(user, estate)
 
 
 def book_estates(user):

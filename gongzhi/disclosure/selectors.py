@@ -1,4 +1,4 @@
-"""The disclosure book of one estate (公示本; DESIGN.md §4.4; the seed's Yuntai-2 list), assembled once for
+"""The disclosure book of one estate (公示本; docs/DESIGN.md §4.4; the seed's Yuntai-2 list), assembled once for
 the public page, the PDF and the API. Money stays Decimal throughout; only the chart options hold floats.
 
 Period totals of a ledger are taken as posted: ``income`` is the sum of its ``in`` entries in the period and
@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.core import charts
 from gongzhi.core.masking import mask_phone
 from gongzhi.disclosure.models import EstateRules, MajorMatter, RulesKind, Service, ServiceContent
 from gongzhi.fees.models import PARKING_KINDS
@@ -276,25 +277,16 @@ def fund_chart(data: dict) -> dict | None:
     points.append((data["end"].isoformat(), float(fund.closing)))  # the axis spans the whole period
     if not fund.entries and not fund.opening:
         return None
-    return {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 70, "right": 12, "top": 20, "bottom": 30},
-        "xAxis": {"type": "time"},
-        "yAxis": {"type": "value"},
-        "series": [{"type": "line", "step": "end", "showSymbol": False, "data": points}],
-        "color": ["#1f5fa8"],
-    }
+    return charts.balance_over_time(points, grid=charts.grid(70, 12, 20, 30), colour="#1f5fa8")
 
 
 def income_chart(data: dict) -> dict | None:
     sources = data["income_sources"]
     if not sources:
         return None
-    return {
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 70, "right": 12, "top": 20, "bottom": 40},
-        "xAxis": {"type": "category", "data": [s[0] for s in sources], "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value"},
-        "series": [{"type": "bar", "data": [float(s[1]) for s in sources]}],
-        "color": ["#e6a23c"],
-    }
+    return charts.amounts_by_category(
+        [s[0] for s in sources],
+        [float(s[1]) for s in sources],
+        grid=charts.grid(70, 12, 20, 40),
+        colour="#e6a23c",
+    )

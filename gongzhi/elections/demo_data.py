@@ -19,7 +19,7 @@ def _aware(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
 
 
-def demo_create(*, street, seed, today, users) -> dict[str, int]:
+def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, int]:
     rng = Random(f"elections-{seed}")
     estates = list(Estate.objects.filter(area__street=street).order_by("pk"))
     chosen = sorted(rng.sample(estates, min(SLATES, len(estates))), key=lambda e: e.pk)

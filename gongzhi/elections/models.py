@@ -1,7 +1,5 @@
 """人选把关 — owners'-committee election slates, their candidates, the art. 20 exclusion checks and
-the review history (DESIGN.md §4.6, §5)."""
-
-from decimal import Decimal
+the review history (docs/DESIGN.md §4.6, §5)."""
 
 from django.conf import settings
 from django.db import models
@@ -194,6 +192,3 @@ class SlateEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slate_id} {self.action}"
-
-
-ZERO_AREA = Decimal("0")

@@ -4,7 +4,7 @@
   Owners' committees, companies, evaluators and residents do not see slates (vetting is internal).
 - Enter and edit (draft or returned), submit: the area's secretary (AREA_SECRETARY) or the street admin.
 - Approve or return: the leadership group of the estate's street (LEADERSHIP).
-Outsiders get 404 through ``get_visible_or_404``; readers without the right get 403.
+Outsiders get 404 through ``get_for_user``; readers without the right get 403.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from gongzhi.core.models import Role, RoleGrant
-from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.scopes import admin_estates, get_for_user, scope_for, secretary_areas
 from gongzhi.elections.models import Slate, SlateStatus
 from gongzhi.registry.models import Estate
 
@@ -22,7 +21,7 @@ EDITABLE = (SlateStatus.DRAFT, SlateStatus.RETURNED)
 
 def reads_slates(user) -> bool:
     scope = scope_for(user)
-    return bool(scope.street_ids) or bool(scope.roles & {Role.AREA_SECRETARY, Role.BRANCH_MEMBER})
+    return scope.is_street_wide() or scope.in_branch()
 
 
 def require_reader(user) -> None:
@@ -30,32 +29,22 @@ def require_reader(user) -> None:
         raise PermissionDenied
 
 
-def secretary_area_ids(user) -> set[int]:
-    scope = scope_for(user)
-    if Role.AREA_SECRETARY not in scope.roles:
-        return set()
-    return set(
-        RoleGrant.objects.filter(user=user, role=Role.AREA_SECRETARY).values_list("area_id", flat=True)
-    )
-
-
 def may_enter_for(user, estate: Estate) -> bool:
     scope = scope_for(user)
-    if estate.area.street_id in scope.admin_street_ids:
+    if scope.is_street_admin(estate.area.street_id):
         return True
-    return estate.area_id in secretary_area_ids(user)
+    return scope.is_secretary(estate.area_id)
 
 
 def enter_estates(user):
     """Estates for which this user may enter a slate."""
-    scope = scope_for(user)
-    condition = Q(area__street_id__in=scope.admin_street_ids) | Q(area_id__in=secretary_area_ids(user))
+    condition = Q(pk__in=admin_estates(user).values("pk")) | Q(area__in=secretary_areas(user))
     return Estate.objects.filter(condition).select_related("area").order_by("area__name", "name")
 
 
 def may_enter_any(user) -> bool:
     scope = scope_for(user)
-    return bool(scope.admin_street_ids) or bool(secretary_area_ids(user))
+    return scope.is_street_admin() or scope.is_secretary()
 
 
 def may_edit(user, slate: Slate) -> bool:
@@ -63,22 +52,15 @@ def may_edit(user, slate: Slate) -> bool:
 
 
 def may_decide(user, slate: Slate) -> bool:
-    scope = scope_for(user)
-    return (
-        Role.LEADERSHIP in scope.roles
-        and slate.status == SlateStatus.SUBMITTED
-        and RoleGrant.objects.filter(
-            user=user, role=Role.LEADERSHIP, street_id=slate.estate.area.street_id
-        ).exists()
-    )
+    if slate.status != SlateStatus.SUBMITTED:
+        return False
+    return scope_for(user).is_leadership_of(slate.estate.area.street_id)
 
 
 def get_slate_for_user(user, pk, *, edit: bool = False) -> Slate:
     """Outsider → 404; a reader who may not edit it (now) → 403."""
     require_reader(user)
-    slate = get_visible_or_404(
-        user, Slate.objects.select_related("estate__area", "created_by", "decided_by"), pk
-    )
+    slate = get_for_user(user, Slate.objects.select_related("estate__area", "created_by", "decided_by"), pk)
     if edit and not may_enter_for(user, slate.estate):
         raise PermissionDenied
     return slate

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.scopes import visible
 from gongzhi.elections import rules
-from gongzhi.elections.models import Candidate, CandidateCheck, CheckKind, ElectionTargets, Slate
+from gongzhi.elections.models import Candidate, CandidateCheck, ElectionTargets, Slate
 from gongzhi.registry.models import Estate, OwnersCommittee, Unit
 
 SIZE_REASONS = {
@@ -193,10 +193,6 @@ def term_rows(user, today: dt.date, estates=None) -> list[TermRow]:
             )
         )
     return rows
-
-
-def check_labels() -> list[tuple[str, str]]:
-    return list(CheckKind.choices)
 
 
 def checks_by_kind(candidate: Candidate) -> dict[str, CandidateCheck]:

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff, snapshot
-from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
+from gongzhi.core.errors import UserError
+from gongzhi.core.models import AuditEvent, Role, User
 from gongzhi.core.notify import notify
+from gongzhi.core.scopes import holders_of
 from gongzhi.elections import permissions, rules, selectors
 from gongzhi.elections.models import (
     Candidate,
@@ -31,12 +33,8 @@ from gongzhi.registry.models import Estate, Owner, Street, Unit
 MAX_CANDIDATES = 41
 
 
-class SlateError(Exception):
+class SlateError(UserError):
     """A refusal the user can act on; ``message`` is plain Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _event(slate: Slate, actor, action: str, comment: str = "", now: dt.datetime | None = None) -> None:
@@ -221,17 +219,11 @@ def candidate_remove(*, actor, candidate: Candidate) -> None:
 
 
 def _leaders(street_id: int):
-    return User.objects.filter(
-        pk__in=RoleGrant.objects.filter(role=Role.LEADERSHIP, street_id=street_id).values("user_id")
-    )
+    return holders_of(Role.LEADERSHIP, street_id=street_id)
 
 
 def _area_people(slate: Slate):
-    ids = set(
-        RoleGrant.objects.filter(role=Role.AREA_SECRETARY, area_id=slate.estate.area_id).values_list(
-            "user_id", flat=True
-        )
-    )
+    ids = set(holders_of(Role.AREA_SECRETARY, area_id=slate.estate.area_id).values_list("pk", flat=True))
     if slate.created_by_id:
         ids.add(slate.created_by_id)
     return User.objects.filter(pk__in=ids)
@@ -268,7 +260,7 @@ def slate_submit(*, actor, slate: Slate, now: dt.datetime | None = None) -> Slat
 def _decide(actor, slate: Slate, status: str, action: str, comment: str, now) -> Slate:
     slate = Slate.objects.select_for_update().select_related("estate__area").get(pk=slate.pk)
     if not permissions.may_decide(actor, slate):
-        if slate.status != SlateStatus.SUBMITTED and permissions.scope_for(actor).roles & {Role.LEADERSHIP}:
+        if slate.status != SlateStatus.SUBMITTED and permissions.scope_for(actor).has_role(Role.LEADERSHIP):
             raise SlateError(_("只有待审核的名单可以审核。"))
         raise PermissionDenied
     now = now or timezone.now()
@@ -331,7 +323,7 @@ def _percent(value) -> Decimal:
 
 @transaction.atomic
 def targets_set(*, actor, street: Street, party_share, cross_share) -> ElectionTargets:
-    if street.pk not in permissions.scope_for(actor).admin_street_ids:
+    if not permissions.scope_for(actor).is_street_admin(street.pk):
         raise PermissionDenied
     party, cross = _percent(party_share), _percent(cross_share)
     row, _created = ElectionTargets.objects.get_or_create(street=street)

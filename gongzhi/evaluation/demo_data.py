@@ -1,5 +1,5 @@
 """The demo street's evaluation: two survey rounds, inspections, branch assessments, computed scores
-and one elimination campaign in progress (DESIGN.md §8; issue 6).
+and one elimination campaign in progress (docs/DESIGN.md §8; issue 6).
 
 - A 4-category / 20-item template like 云台二's (frozen: used by both rounds).
 - Round 1 (last year) and round 2 (this year), both closed, over all 76 estates. Each company has a
@@ -311,7 +311,7 @@ def _faults(*, rng: Random, elimination: EliminationCampaign, street: r.Street, 
 
 
 @transaction.atomic
-def demo_create(*, street, seed: int, today: dt.date, users) -> dict[str, int]:
+def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     rng = Random(seed * 104729 + 6)
     tz = timezone.get_current_timezone()
     estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))

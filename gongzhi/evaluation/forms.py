@@ -182,12 +182,6 @@ class EliminationForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 class FaultForm(forms.Form):
     company = forms.TypedChoiceField(label=_("物业公司"), coerce=int, choices=())
     category = forms.ModelChoiceField(

@@ -1,4 +1,4 @@
-"""Evaluation and ranking (测评与排名; DESIGN.md §4.3, issue 6).
+"""Evaluation and ranking (测评与排名; docs/DESIGN.md §4.3, issue 6).
 
 - A **survey template** (the four services 保洁 保绿 保安 保修, optionally 服务态度 / 公开透明) holds
   weighted categories and weighted items; once a campaign has opened on it, it is frozen (a change

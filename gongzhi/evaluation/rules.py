@@ -17,6 +17,8 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import TypeVar, cast
 
 from django.utils.translation import gettext as _
 
@@ -104,7 +106,7 @@ class CategorySpec:
     items: tuple[ItemSpec, ...] = ()
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     try:
         result = Decimal(str(value).strip())
     except (ArithmeticError, ValueError, TypeError):
@@ -323,14 +325,18 @@ def estimate_prior(aggregates: Sequence[Aggregate]) -> Prior:
     )
 
 
-def shrink(n, mean, prior_mean, k):
+# float in production; Fraction in the known-answer tests (exact arithmetic).
+Real = TypeVar("Real", float, Fraction)
+
+
+def shrink(n: int, mean: Real | None, prior_mean: Real, k: Real) -> Real:
     """Credibility-weighted mean: (n·mean + k·μ) / (n + k). n = 0 gives the prior mean."""
     if n == 0:
         return prior_mean
-    return (n * mean + k * prior_mean) / (n + k)
+    return (n * cast(Real, mean) + k * prior_mean) / (n + k)
 
 
-def posterior_variance(within_var, n, k):
+def posterior_variance(within_var: Real, n: int, k: Real) -> Real:
     """Variance of the shrunk mean: σ²_w / (n + k) (= 1 / (n/σ²_w + 1/τ²) with k = σ²_w/τ²)."""
     return within_var / (n + k)
 
@@ -399,7 +405,8 @@ def combine(
     if total_weight <= 0:
         return Composite(0.0, 0.0, 0.0, 0.0, {}, missing)
     normalised = {name: w / total_weight for name, w in present.items()}
-    score = sum(normalised[name] * float(components[name]) for name in normalised)
+    # Only present components (not None) have a weight.
+    score = sum(normalised[name] * float(cast(float, components[name])) for name in normalised)
     variance = normalised.get("survey", 0.0) ** 2 * survey_variance
     half = z * math.sqrt(variance)
     return Composite(score, variance, max(0.0, score - half), min(100.0, score + half), normalised, missing)
@@ -592,17 +599,6 @@ def evidence_sufficient(
     """Enough evidence to eliminate: at least ``min_responses`` survey responses and a survey weight of
     at least ``min_weight``; below either, "证据不足，不得淘汰"."""
     return responses >= min_responses and weight >= float(min_weight)
-
-
-FLAG_LABELS = {
-    "no_responses": "无答卷:测评分为街道均值(仅先验)",
-    "small_sample": "样本较少:已向街道均值收缩",
-    "low_response_rate": "参与率低于 10%",
-    "missing_inspection": "缺第三方检查:权重已按比例分摊",
-    "missing_branch": "缺支部考核:权重已按比例分摊",
-    "missing_problems": "缺问题整改数据",
-    "withheld": "样本不足，暂不显示测评分（答卷过少，保护匿名）",
-}
 
 
 # ---- elimination workflow -----------------------------------------------------------------------------

@@ -1,20 +1,26 @@
-"""Reads over evaluation for the office pages, the resident survey, exports and PDFs. Every
-queryset starts from ``gongzhi.core.scopes.visible`` (the one door); counting runs in the database.
+"""Reads over evaluation for the office pages (tables, charts, Excel, PDF) and the resident survey.
+Every read of protected rows starts from ``gongzhi.core.scopes.visible`` (the one door), so a company
+sees only its own company row and the rows of the estates it serves (scoping.py); counting runs in
+the database and the number of queries stays fixed as the tables grow.
 
-What a company sees: its own company row and the rows of the estates it serves (scoping.py);
-raw (unshrunk) means below ``rules.MIN_DISCLOSED_RESPONSES`` responses are hidden from everyone
-but the street-wide roles (``hide_small_raw_means``)."""
+An estate with fewer than k answers shows no survey figure to anyone (``withhold_small_sample``);
+raw means below ``rules.MIN_DISCLOSED_RESPONSES`` stay with the street-wide roles (``drilldown``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.excel import ColumnSpec, SheetSpec
+from gongzhi.core.scopes import home_estates, scope_for, visible
+from gongzhi.core.validators import is_id, parse_id
 from gongzhi.evaluation import permissions, rules
 from gongzhi.evaluation.models import (
     AccessCode,
@@ -23,26 +29,38 @@ from gongzhi.evaluation.models import (
     Campaign,
     CampaignEstate,
     CampaignStatus,
-    EliminationCampaign,
-    EliminationStatus,
+    EliminationCandidate,
     FaultFinding,
     HouseholdSubmission,
     Inspection,
+    ScoreClass,
     ScoreKind,
     ScoreSnapshot,
     SurveyResponse,
     SurveyTemplate,
 )
-from gongzhi.registry.models import Company, Contract, Estate
 
-# ---- templates and campaigns --------------------------------------------------------------------------
+CLASS_CHOICES = ScoreClass.choices
+CLASS_COLOURS = {"benchmark": "#2e9d5b", "keep": "#1f5fa8", "improve": "#d69e2e", "elimination": "#c0392b"}
+COMPONENT_LABELS = {
+    "survey": gettext_lazy("居民测评"),
+    "inspection": gettext_lazy("第三方检查"),
+    "branch": gettext_lazy("支部考核"),
+    "problems": gettext_lazy("问题整改"),
+}
+FLAG_LABELS = {
+    "no_responses": gettext_lazy("无答卷:测评分为街道均值(仅先验)"),
+    "small_sample": gettext_lazy("样本较少:已向街道均值收缩"),
+    "low_response_rate": gettext_lazy("参与率低于 10%"),
+    "missing_inspection": gettext_lazy("缺第三方检查:权重已按比例分摊"),
+    "missing_branch": gettext_lazy("缺支部考核:权重已按比例分摊"),
+    "missing_problems": gettext_lazy("缺问题整改数据"),
+    "withheld": gettext_lazy("样本不足，暂不显示测评分（答卷过少，保护匿名）"),
+}
+SCALE_LABELS = {"large": gettext_lazy("规模大"), "small": gettext_lazy("规模小")}
 
 
-def templates_for(user) -> QuerySet:
-    return visible(user, SurveyTemplate).annotate(
-        categories_count=Count("categories", distinct=True),
-        items_count=Count("categories__items", distinct=True),
-    )
+# ---- templates and campaigns -------------------------------------------------------------------------
 
 
 def template_structure(template: SurveyTemplate) -> list[dict]:
@@ -57,10 +75,6 @@ def template_structure(template: SurveyTemplate) -> list[dict]:
         }
         for c in template.categories.prefetch_related("items")
     ]
-
-
-def campaigns_for(user) -> QuerySet:
-    return visible(user, Campaign).select_related("template", "street")
 
 
 def campaign_progress(campaign: Campaign) -> list[dict]:
@@ -107,50 +121,26 @@ def campaign_totals(campaign: Campaign) -> dict:
     }
 
 
-# ---- resident survey ----------------------------------------------------------------------------------
+def weight_rows(campaign: Campaign) -> list[dict]:
+    return [
+        {"label": COMPONENT_LABELS[k], "weight": rules.plain(v)}
+        for k, v in campaign.component_weights.items()
+    ]
 
 
-@dataclass(frozen=True)
-class CodeCheck:
-    ok: bool
-    message: str
-    campaign: Campaign | None = None
-    estate: Estate | None = None
-
-
-def access_code_check(code: str, today: dt.date | None = None) -> CodeCheck:
-    """Check a typed code without consuming it (the survey page's first step)."""
-    if not rules.code_well_formed(code):
-        return CodeCheck(
-            False, _("测评码应为 %(n)d 位字母和数字,请核对信上的测评码。") % {"n": rules.CODE_LENGTH}
-        )
-    access = (
-        AccessCode.objects.select_related("campaign__template", "estate")
-        .filter(code_hash=rules.hash_code(code))
-        .first()
-    )
-    if access is None or access.revoked:
-        return CodeCheck(False, _("测评码无效,请核对信上的测评码。"))
-    if access.used:
-        return CodeCheck(False, _("该测评码已经使用过,每户只能提交一次。"))
-    campaign = access.campaign
-    day = today or timezone.localdate()
-    if campaign.status != CampaignStatus.OPEN or not campaign.opens_on <= day <= campaign.closes_on:
-        return CodeCheck(False, _("本次测评不在进行中。"))
-    return CodeCheck(True, "", campaign, access.estate)
+# ---- resident survey ---------------------------------------------------------------------------------
 
 
 def open_campaigns_for_owner(user, today: dt.date | None = None) -> list[tuple[Campaign, list]]:
     """[(campaign, [units not yet answered])] for a logged-in owner: what the portal offers."""
-    scope = scope_for(user)
-    if not scope.unit_ids:
+    if not scope_for(user).owns_unit():
         return []
     day = today or timezone.localdate()
     campaigns = Campaign.objects.filter(
         status=CampaignStatus.OPEN,
         opens_on__lte=day,
         closes_on__gte=day,
-        campaign_estates__estate_id__in=scope.home_estate_ids,
+        campaign_estates__estate__in=home_estates(user),
     ).distinct()
     result = []
     for campaign in campaigns:
@@ -166,7 +156,7 @@ def open_campaigns_for_owner(user, today: dt.date | None = None) -> list[tuple[C
     return result
 
 
-# ---- scores and rankings ------------------------------------------------------------------------------
+# ---- scores and rankings -----------------------------------------------------------------------------
 
 
 def withhold_small_sample(snapshot: ScoreSnapshot) -> bool:
@@ -185,272 +175,369 @@ def withhold_small_sample(snapshot: ScoreSnapshot) -> bool:
     return True
 
 
-def hide_small_raw_means(user, campaign: Campaign) -> bool:
-    return not permissions.sees_raw_means(user, campaign.street_id)
+def _pct(value: Decimal | None) -> Decimal | None:
+    return None if value is None else (value * 100).quantize(Decimal("0.1"))
 
 
-def ranking(user, campaign: Campaign, kind: str = ScoreKind.COMPANY) -> list[ScoreSnapshot]:
-    """The visible snapshot rows of a campaign, best first. For users who may not see raw means of
-    small samples, ``survey_mean`` is blanked below MIN_DISCLOSED_RESPONSES (in memory, not saved)."""
-    rows = list(
+def ranking_rows(user, campaign: Campaign, kind: str, filters: dict) -> list[dict]:
+    """The ranking as the page, the Excel file and the PDF show it (rank order), filtered."""
+    snapshots = (
         visible(user, ScoreSnapshot)
         .filter(campaign=campaign, kind=kind)
-        .select_related("estate__area", "company")
+        .select_related("estate__area" if kind == ScoreKind.ESTATE else "company")
         .order_by("rank", "pk")
     )
-    if hide_small_raw_means(user, campaign):
+    if filters.get("klass") in ScoreClass.values and kind == ScoreKind.COMPANY:
+        snapshots = snapshots.filter(score_class=filters["klass"])
+    if kind == ScoreKind.ESTATE and is_id(filters.get("area", "")):
+        snapshots = snapshots.filter(estate__area_id=parse_id(filters["area"]))
+    snapshots = list(snapshots)
+    if filters.get("flag") == "small":  # by the shrinkage weight recorded at recompute, not a raw count
+        snapshots = [s for s in snapshots if "small_sample" in (s.flags or [])]
+    shared = Counter(s.rank for s in snapshots)
+    street_mean = (campaign.statistics or {}).get("street_mean")
+    lows = [float(s.low) for s in snapshots] + ([street_mean] if street_mean is not None else []) or [0.0]
+    highs = [float(s.high) for s in snapshots] + ([street_mean] if street_mean is not None else []) or [100.0]
+    axis_low = max(0.0, min(lows) - 2)
+    axis_high = min(100.0, max(highs) + 2)
+    span = (axis_high - axis_low) or 1.0
+
+    def at(value) -> float:
+        return round(100 * (float(value) - axis_low) / span, 1)
+
+    rows = []
+    for s in snapshots:
+        withhold_small_sample(s)
+        if kind == ScoreKind.COMPANY:
+            name, group = s.company.name, ""
+            profile = reverse("evaluation:company", args=[s.company_id])
+        else:
+            name, group = s.estate.name, s.estate.area.name
+            profile = ""
+        rows.append(
+            {
+                "s": s,
+                "name": name,
+                "group": group,
+                "url": reverse("evaluation:score", args=[s.pk]),
+                "profile": profile,
+                "tie": shared[s.rank] > 1,
+                "overlap": s.rank_best != s.rank_worst,
+                "rate": _pct(s.response_rate),
+                "klass": s.score_class,
+                "klass_label": str(dict(CLASS_CHOICES).get(s.score_class, "")),
+                "scale": (s.detail or {}).get("scale", ""),
+                "scale_label": SCALE_LABELS.get((s.detail or {}).get("scale", ""), ""),
+                "flags": [str(FLAG_LABELS.get(f, f)) for f in s.flags or []],
+                "few": "small_sample" in (s.flags or []),
+                "bar": {
+                    "left": at(s.low),
+                    "width": max(0.8, at(s.high) - at(s.low)),
+                    "point": at(s.composite),
+                },
+            }
+        )
+    if rows and street_mean is not None:
+        mean_at = at(street_mean) if axis_low <= street_mean <= axis_high else None
         for row in rows:
-            if row.responses < rules.MIN_DISCLOSED_RESPONSES:
-                row.survey_mean = None
-                row.category_means = {}
-    for row in rows:
-        withhold_small_sample(row)
-        row.flag_labels = [_(rules.FLAG_LABELS[f]) for f in row.flags if f in rules.FLAG_LABELS]
-        row.indistinct_from_rank = (row.detail or {}).get("indistinct_from_rank")
+            row["bar"]["mean"] = mean_at
     return rows
 
 
-def scale_quality_matrix(user, campaign: Campaign) -> list[dict]:
-    """One point per visible company: scale (households, estates) × quality (composite, interval), class."""
+def class_counts(rows: list[dict]) -> list[dict]:
+    counts = Counter(row["klass"] for row in rows)
+    return [{"value": v, "label": label, "n": counts.get(v, 0)} for v, label in CLASS_CHOICES]
+
+
+def scatter_option(rows: list[dict]) -> dict:
+    """ECharts option: households served (scale) × composite score (quality), one series per class."""
+    series = []
+    for value, label in CLASS_CHOICES:
+        points = [
+            {"value": [max(1, r["s"].households), float(r["s"].composite)], "name": r["name"]}
+            for r in rows
+            if r["klass"] == value
+        ]
+        series.append(
+            {
+                "name": str(label),
+                "type": "scatter",
+                "symbolSize": 12,
+                "itemStyle": {"color": CLASS_COLOURS[value]},
+                "data": points,
+                "label": {
+                    "show": True,
+                    "formatter": "{b}",
+                    "position": "right",
+                    "fontSize": 10,
+                    "color": "#555",
+                },
+                "labelLayout": {"hideOverlap": True},
+            }
+        )
+    households = sorted(max(1, r["s"].households) for r in rows)
+    median_households = rules.median(households)
+    return {
+        "tooltip": {"trigger": "item"},
+        "legend": {"top": 0},
+        "grid": {"left": 50, "right": 90, "top": 40, "bottom": 45},
+        # Log scale: one company serving half the street must not squash the other 27 into a corner.
+        "xAxis": {
+            "type": "log",
+            "name": _("服务户数(规模,对数刻度)"),
+            "nameLocation": "middle",
+            "nameGap": 28,
+        },
+        "yAxis": {"type": "value", "name": _("综合得分(质量)"), "scale": True},
+        "series": series
+        + [
+            {
+                "name": _("规模中位数"),
+                "type": "line",
+                "data": [],
+                "markLine": {
+                    "silent": True,
+                    "symbol": "none",
+                    "lineStyle": {"type": "dashed", "color": "#999"},
+                    "data": [{"xAxis": median_households}],
+                    "label": {"formatter": _("规模中位数")},
+                },
+            }
+        ],
+    }
+
+
+def ranking_sheet(rows: list[dict], kind: str) -> SheetSpec:
+    company = kind == ScoreKind.COMPANY
+    columns = [
+        ColumnSpec(_("名次"), number_format="0"),
+        ColumnSpec(_("名次范围")),
+        ColumnSpec(_("物业公司") if company else _("小区")),
+    ]
+    if not company:
+        columns.append(ColumnSpec(_("居民区")))
+    columns += [
+        ColumnSpec(_("综合得分"), number_format="0.0"),
+        ColumnSpec(_("区间下限"), number_format="0.0"),
+        ColumnSpec(_("区间上限"), number_format="0.0"),
+        ColumnSpec(_("答卷数"), number_format="0"),
+        ColumnSpec(_("户数"), number_format="0"),
+        ColumnSpec(_("参与率(%)"), number_format="0.0"),
+        ColumnSpec(_("居民测评(修正)"), number_format="0.0"),
+        ColumnSpec(_("第三方检查"), number_format="0.0"),
+        ColumnSpec(_("支部考核"), number_format="0.0"),
+        ColumnSpec(_("问题整改"), number_format="0.0"),
+    ]
+    if company:
+        columns += [
+            ColumnSpec(_("服务小区数"), number_format="0"),
+            ColumnSpec(_("规模")),
+            ColumnSpec(_("分类")),
+        ]
+    columns += [ColumnSpec(_("并列/重叠")), ColumnSpec(_("提示"), width=40)]
+
+    def out():
+        for row in rows:
+            s = row["s"]
+            line = [s.rank, f"{s.rank_best}–{s.rank_worst}", row["name"]]
+            if not company:
+                line.append(row["group"])
+            line += [
+                s.composite,
+                s.low,
+                s.high,
+                s.responses,
+                s.households,
+                row["rate"],
+                s.survey_shrunk,
+                s.inspection_score,
+                s.branch_score,
+                s.problem_score,
+            ]
+            if company:
+                line += [s.estates_count, str(row["scale_label"]), row["klass_label"]]
+            marks = []
+            if row["tie"]:
+                marks.append(_("并列"))
+            if row["overlap"]:
+                marks.append(_("区间重叠"))
+            line += ["、".join(marks), ";".join(row["flags"])]
+            yield line
+
+    title = _("企业排名") if company else _("小区排名")
+    return SheetSpec(title=title, columns=columns, rows=out())
+
+
+def ranking_notes(campaign: Campaign) -> list[list[str]]:
+    stats = campaign.statistics or {}
     return [
-        {
-            "company": s.company,
-            "company_id": s.company_id,
-            "households": s.households,
-            "estates": s.estates_count,
-            "composite": float(s.composite),
-            "low": float(s.low),
-            "high": float(s.high),
-            "rank": s.rank,
-            "class": s.score_class,
-            "class_label": s.get_score_class_display(),
-            "scale": (s.detail or {}).get("scale", ""),
-        }
-        for s in ranking(user, campaign, ScoreKind.COMPANY)
+        [_("说明")],
+        [
+            _(
+                "综合得分 = 居民测评、第三方检查、支部考核、问题整改按街道设定的权重加权;缺少的项按比例分摊权重。"
+            )
+        ],
+        [_("居民测评分向街道均值收缩(经验贝叶斯),样本越少收缩越多;区间为 95% 区间。")],
+        [_("名次范围:区间与之重叠的对象都可能排在这些名次,差异不显著时不应据以区分。")],
+        [
+            _("街道均值:%(m)s;收缩强度 k:%(k)s")
+            % {"m": stats.get("street_mean", "—"), "k": stats.get("k", "—")}
+        ],
     ]
 
 
-def score_breakdown(estate: Estate, campaign: Campaign, *, show_raw: bool = True) -> dict:
-    """How an estate's score was made, every input with its number (the drill-down page).
-
-    Call after the door has checked the user may see the estate's snapshot; ``show_raw`` False hides
-    the unshrunk mean of a small sample."""
-    snapshot = (
-        ScoreSnapshot.objects.filter(campaign=campaign, kind=ScoreKind.ESTATE, estate=estate)
-        .select_related("estate")
-        .first()
-    )
+def drilldown(user, snapshot: ScoreSnapshot) -> dict:
+    """Everything a score rests on, as far as this user may see it."""
+    campaign = snapshot.campaign
     stats = campaign.statistics or {}
-    if snapshot is None:
-        return {"computed": False, "estate": estate, "campaign": campaign}
-    withhold_small_sample(snapshot)
-    n = snapshot.responses
-    k = stats.get("k")
-    street_mean = stats.get("street_mean")
     detail = snapshot.detail or {}
-    disclosed = (show_raw or n >= rules.MIN_DISCLOSED_RESPONSES) and "withheld" not in (snapshot.flags or [])
-    raw = snapshot.survey_mean if disclosed else None
-    survey = {
-        "responses": n,
-        "households": snapshot.households,
-        "response_rate": snapshot.response_rate,
-        "raw_mean": raw,
-        "street_mean": street_mean,
-        "k": k,
-        "within_var": stats.get("within_var"),
-        "between_var": stats.get("between_var"),
-        "shrunk": snapshot.survey_shrunk,
-        "credibility": (n / (n + k)) if k is not None else None,  # the weight of the estate's own mean
-        "formula": (
-            f"({n} × {raw} + {k} × {street_mean}) / ({n} + {k}) = {snapshot.survey_shrunk}"
-            if raw is not None and k is not None
-            else ((_("无答卷,取街道均值 %(mean)s") % {"mean": street_mean}) if n == 0 else "")
-        ),
-        "interval": (detail.get("survey_low"), detail.get("survey_high")),
-        "variance": detail.get("survey_variance"),
-        # In the template's order (a JSON column need not keep key order: PostgreSQL's jsonb does not).
-        "categories": [
-            {
-                "code": code,
-                "name": name,
-                **(snapshot.category_means or {}).get(code, {"mean": None, "answers": 0}),
-            }
-            for code, name in campaign.template.categories.order_by("sort_order", "pk").values_list(
-                "code", "name"
-            )
-        ]
-        if disclosed
-        else [],
-    }
-    weights = {k_: float(v) for k_, v in campaign.component_weights.items()}
+    withheld = withhold_small_sample(snapshot)
+    raw_ok = not withheld and (
+        permissions.sees_raw_means(user, campaign.street_id)
+        or snapshot.responses >= rules.MIN_DISCLOSED_RESPONSES
+    )
+    k = stats.get("k")
+    shrink_weight = None
+    if k is not None and snapshot.kind == ScoreKind.ESTATE:
+        shrink_weight = round(snapshot.responses / (snapshot.responses + float(k)) * 100, 1)
     used = detail.get("used_weights", {})
     components = [
+        {"label": COMPONENT_LABELS["survey"], "value": snapshot.survey_shrunk, "weight": used.get("survey")},
         {
-            "name": name,
-            "label": label,
-            "value": value,
-            "weight": weights[name],
-            "used_weight": used.get(name),
-            "contribution": (float(value) * used[name]) if value is not None and name in used else None,
-        }
-        for name, label, value in (
-            ("survey", _("居民测评(修正后)"), snapshot.survey_shrunk),
-            ("inspection", _("第三方检查"), snapshot.inspection_score),
-            ("branch", _("支部考核"), snapshot.branch_score),
-            ("problems", _("问题整改"), snapshot.problem_score),
-        )
+            "label": COMPONENT_LABELS["inspection"],
+            "value": snapshot.inspection_score,
+            "weight": used.get("inspection"),
+        },
+        {"label": COMPONENT_LABELS["branch"], "value": snapshot.branch_score, "weight": used.get("branch")},
+        {
+            "label": COMPONENT_LABELS["problems"],
+            "value": snapshot.problem_score,
+            "weight": used.get("problems"),
+        },
     ]
-    return {
-        "computed": True,
-        "estate": estate,
-        "campaign": campaign,
+    set_weights = campaign.component_weights
+    for c, key in zip(components, rules.COMPONENTS, strict=True):
+        if used:
+            c["weight_pct"] = None if c["weight"] is None else round(c["weight"] * 100, 1)
+        else:  # a company: the mean of its estates' composites, each weighted as the street set
+            c["weight_pct"] = rules.plain(set_weights[key])
+    context = {
         "snapshot": snapshot,
-        "survey": survey,
+        "campaign": campaign,
+        "stats": stats,
+        "raw_ok": raw_ok,
+        "shrink_weight": shrink_weight,
         "components": components,
-        "composite": snapshot.composite,
-        "interval": (snapshot.low, snapshot.high),
-        "rank": snapshot.rank,
-        "rank_range": (snapshot.rank_best, snapshot.rank_worst),
-        "indistinct_from_rank": detail.get("indistinct_from_rank"),
-        "problems": detail.get("problems", {}),
-        "inspections": list(
-            Inspection.objects.filter(campaign=campaign, estate=estate)
+        "rate": _pct(snapshot.response_rate),
+        "flags": [str(FLAG_LABELS.get(f, f)) for f in snapshot.flags or []],
+        "klass_label": dict(CLASS_CHOICES).get(snapshot.score_class, ""),
+    }
+    if snapshot.kind == ScoreKind.ESTATE:
+        template_categories = {c.code: c for c in campaign.template.categories.all()}
+        order = {code: n for n, code in enumerate(template_categories)}
+        context["categories"] = [
+            {
+                "name": template_categories[code].name if code in template_categories else code,
+                "weight": rules.plain(template_categories[code].weight)
+                if code in template_categories
+                else None,
+                "mean": v.get("mean") if raw_ok else None,
+                "answers": v.get("answers"),
+            }
+            # In the template's order: PostgreSQL's jsonb does not keep the keys' order.
+            for code, v in sorted(
+                (snapshot.category_means or {}).items(),
+                key=lambda item: order.get(item[0], len(order)),
+            )
+        ]
+        context["inspections"] = list(
+            visible(user, Inspection)
+            .filter(campaign=campaign, estate=snapshot.estate)
             .select_related("evaluator")
             .prefetch_related("items", "photos")
-        ),
-        "branch_assessment": BranchAssessment.objects.filter(campaign=campaign, estate=estate).first(),
-        "flags": [_(rules.FLAG_LABELS[f]) for f in snapshot.flags if f in rules.FLAG_LABELS],
-        "statistics": stats,
-    }
+            .order_by("-inspected_on")
+        )
+        context["assessment"] = (
+            visible(user, BranchAssessment)
+            .filter(campaign=campaign, estate=snapshot.estate)
+            .select_related("company")
+            .first()
+        )
+        context["problems"] = detail.get("problems", {})
+        context["problem_period"] = (campaign.period_start, campaign.period_end)
+    else:
+        estate_rows = list(
+            visible(user, ScoreSnapshot)
+            .filter(campaign=campaign, kind=ScoreKind.ESTATE, estate_id__in=detail.get("estates", []))
+            .select_related("estate__area")
+            .order_by("rank")
+        )
+        context["estates"] = estate_rows
+        context["scale_label"] = SCALE_LABELS.get(detail.get("scale", ""), "")
+    return context
 
 
-def company_breakdown(company: Company, campaign: Campaign) -> dict:
-    """A company's score from its estates: each estate's composite, households and share of the weight."""
-    snapshot = ScoreSnapshot.objects.filter(
-        campaign=campaign, kind=ScoreKind.COMPANY, company=company
-    ).first()
-    if snapshot is None:
-        return {"computed": False, "company": company, "campaign": campaign}
-    estate_ids = (snapshot.detail or {}).get("estates", [])
-    estates = list(
-        ScoreSnapshot.objects.filter(campaign=campaign, kind=ScoreKind.ESTATE, estate_id__in=estate_ids)
-        .select_related("estate__area")
-        .order_by("rank")
-    )
-    total = sum(s.households for s in estates)
-    rows = [
-        {
-            "snapshot": s,
-            "share": (s.households / total) if total else (1 / len(estates) if estates else 0),
-        }
-        for s in estates
-    ]
-    return {"computed": True, "company": company, "campaign": campaign, "snapshot": snapshot, "estates": rows}
-
-
-def company_history(user, company: Company) -> dict:
-    """A company profile: scores across campaigns, problems by year, elimination campaigns, awards."""
-    from gongzhi.problems.models import Problem
-
-    snapshots = list(
+def company_profile(user, company) -> dict:
+    history = list(
         visible(user, ScoreSnapshot)
         .filter(kind=ScoreKind.COMPANY, company=company)
         .select_related("campaign")
-        .order_by("campaign__period_end")
+        .order_by("campaign__period_end", "campaign__pk")
     )
-    problems = (
-        visible(user, Problem)
+    chart = None
+    if history:
+        band = {"type": "line", "symbol": "none", "lineStyle": {"type": "dashed", "color": "#9fb8d8"}}
+        chart = {
+            "tooltip": {"trigger": "axis"},
+            "legend": {"top": 0},
+            "color": ["#c0392b", "#9fb8d8", "#9fb8d8"],
+            "grid": {"left": 45, "right": 20, "top": 36, "bottom": 40},
+            "xAxis": {"type": "category", "data": [h.campaign.name for h in history]},
+            "yAxis": {"type": "value", "scale": True, "name": _("综合得分")},
+            "series": [
+                {
+                    "name": _("综合得分"),
+                    "type": "line",
+                    "data": [float(h.composite) for h in history],
+                    "symbolSize": 8,
+                    "label": {"show": True, "formatter": "{c}"},
+                },
+                {**band, "name": _("区间上限"), "data": [float(h.high) for h in history]},
+                {**band, "name": _("区间下限"), "data": [float(h.low) for h in history]},
+            ],
+        }
+    from gongzhi.problems.models import Problem, Status
+
+    problems = visible(user, Problem).filter(company=company).exclude(status=Status.REJECTED)
+    problem_counts = problems.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=~Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=Q(overdue_since__isnull=False)),
+        reopened=Count("id", filter=Q(reopen_count__gt=0)),
+    )
+    candidacies = list(
+        visible(user, EliminationCandidate)
         .filter(company=company)
-        .aggregate(
-            total=Count("id"),
-            overdue=Count("id", filter=Q(overdue_since__isnull=False)),
-            reopened=Count("id", filter=Q(reopen_count__gt=0)),
-        )
+        .select_related("elimination")
+        .order_by("-elimination__created_at")
     )
-    eliminations = list(
-        visible(user, EliminationCampaign)
-        .filter(candidates__company=company)
-        .distinct()
-        .prefetch_related("candidates")
+    faults = dict(
+        FaultFinding.objects.filter(company=company, elimination__in=[c.elimination for c in candidacies])
+        .values("elimination_id")
+        .annotate(n=Count("id"))
+        .values_list("elimination_id", "n")
     )
-    for e in eliminations:
-        e.candidate = next(c for c in e.candidates.all() if c.company_id == company.pk)
-        e.faults_against = FaultFinding.objects.filter(elimination=e, company=company).count()
+    for c in candidacies:
+        c.faults = faults.get(c.elimination_id, 0)
+    awards = list(visible(user, Award).filter(company=company).order_by("-year"))
+    contracts = list(company.contracts.active().select_related("estate__area").order_by("estate__name"))
     return {
         "company": company,
-        "snapshots": snapshots,
-        "problems": problems,
-        "eliminations": eliminations,
-        "awards": list(Award.objects.filter(company=company).order_by("-year")),
-        "estates": list(
-            Contract.objects.active()
-            .filter(company=company)
-            .select_related("estate__area")
-            .order_by("estate__name")
-        ),
+        "history": list(reversed(history)),
+        "chart": chart,
+        "problem_counts": problem_counts,
+        "recent_problems": list(problems.select_related("estate", "category").order_by("-created_at")[:10]),
+        "candidacies": candidacies,
+        "awards": awards,
+        "contracts": contracts,
     }
-
-
-# ---- elimination --------------------------------------------------------------------------------------
-
-
-def eliminations_for(user) -> QuerySet:
-    return visible(user, EliminationCampaign).select_related("basis_campaign", "reevaluation_campaign")
-
-
-def elimination_trail(elimination: EliminationCampaign) -> dict:
-    """Candidates (with both evaluations), fault counts by company, the events with their evidence, referrals."""
-    faults = dict(
-        FaultFinding.objects.filter(elimination=elimination)
-        .values("company_id")
-        .annotate(n=Count("id"))
-        .values_list("company_id", "n")
-    )
-    candidates = sorted(
-        elimination.candidates.select_related("company"),
-        key=lambda c: rules.ranking_key(c.company_id, c.basis_score, c.basis_low, c.basis_responses),
-        reverse=True,
-    )
-    for c in candidates:
-        c.faults = faults.get(c.company_id, 0)
-    return {
-        "elimination": elimination,
-        "candidates": candidates,
-        "faults": list(
-            FaultFinding.objects.filter(elimination=elimination)
-            .select_related("company", "problem__estate", "problem__category")
-            .order_by("-problem__created_at")
-        ),
-        "events": list(elimination.events.select_related("actor").order_by("at", "pk")),
-        "referrals": list(elimination.referrals.select_related("estate", "company")),
-        "actions": available_actions(elimination),
-    }
-
-
-def available_actions(elimination: EliminationCampaign) -> list[str]:
-    return [a for a, t in rules.ELIMINATION_TRANSITIONS.items() if elimination.status in t.sources]
-
-
-def fault_windows_for(user, today: dt.date | None = None) -> list[tuple[EliminationCampaign, Estate]]:
-    """Open fault-finding windows where the user lives (or works) and the estate's company is a candidate."""
-    scope = scope_for(user)
-    day = today or timezone.localdate()
-    estate_ids = scope.home_estate_ids | scope.estate_ids
-    if not estate_ids:
-        return []
-    windows = []
-    for elimination in EliminationCampaign.objects.filter(
-        status=EliminationStatus.FAULT_FINDING, fault_opens_on__lte=day, fault_closes_on__gte=day
-    ):
-        companies = elimination.candidates.values("company_id")
-        for contract in (
-            Contract.objects.active(on=day)
-            .filter(company_id__in=companies, estate_id__in=estate_ids)
-            .select_related("estate")
-        ):
-            windows.append((elimination, contract.estate))
-    return windows
-
-
-def awards_for(user) -> QuerySet:
-    return visible(user, Award).select_related("company", "committee__estate", "campaign")

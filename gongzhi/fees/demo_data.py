@@ -1,4 +1,4 @@
-"""The demo street's fee standards and 24 months of fee collection (DESIGN.md §8).
+"""The demo street's fee standards and 24 months of fee collection (docs/DESIGN.md §8).
 
 Standards: the residential property fee of each estate is its active contract's fee (≈ 0.8 yuan/m²/month;
 about one estate in three also shows the earlier, superseded standard), a non-residential fee in some,
@@ -41,7 +41,7 @@ def _contract_on(contracts: list[r.Contract], day: dt.date) -> r.Contract | None
     return None
 
 
-def demo_create(*, street, seed: int, today: dt.date, users) -> dict[str, int]:
+def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     rng = Random(seed * 7919 + 404)
     estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))
     areas = dict(

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from gongzhi.core.excel import (
     CellError,
     ColumnSpec,
-    ExcelFileError,
+    ImportErrors,
     SheetSpec,
     build_workbook,
-    normalise_header,
     parse_int,
-    read_workbook,
+    read_table,
+    row_problems,
 )
 from gongzhi.fees.rules import FeeError, check_collection, parse_money, parse_month
 from gongzhi.fees.services import CollectionInput, ImportRow
@@ -42,12 +42,6 @@ NOTES = [
 ]
 
 
-class ImportErrors(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
-        self.errors = errors
-
-
 def template_bytes(estates) -> bytes:
     columns = [ColumnSpec(header=h, required=req) for _key, h, req in COLUMNS]
     rows = [[e.pk, e.name, None, None, None, None, None, None] for e in estates]
@@ -56,25 +50,7 @@ def template_bytes(estates) -> bytes:
 
 def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
     """Rows ready for ``collection_import``; raises ``ImportErrors`` with every problem found."""
-    try:
-        sheets = read_workbook(fileobj, filename=filename)
-    except ExcelFileError as error:
-        raise ImportErrors([error.message]) from None
-    rows = sheets.get(SHEET) or next((r for t, r in sheets.items() if t != "填写说明"), None)
-    if not rows:
-        raise ImportErrors([_("文件中没有找到“%(sheet)s”工作表或其中没有数据。") % {"sheet": SHEET}])
-    header, *body = rows
-    wanted = {normalise_header(h): key for key, h, _req in COLUMNS}
-    positions = {}
-    for index, text in enumerate(header.values):
-        key = wanted.get(normalise_header(text))
-        if key:
-            positions[key] = index
-    missing = [h for key, h, req in COLUMNS if req and key not in positions]
-    if missing:
-        raise ImportErrors(
-            [_("第 %(row)d 行(表头)缺少列:%(cols)s。") % {"row": header.number, "cols": "、".join(missing)}]
-        )
+    table, body = read_table(fileobj, filename=filename, title=SHEET, columns=COLUMNS)
     by_id = {e.pk: e for e in estates}
     by_name: dict[str, list] = {}
     for e in estates:
@@ -82,18 +58,12 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
     errors: list[str] = []
     parsed: list[ImportRow] = []
     seen: dict[tuple[int, object], int] = {}
-
-    def cell(values, key):
-        i = positions.get(key)
-        return values[i] if i is not None and i < len(values) else None
-
-    for row in body:
-        v = row.values
-        if all(cell(v, key) in (None, "") for key in ("month", "billed", "collected", "households_billed")):
+    for row_number, v in table.records(body):
+        if all(v.get(key) in (None, "") for key in ("month", "billed", "collected", "households_billed")):
             continue  # a pre-filled estate row the user left empty
         problems = []
         estate = None
-        raw_id, raw_name = cell(v, "estate_id"), cell(v, "estate")
+        raw_id, raw_name = v.get("estate_id"), v.get("estate")
         if raw_id not in (None, ""):
             try:
                 estate = by_id.get(parse_int(raw_id, message="", ge=1))
@@ -114,12 +84,12 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
         month = billed = collected = None
         hb = hp = None
         try:
-            month = parse_month(cell(v, "month"))
+            month = parse_month(v.get("month"))
         except FeeError as error:
             problems.append(_("月份:%(m)s") % {"m": error.message})
         for key, label in (("billed", _("应收金额")), ("collected", _("实收金额"))):
             try:
-                value = parse_money(cell(v, key), label=label, allow_zero=key == "collected")
+                value = parse_money(v.get(key), label=label, allow_zero=key == "collected")
             except FeeError as error:
                 problems.append(error.message)
                 continue
@@ -128,7 +98,7 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
             else:
                 collected = value
         for key, label in (("households_billed", _("应缴户数")), ("households_paid", _("已缴户数"))):
-            raw = cell(v, key)
+            raw = v.get(key)
             if raw in (None, ""):
                 continue
             try:
@@ -157,16 +127,14 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
             if key in seen:
                 problems.append(_("与第 %(other)d 行重复(同一小区同一月份)。") % {"other": seen[key]})
             else:
-                seen[key] = row.number
+                seen[key] = row_number
         if problems:
-            errors.append(
-                _("第 %(row)d 行:%(problems)s") % {"row": row.number, "problems": ";".join(problems)}
-            )
+            errors.append(row_problems(row_number, problems))
             continue
-        note = cell(v, "note")
+        note = v.get("note")
         parsed.append(
             ImportRow(
-                number=row.number,
+                number=row_number,
                 estate=estate,
                 data=CollectionInput(
                     month=month,

@@ -1,4 +1,4 @@
-"""物业费标准与收缴 (DESIGN.md §1 "quality matches price", §4.4): the fee standards of each estate and the
+"""物业费标准与收缴 (docs/DESIGN.md §1 "quality matches price", §4.4): the fee standards of each estate and the
 monthly fee collection.
 
 A fee standard is never edited: a new standard with a later ``effective_from`` supersedes the one in force
@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.append_only import AppendOnlyModel
 from gongzhi.fees.rules import collection_rate, percent
 
 
@@ -44,7 +45,12 @@ class FeeBasis(models.TextChoices):
     CONTRACT = "contract", _("合同约定")
 
 
-class FeeStandard(models.Model):
+class FeeStandard(AppendOnlyModel):
+    # A standard in force is history: a change is a new standard that supersedes it. The demo
+    # street's purge still deletes whole standards.
+    append_only_message = "fee standards are never edited; record a new standard"
+    append_only_deletable = True
+
     estate = models.ForeignKey(
         "registry.Estate", on_delete=models.PROTECT, related_name="fee_standards", verbose_name=_("小区")
     )
@@ -81,12 +87,6 @@ class FeeStandard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount_text} {self.get_unit_display()}"
-
-    def save(self, *args, **kwargs):
-        # A standard in force is history: a change is a new standard that supersedes it.
-        if not self._state.adding:
-            raise ValueError("fee standards are never edited; record a new standard")
-        super().save(*args, **kwargs)
 
     @property
     def amount_text(self) -> str:

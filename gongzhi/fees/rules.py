@@ -9,18 +9,16 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from gongzhi.core.errors import UserError
+
 HUNDRED = Decimal(100)
 RATE_PLACES = Decimal("0.01")  # percent shown with two decimals
 MAX_STANDARD_PLACES = 4
 ROLLING_MONTHS = 12  # the registry's "collection rate" is that of the latest fee year (12 months)
 
 
-class FeeError(Exception):
+class FeeError(UserError):
     """Bad input to a fee write; ``message`` is plain Chinese for the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def collection_rate(billed: Decimal, collected: Decimal) -> Decimal | None:
@@ -66,7 +64,7 @@ def month_add(month: dt.date, months: int) -> dt.date:
 _MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]\s*0?1)?\s*$")
 
 
-def parse_month(value) -> dt.date:
+def parse_month(value: object) -> dt.date:
     """2024-03, 2024/3, 2024年3月, or a date (its month)."""
     if isinstance(value, dt.datetime):
         return value.date().replace(day=1)
@@ -81,7 +79,7 @@ def parse_month(value) -> dt.date:
     return dt.date(year, month, 1)
 
 
-def parse_money(value, *, label: str, places: int = 2, allow_zero: bool = True) -> Decimal:
+def parse_money(value: object, *, label: str, places: int = 2, allow_zero: bool = True) -> Decimal:
     """A non-negative amount with at most ``places`` decimals; text, int or Decimal (never a float)."""
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not value.strip()):
         raise FeeError(_("请填写%(label)s。") % {"label": label})

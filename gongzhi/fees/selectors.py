@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from gongzhi.core import charts
 from gongzhi.fees.models import FeeKind, FeeStandard, MonthlyCollection
 from gongzhi.fees.rules import collection_rate, month_add, month_start, percent
 from gongzhi.registry.models import Contract
@@ -54,12 +55,12 @@ def trend_chart(rows: list[MonthlyCollection]) -> dict | None:
     """An ECharts option: the monthly rate in percent (display only — floats never feed a sum)."""
     if not rows:
         return None
-    return {
-        "tooltip": {"trigger": "axis", "valueFormatter": None},
-        "grid": {"left": 44, "right": 12, "top": 24, "bottom": 30},
-        "xAxis": {"type": "category", "data": [f"{r.month:%Y-%m}" for r in rows]},
-        "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
-        "series": [
+    return charts.option(
+        tooltip={"trigger": "axis", "valueFormatter": None},
+        grid=charts.grid(44, 12, 24, 30),
+        x_axis=charts.category_axis([f"{r.month:%Y-%m}" for r in rows]),
+        y_axis=charts.value_axis(min=0, max=100, axisLabel={"formatter": "{value}%"}),
+        series=[
             {
                 "type": "line",
                 "name": "收缴率",
@@ -67,8 +68,8 @@ def trend_chart(rows: list[MonthlyCollection]) -> dict | None:
                 "smooth": False,
             }
         ],
-        "color": ["#1f5fa8"],
-    }
+        colours=["#1f5fa8"],
+    )
 
 
 def street_overview(estates, *, today: dt.date | None = None, months: int = 12) -> list[dict]:

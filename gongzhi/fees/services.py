@@ -1,4 +1,4 @@
-"""Writes of the fee standards and the monthly collection (DESIGN.md §4.4). Each validates everything,
+"""Writes of the fee standards and the monthly collection (docs/DESIGN.md §4.4). Each validates everything,
 checks the keeping right (``permissions.can_keep_fees``), runs in one transaction and audits.
 
 How the registry's collection rate follows (the decision, stated here once): ``Contract.collection_rate``

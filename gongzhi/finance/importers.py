@@ -1,4 +1,4 @@
-"""Import of historic ledgers from Excel (DESIGN.md §4.4): all or nothing, a row-by-row report in Chinese.
+"""Import of historic ledgers from Excel (docs/DESIGN.md §4.4): all or nothing, a row-by-row report in Chinese.
 
 One sheet “账目”, one entry per row: 小区, 账本, 日期, 收支, 金额, 摘要 and the optional 类别, 对方单位, 依据文号,
 项目. Each row is checked with ``permissions.can_post`` for its estate and ledger; rows of one ledger must be
@@ -26,9 +26,13 @@ from gongzhi.core.excel import (
     CellError,
     ColumnSpec,
     ExcelFileError,
+    HeaderMap,
+    Row,
     SheetSpec,
     build_workbook,
     choice_parser,
+    data_sheet,
+    map_header,
     normalise_header,
     parse_date,
     parse_decimal,
@@ -201,23 +205,20 @@ class _EstateIndex:
         raise CellError(_("找不到小区“%(name)s”(或您无权查看它)。") % {"name": text})
 
 
-def _map_header(header) -> tuple[dict[str, int], list[RowError]]:
-    wanted = {normalise_header(c.header): c for c in COLUMNS}
-    mapping: dict[str, int] = {}
-    for index, text in enumerate(header.values):
-        column = wanted.get(normalise_header(text))
-        if column is not None and column.key not in mapping:
-            mapping[column.key] = index
+def _map_header(header: Row) -> tuple[HeaderMap, list[RowError]]:
+    mapped = map_header(header, {c.key: (c.header,) for c in COLUMNS})
     errors = [
         RowError(header.number, c.header, _("缺少必填列“%(col)s”。") % {"col": c.header})
         for c in COLUMNS
-        if c.required and c.key not in mapping
+        if c.required and c.key not in mapped.positions
     ]
-    return mapping, errors
+    return mapped, errors
 
 
-def _parse_row(row, mapping, estates: _EstateIndex, today: dt.date, errors: list[RowError]) -> _Line | None:
-    values = {key: (row.values[i] if i < len(row.values) else None) for key, i in mapping.items()}
+def _parse_row(
+    row: Row, mapping: HeaderMap, estates: _EstateIndex, today: dt.date, errors: list[RowError]
+) -> _Line | None:
+    values = mapping.values(row)
     parsed: dict[str, Any] = {}
     bad = False
     for column in COLUMNS:
@@ -345,10 +346,7 @@ def ledgers_import(*, actor, fileobj, filename: str = "", dry_run: bool = False)
     except ExcelFileError as error:
         report.errors.append(RowError(None, "", error.message))
         return report
-    rows = sheets.get(SHEET_TITLE)
-    if rows is None:
-        candidates = [title for title in sheets if title != "填写说明" and not title.startswith("选项")]
-        rows = sheets[candidates[0]] if candidates else []
+    rows = data_sheet(sheets, SHEET_TITLE)
     if not rows:
         report.errors.append(RowError(None, "", _("文件中没有“账目”工作表或它是空的。")))
         return report

@@ -1,7 +1,7 @@
 """The one sanctioned way around the append-only ledgers: deleting a *demo* street's entries (and, first,
 the finance rows that point at them: evidence, disclosures, profiles, schedules, notices).
 
-Posted entries are never changed or deleted (DESIGN.md §4.4, §6): the model, its QuerySet and the
+Posted entries are never changed or deleted (docs/DESIGN.md §4.4, §6): the model, its QuerySet and the
 database triggers of migration 0002 all refuse. Resetting the invented demo street (§8) must still
 remove its ledgers, so ``purge_demo_ledgers`` — and nothing else — lifts the triggers for the span of
 one DELETE inside the caller's transaction and puts them back before returning: on SQLite it drops

@@ -1,4 +1,4 @@
-"""Per-estate ledgers (DESIGN.md §4.4): append-only entries, hash-chained as §6 says.
+"""Per-estate ledgers (docs/DESIGN.md §4.4): append-only entries, hash-chained as §6 says.
 
 A posted entry is never changed or deleted — not by ``save()``, not by a QuerySet, not by raw SQL (the
 migration installs database triggers). A mistake is corrected by a reversing entry that names the entry it
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import append_only
 from gongzhi.finance.rules import LedgerError
 
 
@@ -26,26 +27,19 @@ class Direction(models.TextChoices):
     OUT = "out", _("支出")
 
 
-class AppendOnlyError(LedgerError):
-    """An attempt to change or delete a posted ledger entry."""
+class AppendOnlyError(LedgerError, append_only.AppendOnlyError):
+    """An attempt to change or delete a posted ledger entry (a ledger error the user is told of)."""
 
 
-def _refuse() -> AppendOnlyError:
-    return AppendOnlyError(_("已入账的记录不能修改或删除;如有错误,请登记一笔冲正记录并写明原因。"))
-
-
-class LedgerEntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise _refuse()
-
-    def delete(self):
-        raise _refuse()
-
+class LedgerEntryQuerySet(append_only.AppendOnlyQuerySet):
     def chain(self, estate_id: int, ledger: str) -> LedgerEntryQuerySet:
         return self.filter(estate_id=estate_id, ledger=ledger).order_by("seq")
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(append_only.AppendOnlyModel):
+    append_only_error = AppendOnlyError
+    append_only_message = _("已入账的记录不能修改或删除;如有错误,请登记一笔冲正记录并写明原因。")
+
     estate = models.ForeignKey(
         "registry.Estate", on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("小区")
     )
@@ -106,20 +100,12 @@ class LedgerEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.estate_name} {self.get_ledger_display()} #{self.seq}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise _refuse()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise _refuse()
-
 
 # ---- Disclosure schedule, disclosures, per-estate finance profile, fund-use evidence (§5) -------------
 
 
 class FinanceProfile(models.Model):
-    """Per-estate settings the money rules of DESIGN.md §5 need. Absent → the defaults: the initial fund
+    """Per-estate settings the money rules of docs/DESIGN.md §5 need. Absent → the defaults: the initial fund
     amount is the estate's first deposit (首期归集), and public income is not earmarked for the fund."""
 
     estate = models.OneToOneField(

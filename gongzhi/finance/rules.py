@@ -1,4 +1,4 @@
-"""The hash chain and balance rules of a ledger, as plain functions (DESIGN.md §6).
+"""The hash chain and balance rules of a ledger, as plain functions (docs/DESIGN.md §6).
 
 Every ledger (maintenance fund, public income, property fee) exports as JSON lines, one entry per line;
 ``hash`` is the SHA-256 hex digest of the UTF-8 canonical JSON of the entry without ``hash`` (keys sorted,
@@ -16,9 +16,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NoReturn
 
 from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import UserError
 
 GENESIS = "0" * 64
 LEDGER_KINDS = ("maintenance_fund", "public_income", "property_fee")
@@ -46,10 +48,9 @@ _MONEY = re.compile(r"\d{1,14}\.\d{2}")  # §6: exactly two decimals, no sign, n
 # 1998). A date before this is a typing or Excel error (1899-12-31 is Excel's day zero, 0001-01-01 a blank).
 EARLIEST_ENTRY_DATE = dt.date(1990, 1, 1)
 _PERIOD = re.compile(r"(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-class LedgerError(Exception):
+class LedgerError(UserError):
     """A posting or a file that breaks a ledger rule; the message is for the user (Chinese)."""
 
 
@@ -181,7 +182,9 @@ def _is_money(value: Any) -> bool:
     return isinstance(value, str) and _MONEY.fullmatch(value) is not None
 
 
-def _check_entry(entry: dict, expected_seq: int, prev: dict | None, prev_hash: str, balance: Decimal):
+def _check_entry(
+    entry: dict, expected_seq: int, prev: dict | None, prev_hash: str, balance: Decimal
+) -> tuple[str, str] | None:
     """The first rule this entry breaks as (reason, message), or None when it is sound."""
     missing = [name for name in REQUIRED_FIELDS if name not in entry]
     if missing:
@@ -235,7 +238,7 @@ class _DuplicateKey(ValueError):
         self.key = key
 
 
-def _no_duplicate_keys(pairs):
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # json.loads keeps the last of two equal keys; a reader hashing the first would disagree (the tally
     # command refuses them the same way).
     seen: dict[str, Any] = {}
@@ -246,7 +249,7 @@ def _no_duplicate_keys(pairs):
     return seen
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(name)  # NaN, Infinity and -Infinity are not JSON (RFC 8259)
 
 
@@ -298,9 +301,9 @@ def verify_lines(lines: Iterable[str]) -> VerifyResult:
     return VerifyResult(ok=True, count=count, last_hash=prev_hash, balance=money_text(balance))
 
 
-# ---- Disclosure schedule and money-rule alerts (DESIGN.md §5) -------------------------------------------
+# ---- Disclosure schedule and money-rule alerts (docs/DESIGN.md §5) -------------------------------------------
 #
-# Civil Code art. 281 and Shanghai 住宅物业管理规定 (2020) as DESIGN.md §5 summarises them: maintenance-fund
+# Civil Code art. 281 and Shanghai 住宅物业管理规定 (2020) as docs/DESIGN.md §5 summarises them: maintenance-fund
 # income and expenditure disclosed at least every 6 months; public income every quarter; the company's
 # property-fee account (its fees and their execution) once a year. Public income kept to top up the fund:
 # more than 50 % of each quarter's public income is transferred to it. A fund balance below 30 % of its

@@ -1,4 +1,4 @@
-"""Reads of the ledgers: the §6 lines of a chain, the list of chains (DESIGN.md §6), where each ledger
+"""Reads of the ledgers: the §6 lines of a chain, the list of chains (docs/DESIGN.md §6), where each ledger
 stands against its disclosure schedule and the current breaches of the money rules (§5)."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def last_disclosed_end(estate_id: int, ledger: str) -> dt.date | None:
     )
 
 
-# ---- Disclosure schedule (DESIGN.md §5) ---------------------------------------------------------------
+# ---- Disclosure schedule (docs/DESIGN.md §5) ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def disclosure_status(*, estate_ids, today: dt.date | None = None) -> dict[tuple
     return states
 
 
-# ---- Money-rule alerts (DESIGN.md §5) -----------------------------------------------------------------
+# ---- Money-rule alerts (docs/DESIGN.md §5) -----------------------------------------------------------------
 
 
 class AlertKind:

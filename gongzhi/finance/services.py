@@ -1,4 +1,4 @@
-"""Writes of the finance app (DESIGN.md §4.4, §5, §6): post and reverse ledger entries (nothing else touches
+"""Writes of the finance app (docs/DESIGN.md §4.4, §5, §6): post and reverse ledger entries (nothing else touches
 the ledgers), record disclosures, tighten a disclosure interval, set an estate's finance profile, attach
 evidence to a fund use."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
-from gongzhi.core.images import ImageRejected, clean_image
 from gongzhi.core.models import AuditEvent
-from gongzhi.core.uploads import UploadRejected, check_pdf
+from gongzhi.core.uploads import PDF_TYPE as PDF_TYPE  # the evidence views read it from here
+from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
 from gongzhi.finance.models import (
     Direction,
     Disclosure,
@@ -238,53 +237,17 @@ def ledger_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
     )
 
 
-# ---- Disclosures, schedules, profiles, evidence (DESIGN.md §5) -----------------------------------------
+# ---- Disclosures, schedules, profiles, evidence (docs/DESIGN.md §5) -----------------------------------------
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-PDF_TYPE, JPEG_TYPE = "application/pdf", "image/jpeg"
 
 
-@dataclass(frozen=True)
-class CleanDocument:
-    content: bytes
-    content_type: str
-    extension: str
-
-
-def clean_document(upload, *, label: str = "") -> CleanDocument:
-    """A PDF or a photo, judged by content (never by name): a PDF must start with ``%PDF-`` and end with
-    ``%%EOF``; anything else must decode as an image and is re-encoded without metadata (core/images.py).
-    Bounded in size before it is read in full."""
-    name = label or getattr(upload, "name", "") or _("文件")
-    size = getattr(upload, "size", None)
-    too_big = _("“%(name)s”超过 %(mb)d MB,请压缩后再上传。") % {
-        "name": name,
-        "mb": MAX_DOCUMENT_BYTES // 2**20,
-    }
-    if size is not None and size > MAX_DOCUMENT_BYTES:
-        raise LedgerError(too_big)
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(MAX_DOCUMENT_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise LedgerError(too_big)
-    if not data:
-        raise LedgerError(_("“%(name)s”是空文件。") % {"name": name})
-    if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-2048:]:
-            raise LedgerError(_("“%(name)s”不是完整的 PDF 文件(文件可能已损坏或未上传完)。") % {"name": name})
-        try:
-            check_pdf(data, name=name)  # no scripts, actions, embedded files or HTML (core/uploads.py)
-        except UploadRejected as error:
-            raise LedgerError(error.message) from None
-        return CleanDocument(data, PDF_TYPE, "pdf")
+def _document(upload, *, name: str) -> CleanDocument:
+    """A PDF or photo checked by ``core.uploads.clean_document`` within 20 MB; a refusal is a LedgerError."""
     try:
-        image = clean_image(data, name=name)
-    except ImageRejected:
-        raise LedgerError(
-            _("“%(name)s”既不是 PDF,也不是可识别的照片(只接受 PDF、JPEG、PNG 等)。") % {"name": name}
-        ) from None
-    return CleanDocument(image.content, JPEG_TYPE, "jpg")
+        return clean_document(upload, name=name, max_bytes=MAX_DOCUMENT_BYTES)
+    except UploadRejected as error:
+        raise LedgerError(error.message) from None
 
 
 def _check_ledger(ledger: str) -> None:
@@ -332,7 +295,7 @@ def disclosure_record(
         posted_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if attachment is not None:
-        document = clean_document(attachment, label=_("附件"))
+        document = _document(attachment, name=_("附件"))
         disclosure.attachment_type = document.content_type
         disclosure.attachment.save(
             f"{uuid.uuid4().hex[:12]}.{document.extension}", ContentFile(document.content), save=False
@@ -432,7 +395,7 @@ def evidence_attach(*, actor, entry: LedgerEntry, kind: str, upload, note: str =
     if kind not in EvidenceKind.values:
         raise LedgerError(_("请选择材料类型。"))
     note = (note or "").strip()[:200]
-    document = clean_document(upload, label=getattr(upload, "name", "") or _("文件"))
+    document = _document(upload, name=getattr(upload, "name", "") or _("文件"))
     evidence = FundUseEvidence(
         entry=entry,
         kind=kind,

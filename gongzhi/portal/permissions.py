@@ -16,8 +16,15 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from gongzhi.core.models import Role, RoleGrant
-from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
+from gongzhi.core.scopes import (
+    admin_estates,
+    committee_estates,
+    get_for_user,
+    holds_office_role,
+    scope_for,
+    secretary_areas,
+    visible,
+)
 from gongzhi.registry.models import Estate
 
 # The audit trail records in which capacity each batch was issued.
@@ -26,24 +33,14 @@ CAPACITY_AREA = "area_secretary"
 CAPACITY_STREET = "street_admin"
 
 
-def _secretary_area_ids(user) -> set[int]:
-    if not scope_for(user).area_ids:
-        return set()
-    return set(
-        RoleGrant.objects.filter(user=user, role=Role.AREA_SECRETARY, user__is_active=True).values_list(
-            "area_id", flat=True
-        )
-    )
-
-
 def issuing_capacity(user, estate: Estate) -> str | None:
     """In which capacity ``user`` issues letters for ``estate``, or None if they may not."""
     scope = scope_for(user)
-    if estate.pk in scope.oc_estate_ids:
+    if scope.on_committee(estate.pk):
         return CAPACITY_COMMITTEE
-    if estate.area_id in _secretary_area_ids(user):
+    if scope.is_secretary(estate.area_id):
         return CAPACITY_AREA
-    if estate.area.street_id in scope.admin_street_ids:
+    if scope.is_street_admin(estate.area.street_id):
         return CAPACITY_STREET
     return None
 
@@ -54,25 +51,23 @@ def may_issue_letters(user, estate: Estate) -> bool:
 
 def issuing_estates(user) -> QuerySet[Estate]:
     """The estates whose letters ``user`` prints (through the door: never outside their scope)."""
-    scope = scope_for(user)
-    condition = Q(pk__in=scope.oc_estate_ids)
-    secretary_areas = _secretary_area_ids(user)
-    if secretary_areas:
-        condition |= Q(area_id__in=secretary_areas)
-    if scope.admin_street_ids:
-        condition |= Q(area__street_id__in=scope.admin_street_ids)
+    condition = (
+        Q(pk__in=committee_estates(user).values("pk"))
+        | Q(area__in=secretary_areas(user))
+        | Q(pk__in=admin_estates(user).values("pk"))
+    )
     return visible(user, Estate).filter(condition)
 
 
 def issues_any_letters(user) -> bool:
     """For the menu: does this user print letters anywhere?"""
     scope = scope_for(user)
-    return bool(scope.oc_estate_ids or scope.admin_street_ids or _secretary_area_ids(user))
+    return scope.on_committee() or scope.is_street_admin() or scope.is_secretary()
 
 
 def get_estate_for_letters(user, pk) -> Estate:
     """Outside the user's scope → 404; visible but not theirs to issue → 403."""
-    estate = get_visible_or_404(user, Estate.objects.select_related("area__street"), pk)
+    estate = get_for_user(user, Estate.objects.select_related("area__street"), pk)
     if not may_issue_letters(user, estate):
         raise PermissionDenied
     return estate
@@ -83,7 +78,7 @@ def is_office_account(user) -> bool:
     account: not its password, not its grants."""
     if user.is_staff or user.is_superuser:
         return True
-    return RoleGrant.objects.filter(user=user).exclude(role=Role.OWNER).exists()
+    return holds_office_role(user)
 
 
 def letter_may_reach(user) -> bool:

@@ -2,17 +2,16 @@
 
 from django.db.models import Q
 
+from gongzhi.core.scopes import Path, street_q
 from gongzhi.portal.models import ActivationCode
 
 
 def _activation_q(scope) -> Q:
     # Letters (who got a code, who activated) are the business of those who issue them: the estate's
     # owners' committee and the street admin. Nobody else reads them, not even other office roles.
-    condition = Q(estate_id__in=scope.oc_estate_ids)
-    if scope.admin_street_ids:
-        condition |= Q(estate__area__street_id__in=scope.admin_street_ids)
-    return condition
+    return Q(estate_id__in=scope.oc_estate_ids) | street_q(
+        scope, "estate__area__street_id", scope.admin_street_ids
+    )
 
 
-SCOPE_PATHS = {ActivationCode: _activation_q}
-STREET_OF = {ActivationCode: lambda o: o.estate.area.street_id}
+SCOPED = {ActivationCode: Path("estate__area__street_id", _activation_q)}

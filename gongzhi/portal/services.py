@@ -26,19 +26,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.notify import notify
-from gongzhi.core.scopes import forget_scope
+from gongzhi.core.scopes import forget_scope, units_with_owner_accounts
 from gongzhi.portal import permissions, rules
 from gongzhi.portal.models import ActivationAttempt, ActivationCode
 from gongzhi.registry.models import Estate, Owner, OwnerKind, Unit
 
 
-class ActivationError(Exception):
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class ActivationError(UserError):
+    """Activation refused; ``field`` names the form field at fault, when there is one."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def activated_owner_ids(estate: Estate) -> set[int]:
         Unit.objects.filter(
             building__estate=estate,
             owner__isnull=False,
-            pk__in=RoleGrant.objects.filter(role=Role.OWNER).values("unit_id"),
+            pk__in=units_with_owner_accounts().values("pk"),
         ).values_list("owner_id", flat=True)
     )
 

@@ -1,4 +1,4 @@
-"""Problems and their rectification, closed item by item (问题清单 · 整改 · 销项; DESIGN.md §4.2).
+"""Problems and their rectification, closed item by item (问题清单 · 整改 · 销项; docs/DESIGN.md §4.2).
 
 A problem is reported (by a resident, a patrol, a hearing, a meeting, a low survey score or a
 third-party inspection), accepted or rejected by the area's joint party branch, assigned to
@@ -117,7 +117,7 @@ class Problem(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True
     )
     # The reporter is known to the area's branch and the street admin only: never public,
-    # never shown to the assignee (DESIGN.md §3, "anonymous means unlinkable").
+    # never shown to the assignee (docs/DESIGN.md §3, "anonymous means unlinkable").
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

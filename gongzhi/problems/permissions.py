@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from gongzhi.core.models import Role
-from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.scopes import get_for_user, scope_for
 from gongzhi.problems import rules
 from gongzhi.problems.models import Carriage, Problem, Source
 from gongzhi.registry.models import Estate
@@ -16,21 +15,20 @@ from gongzhi.registry.models import Estate
 def is_branch_of(user, problem: Problem) -> bool:
     """The area's joint party branch (secretary, members) or the street admin."""
     scope = scope_for(user)
-    street_id = problem.estate.area.street_id
-    if street_id in scope.admin_street_ids:
+    if scope.is_street_admin(problem.estate.area.street_id):
         return True
-    return problem.estate.area_id in scope.area_ids
+    return scope.in_branch(problem.estate.area_id)
 
 
 def is_assignee_of(user, problem: Problem) -> bool:
     scope = scope_for(user)
     if problem.carriage == Carriage.COMPANY:
-        return problem.company_id in scope.company_ids
+        return scope.is_company_staff(problem.company_id)
     if problem.carriage == Carriage.OWNERS_COMMITTEE:
-        return problem.estate_id in scope.oc_estate_ids
+        return scope.on_committee(problem.estate_id)
     if problem.carriage == Carriage.RESIDENTS_COMMITTEE:
         # The residents' committee's head sits in the area's branch (seed text).
-        return problem.estate.area_id in scope.area_ids
+        return scope.in_branch(problem.estate.area_id)
     return False
 
 
@@ -55,7 +53,7 @@ def get_problem_for_user(user, pk, *, action: str | None = None) -> Problem:
     queryset = Problem.objects.select_related(
         "estate__area", "category", "building", "company", "owners_committee", "residents_committee"
     )
-    problem = get_visible_or_404(user, queryset, pk)
+    problem = get_for_user(user, queryset, pk)
     if action is not None and not may_act(user, problem, action):
         raise PermissionDenied
     return problem
@@ -70,11 +68,11 @@ def report_sources(user, estate: Estate) -> list[str]:
     """The sources this user may file a problem under at this estate (empty: may not report)."""
     scope = scope_for(user)
     sources = []
-    if estate.pk in scope.home_estate_ids:
+    if scope.lives_in(estate.pk):
         sources.append(Source.RESIDENT)
-    if estate.area.street_id in scope.admin_street_ids or estate.area_id in scope.area_ids:
+    if scope.is_street_admin(estate.area.street_id) or scope.in_branch(estate.area_id):
         sources += [Source.PATROL, Source.HEARING, Source.MEETING, Source.SURVEY, Source.RECEPTION]
-    if Role.EVALUATOR in scope.roles and estate.pk in scope.evaluator_estate_ids:
+    if scope.evaluates(estate.pk):
         sources.append(Source.INSPECTION)
     return sources
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from gongzhi.core.errors import UserError
+
 DEFAULT_DEADLINE_DAYS = 10  # ≈ half a month in working days
 REOPEN_WINDOW_DAYS = 30  # calendar days after closure in which the reporter may reopen once
 MAX_REOPENS = 1
@@ -57,12 +59,8 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-class WorkflowError(Exception):
+class WorkflowError(UserError):
     """An action that the workflow does not allow from the current state; ``message`` is Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def next_status(status: str, action: str) -> str:

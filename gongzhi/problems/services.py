@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import UserError
 from gongzhi.core.images import clean_image
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.notify import notify
@@ -27,12 +28,8 @@ from gongzhi.problems.models import Carriage, Category, Problem, ProblemEvent, P
 from gongzhi.registry.models import Building, Contract, Estate, OwnersCommittee, ResidentsCommittee, Street
 
 
-class ProblemError(Exception):
+class ProblemError(UserError):
     """A refusal the user can act on; ``message`` is plain Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # ---- categories ------------------------------------------------------------------------------------
@@ -77,7 +74,7 @@ def category_defaults_ensure(*, street: Street) -> list[Category]:
 def category_update(
     *, actor, category: Category, deadline_days: int, carriage: str, urgent: bool
 ) -> Category:
-    if category.street_id not in _admin_streets(actor):
+    if not _is_street_admin(actor, category.street_id):
         raise PermissionDenied
     before = {
         "deadline_days": category.deadline_days,
@@ -100,10 +97,10 @@ def category_update(
     return category
 
 
-def _admin_streets(user) -> frozenset[int]:
+def _is_street_admin(user, street_id: int) -> bool:
     from gongzhi.core.scopes import scope_for
 
-    return scope_for(user).admin_street_ids
+    return scope_for(user).is_street_admin(street_id)
 
 
 # ---- who gets told ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ phones of owners and members are masked unless the user sees that estate's perso
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.excel import SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.masking import mask_name, mask_phone
+from gongzhi.core.ordering import natural_key
 from gongzhi.core.scopes import Scope, scope_for, visible
 from gongzhi.registry import models as r
 from gongzhi.registry.importers import SHEET_KEYS, column_specs, notes_rows, sheet, sheets
@@ -33,11 +33,6 @@ def _yes_no(value: bool) -> str:
     return "是" if value else "否"
 
 
-def _natural(text: str) -> tuple:
-    """Sort "2号" before "10号": digits compare as numbers."""
-    return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
-
-
 def _sees_area(scope: Scope, area: r.Area) -> bool:
     # Area-level people (branch members): the street admin and the area's own branch, as in
     # compute_scope's personal-data rule for the area's estates.
@@ -46,7 +41,7 @@ def _sees_area(scope: Scope, area: r.Area) -> bool:
 
 def _area_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     for area in sorted(
-        queryset.select_related("residents_committee", "branch"), key=lambda a: _natural(a.name)
+        queryset.select_related("residents_committee", "branch"), key=lambda a: natural_key(a.name)
     ):
         # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
         rc = getattr(area, "residents_committee", None)
@@ -65,7 +60,7 @@ def _area_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 
 def _estate_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     estates = queryset.select_related("area")
-    for estate in sorted(estates, key=lambda e: (_natural(e.area.name), _natural(e.name))):
+    for estate in sorted(estates, key=lambda e: (natural_key(e.area.name), natural_key(e.name))):
         yield [estate.area.name, estate.name, estate.address, estate.build_year]
 
 
@@ -75,10 +70,10 @@ def _unit_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 
     def key(u):
         return (
-            _natural(u.building.estate.area.name),
-            _natural(u.building.estate.name),
-            _natural(u.building.number),
-            _natural(u.number),
+            natural_key(u.building.estate.area.name),
+            natural_key(u.building.estate.name),
+            natural_key(u.building.number),
+            natural_key(u.number),
         )
 
     for unit in sorted(units, key=key):
@@ -102,7 +97,7 @@ def _unit_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 
 def _company_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     ownership = _labels(r.CompanyOwnership)
-    for company in sorted(queryset, key=lambda c: _natural(c.name)):
+    for company in sorted(queryset, key=lambda c: natural_key(c.name)):
         yield [
             company.name,
             company.credit_code,
@@ -115,7 +110,7 @@ def _company_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 def _contract_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     contracts = queryset.select_related("estate__area", "company")
     for contract in sorted(
-        contracts, key=lambda c: (_natural(c.estate.area.name), _natural(c.estate.name), c.start_date)
+        contracts, key=lambda c: (natural_key(c.estate.area.name), natural_key(c.estate.name), c.start_date)
     ):
         yield [
             contract.estate.area.name,
@@ -137,8 +132,8 @@ def _committee_member_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[An
     def key(m):
         committee = m.committee
         return (
-            _natural(committee.estate.area.name),
-            _natural(committee.estate.name),
+            natural_key(committee.estate.area.name),
+            natural_key(committee.estate.name),
             committee.term_start,
             order[m.position],
             m.name,
@@ -164,7 +159,9 @@ def _branch_member_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]
     organisations, memberships = _labels(r.BranchOrganisation), _labels(r.BranchMembership)
     order = {code: i for i, code in enumerate(memberships)}
     members = queryset.select_related("branch__area")
-    for member in sorted(members, key=lambda m: (_natural(m.branch.area.name), order[m.membership], m.name)):
+    for member in sorted(
+        members, key=lambda m: (natural_key(m.branch.area.name), order[m.membership], m.name)
+    ):
         personal = _sees_area(scope, member.branch.area)
         yield [
             member.branch.area.name,

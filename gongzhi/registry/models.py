@@ -1,5 +1,5 @@
 """The registry (台账): streets → areas → estates → buildings → units, owners, companies,
-contracts, committees and branches (DESIGN.md §2–§4.1).
+contracts, committees and branches (docs/DESIGN.md §2–§4.1).
 
 Invariants live in the database as constraints, not only in forms: unique unit numbers per
 building, positive areas, term and contract dates in order, members of a branch with a vote

@@ -311,7 +311,7 @@ class Resource:
     select_related: tuple[str, ...] = ()
     default_sort: str = "pk"
     estate_path: str = ""  # attribute path to the estate id (for masking), if any
-    import_sheet: str = ""  # key of the Excel sheet in registry/importers.py
+    import_sheet: str = ""  # key of the Excel sheet in registry/importers/sheets.py
     children: tuple[tuple[str, str], ...] = ()  # (resource key, filter parameter) shown on the detail page
     hidden_from: frozenset[str] = field(default_factory=frozenset)  # roles that may not open this list at all
     detail_fields: tuple[str, ...] = ()

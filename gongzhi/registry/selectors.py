@@ -92,14 +92,3 @@ def companies_by_estates(user, limit: int = 12) -> list[tuple[str, int, int]]:
         .order_by("-n", "company__name")[:limit]
     )
     return [(row["company__name"], row["n"], row["old"]) for row in rows]
-
-
-def estates_by_decade(user) -> list[tuple[str, int]]:
-    rows = (
-        estates_for(user)
-        .annotate(decade=Floor(F("build_year") / 10))
-        .values("decade")
-        .annotate(n=Count("pk"))
-        .order_by("decade")
-    )
-    return [(f"{int(row['decade']) * 10}s", row["n"]) for row in rows]

@@ -16,17 +16,14 @@ from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import can_edit_registry, street_of
 from gongzhi.registry.models import Contract
 
 
-class RegistryError(Exception):
+class RegistryError(UserError):
     """A write refused for a reason the user can act on; ``message`` is plain Chinese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _check_contract(obj: Contract) -> None:

@@ -277,7 +277,7 @@ def _aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC)
 
 
-def demo_create(*, street, seed, today, users) -> dict[str, int]:
+def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, int]:
     rng = Random(f"training-{seed}")
     questions = Question.objects.bulk_create(
         [Question(street=street, topic=t, kind=k, text=text, explanation=ex) for t, k, text, _c, ex in BANK]

@@ -12,12 +12,13 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.excel import (
     CellError,
     ColumnSpec,
-    ExcelFileError,
+    ImportErrors,
     SheetSpec,
     build_workbook,
     normalise_header,
     parse_text,
-    read_workbook,
+    read_table,
+    row_problems,
 )
 from gongzhi.core.models import AuditEvent
 from gongzhi.training import services
@@ -72,12 +73,6 @@ EXAMPLE = [
 ]
 
 
-class ImportErrors(Exception):
-    def __init__(self, errors: list[str]):
-        super().__init__("; ".join(errors))
-        self.errors = errors
-
-
 @dataclass(frozen=True)
 class QuestionRow:
     number: int
@@ -112,43 +107,20 @@ def _answer_choices(kind: str, answer: str, options: list[str]) -> list[tuple[st
 
 
 def parse_file(fileobj, *, filename: str = "") -> list[QuestionRow]:
-    try:
-        sheets = read_workbook(fileobj, filename=filename)
-    except ExcelFileError as error:
-        raise ImportErrors([error.message]) from None
-    rows = sheets.get(SHEET) or next((r for t, r in sheets.items() if t != "填写说明"), None)
-    if not rows:
-        raise ImportErrors([_("文件中没有找到“%(sheet)s”工作表或其中没有数据。") % {"sheet": SHEET}])
-    header, *body = rows
+    table, body = read_table(fileobj, filename=filename, title=SHEET, columns=COLUMNS)
     if len(body) > MAX_ROWS:
         raise ImportErrors([_("一次最多导入 %(n)d 道题。") % {"n": MAX_ROWS}])
-    wanted = {normalise_header(h): key for key, h, _req in COLUMNS}
-    positions = {}
-    for index, text in enumerate(header.values):
-        key = wanted.get(normalise_header(text))
-        if key:
-            positions[key] = index
-    missing = [h for key, h, req in COLUMNS if req and key not in positions]
-    if missing:
-        raise ImportErrors(
-            [_("第 %(row)d 行(表头)缺少列:%(cols)s。") % {"row": header.number, "cols": "、".join(missing)}]
-        )
     topics, kinds = _by_label(Topic.choices), _by_label(QuestionKind.choices)
     errors: list[str] = []
     parsed: list[QuestionRow] = []
     seen: dict[str, int] = {}
-
-    def cell(values, key):
-        i = positions.get(key)
-        return values[i] if i is not None and i < len(values) else None
-
-    for row in body:
-        v, problems = row.values, []
+    for row_number, v in table.records(body):
+        problems: list[str] = []
         texts = {}
         for key, header_text, _req in COLUMNS:
             try:
                 texts[key] = parse_text(
-                    cell(v, key), max_length=1000 if key in ("text", "explanation") else 300
+                    v.get(key), max_length=1000 if key in ("text", "explanation") else 300
                 )
             except CellError as error:
                 problems.append(f"{header_text}:{error.message}")
@@ -176,13 +148,11 @@ def parse_file(fileobj, *, filename: str = "") -> list[QuestionRow]:
         if texts["text"]:
             if texts["text"] in seen:
                 problems.append(_("与第 %(row)d 行题目重复。") % {"row": seen[texts["text"]]})
-            seen.setdefault(texts["text"], row.number)
+            seen.setdefault(texts["text"], row_number)
         if problems:
-            errors.append(
-                _("第 %(row)d 行:%(problems)s") % {"row": row.number, "problems": ";".join(problems)}
-            )
+            errors.append(row_problems(row_number, problems))
             continue
-        parsed.append(QuestionRow(row.number, topic, kind, texts["text"], choices, texts["explanation"]))
+        parsed.append(QuestionRow(row_number, topic, kind, texts["text"], choices, texts["explanation"]))
     if errors:
         raise ImportErrors(errors)
     if not parsed:

@@ -5,32 +5,17 @@ reads their own participation and attempts (and nothing of anybody else's)."""
 
 from django.db.models import Q
 
+from gongzhi.core.scopes import Path, by_street, street_q
 from gongzhi.training.models import Attempt, Exam, Participant, Question
 
 
-def _street(path: str):
-    def condition(scope) -> Q:
-        return Q(**{f"{path}__in": scope.street_ids}) if scope.street_ids else Q(pk__in=[])
-
-    return condition
+def _own(path: str, street: str) -> Path:
+    return Path(street, lambda scope: street_q(scope, street) | Q(**{path: scope.user_id}))
 
 
-def _own(path: str, street_path: str):
-    def condition(scope) -> Q:
-        return _street(street_path)(scope) | Q(**{path: scope.user_id})
-
-    return condition
-
-
-SCOPE_PATHS = {
-    Question: _street("street_id"),
-    Exam: _street("street_id"),
+SCOPED = {
+    Question: by_street("street_id"),
+    Exam: by_street("street_id"),
     Participant: _own("user_id", "exam__street_id"),
     Attempt: _own("participant__user_id", "participant__exam__street_id"),
-}
-STREET_OF = {
-    Question: lambda o: o.street_id,
-    Exam: lambda o: o.street_id,
-    Participant: lambda o: o.exam.street_id,
-    Attempt: lambda o: o.participant.exam.street_id,
 }

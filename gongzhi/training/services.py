@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent, Role, RoleGrant
 from gongzhi.core.scopes import scope_for
 from gongzhi.registry.models import Street
@@ -35,14 +36,12 @@ TRUE_FALSE_CHOICES = ("正确", "错误")
 MAX_CHOICES = 8
 
 
-class TrainingError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class TrainingError(UserError):
+    """A refusal the user can act on; ``message`` is plain Chinese."""
 
 
 def require_admin(actor, street_id: int) -> None:
-    if street_id not in scope_for(actor).admin_street_ids:
+    if not scope_for(actor).is_street_admin(street_id):
         raise PermissionDenied
 
 
@@ -129,21 +128,6 @@ def question_save(
             street_id=street.pk,
             changes={**snapshot(question), "choices": [[t, c] for t, c in choices]},
         )
-    return question
-
-
-@transaction.atomic
-def question_set_active(*, actor, question: Question, active: bool) -> Question:
-    require_admin(actor, question.street_id)
-    question.active = active
-    question.save(update_fields=["active"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=question,
-        street_id=question.street_id,
-        changes={"active": active},
-    )
     return question
 
 

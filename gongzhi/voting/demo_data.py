@@ -1,4 +1,4 @@
-"""The demo street's owners' decisions (演示表决; DESIGN.md §4.5, §8).
+"""The demo street's owners' decisions (演示表决; docs/DESIGN.md §4.5, §8).
 
 In the estate of the demo owners' committee (where demo_owner lives):
 
@@ -152,7 +152,9 @@ def _ballots(
     return len(ballots)
 
 
-def demo_create(*, street, seed: int, today: dt.date, users: dict[str, Any]) -> dict[str, int]:
+def demo_create(
+    *, street, seed: int, scale: float = 1.0, today: dt.date, users: dict[str, Any]
+) -> dict[str, int]:
     estate, owner_unit_id = _demo_estate_and_owner_unit(street, users)
     if estate is None:
         return {"voting_decisions": 0, "voting_ballots": 0}

@@ -1,4 +1,4 @@
-"""业主表决 — owners' decisions under Civil Code art. 278 (DESIGN.md §4.5, §5, §6).
+"""业主表决 — owners' decisions under Civil Code art. 278 (docs/DESIGN.md §4.5, §5, §6).
 
 A decision is drafted, published (the electorate is frozen from the registry at that moment),
 voted on inside its window, closed (the tally snapshot is stored), its preliminary result
@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.append_only import AppendOnlyModel
 from gongzhi.registry.models import AreaSource
 from gongzhi.voting.sealing import unseal
 
@@ -80,13 +81,6 @@ class DecisionQuerySet(models.QuerySet):
     def public(self) -> DecisionQuerySet:
         """Decisions residents and the public may see: everything but drafts."""
         return self.exclude(status=DecisionStatus.DRAFT)
-
-    def open_now(self, now=None) -> DecisionQuerySet:
-        moment = now or timezone.now()
-        return self.filter(status=DecisionStatus.PUBLISHED, opens_at__lte=moment, closes_at__gt=moment)
-
-    def with_result(self) -> DecisionQuerySet:
-        return self.filter(status__in=[DecisionStatus.PRELIMINARY, DecisionStatus.FINAL])
 
 
 class Decision(models.Model):
@@ -174,10 +168,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_supermajority(self) -> bool:
-        return self.matter in SUPERMAJORITY_MATTERS
 
     def is_open_at(self, moment) -> bool:
         return self.status == DecisionStatus.PUBLISHED and self.opens_at <= moment < self.closes_at
@@ -360,15 +350,7 @@ class Ballot(SealedChoice, models.Model):
         return f"{self.decision_id}/{self.voter_id}"
 
 
-class BallotCastQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("BallotCast rows are append-only")
-
-    def delete(self):
-        raise TypeError("BallotCast rows are append-only")
-
-
-class BallotCast(SealedChoice, models.Model):
+class BallotCast(SealedChoice, AppendOnlyModel):
     """Every cast ever made, in order (append-only): the audit trail of changed votes and the record a
     receipt is looked up in. A receipt whose cast is no longer the current ballot reads "replaced"."""
 
@@ -391,7 +373,7 @@ class BallotCast(SealedChoice, models.Model):
     )
     receipt = models.CharField(_("回执码"), max_length=32, unique=True)
 
-    objects = BallotCastQuerySet.as_manager()
+    append_only_message = "BallotCast rows are append-only"
 
     class Meta:
         verbose_name = _("投票记录")
@@ -400,11 +382,3 @@ class BallotCast(SealedChoice, models.Model):
 
     def __str__(self) -> str:
         return self.receipt
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("BallotCast rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("BallotCast rows are append-only")

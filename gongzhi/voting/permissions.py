@@ -1,4 +1,4 @@
-"""Who may do what with an owners' decision — one condition per line (DESIGN.md §3, §4.5).
+"""Who may do what with an owners' decision — one condition per line (docs/DESIGN.md §3, §4.5).
 
 - Manage (draft, publish, enter paper/proxy ballots, close, publish results): the estate's
   owners'-committee members; for an estate without a sitting committee, the street admin.
@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.core.models import Role
-from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.scopes import get_for_user, own_units, scope_for, visible
 from gongzhi.registry.models import Estate, OwnersCommittee
 from gongzhi.voting.models import Decision, ElectorateOwner
 
@@ -29,9 +29,9 @@ def has_sitting_committee(estate: Estate, on=None) -> bool:
 def can_manage(user, estate: Estate) -> bool:
     """The estate's owners' committee; the street admin only where no committee sits."""
     scope = scope_for(user)
-    if estate.pk in scope.oc_estate_ids:
+    if scope.on_committee(estate.pk):
         return True
-    if estate.area.street_id not in scope.admin_street_ids:
+    if not scope.is_street_admin(estate.area.street_id):
         return False
     return not has_sitting_committee(estate)
 
@@ -39,11 +39,11 @@ def can_manage(user, estate: Estate) -> bool:
 def can_read_office(user, decision: Decision) -> bool:
     """Office reading of a decision (participation, gaps): the estate is in the user's full scope."""
     scope = scope_for(user)
-    if decision.estate.area.street_id in scope.street_ids:
+    if scope.is_street_wide(decision.estate.area.street_id):
         return True
-    if decision.estate_id in scope.oc_estate_ids:
+    if scope.on_committee(decision.estate_id):
         return True
-    return decision.estate.area_id in scope.area_ids
+    return scope.in_branch(decision.estate.area_id)
 
 
 def can_see_roll(user, decision: Decision) -> bool:
@@ -57,20 +57,60 @@ def can_see_roll(user, decision: Decision) -> bool:
 
 def voters_for_user(user, decision: Decision) -> list[ElectorateOwner]:
     """The electorate owners this user votes for: the owners of the units they hold the OWNER role on."""
-    scope = scope_for(user)
-    if Role.OWNER not in scope.roles or not scope.unit_ids:
+    if not scope_for(user).owns_unit():
         return []
     return list(
-        ElectorateOwner.objects.filter(decision=decision, units__unit_id__in=scope.unit_ids)
+        ElectorateOwner.objects.filter(decision=decision, units__unit__in=own_units(user))
         .distinct()
         .order_by("pk")
     )
 
 
+def reads_votes(user) -> bool:
+    """Office pages of decisions: the street, the area branches and the owners' committees (the
+    managing company and evaluators have no part in an owners' vote)."""
+    scope = scope_for(user)
+    return scope.is_street_wide() or scope.in_branch() or scope.on_committee()
+
+
+def office_estates(user) -> QuerySet[Estate]:
+    """Estates whose decisions this user reads in the office."""
+    scope = scope_for(user)
+    condition = Q(pk__in=scope.oc_estate_ids) | Q(area_id__in=scope.area_ids)
+    if scope.street_ids:
+        condition |= Q(area__street_id__in=scope.street_ids)
+    return visible(user, Estate).filter(condition)
+
+
+def managed_estate_ids(user, estate_ids=None) -> set[int]:
+    """Estates where the user drafts and runs decisions (``permissions.can_manage`` for many estates in
+    two queries): their owners' committee, or the street admin where no committee sits today."""
+    scope = scope_for(user)
+    managed = set(scope.oc_estate_ids)
+    if scope.admin_street_ids:
+        street = Estate.objects.filter(area__street_id__in=scope.admin_street_ids)
+        if estate_ids is not None:
+            street = street.filter(pk__in=estate_ids)
+        today = timezone.localdate()
+        sitting = OwnersCommittee.objects.filter(term_start__lte=today, term_end__gte=today).values(
+            "estate_id"
+        )
+        managed |= set(street.exclude(pk__in=sitting).values_list("pk", flat=True))
+    return managed if estate_ids is None else managed & set(estate_ids)
+
+
+def office_decisions(user) -> QuerySet[Decision]:
+    scope = scope_for(user)
+    condition = Q(estate_id__in=scope.oc_estate_ids) | Q(estate__area_id__in=scope.area_ids)
+    if scope.street_ids:
+        condition |= Q(estate__area__street_id__in=scope.street_ids)
+    return visible(user, Decision).filter(condition).select_related("estate__area")
+
+
 def get_decision_for_user(user, pk, *, manage: bool = False) -> Decision:
     """Office door: outsider → 404; visible but not a manager (when ``manage``) → 403."""
     queryset = Decision.objects.select_related("estate__area")
-    decision = get_visible_or_404(user, queryset, pk)
+    decision = get_for_user(user, queryset, pk)
     if not can_read_office(user, decision) and not can_manage(user, decision.estate):
         raise PermissionDenied
     if manage and not can_manage(user, decision.estate):

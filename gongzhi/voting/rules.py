@@ -1,4 +1,4 @@
-"""The tally of an owners' decision — pure, exact, no ORM (DESIGN.md §5, §6).
+"""The tally of an owners' decision — pure, exact, no ORM (docs/DESIGN.md §5, §6).
 
 Law:
 - Civil Code art. 278: quorum — owners holding ≥ 2/3 of the exclusive area AND ≥ 2/3 of the owners
@@ -15,14 +15,17 @@ Arithmetic is Decimal for sums and Fraction for ratios and comparisons; never fl
 from __future__ import annotations
 
 import math
+import random
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import UserError
 
 CHOICES = ("yes", "no", "abstain")
 QUORUM = Fraction(2, 3)
@@ -31,12 +34,11 @@ MAJORITY = Fraction(1, 2)
 SUPERMAJORITY_MATTERS = frozenset({6, 7, 8})
 
 
-class TallyInputError(ValueError):
+class TallyInputError(UserError, ValueError):
     """Bad tally input; ``message`` is plain Chinese and names the offending item."""
 
     def __init__(self, message: str, *, item: str = ""):
         super().__init__(message)
-        self.message = message
         self.item = item
 
 
@@ -71,6 +73,27 @@ def check_matter(matter: Any) -> int:
             item="matter",
         )
     return matter
+
+
+def electorate_groups(units: Iterable[tuple[int, str | None, bool]]) -> dict[str, list[int]]:
+    """Group an estate's units into the owners who vote (SPC interpretation on building
+    compartmentalised ownership art. 9, for the owner count of Civil Code art. 278).
+
+    ``units`` are ``(unit id, owner's registry ref or None, owner is the developer)``. One buyer's
+    units count as one owner (same ref); the developer's unsold units together count as ONE owner
+    however many developer records the registry holds (all under the first developer ref); a unit
+    without a recorded owner counts as one owner on its own (key ``"U<unit id>"``). Returns
+    owner key → unit ids, each list in input order.
+    """
+    rows = list(units)
+    developer_refs = sorted({ref for _unit, ref, developer in rows if ref is not None and developer})
+    groups: dict[str, list[int]] = {}
+    for unit_id, ref, _developer in rows:
+        key = ref if ref is not None else f"U{unit_id}"
+        if developer_refs and key in developer_refs:
+            key = developer_refs[0]
+        groups.setdefault(key, []).append(unit_id)
+    return groups
 
 
 def meets(
@@ -172,7 +195,8 @@ def parse_area(value: Any, *, item: str) -> Decimal:
             item=item,
         )
     # "68.500000" is fine, "68.12345" is not; 1e-999999999 underflows to 0 when normalised: adjusted() first.
-    if area.adjusted() < -AREA_PLACES or area.normalize().as_tuple().exponent < -AREA_PLACES:
+    # (A finite number's exponent is an int; only NaN and infinities have a letter there.)
+    if area.adjusted() < -AREA_PLACES or cast(int, area.normalize().as_tuple().exponent) < -AREA_PLACES:
         raise TallyInputError(
             _("房屋 %(id)s 的面积 %(value)s 小数位过多（最多 4 位）。")
             % {"id": item, "value": _short(value)},
@@ -405,7 +429,7 @@ def _split(total: int, parts: int) -> list[int]:
     return shares
 
 
-def anonymised_ballot_file(result: Mapping[str, Any], *, rng) -> dict[str, Any]:
+def anonymised_ballot_file(result: Mapping[str, Any], *, rng: random.Random) -> dict[str, Any]:
     """The public ballot file in the §6 tally format, computed from the counted ``result`` alone.
 
     For each option (yes, no, abstain, and the owners who did not vote) the file lists as many owners

@@ -2,19 +2,15 @@
 
 from django.db.models import Q
 
-from gongzhi.core.scopes import Scope
+from gongzhi.core.scopes import NOTHING, Path, Scope, street_q
 from gongzhi.voting.models import Ballot, BallotCast, Decision, ElectorateOwner, ElectorateUnit
-
-
-def _street(scope: Scope, path: str) -> Q:
-    return Q(**{f"{path}__in": scope.street_ids}) if scope.street_ids else Q(pk__in=[])
 
 
 def _decision_q(scope: Scope) -> Q:
     # Drafts: the street, the area's branch and the estate's committee. Everyone else who reaches the
     # estate (its company, evaluators, its owners) sees published decisions only.
     office = (
-        _street(scope, "estate__area__street_id")
+        street_q(scope, "estate__area__street_id")
         | Q(estate_id__in=scope.oc_estate_ids)
         | Q(estate__area_id__in=scope.area_ids)
     )
@@ -22,35 +18,24 @@ def _decision_q(scope: Scope) -> Q:
     return office | public
 
 
-def _electorate_q(path: str):
+def _electorate_q(scope: Scope) -> Q:
     # The frozen electorate names owners: only office users who see the estate in full.
-    def condition(scope: Scope) -> Q:
-        return _street(scope, f"{path}__estate__area__street_id") | Q(
-            **{f"{path}__estate_id__in": scope.estate_ids}
-        )
-
-    return condition
+    return street_q(scope, "decision__estate__area__street_id") | Q(decision__estate_id__in=scope.estate_ids)
 
 
 def _own_ballot_q(scope: Scope) -> Q:
     # How an owner voted is read by that owner only; the tally and the roll use selectors, not this door.
     if not scope.unit_ids:
-        return Q(pk__in=[])
+        return NOTHING
     return Q(voter__in=ElectorateUnit.objects.filter(unit_id__in=scope.unit_ids).values("voter_id"))
 
 
-SCOPE_PATHS = {
-    Decision: _decision_q,
-    ElectorateOwner: _electorate_q("decision"),
-    ElectorateUnit: _electorate_q("decision"),
-    Ballot: _own_ballot_q,
-    BallotCast: _own_ballot_q,
-}
+DECISION_STREET = "decision__estate__area__street_id"
 
-STREET_OF = {
-    Decision: lambda o: o.estate.area.street_id,
-    ElectorateOwner: lambda o: o.decision.estate.area.street_id,
-    ElectorateUnit: lambda o: o.decision.estate.area.street_id,
-    Ballot: lambda o: o.decision.estate.area.street_id,
-    BallotCast: lambda o: o.decision.estate.area.street_id,
+SCOPED = {
+    Decision: Path("estate__area__street_id", _decision_q),
+    ElectorateOwner: Path(DECISION_STREET, _electorate_q),
+    ElectorateUnit: Path(DECISION_STREET, _electorate_q),
+    Ballot: Path(DECISION_STREET, _own_ballot_q),
+    BallotCast: Path(DECISION_STREET, _own_ballot_q),
 }

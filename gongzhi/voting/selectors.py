@@ -1,20 +1,25 @@
-"""Reads of owners' decisions: lists, participation (never the yes/no split while open), threshold
-gaps, the door-to-door list (扫楼), the roll after close, receipts and the §6 anonymised ballot file.
+"""Reads of owners' decisions: who reads the office pages, lists, participation (never the yes/no
+split while open; for many decisions at once in two queries), threshold gaps, a preview of the
+electorate a draft would freeze, the door-to-door list (扫楼), the roll after close, receipts and the §6
+anonymised ballot file.
 
 Permission checks are the caller's (views use ``voting.permissions``); these functions only shape data.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core.scopes import visible
+from gongzhi.registry.models import OwnerKind, Unit
 from gongzhi.voting import rules
 from gongzhi.voting.models import (
     BALLOT_CHANNEL_RULE,
@@ -28,6 +33,103 @@ from gongzhi.voting.models import (
 )
 from gongzhi.voting.permissions import voters_for_user
 from gongzhi.voting.services import normalise_receipt
+
+STATUS_COLOURS = {
+    DecisionStatus.DRAFT: "",
+    DecisionStatus.PUBLISHED: "blue",
+    DecisionStatus.CLOSED: "amber",
+    DecisionStatus.PRELIMINARY: "amber",
+    DecisionStatus.FINAL: "green",
+}
+
+
+def participation_many(decisions: list[Decision]) -> dict[int, dict[str, Any]]:
+    """Participation (area and owners, with percentages against the frozen totals) of many published
+    decisions: two grouped queries whatever their number. Drafts get nothing."""
+    ids = [d.pk for d in decisions if d.status != DecisionStatus.DRAFT]
+    if not ids:
+        return {}
+    owners = dict(
+        Ballot.objects.filter(decision_id__in=ids)
+        .order_by()
+        .values_list("decision_id")
+        .annotate(n=Count("pk"))
+    )
+    areas = dict(
+        ElectorateUnit.objects.filter(decision_id__in=ids, voter__ballot__isnull=False)
+        .order_by()
+        .values_list("decision_id")
+        .annotate(a=Sum("area"))
+    )
+    result = {}
+    for d in decisions:
+        if d.pk not in ids:
+            continue
+        result[d.pk] = participation_figures(
+            total_area=d.total_area or Decimal(0),
+            total_owners=d.total_owners or 0,
+            part_area=areas.get(d.pk) or Decimal(0),
+            part_owners=owners.get(d.pk, 0),
+        )
+    return result
+
+
+def participation_figures(*, total_area, total_owners, part_area, part_owners) -> dict[str, Any]:
+    gap = rules.quorum_gap(
+        total_area=total_area,
+        total_owners=total_owners,
+        participating_area=part_area,
+        participating_owners=part_owners,
+    )
+    return {
+        "participating_area": rules.area_text(part_area),
+        "participating_owners": part_owners,
+        "total_area": rules.area_text(total_area),
+        "total_owners": total_owners,
+        "area_percent": rules.percent_text(part_area, total_area),
+        "owners_percent": rules.percent_text(part_owners, total_owners),
+        "quorum_met": gap["area_met"] and gap["owners_met"],
+        **gap,
+    }
+
+
+def electorate_preview(decision: Decision) -> dict[str, Any]:
+    """What publication would freeze now (the grouping of ``rules.electorate_groups``, as at
+    ``services.decision_publish``), with the matter's thresholds. For the confirm screen; the
+    published figures are the stored ones."""
+    units = Unit.objects.filter(building__estate_id=decision.estate_id)
+    building_ids = list(decision.buildings.values_list("pk", flat=True))
+    if building_ids:
+        units = units.filter(building_id__in=building_ids)
+    rows = list(units.values("pk", "area", "owner_id", "owner__ref", "owner__kind"))
+    owners = rules.electorate_groups(
+        (r["pk"], r["owner__ref"] if r["owner_id"] else None, r["owner__kind"] == OwnerKind.DEVELOPER)
+        for r in rows
+    )
+    total_area = sum((r["area"] for r in rows), Decimal(0))
+    return {
+        **thresholds(decision.matter, total_area=total_area, total_owners=len(owners)),
+        "total_units": len(rows),
+        "developer_units": sum(1 for r in rows if r["owner__kind"] == OwnerKind.DEVELOPER),
+        "unowned_units": sum(1 for r in rows if not r["owner_id"]),
+        "multi_unit_owners": len(owners) < len(rows),
+    }
+
+
+def thresholds(matter: int, *, total_area: Decimal, total_owners: int) -> dict[str, Any]:
+    """The totals and what the law asks of them for this matter (docs/DESIGN.md §5)."""
+    t = rules.thresholds_for(matter)
+    return {
+        "total_area": rules.area_text(total_area),
+        "total_owners": total_owners,
+        "quorum": t.quorum_label,
+        "approval": t.approval_label,
+        "approval_strict": t.approval_strict,
+        "quorum_area_needed": rules.area_text(
+            Decimal(math.ceil(Fraction(total_area) * t.quorum * 100)) / 100
+        ),
+        "quorum_owners_needed": math.ceil(Fraction(total_owners) * t.quorum),
+    }
 
 
 def decisions_for(user) -> QuerySet[Decision]:
@@ -178,26 +280,6 @@ def _natural(text: str) -> tuple:
     import re
 
     return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
-
-
-def threshold_gaps(decision: Decision) -> dict[str, Any]:
-    """For the committee: what is missing for the quorum now; after close also the approval figures."""
-    part = participation(decision)
-    gaps: dict[str, Any] = {"quorum": part["overall"], "buildings": part["buildings"], "approval": None}
-    if decision.has_result and decision.result:
-        gaps["approval"] = {
-            name: decision.result[name]
-            for name in (
-                "agreeing_area",
-                "agreeing_owners",
-                "agreement_area_ratio",
-                "agreement_owners_ratio",
-                "approval_area_met",
-                "approval_owners_met",
-                "approved",
-            )
-        }
-    return gaps
 
 
 def door_to_door(decision: Decision) -> list[dict[str, Any]]:

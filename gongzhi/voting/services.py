@@ -1,4 +1,4 @@
-"""Writes of owners' decisions (DESIGN.md §4.5, §5): draft, publish (freeze the electorate), cast,
+"""Writes of owners' decisions (docs/DESIGN.md §4.5, §5): draft, publish (freeze the electorate), cast,
 enter paper/proxy ballots, close (tally), publish the preliminary result, finalise.
 
 Every function is keyword-only, atomic and audited. Bad input raises ``VotingError`` with a plain
@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff, snapshot
-from gongzhi.core.images import ImageRejected, clean_image
+from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent
-from gongzhi.core.uploads import UploadRejected, check_pdf
+from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
 from gongzhi.core.validators import EARLIEST_DATE, date_window_error
 from gongzhi.registry.models import Building, Estate, OwnerKind, Unit
 from gongzhi.voting import rules
@@ -50,12 +50,8 @@ EDITABLE_FIELDS = ("title", "matter", "text", "opens_at", "closes_at", "objectio
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-class VotingError(Exception):
+class VotingError(UserError):
     """Refused with a reason in plain Chinese; nothing was changed."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _random_code(length: int, rng=None) -> str:
@@ -280,29 +276,14 @@ def decision_delete(*, actor, decision: Decision) -> None:
     )
 
 
-def clean_document(upload, *, label: str) -> tuple[bytes, str]:
-    """A PDF (checked by its header) or a photo (re-encoded as JPEG without metadata).
-    Returns (content, extension) or raises VotingError naming the file."""
+def _document(upload, *, label: str) -> CleanDocument:
+    """A PDF or photo checked by ``core.uploads.clean_document`` within 10 MB; a refusal is a VotingError.
+    (A scanned letter is taken without the closing ``%%EOF`` that the ledgers insist on.)"""
     name = getattr(upload, "name", "") or label
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_DOCUMENT_BYTES:
-        raise VotingError(_("“%(name)s”超过 10 MB。") % {"name": name})
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        data = upload.read(MAX_DOCUMENT_BYTES + 1)
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise VotingError(_("“%(name)s”超过 10 MB。") % {"name": name})
-        try:
-            check_pdf(data, name=name)  # no scripts, actions, embedded files or HTML (core/uploads.py)
-        except UploadRejected as error:
-            raise VotingError(error.message) from None
-        return data, "pdf"
     try:
-        image = clean_image(upload, name=name)
-    except ImageRejected:
-        raise VotingError(_("“%(name)s”既不是 PDF 也不是有效的照片。") % {"name": name}) from None
-    return image.content, "jpg"
+        return clean_document(upload, name=name, max_bytes=MAX_DOCUMENT_BYTES, require_eof=False)
+    except UploadRejected as error:
+        raise VotingError(error.message) from None
 
 
 @transaction.atomic
@@ -311,9 +292,11 @@ def decision_attachment_add(*, actor, decision: Decision, upload, name: str = ""
     _require_manager(actor, decision.estate)
     _require_status(decision, DecisionStatus.DRAFT)
     label = (name or getattr(upload, "name", "") or _("附件")).strip()[:120]
-    content, ext = clean_document(upload, label=label)
+    document = _document(upload, label=label)
     attachment = DecisionAttachment(decision=decision, name=label)
-    attachment.file.save(f"{secrets.token_hex(8)}.{ext}", ContentFile(content), save=False)
+    attachment.file.save(
+        f"{secrets.token_hex(8)}.{document.extension}", ContentFile(document.content), save=False
+    )
     attachment.save()
     audit_record(
         actor=actor,
@@ -357,17 +340,13 @@ def freeze_electorate(decision: Decision, units: list[Unit], *, rng=None) -> lis
     loaded) and set its totals and thresholds on the decision (not saved). One ElectorateOwner per
     buyer (registry ref), the developer's units under its one ref, an ownerless unit on its own;
     random pseudonyms for the public ballot file (``rng`` only for the reproducible demo street)."""
-    # The developer's unsold units count as ONE owner however many developer records the registry
-    # holds (SPC interpretation art. 9): they all go under the first developer ref.
-    developer_refs = sorted(
-        {u.owner.ref for u in units if u.owner_id and u.owner.kind == OwnerKind.DEVELOPER}
+    # Who counts as one owner is the law's (rules.electorate_groups, SPC interpretation art. 9).
+    unit_of = {unit.pk: unit for unit in units}
+    grouped = rules.electorate_groups(
+        (u.pk, u.owner.ref if u.owner_id else None, bool(u.owner_id and u.owner.kind == OwnerKind.DEVELOPER))
+        for u in units
     )
-    groups: dict[str, list[Unit]] = {}
-    for unit in units:
-        key = unit.owner.ref if unit.owner_id else f"U{unit.pk}"
-        if developer_refs and key in developer_refs:
-            key = developer_refs[0]
-        groups.setdefault(key, []).append(unit)
+    groups = {key: [unit_of[pk] for pk in pks] for key, pks in grouped.items()}
     owner_codes = _unique_codes("O", len(groups), rng)
     unit_codes = _unique_codes("U", len(units), rng)
     voters = []
@@ -499,7 +478,7 @@ def _record_cast(
     moment: dt.datetime,
     collector_name: str = "",
     proxy_name: str = "",
-    authorisation: tuple[bytes, str] | None = None,
+    authorisation: CleanDocument | None = None,
 ) -> Ballot:
     """Lock the voter, apply the channel rule, replace the current ballot, append the cast, audit."""
     # One row lock per owner serialises that owner's casts; the unique voter column is the backstop.
@@ -529,8 +508,8 @@ def _record_cast(
         receipt=receipt,
     )
     if authorisation is not None:
-        content, ext = authorisation
-        cast.authorisation.save(f"{secrets.token_hex(8)}.{ext}", ContentFile(content), save=False)
+        name = f"{secrets.token_hex(8)}.{authorisation.extension}"
+        cast.authorisation.save(name, ContentFile(authorisation.content), save=False)
     cast.save()
     values = {
         "seal": sealed,
@@ -646,7 +625,7 @@ def ballot_enter_proxy(
     collector = (collector_name or "").strip()[:60]
     if authorisation is None or not getattr(authorisation, "size", 1):
         raise VotingError(_("委托投票必须上传业主签名的书面委托书。"))
-    document = clean_document(authorisation, label=_("书面委托书"))
+    document = _document(authorisation, label=_("书面委托书"))
     decision = _lock_open_decision(decision, moment)
     voter = _offline_voter(decision, voter)
     return _record_cast(

@@ -1,6 +1,6 @@
 """The finance endpoints (账本 · 收费 · 公示本): a permission matrix by hand for every path × persona, the
 §6 shape of entries, paging and date filters, writes through the services with their Chinese refusals, and
-the OpenAPI schema naming them. Expected answers (DESIGN.md §3, §4.4):
+the OpenAPI schema naming them. Expected answers (docs/DESIGN.md §3, §4.4):
 
 - Ledger, standard and collection reads: office users who see the estate in full (street, area branch,
   owners' committee, managing company); the evaluator, owners and the role-less 403; other estates 404.

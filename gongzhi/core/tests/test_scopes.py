@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
+from gongzhi.core.scopes import get_for_user, scope_for, visible
 from gongzhi.registry import models as r
 
 
@@ -52,14 +52,12 @@ def test_outsider_sees_nothing(world):
 
 def test_out_of_scope_object_is_404_and_readonly_write_is_403(world):
     with pytest.raises(Http404):
-        get_visible_or_404(world.user("secretary_b"), r.Estate, world.estate_a1.pk)
+        get_for_user(world.user("secretary_b"), r.Estate, world.estate_a1.pk)
     with pytest.raises(PermissionDenied):
-        get_visible_or_404(world.user("secretary_a"), r.Estate, world.estate_a1.pk, write=True)
-    assert (
-        get_visible_or_404(world.user("admin"), r.Estate, world.estate_a1.pk, write=True) == world.estate_a1
-    )
+        get_for_user(world.user("secretary_a"), r.Estate, world.estate_a1.pk, require="write")
+    assert get_for_user(world.user("admin"), r.Estate, world.estate_a1.pk, require="write") == world.estate_a1
     with pytest.raises(Http404):
-        get_visible_or_404(world.user("admin"), r.Estate, world.other_estate.pk, write=True)
+        get_for_user(world.user("admin"), r.Estate, world.other_estate.pk, require="write")
 
 
 def test_personal_data_reach(world):

@@ -41,7 +41,7 @@ def test_demo_reset_rebuilds_the_street(db):
     run("--small")
     first = r.Street.objects.get(name=STREET_NAME).pk
     problems = Problem.objects.count()
-    assert problems > 100  # the street comes with its problem history (gongzhi/problems/demo.py)
+    assert problems > 100  # the street comes with its problem history (gongzhi/problems/demo_data.py)
     text = run("--small", "--reset")
     assert "已删除原演示数据" in text
     assert r.Street.objects.get(name=STREET_NAME).pk != first

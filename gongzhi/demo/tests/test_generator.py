@@ -234,8 +234,8 @@ def test_second_run_creates_nothing(demo):
     assert AuditEvent.objects.filter(action="import").count() == 1
 
 
-def test_same_seed_and_day_give_the_same_rows_and_another_seed_does_not(db):
-    first = demo_street_ensure(scale=SMALL_SCALE, today=DAY)
+def test_same_seed_and_day_give_the_same_rows_and_another_seed_does_not(demo_copy):
+    first = demo_copy(today=DAY)
     print_one = street_fingerprint(first.street)
     second = demo_street_ensure(scale=SMALL_SCALE, today=DAY, reset=True)
     assert second.street.pk != first.street.pk
@@ -244,9 +244,9 @@ def test_same_seed_and_day_give_the_same_rows_and_another_seed_does_not(db):
     assert street_fingerprint(other.street) != print_one
 
 
-def test_reset_regenerates_and_leaves_another_street_untouched(world):
+def test_reset_regenerates_and_leaves_another_street_untouched(world, demo_copy):
     before = rows_of()
-    first = demo_street_ensure(scale=SMALL_SCALE)
+    first = demo_copy()
     second = demo_street_ensure(scale=SMALL_SCALE, reset=True)
     assert second.created
     assert second.deleted["registry.Unit"] == first.counts["units"]
@@ -257,8 +257,8 @@ def test_reset_regenerates_and_leaves_another_street_untouched(world):
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == len(DEMO_USERNAMES)
 
 
-def test_reset_refuses_to_delete_a_row_of_another_street(world):
-    demo = demo_street_ensure(scale=SMALL_SCALE)
+def test_reset_refuses_to_delete_a_row_of_another_street(world, demo_copy):
+    demo = demo_copy()
     company = r.Company.objects.filter(street=demo.street).first()
     foreign = r.Contract.objects.create(
         company=company, estate=world.estate_a2, start_date=DAY, end_date=DAY + dt.timedelta(days=30),
@@ -267,6 +267,19 @@ def test_reset_refuses_to_delete_a_row_of_another_street(world):
     with pytest.raises(DemoError):
         demo_street_ensure(scale=SMALL_SCALE, reset=True)
     assert r.Contract.objects.filter(pk=foreign.pk).exists()
+    assert r.Street.objects.filter(pk=demo.street.pk).exists()
+
+
+def test_reset_refuses_when_a_demo_login_would_take_another_streets_row_with_it(world, demo_copy):
+    from gongzhi.training.models import Exam, Participant
+
+    demo = demo_copy()
+    exam = Exam.objects.create(street=world.street, title="外街道考试", time_limit_minutes=30, pass_mark=60)
+    user = User.objects.get(username="demo_owner")
+    taking = Participant.objects.create(exam=exam, user=user, name="外街道考生", group="oc_members")
+    with pytest.raises(DemoError):
+        demo_street_ensure(scale=SMALL_SCALE, reset=True)
+    assert Participant.objects.filter(pk=taking.pk).exists()
     assert r.Street.objects.filter(pk=demo.street.pk).exists()
 
 
@@ -291,3 +304,9 @@ def test_a_demo_username_in_use_elsewhere_is_refused(world):
         demo_street_ensure(scale=SMALL_SCALE, reset=True)
     assert not r.Street.objects.filter(name=STREET_NAME).exists()
     assert RoleGrant.objects.filter(user=taken, street=world.other_street).exists()
+
+
+def test_the_plan_names_the_street_that_demo_mode_looks_for():
+    from gongzhi.demo import names
+
+    assert names.STREET_NAME == STREET_NAME  # gongzhi.core.demo_mode's, which the login page reads

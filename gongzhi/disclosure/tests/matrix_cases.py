@@ -1,5 +1,5 @@
 """Permission-matrix cases for the disclosure book (used by tests/test_permission_matrix.py). By hand from
-DESIGN.md §3, §4.4:
+docs/DESIGN.md §3, §4.4:
 
 - The public book of any estate and its PDF need no login: 200 for everyone (a missing estate's 404 is
   tested in gongzhi/disclosure/tests/test_book.py).

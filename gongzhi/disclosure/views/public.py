@@ -1,4 +1,4 @@
-"""The public disclosure book of an estate: a phone page and an A4 PDF, no login (DESIGN.md §4.4).
+"""The public disclosure book of an estate: a phone page and an A4 PDF, no login (docs/DESIGN.md §4.4).
 
 Nothing personal is shown: members' phones are masked, who posted an entry is never read. An estate id
 that does not exist is a 404 like any other page."""

@@ -1,5 +1,5 @@
 """Permission-matrix cases for slate review (used by tests/test_permission_matrix.py). Expected answers
-by hand from the role model (DESIGN.md §3, elections/permissions.py):
+by hand from the role model (docs/DESIGN.md §3, elections/permissions.py):
 
 - Slates are read by the street (admin, leader; other_admin for their own street) and the area branches
   (secretary_a, secretary_b, member_a); oc_a1, staff_x, evaluator_b1, owner_a1 and outsider get 403.

@@ -1,29 +1,15 @@
 """The demo street shows this year's 23 reviewed slates (one returned for its targets) and the training
 demo shows a question bank and one exam with results (issue 7); both are deterministic and removable."""
 
-import pytest
 from django.utils import timezone
 
 from gongzhi.core.models import User
-from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure
 from gongzhi.demo.plan import SEED
 from gongzhi.elections import demo_data as election_demo
 from gongzhi.elections import selectors
 from gongzhi.elections.models import Slate, SlateStatus
 from gongzhi.training import demo_data as training_demo
 from gongzhi.training.models import Attempt, Exam, Question
-
-
-@pytest.fixture
-def demo(db, monkeypatch):
-    from gongzhi.core import plugins
-    from gongzhi.demo import generator
-
-    mine = (election_demo, training_demo)
-    monkeypatch.setattr(
-        generator, "app_modules", lambda name: mine if name == "demo_data" else plugins.app_modules(name)
-    )
-    return demo_street_ensure(scale=SMALL_SCALE, today=timezone.localdate())
 
 
 def test_twenty_three_slates_this_year_one_returned_for_its_targets(demo):

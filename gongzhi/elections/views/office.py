@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.scopes import admin_street, branch_areas, scope_for, visible
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.elections import permissions, rules, selectors, services
 from gongzhi.elections.forms import CandidateForm, DecisionForm, SlateForm, TargetsForm
 from gongzhi.elections.models import Candidate, CheckKind, Slate, SlateStatus
-from gongzhi.registry.models import Area, Estate, Street
+from gongzhi.registry.models import Area, Estate
 
 PAGE_SIZE = 50
 STATUS_COLOURS = {
@@ -108,7 +109,7 @@ def slate_list(request):
             "met": sum(1 for _s, r in rows if r.targets_met),
             "counts": counts,
             "can_enter": permissions.may_enter_any(request.user),
-            "is_admin": bool(scope_for(request.user).admin_street_ids),
+            "is_admin": scope_for(request.user).is_street_admin(),
         },
     )
 
@@ -178,9 +179,8 @@ def terms(request):
     today = timezone.localdate()
     state = request.GET.get("state", "")
     estates = visible(request.user, Estate).select_related("area").order_by("area__name", "name")
-    scope = scope_for(request.user)
-    if not scope.street_ids:
-        estates = estates.filter(area_id__in=scope.area_ids)
+    if not scope_for(request.user).is_street_wide():
+        estates = estates.filter(area__in=branch_areas(request.user))
     rows = selectors.term_rows(request.user, today, estates=estates)
     counts = {key: sum(1 for r in rows if r.state == key) for key in TERM_LABELS}
     if state in TERM_LABELS:
@@ -341,22 +341,20 @@ def candidate_form(request, pk: int, candidate_id: int | None = None):
 
 @login_required
 @require_POST
+@refuse_with_message("elections:detail", "pk")
 def candidate_delete(request, pk: int, candidate_id: int):
     slate = _editable(request, pk)
     candidate = Candidate.objects.filter(slate=slate, pk=candidate_id).first()
     if candidate is None:
         raise Http404
-    try:
-        services.candidate_remove(actor=request.user, candidate=candidate)
-    except services.SlateError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已移除候选人 %(name)s。") % {"name": candidate.name})
+    services.candidate_remove(actor=request.user, candidate=candidate)
+    messages.success(request, _("已移除候选人 %(name)s。") % {"name": candidate.name})
     return redirect("elections:detail", slate.pk)
 
 
 @login_required
 @require_POST
+@refuse_with_message("elections:detail", "pk")
 def slate_act(request, pk: int, action: str):
     if action not in ("submit", "approve", "return"):
         raise Http404
@@ -367,28 +365,24 @@ def slate_act(request, pk: int, action: str):
         raise PermissionDenied
     form = DecisionForm(request.POST)
     comment = form.data.get("comment", "")[:500]
-    try:
-        if action == "submit":
-            services.slate_submit(actor=request.user, slate=slate)
-            messages.success(request, _("已报送领导小组审核。"))
-        elif action == "approve":
-            services.slate_approve(actor=request.user, slate=slate, comment=comment)
-            messages.success(request, _("已审核通过。"))
-        else:
-            services.slate_return(actor=request.user, slate=slate, comment=comment)
-            messages.success(request, _("已退回居民区修改。"))
-    except services.SlateError as error:
-        messages.error(request, error.message)
+    if action == "submit":
+        services.slate_submit(actor=request.user, slate=slate)
+        messages.success(request, _("已报送领导小组审核。"))
+    elif action == "approve":
+        services.slate_approve(actor=request.user, slate=slate, comment=comment)
+        messages.success(request, _("已审核通过。"))
+    else:
+        services.slate_return(actor=request.user, slate=slate, comment=comment)
+        messages.success(request, _("已退回居民区修改。"))
     return redirect("elections:detail", slate.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def targets(request):
-    scope = scope_for(request.user)
-    if not scope.admin_street_ids:
+    street = admin_street(request.user)
+    if street is None:
         raise PermissionDenied
-    street = Street.objects.filter(pk__in=scope.admin_street_ids).order_by("pk").first()
     party, cross = selectors.targets_for(street.pk)
     form = TargetsForm(request.POST or None, initial={"party_share": party, "cross_share": cross})
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,5 @@
 """Permission-matrix cases for the evaluation and survey URLs (used by tests/test_permission_matrix.py).
-Expected answers are written by hand from the role model (DESIGN.md §3, §4.3) and the persona world:
+Expected answers are written by hand from the role model (docs/DESIGN.md §3, §4.3) and the persona world:
 
 - Campaign C (closed, recomputed) and campaign O (open) run over estates A1, A2 (area A) and B1 (area B).
   Company X serves A1 and B1 and ranks last, so it is the candidate of elimination E (bottom N = 1).

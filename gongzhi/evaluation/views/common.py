@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.scopes import scope_for
-from gongzhi.evaluation.models import CampaignStatus, EliminationStatus, ScoreClass
+from gongzhi.evaluation.models import CampaignStatus, EliminationStatus
 
 CAMPAIGN_COLOURS = {CampaignStatus.DRAFT: "", CampaignStatus.OPEN: "blue", CampaignStatus.CLOSED: "green"}
 ELIMINATION_COLOURS = {
@@ -18,8 +17,6 @@ ELIMINATION_COLOURS = {
     EliminationStatus.OWNERS_DECISION: "blue",
     EliminationStatus.CLOSED: "green",
 }
-CLASS_LABELS = dict(ScoreClass.choices)
-SCALE_LABELS = {"large": _("规模大"), "small": _("规模小")}
 
 
 def require_office(request) -> None:
@@ -28,17 +25,13 @@ def require_office(request) -> None:
 
 
 def require_admin_somewhere(request) -> None:
-    if not scope_for(request.user).admin_street_ids:
+    if not scope_for(request.user).is_street_admin():
         raise PermissionDenied
 
 
 def admin_street_id(request) -> int:
     """The street an admin manages (a deployment has one street per admin in practice)."""
-    ids = sorted(scope_for(request.user).admin_street_ids)
-    if not ids:
+    street_id = scope_for(request.user).admin_street_id()
+    if street_id is None:
         raise PermissionDenied
-    return ids[0]
-
-
-def first_error(form) -> str:
-    return next(iter(form.errors.values()))[0]
+    return street_id

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.scopes import scope_for, streets_run_by, visible
 from gongzhi.core.validators import is_id, parse_day
-from gongzhi.evaluation import permissions, rules, services
+from gongzhi.evaluation import permissions, rules, selectors, services
 from gongzhi.evaluation.forms import EliminationForm
 from gongzhi.evaluation.models import (
     Campaign,
@@ -27,6 +28,7 @@ from gongzhi.evaluation.models import (
     EliminationStatus,
     FaultFinding,
     OwnersDecisionReferral,
+    ScoreKind,
 )
 from gongzhi.evaluation.services import EvaluationError
 from gongzhi.evaluation.views.common import ELIMINATION_COLOURS, require_office
@@ -56,7 +58,7 @@ ACTION_LABELS = {
 def eliminations(request):
     require_office(request)
     scope = scope_for(request.user)
-    if not (scope.street_ids or scope.company_ids):
+    if not (scope.is_street_wide() or scope.is_company_staff()):
         raise PermissionDenied
     rows = (
         visible(request.user, EliminationCampaign)
@@ -64,11 +66,11 @@ def eliminations(request):
         .annotate(n_candidates=Count("candidates", distinct=True))
     )
     basis = []
-    if scope.admin_street_ids:
+    if scope.is_street_admin():
         basis = list(
             visible(request.user, Campaign)
             .filter(
-                street_id__in=scope.admin_street_ids,
+                street__in=streets_run_by(request.user),
                 status=CampaignStatus.CLOSED,
                 recomputed_at__isnull=False,
             )
@@ -108,10 +110,7 @@ def elimination_create(request, pk: int):
         else:
             messages.success(request, _("已确定末位名单并开启找茬。"))
             return redirect("evaluation:elimination", elimination.pk)
-    from gongzhi.evaluation import selectors_ui
-    from gongzhi.evaluation.models import ScoreKind
-
-    rows = selectors_ui.ranking_rows(request.user, campaign, ScoreKind.COMPANY, {})
+    rows = selectors.ranking_rows(request.user, campaign, ScoreKind.COMPANY, {})
     n = form["bottom_n"].value() or rules.DEFAULT_BOTTOM_N
     try:
         n = int(n)
@@ -153,7 +152,7 @@ def elimination(request, pk: int):
     require_office(request)
     elimination = permissions.get_elimination_for_user(request.user, pk)
     scope = scope_for(request.user)
-    full = elimination.street_id in scope.street_ids
+    full = scope.is_street_wide(elimination.street_id)
     candidates = _worst_first(visible(request.user, elimination.candidates.all()).select_related("company"))
     faults = dict(
         visible(request.user, FaultFinding)
@@ -225,6 +224,7 @@ def elimination(request, pk: int):
 
 @login_required
 @require_POST
+@refuse_with_message("evaluation:elimination", "pk")
 def elimination_act(request, pk: int, action: str):
     elimination = permissions.get_elimination_for_user(request.user, pk)
     if action not in rules.ELIMINATION_TRANSITIONS:
@@ -254,14 +254,10 @@ def elimination_act(request, pk: int, action: str):
             messages.error(request, _("请选择复评所用的测评活动。"))
             return redirect("evaluation:elimination", pk)
         kwargs["reevaluation_campaign"] = campaign
-    try:
-        services.elimination_advance(
-            actor=request.user, elimination=elimination, action=action, note=note, **kwargs
-        )
-    except EvaluationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已完成:%(a)s。") % {"a": ACTION_LABELS[action]})
+    services.elimination_advance(
+        actor=request.user, elimination=elimination, action=action, note=note, **kwargs
+    )
+    messages.success(request, _("已完成:%(a)s。") % {"a": ACTION_LABELS[action]})
     return redirect("evaluation:elimination", pk)
 
 
@@ -309,7 +305,7 @@ def elimination_export(request, pk: int):
         ],
     )
     sheets = [sheet]
-    if elimination.street_id in scope_for(request.user).street_ids:
+    if scope_for(request.user).is_street_wide(elimination.street_id):
         sheets.append(
             SheetSpec(
                 title=_("流程记录"),

@@ -2,12 +2,11 @@
 letters, rankings with intervals, the drill-down of a score, company profiles and awards.
 
 Thin: reads through the one door (``visible`` / ``permissions.get_*_for_user``), writes through
-``services``; ``selectors_ui`` builds the rows the tables, charts, Excel files and PDF share."""
+``services``; ``selectors`` builds the rows the tables, charts, Excel files and PDF share."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -21,11 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import build_workbook, xlsx_response
+from gongzhi.core.ordering import natural_key
 from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
-from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
+from gongzhi.core.scopes import get_for_user, scope_for, streets_run_by, visible
 from gongzhi.core.validators import is_id, parse_id
-from gongzhi.evaluation import permissions, rules, selectors_ui, services
+from gongzhi.evaluation import permissions, rules, selectors, services
 from gongzhi.evaluation.forms import AwardForm, CampaignForm
 from gongzhi.evaluation.models import (
     AccessCode,
@@ -74,7 +75,7 @@ def index(request):
     return render(
         request,
         "evaluation/index.html",
-        {"rows": rows, "is_admin": bool(scope.admin_street_ids), "nav_active": "eval_campaigns"},
+        {"rows": rows, "is_admin": scope.is_street_admin(), "nav_active": "eval_campaigns"},
     )
 
 
@@ -197,7 +198,7 @@ def campaign(request, pk: int):
         "manage": manage,
         "total_households": sum(link.households for link in links),
         "total_responses": sum(answered.values()),
-        "weights": selectors_ui.weight_rows(campaign),
+        "weights": selectors.weight_rows(campaign),
         "has_scores": campaign.recomputed_at is not None,
         "nav_active": "eval_campaigns",
     }
@@ -209,26 +210,24 @@ CAMPAIGN_ACTIONS = {"open", "close", "recompute"}
 
 @login_required
 @require_POST
+@refuse_with_message("evaluation:campaign", "pk")
 def campaign_act(request, pk: int, action: str):
     campaign = permissions.get_campaign_for_user(request.user, pk, manage=True)
     if action not in CAMPAIGN_ACTIONS:
         raise Http404
-    try:
-        if action == "open":
-            services.campaign_open(actor=request.user, campaign=campaign)
-            messages.success(request, _("测评已开始,可以打印入户告知书了。"))
-        elif action == "close":
-            services.campaign_close(actor=request.user, campaign=campaign)
-            messages.success(request, _("测评已结束,不再接受答卷。"))
-        else:
-            result = services.campaign_recompute(actor=request.user, campaign=campaign)
-            messages.success(
-                request,
-                _("已重新计算:%(e)d 个小区、%(c)d 家企业、%(n)d 份答卷,用时 %(s).2f 秒。")
-                % {"e": result.estates, "c": result.companies, "n": result.responses, "s": result.seconds},
-            )
-    except EvaluationError as exc:
-        messages.error(request, exc.message)
+    if action == "open":
+        services.campaign_open(actor=request.user, campaign=campaign)
+        messages.success(request, _("测评已开始,可以打印入户告知书了。"))
+    elif action == "close":
+        services.campaign_close(actor=request.user, campaign=campaign)
+        messages.success(request, _("测评已结束,不再接受答卷。"))
+    else:
+        result = services.campaign_recompute(actor=request.user, campaign=campaign)
+        messages.success(
+            request,
+            _("已重新计算:%(e)d 个小区、%(c)d 家企业、%(n)d 份答卷,用时 %(s).2f 秒。")
+            % {"e": result.estates, "c": result.companies, "n": result.responses, "s": result.seconds},
+        )
     return redirect("evaluation:campaign", campaign.pk)
 
 
@@ -239,11 +238,6 @@ def campaign_act(request, pk: int, action: str):
 MAX_LETTERS = 120
 
 
-def _natural(text: str) -> tuple:
-    """Sort key that puts 2号 before 10号 (the order in which letters are delivered)."""
-    return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
-
-
 @login_required
 @require_POST
 def letters(request, pk: int, estate: int):
@@ -251,7 +245,7 @@ def letters(request, pk: int, estate: int):
     them, two letters per A4 page. Codes exist in plaintext only in this PDF; printing again with
     ``reissue`` issues new codes for households that have not answered, and the old ones stop working."""
     campaign = permissions.get_campaign_for_user(request.user, pk)
-    link = get_visible_or_404(
+    link = get_for_user(
         request.user,
         CampaignEstate.objects.filter(campaign=campaign).select_related("estate__area__street"),
         estate,
@@ -272,7 +266,9 @@ def letters(request, pk: int, estate: int):
             % {"e": link.estate.name, "n": units.count(), "m": MAX_LETTERS},
         )
         return redirect("evaluation:campaign", campaign.pk)
-    units = sorted(units[: MAX_LETTERS + 1], key=lambda u: (_natural(u.building.number), _natural(u.number)))
+    units = sorted(
+        units[: MAX_LETTERS + 1], key=lambda u: (natural_key(u.building.number), natural_key(u.number))
+    )
     if len(units) > MAX_LETTERS:
         messages.error(request, _("该楼栋户数超过 %(m)d 户,请联系管理员分批打印。") % {"m": MAX_LETTERS})
         return redirect("evaluation:campaign", campaign.pk)
@@ -325,7 +321,7 @@ def ranking(request, pk: int):
     campaign = permissions.get_campaign_for_user(request.user, pk)
     kind = _ranking_kind(request)
     filters = {k: request.GET.get(k, "") for k in ("klass", "area", "flag")}
-    rows = selectors_ui.ranking_rows(request.user, campaign, kind, filters)
+    rows = selectors.ranking_rows(request.user, campaign, kind, filters)
     full = permissions.sees_street_results(request.user, campaign.street_id)
     context = {
         "campaign": campaign,
@@ -336,10 +332,10 @@ def ranking(request, pk: int):
         "areas": visible(request.user, r.Area).filter(street_id=campaign.street_id).order_by("name")
         if kind == ScoreKind.ESTATE
         else [],
-        "classes": selectors_ui.CLASS_CHOICES,
+        "classes": selectors.CLASS_CHOICES,
         "stats": campaign.statistics,
         "full": full,
-        "chart": selectors_ui.scatter_option(rows) if kind == ScoreKind.COMPANY and rows and full else None,
+        "chart": selectors.scatter_option(rows) if kind == ScoreKind.COMPANY and rows and full else None,
         "nav_active": "eval_campaigns",
     }
     return render(request, "evaluation/ranking.html", context)
@@ -351,9 +347,9 @@ def ranking_export(request, pk: int):
     campaign = permissions.get_campaign_for_user(request.user, pk)
     kind = _ranking_kind(request)
     filters = {k: request.GET.get(k, "") for k in ("klass", "area", "flag")}
-    rows = selectors_ui.ranking_rows(request.user, campaign, kind, filters)
-    sheet = selectors_ui.ranking_sheet(rows, kind)
-    content = build_workbook([sheet], notes=selectors_ui.ranking_notes(campaign))
+    rows = selectors.ranking_rows(request.user, campaign, kind, filters)
+    sheet = selectors.ranking_sheet(rows, kind)
+    content = build_workbook([sheet], notes=selectors.ranking_notes(campaign))
     label = _("企业排名") if kind == ScoreKind.COMPANY else _("小区排名")
     return xlsx_response(content, f"{campaign.name}-{label}.xlsx")
 
@@ -365,8 +361,8 @@ def ranking_pdf(request, pk: int):
     campaign = permissions.get_campaign_for_user(request.user, pk)
     if not permissions.sees_street_results(request.user, campaign.street_id):
         raise PermissionDenied
-    companies = selectors_ui.ranking_rows(request.user, campaign, ScoreKind.COMPANY, {})
-    estates = selectors_ui.ranking_rows(request.user, campaign, ScoreKind.ESTATE, {})
+    companies = selectors.ranking_rows(request.user, campaign, ScoreKind.COMPANY, {})
+    estates = selectors.ranking_rows(request.user, campaign, ScoreKind.ESTATE, {})
     content = render_pdf(
         "evaluation/pdf/ranking.html",
         {
@@ -374,8 +370,8 @@ def ranking_pdf(request, pk: int):
             "companies": companies,
             "estates": estates,
             "stats": campaign.statistics,
-            "weights": selectors_ui.weight_rows(campaign),
-            "class_counts": selectors_ui.class_counts(companies),
+            "weights": selectors.weight_rows(campaign),
+            "class_counts": selectors.class_counts(companies),
             "generated": timezone.localtime(),
         },
     )
@@ -388,7 +384,7 @@ def score(request, pk: int):
     means, inspections, the branch's mark, problem counts, the weights actually used."""
     require_office(request)
     snapshot = permissions.get_snapshot_for_user(request.user, pk)
-    context = selectors_ui.drilldown(request.user, snapshot)
+    context = selectors.drilldown(request.user, snapshot)
     context["nav_active"] = "eval_campaigns"
     return render(request, "evaluation/score.html", context)
 
@@ -401,7 +397,7 @@ def templates(request):
     require_admin_somewhere(request)
     rows = (
         visible(request.user, SurveyTemplate)
-        .filter(street_id__in=scope_for(request.user).admin_street_ids)
+        .filter(street__in=streets_run_by(request.user))
         .annotate(
             n_items=Count("categories__items", distinct=True), n_campaigns=Count("campaigns", distinct=True)
         )
@@ -459,7 +455,7 @@ def template_edit(request, pk: int | None = None):
     street_id = admin_street_id(request)
     template = None
     if pk is not None:
-        template = get_visible_or_404(request.user, SurveyTemplate, pk)
+        template = get_for_user(request.user, SurveyTemplate, pk)
         if not permissions.is_street_admin(request.user, template.street_id):
             raise PermissionDenied
     error = ""
@@ -535,8 +531,8 @@ def template_edit(request, pk: int | None = None):
 def company(request, pk: int):
     """A company's record: scores over time (line chart), problems, elimination campaigns, awards."""
     require_office(request)
-    company = get_visible_or_404(request.user, r.Company, pk)
-    context = selectors_ui.company_profile(request.user, company)
+    company = get_for_user(request.user, r.Company, pk)
+    context = selectors.company_profile(request.user, company)
     context["nav_active"] = "eval_campaigns"
     return render(request, "evaluation/company.html", context)
 
@@ -553,7 +549,7 @@ def awards(request):
         .order_by("-year", "kind", "pk")
     )
     form = None
-    if scope.admin_street_ids:
+    if scope.is_street_admin():
         street_id = admin_street_id(request)
         form = AwardForm(
             request.POST or None,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.scopes import home_estates, own_units, scope_for, visible
 from gongzhi.evaluation import permissions, rules, services
 from gongzhi.evaluation.forms import DONT_KNOW, CodeForm, FaultForm, item_field, parse_answers, scale_choices
 from gongzhi.evaluation.models import (
@@ -188,13 +188,12 @@ def _open_campaigns_for(user):
 @login_required
 def mine(request):
     """我的测评: the open campaigns my units take part in, answered or not."""
-    scope = scope_for(request.user)
     rows = []
-    if scope.unit_ids:
+    if scope_for(request.user).owns_unit():
         campaigns = list(_open_campaigns_for(request.user))
         answered = set(
             HouseholdSubmission.objects.filter(
-                campaign__in=campaigns, unit_id__in=scope.unit_ids
+                campaign__in=campaigns, unit__in=own_units(request.user)
             ).values_list("campaign_id", "unit_id")
         )
         for campaign in campaigns:
@@ -216,7 +215,7 @@ def _own_unit(user, campaign: Campaign, unit_pk: int) -> r.Unit:
 def answer_unit(request, pk: int, unit: int):
     """A logged-in owner answers for their own unit (once per unit, like the letter's code)."""
     campaign = permissions.get_campaign_for_user(request.user, pk)
-    if not scope_for(request.user).unit_ids:
+    if not scope_for(request.user).owns_unit():
         raise PermissionDenied
     unit_obj = _own_unit(request.user, campaign, unit)
     context = {"estate_name": unit_obj.building.estate.name, "tab": "survey"}
@@ -251,14 +250,11 @@ def answer_unit(request, pk: int, unit: int):
 
 def _fault_campaigns_for(user) -> list[dict]:
     """Open fault-finding windows whose candidates serve one of the user's home estates."""
-    scope = scope_for(user)
-    if not scope.home_estate_ids:
+    if not scope_for(user).lives_in():
         return []
     today = timezone.localdate()
     contracts = list(
-        r.Contract.objects.active()
-        .filter(estate_id__in=scope.home_estate_ids)
-        .select_related("company", "estate")
+        r.Contract.objects.active().filter(estate__in=home_estates(user)).select_related("company", "estate")
     )
     by_company = {c.company_id: c for c in contracts}
     found = []
@@ -285,7 +281,7 @@ def fault(request, pk: int):
     entry = next((f for f in _fault_campaigns_for(request.user) if f["elimination"].pk == pk), None)
     if entry is None:
         if EliminationCampaign.objects.filter(
-            pk=pk, candidates__company__contracts__estate_id__in=scope_for(request.user).home_estate_ids
+            pk=pk, candidates__company__contracts__estate__in=home_estates(request.user)
         ).exists():
             return _message(request, _("找茬已截止"), _("本轮找茬不在进行中。"), tone="error", status=409)
         raise Http404

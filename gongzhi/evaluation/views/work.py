@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.models import Role
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.scopes import branch_areas, evaluated_estates, scope_for, visible
 from gongzhi.evaluation import permissions, services
 from gongzhi.evaluation.forms import AssessmentForm, InspectionForm
 from gongzhi.evaluation.models import (
@@ -31,7 +31,7 @@ CHECKLIST_ROWS = 8
 
 
 def _require_evaluator(request):
-    if Role.EVALUATOR not in scope_for(request.user).roles:
+    if not scope_for(request.user).has_role(Role.EVALUATOR):
         raise PermissionDenied
 
 
@@ -39,9 +39,8 @@ def _require_evaluator(request):
 def inspections(request):
     """The evaluator's assignments in the campaigns that are not closed, and their inspections."""
     _require_evaluator(request)
-    scope = scope_for(request.user)
     links = list(
-        CampaignEstate.objects.filter(estate_id__in=scope.evaluator_estate_ids)
+        CampaignEstate.objects.filter(estate__in=evaluated_estates(request.user))
         .exclude(campaign__status=CampaignStatus.CLOSED)
         .select_related("campaign", "estate")
         .order_by("-campaign__period_end", "estate__name")
@@ -73,8 +72,7 @@ def _checklist_defaults(campaign: Campaign) -> list[dict]:
 def inspection_create(request, pk: int, estate: int):
     """A phone-friendly checklist: category, item, points out of maximum, remark; photos."""
     _require_evaluator(request)
-    scope = scope_for(request.user)
-    if estate not in scope.evaluator_estate_ids:
+    if not scope_for(request.user).evaluates(estate):
         raise Http404  # outside the assignment: the same answer as "does not exist"
     campaign = permissions.get_campaign_for_user(request.user, pk)
     estate_obj = visible(request.user, r.Estate).filter(pk=estate).first()
@@ -139,11 +137,11 @@ def inspection_create(request, pk: int, estate: int):
 def _assessable(request):
     """(campaign, estate link, company, existing assessment) for estates this user may assess."""
     scope = scope_for(request.user)
-    if not (scope.area_ids or scope.admin_street_ids):
+    if not (scope.in_branch() or scope.is_street_admin()):
         raise PermissionDenied
     q = visible(request.user, CampaignEstate).exclude(campaign__status=CampaignStatus.CLOSED)
-    if not scope.admin_street_ids:
-        q = q.filter(estate__area_id__in=scope.area_ids)
+    if not scope.is_street_admin():
+        q = q.filter(estate__area__in=branch_areas(request.user))
     return q.select_related("campaign", "estate__area").order_by(
         "-campaign__period_end", "estate__area__name", "estate__name"
     )

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Max, Min
 
-from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure
 from gongzhi.disclosure import demo_data as book_demo
 from gongzhi.disclosure.models import EstateRules, MajorMatter, ServiceContent
 from gongzhi.fees import demo_data as fee_demo
@@ -15,12 +14,12 @@ from gongzhi.fees.rules import percent, rolling_rate
 from gongzhi.registry import models as r
 
 DAY = dt.date(2026, 3, 1)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo(today=DAY)]
 
 
 @pytest.fixture
-def street():
-    return demo_street_ensure(scale=SMALL_SCALE, today=DAY).street
+def street(demo):
+    return demo.street
 
 
 def test_every_estate_has_24_months_and_standards(street):

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from gongzhi.core.append_only import AppendOnlyError
 from gongzhi.core.models import AuditEvent
 from gongzhi.fees.importers import ImportErrors, parse_file, template_bytes
 from gongzhi.fees.models import FeeStandard, MonthlyCollection
@@ -41,8 +42,10 @@ def test_a_new_standard_supersedes_and_the_old_one_stays(world):
     assert standards_in_force([world.estate_a1.pk], on=dt.date(2025, 6, 30))[world.estate_a1.pk] == [old]
     assert standards_in_force([world.estate_a1.pk], on=dt.date(2025, 7, 1))[world.estate_a1.pk] == [new]
     assert FeeStandard.objects.count() == 2
-    with pytest.raises(ValueError, match="never edited"):
+    with pytest.raises(AppendOnlyError, match="never edited"):
         old.save()
+    with pytest.raises(AppendOnlyError, match="never edited"):
+        FeeStandard.objects.filter(pk=old.pk).update(amount=D("1"))
     assert AuditEvent.objects.filter(object_type="fees.FeeStandard", action="create").count() == 2
 
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -19,13 +18,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
-from gongzhi.core.scopes import scope_for
 from gongzhi.core.validators import parse_id
 from gongzhi.disclosure.svg import sparkline
 from gongzhi.fees import selectors
 from gongzhi.fees.forms import CollectionForm, ImportForm, StandardForm
 from gongzhi.fees.importers import ImportErrors, parse_file, template_bytes
-from gongzhi.fees.permissions import can_keep_fees, fee_estates, get_fee_estate, reads_fees
+from gongzhi.fees.permissions import (
+    can_keep_fees,
+    fee_estates,
+    get_fee_estate,
+    keeps_any_fees,
+    kept_estates,
+    reads_fees,
+)
 from gongzhi.fees.rules import FeeError, parse_month
 from gongzhi.fees.services import collection_import, collection_record, fee_standard_create
 from gongzhi.registry.models import Contract
@@ -77,9 +82,7 @@ def overview(request):
             "companies": companies,
             "chosen": chosen,
             "query": request.GET.urlencode(),
-            "can_import": bool(
-                scope_for(request.user).admin_street_ids or scope_for(request.user).company_ids
-            ),
+            "can_import": keeps_any_fees(request.user),
             "nav_active": "fees",
         },
     )
@@ -210,13 +213,9 @@ def collection_new(request, estate_id: int):
 
 
 def _keepable_estates(user):
-    scope = scope_for(user)
-    if not (scope.admin_street_ids or scope.company_ids):
+    if not keeps_any_fees(user):
         raise PermissionDenied
-    condition = Q(area__street_id__in=scope.admin_street_ids) | Q(
-        pk__in=Contract.objects.active().filter(company_id__in=scope.company_ids).values("estate_id")
-    )
-    return fee_estates(user).filter(condition).select_related("area").order_by("area__name", "name")
+    return kept_estates(user).select_related("area").order_by("area__name", "name")
 
 
 @login_required

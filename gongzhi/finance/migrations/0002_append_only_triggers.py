@@ -1,4 +1,4 @@
-"""Database triggers that refuse UPDATE and DELETE of posted ledger entries (DESIGN.md §4.4, §6).
+"""Database triggers that refuse UPDATE and DELETE of posted ledger entries (docs/DESIGN.md §4.4, §6).
 
 The model and its QuerySet refuse too; these triggers also stop raw SQL, the admin and any other client.
 """

@@ -1,5 +1,5 @@
 """Permission-matrix cases for the ledger pages (used by tests/test_permission_matrix.py). Expected
-answers are written by hand from the role model (DESIGN.md §3, §4.4):
+answers are written by hand from the role model (docs/DESIGN.md §3, §4.4):
 
 - Office ledger pages are read by office users who see an estate in full: the street (admin, leader,
   other_admin for their own street), the area branches (secretary_a, secretary_b, member_a), the owners'

@@ -1,4 +1,4 @@
-"""Parallel writers to one ledger never fork the chain (DESIGN.md §6; issue 4). PostgreSQL only."""
+"""Parallel writers to one ledger never fork the chain (docs/DESIGN.md §6; issue 4). PostgreSQL only."""
 
 import json
 import threading

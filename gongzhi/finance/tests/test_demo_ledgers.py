@@ -1,4 +1,4 @@
-"""Facts about the demo street's ledgers (gongzhi/finance/demo.py) and their purge on reset."""
+"""Facts about the demo street's ledgers (gongzhi/finance/demo_data.py) and their purge on reset."""
 
 import datetime as dt
 import json
@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure, street_fingerprint
-from gongzhi.finance.demo import CATEGORY_INITIAL, CATEGORY_REPAIR, LOW_FUND_SHARE
+from gongzhi.finance.demo_data import CATEGORY_INITIAL, CATEGORY_REPAIR, LOW_FUND_SHARE
 from gongzhi.finance.maintenance import NotADemoStreet, purge_demo_ledgers
 from gongzhi.finance.models import LedgerEntry
 from gongzhi.finance.rules import LEDGER_KINDS, verify_lines
@@ -17,11 +17,7 @@ from gongzhi.finance.selectors import ledger_chains, ledger_lines
 from gongzhi.registry import models as r
 
 DAY = dt.date(2026, 3, 1)
-
-
-@pytest.fixture
-def demo(db):
-    return demo_street_ensure(scale=SMALL_SCALE, today=DAY)
+pytestmark = pytest.mark.demo(today=DAY)
 
 
 def entries(street):
@@ -134,9 +130,9 @@ def raw_update_fails(entry_id):
         cursor.execute("UPDATE finance_ledgerentry SET summary = 'x' WHERE id = %s", [entry_id])
 
 
-def test_reset_purges_demo_ledgers_keeps_others_and_the_triggers(world, post):
+def test_reset_purges_demo_ledgers_keeps_others_and_the_triggers(world, post, demo_copy):
     foreign = post("in", "500.00")
-    demo = demo_street_ensure(scale=SMALL_SCALE, today=DAY)
+    demo = demo_copy(today=DAY)
     old_ids = list(entries(demo.street).values_list("pk", flat=True)[:5])
     again = demo_street_ensure(scale=SMALL_SCALE, today=DAY, reset=True)
     assert again.deleted["finance.LedgerEntry"] == demo.counts["ledger_entries"]

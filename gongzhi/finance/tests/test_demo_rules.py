@@ -1,4 +1,4 @@
-"""The demo street shows every §5 alert kind and overdue disclosures (gongzhi/finance/demo.py)."""
+"""The demo street shows every §5 alert kind and overdue disclosures (gongzhi/finance/demo_data.py)."""
 
 import datetime as dt
 from collections import Counter
@@ -11,11 +11,7 @@ from gongzhi.finance.selectors import AlertKind, disclosure_status, money_alerts
 from gongzhi.registry import models as r
 
 DAY = dt.date(2026, 3, 1)
-
-
-@pytest.fixture
-def demo(db):
-    return demo_street_ensure(scale=SMALL_SCALE, today=DAY)
+pytestmark = pytest.mark.demo(today=DAY)
 
 
 def test_the_demo_street_shows_every_alert_kind_and_some_overdue_disclosures(demo):

@@ -1,5 +1,5 @@
 """Disclosure schedule and money-rule alerts through the services and selectors, with known dates and
-amounts at the bounds of DESIGN.md §5; evidence uploads; the daily ``finance_check``."""
+amounts at the bounds of docs/DESIGN.md §5; evidence uploads; the daily ``finance_check``."""
 
 import datetime as dt
 import io

@@ -1,5 +1,5 @@
 """Issue 11, holes 4 and 5: a ledger entry's date cannot hide it from the disclosed periods, and no SQL path
-rewrites a posted entry (DESIGN.md §4.4, §6). The book/PDF/API side is in disclosure/tests/test_book_chain.py.
+rewrites a posted entry (docs/DESIGN.md §4.4, §6). The book/PDF/API side is in disclosure/tests/test_book_chain.py.
 """
 
 import datetime as dt

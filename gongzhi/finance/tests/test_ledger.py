@@ -1,4 +1,4 @@
-"""Facts about posting, reversing, exporting and verifying the stored ledgers (DESIGN.md §4.4, §6)."""
+"""Facts about posting, reversing, exporting and verifying the stored ledgers (docs/DESIGN.md §4.4, §6)."""
 
 import datetime as dt
 import io

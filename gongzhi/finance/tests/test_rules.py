@@ -1,4 +1,4 @@
-"""Facts about the pure chain rules of DESIGN.md §6: the hash, and verify() catching each tampering."""
+"""Facts about the pure chain rules of docs/DESIGN.md §6: the hash, and verify() catching each tampering."""
 
 import hashlib
 import json

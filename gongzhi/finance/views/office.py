@@ -14,14 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.scopes import admin_estates, get_for_user
 from gongzhi.finance.forms import (
     DisclosureForm,
     EvidenceForm,
@@ -38,6 +38,10 @@ from gongzhi.finance.permissions import (
     can_edit_profile,
     can_post,
     can_set_schedule,
+    checks_chains,
+    get_ledger_estate,
+    ledger_estates,
+    require_reader,
 )
 from gongzhi.finance.rules import LedgerError, verify_lines
 from gongzhi.finance.selectors import disclosure_status, entry_line, money_alerts
@@ -48,26 +52,6 @@ PAGE_SIZE = 50
 
 
 # ---- reads shared with the public page ------------------------------------------------------------
-
-
-def ledger_estates(user):
-    """Estates whose ledgers this user reads in full (the same reach as ``visible(user, LedgerEntry)``)."""
-    scope = scope_for(user)
-    condition = Q(pk__in=scope.estate_ids)
-    if scope.street_ids:
-        condition |= Q(area__street_id__in=scope.street_ids)
-    return visible(user, Estate).filter(condition)
-
-
-def reads_ledgers(user) -> bool:
-    scope = scope_for(user)
-    return scope.is_office and bool(scope.street_ids or scope.estate_ids)
-
-
-def _require_reader(request):
-    if not reads_ledgers(request.user):
-        raise PermissionDenied
-    return scope_for(request.user)
 
 
 def ledger_summaries(estate_ids) -> dict[tuple[int, str], dict]:
@@ -114,7 +98,7 @@ def verify_chains(estate_ids) -> list[dict]:
 
 @login_required
 def index(request):
-    scope = _require_reader(request)
+    require_reader(request.user)
     estates = list(ledger_estates(request.user).select_related("area").order_by("area__name", "name", "pk"))
     ids = [e.pk for e in estates]
     summaries = ledger_summaries(ids)
@@ -134,8 +118,8 @@ def index(request):
         for e in estates
     ]
     check = None
-    if scope.admin_street_ids:
-        street_estates = Estate.objects.filter(area__street_id__in=scope.admin_street_ids)
+    if checks_chains(request.user):
+        street_estates = admin_estates(request.user)
         names = dict(street_estates.values_list("pk", "name"))
         results = verify_chains(list(names))
         labels = dict(LedgerKind.choices)
@@ -157,14 +141,9 @@ def index(request):
     )
 
 
-def _estate_or_404(request, estate_id: int) -> Estate:
-    return get_object_or_404(ledger_estates(request.user).select_related("area"), pk=estate_id)
-
-
 @login_required
 def estate(request, estate_id: int):
-    _require_reader(request)
-    place = _estate_or_404(request, estate_id)
+    place = get_ledger_estate(request.user, estate_id)
     ledger = request.GET.get("ledger", "")
     if ledger not in LedgerKind.values:
         ledger = LedgerKind.MAINTENANCE_FUND
@@ -280,8 +259,7 @@ def _back(place: Estate, ledger: str):
 @login_required
 @require_POST
 def post_entry(request, estate_id: int, ledger: str):
-    _require_reader(request)
-    place = _estate_or_404(request, estate_id)
+    place = get_ledger_estate(request.user, estate_id)
     if ledger not in LedgerKind.values:
         raise Http404
     if not can_post(request.user, place, ledger):
@@ -304,8 +282,8 @@ def post_entry(request, estate_id: int, ledger: str):
 @login_required
 @require_POST
 def reverse_entry(request, pk: int):
-    _require_reader(request)
-    entry = get_object_or_404(visible(request.user, LedgerEntry).select_related("estate__area"), pk=pk)
+    require_reader(request.user)
+    entry = get_for_user(request.user, LedgerEntry.objects.select_related("estate__area"), pk)
     place = entry.estate
     if not can_post(request.user, place, entry.ledger):
         raise PermissionDenied

@@ -3,7 +3,7 @@ progress (公示进度) and the money-rule alerts (资金预警), each with filt
 disclosure, tightening an interval, the estate's finance profile, evidence for fund uses and their
 downloads; the Excel import of historic ledgers.
 
-Reads: ``views.ledger_estates`` (the one door for ledger readers) and the selectors. Writes:
+Reads: ``permissions.ledger_estates`` (the one door for ledger readers) and the selectors. Writes:
 ``services`` / ``importers`` only; a ``LedgerError`` becomes a message and nothing is written."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
-from gongzhi.core.scopes import visible
+from gongzhi.core.scopes import get_for_user, visible
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import is_id
 from gongzhi.finance import importers, services
@@ -33,11 +33,14 @@ from gongzhi.finance.permissions import (
     can_disclose,
     can_edit_profile,
     can_set_schedule,
+    get_ledger_estate,
+    ledger_estates,
     may_import,
+    require_reader,
 )
 from gongzhi.finance.rules import LedgerError
 from gongzhi.finance.selectors import ALERT_LABELS, disclosure_status, money_alerts
-from gongzhi.finance.views.office import _back, _estate_or_404, _require_reader, ledger_estates
+from gongzhi.finance.views.office import _back
 from gongzhi.registry.models import Area
 
 PAGE_SIZE = 100
@@ -116,7 +119,7 @@ def disclosure_rows(request, applied) -> list[dict]:
 @login_required
 def disclosure_list(request):
     """公示进度: every ledger of the estates the user reads, with its due date, most overdue first."""
-    _require_reader(request)
+    require_reader(request.user)
     applied = _filters(request)
     rows = disclosure_rows(request, applied)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -158,7 +161,7 @@ def disclosure_list(request):
 
 @login_required
 def disclosure_export(request):
-    _require_reader(request)
+    require_reader(request.user)
     rows = disclosure_rows(request, _filters(request))
     columns = [
         ColumnSpec(_("居民区")),
@@ -216,7 +219,7 @@ def alert_rows(request, applied) -> list[dict]:
 @login_required
 def alert_list(request):
     """资金预警: current breaches of the §5 money rules in the estates the user reads."""
-    _require_reader(request)
+    require_reader(request.user)
     applied = _filters(request, kinds=ALERT_KINDS)
     unfiltered = alert_rows(request, {k: v for k, v in applied.items() if k == "area"})
     rows = [
@@ -270,7 +273,7 @@ def alert_list(request):
 
 @login_required
 def alert_export(request):
-    _require_reader(request)
+    require_reader(request.user)
     rows = alert_rows(request, _filters(request, kinds=ALERT_KINDS))
     columns = [
         ColumnSpec(_("类型")),
@@ -315,8 +318,7 @@ def _ledger_or_404(ledger: str) -> str:
 @login_required
 @require_POST
 def disclose(request, estate_id: int, ledger: str):
-    _require_reader(request)
-    place = _estate_or_404(request, estate_id)
+    place = get_ledger_estate(request.user, estate_id)
     _ledger_or_404(ledger)
     if not can_disclose(request.user, place, ledger):
         raise PermissionDenied
@@ -347,8 +349,7 @@ def _form_errors(form) -> str:
 @login_required
 @require_POST
 def schedule(request, estate_id: int, ledger: str):
-    _require_reader(request)
-    place = _estate_or_404(request, estate_id)
+    place = get_ledger_estate(request.user, estate_id)
     _ledger_or_404(ledger)
     if not can_set_schedule(request.user, place):
         raise PermissionDenied
@@ -370,8 +371,7 @@ def schedule(request, estate_id: int, ledger: str):
 @login_required
 @require_POST
 def profile(request, estate_id: int):
-    _require_reader(request)
-    place = _estate_or_404(request, estate_id)
+    place = get_ledger_estate(request.user, estate_id)
     if not can_edit_profile(request.user, place):
         raise PermissionDenied
     form = ProfileForm(request.POST)
@@ -390,8 +390,8 @@ def profile(request, estate_id: int):
 @login_required
 @require_POST
 def evidence_add(request, pk: int):
-    _require_reader(request)
-    entry = get_object_or_404(visible(request.user, LedgerEntry).select_related("estate__area"), pk=pk)
+    require_reader(request.user)
+    entry = get_for_user(request.user, LedgerEntry.objects.select_related("estate__area"), pk)
     if not can_attach_evidence(request.user, entry.estate):
         raise PermissionDenied
     form = EvidenceForm(request.POST, request.FILES)
@@ -423,7 +423,7 @@ def _file_response(field, content_type: str, name: str):
 
 @login_required
 def evidence_file(request, pk: int):
-    _require_reader(request)
+    require_reader(request.user)
     readable = FundUseEvidence.objects.filter(entry__in=visible(request.user, LedgerEntry))
     item = get_object_or_404(readable.select_related("entry"), pk=pk)
     extension = "pdf" if item.content_type == services.PDF_TYPE else "jpg"
@@ -434,7 +434,7 @@ def evidence_file(request, pk: int):
 
 @login_required
 def disclosure_file(request, pk: int):
-    _require_reader(request)
+    require_reader(request.user)
     item = get_object_or_404(Disclosure.objects.filter(estate__in=ledger_estates(request.user)), pk=pk)
     if not item.attachment:
         raise Http404

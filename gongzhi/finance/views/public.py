@@ -1,4 +1,4 @@
-"""The public ledger page of each estate: no login, a phone page anyone can open (DESIGN.md §4.4, §6).
+"""The public ledger page of each estate: no login, a phone page anyone can open (docs/DESIGN.md §4.4, §6).
 
 Balances, the latest hash of each ledger (so a resident can compare it over time), the last entries,
 two charts and a download of each chain exactly as ``gongzhi ledger export`` writes it, with a short
@@ -14,6 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from gongzhi.core import charts
 from gongzhi.finance.management.commands.ledger import dump_line
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.finance.selectors import disclosure_status, ledger_lines
@@ -37,7 +38,7 @@ PUBLIC_FIELDS = (
     "reverses__seq",
 )
 
-# Shown on the page and run by the tests as is: checks a downloaded file exactly as DESIGN.md §6 says.
+# Shown on the page and run by the tests as is: checks a downloaded file exactly as docs/DESIGN.md §6 says.
 VERIFY_SCRIPT = """\
 import hashlib, json, sys
 from decimal import Decimal
@@ -75,15 +76,12 @@ def _fund_chart(estate: Estate) -> dict | None:
         points[day.isoformat()] = _number(balance)  # the last balance of each day
     if not points:
         return None
-    return {
-        "title": {"text": _("维修资金余额(元)"), "left": 0, "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 70, "right": 10, "top": 56, "bottom": 30},
-        "xAxis": {"type": "time"},
-        "yAxis": {"type": "value"},
-        "series": [{"type": "line", "step": "end", "showSymbol": False, "data": sorted(points.items())}],
-        "color": ["#1f5fa8"],
-    }
+    return charts.balance_over_time(
+        sorted(points.items()),
+        chart_title=_("维修资金余额(元)"),
+        grid=charts.grid(70, 10, 56, 30),
+        colour="#1f5fa8",
+    )
 
 
 def _income_chart(estate: Estate) -> dict | None:
@@ -104,15 +102,13 @@ def _income_chart(estate: Estate) -> dict | None:
     if not totals:
         return None
     totals.sort(key=lambda item: -item[1])
-    return {
-        "title": {"text": _("公共收益按来源(元)"), "left": 0, "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 70, "right": 10, "top": 56, "bottom": 40},
-        "xAxis": {"type": "category", "data": [t[0] for t in totals], "axisLabel": {"interval": 0}},
-        "yAxis": {"type": "value"},
-        "series": [{"type": "bar", "data": [t[1] for t in totals]}],
-        "color": ["#e6a23c"],
-    }
+    return charts.amounts_by_category(
+        [t[0] for t in totals],
+        [t[1] for t in totals],
+        chart_title=_("公共收益按来源(元)"),
+        grid=charts.grid(70, 10, 56, 40),
+        colour="#e6a23c",
+    )
 
 
 @require_safe

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.core import charts
 from gongzhi.core.models import Role
 from gongzhi.core.scopes import scope_for, visible
 from gongzhi.problems.selectors import open_and_overdue
@@ -30,31 +31,25 @@ ROLE_ORDER = list(HEADLINES)
 
 
 def _bar_chart(title: str, labels: list[str], series: list[tuple[str, list[int]]]) -> dict:
-    option = {
-        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 40, "right": 10, "top": 40, "bottom": 60},
-        "legend": {"right": 0, "top": 0} if len(series) > 1 else {"show": False},
-        "xAxis": {
-            "type": "category",
-            "data": labels,
-            "axisLabel": {"interval": 0, "rotate": 30 if len(labels) > 6 else 0},
-        },
-        "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"type": "bar", "name": name, "data": data, "stack": "s"} for name, data in series],
-        "color": ["#c0392b", "#e6a23c", "#1f5fa8"],
-    }
-    return option
+    return charts.bar_chart(
+        title,
+        labels,
+        series,
+        grid=charts.grid(40, 10, 40, 60),
+        rotate_over=6,
+        y_axis=charts.value_axis(minInterval=1),
+        colours=["#c0392b", "#e6a23c", "#1f5fa8"],
+    )
 
 
 @login_required
 def home(request):
     scope = scope_for(request.user)
-    if scope.roles == {Role.OWNER}:
+    if scope.is_owner_only():
         return redirect("portal:home")
     if scope.is_empty:
         return render(request, "home/no_role.html", status=200)
-    role = next(role for role in ROLE_ORDER if role in scope.roles)
+    role = next(role for role in ROLE_ORDER if scope.has_role(role))
     summary = selectors.registry_summary(request.user)
     summary["total_area_wan"] = (summary["total_area"] / 10000).quantize(Decimal("0.01"))
     histogram = selectors.collection_rate_histogram(request.user)
@@ -91,7 +86,7 @@ def home(request):
             "estate_headers": [{"label": c.label, "num": c.num} for c in estates_resource.columns],
             "estate_rows": estate_rows,
             "areas": visible(request.user, r.Area).select_related("branch").order_by("name")[:40]
-            if scope.street_ids
+            if scope.is_street_wide()
             else None,
             "nav_active": "home",
         },

@@ -25,9 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.clientip import client_ip
 from gongzhi.core.masking import mask_name
-from gongzhi.core.models import Role, RoleGrant
 from gongzhi.core.pdf import pdf_response
-from gongzhi.core.scopes import scope_for
+from gongzhi.core.scopes import scope_for, units_with_owner_accounts
 from gongzhi.portal import permissions, services
 from gongzhi.portal.documents import letters_pdf
 from gongzhi.portal.forms import ActivationCodeForm, IssueLettersForm, NewAccountForm
@@ -162,7 +161,7 @@ def letters(request):
         Unit.objects.filter(
             building__estate_id__in=ids,
             owner__isnull=False,
-            pk__in=RoleGrant.objects.filter(role=Role.OWNER).values("unit_id"),
+            pk__in=units_with_owner_accounts().values("pk"),
         )
         .order_by()
         .values_list("building__estate_id")

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.masking import mask_phone
-from gongzhi.core.scopes import get_visible_or_404, scope_for, visible
+from gongzhi.core.scopes import get_for_user, home_estates, own_units, scope_for, visible
 from gongzhi.portal.forms import RateForm, ReopenForm, ReportForm
 from gongzhi.problems import permissions, rules, services
 from gongzhi.problems.models import Category, Problem, ProblemPhoto, Source, Status
@@ -29,19 +30,17 @@ from gongzhi.registry import models as r
 
 def _nav(user, estate_id: int | None = None) -> dict:
     """What the bottom navigation needs: the estate tab and whether the user may report."""
-    home = sorted(scope_for(user).home_estate_ids)
+    scope = scope_for(user)
     return {
-        "portal_estate_id": estate_id or (home[0] if home else None),
-        "portal_can_report": bool(home),
+        "portal_estate_id": estate_id or scope.home_estate_id(),
+        "portal_can_report": scope.lives_in(),
     }
 
 
 @login_required
 def home(request):
     units = list(
-        visible(request.user, r.Unit)
-        .filter(pk__in=scope_for(request.user).unit_ids)
-        .select_related("building__estate__area", "owner")
+        visible(request.user, own_units(request.user)).select_related("building__estate__area", "owner")
     )
     return render(
         request,
@@ -53,7 +52,7 @@ def home(request):
 @login_required
 def estate(request, pk: int):
     scope = scope_for(request.user)
-    estate = get_visible_or_404(
+    estate = get_for_user(
         request.user, r.Estate.objects.select_related("area__branch", "area__residents_committee"), pk
     )
     contract = r.Contract.objects.active().filter(estate=estate).select_related("company").first()
@@ -101,12 +100,7 @@ NOT_YOUR_ESTATE = gettext_lazy("只能为您自己房屋所在的小区报事。
 
 
 def _home_estates(user) -> list[r.Estate]:
-    return list(
-        visible(user, r.Estate)
-        .filter(pk__in=scope_for(user).home_estate_ids)
-        .select_related("area__street")
-        .order_by("name", "pk")
-    )
+    return list(visible(user, home_estates(user)).select_related("area__street").order_by("name", "pk"))
 
 
 @login_required
@@ -236,38 +230,32 @@ def _first_error(form) -> str:
 
 @login_required
 @require_POST
+@refuse_with_message("portal:problem", "pk")
 def problem_rate(request, pk: int):
     problem = _own_problem(request.user, pk)
     form = RateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect("portal:problem", problem.pk)
-    try:
-        services.problem_rate(
-            actor=request.user,
-            problem=problem,
-            rating=form.cleaned_data["rating"],
-            comment=form.cleaned_data["comment"],
-        )
-    except ProblemError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("感谢您的评价!"))
+    services.problem_rate(
+        actor=request.user,
+        problem=problem,
+        rating=form.cleaned_data["rating"],
+        comment=form.cleaned_data["comment"],
+    )
+    messages.success(request, _("感谢您的评价!"))
     return redirect("portal:problem", problem.pk)
 
 
 @login_required
 @require_POST
+@refuse_with_message("portal:problem", "pk")
 def problem_reopen(request, pk: int):
     problem = _own_problem(request.user, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _first_error(form))
         return redirect("portal:problem", problem.pk)
-    try:
-        services.problem_reopen(actor=request.user, problem=problem, note=form.cleaned_data["note"])
-    except ProblemError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("问题已重新打开,已退回责任方整改。"))
+    services.problem_reopen(actor=request.user, problem=problem, note=form.cleaned_data["note"])
+    messages.success(request, _("问题已重新打开,已退回责任方整改。"))
     return redirect("portal:problem", problem.pk)

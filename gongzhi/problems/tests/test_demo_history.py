@@ -1,4 +1,4 @@
-"""Facts about the demo street's problem history (gongzhi/problems/demo.py): every state, category
+"""Facts about the demo street's problem history (gongzhi/problems/demo_data.py): every state, category
 and source; each row consistent with the workflow, the working-day calendar and the permissions;
 deterministic; deleted and rebuilt with the street."""
 
@@ -24,13 +24,13 @@ from gongzhi.demo.generator import (
     street_fingerprint,
 )
 from gongzhi.problems import permissions, rules, services
-from gongzhi.problems.demo import (
+from gongzhi.problems.demo_data import (
     FULL_COUNT,
     HISTORY_DAYS,
     TIMER_AT,
     _office_after,
+    demo_fingerprint,
     problem_count,
-    problems_fingerprint,
 )
 from gongzhi.problems.models import (
     OPEN_STATUSES,
@@ -50,17 +50,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATUS_CHANGES = {"report", "accept", "reject", "progress", "submit", "send_back", "close", "reopen"}
 
 
-@pytest.fixture
-def demo(db):
-    return demo_street_ensure(scale=SMALL_SCALE)
-
-
 @pytest.fixture(params=["today", "spring_festival"])
-def any_demo(request, db):
+def any_demo(request, demo_copy):
     """The small demo street loaded today, and loaded as of 1 March 2026."""
     day = None if request.param == "today" else SPRING_FESTIVAL_DAY
-    result = demo_street_ensure(scale=SMALL_SCALE, today=day)
-    return result, day or timezone.localdate()
+    return demo_copy(today=day), day or timezone.localdate()
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -397,14 +391,14 @@ def test_services_carry_the_history_on(demo):
 # ---- determinism, reset, delete -----------------------------------------------------------------
 
 
-def test_same_seed_and_day_give_the_same_history_and_another_seed_does_not(db):
-    first = demo_street_ensure(scale=SMALL_SCALE, today=SPRING_FESTIVAL_DAY)
-    prints = problems_fingerprint(first.street), street_fingerprint(first.street)
+def test_same_seed_and_day_give_the_same_history_and_another_seed_does_not(demo_copy):
+    first = demo_copy(today=SPRING_FESTIVAL_DAY)
+    prints = demo_fingerprint(first.street), street_fingerprint(first.street)
     second = demo_street_ensure(scale=SMALL_SCALE, today=SPRING_FESTIVAL_DAY, reset=True)
     assert second.street.pk != first.street.pk
-    assert (problems_fingerprint(second.street), street_fingerprint(second.street)) == prints
+    assert (demo_fingerprint(second.street), street_fingerprint(second.street)) == prints
     other = demo_street_ensure(seed=7, scale=SMALL_SCALE, today=SPRING_FESTIVAL_DAY, reset=True)
-    assert problems_fingerprint(other.street) != prints[0]
+    assert demo_fingerprint(other.street) != prints[0]
 
 
 def test_reset_deletes_the_history_and_writes_it_again(demo):
@@ -419,8 +413,8 @@ def test_reset_deletes_the_history_and_writes_it_again(demo):
     assert Notification.objects.count() == again.counts["notifications"]
 
 
-def test_deleting_the_demo_street_deletes_its_problems_and_leaves_others(world, categories):
-    demo = demo_street_ensure(scale=SMALL_SCALE)
+def test_deleting_the_demo_street_deletes_its_problems_and_leaves_others(world, categories, demo_copy):
+    demo = demo_copy()
     # A notification about a demo problem for someone outside the demo goes too.
     problem = Problem.objects.filter(estate__area__street=demo.street).first()
     url = reverse("problems:detail", args=[problem.pk])
@@ -438,8 +432,8 @@ def test_deleting_the_demo_street_deletes_its_problems_and_leaves_others(world, 
     assert Notification.objects.filter(user__username="secretary_a").exists()
 
 
-def test_delete_refuses_when_another_streets_problem_points_at_a_demo_company(world, categories):
-    demo = demo_street_ensure(scale=SMALL_SCALE)
+def test_delete_refuses_when_another_streets_problem_points_at_a_demo_company(world, categories, demo_copy):
+    demo = demo_copy()
     company = r.Company.objects.filter(street=demo.street).first()
     foreign = Problem.objects.create(
         number="WT-2026-999999", estate=world.estate_a1, category=categories["parking"], description="跨街道引用",

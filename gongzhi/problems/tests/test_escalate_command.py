@@ -11,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from gongzhi.core.models import Notification
-from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure
 from gongzhi.problems import services
 from gongzhi.problems.models import Problem, ProblemEvent, Status
 
@@ -91,9 +90,8 @@ def test_a_bad_date_is_refused_in_chinese(db, bad):
         run("--date", bad)
 
 
-def test_on_the_demo_street_todays_run_escalates_what_fell_due_and_no_more(db):
+def test_on_the_demo_street_todays_run_escalates_what_fell_due_and_no_more(demo):
     today = timezone.localdate()
-    demo_street_ensure(scale=SMALL_SCALE, today=today)
     due = set(Problem.objects.overdue(today).filter(overdue_since__isnull=True).values_list("pk", flat=True))
     already = set(Problem.objects.filter(overdue_since__isnull=False).values_list("pk", flat=True))
     assert f"升级超期问题 {len(due)} 个" in run("--date", today.isoformat())

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core import charts
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
-from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.scopes import scope_for, streets_run_by, visible
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.core.workdays import working_days_between
@@ -267,38 +268,15 @@ def problem_export(request):
 
 
 def _chart(title: str, labels: list[str], series: list[tuple[str, list]], *, stack: bool = True) -> dict:
-    return {
-        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis"},
-        "grid": {"left": 40, "right": 10, "top": 40, "bottom": 80},
-        "legend": {"right": 0, "top": 0} if len(series) > 1 else {"show": False},
-        "xAxis": {
-            "type": "category",
-            "data": labels,
-            "axisLabel": {"interval": 0, "rotate": 30 if len(labels) > 5 else 0},
-        },
-        "yAxis": {"type": "value"},
-        "series": [
-            {"type": "bar", "name": name, "data": data, **({"stack": "s"} if stack else {})}
-            for name, data in series
-        ],
-        "color": ["#c0392b", "#1e7b48", "#e6a23c", "#1f5fa8"],
-    }
-
-
-def _hbar_chart(title: str, labels: list[str], values: list, name: str) -> dict:
-    """Horizontal bars: company names stay readable however many there are."""
-    return {
-        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 10, "right": 40, "top": 36, "bottom": 10, "containLabel": True},
-        "xAxis": {"type": "value"},
-        "yAxis": {"type": "category", "data": labels, "inverse": True, "axisLabel": {"interval": 0}},
-        "series": [
-            {"type": "bar", "name": name, "data": values, "label": {"show": True, "position": "right"}}
-        ],
-        "color": ["#c0392b"],
-    }
+    return charts.bar_chart(
+        title,
+        labels,
+        series,
+        grid=charts.grid(40, 10, 40, 80),
+        rotate_over=5,
+        stack=stack,
+        colours=["#c0392b", "#1e7b48", "#e6a23c", "#1f5fa8"],
+    )
 
 
 def _one(value: float | None) -> float | None:
@@ -314,7 +292,7 @@ def problem_stats(request):
     categories = stats.by_category
     # Slowest first; companies with nothing closed yet have no median and are left out of the chart.
     ranked = sorted((c for c in stats.by_company if c.median_days is not None), key=lambda c: -c.median_days)
-    charts = {
+    options = {
         "categories": _chart(
             _("各类别问题数"),
             [c.label for c in categories],
@@ -330,11 +308,13 @@ def problem_stats(request):
             [(_("中位数(天)"), [_one(c.median_days) for c in categories])],
             stack=False,
         ),
-        "medians": _hbar_chart(
+        # Horizontal bars: company names stay readable however many there are.
+        "medians": charts.ranked_bars(
             _("各物业公司销项用时中位数(天)"),
             [c.label for c in ranked],
             [_one(c.median_days) for c in ranked],
             _("中位数(天)"),
+            colour="#c0392b",
         ),
     }
     menus = _menus(request, applied, ("area", "estate"))
@@ -343,7 +323,7 @@ def problem_stats(request):
         "problems/stats.html",
         {
             "stats": stats,
-            "charts": charts,
+            "charts": options,
             "medians_height": max(280, 26 * len(ranked) + 60),
             "menus": menus,
             "applied": applied,
@@ -412,7 +392,7 @@ def _render_detail(request, problem: Problem, *, bound: tuple[str, object] | Non
             "history_url": reverse("audit_log")
             + "?"
             + urlencode({"type": "problems.Problem", "id": problem.pk})
-            if problem.estate.area.street_id in scope_for(user).admin_street_ids
+            if scope_for(user).is_street_admin(problem.estate.area.street_id)
             else "",
             "nav_active": "problems",
         },
@@ -545,19 +525,19 @@ def problem_create(request):
 @require_http_methods(["GET", "POST"])
 def category_list(request):
     """The street admin sets each category's default deadline, carriage and urgency."""
-    admin_streets = scope_for(request.user).admin_street_ids
+    admin_streets = list(streets_run_by(request.user).order_by("pk"))
     if not admin_streets:
         raise PermissionDenied
     categories = []
-    for street in Street.objects.filter(pk__in=admin_streets).order_by("pk"):
+    for street in admin_streets:
         services.category_defaults_ensure(street=street)
     counts = dict(
-        Problem.objects.filter(category__street_id__in=admin_streets)
+        Problem.objects.filter(category__street__in=admin_streets)
         .values_list("category")
         .annotate(n=Count("pk"))
         .values_list("category", "n")
     )
-    for category in Category.objects.filter(street_id__in=admin_streets).select_related("street"):
+    for category in Category.objects.filter(street__in=admin_streets).select_related("street"):
         initial = {
             "deadline_days": category.deadline_days,
             "carriage": category.carriage,

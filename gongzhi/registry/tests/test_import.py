@@ -1,4 +1,4 @@
-"""Facts about the registry import (registry/importers.py): what a good workbook writes, that
+"""Facts about the registry import (registry/importers/): what a good workbook writes, that
 every bad input is reported by sheet/row/column in Chinese, and that a refused import writes
 nothing at all."""
 

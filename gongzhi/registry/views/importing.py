@@ -1,5 +1,5 @@
 """Excel import pages: download templates, upload a workbook, read the row-by-row report.
-The engine (validation, all-or-nothing writing) lives in ``importers.py``."""
+The engine (validation, all-or-nothing writing) lives in the ``importers`` package."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from gongzhi.core.scopes import scope_for
 
 
 def _admin_street_id(request) -> int:
-    streets = scope_for(request.user).admin_street_ids
-    if not streets:
+    street_id = scope_for(request.user).admin_street_id()
+    if street_id is None:
         raise PermissionDenied
-    return min(streets)
+    return street_id
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
-from gongzhi.core.scopes import can_edit_registry, get_visible_or_404, scope_for, street_of, visible
+from gongzhi.core.scopes import can_edit_registry, get_for_user, scope_for, street_of, visible
 from gongzhi.core.validators import parse_id
 from gongzhi.registry import exporters, services
 from gongzhi.registry.forms import form_for
@@ -186,7 +186,7 @@ CHILD_ROWS = 20
 def detail_view(request, key: str, pk: int):
     resource = _resource(request, key)
     scope = scope_for(request.user)
-    obj = get_visible_or_404(request.user, resource.queryset(visible(request.user, resource.model)), pk)
+    obj = get_for_user(request.user, resource.queryset(visible(request.user, resource.model)), pk)
     children = []
     for child_key, param in resource.children:
         child = BY_KEY[child_key]
@@ -280,7 +280,7 @@ def create_view(request, key: str):
 @require_http_methods(["GET", "POST"])
 def edit_view(request, key: str, pk: int):
     resource = _resource(request, key)
-    obj = get_visible_or_404(request.user, resource.model, pk, write=True)
+    obj = get_for_user(request.user, resource.model, pk, require="write")
     FormClass = form_for(resource)
     form = FormClass(request.POST or None, instance=obj, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -305,7 +305,7 @@ def edit_view(request, key: str, pk: int):
 @require_POST
 def delete_view(request, key: str, pk: int):
     resource = _resource(request, key)
-    obj = get_visible_or_404(request.user, resource.model, pk, write=True)
+    obj = get_for_user(request.user, resource.model, pk, require="write")
     label = str(obj)
     try:
         services.record_delete(actor=request.user, obj=obj)

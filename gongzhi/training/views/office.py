@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core import charts
+from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
 from gongzhi.core.scopes import visible
@@ -58,7 +60,7 @@ def question_list(request):
             "kinds": QuestionKind.choices,
             "topic": topic,
             "kind": kind,
-            "is_admin": bool(permissions.scope_for(request.user).admin_street_ids),
+            "is_admin": permissions.is_admin_of(request.user),
         },
     )
 
@@ -132,7 +134,7 @@ def exam_list(request):
         {
             "nav_active": "training_exams",
             "exams": exams,
-            "is_admin": bool(permissions.scope_for(request.user).admin_street_ids),
+            "is_admin": permissions.is_admin_of(request.user),
         },
     )
 
@@ -214,13 +216,12 @@ def _group_stats(rows) -> list[dict]:
 
 def _chart(stats: list[dict]) -> dict:
     labels = [str(s["label"]) for s in stats]
-    return {
-        "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "data": [_("参考人数"), _("合格人数"), _("未参加")]},
-        "grid": {"left": 40, "right": 16, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": labels},
-        "yAxis": {"type": "value", "minInterval": 1},
-        "series": [
+    return charts.option(
+        legend={"top": 0, "data": [_("参考人数"), _("合格人数"), _("未参加")]},
+        grid=charts.grid(40, 16, 40, 30),
+        x_axis=charts.category_axis(labels),
+        y_axis=charts.value_axis(minInterval=1),
+        series=[
             {"name": _("参考人数"), "type": "bar", "data": [s["taken"] for s in stats], "color": "#5b8ff9"},
             {"name": _("合格人数"), "type": "bar", "data": [s["passed"] for s in stats], "color": "#1e7a3c"},
             {
@@ -230,7 +231,7 @@ def _chart(stats: list[dict]) -> dict:
                 "color": "#c9ccd1",
             },
         ],
-    }
+    )
 
 
 @login_required
@@ -247,7 +248,7 @@ def exam_detail(request, pk: int):
             "rows": rows,
             "stats": stats,
             "chart": _chart(stats),
-            "is_admin": exam.street_id in permissions.scope_for(request.user).admin_street_ids,
+            "is_admin": permissions.is_admin_of(request.user, exam.street_id),
             "topics": [(Topic(t).label, n) for t, n in exam.random_per_topic.items()],
             "fixed_count": exam.fixed_questions.count(),
         },
@@ -292,17 +293,14 @@ def exam_export(request, pk: int):
 
 @login_required
 @require_POST
+@refuse_with_message("training:exam", "pk")
 def exam_act(request, pk: int, action: str):
     target = {"open": ExamStatus.OPEN, "close": ExamStatus.CLOSED}.get(action)
     if target is None:
         raise Http404
     exam = permissions.get_exam(request.user, pk, write=True)
-    try:
-        services.exam_set_status(actor=request.user, exam=exam, status=target)
-    except services.TrainingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已更新考试状态。"))
+    services.exam_set_status(actor=request.user, exam=exam, status=target)
+    messages.success(request, _("已更新考试状态。"))
     return redirect("training:exam", exam.pk)
 
 

@@ -1,4 +1,4 @@
-"""Database triggers that keep the count honest (DESIGN.md §5; issue 5):
+"""Database triggers that keep the count honest (docs/DESIGN.md §5; issue 5):
 
 - ``voting_ballotcast`` (the log of every cast) refuses UPDATE: a cast, once made, is never edited;
 - ``voting_ballot`` and ``voting_ballotcast`` accept INSERT (and ``voting_ballot`` UPDATE) only while

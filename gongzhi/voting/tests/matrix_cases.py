@@ -1,6 +1,6 @@
 """Permission-matrix cases for the voting pages (voting:*, decide:*) and the owner activation pages
 (portal:activate*, portal:letters*), used by tests/test_permission_matrix.py. Expected answers are
-written by hand from the role model (DESIGN.md §3, §4.5) and the persona world:
+written by hand from the role model (docs/DESIGN.md §3, §4.5) and the persona world:
 
 - Office voting pages are read by the street (admin, leader, other_admin for its own street), the
   area branches (secretary_a, secretary_b, member_a) and owners' committees (oc_a1). The company, the

@@ -1,20 +1,13 @@
 """The demo street has a closed decision with a final result and an open one demo_owner can vote in."""
 
-import pytest
 from django.utils import timezone
 
 from gongzhi.core.models import User
-from gongzhi.demo.generator import SMALL_SCALE, demo_street_ensure
 from gongzhi.demo.plan import SEED
 from gongzhi.voting import selectors, services
 from gongzhi.voting.demo_data import demo_create, demo_delete, demo_fingerprint
 from gongzhi.voting.models import Ballot, BallotCast, Decision, DecisionStatus
 from gongzhi.voting.rules import tally
-
-
-@pytest.fixture
-def demo(db):
-    return demo_street_ensure(scale=SMALL_SCALE, today=timezone.localdate())
 
 
 def test_a_closed_decision_that_recounts_and_an_open_one_demo_owner_can_vote_in(demo):

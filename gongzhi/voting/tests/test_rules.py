@@ -1,4 +1,4 @@
-"""The tally rules at every boundary (Civil Code art. 278; SPC interpretation arts. 8–9; DESIGN.md §5)."""
+"""The tally rules at every boundary (Civil Code art. 278; SPC interpretation arts. 8–9; docs/DESIGN.md §5)."""
 
 import random
 from decimal import Decimal
@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from gongzhi.voting.rules import (
     TallyInputError,
     anonymised_ballot_file,
+    electorate_groups,
     parse_tally_document,
     quorum_gap,
     tally,
@@ -404,3 +405,22 @@ def test_the_anonymised_file_recounts_to_the_result_and_holds_no_registry_area(o
             assert Decimal(unit["area"]) != Decimal(unit["area"]).quantize(Decimal("0.01")), unit
     ids = [u["id"] for u in document["units"]] + [b["owner"] for b in document["ballots"]]
     assert not any(i in {u["id"] for u in units} | {u["owner"] for u in units} for i in ids)
+
+
+# ---- who counts as one owner (SPC interpretation art. 9) -----------------------------------------
+
+
+def test_electorate_groups_one_buyer_one_developer_and_unowned_units():
+    units = [
+        (1, "A-1", False),
+        (2, "A-1", False),  # one buyer, two units: one owner
+        (3, "KF-2", True),
+        (4, "KF-1", True),  # two developer records: ONE owner, under the first ref
+        (5, None, False),  # no recorded owner: an owner on its own
+        (6, "B-7", False),
+    ]
+    assert electorate_groups(units) == {"A-1": [1, 2], "KF-1": [3, 4], "U5": [5], "B-7": [6]}
+
+
+def test_electorate_groups_of_nothing_is_empty():
+    assert electorate_groups([]) == {}

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from gongzhi.core.append_only import AppendOnlyError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import visible
 from gongzhi.registry import models as r
@@ -396,7 +397,6 @@ def test_participation_never_shows_the_split_and_the_audit_never_holds_the_choic
     assert part["buildings"][0]["number"] == "1号"
     for event in AuditEvent.objects.filter(object_type="voting.Ballot"):
         assert "yes" not in repr(event.changes) and "choice" not in event.changes
-    assert selectors.threshold_gaps(decision)["approval"] is None
 
 
 def test_ballots_are_visible_through_the_door_only_to_their_owner(world):
@@ -506,13 +506,13 @@ def test_the_cast_log_is_append_only(world):
     services.ballot_cast(actor=world.user("owner_a1"), decision=decision, choice="yes")
     cast = BallotCast.objects.get()
     cast.seal = "0" * 64
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         cast.save()
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         cast.delete()
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         BallotCast.objects.update(seal="0" * 64)
-    with pytest.raises(TypeError):
+    with pytest.raises(AppendOnlyError):
         BallotCast.objects.all().delete()
     assert BallotCast.objects.get().choice == "yes"
 
@@ -557,10 +557,8 @@ def test_two_developer_records_in_one_estate_freeze_as_one_owner(world):
 
 
 def test_the_publish_preview_counts_two_developer_records_as_one_owner(world):
-    from gongzhi.voting.selectors_ui import electorate_preview
-
     for ref in ("KF-1", "KF-2"):
         developer = r.Owner.objects.create(street=world.street, ref=ref, name=ref, kind="developer")
         r.Unit.objects.create(building=world.building_a1, number=ref, area=Decimal("90.00"), owner=developer)
-    preview = electorate_preview(draft(world))
+    preview = selectors.electorate_preview(draft(world))
     assert (preview["total_owners"], preview["total_units"], preview["developer_units"]) == (4, 5, 2)

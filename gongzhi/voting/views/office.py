@@ -2,7 +2,7 @@
 frozen totals, live participation and the gaps to the quorum, the door-to-door list, paper and proxy
 ballots, close, preliminary and final results, the roll (Excel) after close.
 
-Reading: ``selectors_ui.reads_votes`` (street, area branches, owners' committees); one decision through
+Reading: ``permissions.reads_votes`` (street, area branches, owners' committees); one decision through
 ``permissions.get_decision_for_user`` (outsider 404, reader without the right 403). Writing: managers
 (``permissions.can_manage``) through ``voting.services`` only; a ``VotingError`` becomes a message or a
 form error and nothing is written. The yes/no split is never shown before the close."""
@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.masking import mask_name, mask_phone
-from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.scopes import get_for_user, scope_for
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import parse_id
 from gongzhi.registry.models import Building, Estate
-from gongzhi.voting import permissions, selectors, selectors_ui, services
+from gongzhi.voting import permissions, selectors, services
 from gongzhi.voting.forms import (
     AttachmentForm,
     DecisionForm,
@@ -40,7 +41,7 @@ PAGE_SIZE = 30
 
 
 def _require_reader(request):
-    if not selectors_ui.reads_votes(request.user):
+    if not permissions.reads_votes(request.user):
         raise PermissionDenied
 
 
@@ -59,8 +60,8 @@ def _first_error(form) -> str:
 @login_required
 def index(request):
     _require_reader(request)
-    decisions = selectors_ui.office_decisions(request.user).order_by("-opens_at", "-pk")
-    estates = list(selectors_ui.office_estates(request.user).order_by("area__name", "name", "pk"))
+    decisions = permissions.office_decisions(request.user).order_by("-opens_at", "-pk")
+    estates = list(permissions.office_estates(request.user).order_by("area__name", "name", "pk"))
     applied = {}
     raw = request.GET.get("estate", "")
     chosen = parse_id(raw)
@@ -73,18 +74,18 @@ def index(request):
         applied["status"] = status
     page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    figures = selectors_ui.participation_many(rows)
+    figures = selectors.participation_many(rows)
     now = timezone.now()
     items = [
         {
             "decision": d,
-            "colour": selectors_ui.STATUS_COLOURS.get(d.status, ""),
+            "colour": selectors.STATUS_COLOURS.get(d.status, ""),
             "open": d.is_open_at(now),
             "figures": figures.get(d.pk),
         }
         for d in rows
     ]
-    managed = selectors_ui.managed_estate_ids(request.user, [e.pk for e in estates])
+    managed = permissions.managed_estate_ids(request.user, [e.pk for e in estates])
     return render(
         request,
         "voting/office/index.html",
@@ -105,7 +106,7 @@ def index(request):
 
 def _managed_estate(request, estate_id) -> Estate:
     _require_reader(request)
-    estate = get_visible_or_404(request.user, Estate.objects.select_related("area"), estate_id)
+    estate = get_for_user(request.user, Estate.objects.select_related("area"), estate_id)
     if not permissions.can_manage(request.user, estate):
         raise PermissionDenied
     return estate
@@ -186,13 +187,10 @@ def edit(request, pk: int):
 
 @login_required
 @require_POST
+@refuse_with_message("voting:detail", "pk")
 def delete(request, pk: int):
     decision = _decision(request, pk, manage=True)
-    try:
-        services.decision_delete(actor=request.user, decision=decision)
-    except VotingError as exc:
-        messages.error(request, exc.message)
-        return redirect("voting:detail", decision.pk)
+    services.decision_delete(actor=request.user, decision=decision)
     messages.success(request, _("草稿已删除。"))
     return redirect("voting:index")
 
@@ -244,7 +242,7 @@ def detail(request, pk: int):
     context = {
         "decision": decision,
         "matter_label": Matter(decision.matter).label,
-        "colour": selectors_ui.STATUS_COLOURS.get(decision.status, ""),
+        "colour": selectors.STATUS_COLOURS.get(decision.status, ""),
         "manager": manager,
         "attachments": list(decision.attachments.all()),
         "buildings": list(decision.buildings.order_by("number")),
@@ -256,7 +254,7 @@ def detail(request, pk: int):
         "nav_active": "votes",
     }
     if decision.status == DecisionStatus.DRAFT:
-        context["preview"] = selectors_ui.electorate_preview(decision)
+        context["preview"] = selectors.electorate_preview(decision)
         context["attachment_form"] = AttachmentForm()
     else:
         context["totals"] = selectors.decision_totals(decision)
@@ -288,7 +286,7 @@ def publish(request, pk: int):
         {
             "decision": decision,
             "matter_label": Matter(decision.matter).label,
-            "preview": selectors_ui.electorate_preview(decision),
+            "preview": selectors.electorate_preview(decision),
             "buildings": list(decision.buildings.order_by("number")),
             "starts_now": decision.opens_at <= timezone.now(),
             "nav_active": "votes",

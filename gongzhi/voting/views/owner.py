@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.scopes import get_visible_or_404, scope_for
+from gongzhi.core.scopes import get_for_user, scope_for
 from gongzhi.voting import selectors
 from gongzhi.voting.forms import CastForm
 from gongzhi.voting.models import Channel, Choice, Decision, DecisionStatus, Matter
@@ -24,8 +24,8 @@ from gongzhi.voting.services import VotingError, ballot_cast
 
 
 def _portal_nav(user) -> dict:
-    home = sorted(scope_for(user).home_estate_ids)
-    return {"portal_estate_id": home[0] if home else None, "portal_can_report": bool(home), "tab": "votes"}
+    scope = scope_for(user)
+    return {"portal_estate_id": scope.home_estate_id(), "portal_can_report": scope.lives_in(), "tab": "votes"}
 
 
 @login_required
@@ -33,7 +33,8 @@ def mine(request):
     """我的表决: the published decisions of my estates, open ones first, then the latest."""
     now = timezone.now()
     rows = selectors.decisions_for_owner(request.user)
-    rows = [row for row in rows if row["decision"].estate_id in scope_for(request.user).home_estate_ids]
+    scope = scope_for(request.user)
+    rows = [row for row in rows if scope.lives_in(row["decision"].estate_id)]
     for row in rows:
         row["open"] = row["decision"].is_open_at(now)
     rows.sort(key=lambda row: (not row["open"], -row["decision"].opens_at.timestamp()))
@@ -42,11 +43,8 @@ def mine(request):
 
 def _owner_decision(request, pk) -> Decision:
     """A published decision of one of the user's home estates (others: 404, even for office users)."""
-    decision = get_visible_or_404(request.user, Decision.objects.select_related("estate__area"), pk)
-    if (
-        decision.status == DecisionStatus.DRAFT
-        or decision.estate_id not in scope_for(request.user).home_estate_ids
-    ):
+    decision = get_for_user(request.user, Decision.objects.select_related("estate__area"), pk)
+    if decision.status == DecisionStatus.DRAFT or not scope_for(request.user).lives_in(decision.estate_id):
         raise Http404
     return decision
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from gongzhi.core.scopes import scope_for
 from gongzhi.core.uploads import serve_upload
 from gongzhi.registry.models import Estate
-from gongzhi.voting import permissions, selectors, selectors_ui
+from gongzhi.voting import permissions, selectors
 from gongzhi.voting.forms import ReceiptForm
 from gongzhi.voting.models import Decision, DecisionAttachment, DecisionStatus, Matter
 
@@ -29,14 +29,14 @@ def _public_decision(pk) -> Decision:
 def estate(request, pk: int):
     place = get_object_or_404(Estate.objects.select_related("area"), pk=pk)
     decisions = list(selectors.decisions_public(place))
-    figures = selectors_ui.participation_many(decisions)
+    figures = selectors.participation_many(decisions)
     now = timezone.now()
     items = [
         {
             "decision": d,
             "open": d.is_open_at(now),
             "figures": figures.get(d.pk),
-            "colour": selectors_ui.STATUS_COLOURS.get(d.status, ""),
+            "colour": selectors.STATUS_COLOURS.get(d.status, ""),
         }
         for d in decisions
     ]

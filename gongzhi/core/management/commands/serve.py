@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("GONGZHI_WORKERS", "2")))
 
     def handle(self, *args, host, port, workers, **options):
-        from gongzhi.demo.generator import demo_logins, find_demo_street, logins_table
+        from gongzhi.core.demo_mode import demo_logins, find_demo_street, logins_table
 
         street = find_demo_street()
         if street is not None:

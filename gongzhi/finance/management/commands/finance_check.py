@@ -1,4 +1,4 @@
-"""``gongzhi finance_check [--today YYYY-MM-DD]``: the daily timer of the finance rules (DESIGN.md §5).
+"""``gongzhi finance_check [--today YYYY-MM-DD]``: the daily timer of the finance rules (docs/DESIGN.md §5).
 
 Notifies the responsible users (the owners' committee or the managing company, and the street admins)
 once per overdue disclosure (estate, ledger, due date) and once per money-rule alert. Safe to run twice:

@@ -1,4 +1,4 @@
-"""``gongzhi ledger export|verify``: the open contract of DESIGN.md §6.
+"""``gongzhi ledger export|verify``: the open contract of docs/DESIGN.md §6.
 
 gongzhi ledger export --estate ID --ledger KIND [-o FILE]   JSON lines of one chain
 gongzhi ledger verify FILE                                  exit 0 on a sound chain, else names the seq
@@ -27,7 +27,7 @@ def dump_line(entry: dict) -> str:
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse needs a real str, so translate when the parser is built
-        return _("导出或校验小区账本的哈希链(JSON lines,见 DESIGN.md §6)。")
+        return _("导出或校验小区账本的哈希链(JSON lines,见 docs/DESIGN.md §6)。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

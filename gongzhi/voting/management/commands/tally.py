@@ -1,4 +1,4 @@
-"""``gongzhi tally``: the open re-count contract of DESIGN.md §6.
+"""``gongzhi tally``: the open re-count contract of docs/DESIGN.md §6.
 
 gongzhi tally FILE.json                 count a ballot file, print the outcome as JSON (exit 0)
 gongzhi tally -                         the same from standard input
@@ -66,7 +66,9 @@ class Command(BaseCommand):
 
     @property
     def help(self) -> str:
-        return _("按民法典第二百七十八条重新计票(文件格式见 DESIGN.md §6),或导出已截止表决的匿名表决票文件。")
+        return _(
+            "按民法典第二百七十八条重新计票(文件格式见 docs/DESIGN.md §6),或导出已截止表决的匿名表决票文件。"
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help=_("表决票文件(JSON);“-”表示标准输入"))

@@ -1,6 +1,7 @@
-"""The demo street's problem history (问题清单的演示历史; DESIGN.md §4.2, §8).
+"""The demo street's problem history (问题清单的演示历史; docs/DESIGN.md §4.2, §8): the problems'
+``demo_data`` plug-in (``demo_create``, ``demo_delete``, ``demo_fingerprint``; see gongzhi.core.plugins).
 
-``problem_history_create`` writes several hundred problems over the ~six months before the
+``demo_create`` writes several hundred problems over the ~six months before the
 demo's "today" — every category and source, every state, some overdue — as a pure function of
 (seed, scale, today) and the loaded street, in a handful of bulk inserts. Each row is what the
 services would have left behind: the events chain legal transitions of ``rules.py``; status,
@@ -42,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.models import Notification, RoleGrant, User
 from gongzhi.core.workdays import Deadline, UnknownCalendarYear, add_working_days, is_working_day
+from gongzhi.demo.errors import DemoError
 from gongzhi.problems import rules
 from gongzhi.problems.models import (
     OPEN_STATUSES,
@@ -835,8 +837,8 @@ def _problem_row(story: _Story, index: int, street: r.Street) -> Problem:
 
 
 @transaction.atomic
-def problem_history_create(
-    *, street: r.Street, seed: int, scale: float, today: dt.date, users: Mapping[str, User]
+def demo_create(
+    *, street: r.Street, seed: int, scale: float = 1.0, today: dt.date, users: Mapping[str, User]
 ) -> dict[str, int]:
     """Write the demo street's problem history and a few inbox notifications; returns row counts.
 
@@ -978,7 +980,7 @@ def _problem_urls(pks: list[int]) -> list[str]:
 
 
 @transaction.atomic
-def demo_problems_delete(*, street: r.Street) -> dict[str, int]:
+def demo_delete(*, street: r.Street) -> dict[str, int]:
     """Delete the problems of the street's estates with their events, photos (the files after
     commit) and the inbox notifications that link to them; refuse if another street's problem
     points at this street's companies, committees or categories."""
@@ -989,8 +991,6 @@ def demo_problems_delete(*, street: r.Street) -> dict[str, int]:
         | Q(residents_committee__area__street=street)
     )
     if (problem := foreign.first()) is not None:
-        from gongzhi.demo.generator import DemoError  # the demo app calls this module, not the reverse
-
         raise DemoError(
             _("“%(label)s”属于其他街道却引用了演示数据,演示数据不会改动它。") % {"label": problem}
         )
@@ -1013,7 +1013,7 @@ def demo_problems_delete(*, street: r.Street) -> dict[str, int]:
 NUMBER = re.compile(r"WT-(\d{4})-\d+")
 
 
-def problems_fingerprint(street: r.Street) -> str:
+def demo_fingerprint(street: r.Street) -> str:
     """SHA-256 over the street's problems, events and their notifications by natural keys (no ids;
     a tracking number counts by its year): same seed and day → same fingerprint."""
     sid = street.pk

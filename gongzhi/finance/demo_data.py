@@ -1,6 +1,7 @@
-"""The demo street's ledgers (演示账本; DESIGN.md §4.4, §5, §6, §8).
+"""The demo street's ledgers (演示账本; docs/DESIGN.md §4.4, §5, §6, §8): the finance ``demo_data``
+plug-in (``demo_create``, ``demo_delete``, ``demo_fingerprint``; see gongzhi.core.plugins).
 
-``demo_ledgers_create`` writes two years of the three ledgers of every estate of the demo street —
+``demo_create`` writes two years of the three ledgers of every estate of the demo street —
 maintenance fund, public income, property fee — ending when the demo's "today" begins, as a pure
 function of (seed, today) and the loaded street (registry areas and contracts), in two bulk inserts.
 Each row is what ``services.ledger_post`` / ``ledger_reverse`` would have left behind: seq 1, 2, …,
@@ -38,6 +39,7 @@ from random import Random
 from django.db import transaction
 from django.db.models import Sum
 
+from gongzhi.finance.maintenance import purge_demo_ledgers
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.finance.rules import (
     CATEGORY_INITIAL as RULES_CATEGORY_INITIAL,
@@ -64,8 +66,9 @@ __all__ = [
     "CATEGORY_TRANSFER",
     "LOW_FUND_SHARE",
     "MONTHS",
-    "demo_ledgers_create",
-    "ledgers_fingerprint",
+    "demo_create",
+    "demo_delete",
+    "demo_fingerprint",
 ]
 
 MONTHS = 24  # two years of history before "today"
@@ -585,7 +588,7 @@ def _places(street: r.Street) -> list[_Estate]:
 
 
 @transaction.atomic
-def demo_ledgers_create(*, street: r.Street, seed: int, today: dt.date) -> dict[str, int]:
+def demo_create(*, street: r.Street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     """Write the three ledgers of every estate of the (demo) street; returns row counts."""
     rng = Random(seed * 104729 + 17)  # its own stream: the registry's and the problems' do not move
     places = _places(street)
@@ -751,7 +754,13 @@ def _rules_fingerprint_rows(street: r.Street) -> list:
     ]
 
 
-def ledgers_fingerprint(street: r.Street) -> str:
+def demo_delete(*, street: r.Street) -> dict[str, int]:
+    """Purge the demo street's ledgers (only a demo street's may be: the database keeps them append-only)."""
+    ledgers = purge_demo_ledgers(street)
+    return {"finance.LedgerEntry": ledgers} if ledgers else {}
+
+
+def demo_fingerprint(street: r.Street) -> str:
     """SHA-256 over the street's ledger entries by natural keys (no ids, so no hashes, which cover the
     estate id): same seed and day → same fingerprint."""
     rows = LedgerEntry.objects.filter(estate__area__street_id=street.pk).values_list(

@@ -1,0 +1,66 @@
+"""How the registry's rows hang on the street (read by gongzhi.core.scopes, the one door).
+
+Streets, areas and estates are read by whoever reaches something in them; units and owners only
+by those who see the estate in full (an evaluator or a resident sees no other household: an
+owner sees their own unit); companies by the street, their staff and whoever reads an estate
+they are contracted for.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from gongzhi.core.scopes import Path, Scope, by_area, by_estate, street_q
+from gongzhi.registry import models as r
+
+
+def _area_q(scope: Scope) -> Q:
+    return (
+        street_q(scope, "street_id")
+        | Q(pk__in=scope.area_ids)
+        | Q(pk__in=r.Estate.objects.filter(pk__in=scope.all_estate_ids).values("area_id"))
+    )
+
+
+def _street_q(scope: Scope) -> Q:
+    return Q(pk__in=scope.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(scope)).values("street_id"))
+
+
+def _estate_q(scope: Scope) -> Q:
+    return street_q(scope, "area__street_id") | Q(pk__in=scope.all_estate_ids)
+
+
+def _unit_q(scope: Scope) -> Q:
+    # Evaluators and residents do not see other households; an owner sees their own unit.
+    return (
+        street_q(scope, "building__estate__area__street_id")
+        | Q(building__estate_id__in=scope.estate_ids)
+        | Q(pk__in=scope.unit_ids)
+    )
+
+
+def _owner_q(scope: Scope) -> Q:
+    units = r.Unit.objects.filter(Q(building__estate_id__in=scope.estate_ids) | Q(pk__in=scope.unit_ids))
+    return street_q(scope, "street_id") | Q(pk__in=units.values("owner_id"))
+
+
+def _company_q(scope: Scope) -> Q:
+    contracted = r.Contract.objects.filter(estate_id__in=scope.all_estate_ids).values("company_id")
+    return street_q(scope, "street_id") | Q(pk__in=scope.company_ids) | Q(pk__in=contracted)
+
+
+SCOPED = {
+    r.Street: Path("pk", _street_q),
+    r.Area: Path("street_id", _area_q),
+    r.Estate: Path("area__street_id", _estate_q),
+    r.Building: by_estate("estate"),
+    r.Unit: Path("building__estate__area__street_id", _unit_q),
+    r.Owner: Path("street_id", _owner_q),
+    r.Company: Path("street_id", _company_q),
+    r.Contract: by_estate("estate"),
+    r.OwnersCommittee: by_estate("estate"),
+    r.CommitteeMember: by_estate("committee__estate"),
+    r.ResidentsCommittee: by_area("area"),
+    r.Branch: by_area("area"),
+    r.BranchMember: by_area("branch__area"),
+}
