@@ -27,6 +27,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.GONGZHI_PDF_CACHE_DIR = tmp_path / "pdf-cache"  # rendered public PDFs (core/pdf.py)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Public pages are cached under their data's change mark (core/publicpages.py); a rolled-back test
+    # can leave ids and marks that the next test reuses for other data, so each test starts empty.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     from gongzhi.core.testing import build_world
@@ -89,6 +98,17 @@ def demo(request, db):
     test names with ``@pytest.mark.demo(today=…)``. Changes a test makes are rolled back with it."""
     marker = request.node.get_closest_marker("demo")
     return demo_street_copy(**(marker.kwargs if marker else {}))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Test database names carry this run's id: two pytest runs on one PostgreSQL server (two
+    developers, CI beside a working session) would otherwise drop each other's ``test_gongzhi_gw0``
+    mid-run. xdist workers share the controller's run id; a run without xdist uses its pid."""
+    from pytest_django.fixtures import _set_suffix_to_test_databases
+
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] or str(os.getpid())
+    _set_suffix_to_test_databases(f"r{run_id}")
 
 
 @pytest.fixture(scope="session")
