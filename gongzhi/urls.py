@@ -3,6 +3,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from gongzhi.api.urls import api
 from gongzhi.core import views as core_views
+from gongzhi.core import views_health
 
 urlpatterns = [
     path("", include("gongzhi.home.urls")),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    path("data-health/", views_health.data_health, name="data_health"),
     path("registry/", include("gongzhi.registry.urls")),
     path("problems/", include("gongzhi.problems.urls")),
     path("board/", include("gongzhi.problems.urls_public")),

@@ -35,6 +35,7 @@ def navigation(request):
     admin_items = [item for group in placed["admin"] for item in group["items"]]
     if scope.is_street_admin():
         admin_items.append({"url": reverse("audit_log"), "label": _("操作记录"), "key": "audit"})
+        admin_items.append({"url": reverse("data_health"), "label": _("数据体检"), "key": "data_health"})
     nav_groups = placed["main"] + placed["end"]
     if admin_items:
         nav_groups.append({"label": _("管理"), "items": admin_items})

@@ -101,6 +101,25 @@ def term_state(term_end: dt.date, today: dt.date) -> str:
     return TERM_OK
 
 
+# 数据体检 (core/health.py): a slate's election must show in the registry's committees.
+ELECTED_TERM_STARTS_WITHIN_DAYS = 90  # the new committee is filed with the street within weeks of the vote
+EARLY_ELECTION_MONTHS = 12  # a re-election more than a year before the sitting term ends is unusual
+
+
+def elected_term_found(election_date: dt.date, term_starts: list[dt.date]) -> bool:
+    """Art. 28 (the committee's term): an election on ``election_date`` puts a committee whose term starts
+    that day or within ``ELECTED_TERM_STARTS_WITHIN_DAYS`` after it on record."""
+    latest = election_date + dt.timedelta(days=ELECTED_TERM_STARTS_WITHIN_DAYS)
+    return any(election_date <= start <= latest for start in term_starts)
+
+
+def election_is_early(election_date: dt.date, sitting_term_end: dt.date) -> bool:
+    """A re-election held more than ``EARLY_ELECTION_MONTHS`` before the sitting committee's term ends (a
+    term is 3–5 years, art. 28: an election months after a new term began contradicts the records unless
+    the committee was dismissed or resigned)."""
+    return election_date < add_months(sitting_term_end, -EARLY_ELECTION_MONTHS)
+
+
 def missing_checks(recorded: dict[int, set[str]], candidate_ids: list[int]) -> list[tuple[int, str]]:
     """(candidate id, check kind) for every check not yet recorded."""
     return [(c, kind) for c in candidate_ids for kind in CHECK_KINDS if kind not in recorded.get(c, set())]

@@ -472,3 +472,21 @@ def anonymised_ballot_file(result: Mapping[str, Any], *, rng: random.Random) -> 
     units.sort(key=lambda row: row["id"])
     ballots.sort(key=lambda row: row["owner"])
     return {"matter": result["matter"], "units": units, "ballots": ballots}
+
+
+# ---- decision numbers (数据体检, core/health.py) -------------------------------------------------
+# An owners' decision is cited by its number within the estate and year: "业决〔2026〕3号" on the
+# disclosure book, "业主大会决议 2026-03号" on the ledgers. Both name the same thing: (year, n).
+DECISION_NUMBER = re.compile(
+    r"业决\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*(\d{1,4})\s*号|业主大会决议\s*(\d{4})-(\d{1,4})\s*号"
+)
+
+
+def parse_decision_number(text: str) -> tuple[int, int] | None:
+    """(year, n) of the first owners'-decision number in ``text`` (Civil Code art. 280: the assembly's
+    decisions bind the owners and are announced; a number names one decision of one estate), or None."""
+    match = DECISION_NUMBER.search(text or "")
+    if match is None:
+        return None
+    year, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return int(year), int(number)

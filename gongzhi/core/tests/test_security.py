@@ -109,7 +109,7 @@ def test_errors_are_friendly_chinese_pages(as_user, world):
     assert "不在您的管辖范围内" in response.content.decode()
 
 
-@pytest.mark.parametrize("argv", [["check"], ["makemigrations", "--check", "--dry-run"]])
+@pytest.mark.parametrize("argv", [["check", "--system"], ["makemigrations", "--check", "--dry-run"]])
 def test_gongzhi_command_wraps_django(argv, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "gongzhi.cli", *argv],

@@ -1,0 +1,100 @@
+"""数据体检 plug-in (core/health.py): who signs the branch's and the company's daily records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.branchwork.models import Patrol, SecurityLog
+from gongzhi.core.health import ERROR, Finding, Invariant, manages_on, managing_companies, staff_companies
+
+
+def guard_logs_signed_by_managing_company(street, today: dt.date):
+    """A guard log (保安工作日志) is written by staff of the company that manages the estate that day
+    (its contract in the registry), never by another company's staff."""
+    staff = staff_companies(street)
+    contracts = managing_companies(street)
+    wrong: dict[tuple[str, str], list[dt.date]] = {}
+    links: dict[tuple[str, str], str] = {}
+    for log in (
+        SecurityLog.objects.filter(estate__area__street=street)
+        .exclude(author=None)
+        .select_related("estate", "author")
+        .order_by("estate__name", "day", "shift")
+    ):
+        companies = staff.get(log.author_id, set())
+        if manages_on(contracts.get(log.estate_id, []), companies, log.day):
+            continue
+        key = (log.estate.name, log.author_label or str(log.author))
+        wrong.setdefault(key, []).append(log.day)
+        links[key] = reverse("branchwork:security")
+    for (estate, author), days in wrong.items():
+        yield Finding(
+            ERROR,
+            gettext(
+                "%(estate)s：%(count)d份保安工作日志（%(first)s至%(last)s）由“%(author)s”填写，其所在企业当日并不管理本小区。"
+            )
+            % {
+                "estate": estate,
+                "count": len(days),
+                "first": min(days).isoformat(),
+                "last": max(days).isoformat(),
+                "author": author,
+            },
+            links[(estate, author)],
+        )
+
+
+def patrols_in_their_area(street, today: dt.date):
+    """A patrol is walked by a member of its own branch, through estates of the branch's area, and ends
+    after it starts."""
+    patrols = Patrol.objects.filter(branch__area__street=street)
+    wrong: dict[int, list[str]] = {}
+    for patrol_id, estate in (
+        Patrol.estates.through.objects.filter(patrol__in=patrols)
+        .exclude(estate__area_id=F("patrol__branch__area_id"))
+        .values_list("patrol_id", "estate__name")
+    ):
+        wrong.setdefault(patrol_id, []).append(estate)
+    outsiders = set(patrols.exclude(member__branch_id=F("branch_id")).values_list("pk", flat=True))
+    backwards = set(patrols.filter(ended_at__lt=F("started_at")).values_list("pk", flat=True))
+    for patrol in (
+        patrols.filter(pk__in=set(wrong) | outsiders | backwards)
+        .select_related("branch", "member")
+        .order_by("day", "pk")
+    ):
+        link = reverse("branchwork:patrol", args=[patrol.pk])
+        values = {"day": patrol.day.isoformat(), "branch": patrol.branch.name, "member": patrol.member.name}
+        if patrol.pk in outsiders:
+            yield Finding(
+                ERROR, gettext("%(branch)s %(day)s的日巡由非本支部成员“%(member)s”记录。") % values, link
+            )
+        if patrol.pk in wrong:
+            yield Finding(
+                ERROR,
+                gettext("%(branch)s %(day)s的日巡包括不属于本居民区的小区：%(estates)s。")
+                % {**values, "estates": "、".join(sorted(wrong[patrol.pk]))},
+                link,
+            )
+        if patrol.pk in backwards:
+            yield Finding(ERROR, gettext("%(branch)s %(day)s的日巡结束时间早于开始时间。") % values, link)
+
+
+INVARIANTS = [
+    Invariant(
+        "branchwork.guard_logs_signed_by_managing_company",
+        _("保安工作日志由管理本小区的物业企业填写"),
+        guard_logs_signed_by_managing_company,
+        _("物业企业员工只为本企业按合同管理的小区签署记录。"),
+    ),
+    Invariant(
+        "branchwork.patrols_in_their_area",
+        _("日巡记录与支部、居民区相符"),
+        patrols_in_their_area,
+        _("日巡由本支部成员在本居民区内进行，时间先后有序。"),
+    ),
+]

@@ -1,0 +1,70 @@
+"""数据体检 plug-in of the branch's records (branchwork/health.py): who signs guard logs, where patrols go.
+In the persona world company X manages estates A1 and B1, company Y estate A2; staff_x works for X."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from gongzhi.branchwork.models import Patrol, SecurityLog
+from gongzhi.core.health import ERROR, run_health
+from gongzhi.registry.models import BranchMember
+
+
+def _findings(world, code):
+    (result,) = run_health(street=world.street, only=[code]).results
+    return [(f.severity, f.message) for f in result.findings]
+
+
+def test_a_guard_log_signed_by_another_companys_staff_is_an_error(world):
+    code = "branchwork.guard_logs_signed_by_managing_company"
+    staff, today = world.user("staff_x"), timezone.localdate()
+    for estate in (world.estate_a1, world.estate_b1):
+        SecurityLog.objects.create(estate=estate, day=today, shift="morning", text="早班安排", author=staff)
+    assert _findings(world, code) == []
+    for day in (today - dt.timedelta(days=2), today):
+        SecurityLog.objects.create(
+            estate=world.estate_a2,
+            day=day,
+            shift="morning",
+            text="早班安排",
+            author=staff,
+            author_label="张队长",
+        )
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR and message.startswith("甲二小区：2份保安工作日志")
+    assert "由“张队长”填写，其所在企业当日并不管理本小区" in message
+
+
+def test_a_guard_log_after_the_contract_ended_is_an_error(world):
+    staff = world.user("staff_x")
+    day = world.contract_a1.end_date + dt.timedelta(days=1)
+    SecurityLog.objects.create(
+        estate=world.estate_a1, day=day, shift="evening", text="晚间点评", author=staff
+    )
+    assert len(_findings(world, "branchwork.guard_logs_signed_by_managing_company")) == 1
+
+
+def test_a_patrol_outside_its_branch_or_area_is_an_error(world):
+    code = "branchwork.patrols_in_their_area"
+    now = timezone.now()
+    member_a = BranchMember.objects.filter(branch=world.branch_a).first()
+    patrol = Patrol.objects.create(
+        branch=world.branch_a, member=member_a, day=timezone.localdate(now), started_at=now, ended_at=now
+    )
+    patrol.estates.set([world.estate_a1, world.estate_a2])
+    assert _findings(world, code) == []
+    patrol.estates.add(world.estate_b1)
+    member_b = BranchMember.objects.create(
+        branch=world.branch_b, name="周书记", organisation="party", membership="member"
+    )
+    Patrol.objects.filter(pk=patrol.pk).update(member=member_b, ended_at=now - dt.timedelta(hours=1))
+    day = timezone.localdate(now).isoformat()
+    assert sorted(m for _s, m in _findings(world, code)) == sorted(
+        [
+            f"甲居民区物业治理联合党支部 {day}的日巡由非本支部成员“周书记”记录。",
+            f"甲居民区物业治理联合党支部 {day}的日巡包括不属于本居民区的小区：乙一小区。",
+            f"甲居民区物业治理联合党支部 {day}的日巡结束时间早于开始时间。",
+        ]
+    )

@@ -1,0 +1,18 @@
+"""Permission-matrix cases for core's own pages beside the site list of tests/test_permission_matrix.py.
+Expected answers by hand from the role model (docs/DESIGN.md §3):
+
+- The data-health page (数据体检) is the street admin's: admin and other_admin see it, each for their own
+  street; every other persona — the leadership group included — gets 403.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from gongzhi.core.testing import PERSONAS
+
+ADMINS = {"admin", "other_admin"}
+
+
+def cases(world):
+    yield "data_health", reverse("data_health"), "get", {p: (200 if p in ADMINS else 403) for p in PERSONAS}

@@ -1,0 +1,124 @@
+"""数据体检 plug-in (core/health.py): survey answers against the households that gave them, and the
+stored scores against the answers they count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.health import ERROR, Finding, Invariant
+from gongzhi.evaluation.models import (
+    AccessCode,
+    BallotBox,
+    Campaign,
+    HouseholdSubmission,
+    ScoreKind,
+    ScoreSnapshot,
+    SurveyResponse,
+)
+from gongzhi.registry.models import Estate
+
+
+def _per_estate(queryset, estate_field: str = "estate_id") -> Counter:
+    return Counter(
+        {
+            (row["campaign_id"], row[estate_field]): row["n"]
+            for row in queryset.values("campaign_id", estate_field).annotate(n=Count("pk")).order_by()
+        }
+    )
+
+
+def survey_answers_have_households(street, today: dt.date):
+    """One household, one response (docs/EVALUATION.md): each answer of an estate — scored or still in its
+    ballot box — has its household's "answered" marker, and every used code marks a household that
+    answered."""
+    campaigns = dict(Campaign.objects.filter(street=street).values_list("pk", "name"))
+    if not campaigns:
+        return
+    names = dict(Estate.objects.filter(area__street=street).values_list("pk", "name"))
+    answers = _per_estate(SurveyResponse.objects.filter(campaign_id__in=campaigns))
+    for campaign_id, estate_id, ballots in BallotBox.objects.filter(campaign_id__in=campaigns).values_list(
+        "campaign_id", "estate_id", "ballots"
+    ):
+        answers[(campaign_id, estate_id)] += len(ballots or [])
+    households = _per_estate(
+        HouseholdSubmission.objects.filter(campaign_id__in=campaigns), "unit__building__estate_id"
+    )
+    used = _per_estate(AccessCode.objects.filter(campaign_id__in=campaigns, used=True, revoked=False))
+    for key in sorted(set(answers) | set(households) | set(used), key=lambda k: (k[0], names.get(k[1], ""))):
+        campaign_id, estate_id = key
+        values = {
+            "campaign": campaigns[campaign_id],
+            "estate": names.get(estate_id, estate_id),
+            "answers": answers[key],
+            "households": households[key],
+            "used": used[key],
+        }
+        link = reverse("evaluation:campaign", args=[campaign_id])
+        if answers[key] != households[key]:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(campaign)s · %(estate)s：有%(answers)d份答卷，但登记已答的住户为%(households)d户。"
+                )
+                % values,
+                link,
+            )
+        if used[key] > households[key]:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(campaign)s · %(estate)s：已使用的测评码有%(used)d个，多于已答住户（%(households)d户）。"
+                )
+                % values,
+                link,
+            )
+
+
+def scores_count_the_answers(street, today: dt.date):
+    """An estate's stored score counts the estate's scored answers: a stale count mislabels its sample
+    (样本较少) and its interval."""
+    snapshots = (
+        ScoreSnapshot.objects.filter(campaign__street=street, kind=ScoreKind.ESTATE)
+        .select_related("campaign", "estate")
+        .order_by("campaign_id", "estate__name")
+    )
+    campaign_ids = {s.campaign_id for s in snapshots}
+    answers = _per_estate(SurveyResponse.objects.filter(campaign_id__in=campaign_ids))
+    for snapshot in snapshots:
+        counted = answers[(snapshot.campaign_id, snapshot.estate_id)]
+        if snapshot.responses != counted:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(campaign)s · %(estate)s：得分按%(stored)d份答卷计算，实有已计分答卷%(counted)d份。"
+                )
+                % {
+                    "campaign": snapshot.campaign.name,
+                    "estate": snapshot.estate.name if snapshot.estate else "",
+                    "stored": snapshot.responses,
+                    "counted": counted,
+                },
+                reverse("evaluation:score", args=[snapshot.pk]),
+            )
+
+
+INVARIANTS = [
+    Invariant(
+        "evaluation.survey_answers_have_households",
+        _("测评答卷与住户测评码一致"),
+        survey_answers_have_households,
+        _("一户一份答卷：答卷数等于已答住户数，已使用的测评码不多于已答住户。"),
+    ),
+    Invariant(
+        "evaluation.scores_count_the_answers",
+        _("得分所用样本与答卷一致"),
+        scores_count_the_answers,
+        _("小区得分的答卷数应与实际计分的答卷一致，样本标注才可信。"),
+    ),
+]

@@ -1,0 +1,45 @@
+"""数据体检 plug-in of the evaluation (evaluation/health.py): answers against households and codes, stored
+scores against the answers. Data through the services (tests/factories.py); defects planted by hand."""
+
+from __future__ import annotations
+
+from gongzhi.core.health import ERROR, run_health
+from gongzhi.evaluation.models import (
+    AccessCode,
+    HouseholdSubmission,
+    ScoreKind,
+    ScoreSnapshot,
+    SurveyResponse,
+)
+from gongzhi.evaluation.tests.factories import closed_and_recomputed
+
+ANSWERS = "evaluation.survey_answers_have_households"
+SCORES = "evaluation.scores_count_the_answers"
+
+
+def _findings(world, code):
+    (result,) = run_health(street=world.street, only=[code]).results
+    return [(f.severity, f.message) for f in result.findings]
+
+
+def test_a_survey_run_through_the_services_is_clean_and_planted_defects_are_found(world):
+    campaign = closed_and_recomputed(world)
+    assert _findings(world, ANSWERS) == [] and _findings(world, SCORES) == []
+    # Answers without their households' markers (the old demo: 1,460 answers, 0 codes used).
+    units = [world.unit_a1.pk, world.unit_a1_other.pk]
+    HouseholdSubmission.objects.filter(campaign=campaign, unit_id__in=units).delete()
+    ((severity, message), (_s, codes)) = sorted(_findings(world, ANSWERS), key=lambda f: "测评码" in f[1])
+    assert severity == ERROR and "甲一小区：有" in message and "份答卷，但登记已答的住户为" in message
+    assert "已使用的测评码有" in codes
+
+
+def test_a_stored_score_counting_other_answers_is_an_error(world):
+    campaign = closed_and_recomputed(world)
+    snapshot = ScoreSnapshot.objects.get(campaign=campaign, kind=ScoreKind.ESTATE, estate=world.estate_a2)
+    counted = SurveyResponse.objects.filter(campaign=campaign, estate=world.estate_a2).count()
+    ScoreSnapshot.objects.filter(pk=snapshot.pk).update(responses=counted + 5)
+    ((severity, message),) = _findings(world, SCORES)
+    assert (
+        severity == ERROR and f"甲二小区：得分按{counted + 5}份答卷计算，实有已计分答卷{counted}份" in message
+    )
+    assert AccessCode.objects.filter(campaign=campaign, used=True).exists()

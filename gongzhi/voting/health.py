@@ -1,0 +1,197 @@
+"""数据体检 plug-in (core/health.py): owners'-decision numbers as the disclosure book and the ledgers cite
+them (``rules.parse_decision_number``), against the decisions the owners actually took."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.health import ERROR, WARNING, Finding, Invariant
+from gongzhi.voting import rules
+from gongzhi.voting.models import Decision, DecisionStatus
+
+
+@dataclass(frozen=True)
+class Citation:
+    estate_id: int
+    estate: str
+    year: int
+    number: int
+    reference: str
+    what: str  # the title of the major matter, or the project of the ledger entry
+    day: dt.date
+    kind: str  # "matter" or "ledger"
+    link: str
+
+
+def citations(street) -> list[Citation]:
+    """Every decision number cited on the street's disclosure books (major matters) and fund ledgers."""
+    from gongzhi.disclosure.models import MajorMatter
+    from gongzhi.finance.models import Direction, LedgerEntry
+
+    found = []
+    for estate_id, estate, reference, title, day in (
+        MajorMatter.objects.filter(estate__area__street=street)
+        .exclude(reference="")
+        .order_by("estate_id", "date", "pk")
+        .values_list("estate_id", "estate__name", "reference", "title", "date")
+    ):
+        parsed = rules.parse_decision_number(reference)
+        if parsed:
+            link = reverse("book:edit", args=[estate_id])
+            found.append(Citation(estate_id, estate, *parsed, reference, title, day, "matter", link))
+    # Payments for a job (a project); a standing decision to transfer public income every quarter is
+    # cited by many transfers, which name no project.
+    for estate_id, estate, reference, project, day in (
+        LedgerEntry.objects.filter(estate__area__street=street, direction=Direction.OUT, reverses=None)
+        .exclude(reference="")
+        .exclude(project="")
+        .order_by("estate_id", "date", "seq")
+        .values_list("estate_id", "estate__name", "reference", "project", "date")
+    ):
+        parsed = rules.parse_decision_number(reference)
+        if parsed:
+            link = reverse("finance:estate", args=[estate_id])
+            found.append(Citation(estate_id, estate, *parsed, reference, project, day, "ledger", link))
+    return found
+
+
+def decision_numbers_unique(street, today: dt.date):
+    """One number names one decision of one estate: two different major matters (or two different ledger
+    projects) citing the same number of the same estate and year contradict each other."""
+    groups: dict[tuple[int, int, int, str], list[Citation]] = defaultdict(list)
+    for citation in citations(street):
+        groups[(citation.estate_id, citation.year, citation.number, citation.kind)].append(citation)
+    for (_estate_id, year, number, kind), cited in sorted(
+        groups.items(), key=lambda g: (g[1][0].estate, g[0])
+    ):
+        things = sorted({c.what for c in cited})
+        if len(things) < 2:
+            continue
+        template = (
+            gettext(
+                "%(estate)s：决定文号%(year)d年第%(number)d号在公示本中用于%(count)d个不同事项：%(things)s。"
+            )
+            if kind == "matter"
+            else gettext(
+                "%(estate)s：决定文号%(year)d年第%(number)d号在账本中用于%(count)d个不同项目：%(things)s。"
+            )
+        )
+        yield Finding(
+            ERROR,
+            template
+            % {
+                "estate": cited[0].estate,
+                "year": year,
+                "number": number,
+                "count": len(things),
+                "things": "、".join(f"“{t}”" for t in things),
+            },
+            cited[0].link,
+        )
+
+
+def decision_numbers_are_decisions(street, today: dt.date):
+    """A decision number is given only to an owners' decision: a record dated after the street's first
+    vote on the platform closed cites a number of that year or later only if it fits the estate's passed
+    decisions of that year (older, paper decisions cannot be checked); and no record cites a decision
+    of a later year than its own date."""
+    passed: dict[tuple[int, int], int] = defaultdict(int)
+    first_vote: dt.date | None = None
+    for estate_id, closes_at, was_passed in (
+        Decision.objects.filter(estate__area__street=street)
+        .exclude(closed_at=None)
+        .values_list("estate_id", "closes_at", "passed")
+    ):
+        day = timezone.localdate(closes_at)
+        first_vote = day if first_vote is None else min(first_vote, day)
+        if was_passed:
+            passed[(estate_id, day.year)] += 1
+    for c in citations(street):
+        where = (gettext("公示本事项“%(what)s”") if c.kind == "matter" else gettext("账本支出“%(what)s”")) % {
+            "what": c.what
+        }
+        if c.year > c.day.year:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(estate)s：%(where)s日期为%(day)s，却引用%(year)d年的业主大会决定（%(reference)s）。"
+                )
+                % {
+                    "estate": c.estate,
+                    "where": where,
+                    "day": c.day.isoformat(),
+                    "year": c.year,
+                    "reference": c.reference,
+                },
+                c.link,
+            )
+            continue
+        on_platform = first_vote is not None and c.day >= first_vote and c.year >= first_vote.year
+        if on_platform and c.number > passed[(c.estate_id, c.year)]:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(estate)s：%(where)s引用%(reference)s，但本小区%(year)d年经平台表决通过的业主大会决定只有%(count)d项。"
+                )
+                % {
+                    "estate": c.estate,
+                    "where": where,
+                    "reference": c.reference,
+                    "year": c.year,
+                    "count": passed[(c.estate_id, c.year)],
+                },
+                c.link,
+            )
+
+
+def closed_decisions_are_finished(street, today: dt.date):
+    """A decision whose voting closed more than a month ago has its result counted and published."""
+    late = (
+        Decision.objects.filter(
+            estate__area__street=street, closes_at__date__lt=today - dt.timedelta(days=30)
+        )
+        .exclude(status=DecisionStatus.DRAFT)
+        .filter(finalised_at=None)
+        .select_related("estate")
+        .order_by("estate__name", "closes_at")
+    )
+    for decision in late:
+        yield Finding(
+            WARNING,
+            gettext("%(estate)s：业主表决“%(title)s”已于%(day)s截止，一个月后仍未公布最终结果。")
+            % {
+                "estate": decision.estate.name,
+                "title": decision.title,
+                "day": timezone.localdate(decision.closes_at).isoformat(),
+            },
+            reverse("voting:detail", args=[decision.pk]),
+        )
+
+
+INVARIANTS = [
+    Invariant(
+        "voting.decision_numbers_unique",
+        _("业主大会决定文号不重复"),
+        decision_numbers_unique,
+        _("同一小区同一年度的一个决定文号只对应一项业主大会决定。"),
+    ),
+    Invariant(
+        "voting.decision_numbers_are_decisions",
+        _("决定文号只用于业主大会决定"),
+        decision_numbers_are_decisions,
+        _("听证会、支部活动等不是业主共同决定，不得使用业主大会决定文号。"),
+    ),
+    Invariant(
+        "voting.closed_decisions_are_finished",
+        _("截止的表决已公布结果"),
+        closed_decisions_are_finished,
+        _("表决截止后应及时计票并公布结果。"),
+    ),
+]
