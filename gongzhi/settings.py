@@ -230,6 +230,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
 
+# Public pages (core/publicpages.py): kept in the cache above under their data's change mark for at most
+# this long, and a browser or proxy may serve a copy this many seconds old.
+GONGZHI_PUBLIC_CACHE_SECONDS = env_int("GONGZHI_PUBLIC_CACHE_SECONDS", 600)
+GONGZHI_PUBLIC_MAX_AGE = env_int("GONGZHI_PUBLIC_MAX_AGE", 60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -201,3 +201,27 @@ def rating_result(session) -> dict:
         "chart_height": max(240, 28 * len(items) + 60),
         "title": _("现场测评结果"),
     }
+
+
+# ---- change marks of the public pages (core/publicpages.py) -------------------------------------------------
+
+
+def outcome_mark(pk: int) -> tuple | None:
+    """A published outcome page changes with its street's audited writes (rating ballots included)."""
+    from gongzhi.core.publicpages import street_changes
+
+    row = Meeting.objects.filter(pk=pk).annotate(changes=street_changes("branch__area__street_id"))
+    changes = row.values_list("changes", flat=True).first()
+    return None if changes is None else (changes,)
+
+
+def rating_mark(code: str) -> tuple | None:
+    """The live tally of a rating session: each ballot is audited on the session's street."""
+    from gongzhi.branchwork.models import RatingSession
+    from gongzhi.core.publicpages import street_changes
+
+    row = RatingSession.objects.filter(code=code.upper()).annotate(
+        changes=street_changes("meeting__branch__area__street_id")
+    )
+    changes = row.values_list("changes", flat=True).first()
+    return None if changes is None else (changes,)

@@ -22,6 +22,8 @@ def language_middleware(get_response):
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = get_response(request)
+        if getattr(response, "public_page", False):
+            return response  # its language is in its address (core/publicpages.py), not in the cookie
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

@@ -15,11 +15,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.scopes import visible
-from gongzhi.registry.models import OwnerKind, Unit
+from gongzhi.registry.models import Estate, OwnerKind, Unit
 from gongzhi.voting import rules
 from gongzhi.voting.models import (
     BALLOT_CHANNEL_RULE,
@@ -392,3 +394,52 @@ def decision_ballot_file(decision: Decision) -> dict[str, Any]:
         return decision.ballot_file
     # A decision closed before the file was stored: the same construction, fresh randomness.
     return rules.anonymised_ballot_file(decision.result, rng=secrets.SystemRandom())
+
+
+# ---- change marks of the public pages (core/publicpages.py) -------------------------------------------------
+
+
+def _ballots_of(decision_ref: str, **lookups):
+    counted = Ballot.objects.filter(**{decision_ref: OuterRef("pk")}, **lookups).order_by()
+    return Coalesce(Subquery(counted.values(decision_ref).annotate(n=Count("pk")).values("n")), 0)
+
+
+def public_estate_mark(pk: int) -> tuple | None:
+    """An estate's decisions page changes with the street's audited writes, with every ballot (ballots
+    are not audited: secrecy) and when a decision opens or closes."""
+    from gongzhi.core.publicpages import street_changes
+
+    now = timezone.now()
+    public = Decision.objects.public().filter(estate_id=OuterRef("pk")).order_by()
+    started = public.filter(opens_at__lte=now).values("estate_id").annotate(n=Count("pk")).values("n")
+    ended = public.filter(closes_at__lte=now).values("estate_id").annotate(n=Count("pk")).values("n")
+    row = (
+        Estate.objects.filter(pk=pk)
+        .annotate(
+            changes=street_changes("area__street_id"),
+            ballot_count=_ballots_of("decision__estate_id"),
+            started=Coalesce(Subquery(started), 0),
+            ended=Coalesce(Subquery(ended), 0),
+        )
+        .values_list("changes", "ballot_count", "started", "ended")
+        .first()
+    )
+    return None if row is None else tuple(row)
+
+
+def public_decision_mark(pk: int) -> tuple | None:
+    """One public decision's page: the street's audited writes, its ballots, whether it is open yet/still."""
+    from gongzhi.core.publicpages import street_changes
+
+    now = timezone.now()
+    row = (
+        Decision.objects.public()
+        .filter(pk=pk)
+        .annotate(changes=street_changes("estate__area__street_id"), ballot_count=_ballots_of("decision_id"))
+        .values_list("changes", "ballot_count", "opens_at", "closes_at")
+        .first()
+    )
+    if row is None:
+        return None
+    changes, ballots, opens_at, closes_at = row
+    return (changes, ballots, opens_at <= now, closes_at <= now)

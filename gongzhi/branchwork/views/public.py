@@ -23,6 +23,7 @@ from gongzhi.branchwork.models import (
     RatingLevel,
     RatingSession,
 )
+from gongzhi.core.publicpages import area_mark, public_page
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.registry.models import Area
@@ -37,6 +38,7 @@ def published_meetings(area_id: int):
 
 
 @require_safe
+@public_page(mark=area_mark)
 def board(request, area_id: int):
     area = get_object_or_404(Area.objects.select_related("street"), pk=area_id)
     today = timezone.localdate()
@@ -76,6 +78,7 @@ def photo(request, pk: int):
 
 
 @require_safe
+@public_page(mark=selectors.outcome_mark)
 def outcome(request, pk: int):
     meeting = get_object_or_404(published_meetings_all().select_related("branch__area"), pk=pk)
     session = RatingSession.objects.filter(meeting=meeting).first()
@@ -131,6 +134,7 @@ def rate(request, code: str):
 
 
 @require_safe
+@public_page(mark=selectors.rating_mark, htmx=True)
 def result(request, code: str):
     """The live tally shown in the room; htmx reloads the fragment every few seconds."""
     session = _session(code)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from gongzhi.core.pdf import RenderBusy, cached_pdf, pdf_busy_response, pdf_response, render_pdf
+from gongzhi.core.publicpages import estate_mark, public_page
 from gongzhi.disclosure import selectors
 from gongzhi.disclosure.svg import bar_chart, line_chart
 from gongzhi.registry.models import Estate
@@ -25,6 +26,7 @@ def _estate(estate_id: int) -> Estate:
 
 
 @require_safe
+@public_page(mark=estate_mark, params=("months",))
 def estate(request, estate_id: int):
     place = _estate(estate_id)
     months = selectors.period_months(request.GET.get("months"))

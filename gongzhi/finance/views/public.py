@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from gongzhi.core import charts
+from gongzhi.core.publicpages import estate_mark, public_page
 from gongzhi.finance.management.commands.ledger import dump_line
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.finance.selectors import disclosure_status, ledger_lines
@@ -112,6 +113,7 @@ def _income_chart(estate: Estate) -> dict | None:
 
 
 @require_safe
+@public_page(mark=estate_mark)
 def estate(request, estate_id: int):
     place = get_object_or_404(Estate.objects.select_related("area"), pk=estate_id)
     summaries = ledger_summaries([place.pk])

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from gongzhi.core.publicpages import estate_mark, public_page
 from gongzhi.core.uploads import serve_upload
 from gongzhi.problems.models import OPEN_STATUSES, Problem, ProblemPhoto, Status
 from gongzhi.registry.models import Estate
@@ -50,6 +51,7 @@ def public_problems(estate: Estate):
 
 
 @require_safe
+@public_page(mark=estate_mark, params=("s",))
 def board(request, estate_id: int):
     estate = get_object_or_404(Estate.objects.select_related("area"), pk=estate_id)
     today = timezone.localdate()

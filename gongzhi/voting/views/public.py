@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from gongzhi.core.publicpages import public_page
 from gongzhi.core.scopes import scope_for
 from gongzhi.core.uploads import serve_upload
 from gongzhi.registry.models import Estate
@@ -26,6 +27,7 @@ def _public_decision(pk) -> Decision:
 
 
 @require_GET
+@public_page(mark=selectors.public_estate_mark)
 def estate(request, pk: int):
     place = get_object_or_404(Estate.objects.select_related("area"), pk=pk)
     decisions = list(selectors.decisions_public(place))
@@ -58,11 +60,13 @@ def _context(decision: Decision) -> dict:
 
 
 @require_GET
+@public_page(mark=selectors.public_decision_mark)
 def decision(request, pk: int):
     return render(request, "voting/public/decision.html", _context(_public_decision(pk)))
 
 
 @require_GET
+@public_page(mark=selectors.public_decision_mark, params=("code",), store=False)
 def receipt(request, pk: int):
     """Receipt look-up: "counted as cast", "replaced by a later ballot" or "not found" — never who or what."""
     decision = _public_decision(pk)
