@@ -5,6 +5,7 @@ Each capability app may provide any of these small modules:
 - ``scoping.py``    how its rows hang on the street (read by the one door, ``core/scopes.py``);
 - ``navigation.py`` its menu group (read by ``core/context_processors.py``);
 - ``demo_data.py``  its part of the demo street (read by ``demo/generator.py``);
+- ``today.py``      its items of the user's "today" list (read by ``core/today.py``);
 - ``health.py``     its invariants of the data-health report (read by ``core/health.py``).
 
 ``DOMAIN_APPS`` lists the apps in the order their plug-ins run (the demo builds the registry
@@ -34,7 +35,7 @@ DOMAIN_APPS: tuple[str, ...] = (
     "gongzhi.portal",
 )
 
-PLUGIN_KINDS = ("scoping", "navigation", "demo_data", "health")
+PLUGIN_KINDS = ("scoping", "navigation", "demo_data", "today", "health")
 
 
 @functools.cache

@@ -28,7 +28,8 @@ Questions answered with rows (querysets, to filter with):
 - ``streets_run_by(user)``, ``admin_street(user)``, ``admin_estates(user)``,
   ``can_edit_registry(user, street_id)``;
 - ``branch_areas(user)``, ``secretary_areas(user)``;
-- ``estates_in_full(user)``, ``estates_as_company(user)``, ``serves_as_company(user, estate)``,
+- ``estates_in_full(user)``, ``estates_as_company(user)``, ``staff_companies(user)``,
+  ``serves_as_company(user, estate)``,
   ``committee_estates(user)``, ``evaluated_estates(user)``, ``home_estates(user)``, ``own_units(user)``,
   ``owners_named_for(user)`` (owners whose names and phones the user reads);
 - who holds a grant: ``holders_of(role, **target)`` (users to notify, say), ``holds_office_role(user)``,
@@ -326,6 +327,13 @@ def estates_as_company(user) -> QuerySet:
     return Estate.objects.filter(
         pk__in=Contract.objects.active().filter(company_id__in=company_ids).values("estate_id")
     )
+
+
+def staff_companies(user) -> QuerySet:
+    """The companies this user works for (company staff)."""
+    from gongzhi.registry.models import Company
+
+    return Company.objects.filter(pk__in=scope_for(user).company_ids)
 
 
 def serves_as_company(user, estate) -> bool:

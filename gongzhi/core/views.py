@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from gongzhi.core import loginguard
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.today import today_for
 from gongzhi.core.validators import is_id, parse_day, parse_id
 
 
@@ -176,6 +178,9 @@ def inbox(request):
         {
             "page": page,
             "unread": notes.filter(read_at__isnull=True).count(),
+            # The same list the landing page starts with (core/today.py), as a count and a link.
+            "today_count": len(today_for(request.user)),
+            "today_url": reverse("home") if office else reverse("portal:home"),
             # Residents read their inbox inside the mobile portal, office users in the office layout.
             "base_template": "office/base.html" if office else "portal/base.html",
             "nav_active": "inbox",

@@ -5,8 +5,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 
-from gongzhi.core.scopes import get_for_user, scope_for
+from gongzhi.core.scopes import (
+    branch_areas,
+    committee_estates,
+    get_for_user,
+    scope_for,
+    staff_companies,
+    visible,
+)
 from gongzhi.problems import rules
 from gongzhi.problems.models import Carriage, Problem, Source
 from gongzhi.registry.models import Estate
@@ -80,3 +88,14 @@ def report_sources(user, estate: Estate) -> list[str]:
 def require_report_right(user, estate: Estate, source: str) -> None:
     if source not in report_sources(user, estate):
         raise PermissionDenied
+
+
+def assigned_to(user) -> QuerySet:
+    """The problems this user's party must rectify (``is_assignee_of`` as a queryset): their
+    company's, their owners' committee's, and the residents' committee's of their branch's area."""
+    condition = (
+        Q(carriage=Carriage.COMPANY, company__in=staff_companies(user))
+        | Q(carriage=Carriage.OWNERS_COMMITTEE, estate__in=committee_estates(user))
+        | Q(carriage=Carriage.RESIDENTS_COMMITTEE, estate__area__in=branch_areas(user))
+    )
+    return visible(user, Problem).filter(condition)

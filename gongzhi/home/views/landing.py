@@ -1,5 +1,6 @@
 """The landing page after login, fitted to the user's roles: residents go to their mobile
-portal; office users see key figures, charts and the estates of their scope."""
+portal; office users first see what to act on today (``core/today.py``), then key figures, charts
+and the estates of their scope."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core import charts
 from gongzhi.core.models import Role
 from gongzhi.core.scopes import scope_for, visible
+from gongzhi.core.today import day_label, today_for
 from gongzhi.problems.selectors import open_and_overdue
 from gongzhi.registry import models as r
 from gongzhi.registry import selectors
@@ -79,6 +82,8 @@ def home(request):
         "home/office.html",
         {
             "headline": HEADLINES[role],
+            "today_items": today_for(request.user),
+            "today_label": day_label(timezone.localdate()),
             "role": role,
             "summary": summary,
             "problems": open_and_overdue(request.user),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.scopes import get_for_user, home_estates, own_units, scope_for, visible
+from gongzhi.core.today import day_label, today_for
 from gongzhi.portal.forms import RateForm, ReopenForm, ReportForm
 from gongzhi.problems import permissions, rules, services
 from gongzhi.problems.models import Category, Problem, ProblemPhoto, Source, Status
@@ -45,7 +46,14 @@ def home(request):
     return render(
         request,
         "portal/home.html",
-        {"units": units, "tab": "home", **_nav(request.user, units[0].building.estate_id if units else None)},
+        {
+            "units": units,
+            "today_items": today_for(request.user),
+            "today_label": day_label(timezone.localdate()),
+            "today_big": True,
+            "tab": "home",
+            **_nav(request.user, units[0].building.estate_id if units else None),
+        },
     )
 
 

@@ -264,7 +264,9 @@ def test_list_pages_have_bounded_query_counts(as_user, world, resource):
 def test_home_page_query_count_is_bounded(as_user, world, django_assert_max_num_queries):
     client = as_user("admin")
     _grow(world, 8)
-    with django_assert_max_num_queries(25):
+    # 25 for the figures and charts, up to 15 more for the today list (core/today.py: a fixed number
+    # per plug-in, whatever the data; gongzhi/home/tests/test_today.py checks it does not grow).
+    with django_assert_max_num_queries(40):
         assert client.get("/").status_code == 200
 
 
