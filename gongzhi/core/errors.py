@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
 
-View = Callable[..., HttpResponse]
+# Django's web modules are imported where they are used, not here: the pure rules raise UserError and
+# are imported by the console tools that run without Django (gongzhi tally FILE, gongzhi ledger verify).
+View = Callable[..., "HttpResponse"]
 
 
 class UserError(Exception):
@@ -37,6 +38,9 @@ class UserError(Exception):
 def refuse_with_message(url_name: str, *url_kwargs: str) -> Callable[[View], View]:
     """An action view (POST → redirect) whose refusal is "say why, go back": a ``UserError`` becomes
     an error message and a redirect to ``url_name`` with the view's ``url_kwargs`` (e.g. ``"pk"``)."""
+
+    from django.contrib import messages
+    from django.shortcuts import redirect
 
     def decorate(view: View) -> View:
         @functools.wraps(view)

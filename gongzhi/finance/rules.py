@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -18,9 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from django.utils.translation import gettext as _
-
 from gongzhi.core.errors import UserError
+from gongzhi.core.i18n import gettext as _
 
 GENESIS = "0" * 64
 LEDGER_KINDS = ("maintenance_fund", "public_income", "property_fee")
@@ -202,7 +202,7 @@ def _check_entry(
         return "ledger", _("账本与前一条不同:同一文件只能包含一个小区的一本账")
     if entry["prev_hash"] != prev_hash:
         return "prev_hash", _("prev_hash 与前一条的 hash 不一致(链条断裂)")
-    if not isinstance(entry["hash"], str) or entry_hash(entry) != entry["hash"]:
+    if not isinstance(entry["hash"], str) or _hash_or_none(entry) != entry["hash"]:
         return "hash", _("hash 与内容不符(记录被改动过)")
     if not isinstance(entry["date"], str) or not _is_iso_date(entry["date"]):
         return "date", _("日期“%(value)s”不是 YYYY-MM-DD 格式") % {"value": entry["date"]}
@@ -223,6 +223,14 @@ def _check_entry(
             "actual": entry["balance"],
         }
     return None
+
+
+def _hash_or_none(entry: dict) -> str | None:
+    """``entry_hash``, or None for a text that has no UTF-8 form (a lone surrogate written as \\ud800)."""
+    try:
+        return entry_hash(entry)
+    except UnicodeEncodeError:
+        return None
 
 
 def _is_iso_date(value: str) -> bool:
@@ -256,12 +264,98 @@ def _no_constant(name: str) -> NoReturn:
 def verify_lines(lines: Iterable[str]) -> VerifyResult:
     """Check one exported ledger (§6): every line parses, seq runs 1, 2, …, each ``prev_hash`` is the
     previous ``hash`` (the first is 64 zeros), each ``hash`` matches its content, amounts are positive
-    two-decimal strings and each balance is the previous balance ± amount. Blank lines are ignored."""
-    prev: dict | None = None
+    two-decimal strings and each balance is the previous balance ± amount. Blank lines are ignored.
+
+    ``lines`` is read once, in order (a file object streams: nothing but the previous entry's estate,
+    ledger, hash and balance is kept), with or without their line ends. A line in gongzhi's own export
+    form takes the short path of ``_canonical_line``; any other line is parsed and checked in full. Both
+    paths give the same result: the short one accepts a line only when the full check would."""
+    return _verify(lines, short_path=True)
+
+
+# The export form of an entry (selectors.entry_line, written by `gongzhi ledger export`): its canonical
+# JSON itself — the §6 hash form plus the "hash" pair — with gongzhi's keys, in sorted order. A line of
+# exactly this grammar is a canonical JSON object (no space, keys sorted and unique, every string escaped
+# as json.dumps(ensure_ascii=False) escapes it, integers as ints print), so json.dumps(json.loads(line))
+# is the line, and the §6 hashed bytes are the line without its ``"hash":"…",`` pair: no parse and no
+# re-serialisation is needed to check the hash. Strings: any character but ", \ and controls, or the
+# escapes json.dumps writes (\" \\ \b \f \n \r \t and \u00XX for the other controls, lowercase hex).
+# The two hashes and the date are matched loosely (any 64 or 10 characters but a quote; a character
+# class costs per character): the line is accepted only if they equal a SHA-256 hex digest, the previous
+# hash and a valid ISO date, which are canonical strings themselves.
+_CHARS = r'[^"\\\x00-\x1f]*'
+_STRING = '"' + _CHARS + r'(?:\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f]))' + _CHARS + ')*"'
+_AMOUNT = r"[0-9]{1,14}\.[0-9]{2}"
+
+
+@functools.cache
+def _canonical_line() -> re.Pattern[str]:
+    return re.compile(
+        r'\{"amount":"(' + _AMOUNT + r')","balance":"(' + _AMOUNT + r')"'
+        r',"category":'
+        + _STRING
+        + r'(?:,"corrects":'
+        + _STRING
+        + r')?,"counterparty":'
+        + _STRING
+        + r',"date":"([^"]{10})","direction":"(in|out)","estate":('
+        + _STRING
+        + r")"
+        r',"estate_name":' + _STRING + r',"hash":"([^"]{64})",'
+        r'("ledger":"(maintenance_fund|public_income|property_fee)","prev_hash":"([^"]{64})"'
+        r',"project":' + _STRING + r',"reference":' + _STRING + r',"reverses":(?:null|0|-?[1-9][0-9]{0,17})'
+        r',"seq":([1-9][0-9]{0,17}),"summary":' + _STRING + r"\})\n?"
+    )
+
+
+def _json_text(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a string as the canonical form writes it
+
+
+def _from_cents(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)  # exact: 1230 → Decimal("12.30"), 0 → Decimal("0.00")
+
+
+def _verify(lines: Iterable[str], *, short_path: bool) -> VerifyResult:
+    """``verify_lines``; ``short_path=False`` checks every line in full (the reference the tests compare)."""
+    prev_estate: Any = None  # the previous entry's estate and ledger (unused before the first entry)
+    prev_estate_text: str | None = None  # the previous estate as canonical JSON, when it is a string
+    prev_ledger: Any = None
     prev_hash = GENESIS
-    balance = Decimal("0.00")
+    cents = 0  # the running balance, exact in cents (every balance string has exactly two decimals)
     count = 0
+    known_dates: set[str] = set()  # dates already found valid (a chain repeats its days)
+    match = _canonical_line().fullmatch
+    sha256 = hashlib.sha256
     for number, raw in enumerate(lines, start=1):
+        found = match(raw) if short_path else None
+        if found is not None:
+            amount, balance_text, date, direction, estate_text, hash_text, tail, ledger, prev_text, seq = (
+                found.groups()
+            )
+            try:  # the hashed bytes: the line without its "hash" pair and line end
+                hash_ok = sha256((raw[: found.start(6) - 8] + tail).encode()).hexdigest() == hash_text
+            except UnicodeEncodeError:  # a lone surrogate in a str handed in (a file cannot hold one)
+                hash_ok = False
+            amount_cents = int(amount.replace(".", "", 1))
+            new_cents = cents + amount_cents if direction == "in" else cents - amount_cents
+            if (
+                hash_ok
+                and int(seq) == count + 1
+                and (count == 0 or (estate_text == prev_estate_text and ledger == prev_ledger))
+                and prev_text == prev_hash
+                and (date in known_dates or _is_iso_date(date))
+                and amount_cents > 0
+                and int(balance_text.replace(".", "", 1)) == new_cents
+            ):
+                if len(known_dates) < 10_000:
+                    known_dates.add(date)
+                if estate_text != prev_estate_text:
+                    prev_estate = json.loads(estate_text)
+                prev_estate_text, prev_ledger, prev_hash, cents = estate_text, ledger, hash_text, new_cents
+                count += 1
+                continue
+        # Any other line, or one the short path did not accept: the full check decides and names the fault.
         if not raw.strip():
             continue
         try:
@@ -275,7 +369,7 @@ def verify_lines(lines: Iterable[str]) -> VerifyResult:
                 message=_("字段 %(key)s 重复出现（同一字段只能出现一次，否则读到的值因程序而异）")
                 % {"key": error.key},
             )
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
             return VerifyResult(
                 ok=False, count=count, line=number, reason="bad_json", message=_("不是有效的 JSON")
             )
@@ -283,6 +377,8 @@ def verify_lines(lines: Iterable[str]) -> VerifyResult:
             return VerifyResult(
                 ok=False, count=count, line=number, reason="bad_json", message=_("不是一个 JSON 对象")
             )
+        prev = {"estate": prev_estate, "ledger": prev_ledger} if count else None
+        balance = _from_cents(cents)
         problem = _check_entry(entry, count + 1, prev, prev_hash, balance)
         if problem is not None:
             reason, message = problem
@@ -296,9 +392,11 @@ def verify_lines(lines: Iterable[str]) -> VerifyResult:
                 last_hash=prev_hash,
                 balance=money_text(balance),
             )
-        prev, prev_hash, balance = entry, entry["hash"], Decimal(entry["balance"])
+        prev_estate, prev_ledger, prev_hash = entry["estate"], entry["ledger"], entry["hash"]
+        prev_estate_text = _json_text(prev_estate) if isinstance(prev_estate, str) else None
+        cents = int(Decimal(entry["balance"]).scaleb(2))
         count += 1
-    return VerifyResult(ok=True, count=count, last_hash=prev_hash, balance=money_text(balance))
+    return VerifyResult(ok=True, count=count, last_hash=prev_hash, balance=money_text(_from_cents(cents)))
 
 
 # ---- Disclosure schedule and money-rule alerts (docs/DESIGN.md §5) -------------------------------------------

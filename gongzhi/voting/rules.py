@@ -23,9 +23,8 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any, cast
 
-from django.utils.translation import gettext as _
-
 from gongzhi.core.errors import UserError
+from gongzhi.core.i18n import gettext as _
 
 CHOICES = ("yes", "no", "abstain")
 QUORUM = Fraction(2, 3)
@@ -154,6 +153,19 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+_FAST_AREA = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,4})?")  # the common, valid shape: "68.50"
+
+
+def _plain_area(text: str) -> Decimal | None:
+    """The area of a plain decimal string such as "68.50" when it is valid as it stands, else None (then
+    ``parse_area`` decides and names the error). Every string accepted here ``parse_area`` accepts with
+    the same value: at most 7 digits and 4 places, no sign, space or exponent, above 0, at most MAX_AREA."""
+    if _FAST_AREA.fullmatch(text) is None:
+        return None
+    area = Decimal(text)
+    return area if 0 < area <= MAX_AREA else None
+
+
 def parse_area(value: Any, *, item: str) -> Decimal:
     """A positive, finite area of at most 9999999.99 m² and 4 decimal places, given as a plain decimal
     string ("68.50") or an exact JSON number; floats are refused as inexact. Every other value (NaN,
@@ -245,28 +257,46 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
     developer_keys: set[str] = set()  # every owner key of the developer's (建设单位) unsold units
     buyer_keys: set[str] = set()
     developer = ""  # the one key the developer's units count under (SPC interpretation art. 9)
+    unit_label, ballot_label = _("房屋"), _("表决票")  # once, not per row: a lookup costs more than a row
     with localcontext() as ctx:
         ctx.prec = 60  # sums of bounded areas (≤ 9999999.99, ≤ 4 places) stay exact far beyond any estate
         for index, row in enumerate(units):
-            unit_id = _text_id(_field(row, "id"), what=_("房屋"), index=index)
+            # A JSON row (a dict) is read directly; each check below runs in the same order for every row,
+            # the `type(...) is` tests only skip the general path for the common, valid shape.
+            is_dict = type(row) is dict
+            unit_id = row.get("id") if is_dict else _field(row, "id")
+            if type(unit_id) is not str or not unit_id.strip():
+                unit_id = _text_id(unit_id, what=unit_label, index=index)
             if unit_id in seen_units:
                 raise TallyInputError(_("房屋 %(id)s 重复出现。") % {"id": unit_id}, item=unit_id)
             seen_units.add(unit_id)
-            area = parse_area(_field(row, "area"), item=unit_id)
-            owner = _field(row, "owner")
-            if isinstance(owner, bool) or not isinstance(owner, (str, int)) or str(owner).strip() == "":
+            value = row.get("area") if is_dict else _field(row, "area")
+            area = _plain_area(value) if type(value) is str else None
+            if area is None:
+                area = parse_area(value, item=unit_id)
+            owner = row.get("owner") if is_dict else _field(row, "owner")
+            if type(owner) is str and owner.strip():
+                key = owner
+            elif isinstance(owner, bool) or not isinstance(owner, (str, int)) or str(owner).strip() == "":
                 raise TallyInputError(_("房屋 %(id)s 缺少业主标识。") % {"id": unit_id}, item=unit_id)
-            key = str(owner)
-            flag = (
-                row.get("developer", False) if isinstance(row, Mapping) else getattr(row, "developer", False)
-            )
-            if not isinstance(flag, bool):
+            else:
+                key = str(owner)
+            if is_dict or isinstance(row, Mapping):
+                flag = row.get("developer", False)
+            else:
+                flag = getattr(row, "developer", False)
+            if flag is not True and flag is not False:
                 raise TallyInputError(
                     _("房屋 %(id)s 的 developer（建设单位）标记只能是 true 或 false。") % {"id": unit_id},
                     item=unit_id,
                 )
-            (developer_keys if flag else buyer_keys).add(key)
-            if key in developer_keys and key in buyer_keys:
+            if flag:
+                developer_keys.add(key)
+                conflict = key in buyer_keys
+            else:
+                buyer_keys.add(key)
+                conflict = key in developer_keys
+            if conflict:
                 raise TallyInputError(
                     _("业主 %(owner)s 的房屋有的标为建设单位、有的没有：请核对房屋 %(id)s。")
                     % {"owner": key, "id": unit_id},
@@ -275,14 +305,21 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
             if flag:
                 developer = developer or key
                 key = developer
-            owner_area[key] = owner_area.get(key, Decimal(0)) + area
-            owner_units[key] = owner_units.get(key, 0) + 1
+            if key in owner_area:
+                owner_area[key] += area
+                owner_units[key] += 1
+            else:
+                owner_area[key] = area
+                owner_units[key] = 1
         if not owner_area:
             raise TallyInputError(_("没有任何房屋:无法计票。"), item="units")
 
         choices: dict[str, str] = {}
         for index, row in enumerate(ballots):
-            owner = _text_id(_field(row, "owner"), what=_("表决票"), index=index)
+            is_dict = type(row) is dict
+            owner = row.get("owner") if is_dict else _field(row, "owner")
+            if type(owner) is not str or not owner.strip():
+                owner = _text_id(owner, what=ballot_label, index=index)
             if owner not in owner_area and owner not in developer_keys:
                 raise TallyInputError(
                     _("表决票中的业主 %(owner)s 不在业主名册中。") % {"owner": owner}, item=owner
@@ -296,7 +333,7 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
                         item=owner,
                     )
                 raise TallyInputError(_("业主 %(owner)s 的表决票重复。") % {"owner": owner}, item=owner)
-            choice = _field(row, "choice")
+            choice = row.get("choice") if is_dict else _field(row, "choice")
             if choice not in CHOICES:
                 raise TallyInputError(
                     _("业主 %(owner)s 的表决意见“%(choice)s”无效:只能是 yes、no 或 abstain。")
@@ -307,8 +344,11 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
 
         total_area = sum(owner_area.values(), Decimal(0))
         total_owners = len(owner_area)
-        area_by = {c: sum((owner_area[o] for o, v in choices.items() if v == c), Decimal(0)) for c in CHOICES}
-        owners_by = {c: sum(1 for v in choices.values() if v == c) for c in CHOICES}
+        area_by = {c: Decimal(0) for c in CHOICES}
+        owners_by = dict.fromkeys(CHOICES, 0)
+        for voter, choice in choices.items():
+            area_by[choice] += owner_area[voter]
+            owners_by[choice] += 1
         participating_area = area_by["yes"] + area_by["no"] + area_by["abstain"]
     participating_owners = len(choices)
     # Only a "yes" agrees: an abstention participates and does not agree; a non-voter is not counted.

@@ -3,18 +3,21 @@
 gongzhi ledger export --estate ID --ledger KIND [-o FILE]   JSON lines of one chain
 gongzhi ledger verify FILE                                  exit 0 on a sound chain, else names the seq
 gongzhi ledger verify --database [--estate ID]              re-check every stored chain
+
+``gongzhi ledger verify FILE`` from the console runs ``finance/console.py`` without starting Django
+(gongzhi/cli.py); this command checks files with the same functions, for call_command and Django's options.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from gongzhi.finance.console import cannot_read, failure, sound, verify_file
 from gongzhi.finance.models import LedgerKind
-from gongzhi.finance.rules import LEDGER_KINDS, VerifyResult, verify_lines
+from gongzhi.finance.rules import LEDGER_KINDS, verify_lines
 from gongzhi.finance.selectors import ledger_chains, ledger_lines
 from gongzhi.registry.models import Estate
 
@@ -61,22 +64,12 @@ class Command(BaseCommand):
 
     def verify_file(self, path: str) -> None:
         try:
-            if path == "-":
-                lines = sys.stdin.read().splitlines()
-            else:
-                with open(path, encoding="utf-8") as handle:
-                    lines = handle.read().splitlines()
+            result = verify_file(path)
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(
-                _("无法读取文件 %(path)s:%(error)s") % {"path": path, "error": error}
-            ) from None
-        result = verify_lines(lines)
+            raise CommandError(cannot_read(path, error)) from None
         if not result.ok:
             raise CommandError(failure(result))
-        self.stdout.write(
-            _("链完整:共 %(count)d 条,余额 %(balance)s,最新哈希 %(hash)s")
-            % {"count": result.count, "balance": result.balance, "hash": result.last_hash}
-        )
+        self.stdout.write(sound(result))
 
     def verify_database(self, estate_id: int | None) -> None:
         chains = ledger_chains(estate_id)
@@ -97,7 +90,3 @@ class Command(BaseCommand):
                 % {"total": len(chains), "broken": broken}
             )
         self.stdout.write(_("链完整:共校验 %(total)d 本账。") % {"total": len(chains)})
-
-
-def failure(result: VerifyResult) -> str:
-    return _("链条不完整:%(where)s —— %(why)s") % {"where": result.where(), "why": result.message}

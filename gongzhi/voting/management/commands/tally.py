@@ -4,60 +4,20 @@ gongzhi tally FILE.json                 count a ballot file, print the outcome a
 gongzhi tally -                         the same from standard input
 gongzhi tally --export DECISION [-o F]  write a closed decision's anonymised ballot file
 
+``gongzhi tally FILE`` from the console runs ``voting/console.py`` without starting Django (gongzhi/cli.py);
+this command reads files with the same functions, for call_command and Django's options.
+
 Bad input (malformed JSON, unknown matter, unknown owner, duplicate ballot or unit, a negative or
 non-numeric area, a bad choice) exits with status 2 and a Chinese message naming the offending item.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from decimal import Decimal
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from gongzhi.voting.rules import TallyInputError, parse_tally_document, tally
-
-BAD_INPUT = 2
-
-
-def _no_duplicate_keys(pairs):
-    seen = {}
-    for key, value in pairs:
-        if key in seen:
-            raise TallyInputError(_("JSON 对象中字段 %(key)s 重复。") % {"key": key}, item=key)
-        seen[key] = value
-    return seen
-
-
-def load_document(text: str):
-    """Decode a tally file; numbers with a fraction become exact Decimals, never floats."""
-    try:
-        return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as error:
-        raise TallyInputError(
-            _("不是有效的 JSON:第 %(line)d 行第 %(col)d 列,%(msg)s。")
-            % {"line": error.lineno, "col": error.colno, "msg": error.msg},
-            item=f"line {error.lineno}",
-        ) from None
-    except TallyInputError:
-        raise  # a duplicate key, named by _no_duplicate_keys
-    except (ValueError, RecursionError) as error:
-        # An integer of more than 4,300 digits (Python's int limit) or nesting deeper than the parser's
-        # stack: still bad input, never a traceback.
-        raise TallyInputError(
-            _("不是有效的 JSON：%(msg)s。") % {"msg": type(error).__name__}, item="(document)"
-        ) from None
-
-
-def tally_text(text: str) -> dict:
-    document = parse_tally_document(load_document(text))
-    return tally(document.matter, document.units, document.ballots)
-
-
-def dump(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+from gongzhi.voting.console import BAD_INPUT, bad_input, cannot_read, dump, read_text, tally_text
+from gongzhi.voting.rules import TallyInputError
 
 
 class Command(BaseCommand):
@@ -83,22 +43,13 @@ class Command(BaseCommand):
         if not file:
             raise CommandError(_("请给出要计票的 JSON 文件,或使用 --export 导出。"))
         try:
-            if file == "-":
-                text = sys.stdin.read()
-            else:
-                with open(file, encoding="utf-8") as handle:
-                    text = handle.read()
+            text = read_text(file)
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(
-                _("无法读取文件 %(path)s:%(error)s") % {"path": file, "error": error}
-            ) from None
+            raise CommandError(cannot_read(file, error)) from None
         try:
             outcome = tally_text(text)
         except TallyInputError as error:
-            raise CommandError(
-                _("输入有误(%(item)s):%(message)s") % {"item": error.item, "message": error.message},
-                returncode=BAD_INPUT,
-            ) from None
+            raise CommandError(bad_input(error), returncode=BAD_INPUT) from None
         self.stdout.write(dump(outcome))
 
     def export(self, decision_id: int, output: str | None) -> None:
