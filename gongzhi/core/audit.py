@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongzhi.core.models import AuditEvent
@@ -52,6 +53,37 @@ def audit_suppressed():
         _suppressed.reset(token)
 
 
+def audit_is_recording() -> bool:
+    """False inside ``audit_suppressed``."""
+    return not _suppressed.get()
+
+
+def audit_event(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    street_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_label: str = "",
+) -> AuditEvent:
+    """The event ``audit_record`` writes, not saved: for a service that writes it in the same SQL
+    statement as its change (voting.services: a ballot is one statement)."""
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent(
+        at=timezone.now(),
+        actor=actor_obj,
+        actor_label=str(actor_obj) if actor_obj else (str(actor) if actor else gettext("系统")),
+        action=action,
+        object_type=object_type or (obj._meta.label if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_label=(object_label or str(obj))[:200] if (obj is not None or object_label) else "",
+        street_id=street_id,
+        changes=changes or {},
+    )
+
+
 def audit_record(
     *,
     actor,
@@ -62,16 +94,16 @@ def audit_record(
     object_type: str = "",
     object_label: str = "",
 ) -> AuditEvent:
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     if _suppressed.get():
         return AuditEvent(action=action, street_id=street_id, changes=changes or {})  # not saved
-    return AuditEvent.objects.create(
-        actor=actor_obj,
-        actor_label=str(actor_obj) if actor_obj else (str(actor) if actor else gettext("系统")),
+    event = audit_event(
+        actor=actor,
         action=action,
-        object_type=object_type or (obj._meta.label if obj is not None else ""),
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_label=(object_label or str(obj))[:200] if (obj is not None or object_label) else "",
+        obj=obj,
         street_id=street_id,
-        changes=changes or {},
+        changes=changes,
+        object_type=object_type,
+        object_label=object_label,
     )
+    event.save(force_insert=True)
+    return event

@@ -9,7 +9,9 @@ owner voted stays secret while the vote is open.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
@@ -17,11 +19,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.audit import audit_event, audit_is_recording, audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
@@ -335,6 +337,17 @@ def _unique_codes(prefix: str, count: int, rng=None) -> list[str]:
     return result
 
 
+def _analyse_electorate() -> None:
+    """Give the planner the rows just frozen (PostgreSQL). Autovacuum re-analyses a table only after a
+    fifth or so of it changed, so a freshly published decision would otherwise be unknown to the
+    planner (it guessed one owner and looped over all of them; issue 17). ANALYZE sees this
+    transaction's own rows; it takes a lock that only another ANALYZE or VACUUM of these two tables
+    waits for (two publishes at the same moment run one after the other), never a ballot or a read."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE voting_electorateowner, voting_electorateunit")
+
+
 def freeze_electorate(decision: Decision, units: list[Unit], *, rng=None) -> list[ElectorateOwner]:
     """Write the electorate of ``decision`` from registry units (with ``building`` and ``owner``
     loaded) and set its totals and thresholds on the decision (not saved). One ElectorateOwner per
@@ -385,6 +398,7 @@ def freeze_electorate(decision: Decision, units: list[Unit], *, rng=None) -> lis
             for unit in owned
         ]
     )
+    _analyse_electorate()
     thresholds = rules.thresholds_for(decision.matter)
     decision.total_area = sum((v.total_area for v in voters), Decimal("0"))
     decision.total_owners = len(voters)
@@ -443,29 +457,196 @@ def decision_publish(*, actor, decision: Decision, now: dt.datetime | None = Non
     return decision
 
 
-def _lock_open_decision(decision: Decision, moment: dt.datetime) -> Decision:
-    """Re-read the decision under a shared lock so that a concurrent close (FOR UPDATE) waits for
-    this ballot, then check that the window is open right now."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM voting_decision WHERE id = %s FOR SHARE", [decision.pk])
-    current = Decision.objects.select_related("estate__area").get(pk=decision.pk)
-    if current.status != DecisionStatus.PUBLISHED:
-        raise VotingError(_("表决“%(title)s”已不在投票中。") % {"title": current.title})
-    if moment < current.opens_at:
+def _open_decision(decision: Decision, moment: dt.datetime) -> Decision:
+    """The decision a ballot goes into, checked open at ``moment`` — without re-reading it.
+
+    Once published, a decision's window (``opens_at``, ``closes_at``) never changes; the one change
+    left is the close (``decision_close``), and the database guards against it on every ballot row:
+    the trigger ``voting_ballot_while_published`` (migration 0006) takes a shared advisory lock on the
+    decision and then reads its status, inside the very INSERT or UPDATE that writes the ballot; the
+    close takes the same lock exclusively before it reads anything. So a close waits for every ballot
+    being written and counts it, and a ballot arriving during or after the close waits, sees the
+    status ``closed`` and is refused (``_refused_after_close``) — exactly the ballots table at the
+    close is counted, without a per-ballot row lock on the decision (docs/VOTING_RULES.md §4). The
+    decision is read again only if the caller's copy is not published (it may have been published
+    since it was read) or lacks the street the audit row needs."""
+    loaded = Decision.estate.is_cached(decision) and Estate.area.is_cached(decision.estate)
+    if decision.status != DecisionStatus.PUBLISHED or not loaded:
+        decision = Decision.objects.select_related("estate__area").get(pk=decision.pk)
+    if decision.status != DecisionStatus.PUBLISHED:
+        raise VotingError(_("表决“%(title)s”已不在投票中。") % {"title": decision.title})
+    if moment < decision.opens_at:
         raise VotingError(
             _("表决“%(title)s”尚未开始投票(开始时间 %(at)s)。")
-            % {"title": current.title, "at": timezone.localtime(current.opens_at).strftime("%Y-%m-%d %H:%M")}
+            % {
+                "title": decision.title,
+                "at": timezone.localtime(decision.opens_at).strftime("%Y-%m-%d %H:%M"),
+            }
         )
-    if moment >= current.closes_at:
-        raise VotingError(_("表决“%(title)s”的投票已截止。") % {"title": current.title})
-    return current
+    if moment >= decision.closes_at:
+        raise VotingError(_("表决“%(title)s”的投票已截止。") % {"title": decision.title})
+    return decision
+
+
+# The message of the trigger that refuses a ballot row of a decision that is not published (0002, 0006).
+CLOSED_TRIGGER_MESSAGE = "ballots change only while the decision is published"
+
+
+def _refused_after_close(error: IntegrityError, decision: Decision) -> VotingError:
+    if CLOSED_TRIGGER_MESSAGE not in str(error):
+        raise error
+    return VotingError(_("表决“%(title)s”已不在投票中。") % {"title": decision.title})
+
+
+def _lock_decision_for_close(decision: Decision) -> None:
+    """The exclusive side of the ballot trigger's shared advisory lock (see ``_open_decision``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock('voting_decision'::regclass::oid::int, %s::int)", [decision.pk]
+            )
 
 
 def _check_choice(choice: str) -> str:
     if choice not in Choice.values:
         raise VotingError(_("表决意见只能是同意、反对或弃权。"))
     return choice
+
+
+# One statement writes or replaces an owner's ballot, keeping the channel rule (BALLOT_CHANNEL_RULE):
+# an online cast replaces only an online ballot, a paper or proxy entry only a paper or proxy one. The
+# row lock of the conflicting ballot (or the unique voter index, for a first ballot) serialises one
+# owner's casts, and the cast's id is drawn after it, so the current ballot is always the owner's last
+# cast; no separate lock or read of the owner is needed.
+_UPSERT_BALLOT = """
+INSERT INTO voting_ballot
+    (decision_id, voter_id, seal, channel, collector_name, proxy_name, authorisation, cast_at, cast_by_id,
+     receipt, casts)
+VALUES (%(decision)s, %(voter)s, %(seal)s, %(channel)s, %(collector)s, %(proxy)s, %(authorisation)s,
+        %(cast_at)s, %(cast_by)s, %(receipt)s, 1)
+ON CONFLICT (voter_id) DO UPDATE SET
+    seal = excluded.seal, channel = excluded.channel, collector_name = excluded.collector_name,
+    proxy_name = excluded.proxy_name, authorisation = excluded.authorisation, cast_at = excluded.cast_at,
+    cast_by_id = excluded.cast_by_id, receipt = excluded.receipt, casts = voting_ballot.casts + 1
+WHERE {replaceable}
+RETURNING id, casts
+"""
+_REPLACEABLE = {
+    True: "voting_ballot.channel = 'online'",  # an online cast
+    False: "voting_ballot.channel <> 'online'",  # a paper or proxy entry
+}
+
+# On PostgreSQL the ballot, its cast and its audit row are ONE statement (data-modifying CTEs): one
+# statement is one transaction, so a cast needs no BEGIN and COMMIT of its own and costs two round
+# trips in all (the voter's look-up, this). The cast and the audit row are inserted from the ballot's
+# row: if the channel rule refuses (no row), nothing at all is written.
+_CAST_AND_AUDIT = """
+, cast_row AS (
+    INSERT INTO voting_ballotcast
+        (decision_id, voter_id, seal, channel, collector_name, proxy_name, authorisation, cast_at,
+         cast_by_id, receipt)
+    SELECT %(decision)s, %(voter)s, %(seal)s, %(channel)s, %(collector)s, %(proxy)s, %(authorisation)s,
+           %(cast_at)s, %(cast_by)s, %(receipt)s
+    FROM ballot
+    RETURNING id
+)
+"""
+_AUDIT = """
+, audit_row AS (
+    INSERT INTO core_auditevent
+        (at, actor_id, actor_label, action, object_type, object_id, object_label, street_id, changes)
+    SELECT %(audit_at)s, %(audit_actor)s, %(audit_actor_label)s,
+           CASE WHEN ballot.casts = 1 THEN %(audit_create)s ELSE %(audit_update)s END,
+           %(audit_object_type)s, %(audit_object_id)s, %(audit_object_label)s, %(audit_street)s,
+           %(audit_changes)s::jsonb || jsonb_build_object('casts', ballot.casts)
+    FROM ballot
+    RETURNING id
+)
+"""
+
+_ONE_STATEMENT = {  # constant SQL: the choices are the channel rule's and whether the audit is on
+    (online, audited): "WITH ballot AS ("  # noqa: S608
+    + _UPSERT_BALLOT.format(replaceable=_REPLACEABLE[online])
+    + ")"
+    + _CAST_AND_AUDIT
+    + (_AUDIT if audited else "")
+    + "SELECT id, casts FROM ballot"
+    for online in (True, False)
+    for audited in (True, False)
+}
+_UPSERT = {online: _UPSERT_BALLOT.format(replaceable=_REPLACEABLE[online]) for online in (True, False)}
+
+
+def _ballot_audit(
+    actor, decision: Decision, voter: ElectorateOwner, channel: str, collector: str, casts: int
+):
+    """The audit row of a cast: that a ballot was cast, by which channel and by whom — never the choice
+    (the audit trail is office-readable and the vote is secret)."""
+    return audit_event(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if casts == 1 else AuditEvent.Action.UPDATE,
+        obj=decision,
+        street_id=_street_id(decision),
+        object_type=Ballot._meta.label,
+        object_label=_("%(title)s · 表决票") % {"title": decision.title},
+        changes={"voter": voter.pk, "channel": channel, "casts": casts, "collector": collector},
+    )
+
+
+def _write_ballot_postgresql(actor, decision: Decision, voter: ElectorateOwner, params: dict[str, Any]):
+    """Ballot, cast and audit row in one statement; the ballot's (id, casts), or None if refused."""
+    audited = audit_is_recording()
+    sql = _ONE_STATEMENT[params["channel"] == Channel.ONLINE, audited]
+    if audited:
+        # casts = 1 here; the statement sets the action and the count from the ballot row it wrote.
+        event = _ballot_audit(actor, decision, voter, params["channel"], params["collector"], 1)
+        params = {
+            **params,
+            "audit_at": event.at,
+            "audit_actor": event.actor_id,
+            "audit_actor_label": event.actor_label,
+            "audit_create": AuditEvent.Action.CREATE.value,
+            "audit_update": AuditEvent.Action.UPDATE.value,
+            "audit_object_type": event.object_type,
+            "audit_object_id": event.object_id,
+            "audit_object_label": event.object_label,
+            "audit_street": event.street_id,
+            "audit_changes": json.dumps({k: v for k, v in event.changes.items() if k != "casts"}),
+        }
+    # A savepoint inside a caller's transaction (a refused ballot leaves it usable); in autocommit the
+    # one statement is its own transaction and needs no BEGIN.
+    atomic = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with atomic, connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+@transaction.atomic
+def _write_ballot_sqlite(actor, decision: Decision, voter: ElectorateOwner, params: dict[str, Any], cast):
+    """The same in three statements and one transaction (SQLite has no data-modifying CTEs)."""
+    values = {
+        **params,
+        "cast_at": Ballot._meta.get_field("cast_at").get_db_prep_save(params["cast_at"], connection),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT[params["channel"] == Channel.ONLINE], values)
+        row = cursor.fetchone()
+    if row is not None:
+        cast.save()
+        if audit_is_recording():
+            _ballot_audit(actor, decision, voter, params["channel"], params["collector"], row[1]).save()
+    return row
+
+
+def _channel_refusal(voter: ElectorateOwner, channel: str) -> VotingError:
+    """Why the channel rule refused this cast (read only when it did)."""
+    current = Ballot.objects.filter(voter_id=voter.pk).only("channel").first()
+    if channel in OFFLINE_CHANNELS or current is None:
+        return VotingError(_("该业主已在线投票,不能再录入纸质票或委托票(以首次投票方式为准)。"))
+    return VotingError(
+        _("您的表决票已由业委会以%(channel)s方式录入,不能再在线投票;如需改票,请重新提交书面表决票。")
+        % {"channel": current.get_channel_display()}
+    )
 
 
 def _record_cast(
@@ -480,18 +661,9 @@ def _record_cast(
     proxy_name: str = "",
     authorisation: CleanDocument | None = None,
 ) -> Ballot:
-    """Lock the voter, apply the channel rule, replace the current ballot, append the cast, audit."""
-    # One row lock per owner serialises that owner's casts; the unique voter column is the backstop.
-    ElectorateOwner.objects.select_for_update().filter(pk=voter.pk).values_list("pk").get()
-    current = Ballot.objects.filter(voter_id=voter.pk).first()
-    if current is not None:
-        if current.channel == Channel.ONLINE and channel in OFFLINE_CHANNELS:
-            raise VotingError(_("该业主已在线投票,不能再录入纸质票或委托票(以首次投票方式为准)。"))
-        if current.channel in OFFLINE_CHANNELS and channel == Channel.ONLINE:
-            raise VotingError(
-                _("您的表决票已由业委会以%(channel)s方式录入,不能再在线投票;如需改票,请重新提交书面表决票。")
-                % {"channel": current.get_channel_display()}
-            )
+    """Write or replace the owner's ballot under the channel rule, append the cast, audit — one
+    statement on PostgreSQL, three in one transaction on SQLite. The decision's state is guarded by
+    the ballot trigger (see ``_open_decision``)."""
     receipt = new_receipt()
     cast_by = actor if getattr(actor, "is_authenticated", False) else None
     # The choice is stored sealed only (voting.sealing): no row pairs the owner with a readable choice.
@@ -510,46 +682,58 @@ def _record_cast(
     if authorisation is not None:
         name = f"{secrets.token_hex(8)}.{authorisation.extension}"
         cast.authorisation.save(name, ContentFile(authorisation.content), save=False)
-    cast.save()
-    values = {
+    params: dict[str, Any] = {
+        "decision": decision.pk,
+        "voter": voter.pk,
         "seal": sealed,
         "channel": channel,
-        "collector_name": collector_name,
-        "proxy_name": proxy_name,
+        "collector": collector_name,
+        "proxy": proxy_name,
         "authorisation": cast.authorisation.name or "",
         "cast_at": moment,
-        "cast_by": cast_by,
+        "cast_by": cast_by.pk if cast_by is not None else None,
         "receipt": receipt,
     }
-    if current is None:
-        ballot = Ballot.objects.create(decision=decision, voter=voter, **values)
-    else:
-        for name, value in values.items():
-            setattr(current, name, value)
-        current.casts += 1
-        current.save()
-        ballot = current
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.CREATE if current is None else AuditEvent.Action.UPDATE,
-        obj=decision,
-        street_id=_street_id(decision),
-        object_type=Ballot._meta.label,
-        object_label=_("%(title)s · 表决票") % {"title": decision.title},
-        # Never the choice: the audit trail is office-readable and the vote is secret.
-        changes={"voter": voter.pk, "channel": channel, "casts": ballot.casts, "collector": collector_name},
+    try:
+        if connection.vendor == "postgresql":
+            row = _write_ballot_postgresql(actor, decision, voter, params)
+        else:
+            row = _write_ballot_sqlite(actor, decision, voter, params, cast)
+    except IntegrityError as error:
+        cast.authorisation.delete(save=False)  # nothing is kept of a refused entry
+        raise _refused_after_close(error, decision) from error
+    if row is None:
+        cast.authorisation.delete(save=False)
+        raise _channel_refusal(voter, channel)
+    return Ballot(
+        pk=row[0],
+        decision=decision,
+        voter=voter,
+        seal=sealed,
+        channel=channel,
+        collector_name=collector_name,
+        proxy_name=proxy_name,
+        authorisation=params["authorisation"],
+        cast_at=moment,
+        cast_by=cast_by,
+        receipt=receipt,
+        casts=row[1],
     )
-    return ballot
 
 
-@transaction.atomic
 def ballot_cast(*, actor, decision: Decision, choice: str, now: dt.datetime | None = None) -> Ballot:
     """An owner votes online for all their units in the electorate; a second vote replaces the first.
     Refused (nothing changes) outside the window, for a non-owner or another estate's owner, and once
-    the committee has entered a paper or proxy ballot for this owner (BALLOT_CHANNEL_RULE)."""
+    the committee has entered a paper or proxy ballot for this owner (BALLOT_CHANNEL_RULE).
+
+    Two statements on PostgreSQL: the voter's look-up (the frozen electorate never changes, so it
+    needs no transaction) and one statement that writes ballot, cast and audit row atomically
+    (``_write_ballot_postgresql``); hence no ``@transaction.atomic`` here, whose BEGIN and COMMIT
+    would double the round trips of a cast (issue 17). The scope is the request's (``scope_for``
+    caches it on the user) and the decision is not re-read (``_open_decision``)."""
     moment = _now(now)
     _check_choice(choice)
-    decision = _lock_open_decision(decision, moment)
+    decision = _open_decision(decision, moment)
     voters = voters_for_user(actor, decision)
     if not voters:
         raise VotingError(_("您不在本次表决的业主名册中,不能投票。"))
@@ -591,7 +775,7 @@ def ballot_enter_paper(
     _require_manager(actor, decision.estate)
     _check_choice(choice)
     collector = _clean_person(collector_name, what=_("收票人"))
-    decision = _lock_open_decision(decision, moment)
+    decision = _open_decision(decision, moment)
     voter = _offline_voter(decision, voter)
     return _record_cast(
         actor=actor,
@@ -626,7 +810,7 @@ def ballot_enter_proxy(
     if authorisation is None or not getattr(authorisation, "size", 1):
         raise VotingError(_("委托投票必须上传业主签名的书面委托书。"))
     document = _document(authorisation, label=_("书面委托书"))
-    decision = _lock_open_decision(decision, moment)
+    decision = _open_decision(decision, moment)
     voter = _offline_voter(decision, voter)
     return _record_cast(
         actor=actor,
@@ -663,7 +847,9 @@ def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None)
     moment = _now(now)
     if actor is not None:
         _require_manager(actor, decision.estate)
-    # FOR UPDATE waits for every ballot still holding its FOR SHARE lock on the decision.
+    # Waits for every ballot being written; later ballots wait for this close and are refused
+    # (the ballot trigger's shared lock, see ``_open_decision``). Then the row lock against a second close.
+    _lock_decision_for_close(decision)
     decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
     _require_status(decision, DecisionStatus.PUBLISHED)
     if moment < decision.closes_at:
