@@ -264,3 +264,25 @@ def test_the_inbox_counts_todays_items_and_links_to_the_list(demo, client):
     client.force_login(leader)
     html = client.get(reverse("inbox")).content.decode()
     assert f"今天有 {n} 项事务等您处理" in html
+
+
+def test_the_branch_follows_votes_short_of_quorum_in_its_own_area_only(demo):
+    from gongzhi.core.models import RoleGrant, User
+    from gongzhi.core.testing import PASSWORD
+    from gongzhi.registry.models import Area
+    from gongzhi.voting.models import Decision
+
+    now = timezone.now()
+    decision = Decision.objects.filter(
+        estate__area__street=demo.street, status="published", opens_at__lte=now, closes_at__gt=now
+    ).first()
+    assert decision is not None
+    canvass = reverse("voting:canvass", args=[decision.pk])
+    ours = holders_of(Role.AREA_SECRETARY, area=decision.estate.area_id).first()
+    assert ("voting.short", canvass) in _kinds_and_urls(ours)
+    # The demo has one secretary account; another area's secretary is made the way the persona world
+    # makes its accounts (there is no service for role grants).
+    other_area = Area.objects.filter(street=demo.street).exclude(pk=decision.estate.area_id).first()
+    theirs = User.objects.create_user(username="other_secretary", password=PASSWORD, display_name="另一书记")
+    RoleGrant.objects.create(user=theirs, role=Role.AREA_SECRETARY, area=other_area)
+    assert canvass not in {url for _kind, url in _kinds_and_urls(theirs)}
