@@ -247,3 +247,11 @@ CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"
 GONGZHI_NOTIFY_CHANNELS = env_list("GONGZHI_NOTIFY_CHANNELS", ["gongzhi.core.notify.LoggingChannel"])
 # Survey answers enter the scored tables k (≥ 5, enforced) at a time per estate (docs/EVALUATION.md §5).
 GONGZHI_SURVEY_RELEASE_K = env_int("GONGZHI_SURVEY_RELEASE_K", 5)
+
+# Operations (docs/OPERATIONS.md "Backups", "Doctor"): where `gongzhi backup` writes its archives, the
+# age past which `gongzhi doctor` calls the last backup too old, the font families the PDFs need, and
+# the worker probe (a dotted path to a function returning (alive, queue depth, detail); none → 未配置).
+GONGZHI_BACKUP_DIR = Path(os.environ.get("GONGZHI_BACKUP_DIR", VAR_DIR / "backups"))
+GONGZHI_BACKUP_MAX_AGE_HOURS = env_int("GONGZHI_BACKUP_MAX_AGE_HOURS", 26)
+GONGZHI_PDF_FONTS = env_list("GONGZHI_PDF_FONTS", ["Noto Sans CJK SC", "Noto Serif CJK SC"])
+GONGZHI_WORKER_PROBE = env_str("GONGZHI_WORKER_PROBE", "")

@@ -87,6 +87,13 @@ def cases(world):
     yield "set_language", reverse("set_language"), "get", {p: 302 for p in EVERYONE}
     yield "javascript-catalog", reverse("javascript-catalog"), "get", {p: 200 for p in EVERYONE}
     yield "healthz", reverse("healthz"), "get", {p: 200 for p in EVERYONE}
+    # the doctor's checks (core/doctor.py): street admins only; the anonymous still get the terse "ok"
+    yield (
+        "healthz",
+        reverse("healthz") + "?verbose",
+        "get",
+        {p: (200 if p in ADMINS else 403) for p in EVERYONE},
+    )
     yield "audit_log", reverse("audit_log"), "get", {p: (200 if p in ADMINS else 403) for p in EVERYONE}
     yield (
         "registry:import",

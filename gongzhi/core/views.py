@@ -63,7 +63,20 @@ set_language = django_set_language
 
 
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """Terse and fast for load balancers and monitoring; ``?verbose`` shows a street admin the checks
+    of ``gongzhi doctor`` (core/doctor.py). Anonymous callers get the terse answer either way."""
+    if "verbose" not in request.GET or not request.user.is_authenticated:
+        return HttpResponse("ok", content_type="text/plain")
+    if not scope_for(request.user).is_street_admin():
+        raise PermissionDenied
+    from gongzhi.core.doctor import is_healthy, run_checks
+
+    results = run_checks()
+    return render(
+        request,
+        "core/doctor.html",
+        {"results": results, "healthy": is_healthy(results), "now": timezone.now(), "nav_active": "doctor"},
+    )
 
 
 AUDIT_PAGE_SIZE = 50

@@ -110,6 +110,12 @@ def statutory_rest_days(year: int) -> frozenset[dt.date]:
     return frozenset(rest)
 
 
+def last_official_year() -> int:
+    """The last year whose official arrangement (holidays and make-up working days) the installed
+    ``chinesecalendar`` knows; later years are counted provisionally (``gongzhi doctor`` warns)."""
+    return max(day.year for day in (*chinese_calendar.holidays, *chinese_calendar.workdays))
+
+
 def _known(day: dt.date) -> bool:
     try:
         chinese_calendar.is_workday(day)
