@@ -247,3 +247,38 @@ def test_the_board_is_cached_per_day(client, demo, time_machine):
     today = client.get(url)["ETag"]
     time_machine.move_to(dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC))
     assert client.get(url)["ETag"] != today
+
+
+# ---- office pages stay uncached but bounded -------------------------------------------------------------------
+
+UNIT_LIST_QUERIES = 12
+
+
+@pytest.mark.parametrize("path", ["/registry/units/", "/registry/units/?page=3", "/registry/owners/"])
+def test_office_unit_lists_in_a_bounded_number_of_queries(
+    client, demo, world, path, django_assert_max_num_queries
+):
+    """A page of 50 units of the demo street costs what a page of the persona world's few units costs."""
+    from gongzhi.core.models import User
+
+    for user in (world.user("admin"), User.objects.get(username="demo_admin")):
+        client.force_login(user)
+        with django_assert_max_num_queries(UNIT_LIST_QUERIES):
+            response = client.get(path)
+        assert response.status_code == 200
+        assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_late_commit_with_a_lower_id_still_changes_the_mark(world):
+    """A transaction that commits after a later one has the lower audit id: a maximum would miss it."""
+    from gongzhi.core.models import AuditEvent
+    from gongzhi.core.publicpages import area_mark, estate_mark
+
+    events = [AuditEvent.objects.create(action="update", street=world.street) for _ in range(3)]
+    before = estate_mark(world.estate_a1.pk), area_mark(world.area_a.pk)
+    late = events[0]
+    AuditEvent.objects.filter(pk=late.pk).delete()  # as if its transaction had not committed yet
+    assert estate_mark(world.estate_a1.pk) != before[0]
+    AuditEvent.objects.create(pk=late.pk, action="update", street=world.street)  # now it commits
+    assert (estate_mark(world.estate_a1.pk), area_mark(world.area_a.pk)) == before
+    assert estate_mark(999_999) is None and area_mark(999_999) is None

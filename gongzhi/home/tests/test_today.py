@@ -286,3 +286,49 @@ def test_the_branch_follows_votes_short_of_quorum_in_its_own_area_only(demo):
     theirs = User.objects.create_user(username="other_secretary", password=PASSWORD, display_name="另一书记")
     RoleGrant.objects.create(user=theirs, role=Role.AREA_SECRETARY, area=other_area)
     assert canvass not in {url for _kind, url in _kinds_and_urls(theirs)}
+
+
+def test_the_company_sees_its_rectification_period_and_the_leader_the_proposal_to_sign_off(world, client):
+    from gongzhi.evaluation.models import EliminationCampaign
+    from gongzhi.evaluation.tests import factories
+
+    today = timezone.localdate()
+    basis = factories.closed_and_recomputed(
+        world, factories.open_campaign(world, name="上半年测评", period_end=today - dt.timedelta(days=60))
+    )
+    client.force_login(world.user("admin"))
+    client.post(
+        reverse("evaluation:elimination_create", args=[basis.pk]),
+        {
+            "name": "末尾淘汰",
+            "bottom_n": 1,
+            "final_m": 1,
+            "min_responses": 2,
+            "min_survey_weight": "0.5",
+            "fault_opens_on": today,
+            "fault_closes_on": today + dt.timedelta(days=7),
+        },
+    )
+    elimination = EliminationCampaign.objects.get()
+    url = reverse("evaluation:elimination", args=[elimination.pk])
+
+    def act(action, **data):
+        client.post(reverse("evaluation:elimination_act", args=[elimination.pk, action]), data)
+        elimination.refresh_from_db()
+
+    act("start_rectification", rectification_until=today + dt.timedelta(days=15))
+    assert elimination.status == "rectification"
+    rectify = [i for i in today_for(world.user("staff_x")) if i.kind == "evaluation.rectify"]
+    assert [(i.url, i.due, i.urgency) for i in rectify] == [(url, today + dt.timedelta(days=15), "剩 15 天")]
+    assert url not in {u for _k, u in _kinds_and_urls(world.user("leader"))}  # nothing to sign off yet
+
+    again = factories.closed_and_recomputed(
+        world, factories.open_campaign(world, name="复评测评", template=basis.template)
+    )
+    act("start_reevaluation", reevaluation_campaign=again.pk)
+    act("propose")
+    assert elimination.status == "proposed"
+    assert ("evaluation.sign_off", url) in _kinds_and_urls(world.user("leader"))
+    # The street admin proposes but does not sign off; the company's rectification is over.
+    assert url not in {u for _k, u in _kinds_and_urls(world.user("admin"))}
+    assert "evaluation.rectify" not in {k for k, _u in _kinds_and_urls(world.user("staff_x"))}

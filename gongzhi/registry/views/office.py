@@ -92,10 +92,10 @@ def list_view(request, key: str):
     scope = scope_for(request.user)
     queryset, applied, text, order = _filtered(request, resource)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        (obj, [col.cell(obj, scope, _detail_url(resource, obj.pk)) for col in resource.columns])
-        for obj in page.object_list
-    ]
+    rows = []
+    for obj in page.object_list:
+        url = _detail_url(resource, obj.pk)  # once per row, not once per cell
+        rows.append((obj, [col.cell(obj, scope, url) for col in resource.columns]))
     params = {k: v for k, v in {**applied, "q": text, "o": order}.items() if v}
     headers = []
     for col in resource.columns:
@@ -197,10 +197,10 @@ def detail_view(request, key: str, pk: int):
             child.default_sort, "pk"
         )
         total = queryset.count()
-        rows = [
-            [col.cell(o, scope, _detail_url(child, o.pk)) for col in child.columns]
-            for o in queryset[:CHILD_ROWS]
-        ]
+        rows = []
+        for o in queryset[:CHILD_ROWS]:
+            url = _detail_url(child, o.pk)
+            rows.append([col.cell(o, scope, url) for col in child.columns])
         children.append(
             {
                 "resource": child,
