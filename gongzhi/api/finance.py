@@ -2,7 +2,9 @@
 book's summary. Wiring only: reads go through the fee/finance/disclosure selectors behind the same door as
 the web pages (``fees.permissions``: office users who see the estate in full; others 403, out of reach 404);
 writes go through ``finance.services.ledger_post`` and ``fees.services.collection_record``, whose refusals
-come back as 400 with their Chinese message (403 for a role that may not post).
+come back as 400 with their Chinese message (403 for a role that may not post). Fee standards are read-only
+here, each with its checked basis; they are set on the office pages through ``fees.services.
+fee_standard_create`` and its basis rule (docs/FEES.md).
 
 The disclosure book is public on the web, so any authenticated caller may read its summary; an estate that
 does not exist is a 404."""
@@ -88,6 +90,24 @@ class EntryIn(s.Body):
     )
 
 
+class PriceDocumentOut(Schema):
+    issuer: str
+    number: str
+    title: str
+    issued_on: dt.date
+    level: str = Field(description="政府指导价等级")
+    low: str = Field(description="指导价下限")
+    high: str = Field(description="指导价上限")
+
+    @staticmethod
+    def resolve_low(obj) -> str:
+        return str(obj.low)
+
+    @staticmethod
+    def resolve_high(obj) -> str:
+        return str(obj.high)
+
+
 class StandardOut(Schema):
     id: int
     kind: str
@@ -98,7 +118,12 @@ class StandardOut(Schema):
     unit_label: str = Field(alias="get_unit_display")
     effective_from: dt.date
     basis: str
+    basis_label: str = Field(alias="get_basis_display")
     basis_reference: str
+    basis_checked: bool = Field(description="依据是否经平台核验（规则实施前登记的标准为 false）")
+    basis_decision: int | None = Field(alias="basis_decision_id", description="依据的业主表决事项编号")
+    basis_contract: int | None = Field(alias="basis_contract_id", description="依据的物业服务合同编号")
+    basis_document: PriceDocumentOut | None = Field(description="依据的政府价格文件")
     supersedes: int | None = Field(alias="supersedes_id")
     in_force: bool  # set on each row by _mark_in_force
 

@@ -1,8 +1,14 @@
 """The demo street's fee standards and 24 months of fee collection (docs/DESIGN.md §8).
 
-Standards: the residential property fee of each estate is its active contract's fee (≈ 0.8 yuan/m²/month;
-about one estate in three also shows the earlier, superseded standard), a non-residential fee in some,
-monthly and temporary parking fees everywhere. Collection: billed = the estate's registered area × the
+Standards, each set through ``services.fee_standard_create`` by the street admin on a checked basis
+(docs/FEES.md): the residential property fee of each estate is its active contract's fee (≈ 0.8 yuan/m²/month)
+— on that contract where the estate's owners' committee was in office when it began, else on the district's
+guided price for the contract's service level (售后公房 and estates still under 前期 management); about one
+estate in three also shows the earlier, superseded standard (on an older price document); monthly and
+temporary parking fees everywhere on the district's parking price document. The price documents are demo
+fiction (numbers marked 演示), each listing exactly the estates that use it and a range spanning their fees.
+No demo standard rests on an owners' decision: the demo's decisions (voting/demo_data.py, built after this
+app) are on the maintenance fund and an e-bike shed, not on fees. Collection: billed = the estate's registered area × the
 fee in force that month; rates improve a little over two years, and over the latest 12 months they add up
 exactly to the registry's ``Contract.collection_rate`` — the rule ``services.refresh_contract_rate`` keeps
 (so the home page, the registry and this app agree). A pure function of (seed, today) and the street."""
@@ -11,13 +17,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from random import Random
 
 from django.db.models import Count, Sum
 
-from gongzhi.fees.models import FeeBasis, FeeKind, FeeStandard, FeeUnit, MonthlyCollection
+from gongzhi.core.models import Role
+from gongzhi.fees.models import (
+    FeeBasis,
+    FeeKind,
+    FeeProposal,
+    FeeStandard,
+    FeeUnit,
+    MonthlyCollection,
+    PriceDocument,
+)
 from gongzhi.fees.rules import ROLLING_MONTHS, month_add, month_start
+from gongzhi.fees.services import fee_standard_create, price_document_create
 from gongzhi.registry import models as r
 
 MONTHS = 24
@@ -41,6 +58,117 @@ def _contract_on(contracts: list[r.Contract], day: dt.date) -> r.Contract | None
     return None
 
 
+def _floor(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value(rounding=ROUND_FLOOR) * step
+
+
+def _ceil(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value(rounding=ROUND_CEILING) * step
+
+
+def _street_admin(street, users):
+    from gongzhi.core.scopes import holders_of
+
+    return users.get("demo_admin") or holders_of(Role.STREET_ADMIN, street=street).order_by("pk").first()
+
+
+def _committee_signed(committees: list[r.OwnersCommittee], contract: r.Contract) -> bool:
+    return any(c.term_start <= contract.start_date <= c.term_end for c in committees)
+
+
+@dataclass
+class _Planned:
+    """A standard to set through the service once its price document exists."""
+
+    estate: r.Estate
+    kind: str
+    label: str
+    amount: Decimal
+    unit: str
+    effective_from: dt.date
+    basis: str
+    contract: r.Contract | None = None
+    document: str = ""  # key of the planned price document
+
+
+def _documents(*, street, admin, planned: list[_Planned]) -> dict[str, PriceDocument]:
+    """One demo price document per key, its range spanning the amounts it must cover (rounded outwards),
+    issued no later than the first standard that names it, listing exactly the estates that use it."""
+    groups: dict[str, list[_Planned]] = {}
+    for p in planned:
+        if p.document:
+            groups.setdefault(p.document, []).append(p)
+    result = {}
+    for key, rows in sorted(groups.items()):
+        title, kind, unit, level, number, step = DOCUMENTS[key]
+        amounts = [p.amount for p in rows]
+        issued = min(p.effective_from for p in rows)
+        result[key] = price_document_create(
+            actor=admin,
+            street=street,
+            issuer="区发展改革委（演示）",
+            number=number % {"year": issued.year},
+            title=title,
+            issued_on=issued.replace(month=1, day=1),
+            kind=kind,
+            unit=unit,
+            level=level,
+            low=max(_floor(min(amounts), step), step),
+            high=_ceil(max(amounts), step),
+            estates=sorted({p.estate.pk: p.estate for p in rows}.values(), key=lambda e: e.pk),
+        )
+    return result
+
+
+# key → (title, kind, unit, guidance level, number pattern, rounding step of the range). Demo documents:
+# fictional numbers, marked 演示.
+DOCUMENTS = {
+    **{
+        f"residential-{level}": (
+            "住宅物业服务分等收费标准（售后公房及前期物业）",
+            FeeKind.PROPERTY_RESIDENTIAL,
+            FeeUnit.PER_M2_MONTH,
+            level,
+            "浦价（演示）〔%(year)s〕" + str(10 + i) + "号",
+            Decimal("0.05"),
+        )
+        for i, level in enumerate(("一级", "二级", "三级", "四级", "五级", "未定级"))
+    },
+    "residential-earlier": (
+        "售后公房物业服务收费标准（原标准）",
+        FeeKind.PROPERTY_RESIDENTIAL,
+        FeeUnit.PER_M2_MONTH,
+        "各等级",
+        "浦价（演示）〔%(year)s〕8号",
+        Decimal("0.05"),
+    ),
+    "parking-monthly": (
+        "住宅小区机动车停放服务收费标准",
+        FeeKind.PARKING_MONTHLY,
+        FeeUnit.PER_MONTH,
+        "地面车位",
+        "浦价（演示）〔%(year)s〕21号",
+        Decimal("10"),
+    ),
+    "parking-hourly": (
+        "住宅小区机动车停放服务收费标准",
+        FeeKind.PARKING_HOURLY,
+        FeeUnit.PER_HOUR,
+        "临时停放",
+        "浦价（演示）〔%(year)s〕21号",
+        Decimal("1"),
+    ),
+    "parking-time": (
+        "住宅小区机动车停放服务收费标准",
+        FeeKind.PARKING_PER_TIME,
+        FeeUnit.PER_TIME,
+        "夜间临时停放",
+        "浦价（演示）〔%(year)s〕21号",
+        Decimal("5"),
+    ),
+}
+
+
 def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     rng = Random(seed * 7919 + 404)
     estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))
@@ -59,8 +187,10 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     contracts: dict[int, list[r.Contract]] = {}
     for c in r.Contract.objects.filter(estate__area__street=street).order_by("-start_date", "pk"):
         contracts.setdefault(c.estate_id, []).append(c)
-    standards: list[FeeStandard] = []
-    superseding: list[tuple[FeeStandard, FeeStandard]] = []
+    committees: dict[int, list[r.OwnersCommittee]] = {}
+    for committee in r.OwnersCommittee.objects.filter(estate__area__street=street):
+        committees.setdefault(committee.estate_id, []).append(committee)
+    planned: list[_Planned] = []
     rows: list[MonthlyCollection] = []
     current = month_start(today)
     months = [month_add(current, -k) for k in range(MONTHS, 0, -1)]  # complete months before this one
@@ -69,77 +199,85 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
         own = contracts.get(estate.pk, [])
         active = _contract_on(own, today)
         old = estate.is_old
-        # ---- standards
+        # ---- standards: on the contract the committee signed, else on the district's guided price
         fee = active.fee_standard if active else Decimal("0.80")
         start = active.start_date if active else today - dt.timedelta(days=400)
-        residential = FeeStandard(
-            estate=estate,
-            kind=FeeKind.PROPERTY_RESIDENTIAL,
-            amount=fee,
-            unit=FeeUnit.PER_M2_MONTH,
-            effective_from=start,
-            basis=FeeBasis.CONTRACT,
-            basis_reference=f"物业服务合同({start.year})",
-        )
         if rng.random() < 0.35:
-            earlier = FeeStandard(
-                estate=estate,
-                kind=FeeKind.PROPERTY_RESIDENTIAL,
-                amount=max(fee - _d(rng, "0.05", "0.20"), Decimal("0.40")),
-                unit=FeeUnit.PER_M2_MONTH,
-                effective_from=start - dt.timedelta(days=rng.randint(900, 2400)),
-                basis=FeeBasis.PRICE_BUREAU,
-                basis_reference=f"沪价房〔{start.year - rng.randint(4, 9)}〕{rng.randint(10, 99)}号",
+            planned.append(
+                _Planned(
+                    estate,
+                    FeeKind.PROPERTY_RESIDENTIAL,
+                    "",
+                    max(fee - _d(rng, "0.05", "0.20"), Decimal("0.40")),
+                    FeeUnit.PER_M2_MONTH,
+                    start - dt.timedelta(days=rng.randint(900, 2400)),
+                    FeeBasis.PRICE_BUREAU,
+                    document="residential-earlier",
+                )
             )
-            standards.append(earlier)
-            superseding.append((residential, earlier))
-        standards.append(residential)
-        if rng.random() < 0.3:
-            standards.append(
-                FeeStandard(
-                    estate=estate,
-                    kind=FeeKind.PROPERTY_NON_RESIDENTIAL,
-                    label="沿街商铺",
-                    amount=_d(rng, "1.50", "3.00"),
-                    unit=FeeUnit.PER_M2_MONTH,
-                    effective_from=start,
-                    basis=FeeBasis.CONTRACT,
+        if active is not None and _committee_signed(committees.get(estate.pk, []), active):
+            planned.append(
+                _Planned(
+                    estate,
+                    FeeKind.PROPERTY_RESIDENTIAL,
+                    "",
+                    fee,
+                    FeeUnit.PER_M2_MONTH,
+                    start,
+                    FeeBasis.CONTRACT,
+                    contract=active,
+                )
+            )
+        else:
+            level = (active.service_level if active else "") or "未定级"
+            planned.append(
+                _Planned(
+                    estate,
+                    FeeKind.PROPERTY_RESIDENTIAL,
+                    "",
+                    fee,
+                    FeeUnit.PER_M2_MONTH,
+                    start,
+                    FeeBasis.PRICE_BUREAU,
+                    document=f"residential-{level}",
                 )
             )
         parking_from = today - dt.timedelta(days=rng.randint(200, 1500))
-        decision = f"业主大会决定〔{parking_from.year}〕{rng.randint(1, 9)}号"
-        standards += [
-            FeeStandard(
-                estate=estate,
-                kind=FeeKind.PARKING_MONTHLY,
-                label="地面车位",
-                amount=Decimal(rng.choice([120, 150, 150, 180, 200]) if old else rng.choice([200, 250, 300])),
-                unit=FeeUnit.PER_MONTH,
-                effective_from=parking_from,
-                basis=FeeBasis.OWNERS_ASSEMBLY,
-                basis_reference=decision,
+        monthly = Decimal(rng.choice([120, 150, 150, 180, 200]) if old else rng.choice([200, 250, 300]))
+        hourly = Decimal(rng.choice(["2.00", "3.00", "3.00", "5.00"]))
+        planned += [
+            _Planned(
+                estate,
+                FeeKind.PARKING_MONTHLY,
+                "地面车位",
+                monthly,
+                FeeUnit.PER_MONTH,
+                parking_from,
+                FeeBasis.PRICE_BUREAU,
+                document="parking-monthly",
             ),
-            FeeStandard(
-                estate=estate,
-                kind=FeeKind.PARKING_HOURLY,
-                label="首小时后",
-                amount=Decimal(rng.choice(["2.00", "3.00", "3.00", "5.00"])),
-                unit=FeeUnit.PER_HOUR,
-                effective_from=parking_from,
-                basis=FeeBasis.PRICE_BUREAU,
+            _Planned(
+                estate,
+                FeeKind.PARKING_HOURLY,
+                "首小时后",
+                hourly,
+                FeeUnit.PER_HOUR,
+                parking_from,
+                FeeBasis.PRICE_BUREAU,
+                document="parking-hourly",
             ),
         ]
         if rng.random() < 0.4:
-            standards.append(
-                FeeStandard(
-                    estate=estate,
-                    kind=FeeKind.PARKING_PER_TIME,
-                    label="夜间临时停车",
-                    amount=Decimal(rng.choice(["5.00", "10.00"])),
-                    unit=FeeUnit.PER_TIME,
-                    effective_from=parking_from,
-                    basis=FeeBasis.OWNERS_ASSEMBLY,
-                    basis_reference=decision,
+            planned.append(
+                _Planned(
+                    estate,
+                    FeeKind.PARKING_PER_TIME,
+                    "夜间临时停车",
+                    Decimal(rng.choice(["5.00", "10.00"])),
+                    FeeUnit.PER_TIME,
+                    parking_from,
+                    FeeBasis.PRICE_BUREAU,
+                    document="parking-time",
                 )
             )
         # ---- collection
@@ -195,16 +333,28 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
                     else None,
                 )
             )
-    FeeStandard.objects.bulk_create([s for s in standards if all(s is not new for new, _e in superseding)])
-    for new, earlier in superseding:
-        new.supersedes = earlier  # the earlier one has its primary key now
-    FeeStandard.objects.bulk_create([new for new, _e in superseding])
+    admin = _street_admin(street, users)
+    documents = _documents(street=street, admin=admin, planned=planned)
+    for p in sorted(planned, key=lambda p: (p.estate.pk, p.kind, p.label, p.effective_from)):
+        fee_standard_create(
+            actor=admin,
+            estate=p.estate,
+            kind=p.kind,
+            label=p.label,
+            amount=p.amount,
+            unit=p.unit,
+            effective_from=p.effective_from,
+            basis=p.basis,
+            basis_contract=p.contract,
+            basis_document=documents[p.document] if p.document else None,
+        )
     MonthlyCollection.objects.bulk_create(rows, batch_size=2000)
-    return {"fee_standards": len(standards), "fee_collections": len(rows)}
+    return {"fee_standards": len(planned), "fee_documents": len(documents), "fee_collections": len(rows)}
 
 
 def demo_delete(*, street) -> dict[str, int]:
     collections, _ = MonthlyCollection.objects.filter(estate__area__street=street).delete()
+    proposals, _ = FeeProposal.objects.filter(estate__area__street=street).delete()
     standards = FeeStandard.objects.filter(estate__area__street=street)
     # Superseding standards first: a superseded one is protected while another names it.
     n = 0
@@ -216,7 +366,13 @@ def demo_delete(*, street) -> dict[str, int]:
         if not count:
             break
         n += count
-    return {"fee_collections": collections, "fee_standards": n}
+    documents, _ = PriceDocument.objects.filter(street=street).delete()
+    return {
+        "fee_collections": collections,
+        "fee_standards": n,
+        "fee_proposals": proposals,
+        "fee_documents": documents,
+    }
 
 
 def demo_fingerprint(street) -> str:
@@ -225,7 +381,19 @@ def demo_fingerprint(street) -> str:
         FeeStandard.objects.filter(estate__area__street=street)
         .order_by("estate__area__name", "estate__name", "kind", "label", "effective_from")
         .values_list(
-            "estate__name", "kind", "label", "amount", "unit", "effective_from", "basis", "basis_reference"
+            "estate__name",
+            "kind",
+            "label",
+            "amount",
+            "unit",
+            "effective_from",
+            "basis",
+            "basis_reference",
+            "basis_contract__start_date",
+            "basis_document__number",
+            "basis_document__level",
+            "basis_document__low",
+            "basis_document__high",
         )
     ):
         digest.update(repr(row).encode())

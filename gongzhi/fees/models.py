@@ -40,9 +40,63 @@ class FeeUnit(models.TextChoices):
 
 
 class FeeBasis(models.TextChoices):
-    PRICE_BUREAU = "price_bureau", _("物价部门核定")
-    OWNERS_ASSEMBLY = "owners_assembly", _("业主大会决定")
-    CONTRACT = "contract", _("合同约定")
+    """The three paths by which a standard may change (docs/FEES.md §1); each needs its recorded link."""
+
+    PRICE_BUREAU = "price_bureau", _("政府价格文件")
+    OWNERS_ASSEMBLY = "owners_assembly", _("业主共同决定")
+    CONTRACT = "contract", _("物业服务合同")
+
+
+class PriceDocument(models.Model):
+    """A government price document (政府指导价文件) for estates under government-guided pricing (售后公房 and
+    similar): its guidance level and the permitted range (《物业服务收费管理办法》 arts. 6–7). The estates it
+    lists are the ones the platform treats as under government-guided pricing for this kind of fee."""
+
+    street = models.ForeignKey(
+        "registry.Street", on_delete=models.PROTECT, related_name="price_documents", verbose_name=_("街道")
+    )
+    issuer = models.CharField(_("发文机关"), max_length=60)
+    number = models.CharField(_("文号"), max_length=60)
+    title = models.CharField(_("文件名称"), max_length=120)
+    issued_on = models.DateField(_("发布日期"))
+    kind = models.CharField(_("收费项目"), max_length=30, choices=FeeKind.choices)
+    unit = models.CharField(_("计费单位"), max_length=20, choices=FeeUnit.choices)
+    level = models.CharField(_("指导价等级"), max_length=30, help_text=_("如“二级”"))
+    low = models.DecimalField(_("指导价下限"), max_digits=12, decimal_places=4)
+    high = models.DecimalField(_("指导价上限"), max_digits=12, decimal_places=4)
+    estates = models.ManyToManyField(
+        "registry.Estate", related_name="price_documents", verbose_name=_("适用小区（政府指导价）")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("政府价格文件")
+        verbose_name_plural = _("政府价格文件")
+        ordering = ["street_id", "-issued_on", "number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(low__gt=0), name="fees_document_low_positive"),
+            models.CheckConstraint(condition=Q(high__gte=F("low")), name="fees_document_range_in_order"),
+            models.UniqueConstraint(
+                fields=["street", "number", "kind", "level"], name="fees_document_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def range_text(self) -> str:
+        return f"{_places(self.low)}–{_places(self.high)} {self.get_unit_display()}"
+
+
+def _places(value: Decimal) -> str:
+    """Two decimals unless the value has more (0.8 → 0.80; 0.825 → 0.825)."""
+    text = format(value.normalize(), "f")
+    whole, _dot, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
 
 
 class FeeStandard(AppendOnlyModel):
@@ -60,7 +114,33 @@ class FeeStandard(AppendOnlyModel):
     unit = models.CharField(_("计费单位"), max_length=20, choices=FeeUnit.choices)
     effective_from = models.DateField(_("执行日期"))
     basis = models.CharField(_("依据"), max_length=20, choices=FeeBasis.choices)
-    basis_reference = models.CharField(_("依据文号"), max_length=100, blank=True)
+    basis_reference = models.CharField(_("依据说明"), max_length=100, blank=True)
+    # The checked basis (rules.check_fee_basis): exactly the link its ``basis`` names. Standards recorded
+    # before the rule have none and are shown as "依据未经核验".
+    basis_decision = models.ForeignKey(
+        "voting.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_standards",
+        verbose_name=_("业主表决事项"),
+    )
+    basis_contract = models.ForeignKey(
+        "registry.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_standards",
+        verbose_name=_("物业服务合同"),
+    )
+    basis_document = models.ForeignKey(
+        PriceDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_standards",
+        verbose_name=_("政府价格文件"),
+    )
     supersedes = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -83,6 +163,13 @@ class FeeStandard(AppendOnlyModel):
             models.UniqueConstraint(
                 fields=["estate", "kind", "label", "effective_from"], name="fees_standard_unique_start"
             ),
+            # At most the one link its basis names (none on standards recorded before the basis rule).
+            models.CheckConstraint(
+                condition=(Q(basis_decision__isnull=True) | Q(basis="owners_assembly"))
+                & (Q(basis_contract__isnull=True) | Q(basis="contract"))
+                & (Q(basis_document__isnull=True) | Q(basis="price_bureau")),
+                name="fees_standard_link_matches_basis",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,9 +178,68 @@ class FeeStandard(AppendOnlyModel):
     @property
     def amount_text(self) -> str:
         """Two decimals unless the standard has more (0.8 → 0.80; 0.825 → 0.825)."""
-        text = format(self.amount.normalize(), "f")
-        whole, _dot, frac = text.partition(".")
-        return f"{whole}.{frac.ljust(2, '0')}"
+        return _places(self.amount)
+
+    @property
+    def basis_checked(self) -> bool:
+        """Whether the standard names a basis the platform checked (False only on older records)."""
+        return bool(self.basis_decision_id or self.basis_contract_id or self.basis_document_id)
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待业委会或街道确定")
+    ADOPTED = "adopted", _("已确定为收费标准")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class FeeProposal(models.Model):
+    """A proposed standard (收费标准建议): what a company may do about its fee. It becomes a standard only when
+    an owners' committee member or the street admin adopts it by naming its basis (docs/FEES.md §1)."""
+
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="fee_proposals", verbose_name=_("小区")
+    )
+    kind = models.CharField(_("收费项目"), max_length=30, choices=FeeKind.choices)
+    label = models.CharField(_("细目"), max_length=60, blank=True)
+    amount = models.DecimalField(_("建议标准"), max_digits=12, decimal_places=4)
+    unit = models.CharField(_("计费单位"), max_length=20, choices=FeeUnit.choices)
+    effective_from = models.DateField(_("建议执行日期"))
+    reasons = models.TextField(_("理由"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    standard = models.OneToOneField(
+        FeeStandard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("确定后的收费标准"),
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("收费标准建议")
+        verbose_name_plural = _("收费标准建议")
+        ordering = ["estate_id", "-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fees_proposal_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="adopted", standard__isnull=False)
+                | (~Q(status="adopted") & Q(standard__isnull=True)),
+                name="fees_proposal_adopted_has_standard",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {_places(self.amount)} {self.get_unit_display()}"
+
+    @property
+    def amount_text(self) -> str:
+        return _places(self.amount)
 
 
 class MonthlyCollection(models.Model):

@@ -1,8 +1,10 @@
-"""Who reads and who keeps the fee standards and the monthly collection (docs/DESIGN.md §3, §4.4).
+"""Who reads and who keeps the fee standards and the monthly collection (docs/DESIGN.md §3, §4.4, docs/FEES.md).
 
 The company keeps its fee account (as ``finance.permissions.can_post`` for the property-fee ledger): staff
-of the company under an active contract for the estate. The street admin may keep them too (corrections,
-estates without a company). Readers are the office users who see the estate in full."""
+of the company under an active contract for the estate record the monthly collection. The street admin may
+keep them too (corrections, estates without a company). Readers are the office users who see the estate in
+full. A fee STANDARD is set only by the estate's owners' committee or the street admin, on a checked basis
+(``rules.check_fee_basis``); the company may only propose one."""
 
 from __future__ import annotations
 
@@ -42,6 +44,26 @@ def can_keep_fees(user, estate: Estate) -> bool:
     if scope_for(user).is_street_admin(estate.area.street_id):
         return True
     return serves_as_company(user, estate)
+
+
+def can_set_fees(user, estate: Estate) -> bool:
+    """Sets a fee standard (on a checked basis): the estate's owners' committee or the street admin."""
+    scope = scope_for(user)
+    if scope.is_street_admin(estate.area.street_id):
+        return True
+    return scope.on_committee(estate.pk)
+
+
+def can_propose_fees(user, estate: Estate) -> bool:
+    """Proposes a standard: the managing company's staff, and whoever may set one."""
+    if serves_as_company(user, estate):
+        return True
+    return can_set_fees(user, estate)
+
+
+def can_record_price_documents(user, street_id: int) -> bool:
+    """Records government price documents and the estates under guided pricing: the street admin."""
+    return scope_for(user).is_street_admin(street_id)
 
 
 def get_fee_estate(user, estate_id: int, *, write: bool = False) -> Estate:

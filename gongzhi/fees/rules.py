@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -151,3 +152,173 @@ def standard_date_window(today: dt.date) -> tuple[dt.date, dt.date]:
     from gongzhi.core.validators import EARLIEST_DATE, add_years
 
     return EARLIEST_DATE, add_years(today, STANDARD_YEARS_AHEAD)
+
+
+# ---- the basis of a fee standard (质价相符: no fee change without a basis the platform can check) ----------
+
+# Which matter of Civil Code art. 278 an owners' decision on a fee must be counted under (docs/FEES.md):
+# - a property-service fee is a term of the property-service contract (Civil Code art. 938: 服务费用的标准和
+#   收取办法), the contract the owners conclude when they hire the company — matter (4), 选聘和解聘物业服务企业
+#   或者其他管理人 (also 《物业管理条例》 art. 11 (4));
+# - a parking fee on the owners' common roads and ground (Civil Code art. 275 para. 2) prices a business run
+#   on common parts — matter (8), 改变共有部分的用途或者利用共有部分从事经营活动, with its 3/4 approval;
+# - any other charge — matter (9), 有关共有和共同管理权利的其他重大事项.
+PROPERTY_FEE_KINDS = frozenset({"property_residential", "property_non_residential"})
+PARKING_FEE_KINDS = frozenset({"parking_monthly", "parking_hourly", "parking_per_time"})
+MATTER_FOR_PROPERTY_FEES = 4
+MATTER_FOR_PARKING_FEES = 8
+MATTER_FOR_OTHER_FEES = 9
+
+
+def fee_matter(kind: str) -> int:
+    """The art. 278 matter an owners' decision on a fee of ``kind`` falls under (see the table above)."""
+    if kind in PROPERTY_FEE_KINDS:
+        return MATTER_FOR_PROPERTY_FEES
+    if kind in PARKING_FEE_KINDS:
+        return MATTER_FOR_PARKING_FEES
+    return MATTER_FOR_OTHER_FEES
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """What the fee rule needs to know of a ``voting.Decision``."""
+
+    estate_id: int
+    title: str
+    matter: int
+    counted: bool  # closed and counted: status closed, preliminary or final, with a stored result
+    passed: bool | None
+    whole_estate: bool  # decided by the owners of the whole estate, not of some buildings
+    closed_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    """What the fee rule needs to know of a ``registry.Contract`` and who signed it."""
+
+    estate_id: int
+    start: dt.date
+    end: dt.date
+    fee_standard: Decimal
+    committee_in_office: bool  # the estate had an owners' committee in office on the contract's start day
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What the fee rule needs to know of a government price document (``PriceDocument``)."""
+
+    number: str
+    covers_estate: bool  # the estate is listed as under this document's government-guided pricing
+    kind: str
+    unit: str
+    issued_on: dt.date
+    low: Decimal
+    high: Decimal
+
+
+def check_fee_basis(
+    *,
+    estate_id: int,
+    kind: str,
+    unit: str,
+    amount: Decimal,
+    effective_from: dt.date,
+    basis: str,
+    decision: DecisionFacts | None = None,
+    contract: ContractFacts | None = None,
+    document: DocumentFacts | None = None,
+) -> None:
+    """A fee standard stands only on a recorded basis the platform can check; raises ``FeeError`` naming the
+    first condition broken (docs/FEES.md §1).
+
+    - ``owners_assembly``: a passed owners' decision of this estate (all its owners), counted, closed no later
+      than the start day, of the art. 278 matter the fee falls under (``fee_matter``). Civil Code arts. 278,
+      280 (a decision binds the owners); 《物业管理条例》 art. 11–12.
+    - ``contract``: the property-service contract of this estate that the owners' committee signed on the
+      owners' behalf (Civil Code art. 939; 《物业管理条例》 art. 15 (2)), in force on the start day; only the
+      residential property fee it states, and exactly that amount.
+    - ``price_bureau``: a government price document that lists this estate under government-guided pricing
+      (售后公房 and similar; 《物业服务收费管理办法》 arts. 6–7: a base price and its permitted range by service
+      level), for this kind and unit, issued no later than the start day, and the amount inside the range
+      (bounds included).
+    """
+    links = {"owners_assembly": decision, "contract": contract, "price_bureau": document}
+    if basis not in links:
+        raise FeeError(_("未知的依据“%(value)s”。") % {"value": basis})
+    if links[basis] is None:
+        raise FeeError(
+            {
+                "owners_assembly": _("依据为业主共同决定时，必须选择本小区已通过的业主表决事项。"),
+                "contract": _("依据为物业服务合同时，必须选择本小区业委会签订的物业服务合同。"),
+                "price_bureau": _("依据为政府价格文件时，必须选择覆盖本小区的价格文件。"),
+            }[basis]
+        )
+    if any(link is not None for name, link in links.items() if name != basis):
+        raise FeeError(_("一项收费标准只能有一种依据。"))
+    if decision is not None:
+        _check_decision(decision, estate_id=estate_id, kind=kind, effective_from=effective_from)
+    if contract is not None:
+        _check_contract(
+            contract, estate_id=estate_id, kind=kind, amount=amount, effective_from=effective_from
+        )
+    if document is not None:
+        _check_document(document, kind=kind, unit=unit, amount=amount, effective_from=effective_from)
+
+
+def _check_decision(decision: DecisionFacts, *, estate_id: int, kind: str, effective_from: dt.date) -> None:
+    if decision.estate_id != estate_id:
+        raise FeeError(_("所选表决事项不是本小区的。"))
+    if not decision.whole_estate:
+        raise FeeError(_("所选表决事项只由部分楼栋的业主表决，不能作为全小区收费标准的依据。"))
+    if not decision.counted:
+        raise FeeError(_("表决事项“%(title)s”尚未截止计票。") % {"title": decision.title})
+    if decision.passed is not True:
+        raise FeeError(_("表决事项“%(title)s”未获通过，不能作为依据。") % {"title": decision.title})
+    if decision.closed_on is not None and decision.closed_on > effective_from:
+        raise FeeError(_("执行日期不能早于表决截止计票的日期。"))
+    needed = fee_matter(kind)
+    if decision.matter != needed:
+        raise FeeError(
+            _(
+                "表决事项“%(title)s”属于民法典第二百七十八条第（%(have)d）项；"
+                "这项收费须由第（%(need)d）项事项决定。"
+            )
+            % {"title": decision.title, "have": decision.matter, "need": needed}
+        )
+
+
+def _check_contract(
+    contract: ContractFacts, *, estate_id: int, kind: str, amount: Decimal, effective_from: dt.date
+) -> None:
+    if contract.estate_id != estate_id:
+        raise FeeError(_("所选物业服务合同不是本小区的。"))
+    if kind != "property_residential":
+        raise FeeError(_("物业服务合同只载明住宅物业费；其他收费须有业主共同决定或政府价格文件作依据。"))
+    if not contract.committee_in_office:
+        raise FeeError(_("合同开始时本小区没有在任的业委会，不能视为业委会受业主委托签订的合同。"))
+    if not contract.start <= effective_from <= contract.end:
+        raise FeeError(
+            _("执行日期不在合同期（%(start)s 至 %(end)s）内。")
+            % {"start": f"{contract.start:%Y-%m-%d}", "end": f"{contract.end:%Y-%m-%d}"}
+        )
+    if amount != contract.fee_standard:
+        raise FeeError(
+            _("合同约定的物业费是 %(fee)s 元/m²/月，与填写的标准 %(amount)s 不符。")
+            % {"fee": contract.fee_standard, "amount": amount}
+        )
+
+
+def _check_document(
+    document: DocumentFacts, *, kind: str, unit: str, amount: Decimal, effective_from: dt.date
+) -> None:
+    if not document.covers_estate:
+        raise FeeError(_("价格文件%(number)s未将本小区列为政府指导价小区。") % {"number": document.number})
+    if document.kind != kind or document.unit != unit:
+        raise FeeError(_("价格文件%(number)s规定的不是这项收费。") % {"number": document.number})
+    if document.issued_on > effective_from:
+        raise FeeError(_("执行日期不能早于价格文件的发布日期。"))
+    if not document.low <= amount <= document.high:
+        raise FeeError(
+            _("标准 %(amount)s 不在价格文件%(number)s规定的 %(low)s–%(high)s 范围内。")
+            % {"amount": amount, "number": document.number, "low": document.low, "high": document.high}
+        )

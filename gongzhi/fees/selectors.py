@@ -10,16 +10,27 @@ from decimal import Decimal
 from django.utils import timezone
 
 from gongzhi.core import charts
-from gongzhi.fees.models import FeeKind, FeeStandard, MonthlyCollection
+from gongzhi.fees.models import (
+    FeeKind,
+    FeeProposal,
+    FeeStandard,
+    MonthlyCollection,
+    PriceDocument,
+    ProposalStatus,
+)
 from gongzhi.fees.rules import collection_rate, month_add, month_start, percent
 from gongzhi.registry.models import Contract
+
+BASIS_RELATED = ("basis_decision", "basis_contract__company", "basis_document")
 
 
 def standards_in_force(estate_ids, *, on: dt.date | None = None) -> dict[int, list[FeeStandard]]:
     """estate id → the standards in force on ``on`` (the latest ``effective_from`` ≤ ``on`` per item)."""
     day = on or timezone.localdate()
-    rows = FeeStandard.objects.filter(estate_id__in=list(estate_ids), effective_from__lte=day).order_by(
-        "estate_id", "kind", "label", "-effective_from"
+    rows = (
+        FeeStandard.objects.filter(estate_id__in=list(estate_ids), effective_from__lte=day)
+        .select_related(*BASIS_RELATED)
+        .order_by("estate_id", "kind", "label", "-effective_from")
     )
     result: dict[int, list[FeeStandard]] = defaultdict(list)
     seen: set[tuple] = set()
@@ -38,7 +49,7 @@ def standards_in_force(estate_ids, *, on: dt.date | None = None) -> dict[int, li
 def standard_history(estate_id: int) -> list[FeeStandard]:
     return list(
         FeeStandard.objects.filter(estate_id=estate_id)
-        .select_related("supersedes")
+        .select_related("supersedes", *BASIS_RELATED)
         .order_by("kind", "label", "-effective_from")
     )
 
@@ -140,3 +151,31 @@ def estate_filters(estates) -> tuple[list, list]:
         .values_list("pk", "name")
     )
     return areas, companies
+
+
+def pending_proposals(estate_id: int) -> list[FeeProposal]:
+    """The estate's proposals not yet adopted or withdrawn, newest first."""
+    return list(
+        FeeProposal.objects.filter(estate_id=estate_id, status=ProposalStatus.PROPOSED).order_by(
+            "-proposed_at", "-pk"
+        )
+    )
+
+
+def basis_options(user, estate) -> dict[str, list]:
+    """What a standard of ``estate`` may name as its basis, as the user sees it through the door: the estate's
+    counted decisions, its contracts, the price documents that list it (the rule judges each choice)."""
+    from gongzhi.core.scopes import visible
+    from gongzhi.voting.models import Decision, DecisionStatus
+
+    decisions = (
+        visible(user, Decision)
+        .filter(estate=estate)
+        .exclude(status__in=[DecisionStatus.DRAFT, DecisionStatus.PUBLISHED])
+        .order_by("-closes_at", "-pk")
+    )
+    contracts = (
+        Contract.objects.filter(estate=estate).select_related("company").order_by("-start_date", "-pk")
+    )
+    documents = PriceDocument.objects.filter(estates=estate).order_by("-issued_on", "-pk")
+    return {"decisions": list(decisions), "contracts": list(contracts), "documents": list(documents)}

@@ -12,5 +12,6 @@ urlpatterns = [
     path("import/template.xlsx", office.import_template, name="template"),
     path("<int:estate_id>/", office.estate, name="estate"),
     path("<int:estate_id>/standard/", office.standard_new, name="standard_new"),
+    path("<int:estate_id>/proposal/", office.proposal_new, name="proposal_new"),
     path("<int:estate_id>/collection/", office.collection_new, name="collection_new"),
 ]

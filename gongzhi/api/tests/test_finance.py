@@ -197,3 +197,42 @@ def test_list_endpoints_have_bounded_queries(posted, api, django_assert_max_num_
         assert client.get(f"/ledgers/{a1}/maintenance_fund/entries", {"limit": 200}).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(f"/fees/{a1}/collections").status_code == 200
+
+
+def test_a_standard_reads_with_its_checked_basis(world, api):
+    from gongzhi.fees.services import fee_standard_create
+    from gongzhi.fees.tests.conftest import guided_pricing
+
+    fee_standard_create(
+        actor=world.user("oc_a1"),
+        estate=world.estate_a1,
+        kind="property_residential",
+        amount="0.80",
+        unit="yuan_m2_month",
+        effective_from=world.contract_a1.start_date,
+        basis="contract",
+        basis_contract=world.contract_a1,
+    )
+    fee_standard_create(
+        actor=world.user("admin"),
+        estate=world.estate_a1,
+        kind="parking_monthly",
+        label="地面车位",
+        amount="150",
+        unit="yuan_month",
+        effective_from=dt.date(2024, 1, 1),
+        basis="price_bureau",
+        basis_document=guided_pricing(
+            world, kind="parking_monthly", unit="yuan_month", low="100", high="200"
+        ),
+    )
+    rows = {row["kind"]: row for row in api("oc_a1").get(f"/fees/{world.estate_a1.pk}/standards").json()}
+    contract, parking = rows["property_residential"], rows["parking_monthly"]
+    assert (contract["basis"], contract["basis_contract"], contract["basis_checked"]) == (
+        "contract",
+        world.contract_a1.pk,
+        True,
+    )
+    assert contract["basis_decision"] is None and contract["basis_document"] is None
+    assert parking["basis_document"]["level"] == "二级"
+    assert (parking["basis_document"]["low"], parking["basis_document"]["high"]) == ("100.0000", "200.0000")

@@ -13,6 +13,7 @@ from gongzhi.disclosure import selectors
 from gongzhi.disclosure.services import estate_rules_create, major_matter_create, service_content_set
 from gongzhi.fees.rules import month_add, month_start
 from gongzhi.fees.services import fee_standard_create
+from gongzhi.fees.tests.conftest import guided_pricing
 from gongzhi.finance.services import ledger_post, ledger_reverse
 
 pytestmark = pytest.mark.django_db
@@ -102,23 +103,27 @@ def book_world(world):
         hours="每日 6:00–18:00",
     )
     fee_standard_create(
-        actor=staff,
+        actor=world.user("oc_a1"),
         estate=a1,
         kind="property_residential",
         amount="0.80",
         unit="yuan_m2_month",
-        effective_from=dt.date(2024, 1, 1),
+        effective_from=world.contract_a1.start_date,
         basis="contract",
+        basis_contract=world.contract_a1,
     )
     fee_standard_create(
-        actor=staff,
+        actor=world.user("admin"),
         estate=a1,
         kind="parking_monthly",
         label="地面车位",
         amount="150",
         unit="yuan_month",
         effective_from=dt.date(2024, 1, 1),
-        basis="owners_assembly",
+        basis="price_bureau",
+        basis_document=guided_pricing(
+            world, kind="parking_monthly", unit="yuan_month", low="100", high="200"
+        ),
     )
     return world
 
@@ -171,6 +176,9 @@ def test_public_page_needs_no_login_and_shows_nothing_personal(client, book_worl
         assert personal not in html
     assert reverse("book:pdf", args=[book_world.estate_a1.pk]) in html
     assert 'data-chart="chart-fund"' in html and 'id="chart-income"' in html
+    # Each standard shows its checked basis: the committee's contract, the price document and its range.
+    assert "业委会受业主委托签订" in html and "星河物业" in html
+    assert "浦价〔2000〕park号" in html and "100.00–200.00 元/月" in html
 
 
 def test_unknown_estate_and_bad_period(client, world):
@@ -194,6 +202,7 @@ def test_pdf_has_every_heading_and_the_ledger_amounts(client, book_world):
     assert book_world.estate_a1.name in text
     fund_hash = selectors.book(book_world.estate_a1)["fund"].head["hash"]
     assert fund_hash in squeezed
+    assert "业委会受业主委托签订" in squeezed and "浦价〔2000〕park号" in squeezed
 
 
 def test_book_of_an_estate_without_records_still_renders(client, world):

@@ -6,8 +6,10 @@ hand from the role model (docs/DESIGN.md §3, §4.4):
   and the managing company (staff_x). The evaluator, residents and the role-less get 403.
 - Estate A1 is read by admin, leader, secretary_a, member_a, oc_a1, staff_x; secretary_b and other_admin
   get 404.
-- Standards and collections of A1 are kept by company X's staff (it manages A1) and the street admin; other
-  readers of A1 get 403. An empty POST by a keeper gets the form back with its errors (200).
+- Collections of A1 are kept by company X's staff (it manages A1) and the street admin; other readers of A1
+  get 403. Standards of A1 are set by its owners' committee (oc_a1) and the street admin on a checked basis;
+  company X's staff may open the standard form (the service tells them they may only propose) and propose;
+  other readers of A1 get 403. An empty POST by an allowed user gets the form back with its errors (200).
 - The import and its template: street admins and company staff (their own estates), 403 for others.
 """
 
@@ -22,6 +24,7 @@ RESIDENTS = {"owner_a1", "outsider"}
 READERS = EVERYONE - RESIDENTS - {"evaluator_b1"}
 SEES_A1 = {"admin", "leader", "secretary_a", "member_a", "oc_a1", "staff_x"}
 KEEPERS_A1 = {"admin", "staff_x"}
+PROPOSERS_A1 = {"admin", "oc_a1", "staff_x"}
 IMPORTERS = {"admin", "other_admin", "staff_x"}
 
 
@@ -53,9 +56,19 @@ def cases(world):
     )  # no file: the form's error, nothing written
     yield "fees:template", reverse("fees:template"), "get", importers
     yield "fees:estate", reverse("fees:estate", args=[a1]), "get", a1_page(SEES_A1)
-    for name in ("fees:standard_new", "fees:collection_new"):
+    for name, allowed in (
+        ("fees:standard_new", PROPOSERS_A1),
+        ("fees:proposal_new", PROPOSERS_A1),
+        ("fees:collection_new", KEEPERS_A1),
+    ):
         url = reverse(name, args=[a1])
-        yield name, url, "get", a1_page(KEEPERS_A1)
-        yield name, url, "post", a1_page(KEEPERS_A1)
+        yield name, url, "get", a1_page(allowed)
+        yield name, url, "post", a1_page(allowed)
+    yield (
+        "fees:standard_new",
+        reverse("fees:standard_new", args=[a1]) + "?proposal=1e30",
+        "get",
+        a1_page(PROPOSERS_A1),
+    )
     missing = reverse("fees:estate", args=[999999])
     yield "fees:estate", missing, "get", {p: (404 if p in READERS else 403) for p in EVERYONE}

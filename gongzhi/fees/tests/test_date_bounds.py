@@ -27,8 +27,16 @@ def _create(world, day: dt.date, label: str = ""):
         amount="0.80",
         unit="yuan_m2_month",
         effective_from=day,
-        basis="contract",
+        basis="price_bureau",
+        basis_document=_document(world),
     )
+
+
+def _document(world):
+    from gongzhi.fees.models import PriceDocument
+    from gongzhi.fees.tests.conftest import guided_pricing
+
+    return PriceDocument.objects.first() or guided_pricing(world)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,21 @@ def test_residential_fee_in_force_is_the_contract_fee_about_08(street):
     assert FeeStandard.objects.filter(estate__area__street=street, supersedes__isnull=False).exists()
 
 
+def test_every_demo_standard_rests_on_a_checked_basis(street):
+    standards = FeeStandard.objects.filter(estate__area__street=street).select_related(
+        "basis_contract", "basis_document"
+    )
+    assert standards.exists() and all(s.basis_checked for s in standards)
+    bases = {s.basis for s in standards}
+    assert bases == {"contract", "price_bureau"}
+    for s in standards:
+        if s.basis_contract is not None:
+            assert s.amount == s.basis_contract.fee_standard and s.basis_contract.estate_id == s.estate_id
+        else:
+            assert s.basis_document.low <= s.amount <= s.basis_document.high
+            assert s.basis_document.estates.filter(pk=s.estate_id).exists()
+
+
 def test_book_records_for_every_estate_and_a_richer_showcase(street):
     estates = r.Estate.objects.filter(area__street=street)
     assert ServiceContent.objects.filter(estate__in=estates).count() == 76 * 4
@@ -77,7 +92,7 @@ def test_fingerprints_are_deterministic_and_delete_removes_the_rows(street):
     book_demo.demo_delete(street=street)
     assert not FeeStandard.objects.exists() and not MonthlyCollection.objects.exists()
     assert not MajorMatter.objects.exists() and not ServiceContent.objects.exists()
-    fee_demo.demo_create(street=street, seed=2019, today=DAY, users={})
+    fee_demo.demo_create(street=street, seed=2019, today=DAY, users={})  # the street's admin sets
     book_demo.demo_create(street=street, seed=2019, today=DAY, users={})
     after = (fee_demo.demo_fingerprint(street), book_demo.demo_fingerprint(street))
     assert after[0] == before[0]

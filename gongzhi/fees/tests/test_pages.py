@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.fees.models import FeeStandard, MonthlyCollection
+from gongzhi.fees.models import FeeProposal, FeeStandard, MonthlyCollection
 from gongzhi.fees.rules import month_add, month_start
 from gongzhi.registry import models as r
 
@@ -78,10 +78,13 @@ def test_export_is_a_real_workbook_with_the_rates(as_user, world, record):
 
 
 def test_estate_page_shows_standards_history_and_trend(as_user, world, record):
-    from gongzhi.fees.services import fee_standard_create
-
-    staff = world.user("staff_x")
     import datetime as dt
+
+    from gongzhi.fees.services import fee_standard_create
+    from gongzhi.fees.tests.conftest import guided_pricing
+
+    staff = world.user("admin")
+    document = guided_pricing(world, kind="parking_monthly", unit="yuan_month", low="100", high="200")
 
     fee_standard_create(
         actor=staff,
@@ -91,7 +94,8 @@ def test_estate_page_shows_standards_history_and_trend(as_user, world, record):
         amount="150",
         unit="yuan_month",
         effective_from=dt.date(2024, 1, 1),
-        basis="owners_assembly",
+        basis="price_bureau",
+        basis_document=document,
     )
     fee_standard_create(
         actor=staff,
@@ -101,7 +105,8 @@ def test_estate_page_shows_standards_history_and_trend(as_user, world, record):
         amount="180",
         unit="yuan_month",
         effective_from=dt.date(2025, 1, 1),
-        basis="owners_assembly",
+        basis="price_bureau",
+        basis_document=document,
     )
     record(_month(2), "100.00", "80.00")
     record(_month(1), "100.00", "82.00")
@@ -110,7 +115,10 @@ def test_estate_page_shows_standards_history_and_trend(as_user, world, record):
     assert [s.amount for s in page.context["in_force"]] == [Decimal("180.0000")]
     assert len(page.context["history"]) == 2
     assert page.context["chart"]["series"][0]["data"] == [80.0, 82.0]
-    assert 'data-chart="chart-trend"' in html and "登记收费标准" not in html  # the OC reads, does not keep
+    assert 'data-chart="chart-trend"' in html
+    # The OC sets standards (on a basis) but does not keep the company's monthly collection.
+    assert "登记收费标准" in html and "登记月度收缴" not in html
+    assert "浦价〔2000〕park号" in html and "100.00–200.00 元/月" in html  # the basis, with its range
 
 
 def test_collection_form_errors_in_chinese_and_nothing_written(as_user, world):
@@ -125,6 +133,9 @@ def test_collection_form_errors_in_chinese_and_nothing_written(as_user, world):
 
 
 def test_standard_form_creates_a_new_standard(as_user, world):
+    from gongzhi.fees.tests.conftest import guided_pricing
+
+    document = guided_pricing(world, kind="parking_hourly", unit="yuan_hour", low="2", high="5")
     url = reverse("fees:standard_new", args=[world.estate_a1.pk])
     data = {
         "kind": "parking_hourly",
@@ -133,12 +144,53 @@ def test_standard_form_creates_a_new_standard(as_user, world):
         "unit": "yuan_hour",
         "effective_from": "2025-01-01",
         "basis": "price_bureau",
-        "basis_reference": "沪价〔2024〕1号",
+        "basis_reference": "",
     }
+    refused = as_user("admin").post(url, data)  # the basis named but not linked
+    assert "必须选择覆盖本小区的价格文件" in refused.content.decode()
+    assert not FeeStandard.objects.exists()
+    data["document"] = str(document.pk)
     assert as_user("admin").post(url, data).status_code == 302
     assert FeeStandard.objects.get().amount == Decimal("3.5")
     response = as_user("admin").post(url, data)
     assert "必须晚于现行标准" in response.content.decode()
+
+
+def test_the_company_is_told_it_may_only_propose_and_its_proposal_is_adopted(
+    as_user, world, decision_factory
+):
+    url = reverse("fees:standard_new", args=[world.estate_a1.pk])
+    page = as_user("staff_x").get(url).content.decode()
+    assert "物业服务企业不能自行设定或调整收费标准" in page
+    data = {
+        "kind": "property_residential",
+        "amount": "1.80",
+        "unit": "yuan_m2_month",
+        "effective_from": "2026-12-06",
+        "basis": "owners_assembly",
+        "basis_reference": "无",
+    }
+    refused = as_user("staff_x").post(url, data)
+    assert refused.status_code == 200 and "贵公司可以提出收费标准建议" in refused.content.decode()
+    assert not FeeStandard.objects.exists()
+    proposed = as_user("staff_x").post(
+        reverse("fees:proposal_new", args=[world.estate_a1.pk]),
+        {**data, "effective_from": "2027-01-01", "reasons": "人工成本上涨,四保服务已提升。"},
+    )
+    assert proposed.status_code == 302
+    proposal = FeeProposal.objects.get()
+    decision = decision_factory(matter=4)
+    estate_page = as_user("oc_a1").get(reverse("fees:estate", args=[world.estate_a1.pk])).content.decode()
+    assert f"?proposal={proposal.pk}" in estate_page and "人工成本上涨" in estate_page
+    adopt = as_user("oc_a1").post(
+        f"{url}?proposal={proposal.pk}",
+        {**data, "effective_from": "2027-01-01", "decision": str(decision.pk), "basis_reference": ""},
+    )
+    assert adopt.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == "adopted" and proposal.standard.basis_decision == decision
+    shown = as_user("oc_a1").get(reverse("fees:estate", args=[world.estate_a1.pk])).content.decode()
+    assert f'href="/decide/{decision.pk}/"' in shown
 
 
 def test_import_page_dry_run_then_import(as_user, world):

@@ -21,14 +21,19 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-def _standard(world, user="staff_x", **kw):
+def _standard(world, user="admin", **kw):
+    from gongzhi.fees.models import PriceDocument
+    from gongzhi.fees.tests.conftest import guided_pricing
+
+    document = PriceDocument.objects.first() or guided_pricing(world)
     args = {
         "estate": world.estate_a1,
         "kind": "property_residential",
         "amount": "0.80",
         "unit": "yuan_m2_month",
         "effective_from": dt.date(2024, 1, 1),
-        "basis": "contract",
+        "basis": "price_bureau",
+        "basis_document": document,
     }
     args.update(kw)
     return fee_standard_create(actor=world.user(user), **args)
@@ -36,7 +41,7 @@ def _standard(world, user="staff_x", **kw):
 
 def test_a_new_standard_supersedes_and_the_old_one_stays(world):
     old = _standard(world)
-    new = _standard(world, amount="0.9250", effective_from=dt.date(2025, 7, 1), basis="owners_assembly")
+    new = _standard(world, user="oc_a1", amount="0.9250", effective_from=dt.date(2025, 7, 1))
     assert new.supersedes == old and new.amount == D("0.9250") and new.amount_text == "0.925"
     assert old.amount_text == "0.80"
     assert standards_in_force([world.estate_a1.pk], on=dt.date(2025, 6, 30))[world.estate_a1.pk] == [old]
@@ -60,7 +65,7 @@ def test_a_standard_cannot_start_before_the_one_in_force(world):
     assert FeeStandard.objects.count() == 1
 
 
-@pytest.mark.parametrize("user", ["oc_a1", "secretary_a", "leader", "other_admin"])
+@pytest.mark.parametrize("user", ["secretary_a", "leader", "other_admin"])
 def test_only_the_managing_company_and_the_street_admin_keep_fees(world, user, record):
     with pytest.raises(PermissionDenied):
         _standard(world, user=user)
@@ -68,6 +73,15 @@ def test_only_the_managing_company_and_the_street_admin_keep_fees(world, user, r
         record("2026-01", "100.00", "80.00", user=user)
     _standard(world, user="admin")
     record("2025-01", "100.00", "80.00", user="admin")
+
+
+def test_the_committee_sets_standards_but_does_not_keep_the_collection(world, record):
+    _standard(world, user="oc_a1")
+    with pytest.raises(PermissionDenied):
+        record("2026-01", "100.00", "80.00", user="oc_a1")
+    record("2025-01", "100.00", "80.00", user="staff_x")
+    with pytest.raises(FeeError, match="物业服务企业不能自行设定"):
+        _standard(world, user="staff_x", effective_from=dt.date(2026, 1, 1))
 
 
 def test_company_y_may_not_keep_estate_a1(world, record):

@@ -1,7 +1,8 @@
 """Office pages of the fee standards and the monthly collection (mounted at /fees/).
 
-Readers: office users who see the estate in full (``permissions.fee_estates``); keepers: the managing
-company's staff and the street admin (``permissions.can_keep_fees``). Writes go through ``services``; a
+Readers: office users who see the estate in full (``permissions.fee_estates``); keepers of the collection:
+the managing company's staff and the street admin (``permissions.can_keep_fees``); standards are set by the
+owners' committee or the street admin on a checked basis and proposed by the company (docs/FEES.md). Writes go through ``services``; a
 ``FeeError`` becomes a form error and nothing is written."""
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_respo
 from gongzhi.core.validators import parse_id
 from gongzhi.disclosure.svg import sparkline
 from gongzhi.fees import selectors
-from gongzhi.fees.forms import CollectionForm, ImportForm, StandardForm
+from gongzhi.fees.forms import CollectionForm, ImportForm, ProposalForm, StandardForm
 from gongzhi.fees.importers import ImportErrors, parse_file, template_bytes
+from gongzhi.fees.models import FeeProposal
 from gongzhi.fees.permissions import (
     can_keep_fees,
+    can_propose_fees,
+    can_set_fees,
     fee_estates,
     get_fee_estate,
     keeps_any_fees,
@@ -32,7 +36,12 @@ from gongzhi.fees.permissions import (
     reads_fees,
 )
 from gongzhi.fees.rules import FeeError, parse_month
-from gongzhi.fees.services import collection_import, collection_record, fee_standard_create
+from gongzhi.fees.services import (
+    collection_import,
+    collection_record,
+    fee_proposal_create,
+    fee_standard_create,
+)
 from gongzhi.registry.models import Contract
 
 SPARK_LOW = Decimal(40)  # sparklines share one 40–100 % scale, so estates compare at a glance
@@ -143,18 +152,47 @@ def estate(request, estate_id: int):
             "rows": list(reversed(rows)),
             "chart": selectors.trend_chart(rows),
             "can_keep": keeper,
-            "standard_form": StandardForm() if keeper else None,
-            "collection_form": CollectionForm() if keeper else None,
+            "can_set": can_set_fees(request.user, place),
+            "can_propose": can_propose_fees(request.user, place),
+            "proposals": selectors.pending_proposals(place.pk),
             "nav_active": "fees",
         },
     )
 
 
+def _proposing_estate(user, estate_id: int):
+    """The estate whose standards this user may set or propose (company staff: propose only), else 403/404."""
+    place = get_fee_estate(user, estate_id)
+    if not can_propose_fees(user, place):
+        raise PermissionDenied
+    return place
+
+
+def _pending_proposal(place, value) -> FeeProposal | None:
+    pk = parse_id(value) if value else None
+    if pk is None:
+        return None
+    return next((p for p in selectors.pending_proposals(place.pk) if p.pk == pk), None)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def standard_new(request, estate_id: int):
-    place = get_fee_estate(request.user, estate_id, write=True)
-    form = StandardForm(request.POST or None)
+    """Set a standard on a checked basis (committee, street admin). The company may open the form, and is
+    told by the service why it may not set a fee and that it may propose one."""
+    place = _proposing_estate(request.user, estate_id)
+    options = selectors.basis_options(request.user, place)
+    proposal = _pending_proposal(place, request.GET.get("proposal"))  # the form posts back to its own URL
+    initial = {}
+    if proposal is not None:
+        initial = {
+            "kind": proposal.kind,
+            "label": proposal.label,
+            "amount": proposal.amount_text,
+            "unit": proposal.unit,
+            "effective_from": proposal.effective_from,
+        }
+    form = StandardForm(request.POST or None, options=options, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -168,6 +206,8 @@ def standard_new(request, estate_id: int):
                 effective_from=d["effective_from"],
                 basis=d["basis"],
                 basis_reference=d["basis_reference"],
+                proposal=proposal,
+                **form.links(),
             )
         except FeeError as error:
             form.add_error(None, error.message)
@@ -177,7 +217,45 @@ def standard_new(request, estate_id: int):
     return render(
         request,
         "fees/form.html",
-        {"estate": place, "form": form, "title": _("登记收费标准"), "nav_active": "fees"},
+        {
+            "estate": place,
+            "form": form,
+            "title": _("登记收费标准"),
+            "proposal": proposal,
+            "company_only": not can_set_fees(request.user, place),
+            "nav_active": "fees",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_new(request, estate_id: int):
+    """Propose a standard (the company's way to ask for a fee change); nothing changes until adopted."""
+    place = _proposing_estate(request.user, estate_id)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            fee_proposal_create(
+                actor=request.user,
+                estate=place,
+                kind=d["kind"],
+                label=d["label"],
+                amount=d["amount"],
+                unit=d["unit"],
+                effective_from=d["effective_from"],
+                reasons=d["reasons"],
+            )
+        except FeeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已提出收费标准建议；业委会或街道依据确定后才会生效。"))
+            return redirect("fees:estate", place.pk)
+    return render(
+        request,
+        "fees/form.html",
+        {"estate": place, "form": form, "title": _("提出收费标准建议"), "nav_active": "fees"},
     )
 
 
