@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from gongzhi.branchwork import models as m
 from gongzhi.core.models import Role, RoleGrant
+from gongzhi.core.scopes import staff_companies
 from gongzhi.problems.models import Problem, Source
 from gongzhi.registry import models as r
 
@@ -489,10 +490,19 @@ def _patrols(s: _Street) -> tuple[int, int]:
 def _security_logs(s: _Street) -> int:
     """A week of morning plans and evening reviews for the demo area's estates."""
     company_user = s.users.get("demo_company")
+    own = set(staff_companies(company_user).values_list("pk", flat=True)) if company_user else set()
     logs = []
     for estate in s.estates_by_area.get(s.demo_area_id, []):
         for back in range(6, -1, -1):
             day = s.today - dt.timedelta(days=back)
+            # Staff sign only for the estates their company manages that day (data health:
+            # branchwork.guard_logs_signed_by_managing_company); the others' logs are the managing
+            # company's guard captain's, who has no login in the demo.
+            manager = (
+                r.Contract.objects.active(on=day).filter(estate=estate).select_related("company").first()
+            )
+            signs = manager is not None and manager.company_id in own
+            label = f"{manager.company.name}保安队长" if manager else "物业公司保安队长"
             for shift, text in (
                 (m.Shift.MORNING, "早班:东西门岗各一人,车辆引导一人;重点检查消防通道和非机动车棚充电。"),
                 (m.Shift.EVENING, "晚间点评:门岗登记规范;北门车辆乱停已劝离;明日加强夜间巡逻。"),
@@ -506,8 +516,8 @@ def _security_logs(s: _Street) -> int:
                         day=day,
                         shift=shift,
                         text=text,
-                        author=company_user,
-                        author_label=str(company_user) if company_user else "物业公司保安队长",
+                        author=company_user if signs else None,
+                        author_label=str(company_user) if signs else label,
                         branch_comment=comment,
                         commented_by_label="联合党支部" if comment else "",
                         created_at=_at(day, 8 if shift == m.Shift.MORNING else 20),

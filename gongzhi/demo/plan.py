@@ -35,6 +35,17 @@ SMALL_ESTATES = 4  # single-building "大楼/公寓" estates, some under 10,000 
 PILOT_BRANCHES = 10  # seed: "已试点组建 10 个大联合党支部" — these were founded first
 MIN_UNITS_PER_ESTATE = 8
 
+# Defects planted on purpose, so the data-health report (``gongzhi check``, core/health.py) has something
+# true to find: {invariant code: what was planted and where}. Any other finding on the demo street is a
+# defect of the demo (gongzhi/demo/tests/test_health.py lists the ones not fixed yet).
+PLANTED_DEFECTS = {
+    "finance.fund_use_has_decision": (
+        "a few repairs paid from the maintenance fund name no owners' decision (finance/demo_data.py: about "
+        "5 % of repairs, and an emergency pump-room repair in some estates) — what the money-rule alerts of "
+        "docs/DESIGN.md §5 are there to find"
+    ),
+}
+
 SMALL_COMMITTEE_AREA = Decimal("10000")  # a 3-member owners' committee only below this total area
 MULTI_UNIT_SHARE = 0.03  # owners holding two units
 COUPLE_SHARE = 0.08  # units registered to a married couple

@@ -22,6 +22,8 @@ MATTERS = [
     ("年度物业服务议价会议", "召开年度议价会议,物业服务企业报告服务质量及收支情况,听取业主意见。"),
     ("楼道照明改造", "将楼道照明更换为声控节能灯,提高夜间出行安全。"),
 ]
+# The matters the owners decide (Civil Code art. 278): only these carry a decision number (业决〔年〕号).
+DECIDED = {"屋面防水维修", "非机动车充电棚建设", "物业服务合同续签", "停车管理方案调整", "消防设施更新"}
 STATUTE = (
     "一、业主应当遵守法律法规和本规约,爱护共用部位和共用设施设备;\n"
     "二、不得违法搭建、擅自改变房屋用途,不得占用消防通道;\n"
@@ -89,16 +91,24 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
         picks = rng.sample(MATTERS, 6 if rich else rng.randint(1, 3))
         if rich:
             picks += SHOWCASE_EXTRA
+        mine = []
         for title, body in picks:
-            matters.append(
+            day = today - dt.timedelta(days=rng.randint(5, 330))
+            text = body.format(b=f"{rng.randint(1, 12)}号楼")
+            numbered = rng.random() < 0.6 and title in DECIDED
+            mine.append(
                 MajorMatter(
-                    estate=estate,
-                    date=today - dt.timedelta(days=rng.randint(5, 330)),
-                    title=title,
-                    body=body.format(b=f"{rng.randint(1, 12)}号楼"),
-                    reference=f"业决〔{today.year}〕{rng.randint(1, 12)}号" if rng.random() < 0.6 else "",
+                    estate=estate, date=day, title=title, body=text, reference="业决" if numbered else ""
                 )
             )
+        # Only owners' decisions carry a decision number, numbered in date order within the estate and
+        # year (data health: voting.decision_numbers_unique, voting.decision_numbers_are_decisions).
+        numbers: dict[int, int] = {}
+        for matter in sorted(mine, key=lambda m: m.date):
+            if matter.reference:
+                numbers[matter.date.year] = numbers.get(matter.date.year, 0) + 1
+                matter.reference = f"业决〔{matter.date.year}〕{numbers[matter.date.year]}号"
+        matters += mine
         adopted = today - dt.timedelta(days=rng.randint(400, 3000))
         for kind, summary in ((RulesKind.MANAGEMENT_STATUTE, STATUTE), (RulesKind.ASSEMBLY_RULES, ASSEMBLY)):
             rules.append(

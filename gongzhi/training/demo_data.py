@@ -300,6 +300,10 @@ def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, 
         random_per_topic={},
         created_by=users["demo_admin"],
     )
+    # The exam was set up before anyone sat it (attempts start 1–12 days ago); created_at is auto_now_add,
+    # so date it explicitly — data health (training.attempts_after_exam) checks the order.
+    exam.created_at = _aware(today - dt.timedelta(days=20), 9)
+    Exam.objects.filter(pk=exam.pk).update(created_at=exam.created_at)
     fixed = [q for q in questions][::2][:10] + [questions[-1], questions[1]]
     exam.fixed_questions.set(fixed)
     demo = [

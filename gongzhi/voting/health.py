@@ -98,55 +98,55 @@ def decision_numbers_unique(street, today: dt.date):
 
 
 def decision_numbers_are_decisions(street, today: dt.date):
-    """A decision number is given only to an owners' decision: a record dated after the street's first
-    vote on the platform closed cites a number of that year or later only if it fits the estate's passed
-    decisions of that year (older, paper decisions cannot be checked); and no record cites a decision
-    of a later year than its own date."""
+    """A decision number is given only to an owners' decision. Three checks: no record cites a decision of a
+    later year than its own date; in the years after the street's first vote on the platform (when every
+    owners' vote is held there; the first year may mix paper and platform votes), a number must fit the
+    estate's passed decisions of that year; and a disclosure-book matter that is a meeting or an activity
+    (a hearing, the annual price meeting, a board put up) carries no decision number (a warning: read by its
+    title)."""
     passed: dict[tuple[int, int], int] = defaultdict(int)
-    first_vote: dt.date | None = None
+    first_year: int | None = None
     for estate_id, closes_at, was_passed in (
         Decision.objects.filter(estate__area__street=street)
         .exclude(closed_at=None)
         .values_list("estate_id", "closes_at", "passed")
     ):
-        day = timezone.localdate(closes_at)
-        first_vote = day if first_vote is None else min(first_vote, day)
+        year = timezone.localdate(closes_at).year
+        first_year = year if first_year is None else min(first_year, year)
         if was_passed:
-            passed[(estate_id, day.year)] += 1
+            passed[(estate_id, year)] += 1
     for c in citations(street):
         where = (gettext("公示本事项“%(what)s”") if c.kind == "matter" else gettext("账本支出“%(what)s”")) % {
             "what": c.what
         }
+        values = {"estate": c.estate, "where": where, "reference": c.reference, "year": c.year}
         if c.year > c.day.year:
             yield Finding(
                 ERROR,
                 gettext(
                     "%(estate)s：%(where)s日期为%(day)s，却引用%(year)d年的业主大会决定（%(reference)s）。"
                 )
-                % {
-                    "estate": c.estate,
-                    "where": where,
-                    "day": c.day.isoformat(),
-                    "year": c.year,
-                    "reference": c.reference,
-                },
+                % {**values, "day": c.day.isoformat()},
                 c.link,
             )
             continue
-        on_platform = first_vote is not None and c.day >= first_vote and c.year >= first_vote.year
-        if on_platform and c.number > passed[(c.estate_id, c.year)]:
+        if first_year is not None and c.year > first_year and c.number > passed[(c.estate_id, c.year)]:
             yield Finding(
                 ERROR,
                 gettext(
                     "%(estate)s：%(where)s引用%(reference)s，但本小区%(year)d年经平台表决通过的业主大会决定只有%(count)d项。"
                 )
-                % {
-                    "estate": c.estate,
-                    "where": where,
-                    "reference": c.reference,
-                    "year": c.year,
-                    "count": passed[(c.estate_id, c.year)],
-                },
+                % {**values, "count": passed[(c.estate_id, c.year)]},
+                c.link,
+            )
+            continue
+        if c.kind == "matter" and rules.is_activity(c.what):
+            yield Finding(
+                WARNING,
+                gettext(
+                    "%(estate)s：%(where)s是会议或活动，不是业主大会决定，却使用了决定文号%(reference)s。"
+                )
+                % values,
                 c.link,
             )
 

@@ -530,3 +530,13 @@ def parse_decision_number(text: str) -> tuple[int, int] | None:
         return None
     year, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     return int(year), int(number)
+
+
+# Meetings and activities are not decisions of the owners' assembly (Civil Code art. 278 lists what the
+# owners decide); their records on the disclosure book carry no decision number.
+ACTIVITY_WORDS = ("听证会", "座谈会", "联席会议", "议价会议", "例会", "党支部", "公示牌", "启用", "接待")
+
+
+def is_activity(title: str) -> bool:
+    """The title names a meeting or an activity (a hearing, the annual price meeting, a board put up)."""
+    return any(word in title for word in ACTIVITY_WORDS)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from gongzhi.core.health import ERROR, WARNING, run_health
 from gongzhi.disclosure.models import MajorMatter
 from gongzhi.voting.models import Decision, DecisionStatus, Matter
-from gongzhi.voting.rules import parse_decision_number
+from gongzhi.voting.rules import is_activity, parse_decision_number
 
 
 def _findings(world, code):
@@ -39,6 +39,8 @@ def test_decision_numbers_parse_in_both_forms():
     assert parse_decision_number("业主大会决议 2024-03号") == (2024, 3)
     assert parse_decision_number("无") is None
     assert parse_decision_number("") is None
+    assert is_activity("年度物业服务议价会议") and is_activity("“今天我接待”公示牌启用")
+    assert not is_activity("屋面防水维修") and not is_activity("非机动车充电棚建设")
 
 
 def test_one_number_on_two_matters_of_one_estate_is_an_error(world):
@@ -58,27 +60,45 @@ def test_one_number_on_two_matters_of_one_estate_is_an_error(world):
     assert severity == ERROR and message.startswith("甲一小区：决定文号2026年第3号在公示本中用于2个不同事项")
 
 
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+
+
 def test_a_number_beyond_the_estates_passed_decisions_is_an_error(world):
     code = "voting.decision_numbers_are_decisions"
-    first_vote = timezone.now() - dt.timedelta(days=100)
-    year = timezone.localdate(first_vote).year
-    after = timezone.localdate(first_vote) + dt.timedelta(days=1)
     MajorMatter.objects.create(
-        estate=world.estate_a1, date=after, title="更换小区大门", reference=f"业决〔{year}〕1号"
+        estate=world.estate_a1, date=dt.date(2025, 3, 1), title="更换小区大门", reference="业决〔2025〕1号"
     )
+    MajorMatter.objects.create(
+        estate=world.estate_a1, date=dt.date(2024, 9, 1), title="楼道照明改造", reference="业决〔2024〕5号"
+    )
+    assert _findings(world, code) == []  # no vote on the platform yet: paper numbers are not checked
+    _decision(
+        world, world.estate_a2, closes=_at(dt.date(2024, 5, 1))
+    )  # the street's first vote on the platform
+    # 2024 mixes paper and platform votes: unchecked; from 2025 every vote is on the platform.
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR
+    assert message == (
+        "甲一小区：公示本事项“更换小区大门”引用业决〔2025〕1号，但本小区2025年经平台表决通过的业主大会决定只有0项。"
+    )
+    _decision(world, world.estate_a1, closes=_at(dt.date(2025, 1, 20)), passed=False)
+    assert len(_findings(world, code)) == 1  # a rejected decision gets no number
+    _decision(world, world.estate_a1, closes=_at(dt.date(2025, 2, 1)))
+    assert _findings(world, code) == []
+
+
+def test_a_meeting_with_a_decision_number_is_flagged(world):
+    code = "voting.decision_numbers_are_decisions"
     MajorMatter.objects.create(
         estate=world.estate_a1,
-        date=after - dt.timedelta(days=200),
-        title="旧事",
-        reference=f"业决〔{year - 1}〕5号",
+        date=dt.date(2026, 5, 1),
+        title="联合党支部听证会",
+        reference="业决〔2026〕3号",
     )
-    assert _findings(world, code) == []  # no decision on the platform yet: paper numbers are not checked
-    _decision(world, world.estate_a2, closes=first_vote)  # the street's first vote on the platform
     ((severity, message),) = _findings(world, code)
-    assert severity == ERROR and f"本小区{year}年经平台表决通过的业主大会决定只有0项" in message
-    _decision(world, world.estate_a1, closes=first_vote + dt.timedelta(hours=1), passed=False)
-    assert len(_findings(world, code)) == 1  # a rejected decision gets no number
-    _decision(world, world.estate_a1, closes=first_vote + dt.timedelta(hours=2))
+    assert severity == WARNING and "公示本事项“联合党支部听证会”是会议或活动，不是业主大会决定" in message
+    MajorMatter.objects.filter(estate=world.estate_a1).update(reference="")
     assert _findings(world, code) == []
 
 
