@@ -263,13 +263,14 @@ def backup_create(*, directory: Path | None = None, now: dt.datetime | None = No
         raise BackupError(_("不能在数据库事务之中备份。"))
     now = now or timezone.now()
     directory = Path(directory) if directory else backup_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)  # the archives hold personal data
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
     archive = directory / f"gongzhi-backup-{stamp}.tar"
     partial = archive.with_name(archive.name + ".partial")
     files: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="gongzhi-backup-", dir=directory) as work:
         member, dump, counts, migrations = _dump_database(Path(work))
+        partial.touch(mode=0o600)
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
             for path, name in [(dump, member), *_media_files(media_root())]:
                 info = tar.gettarinfo(str(path), arcname=name)

@@ -189,6 +189,15 @@ def test_restore_drill(committed_demo, fresh_place, settings, tmp_path):
     assert "目标不是空的" in again.stderr and "--force" in again.stderr
     assert fresh_place.counts() == source_counts
 
+    # With --force it replaces what is there (on PostgreSQL: drops the schema and restores it in one
+    # transaction) and sets the uploads it found aside instead of deleting them.
+    forced = fresh_place.gongzhi("restore", "--force", archive)
+    assert forced.returncode == 0, forced.stderr
+    assert fresh_place.counts() == source_counts
+    assert _tree(fresh_place.var / "media") == source_media
+    (aside,) = [p for p in fresh_place.var.iterdir() if p.name.startswith("media.before-restore-")]
+    assert _tree(aside) == source_media
+
 
 def test_the_manifest_lists_tables_migrations_and_every_file(committed_demo, tmp_path, settings):
     result = backup_create(directory=tmp_path)
@@ -206,6 +215,7 @@ def test_the_manifest_lists_tables_migrations_and_every_file(committed_demo, tmp
     for name, body in data.items():
         assert manifest["files"][name] == {"sha256": hashlib.sha256(body).hexdigest(), "size": len(body)}
     assert not any("secret_key" in name for name in names)
+    assert result.archive.stat().st_mode & 0o077 == 0  # personal data: readable by its owner only
 
 
 # --- refusals (no transactional data needed: they stop before writing) --------------------------------
