@@ -322,3 +322,137 @@ def _check_document(
             _("标准 %(amount)s 不在价格文件%(number)s规定的 %(low)s–%(high)s 范围内。")
             % {"amount": amount, "number": document.number, "low": document.low, "high": document.high}
         )
+
+
+# ---- the quality gate (先质后价): quality first, then price -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """The street's thresholds for the quality gate (docs/FEES.md §4); the defaults are the platform's proposal.
+
+    ``min_score``: the latest composite evaluation score (0–100) must be at least this (bound included);
+    ``disclosure_months``: the property-fee income and spending must be disclosed for each of this many
+    complete months before the current one; ``meeting_within_days``: the annual price meeting must have been
+    held within this many days up to today (bound included)."""
+
+    min_score: Decimal = Decimal(80)
+    disclosure_months: int = 12
+    meeting_within_days: int = 365
+
+
+@dataclass(frozen=True)
+class OpenRectification:
+    """An open rectification item of the four services (保洁、保绿、保安、保修) with its deadline."""
+
+    ref: str  # what the evidence shows, e.g. the problem's number
+    title: str
+    deadline: dt.date
+
+
+@dataclass(frozen=True)
+class LatestEvaluation:
+    campaign: str
+    score: Decimal
+    class_label: str
+    bottom: bool  # in the bottom class (末位候选) of that ranking
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    rectifications: tuple[OpenRectification, ...]
+    evaluation: LatestEvaluation | None
+    disclosed_months: frozenset[
+        dt.date
+    ]  # first days of the months whose fee income and spending are disclosed
+    last_price_meeting: dt.date | None
+
+
+@dataclass(frozen=True)
+class GateCondition:
+    key: str
+    label: str
+    met: bool
+    evidence: str
+
+
+def check_quality_gate(
+    facts: GateFacts, *, today: dt.date, settings: GateSettings | None = None
+) -> list[GateCondition]:
+    """The four conditions of the quality gate (先质后价), each met or not with its evidence; the gate is open only
+    when all are met (``gate_open``). The legal hook is DESIGN.md §5: under a lump-sum fee model a fee change
+    needs the income and expense statement posted beforehand (《上海市住宅物业管理规定》); the thresholds are
+    the street's policy (seed: 先质后价, 常态公示物业费收支, 每年一次议价会议)."""
+    rule = settings or GateSettings()
+    return [
+        _gate_rectifications(facts.rectifications, today),
+        _gate_evaluation(facts.evaluation, rule),
+        _gate_disclosure(facts.disclosed_months, today, rule),
+        _gate_meeting(facts.last_price_meeting, today, rule),
+    ]
+
+
+def gate_open(conditions: list[GateCondition]) -> bool:
+    return all(c.met for c in conditions)
+
+
+def _gate_rectifications(items: tuple[OpenRectification, ...], today: dt.date) -> GateCondition:
+    late = sorted((i for i in items if i.deadline < today), key=lambda i: (i.deadline, i.ref))
+    label = _("没有逾期未销项的四保整改问题")
+    if not late:
+        return GateCondition("rectifications", label, True, _("四保整改问题均在整改期限内或已销项。"))
+    listed = "；".join(
+        _("%(ref)s %(title)s（期限 %(day)s）")
+        % {"ref": i.ref, "title": i.title, "day": f"{i.deadline:%Y-%m-%d}"}
+        for i in late
+    )
+    return GateCondition(
+        "rectifications",
+        label,
+        False,
+        _("%(n)d 项四保整改问题逾期未销项：%(items)s。") % {"n": len(late), "items": listed},
+    )
+
+
+def _gate_evaluation(evaluation: LatestEvaluation | None, rule: GateSettings) -> GateCondition:
+    label = _("最近一次测评不在末档且不低于 %(score)s 分") % {"score": rule.min_score}
+    if evaluation is None:
+        return GateCondition("evaluation", label, False, _("还没有测评结果。"))
+    text = _("%(campaign)s：%(score)s 分，%(cls)s。") % {
+        "campaign": evaluation.campaign,
+        "score": evaluation.score,
+        "cls": evaluation.class_label,
+    }
+    met = not evaluation.bottom and evaluation.score >= rule.min_score
+    return GateCondition("evaluation", label, met, text)
+
+
+def _gate_disclosure(disclosed: frozenset[dt.date], today: dt.date, rule: GateSettings) -> GateCondition:
+    label = _("物业费收支已连续公示 %(n)d 个月") % {"n": rule.disclosure_months}
+    current = month_start(today)
+    needed = [month_add(current, -k) for k in range(rule.disclosure_months, 0, -1)]
+    missing = [m for m in needed if m not in disclosed]
+    if not missing:
+        return GateCondition(
+            "disclosure",
+            label,
+            True,
+            _("%(first)s 至 %(last)s 各月均已公示。")
+            % {"first": f"{needed[0]:%Y-%m}", "last": f"{needed[-1]:%Y-%m}"},
+        )
+    return GateCondition(
+        "disclosure",
+        label,
+        False,
+        _("未公示的月份：%(months)s。") % {"months": "、".join(f"{m:%Y-%m}" for m in missing)},
+    )
+
+
+def _gate_meeting(held: dt.date | None, today: dt.date, rule: GateSettings) -> GateCondition:
+    label = _("近 %(days)d 天内召开过年度议价会议") % {"days": rule.meeting_within_days}
+    if held is None:
+        return GateCondition("meeting", label, False, _("没有议价会议记录。"))
+    met = today - dt.timedelta(days=rule.meeting_within_days) <= held <= today
+    return GateCondition(
+        "meeting", label, met, _("最近一次议价会议：%(day)s。") % {"day": f"{held:%Y-%m-%d}"}
+    )
