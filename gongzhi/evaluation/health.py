@@ -12,15 +12,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.health import ERROR, Finding, Invariant
+from gongzhi.evaluation import rules
 from gongzhi.evaluation.models import (
     AccessCode,
     BallotBox,
     Campaign,
     HouseholdSubmission,
+    ScoreClass,
     ScoreKind,
     ScoreSnapshot,
     SurveyResponse,
 )
+from gongzhi.evaluation.selectors import FLAG_LABELS
 from gongzhi.registry.models import Estate
 
 
@@ -108,6 +111,75 @@ def scores_count_the_answers(street, today: dt.date):
             )
 
 
+SURVEY_FLAGS = ("no_responses", "small_sample", "low_response_rate")
+
+
+def sample_labels_match(street, today: dt.date):
+    """The sample labels beside a score (无答卷, 样本较少, 参与率低) follow from its stored answers, households
+    and shrinkage weight by ``rules.survey_flags`` (docs/EVALUATION.md): a label that disagrees misleads."""
+    snapshots = (
+        ScoreSnapshot.objects.filter(campaign__street=street)
+        .select_related("campaign", "estate", "company")
+        .order_by("campaign_id", "kind", "rank", "pk")
+    )
+    for snapshot in snapshots:
+        weight = (snapshot.detail or {}).get("survey_weight")
+        if weight is None:
+            continue
+        households = snapshot.households if snapshot.kind == ScoreKind.ESTATE else 0
+        expected = rules.survey_flags(snapshot.responses, households, float(weight))
+        stored = [f for f in snapshot.flags or [] if f in SURVEY_FLAGS]
+        if sorted(stored) != sorted(expected):
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(campaign)s · %(target)s：样本标注为“%(stored)s”，按%(n)d份答卷应为“%(expected)s”。"
+                )
+                % {
+                    "campaign": snapshot.campaign.name,
+                    "target": (snapshot.estate or snapshot.company).name,
+                    "stored": "；".join(str(FLAG_LABELS[f]) for f in stored) or "—",
+                    "expected": "；".join(str(FLAG_LABELS[f]) for f in expected) or "—",
+                    "n": snapshot.responses,
+                },
+                reverse("evaluation:score", args=[snapshot.pk]),
+            )
+
+
+def classes_follow_the_rule(street, today: dt.date):
+    """A company's class (标杆, 保持, 提升, 末位候选) follows from its place among the campaign's companies by
+    ``rules.classify`` with the campaign's bottom N (docs/EVALUATION.md)."""
+    by_campaign: dict[int, list[ScoreSnapshot]] = {}
+    for snapshot in (
+        ScoreSnapshot.objects.filter(campaign__street=street, kind=ScoreKind.COMPANY)
+        .select_related("campaign", "company")
+        .order_by("campaign_id", "rank", "pk")
+    ):
+        by_campaign.setdefault(snapshot.campaign_id, []).append(snapshot)
+    for snapshots in by_campaign.values():
+        positions = [(s.detail or {}).get("position") for s in snapshots]
+        if any(p is None for p in positions) or not snapshots[0].score_class:
+            continue
+        bottom_n = (snapshots[0].campaign.statistics or {}).get("bottom_n", rules.DEFAULT_BOTTOM_N)
+        labels = dict(ScoreClass.choices)
+        for snapshot, expected in zip(snapshots, rules.classify(positions, bottom_n), strict=True):
+            if snapshot.score_class != expected:
+                yield Finding(
+                    ERROR,
+                    gettext(
+                        "%(campaign)s · %(company)s：第%(place)d位，分类为“%(stored)s”，按规则应为“%(expected)s”。"
+                    )
+                    % {
+                        "campaign": snapshot.campaign.name,
+                        "company": snapshot.company.name,
+                        "place": (snapshot.detail or {}).get("position"),
+                        "stored": labels.get(snapshot.score_class, snapshot.score_class),
+                        "expected": labels.get(expected, expected),
+                    },
+                    reverse("evaluation:score", args=[snapshot.pk]),
+                )
+
+
 INVARIANTS = [
     Invariant(
         "evaluation.survey_answers_have_households",
@@ -120,5 +192,17 @@ INVARIANTS = [
         _("得分所用样本与答卷一致"),
         scores_count_the_answers,
         _("小区得分的答卷数应与实际计分的答卷一致，样本标注才可信。"),
+    ),
+    Invariant(
+        "evaluation.sample_labels_match",
+        _("样本标注与答卷数相符"),
+        sample_labels_match,
+        _("“样本较少”“参与率低”等标注按答卷数、户数和修正权重确定。"),
+    ),
+    Invariant(
+        "evaluation.classes_follow_the_rule",
+        _("企业分类与排名规则相符"),
+        classes_follow_the_rule,
+        _("标杆、保持、提升、末位候选按企业在本次测评中的名次和末位数量确定。"),
     ),
 ]

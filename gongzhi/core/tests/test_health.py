@@ -28,6 +28,8 @@ CODES = {
     "voting.closed_decisions_are_finished",
     "evaluation.survey_answers_have_households",
     "evaluation.scores_count_the_answers",
+    "evaluation.sample_labels_match",
+    "evaluation.classes_follow_the_rule",
     "branchwork.guard_logs_signed_by_managing_company",
     "branchwork.patrols_in_their_area",
     "elections.elections_in_registry",

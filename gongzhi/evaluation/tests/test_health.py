@@ -43,3 +43,18 @@ def test_a_stored_score_counting_other_answers_is_an_error(world):
         severity == ERROR and f"甲二小区：得分按{counted + 5}份答卷计算，实有已计分答卷{counted}份" in message
     )
     assert AccessCode.objects.filter(campaign=campaign, used=True).exists()
+
+
+def test_sample_labels_and_classes_follow_the_rules_and_a_changed_one_is_found(world):
+    campaign = closed_and_recomputed(world)
+    assert _findings(world, "evaluation.sample_labels_match") == []
+    assert _findings(world, "evaluation.classes_follow_the_rule") == []
+    estate = ScoreSnapshot.objects.get(campaign=campaign, kind=ScoreKind.ESTATE, estate=world.estate_a1)
+    ScoreSnapshot.objects.filter(pk=estate.pk).update(flags=[*estate.flags, "small_sample"])
+    ((severity, message),) = _findings(world, "evaluation.sample_labels_match")
+    assert severity == ERROR and message.startswith(f"{campaign.name} · 甲一小区：样本标注为")
+    best = ScoreSnapshot.objects.filter(campaign=campaign, kind=ScoreKind.COMPANY).order_by("rank").first()
+    assert best.score_class == "benchmark"  # 1st of 2 companies: the top third
+    ScoreSnapshot.objects.filter(pk=best.pk).update(score_class="improve")
+    ((severity, message),) = _findings(world, "evaluation.classes_follow_the_rule")
+    assert severity == ERROR and "第1位，分类为“提升”，按规则应为“标杆”" in message
