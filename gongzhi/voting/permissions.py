@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -72,6 +73,23 @@ def voters_for_user(user, decision: Decision) -> list[ElectorateOwner]:
     )
     voters = {row.voter_id: row.voter for row in rows}
     return [voters[pk] for pk in sorted(voters)]
+
+
+def voter_ids_for_user(user, decision: Decision) -> list[int]:
+    """The ids of ``voters_for_user`` in one lean statement, for the cast (no model is built: the
+    ORM's compiling and instantiating cost a ballot more than its database work). Same index, same
+    plan: each of the user's own units through the unique (decision, unit) index."""
+    unit_ids = sorted(scope_for(user).unit_ids)
+    if not unit_ids:
+        return []
+    placeholders = ", ".join(["%s"] * len(unit_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT voter_id FROM voting_electorateunit"  # noqa: S608 — placeholders only
+            f" WHERE decision_id = %s AND unit_id IN ({placeholders})",
+            [decision.pk, *unit_ids],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def reads_votes(user) -> bool:

@@ -42,7 +42,7 @@ from gongzhi.voting.models import (
     ElectorateOwner,
     ElectorateUnit,
 )
-from gongzhi.voting.permissions import can_manage, voters_for_user
+from gongzhi.voting.permissions import can_manage, voter_ids_for_user
 from gongzhi.voting.sealing import BallotSealError as BallotSealError  # re-exported for callers
 from gongzhi.voting.sealing import seal
 
@@ -577,9 +577,7 @@ _ONE_STATEMENT = {  # constant SQL: the choices are the channel rule's and wheth
 _UPSERT = {online: _UPSERT_BALLOT.format(replaceable=_REPLACEABLE[online]) for online in (True, False)}
 
 
-def _ballot_audit(
-    actor, decision: Decision, voter: ElectorateOwner, channel: str, collector: str, casts: int
-):
+def _ballot_audit(actor, decision: Decision, voter_id: int, channel: str, collector: str, casts: int):
     """The audit row of a cast: that a ballot was cast, by which channel and by whom — never the choice
     (the audit trail is office-readable and the vote is secret)."""
     return audit_event(
@@ -589,17 +587,17 @@ def _ballot_audit(
         street_id=_street_id(decision),
         object_type=Ballot._meta.label,
         object_label=_("%(title)s · 表决票") % {"title": decision.title},
-        changes={"voter": voter.pk, "channel": channel, "casts": casts, "collector": collector},
+        changes={"voter": voter_id, "channel": channel, "casts": casts, "collector": collector},
     )
 
 
-def _write_ballot_postgresql(actor, decision: Decision, voter: ElectorateOwner, params: dict[str, Any]):
+def _write_ballot_postgresql(actor, decision: Decision, params: dict[str, Any]):
     """Ballot, cast and audit row in one statement; the ballot's (id, casts), or None if refused."""
     audited = audit_is_recording()
     sql = _ONE_STATEMENT[params["channel"] == Channel.ONLINE, audited]
     if audited:
         # casts = 1 here; the statement sets the action and the count from the ballot row it wrote.
-        event = _ballot_audit(actor, decision, voter, params["channel"], params["collector"], 1)
+        event = _ballot_audit(actor, decision, params["voter"], params["channel"], params["collector"], 1)
         params = {
             **params,
             "audit_at": event.at,
@@ -622,7 +620,7 @@ def _write_ballot_postgresql(actor, decision: Decision, voter: ElectorateOwner, 
 
 
 @transaction.atomic
-def _write_ballot_sqlite(actor, decision: Decision, voter: ElectorateOwner, params: dict[str, Any], cast):
+def _write_ballot_sqlite(actor, decision: Decision, params: dict[str, Any], cast):
     """The same in three statements and one transaction (SQLite has no data-modifying CTEs)."""
     values = {
         **params,
@@ -634,13 +632,15 @@ def _write_ballot_sqlite(actor, decision: Decision, voter: ElectorateOwner, para
     if row is not None:
         cast.save()
         if audit_is_recording():
-            _ballot_audit(actor, decision, voter, params["channel"], params["collector"], row[1]).save()
+            _ballot_audit(
+                actor, decision, params["voter"], params["channel"], params["collector"], row[1]
+            ).save()
     return row
 
 
-def _channel_refusal(voter: ElectorateOwner, channel: str) -> VotingError:
+def _channel_refusal(voter_id: int, channel: str) -> VotingError:
     """Why the channel rule refused this cast (read only when it did)."""
-    current = Ballot.objects.filter(voter_id=voter.pk).only("channel").first()
+    current = Ballot.objects.filter(voter_id=voter_id).only("channel").first()
     if channel in OFFLINE_CHANNELS or current is None:
         return VotingError(_("该业主已在线投票,不能再录入纸质票或委托票(以首次投票方式为准)。"))
     return VotingError(
@@ -653,7 +653,7 @@ def _record_cast(
     *,
     actor,
     decision: Decision,
-    voter: ElectorateOwner,
+    voter_id: int,
     choice: str,
     channel: str,
     moment: dt.datetime,
@@ -667,10 +667,10 @@ def _record_cast(
     receipt = new_receipt()
     cast_by = actor if getattr(actor, "is_authenticated", False) else None
     # The choice is stored sealed only (voting.sealing): no row pairs the owner with a readable choice.
-    sealed = seal(decision_id=decision.pk, voter_id=voter.pk, receipt=receipt, choice=choice)
+    sealed = seal(decision_id=decision.pk, voter_id=voter_id, receipt=receipt, choice=choice)
     cast = BallotCast(
         decision=decision,
-        voter=voter,
+        voter_id=voter_id,
         seal=sealed,
         channel=channel,
         collector_name=collector_name,
@@ -684,7 +684,7 @@ def _record_cast(
         cast.authorisation.save(name, ContentFile(authorisation.content), save=False)
     params: dict[str, Any] = {
         "decision": decision.pk,
-        "voter": voter.pk,
+        "voter": voter_id,
         "seal": sealed,
         "channel": channel,
         "collector": collector_name,
@@ -696,19 +696,19 @@ def _record_cast(
     }
     try:
         if connection.vendor == "postgresql":
-            row = _write_ballot_postgresql(actor, decision, voter, params)
+            row = _write_ballot_postgresql(actor, decision, params)
         else:
-            row = _write_ballot_sqlite(actor, decision, voter, params, cast)
+            row = _write_ballot_sqlite(actor, decision, params, cast)
     except IntegrityError as error:
         cast.authorisation.delete(save=False)  # nothing is kept of a refused entry
         raise _refused_after_close(error, decision) from error
     if row is None:
         cast.authorisation.delete(save=False)
-        raise _channel_refusal(voter, channel)
+        raise _channel_refusal(voter_id, channel)
     return Ballot(
         pk=row[0],
         decision=decision,
-        voter=voter,
+        voter_id=voter_id,
         seal=sealed,
         channel=channel,
         collector_name=collector_name,
@@ -734,13 +734,18 @@ def ballot_cast(*, actor, decision: Decision, choice: str, now: dt.datetime | No
     moment = _now(now)
     _check_choice(choice)
     decision = _open_decision(decision, moment)
-    voters = voters_for_user(actor, decision)
+    voters = voter_ids_for_user(actor, decision)
     if not voters:
         raise VotingError(_("您不在本次表决的业主名册中,不能投票。"))
     if len(voters) > 1:
         raise VotingError(_("您的账号关联了多位登记业主,请联系业委会核实后以书面表决票投票。"))
     return _record_cast(
-        actor=actor, decision=decision, voter=voters[0], choice=choice, channel=Channel.ONLINE, moment=moment
+        actor=actor,
+        decision=decision,
+        voter_id=voters[0],
+        choice=choice,
+        channel=Channel.ONLINE,
+        moment=moment,
     )
 
 
@@ -780,7 +785,7 @@ def ballot_enter_paper(
     return _record_cast(
         actor=actor,
         decision=decision,
-        voter=voter,
+        voter_id=voter.pk,
         choice=choice,
         channel=Channel.PAPER,
         moment=moment,
@@ -815,7 +820,7 @@ def ballot_enter_proxy(
     return _record_cast(
         actor=actor,
         decision=decision,
-        voter=voter,
+        voter_id=voter.pk,
         choice=choice,
         channel=Channel.PROXY,
         moment=moment,
