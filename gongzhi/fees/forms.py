@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.validators import DateWindowValidator
+from gongzhi.core.validators import DateWindowValidator, IdMultipleChoiceField
 from gongzhi.fees.models import FeeBasis, FeeKind, FeeUnit
 from gongzhi.fees.rules import MAX_HOUSEHOLDS, standard_date_window
+from gongzhi.registry.models import Estate
 
 
 class StandardForm(forms.Form):
@@ -131,3 +132,40 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件(.xlsx)"))
     replace = forms.BooleanField(label=_("替换已登记的数据"), required=False)
     dry_run = forms.BooleanField(label=_("只检查,不导入"), required=False, initial=True)
+
+
+class PriceDocumentForm(forms.Form):
+    issuer = forms.CharField(label=_("发文机关"), max_length=60)
+    number = forms.CharField(label=_("文号"), max_length=60)
+    title = forms.CharField(label=_("文件名称"), max_length=120)
+    issued_on = forms.DateField(
+        label=_("发布日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[
+            DateWindowValidator(
+                label=_("发布日期"),
+                earliest=lambda: standard_date_window(timezone.localdate())[0],
+                latest=timezone.localdate,
+            )
+        ],
+    )
+    kind = forms.ChoiceField(label=_("收费项目"), choices=FeeKind.choices)
+    unit = forms.ChoiceField(label=_("计费单位"), choices=FeeUnit.choices)
+    level = forms.CharField(label=_("指导价等级"), max_length=30, help_text=_("如“二级”"))
+    low = forms.CharField(
+        label=_("指导价下限"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    high = forms.CharField(
+        label=_("指导价上限"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    estates = IdMultipleChoiceField(
+        label=_("适用小区（政府指导价）"),
+        queryset=Estate.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("只选实行政府指导价的小区（售后公房等）。"),
+    )
+
+    def __init__(self, *args, estates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if estates is not None:
+            self.fields["estates"].queryset = estates

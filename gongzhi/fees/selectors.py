@@ -179,3 +179,15 @@ def basis_options(user, estate) -> dict[str, list]:
     )
     documents = PriceDocument.objects.filter(estates=estate).order_by("-issued_on", "-pk")
     return {"decisions": list(decisions), "contracts": list(contracts), "documents": list(documents)}
+
+
+def price_documents(user, street) -> list[PriceDocument]:
+    """The street's price documents through the door, newest first, with the estates each covers."""
+    from gongzhi.core.scopes import visible
+
+    return list(
+        visible(user, PriceDocument)
+        .filter(street=street)
+        .prefetch_related("estates")
+        .order_by("-issued_on", "-pk")
+    )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.xlsx", office.export, name="export"),
     path("import/", office.import_collections, name="import"),
     path("import/template.xlsx", office.import_template, name="template"),
+    path("price-documents/", office.price_documents, name="price_documents"),
     path("<int:estate_id>/", office.estate, name="estate"),
     path("<int:estate_id>/standard/", office.standard_new, name="standard_new"),
     path("<int:estate_id>/proposal/", office.proposal_new, name="proposal_new"),

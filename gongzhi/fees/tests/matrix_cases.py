@@ -11,6 +11,8 @@ hand from the role model (docs/DESIGN.md §3, §4.4):
   company X's staff may open the standard form (the service tells them they may only propose) and propose;
   other readers of A1 get 403. An empty POST by an allowed user gets the form back with its errors (200).
 - The import and its template: street admins and company staff (their own estates), 403 for others.
+- Government price documents: the street admins (each of their own street); 403 for everyone else. An empty
+  POST gets the form back with its errors (200).
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ def cases(world):
         importers,
     )  # no file: the form's error, nothing written
     yield "fees:template", reverse("fees:template"), "get", importers
+    admins = {p: (200 if p in {"admin", "other_admin"} else 403) for p in EVERYONE}
+    yield "fees:price_documents", reverse("fees:price_documents"), "get", admins
+    yield "fees:price_documents", reverse("fees:price_documents"), "post", admins
     yield "fees:estate", reverse("fees:estate", args=[a1]), "get", a1_page(SEES_A1)
     for name, allowed in (
         ("fees:standard_new", PROPOSERS_A1),

@@ -216,3 +216,33 @@ def test_import_page_dry_run_then_import(as_user, world):
     assert MonthlyCollection.objects.get().amount_collected == Decimal("88.00")
     again = upload()
     assert "已经登记过" in again.content.decode()
+
+
+def test_the_street_admin_records_a_price_document_for_the_estates_under_guided_pricing(as_user, world):
+    from gongzhi.fees.models import PriceDocument
+
+    url = reverse("fees:price_documents")
+    data = {
+        "issuer": "区发展改革委",
+        "number": "浦价〔2020〕7号",
+        "title": "售后公房小区物业服务收费标准",
+        "issued_on": "2020-03-01",
+        "kind": "property_residential",
+        "unit": "yuan_m2_month",
+        "level": "二级",
+        "low": "0.90",
+        "high": "0.55",
+        "estates": [str(world.estate_b1.pk), "99999999999999999999"],
+    }
+    refused = as_user("admin").post(url, data)
+    assert refused.status_code == 200 and not PriceDocument.objects.exists()
+    data["estates"] = [str(world.estate_b1.pk)]
+    refused = as_user("admin").post(url, data)
+    assert "指导价上限不能低于下限" in refused.content.decode() and not PriceDocument.objects.exists()
+    data.update(low="0.55", high="0.90")
+    assert as_user("admin").post(url, data).status_code == 302
+    document = PriceDocument.objects.get()
+    assert list(document.estates.all()) == [world.estate_b1] and document.range_text == "0.55–0.90 元/m²/月"
+    page = as_user("admin").get(url).content.decode()
+    assert "浦价〔2020〕7号" in page and "乙一小区" in page
+    assert as_user("other_admin").get(url).context["documents"] == []  # another street's admin sees none

@@ -19,15 +19,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
+from gongzhi.core.scopes import admin_street
 from gongzhi.core.validators import parse_id
 from gongzhi.disclosure.svg import sparkline
 from gongzhi.fees import selectors
-from gongzhi.fees.forms import CollectionForm, ImportForm, ProposalForm, StandardForm
+from gongzhi.fees.forms import CollectionForm, ImportForm, PriceDocumentForm, ProposalForm, StandardForm
 from gongzhi.fees.importers import ImportErrors, parse_file, template_bytes
 from gongzhi.fees.models import FeeProposal
 from gongzhi.fees.permissions import (
     can_keep_fees,
     can_propose_fees,
+    can_record_price_documents,
     can_set_fees,
     fee_estates,
     get_fee_estate,
@@ -41,6 +43,7 @@ from gongzhi.fees.services import (
     collection_record,
     fee_proposal_create,
     fee_standard_create,
+    price_document_create,
 )
 from gongzhi.registry.models import Contract
 
@@ -92,6 +95,7 @@ def overview(request):
             "chosen": chosen,
             "query": request.GET.urlencode(),
             "can_import": keeps_any_fees(request.user),
+            "can_record_documents": admin_street(request.user) is not None,
             "nav_active": "fees",
         },
     )
@@ -332,4 +336,47 @@ def import_collections(request):
         request,
         "fees/import.html",
         {"form": form, "errors": errors, "result": result, "nav_active": "fees_import"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def price_documents(request):
+    """The street's government price documents and the estates under guided pricing (street admin)."""
+    street = admin_street(request.user)
+    if street is None or not can_record_price_documents(request.user, street.pk):
+        raise PermissionDenied
+    estates = (
+        fee_estates(request.user)
+        .filter(area__street=street)
+        .select_related("area")
+        .order_by("area__name", "name")
+    )
+    form = PriceDocumentForm(request.POST or None, estates=estates)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            price_document_create(
+                actor=request.user,
+                street=street,
+                issuer=d["issuer"],
+                number=d["number"],
+                title=d["title"],
+                issued_on=d["issued_on"],
+                kind=d["kind"],
+                unit=d["unit"],
+                level=d["level"],
+                low=d["low"],
+                high=d["high"],
+                estates=list(d["estates"]),
+            )
+        except FeeError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("已登记政府价格文件。"))
+            return redirect("fees:price_documents")
+    return render(
+        request,
+        "fees/price_documents.html",
+        {"documents": selectors.price_documents(request.user, street), "form": form, "nav_active": "fees"},
     )
