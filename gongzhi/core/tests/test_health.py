@@ -18,6 +18,8 @@ from gongzhi.core.health import ERROR, invariants, run_health
 from gongzhi.registry.models import OwnersCommittee
 
 CODES = {
+    "registry.one_company_at_a_time",
+    "registry.committee_terms",
     "problems.problem_dates_in_order",
     "problems.staff_act_on_their_estates",
     "finance.fund_use_has_decision",

@@ -1,0 +1,53 @@
+"""数据体检 plug-in of the registry (registry/health.py): known answers on the persona world, whose estates
+each have one contract of two years and estate A1 one committee of about three years."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from gongzhi.core.health import ERROR, WARNING, run_health
+from gongzhi.registry.models import Contract, OwnersCommittee
+
+
+def _findings(world, code):
+    (result,) = run_health(street=world.street, only=[code]).results
+    return [(f.severity, f.message) for f in result.findings]
+
+
+def test_overlapping_contracts_of_one_estate_are_an_error(world):
+    code = "registry.one_company_at_a_time"
+    end = world.contract_a1.end_date
+    handover = Contract.objects.create(
+        company=world.company_y,
+        estate=world.estate_a1,
+        start_date=end + dt.timedelta(days=1),
+        end_date=end + dt.timedelta(days=700),
+        fee_standard=Decimal("0.90"),
+    )
+    assert _findings(world, code) == []
+    Contract.objects.filter(pk=handover.pk).update(start_date=end)
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR
+    assert message == (
+        f"甲一小区：物业服务合同（星河物业，至{end.isoformat()}）与（月湾物业，自{end.isoformat()}）期间重叠。"
+    )
+
+
+def test_committee_terms_of_a_lawful_length_one_at_a_time(world):
+    code = "registry.committee_terms"
+    OwnersCommittee.objects.filter(pk=world.committee_a1.pk).update(
+        term_start=dt.date(2023, 3, 1), term_end=dt.date(2026, 3, 1)
+    )
+    OwnersCommittee.objects.create(
+        estate=world.estate_a1, term_start=dt.date(2026, 3, 1), term_end=dt.date(2031, 3, 1)
+    )
+    assert _findings(world, code) == []  # 3 years, then 5 years, back to back
+    OwnersCommittee.objects.create(
+        estate=world.estate_b1, term_start=dt.date(2024, 5, 1), term_end=dt.date(2031, 5, 1)
+    )
+    OwnersCommittee.objects.filter(pk=world.committee_a1.pk).update(term_end=dt.date(2026, 6, 1))
+    assert sorted(_findings(world, code)) == [
+        (WARNING, "乙一小区：业委会任期2024-05-01至2031-05-01，不在三至五年之间。"),
+        (WARNING, "甲一小区：新一届业委会任期自2026-03-01开始，上一届任期（至2026-06-01）未记录提前结束。"),
+    ]
