@@ -138,11 +138,16 @@ class _HashingReader:
         return data
 
 
-def _media_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """(file, archive name) for every regular file under ``root``, in a stable order."""
+def _media_files(root: Path, *, skip: Path | None = None) -> Iterator[tuple[Path, str]]:
+    """(file, archive name) for every regular file under ``root``, in a stable order; nothing under
+    ``skip`` (the backup directory, should it lie inside the upload folder: no backup of backups)."""
     if not root.is_dir():
         return
+    # only a backup directory strictly inside the upload folder is left out (not one that contains it)
+    skip = skip.resolve() if skip and root.resolve() in skip.resolve().parents else None
     for path in sorted(root.rglob("*")):
+        if skip is not None and skip in path.resolve().parents:
+            continue
         if path.is_file() and not path.is_symlink():
             yield path, MEDIA_PREFIX + path.relative_to(root).as_posix()
 
@@ -272,7 +277,7 @@ def backup_create(*, directory: Path | None = None, now: dt.datetime | None = No
         member, dump, counts, migrations = _dump_database(Path(work))
         partial.touch(mode=0o600)
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
-            for path, name in [(dump, member), *_media_files(media_root())]:
+            for path, name in [(dump, member), *_media_files(media_root(), skip=directory)]:
                 info = tar.gettarinfo(str(path), arcname=name)
                 info.uid = info.gid = 0
                 info.uname = info.gname = ""

@@ -218,6 +218,17 @@ def test_the_manifest_lists_tables_migrations_and_every_file(committed_demo, tmp
     assert result.archive.stat().st_mode & 0o077 == 0  # personal data: readable by its owner only
 
 
+def test_a_backup_directory_inside_the_upload_folder_is_not_backed_up(tmp_path):
+    from gongzhi.core.backup import _media_files
+
+    media = tmp_path / "media"
+    _write_uploads(media)
+    (media / "backups").mkdir()
+    (media / "backups" / "gongzhi-backup-20261205-011500.tar").write_bytes(b"an older archive")
+    names = [name for _path, name in _media_files(media, skip=media / "backups")]
+    assert names == sorted(f"media/{n}" for n in UPLOADS)
+
+
 # --- refusals (no transactional data needed: they stop before writing) --------------------------------
 
 
