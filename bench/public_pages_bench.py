@@ -133,7 +133,8 @@ def _client(path: str, seconds: float, threads: int, queue) -> None:
 
 def load(path: str, *, seconds: float, connections: int, processes: int = 2) -> tuple[float, float, int]:
     """(requests per second, p99 in ms, errors) for ``path`` over ``seconds``."""
-    _client(path, 0.5, 2, multiprocessing.Queue())  # warm-up: imports, templates, the page's cache entry
+    # Warm-up: every worker thread loads its templates, translations and the page's cache entry first.
+    _client(path, 2.0, connections, multiprocessing.Queue())
     queue: multiprocessing.Queue = multiprocessing.Queue()
     per = max(1, connections // processes)
     started = time.perf_counter()

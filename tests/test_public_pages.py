@@ -176,6 +176,9 @@ def test_language_is_in_the_address_not_in_the_cookie(client, demo, settings):
     chinese = client.get(url)
     assert chinese["Content-Language"] == "zh-hans"  # the same address is the same page for everyone
     assert chinese["ETag"] != english["ETag"]
+    # Links between public pages keep the reader's language; the default needs no parameter.
+    assert f'href="/disclosure/{large.pk}/?lang=en"' in english.text
+    assert f'href="/disclosure/{large.pk}/"' in chinese.text and "?lang=" not in chinese.text
     # The switch on a public page is a GET form that keeps the page's own parameters.
     board = client.get(reverse("board:estate", args=[large.pk]), {"s": "closed"})
     assert 'name="lang"' in board.text and 'name="s" type="hidden" value="closed"' in board.text

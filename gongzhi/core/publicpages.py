@@ -170,10 +170,22 @@ _STREET_SUM = """
 """
 
 
-def _mark(sql: str, pk: int) -> tuple | None:
+def street_sum_sql(street_column: str) -> str:
+    """``street_changes`` as SQL text for a mark written as one plain statement; ``street_column`` names
+    the outer row's street id column (e.g. ``a.street_id``)."""
+    return _STREET_SUM.format(audit=AuditEvent._meta.db_table, street=street_column, skip=RECENT_EVENTS - 1)
+
+
+def mark_row(sql: str, params: list) -> tuple | None:
+    """The one row of a mark statement as a tuple, or None when its object does not exist."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
+    return None if row is None else tuple(row)
+
+
+def _mark(sql: str, pk: int) -> tuple | None:
+    row = mark_row(sql, [pk])
     return None if row is None else (int(row[0]),)
 
 
@@ -181,9 +193,7 @@ def _mark(sql: str, pk: int) -> tuple | None:
 def _estate_sql() -> str:
     from gongzhi.registry.models import Area, Estate
 
-    changes = _STREET_SUM.format(
-        audit=AuditEvent._meta.db_table, street="a.street_id", skip=RECENT_EVENTS - 1
-    )
+    changes = street_sum_sql("a.street_id")
     tables = f"{Estate._meta.db_table} e JOIN {Area._meta.db_table} a ON a.id = e.area_id"
     return f"SELECT ({changes}) FROM {tables} WHERE e.id = %s"  # noqa: S608 (names from the models; id a parameter)
 
@@ -192,9 +202,7 @@ def _estate_sql() -> str:
 def _area_sql() -> str:
     from gongzhi.registry.models import Area
 
-    changes = _STREET_SUM.format(
-        audit=AuditEvent._meta.db_table, street="a.street_id", skip=RECENT_EVENTS - 1
-    )
+    changes = street_sum_sql("a.street_id")
     return f"SELECT ({changes}) FROM {Area._meta.db_table} a WHERE a.id = %s"  # noqa: S608 (as above)
 
 

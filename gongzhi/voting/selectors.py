@@ -15,13 +15,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.scopes import visible
-from gongzhi.registry.models import Estate, OwnerKind, Unit
+from gongzhi.registry.models import Area, Estate, OwnerKind, Unit
 from gongzhi.voting import rules
 from gongzhi.voting.models import (
     BALLOT_CHANNEL_RULE,
@@ -399,47 +399,44 @@ def decision_ballot_file(decision: Decision) -> dict[str, Any]:
 # ---- change marks of the public pages (core/publicpages.py) -------------------------------------------------
 
 
-def _ballots_of(decision_ref: str, **lookups):
-    counted = Ballot.objects.filter(**{decision_ref: OuterRef("pk")}, **lookups).order_by()
-    return Coalesce(Subquery(counted.values(decision_ref).annotate(n=Count("pk")).values("n")), 0)
+def _mark_sql(*, estate_wide: bool) -> str:
+    """One statement: the street's recent audited changes, the ballots of the page's published decisions
+    (ballots are not audited: secrecy) and how many of them have opened and closed by now."""
+    from gongzhi.core.publicpages import street_sum_sql
+
+    tables = {m.__name__: m._meta.db_table for m in (Ballot, Decision, Estate, Area)}
+    own = "d.estate_id = e.id" if estate_wide else "d.id = x.id"
+    published = f"FROM {tables['Decision']} d WHERE {own} AND d.status <> %s"
+    ballots = (
+        f"SELECT COUNT(*) FROM {tables['Ballot']} b JOIN {tables['Decision']} d ON d.id = b.decision_id "  # noqa: S608
+        f"WHERE {own} AND d.status <> %s"
+    )
+    place = (
+        f"{tables['Estate']} e JOIN {tables['Area']} a ON a.id = e.area_id"
+        if estate_wide
+        else f"{tables['Decision']} x JOIN {tables['Estate']} e ON e.id = x.estate_id "
+        f"JOIN {tables['Area']} a ON a.id = e.area_id"
+    )
+    where = "e.id = %s" if estate_wide else "x.id = %s AND x.status <> %s"
+    return (
+        f"SELECT ({street_sum_sql('a.street_id')}), ({ballots}), "  # noqa: S608 (names from the models)
+        f"(SELECT COUNT(*) {published} AND d.opens_at <= %s), (SELECT COUNT(*) {published} AND d.closes_at <= %s) "
+        f"FROM {place} WHERE {where}"
+    )
 
 
 def public_estate_mark(pk: int) -> tuple | None:
-    """An estate's decisions page changes with the street's audited writes, with every ballot (ballots
-    are not audited: secrecy) and when a decision opens or closes."""
-    from gongzhi.core.publicpages import street_changes
+    """An estate's decisions page changes with the street's audited writes, with every ballot and when a
+    decision opens or closes."""
+    from gongzhi.core.publicpages import mark_row
 
-    now = timezone.now()
-    public = Decision.objects.public().filter(estate_id=OuterRef("pk")).order_by()
-    started = public.filter(opens_at__lte=now).values("estate_id").annotate(n=Count("pk")).values("n")
-    ended = public.filter(closes_at__lte=now).values("estate_id").annotate(n=Count("pk")).values("n")
-    row = (
-        Estate.objects.filter(pk=pk)
-        .annotate(
-            changes=street_changes("area__street_id"),
-            ballot_count=_ballots_of("decision__estate_id"),
-            started=Coalesce(Subquery(started), 0),
-            ended=Coalesce(Subquery(ended), 0),
-        )
-        .values_list("changes", "ballot_count", "started", "ended")
-        .first()
-    )
-    return None if row is None else tuple(row)
+    now, draft = connection.ops.adapt_datetimefield_value(timezone.now()), DecisionStatus.DRAFT
+    return mark_row(_mark_sql(estate_wide=True), [draft, draft, now, draft, now, pk])
 
 
 def public_decision_mark(pk: int) -> tuple | None:
-    """One public decision's page: the street's audited writes, its ballots, whether it is open yet/still."""
-    from gongzhi.core.publicpages import street_changes
+    """One public decision's page: the street's audited writes, its ballots, whether it has opened and closed."""
+    from gongzhi.core.publicpages import mark_row
 
-    now = timezone.now()
-    row = (
-        Decision.objects.public()
-        .filter(pk=pk)
-        .annotate(changes=street_changes("estate__area__street_id"), ballot_count=_ballots_of("decision_id"))
-        .values_list("changes", "ballot_count", "opens_at", "closes_at")
-        .first()
-    )
-    if row is None:
-        return None
-    changes, ballots, opens_at, closes_at = row
-    return (changes, ballots, opens_at <= now, closes_at <= now)
+    now, draft = connection.ops.adapt_datetimefield_value(timezone.now()), DecisionStatus.DRAFT
+    return mark_row(_mark_sql(estate_wide=False), [draft, draft, now, draft, now, pk, draft])
