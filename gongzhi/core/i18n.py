@@ -7,7 +7,7 @@ console tools that start without Django (``gongzhi tally FILE``, ``gongzhi ledge
 is the source text: the console speaks ``settings.LANGUAGE_CODE`` (zh-hans), as a management command
 does, and zh-hans is the language the messages are written in.
 
-Messages stay ``_("…")`` calls, so ``makemessages`` finds them as before. The check is two lookups; the
+Messages stay ``_()`` calls, so ``makemessages`` finds them as before. The check is two lookups; the
 rules call it only when they have something to say (an error, a label), never per row.
 """
 
