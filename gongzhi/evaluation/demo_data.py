@@ -100,7 +100,7 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 def _template(street: r.Street, created: dt.datetime) -> tuple[SurveyTemplate, list]:
     template = SurveyTemplate.objects.create(
         street=street,
-        name="四保服务满意度测评(云台二式)",
+        name="四保服务满意度测评(四类二十项)",
         version=1,
         scale_max=5,
         frozen=True,

@@ -27,7 +27,9 @@ class DecisionForm(forms.Form):
     )
     matter = forms.TypedChoiceField(
         label=_("事项类别(民法典第二百七十八条)"),
-        choices=[(m.value, f"({m.value}) {m.label}") for m in Matter],
+        # A callable, evaluated per form: a list built at import time would freeze the labels in the
+        # language of whichever request first imported this module.
+        choices=lambda: [(m.value, f"({m.value}) {m.label}") for m in Matter],
         coerce=int,
         error_messages={
             "required": _("请选择事项类别。"),
@@ -59,15 +61,15 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("请填写投票截止时间。"), "invalid": _("投票截止时间格式不对。")},
     )
     objection_days = forms.IntegerField(
-        label=_("询异公示天数"),
+        label=_("异议期天数"),
         min_value=1,
         max_value=60,
         initial=7,
         error_messages={
-            "required": _("请填写询异公示天数。"),
-            "invalid": _("询异公示天数应在 1 到 60 天之间。"),
-            "min_value": _("询异公示天数应在 1 到 60 天之间。"),
-            "max_value": _("询异公示天数应在 1 到 60 天之间。"),
+            "required": _("请填写异议期天数。"),
+            "invalid": _("异议期天数应在 1 到 60 天之间。"),
+            "min_value": _("异议期天数应在 1 到 60 天之间。"),
+            "max_value": _("异议期天数应在 1 到 60 天之间。"),
         },
     )
     buildings = IdMultipleChoiceField(
@@ -152,14 +154,14 @@ class ProxyBallotForm(OfflineBallotForm):
 
 class PreliminaryForm(forms.Form):
     objection_days = forms.IntegerField(
-        label=_("询异公示天数"),
+        label=_("异议期天数"),
         min_value=1,
         max_value=60,
         error_messages={
-            "required": _("请填写询异公示天数。"),
-            "invalid": _("询异公示天数应在 1 到 60 天之间。"),
-            "min_value": _("询异公示天数应在 1 到 60 天之间。"),
-            "max_value": _("询异公示天数应在 1 到 60 天之间。"),
+            "required": _("请填写异议期天数。"),
+            "invalid": _("异议期天数应在 1 到 60 天之间。"),
+            "min_value": _("异议期天数应在 1 到 60 天之间。"),
+            "max_value": _("异议期天数应在 1 到 60 天之间。"),
         },
     )
 

@@ -2,7 +2,7 @@
 
 A decision is drafted, published (the electorate is frozen from the registry at that moment),
 voted on inside its window, closed (the tally snapshot is stored), its preliminary result
-published for an objection period (询异公示) and then finalised.
+published for an objection period (异议期公示) and then finalised.
 
 Who voted is in ``Ballot`` (the current ballot per electorate owner) and ``BallotCast`` (every cast,
 append-only, so a changed vote is auditable and replaces, never adds); how they voted is stored only
@@ -33,7 +33,7 @@ BALLOT_CHANNEL_RULE = _(
     "如需改票须重新提交书面表决票,由业委会录入(以最后录入的为准)。"
 )
 
-DEFAULT_OBJECTION_DAYS = 7  # 询异公示 length; configurable per decision
+DEFAULT_OBJECTION_DAYS = 7  # 异议期公示 length; configurable per decision
 
 
 class Matter(models.IntegerChoices):
@@ -58,7 +58,7 @@ class DecisionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布(表决中)")
     CLOSED = "closed", _("已截止(已计票)")
-    PRELIMINARY = "preliminary", _("结果公示(询异期)")
+    PRELIMINARY = "preliminary", _("结果公示(异议期)")
     FINAL = "final", _("最终结果")
 
 
@@ -104,7 +104,7 @@ class Decision(models.Model):
     opens_at = models.DateTimeField(_("投票开始时间"))
     closes_at = models.DateTimeField(_("投票截止时间"))
     objection_days = models.PositiveSmallIntegerField(
-        _("询异公示天数"), default=DEFAULT_OBJECTION_DAYS, help_text=_("初步结果公示后接受异议的天数")
+        _("异议期天数"), default=DEFAULT_OBJECTION_DAYS, help_text=_("初步结果公示后接受异议的天数")
     )
     status = models.CharField(
         _("状态"), max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT, db_index=True
@@ -122,7 +122,7 @@ class Decision(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("计票时间"), null=True, blank=True)
     preliminary_at = models.DateTimeField(_("初步结果公示时间"), null=True, blank=True)
-    objection_ends_at = models.DateTimeField(_("询异期截止"), null=True, blank=True)
+    objection_ends_at = models.DateTimeField(_("异议期截止"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("最终结果公布时间"), null=True, blank=True)
 
     # Frozen at publication (the electorate's totals and the thresholds that apply to this matter).
@@ -162,7 +162,7 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(objection_days__gte=1) & Q(objection_days__lte=60),
                 name="decision_objection_days_range",
-                violation_error_message=_("询异公示天数应在 1 到 60 天之间。"),
+                violation_error_message=_("异议期天数应在 1 到 60 天之间。"),
             ),
         ]
 
@@ -184,7 +184,7 @@ class Decision(models.Model):
     @property
     def result_is_public(self) -> bool:
         """The public page shows the result (figures, receipt look-up, ballot file) from the
-        preliminary publication (询异公示) on; the committee sees it from the close."""
+        preliminary publication (异议期公示) on; the committee sees it from the close."""
         return self.status in {DecisionStatus.PRELIMINARY, DecisionStatus.FINAL}
 
 

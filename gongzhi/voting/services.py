@@ -136,7 +136,7 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             days = 0
         if not 1 <= days <= 60:
-            raise VotingError(_("询异公示天数应在 1 到 60 天之间。"))
+            raise VotingError(_("异议期天数应在 1 到 60 天之间。"))
         cleaned["objection_days"] = days
     return cleaned
 
@@ -883,7 +883,7 @@ def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None)
 def result_publish_preliminary(
     *, actor, decision: Decision, objection_days: int | None = None, now: dt.datetime | None = None
 ) -> Decision:
-    """Publish the counted result for an objection period (询异公示) of ``objection_days`` days
+    """Publish the counted result for an objection period (异议期公示) of ``objection_days`` days
     (default: the decision's own setting)."""
     moment = _now(now)
     _require_manager(actor, decision.estate)
@@ -918,7 +918,7 @@ def result_finalise(*, actor, decision: Decision, now: dt.datetime | None = None
     _require_status(decision, DecisionStatus.PRELIMINARY)
     if decision.objection_ends_at is not None and moment < decision.objection_ends_at:
         raise VotingError(
-            _("询异公示期到 %(at)s 结束,结束前不能公布最终结果。")
+            _("异议期到 %(at)s 结束,结束前不能公布最终结果。")
             % {"at": timezone.localtime(decision.objection_ends_at).strftime("%Y-%m-%d %H:%M")}
         )
     decision.status = DecisionStatus.FINAL

@@ -65,7 +65,7 @@ def test_the_committee_drafts_a_decision(as_user, world):
         ({"text": " "}, "请填写表决事项全文。"),
         ({"closes_at": "2020-01-01T00:00"}, "投票截止时间必须晚于开始时间。"),
         ({"opens_at": "昨天"}, "投票开始时间格式不对。"),
-        ({"objection_days": "0"}, "询异公示天数应在 1 到 60 天之间。"),
+        ({"objection_days": "0"}, "异议期天数应在 1 到 60 天之间。"),
     ],
 )
 def test_bad_draft_input_is_refused_in_chinese(as_user, world, overrides, message):
@@ -88,6 +88,30 @@ def test_the_draft_lists_the_legal_matters(as_user, world):
     assert (
         "(6) 筹集建筑物及其附属设施的维修资金" in html and "(9) 有关共有和共同管理权利的其他重大事项" in html
     )
+
+
+def test_matter_labels_are_not_frozen_in_the_language_that_first_imported_the_form():
+    # The server imports the forms on its first request; that request may be an English one.
+    import importlib
+
+    from django.utils import translation
+
+    from gongzhi.registry.models import Building
+    from gongzhi.voting import forms as voting_forms
+
+    try:
+        with translation.override("en"):
+            module = importlib.reload(voting_forms)
+        with translation.override("zh-hans"):
+            labels = [
+                label
+                for _value, label in module.DecisionForm(buildings=Building.objects.none())
+                .fields["matter"]
+                .choices
+            ]
+        assert "(6) 筹集建筑物及其附属设施的维修资金" in labels
+    finally:
+        importlib.reload(voting_forms)
 
 
 def test_a_draft_is_edited_but_a_published_decision_is_not(as_user, world):
@@ -299,7 +323,7 @@ def test_close_shows_every_figure_then_preliminary_then_final(as_user, world):
         bad = client.post(
             reverse("voting:preliminary", args=[decision.pk]), {"objection_days": "0"}, follow=True
         )
-        assert "询异公示天数应在 1 到 60 天之间。" in bad.content.decode()
+        assert "异议期天数应在 1 到 60 天之间。" in bad.content.decode()
         client.post(reverse("voting:preliminary", args=[decision.pk]), {"objection_days": "3"})
         decision.refresh_from_db()
         assert decision.status == DecisionStatus.PRELIMINARY

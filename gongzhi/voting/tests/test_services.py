@@ -361,7 +361,7 @@ def test_close_counts_exactly_and_the_phases_follow_in_order(world):
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.PRELIMINARY
     assert decision.objection_ends_at - decision.preliminary_at == dt.timedelta(days=5)
-    with pytest.raises(VotingError, match="询异"):
+    with pytest.raises(VotingError, match="异议"):
         services.result_finalise(actor=world.user("oc_a1"), decision=decision, now=decision.closes_at + HOUR)
     final = services.result_finalise(
         actor=world.user("oc_a1"), decision=decision, now=decision.objection_ends_at

@@ -323,7 +323,7 @@ def preliminary(request, pk: int):
         request,
         pk,
         services.result_publish_preliminary,
-        _("初步结果已公示,询异期开始。"),
+        _("初步结果已公示,异议期开始。"),
         objection_days=form.cleaned_data["objection_days"],
     )
 

@@ -1,6 +1,6 @@
 """Public pages of owners' decisions (mounted at /decide/, no login): an estate's decisions, one
 decision with its thresholds, live participation while open (never the split), the result with every
-figure once published (询异公示 on), the receipt look-up, the anonymised ballot file (§6) and the
+figure once published (异议期公示 on), the receipt look-up, the anonymised ballot file (§6) and the
 attachments. Drafts do not exist here (``Decision.objects.public()``)."""
 
 from __future__ import annotations
