@@ -1,0 +1,206 @@
+"""Chinese typography (core/typography.py): the lint that keeps half-width punctuation out of Chinese
+text in templates (pages, PDFs, letters, e-mails) and in the catalogue's Chinese msgids, and known
+answers for the conversion the sweep used (scripts/fullwidth.py)."""
+
+from pathlib import Path
+
+import polib
+import pytest
+
+import gongzhi
+from gongzhi.core.typography import findings, half_width_marks, normalise_marks, to_full_width
+
+PACKAGE_DIR = Path(gongzhi.__file__).resolve().parent
+PO_PATH = PACKAGE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+# Files not yet swept, with the number of findings each still has. Emptied as the sweep goes on:
+# a file may only lose findings, and a file that has none must leave this list.
+ALLOWED: dict[str, int] = {
+    "branchwork/templates/branchwork/_count.html": 1,
+    "branchwork/templates/branchwork/compliance.html": 9,
+    "branchwork/templates/branchwork/duty.html": 3,
+    "branchwork/templates/branchwork/home.html": 3,
+    "branchwork/templates/branchwork/meeting.html": 6,
+    "branchwork/templates/branchwork/patrol.html": 4,
+    "branchwork/templates/branchwork/pdf/minutes.html": 5,
+    "branchwork/templates/branchwork/public/board.html": 1,
+    "branchwork/templates/branchwork/public/rate.html": 4,
+    "branchwork/templates/branchwork/rating_setup.html": 4,
+    "branchwork/templates/branchwork/rating_tokens.html": 2,
+    "branchwork/templates/branchwork/rules.html": 5,
+    "core/templates/core/_today.html": 1,
+    "core/templates/core/locked_out.html": 3,
+    "core/templates/core/login.html": 2,
+    "disclosure/templates/disclosure/book.html": 20,
+    "disclosure/templates/disclosure/pdf/_figures.html": 8,
+    "disclosure/templates/disclosure/pdf/book.html": 23,
+    "elections/templates/elections/candidate_form.html": 4,
+    "elections/templates/elections/detail.html": 10,
+    "elections/templates/elections/form.html": 1,
+    "elections/templates/elections/list.html": 5,
+    "elections/templates/elections/targets.html": 7,
+    "elections/templates/elections/terms.html": 4,
+    "evaluation/templates/evaluation/assessments.html": 4,
+    "evaluation/templates/evaluation/campaign.html": 8,
+    "evaluation/templates/evaluation/campaign_form.html": 2,
+    "evaluation/templates/evaluation/company.html": 1,
+    "evaluation/templates/evaluation/elimination.html": 12,
+    "evaluation/templates/evaluation/elimination_form.html": 3,
+    "evaluation/templates/evaluation/eliminations.html": 1,
+    "evaluation/templates/evaluation/inspection_form.html": 3,
+    "evaluation/templates/evaluation/pdf/letters.html": 11,
+    "evaluation/templates/evaluation/pdf/ranking.html": 10,
+    "evaluation/templates/evaluation/ranking.html": 3,
+    "evaluation/templates/evaluation/score.html": 10,
+    "evaluation/templates/evaluation/survey/_code_form.html": 1,
+    "evaluation/templates/evaluation/survey/fault.html": 6,
+    "evaluation/templates/evaluation/survey/form.html": 10,
+    "evaluation/templates/evaluation/survey/mine.html": 2,
+    "evaluation/templates/evaluation/survey/start.html": 3,
+    "evaluation/templates/evaluation/template_edit.html": 7,
+    "fees/templates/fees/estate.html": 11,
+    "fees/templates/fees/import.html": 10,
+    "fees/templates/fees/overview.html": 7,
+    "finance/templates/finance/alerts.html": 10,
+    "finance/templates/finance/disclosures.html": 8,
+    "finance/templates/finance/estate.html": 14,
+    "finance/templates/finance/import.html": 15,
+    "finance/templates/finance/index.html": 2,
+    "finance/templates/finance/public_estate.html": 21,
+    "home/templates/home/no_role.html": 2,
+    "home/templates/home/office.html": 5,
+    "portal/templates/portal/activate.html": 3,
+    "portal/templates/portal/activate_account.html": 1,
+    "portal/templates/portal/estate.html": 4,
+    "portal/templates/portal/home.html": 1,
+    "portal/templates/portal/letters.html": 2,
+    "portal/templates/portal/letters_estate.html": 5,
+    "portal/templates/portal/pdf/activation_letters.html": 15,
+    "portal/templates/portal/problem.html": 7,
+    "portal/templates/portal/problems.html": 2,
+    "portal/templates/portal/report.html": 12,
+    "problems/templates/problems/_deadline.html": 2,
+    "problems/templates/problems/_results.html": 1,
+    "problems/templates/problems/_stats_table.html": 2,
+    "problems/templates/problems/board.html": 4,
+    "problems/templates/problems/categories.html": 7,
+    "problems/templates/problems/create.html": 1,
+    "problems/templates/problems/detail.html": 4,
+    "problems/templates/problems/stats.html": 3,
+    "registry/templates/registry/_results.html": 2,
+    "registry/templates/registry/detail.html": 1,
+    "registry/templates/registry/import.html": 15,
+    "registry/templates/registry/list.html": 3,
+    "training/templates/training/certificate.html": 5,
+    "training/templates/training/exam.html": 5,
+    "training/templates/training/exam_form.html": 4,
+    "training/templates/training/exams.html": 1,
+    "training/templates/training/my.html": 2,
+    "training/templates/training/question_form.html": 1,
+    "training/templates/training/question_import.html": 4,
+    "training/templates/training/result.html": 3,
+    "training/templates/training/take.html": 1,
+    "voting/templates/voting/_participation_table.html": 5,
+    "voting/templates/voting/_result.html": 12,
+    "voting/templates/voting/_thresholds.html": 12,
+    "voting/templates/voting/office/ballots.html": 4,
+    "voting/templates/voting/office/canvass.html": 7,
+    "voting/templates/voting/office/detail.html": 25,
+    "voting/templates/voting/office/form.html": 5,
+    "voting/templates/voting/office/index.html": 4,
+    "voting/templates/voting/office/publish.html": 5,
+    "voting/templates/voting/owner/confirm.html": 2,
+    "voting/templates/voting/owner/decision.html": 21,
+    "voting/templates/voting/owner/mine.html": 2,
+    "voting/templates/voting/public/decision.html": 15,
+    "voting/templates/voting/public/receipt.html": 8,
+    "locale/en/LC_MESSAGES/django.po": 756,
+}
+
+
+def template_files() -> list[Path]:
+    return sorted(
+        path
+        for path in PACKAGE_DIR.rglob("*")
+        if path.suffix in {".html", ".txt"} and "templates" in path.parts and path.is_file()
+    )
+
+
+def lint_findings() -> dict[str, list[str]]:
+    """Each linted file (by its path under gongzhi/) with its findings, as "line:column «excerpt»"."""
+    found: dict[str, list[str]] = {}
+    for path in template_files():
+        rows = [f"{f.line}:{f.column} «{f.excerpt}»" for f in findings(path.read_text(encoding="utf-8"))]
+        if rows:
+            found[str(path.relative_to(PACKAGE_DIR))] = rows
+    catalogue = [
+        f"msgid «{entry.msgid}»"
+        for entry in polib.pofile(str(PO_PATH))
+        if not entry.obsolete
+        and (half_width_marks(entry.msgid) or half_width_marks(entry.msgid_plural or ""))
+    ]
+    if catalogue:
+        found[str(PO_PATH.relative_to(PACKAGE_DIR))] = catalogue
+    return found
+
+
+def test_no_half_width_punctuation_in_chinese_text():
+    over = {
+        name: rows[: 5 if name in ALLOWED else None]
+        for name, rows in lint_findings().items()
+        if len(rows) > ALLOWED.get(name, 0)
+    }
+    assert over == {}, "半角标点出现在中文里（改为全角，或运行 scripts/fullwidth.py fix 文件）"
+
+
+def test_the_allow_list_only_shrinks():
+    found = lint_findings()
+    stale = {
+        name: (allowed, len(found.get(name, [])))
+        for name, allowed in ALLOWED.items()
+        if len(found.get(name, [])) < allowed
+    }
+    # Lower the number (or drop the file) when a sweep fixed findings, so they cannot come back.
+    assert stale == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("房屋(户)", "房屋（户）"),
+        ("甲, 乙: 丙; 丁? 戊!", "甲，乙：丙；丁？戊！"),
+        ("含已销项,计入企业记录", "含已销项，计入企业记录"),
+        ("党员占比 %(p)s%%(%(n)s/%(d)s),目标", "党员占比 %(p)s%%（%(n)s/%(d)s），目标"),
+        ("请输入 (选填)", "请输入（选填）"),
+        ("时间:10:30,共 1,234 元", "时间：10:30，共 1,234 元"),
+        ("（甲)", "（甲）"),
+    ],
+)
+def test_half_width_marks_in_chinese_text_become_full_width(text, expected):
+    assert to_full_width(text) == expected
+    assert half_width_marks(expected) == []
+    assert normalise_marks(text) == normalise_marks(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "面积 (m²)",
+        "1,234.50",
+        "10:30",
+        "&nbsp;中文",
+        "%(name)s中文",
+        "https://example.org/中文?a=1",
+        "Authorization: Bearer",
+        "{% if a != b %}",
+    ],
+)
+def test_code_numbers_times_urls_and_entities_are_left_alone(text):
+    assert half_width_marks(text) == []
+    assert to_full_width(text) == text
+
+
+def test_the_lint_reports_line_column_and_excerpt():
+    (finding,) = findings("第一行\n备注:无")
+    assert (finding.line, finding.column, finding.mark) == (2, 3, ":")
+    assert "备注:无" in finding.excerpt
