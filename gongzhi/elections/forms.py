@@ -54,3 +54,28 @@ class TargetsForm(forms.Form):
     cross_share = forms.DecimalField(
         label=_("交叉任职占比目标(%)"), min_value=0, max_value=100, decimal_places=2
     )
+
+
+class InstallForm(forms.Form):
+    """Filing the committee elected by the owners' vote (备案): the vote, the elected candidates, the director
+    and deputies chosen at the first meeting, the term's length in years."""
+
+    vote = forms.ModelChoiceField(label=_("选举表决"), queryset=None, empty_label=_("请选择业主大会表决"))
+    members = forms.TypedMultipleChoiceField(
+        label=_("当选委员"), coerce=int, widget=forms.CheckboxSelectMultiple, choices=()
+    )
+    director = forms.TypedChoiceField(label=_("主任"), coerce=int, choices=())
+    deputies = forms.TypedMultipleChoiceField(
+        label=_("副主任"), coerce=int, widget=forms.CheckboxSelectMultiple, choices=(), required=False
+    )
+    years = forms.TypedChoiceField(
+        label=_("任期（年）"), coerce=int, choices=((5, "5"), (4, "4"), (3, "3")), initial=5
+    )
+
+    def __init__(self, *args, votes, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vote"].queryset = votes
+        self.fields["vote"].label_from_instance = lambda d: f"{d.title}（{d.closes_at:%Y-%m-%d}）"
+        choices = [(c.pk, c.name) for c in candidates]
+        for name in ("members", "director", "deputies"):
+            self.fields[name].choices = choices

@@ -73,6 +73,16 @@ class Slate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decision_comment = models.CharField(_("审核意见"), max_length=500, blank=True)
+    # The registry's committee this slate became after the owners' election vote
+    # (services.committee_install_from_election); the vote itself is on the committee (election_vote).
+    committee = models.OneToOneField(
+        "registry.OwnersCommittee",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("产生的业委会"),
+    )
 
     class Meta:
         verbose_name = _("业委会换届人选")
@@ -178,6 +188,7 @@ class SlateEvent(models.Model):
         SUBMIT = "submit", _("报送审核")
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回")
+        INSTALL = "install", _("选举产生业委会并备案")
 
     slate = models.ForeignKey(Slate, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("时间"))

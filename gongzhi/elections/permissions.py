@@ -57,6 +57,14 @@ def may_decide(user, slate: Slate) -> bool:
     return scope_for(user).is_leadership_of(slate.estate.area.street_id)
 
 
+def may_install(user, slate: Slate) -> bool:
+    """Filing the elected committee (备案) is done at the street office: the street admin records it once the
+    approved slate's election vote has passed (指导规则第三十三条; 上海市住宅物业管理规定: 向街道办事处办理换届备案)."""
+    if slate.status != SlateStatus.APPROVED or slate.committee_id is not None:
+        return False
+    return scope_for(user).is_street_admin(slate.estate.area.street_id)
+
+
 def get_slate_for_user(user, pk, *, edit: bool = False) -> Slate:
     """Outsider → 404; a reader who may not edit it (now) → 403."""
     require_reader(user)

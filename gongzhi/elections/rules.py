@@ -123,3 +123,98 @@ def election_is_early(election_date: dt.date, sitting_term_end: dt.date) -> bool
 def missing_checks(recorded: dict[int, set[str]], candidate_ids: list[int]) -> list[tuple[int, str]]:
     """(candidate id, check kind) for every check not yet recorded."""
     return [(c, kind) for c in candidate_ids for kind in CHECK_KINDS if kind not in recorded.get(c, set())]
+
+
+# ---- the elected committee's term and filing (committee_install_from_election) -------------------------
+
+TERM_YEARS_DEFAULT = 5
+TERM_YEARS_MIN, TERM_YEARS_MAX = 3, 5
+FILING_DAYS = 30
+
+
+def elected_term(election_day: dt.date, years: int = TERM_YEARS_DEFAULT) -> tuple[dt.date, dt.date]:
+    """The term of a committee elected by the owners' vote that ended on ``election_day``: it starts that day
+    and ends the day before the same date ``years`` later (5 years from 15 Mar 2026 → 14 Mar 2031; from
+    29 Feb 2028 → 27 Feb 2033, the anniversary clamped to 28 Feb).
+
+    《业主大会和业主委员会指导规则》(建房〔2009〕274号) 第三十二条: 业主委员会委员实行任期制，每届任期不超过
+    5年; the Shanghai practice this registry checks (registry/health.py ``TERM_YEARS``) is 3 to 5 years, the
+    length the estate's 业主大会议事规则 fixes. A length outside 3–5 is refused."""
+    if not TERM_YEARS_MIN <= years <= TERM_YEARS_MAX:
+        raise ValueError("a term is 3 to 5 years")
+    return election_day, add_months(election_day, 12 * years) - dt.timedelta(days=1)
+
+
+def filing_deadline(election_day: dt.date) -> dt.date:
+    """The last day to file the new committee with the street (备案): 30 days after the election.
+
+    《业主大会和业主委员会指导规则》第三十三条: 业主委员会应当自选举产生之日起30日内 … 办理备案手续;
+    《上海市住宅物业管理规定》: 新一届业主委员会选举产生后，应当在三十日内向乡、镇人民政府或者街道办事处办理
+    换届备案手续."""
+    return election_day + dt.timedelta(days=FILING_DAYS)
+
+
+# Why a committee cannot be installed from an election (codes; services.py says them in Chinese).
+NOT_APPROVED = "not_approved"  # the slate has not passed the leadership group's review
+WRONG_MATTER = "wrong_matter"  # the vote is not an election of the owners' committee (art. 278 (3))
+OTHER_ESTATE = "other_estate"  # the vote is another estate's
+NOT_FINAL = "not_final"  # the result is not final yet (objection period, 异议期)
+NOT_PASSED = "not_passed"  # the owners did not pass it
+BEFORE_APPROVAL = "before_approval"  # the vote ended before the slate was approved
+ALREADY_INSTALLED = "already_installed"  # this slate already became a committee
+VOTE_USED = "vote_used"  # this vote already elected a committee
+WRONG_SIZE = "wrong_size"  # the elected members are not the planned number
+NOT_CANDIDATES = "not_candidates"  # a member is not on the approved slate
+DIRECTOR_NOT_MEMBER = "director_not_member"  # the director must be one of the elected members
+
+
+@dataclass(frozen=True)
+class InstallFacts:
+    slate_approved: bool
+    slate_approved_on: dt.date | None
+    slate_installed: bool
+    vote_is_committee_matter: bool
+    vote_same_estate: bool
+    vote_final: bool
+    vote_passed: bool
+    vote_day: dt.date
+    vote_used: bool
+    planned_size: int
+    members: tuple[int, ...]  # candidate ids chosen as the elected members
+    candidates: frozenset[int]  # candidate ids of the slate
+    director: int | None
+    deputies: tuple[int, ...] = ()
+
+
+def install_refusals(f: InstallFacts) -> list[str]:
+    """Every reason the election cannot become the registry's committee (empty: it can).
+
+    《民法典》第二百七十八条第一款第（三）项: electing the owners' committee is a matter the owners decide together,
+    so the committee comes from a passed, final owners' vote of that estate on that matter; the members are the
+    approved slate's candidates (上海市住宅物业管理规定: candidates are vetted and reported to the street), as many
+    as the slate planned; the director (主任) is one of them (指导规则第三十二条: chosen at the first meeting)."""
+    reasons = []
+    if not f.slate_approved:
+        reasons.append(NOT_APPROVED)
+    if f.slate_installed:
+        reasons.append(ALREADY_INSTALLED)
+    if not f.vote_is_committee_matter:
+        reasons.append(WRONG_MATTER)
+    if not f.vote_same_estate:
+        reasons.append(OTHER_ESTATE)
+    if not f.vote_final:
+        reasons.append(NOT_FINAL)
+    elif not f.vote_passed:
+        reasons.append(NOT_PASSED)
+    if f.vote_used:
+        reasons.append(VOTE_USED)
+    if f.slate_approved and f.slate_approved_on is not None and f.vote_day < f.slate_approved_on:
+        reasons.append(BEFORE_APPROVAL)
+    chosen = set(f.members)
+    if len(chosen) != len(f.members) or len(chosen) != f.planned_size:
+        reasons.append(WRONG_SIZE)
+    if not chosen <= f.candidates:
+        reasons.append(NOT_CANDIDATES)
+    if f.director is None or f.director not in chosen or not set(f.deputies) <= chosen - {f.director}:
+        reasons.append(DIRECTOR_NOT_MEMBER)
+    return reasons

@@ -28,7 +28,16 @@ from gongzhi.elections.models import (
     SlateEvent,
     SlateStatus,
 )
-from gongzhi.registry.models import Estate, Owner, Street, Unit
+from gongzhi.registry.models import (
+    CommitteeMember,
+    CommitteePosition,
+    Estate,
+    Owner,
+    OwnersCommittee,
+    Street,
+    Unit,
+)
+from gongzhi.voting.models import Decision, DecisionStatus, Matter
 
 MAX_CANDIDATES = 41
 
@@ -253,6 +262,8 @@ def slate_submit(*, actor, slate: Slate, now: dt.datetime | None = None) -> Slat
         _leaders(_street_id(slate)),
         _("%(estate)s业委会换届人选已报送,请审核。") % {"estate": slate.estate.name},
         url=reverse("elections:detail", args=[slate.pk]),
+        event="elections.slate_submitted",
+        street_id=_street_id(slate),
     )
     return slate
 
@@ -292,6 +303,8 @@ def slate_approve(*, actor, slate: Slate, comment: str = "", now: dt.datetime | 
         _area_people(slate),
         _("%(estate)s业委会换届人选已通过领导小组审核。") % {"estate": slate.estate.name},
         url=reverse("elections:detail", args=[slate.pk]),
+        event="elections.slate_approved",
+        street_id=_street_id(slate),
     )
     return slate
 
@@ -307,6 +320,8 @@ def slate_return(*, actor, slate: Slate, comment: str, now: dt.datetime | None =
         _("%(estate)s业委会换届人选被退回:%(comment)s") % {"estate": slate.estate.name, "comment": comment},
         url=reverse("elections:detail", args=[slate.pk]),
         urgent=True,
+        event="elections.slate_returned",
+        street_id=_street_id(slate),
     )
     return slate
 
@@ -338,3 +353,150 @@ def targets_set(*, actor, street: Street, party_share, cross_share) -> ElectionT
         changes=diff(before, snapshot(row)),
     )
     return row
+
+
+INSTALL_MESSAGES = {
+    rules.NOT_APPROVED: _("换届人选尚未通过领导小组审核。"),
+    rules.ALREADY_INSTALLED: _("这份名单已经产生了业委会。"),
+    rules.WRONG_MATTER: _("所选表决不是“选举业主委员会”事项（《民法典》第二百七十八条第一款第（三）项）。"),
+    rules.OTHER_ESTATE: _("所选表决不是本小区的业主大会表决。"),
+    rules.NOT_FINAL: _("表决结果尚未最终公布（异议期未满），不能据此产生业委会。"),
+    rules.NOT_PASSED: _("业主大会表决未通过，不能据此产生业委会。"),
+    rules.VOTE_USED: _("这次表决已经产生过一届业委会。"),
+    rules.BEFORE_APPROVAL: _("表决在人选审核通过之前就已结束，不能作为本名单的选举表决。"),
+    rules.WRONG_SIZE: _("当选委员人数应与拟设委员人数相同。"),
+    rules.NOT_CANDIDATES: _("当选委员须是本名单上的候选人。"),
+    rules.DIRECTOR_NOT_MEMBER: _("主任、副主任须从当选委员中产生。"),
+}
+
+
+def election_votes(slate: Slate):
+    """The estate's passed, final votes electing an owners' committee, newest first (the choices offered
+    when filing the committee)."""
+    return Decision.objects.filter(
+        estate_id=slate.estate_id, matter=Matter.COMMITTEE, status=DecisionStatus.FINAL, passed=True
+    ).order_by("-closes_at", "-pk")
+
+
+@transaction.atomic
+def committee_install_from_election(
+    *,
+    actor,
+    slate: Slate,
+    vote: Decision,
+    members: list[int],
+    director: int,
+    deputies: list[int] | tuple[int, ...] = (),
+    years: int = rules.TERM_YEARS_DEFAULT,
+    now: dt.datetime | None = None,
+) -> OwnersCommittee:
+    """The approved slate, elected by the owners' vote, becomes the registry's owners' committee (备案).
+
+    The term starts on the day the vote ended and runs ``years`` (rules.elected_term); the sitting committee's
+    term ends the day before (one committee at a time). Members are the elected candidates (``members``, candidate
+    ids, as many as the slate planned), with the director and deputies chosen at the first meeting. Refused with a
+    plain reason when the vote is not a passed, final election of this estate's committee
+    (rules.install_refusals). The filing day is today; filing after 30 days is recorded, not refused (the
+    committee exists in law from its election; the slate page shows the late filing)."""
+    slate = Slate.objects.select_for_update().select_related("estate__area").get(pk=slate.pk)
+    if not permissions.scope_for(actor).is_street_admin(slate.estate.area.street_id):
+        raise PermissionDenied
+    vote = Decision.objects.select_for_update().get(pk=vote.pk)
+    now = now or timezone.now()
+    vote_day = timezone.localdate(vote.closes_at)
+    candidates = {c.pk: c for c in slate.candidates.select_related("owner")}
+    member_ids = [int(m) for m in members]
+    facts = rules.InstallFacts(
+        slate_approved=slate.status == SlateStatus.APPROVED,
+        slate_approved_on=timezone.localdate(slate.decided_at) if slate.decided_at else None,
+        slate_installed=slate.committee_id is not None,
+        vote_is_committee_matter=vote.matter == Matter.COMMITTEE,
+        vote_same_estate=vote.estate_id == slate.estate_id,
+        vote_final=vote.status == DecisionStatus.FINAL,
+        vote_passed=bool(vote.passed),
+        vote_day=vote_day,
+        vote_used=OwnersCommittee.objects.filter(election_vote=vote).exists(),
+        planned_size=slate.planned_size,
+        members=tuple(member_ids),
+        candidates=frozenset(candidates),
+        director=int(director) if director is not None else None,
+        deputies=tuple(int(d) for d in deputies),
+    )
+    refusals = rules.install_refusals(facts)
+    if refusals:
+        raise SlateError("".join(str(INSTALL_MESSAGES[code]) for code in refusals))
+    try:
+        start, end = rules.elected_term(vote_day, years)
+    except ValueError:
+        raise SlateError(_("任期应为三至五年。")) from None
+    if OwnersCommittee.objects.filter(estate_id=slate.estate_id, term_start__gte=start).exists():
+        raise SlateError(_("台账中已有自%(day)s起或更晚开始任期的业委会。") % {"day": start.isoformat()})
+    street_id = _street_id(slate)
+    for sitting in OwnersCommittee.objects.select_for_update().filter(
+        estate_id=slate.estate_id, term_start__lt=start, term_end__gte=start
+    ):
+        before = snapshot(sitting)
+        sitting.term_end = start - dt.timedelta(days=1)
+        sitting.save(update_fields=["term_end"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=sitting,
+            street_id=street_id,
+            changes=diff(before, snapshot(sitting)),
+        )
+    committee = OwnersCommittee.objects.create(
+        estate_id=slate.estate_id,
+        term_start=start,
+        term_end=end,
+        elected_on=vote_day,
+        election_vote=vote,
+        filed_on=timezone.localdate(now),
+    )
+    deputy_ids = set(facts.deputies)
+
+    def position(pk: int) -> str:
+        if pk == facts.director:
+            return CommitteePosition.DIRECTOR
+        return CommitteePosition.DEPUTY if pk in deputy_ids else CommitteePosition.MEMBER
+
+    def phone(candidate: Candidate) -> str:
+        return candidate.owner.phone if candidate.owner is not None else ""
+
+    CommitteeMember.objects.bulk_create(
+        [
+            CommitteeMember(
+                committee=committee,
+                name=candidates[pk].name,
+                position=position(pk),
+                is_party_member=candidates[pk].is_party_member,
+                is_cross_appointed=candidates[pk].is_cross_appointed,
+                phone=phone(candidates[pk]),
+            )
+            for pk in member_ids
+        ]
+    )
+    slate.committee = committee
+    slate.save(update_fields=["committee"])
+    comment = _("据业主大会表决“%(title)s”（%(day)s）产生新一届业委会，任期%(start)s至%(end)s。") % {
+        "title": vote.title,
+        "day": vote_day.isoformat(),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    _event(slate, actor, SlateEvent.Action.INSTALL, comment=comment, now=now)
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=committee,
+        street_id=street_id,
+        changes={**snapshot(committee), "members": [candidates[pk].name for pk in member_ids]},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=slate,
+        street_id=street_id,
+        changes={"committee": [None, committee.pk]},
+    )
+    return committee

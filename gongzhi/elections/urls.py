@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/candidates/<int:candidate_id>/", office.candidate_form, name="candidate_edit"),
     path("<int:pk>/candidates/<int:candidate_id>/delete/", office.candidate_delete, name="candidate_delete"),
     path("<int:pk>/act/<slug:action>/", office.slate_act, name="act"),
+    path("<int:pk>/install/", office.slate_install, name="install"),
 ]

@@ -310,6 +310,18 @@ class OwnersCommittee(models.Model):
     )
     term_start = models.DateField(_("任期开始"))
     term_end = models.DateField(_("任期结束"))
+    # Set when the committee is installed from an election (elections.services.committee_install_from_election):
+    # the owners' vote that elected it (Civil Code art. 278 (3)), its day, and the day it was filed with the street.
+    elected_on = models.DateField(_("选举日期"), null=True, blank=True)
+    election_vote = models.ForeignKey(
+        "voting.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("选举表决"),
+    )
+    filed_on = models.DateField(_("备案日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("业委会")

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -263,6 +264,19 @@ def committee_status(committee: r.OwnersCommittee) -> Cell:
     if (committee.term_end - today).days <= 150:
         return badge(_("5个月内换届"), "amber")
     return badge(_("任期内"), "green")
+
+
+def committee_election(committee: r.OwnersCommittee, scope: Scope) -> Cell:
+    """The owners' vote that elected the committee (elections.services.committee_install_from_election), as a
+    link to its public result; "—" for a committee recorded without one (an import of older terms)."""
+    if committee.election_vote_id is None:
+        return Cell("—")
+    text = _("%(day)s业主大会选举") % {
+        "day": committee.elected_on.isoformat() if committee.elected_on else ""
+    }
+    if committee.filed_on:
+        text += _("（%(day)s备案）") % {"day": committee.filed_on.isoformat()}
+    return Cell(str(text), url=reverse("decide:decision", args=[committee.election_vote_id]))
 
 
 def _estate_old(estate: r.Estate, scope: Scope) -> Cell:
@@ -600,6 +614,7 @@ RESOURCES: tuple[Resource, ...] = (
                 _("交叉任职占比"),
                 value=lambda c, s: Cell(_share(c.cross_count, c.member_count), css="num"),
             ),
+            Column("election", _("选举依据"), value=committee_election),
         ),
         form_fields=("estate", "term_start", "term_end"),
         search=("estate__name",),

@@ -85,3 +85,7 @@ def cases(world):
     url = reverse("elections:candidate_delete", args=[slate.pk, candidate.pk])
     yield "elections:candidate_delete", url, "get", {p: 405 for p in EVERYONE}
     yield "elections:candidate_delete", url, "post", _slate_page(EDIT, 302)
+    # Filing the elected committee: POST only; this slate is a draft, so nobody may file it yet.
+    url = reverse("elections:install", args=[slate.pk])
+    yield "elections:install", url, "get", {p: 405 for p in EVERYONE}
+    yield "elections:install", url, "post", _slate_page(set())

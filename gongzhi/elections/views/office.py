@@ -22,7 +22,7 @@ from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_respo
 from gongzhi.core.scopes import admin_street, branch_areas, scope_for, visible
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.elections import permissions, rules, selectors, services
-from gongzhi.elections.forms import CandidateForm, DecisionForm, SlateForm, TargetsForm
+from gongzhi.elections.forms import CandidateForm, DecisionForm, InstallForm, SlateForm, TargetsForm
 from gongzhi.elections.models import Candidate, CheckKind, Slate, SlateStatus
 from gongzhi.registry.models import Area, Estate
 
@@ -238,6 +238,10 @@ def slate_detail(request, pk: int):
     candidates = list(
         slate.candidates.select_related("owner", "unit__building").prefetch_related("checks__signed_by")
     )
+    if slate.committee_id:
+        slate = Slate.objects.select_related(
+            "estate__area", "created_by", "decided_by", "committee__election_vote"
+        ).get(pk=slate.pk)
     review = selectors.review(slate, candidates=candidates)
     kinds = CheckKind.choices
     rows = []
@@ -263,8 +267,51 @@ def slate_detail(request, pk: int):
             "term": term,
             "term_label": TERM_LABELS[term.state],
             "term_colour": TERM_COLOURS[term.state],
+            "install_form": _install_form(request.user, slate, candidates),
+            "filing_deadline": rules.filing_deadline(slate.committee.elected_on)
+            if slate.committee and slate.committee.elected_on
+            else None,
         },
     )
+
+
+def _install_form(user, slate: Slate, candidates, data=None) -> InstallForm | None:
+    if not permissions.may_install(user, slate):
+        return None
+    return InstallForm(data, votes=services.election_votes(slate), candidates=candidates)
+
+
+@login_required
+@require_POST
+def slate_install(request, pk: int):
+    """The street admin files the committee the owners elected from this approved slate."""
+    slate = permissions.get_slate_for_user(request.user, pk)
+    if not permissions.may_install(request.user, slate):
+        raise PermissionDenied
+    form = _install_form(request.user, slate, list(slate.candidates.all()), request.POST)
+    if form is None or not form.is_valid():
+        messages.error(request, _("请选择选举表决、当选委员和主任。"))
+        return redirect("elections:detail", slate.pk)
+    data = form.cleaned_data
+    try:
+        committee = services.committee_install_from_election(
+            actor=request.user,
+            slate=slate,
+            vote=data["vote"],
+            members=data["members"],
+            director=data["director"],
+            deputies=data["deputies"],
+            years=data["years"],
+        )
+    except services.SlateError as error:
+        messages.error(request, error.message)
+        return redirect("elections:detail", slate.pk)
+    messages.success(
+        request,
+        _("已备案：新一届业委会任期%(start)s至%(end)s。")
+        % {"start": committee.term_start.isoformat(), "end": committee.term_end.isoformat()},
+    )
+    return redirect("elections:detail", slate.pk)
 
 
 def _editable(request, pk: int) -> Slate:
