@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gongzhi.training",
     "gongzhi.home",
     "gongzhi.portal",
+    "gongzhi.wall",
     "gongzhi.demo",
     "gongzhi.api",
 ]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox_read"),
     path("my/", include("gongzhi.portal.urls")),
+    path("wall/", include("gongzhi.wall.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]

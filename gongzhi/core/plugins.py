@@ -33,6 +33,7 @@ DOMAIN_APPS: tuple[str, ...] = (
     "gongzhi.elections",
     "gongzhi.training",
     "gongzhi.portal",
+    "gongzhi.wall",  # last: its demo builds the kept aggregates from everything before it
 )
 
 PLUGIN_KINDS = ("scoping", "navigation", "demo_data", "today", "health")

@@ -1,0 +1,308 @@
+"""The facts behind the wall's indicators: one gatherer per fact source, each a fixed number of set-based
+queries for any number of estates (never a query per estate), reusing the apps' own selectors where they
+exist (finance's money alerts and disclosure schedule, voting's participation, branchwork's compliance).
+
+``gather(source, estate_ids, today)`` → {estate id: facts}; every estate gets a facts dict (zeros when it
+has nothing). Facts are plain JSON values: they are kept as the status row's detail and shown on the
+health card.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
+
+Facts = dict[str, Any]
+
+
+def _problems(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    """Today: by status (what the problem list shows). A past day (the trends): from the dates — reported
+    by then and not yet closed; overdue when past its deadline and not yet submitted for acceptance."""
+    from gongzhi.problems.models import ACTIVE_STATUSES, OPEN_STATUSES, Problem, Status
+
+    if today >= timezone.localdate():
+        rows = (
+            Problem.objects.filter(estate_id__in=estate_ids, status__in=ACTIVE_STATUSES)
+            .order_by()
+            .values("estate_id")
+            .annotate(
+                open=Count("pk"),
+                overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+            )
+        )
+    else:
+        not_closed = Q(closed_at__isnull=True) | Q(closed_at__date__gt=today)
+        not_submitted = Q(submitted_at__isnull=True) | Q(submitted_at__date__gt=today)
+        rows = (
+            Problem.objects.filter(estate_id__in=estate_ids, created_at__date__lte=today)
+            .exclude(status=Status.REJECTED)
+            .filter(not_closed)
+            .order_by()
+            .values("estate_id")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today) & not_submitted))
+        )
+    found = {row["estate_id"]: {"open": row["open"], "overdue": row["overdue"]} for row in rows}
+    return {e: found.get(e, {"open": 0, "overdue": 0}) for e in estate_ids}
+
+
+def _closure(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    """Problems closed in the 365 days up to ``today``; on time = submitted for acceptance by the deadline
+    (the deadline binds the assignee's work, not the branch's acceptance)."""
+    from gongzhi.problems.models import Problem, Status
+
+    since = today - dt.timedelta(days=365)
+    rows = (
+        Problem.objects.filter(
+            estate_id__in=estate_ids,
+            status=Status.CLOSED,
+            closed_at__date__gt=since,
+            closed_at__date__lte=today,
+            deadline__isnull=False,
+        )
+        .order_by()
+        .values("estate_id")
+        .annotate(closed=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
+    )
+    found = {row["estate_id"]: {"closed": row["closed"], "on_time": row["on_time"]} for row in rows}
+    return {e: found.get(e, {"closed": 0, "on_time": 0}) for e in estate_ids}
+
+
+def _finance(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    from gongzhi.finance.selectors import money_alerts
+
+    result: dict[int, Facts] = {
+        e: {"low_fund": 0, "use_no_decision": 0, "use_no_audit": 0, "transfer_short": 0} for e in estate_ids
+    }
+    for alert in money_alerts(estate_ids=estate_ids, today=today):
+        if alert.day > today:  # as of a past day (the trends): not yet arisen
+            continue
+        result[alert.estate_id][alert.kind] += 1
+    return result
+
+
+def _disclosure(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    from gongzhi.finance.selectors import disclosure_status
+
+    result: dict[int, Facts] = {e: {"ledgers": 0, "max_days": 0} for e in estate_ids}
+    for (estate_id, _ledger), state in disclosure_status(estate_ids=estate_ids, today=today).items():
+        if state.overdue:
+            facts = result[estate_id]
+            facts["ledgers"] += 1
+            facts["max_days"] = max(facts["max_days"], state.days_overdue)
+    return result
+
+
+def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    """The estate's class in the latest recomputed campaign of its street, and whether the company that
+    manages it (active contract) is a candidate of an open bottom elimination."""
+    from gongzhi.evaluation.models import (
+        CandidateStage,
+        EliminationCandidate,
+        EliminationStatus,
+        ScoreKind,
+        ScoreSnapshot,
+    )
+    from gongzhi.registry.models import Contract
+
+    latest = (
+        ScoreSnapshot.objects.filter(
+            kind=ScoreKind.ESTATE,
+            estate_id=OuterRef("estate_id"),
+            campaign__recomputed_at__isnull=False,
+            campaign__period_end__lte=today,
+        )
+        .order_by("-campaign__period_end", "-campaign_id")
+        .values("pk")[:1]
+    )
+    snapshots = ScoreSnapshot.objects.filter(
+        kind=ScoreKind.ESTATE, estate_id__in=estate_ids, pk=Subquery(latest)
+    ).values("estate_id", "score_class", "rank", "campaign_id", "campaign__name")
+    counts = dict(
+        ScoreSnapshot.objects.filter(
+            kind=ScoreKind.ESTATE, campaign_id__in={s["campaign_id"] for s in snapshots}
+        )
+        .order_by()
+        .values_list("campaign_id")
+        .annotate(n=Count("pk"))
+    )
+    company_of = dict(
+        Contract.objects.active(today).filter(estate_id__in=estate_ids).values_list("estate_id", "company_id")
+    )
+    stages: dict[int, tuple[str, str]] = {}
+    for company_id, status, stage in (
+        EliminationCandidate.objects.filter(company_id__in=set(company_of.values()))
+        .exclude(elimination__status=EliminationStatus.CLOSED)
+        .exclude(stage=CandidateStage.CLEARED)
+        .values_list("company_id", "elimination__status", "stage")
+    ):
+        stages[company_id] = (status, stage)
+    result: dict[int, Facts] = {}
+    for e in estate_ids:
+        status, stage = stages.get(company_of.get(e, 0), ("", ""))
+        result[e] = {"class": "", "elimination": status, "elimination_stage": stage}
+    for s in snapshots:
+        result[s["estate_id"]].update(
+            {
+                "class": s["score_class"],
+                "rank": s["rank"],
+                "of": counts.get(s["campaign_id"], 0),
+                "campaign": s["campaign__name"],
+            }
+        )
+    return result
+
+
+def _committee(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    """The committee in office on ``today`` (else the latest one whose term has ended: its term is
+    overdue) and its members."""
+    from gongzhi.registry.models import CommitteeMember, OwnersCommittee
+
+    latest: dict[int, OwnersCommittee] = {}
+    for committee in OwnersCommittee.objects.filter(estate_id__in=estate_ids, term_start__lte=today).order_by(
+        "estate_id", "-term_start"
+    ):
+        latest.setdefault(committee.estate_id, committee)
+    members = {
+        row["committee_id"]: row
+        for row in CommitteeMember.objects.filter(committee_id__in=[c.pk for c in latest.values()])
+        .order_by()
+        .values("committee_id")
+        .annotate(
+            n=Count("pk"),
+            party=Count("pk", filter=Q(is_party_member=True)),
+            cross=Count("pk", filter=Q(is_cross_appointed=True)),
+        )
+    }
+    result: dict[int, Facts] = {}
+    for e in estate_ids:
+        committee = latest.get(e)
+        if committee is None:
+            result[e] = {"has_committee": False, "members": 0, "party": 0, "cross": 0}
+            continue
+        row = members.get(committee.pk, {"n": 0, "party": 0, "cross": 0})
+        result[e] = {
+            "has_committee": True,
+            "term_end": committee.term_end.isoformat(),
+            "days_left": (committee.term_end - today).days,
+            "members": row["n"],
+            "party": row["party"],
+            "cross": row["cross"],
+        }
+    return result
+
+
+def _voting(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    from gongzhi.voting.models import Decision, DecisionStatus
+    from gongzhi.voting.selectors import participation_many
+
+    now = timezone.now()
+    if today != timezone.localdate():  # as of the end of that day
+        now = dt.datetime.combine(today, dt.time.max, tzinfo=timezone.get_current_timezone())
+    decisions = list(
+        Decision.objects.filter(
+            estate_id__in=estate_ids, status=DecisionStatus.PUBLISHED, opens_at__lte=now, closes_at__gt=now
+        ).order_by("closes_at", "pk")
+    )
+    figures = participation_many(decisions)
+    result: dict[int, Facts] = {e: {"live": 0, "short": []} for e in estate_ids}
+    for decision in decisions:
+        facts = result[decision.estate_id]
+        facts["live"] += 1
+        figure = figures[decision.pk]
+        if not figure["quorum_met"]:
+            facts["short"].append(
+                {
+                    "title": decision.title,
+                    "owners_missing": figure["owners_missing"],
+                    "days_left": (timezone.localtime(decision.closes_at).date() - today).days,
+                }
+            )
+    return result
+
+
+def _branch(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    """The last full week (Monday–Sunday before ``today``'s week) of the area's joint party branch."""
+    from gongzhi.branchwork.selectors import compliance
+    from gongzhi.registry.models import Branch, Estate
+
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    estates = list(Estate.objects.filter(pk__in=estate_ids).values_list("pk", "area_id", "name"))
+    area_of = {pk: area_id for pk, area_id, _name in estates}
+    names = {pk: name for pk, _area_id, name in estates}
+    branches = Branch.objects.filter(area_id__in=set(area_of.values())).select_related("area")
+    weeks = {week.branch.area_id: week for week in compliance(branches, monday, today)}
+    result: dict[int, Facts] = {}
+    for e in estate_ids:
+        week = weeks.get(area_of.get(e, 0))
+        facts: Facts = {
+            "week": monday.isoformat(),
+            "patrol_gap": 0,
+            "meeting_gap": 0,
+            "committee_overdue": 0,
+            "postings_bad": 0,
+        }
+        if week is not None:
+            facts["patrol_gap"] = week.patrols.gap
+            facts["meeting_gap"] = week.meetings.gap
+            mine = [c for c in week.committees if c.estate_name == names.get(e)]
+            facts["committee_overdue"] = sum(1 for c in mine if c.rhythm.overdue)
+            facts["postings_bad"] = sum(c.bad_postings for c in mine)
+        result[e] = facts
+    return result
+
+
+def _fees(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    """The 12 calendar months up to ``today``'s month, summed; the contract's recorded rate beside it."""
+    from gongzhi.fees.models import MonthlyCollection
+    from gongzhi.fees.rules import month_add, month_start
+    from gongzhi.registry.models import Contract
+
+    first = month_add(month_start(today), -11)
+    rows = {
+        row["estate_id"]: row
+        for row in MonthlyCollection.objects.filter(
+            estate_id__in=estate_ids, month__gte=first, month__lte=today
+        )
+        .order_by()
+        .values("estate_id")
+        .annotate(billed=Sum("amount_billed"), collected=Sum("amount_collected"), months=Count("pk"))
+    }
+    rates = dict(
+        Contract.objects.active(today)
+        .filter(estate_id__in=estate_ids, collection_rate__isnull=False)
+        .values_list("estate_id", "collection_rate")
+    )
+    result: dict[int, Facts] = {}
+    for e in estate_ids:
+        row = rows.get(e)
+        rate = rates.get(e)
+        result[e] = {
+            # SQLite sums decimals as floats: back to exact cents
+            "billed": str(Decimal(str(row["billed"])).quantize(Decimal("0.01"))) if row else "0",
+            "collected": str(Decimal(str(row["collected"])).quantize(Decimal("0.01"))) if row else "0",
+            "months": row["months"] if row else 0,
+            "contract_rate": str(rate) if rate is not None else None,
+        }
+    return result
+
+
+SOURCES: dict[str, Callable[[list[int], dt.date], dict[int, Facts]]] = {
+    "problems": _problems,
+    "closure": _closure,
+    "finance": _finance,
+    "disclosure": _disclosure,
+    "evaluation": _evaluation,
+    "committee": _committee,
+    "voting": _voting,
+    "branch": _branch,
+    "fees": _fees,
+}
+
+
+def gather(source: str, estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
+    return SOURCES[source](list(estate_ids), today)
