@@ -5,6 +5,7 @@ below, so the demo runs with no configuration at all and production sets a handf
 variables (see docs/OPERATIONS.md).
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -85,6 +86,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gongzhi.core.dbrouter.ReplicaPinMiddleware",
     "gongzhi.core.middleware.security_headers",
     "gongzhi.core.middleware.refuse_nul",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -139,6 +141,17 @@ else:
             },
         }
     }
+
+# A PostgreSQL streaming replica for read-heavy pages and reports (docs/SCALING.md): reads go there only
+# inside core/dbrouter.reads_from_replica(); writes, transactions and migrations stay on the primary, and a
+# browser that has just written reads from the primary for GONGZHI_REPLICA_PIN_SECONDS.
+if replica_url := os.environ.get("GONGZHI_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=env_int("GONGZHI_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the test database through it
+DATABASE_ROUTERS = ["gongzhi.core.dbrouter.ReplicaRouter"]
+GONGZHI_REPLICA_PIN_SECONDS = env_int("GONGZHI_REPLICA_PIN_SECONDS", 10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -205,8 +218,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
+# Uploaded and generated files go through Django's storage API (default_storage, FileField): the local
+# disk under MEDIA_ROOT by default; several app servers share one backend by naming it here, e.g.
+# GONGZHI_STORAGE_BACKEND=storages.backends.s3.S3Storage with its options as JSON in
+# GONGZHI_STORAGE_OPTIONS (django-storages installed beside gongzhi; docs/SCALING.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("GONGZHI_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("GONGZHI_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Serve straight from the app folders: no collectstatic step before the demo runs.
@@ -227,9 +247,19 @@ GONGZHI_PDF_CACHE_DIR = VAR_DIR / "cache" / "pdf"
 GONGZHI_PDF_RENDER_SLOTS = env_int("GONGZHI_PDF_RENDER_SLOTS", max(1, (os.cpu_count() or 2) // 2))
 GONGZHI_PDF_RENDER_PROCESS = True  # render in a process of its own, not in a thread of the web worker
 
+# Cache and sessions: per process by default; in Redis when GONGZHI_REDIS_URL (or REDIS_URL) is set, so
+# every app server shares the public-page cache, the login throttle's counts and the sessions. Sessions
+# are read from Redis and kept in the database too (cached_db): a restarted Redis logs nobody out.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if redis_url := os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}}
+if redis_url := os.environ.get("GONGZHI_REDIS_URL") or os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": env_str("GONGZHI_CACHE_PREFIX", "gongzhi"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Public pages (core/publicpages.py): kept in the cache above under their data's change mark for at most
 # this long, and a browser or proxy may serve a copy this many seconds old.

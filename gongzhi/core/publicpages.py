@@ -18,7 +18,8 @@ pages) is the same for everyone who asks: ``public_page`` makes it so and says s
 - **Correct HTTP caching.** ``Cache-Control: public, max-age=…`` (short: a proxy may serve a page
   that old), an ``ETag`` derived from the same key, and ``304 Not Modified`` for ``If-None-Match``.
 
-The cache is Django's (locmem per process by default, Redis when ``REDIS_URL`` is set); entries
+Its reads go to the read replica when one is configured (``core/dbrouter.reads_from_replica``). The
+cache is Django's (locmem per process by default, Redis when ``GONGZHI_REDIS_URL`` is set); entries
 also expire after ``GONGZHI_PUBLIC_CACHE_SECONDS`` whatever the mark says, so a write that escapes
 the audit trail (raw SQL by hand) is shown within that time at the latest.
 """
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.db.models import Subquery, Sum
 from django.db.models.expressions import OuterRef
 from django.db.models.functions import Coalesce
@@ -40,6 +41,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Quer
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from gongzhi.core.dbrouter import read_alias, reads_from_replica
 from gongzhi.core.models import AuditEvent
 
 LANG_PARAM = "lang"
@@ -105,7 +107,9 @@ def public_page(
             request.user = AnonymousUser()  # the same page for everyone: the session is never read
             request.public_page = True  # type: ignore[attr-defined]  # read by base.html and the middleware
             request.LANGUAGE_CODE = language
-            with translation.override(language):
+            # The same page for everyone, so it may come from a replica (core/dbrouter.py); a reader who
+            # has just written reads from the primary.
+            with translation.override(language), reads_from_replica():
                 response = _respond(request, view, kwargs, language, mark, store, htmx)
             response.public_page = True  # type: ignore[attr-defined]
             response.headers["Content-Language"] = language
@@ -178,7 +182,7 @@ def street_sum_sql(street_column: str) -> str:
 
 def mark_row(sql: str, params: list) -> tuple | None:
     """The one row of a mark statement as a tuple, or None when its object does not exist."""
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else tuple(row)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import scope_for, streets_run_by, visible
@@ -262,6 +263,7 @@ def elimination_act(request, pk: int, action: str):
 
 
 @login_required
+@replica_view
 def elimination_export(request, pk: int):
     require_office(request)
     elimination = permissions.get_elimination_for_user(request.user, pk)

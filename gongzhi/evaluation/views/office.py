@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import build_workbook, xlsx_response
 from gongzhi.core.ordering import natural_key
@@ -314,6 +315,7 @@ def _ranking_kind(request) -> str:
 
 
 @login_required
+@replica_view
 def ranking(request, pk: int):
     """Rankings of companies (or estates) with interval bars, rank ranges, ties and classes, and the
     scale × quality chart."""
@@ -342,6 +344,7 @@ def ranking(request, pk: int):
 
 
 @login_required
+@replica_view
 def ranking_export(request, pk: int):
     require_office(request)
     campaign = permissions.get_campaign_for_user(request.user, pk)
@@ -355,6 +358,7 @@ def ranking_export(request, pk: int):
 
 
 @login_required
+@replica_view
 def ranking_pdf(request, pk: int):
     """The ranking report (PDF): method, both rankings with intervals, classes, notes."""
     require_office(request)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import can_edit_registry, get_for_user, scope_for, street_of, visible
 from gongzhi.core.validators import parse_id
@@ -127,6 +128,7 @@ def list_view(request, key: str):
 
 
 @login_required
+@replica_view
 def export_view(request, key: str):
     """The list as the user sees it (same scope, filters, search and order), as .xlsx."""
     resource = _resource(request, key)
