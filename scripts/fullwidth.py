@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/fullwidth.py fix FILE…        # templates whole; in .py files only the
                                                             # strings given to gettext (_(), gettext_lazy …)
-    .venv/bin/python scripts/fullwidth.py carry OLD.po      # after makemessages: fill each empty or fuzzy
-                                                            # entry of the catalogue from OLD.po's entry whose
+    .venv/bin/python scripts/fullwidth.py carry OLD.po…     # after makemessages: fill each empty or fuzzy
+                                                            # entry of the catalogue from an OLD.po entry whose
                                                             # msgid differs only in punctuation width
+                                                            # (e.g. git show HEAD:gongzhi/locale/…/django.po)
 
 The English translations survive a sweep so: copy django.po aside, run makemessages, then ``carry``.
 Entries that ``carry`` cannot fill are printed: they are new strings to translate."""
@@ -97,12 +98,12 @@ def _empty(entry: polib.POEntry) -> bool:
     return not entry.msgstr.strip()
 
 
-def carry(old_path: str) -> None:
-    old = polib.pofile(old_path)
+def carry(old_paths: list[str]) -> None:
     known: dict[tuple, polib.POEntry] = {}
-    for entry in old:
-        if not _empty(entry) and "fuzzy" not in entry.flags:
-            known.setdefault(_key(entry), entry)
+    for old_path in old_paths:
+        for entry in polib.pofile(old_path):
+            if not _empty(entry) and "fuzzy" not in entry.flags:
+                known.setdefault(_key(entry), entry)
     po = polib.pofile(str(PO))
     filled = 0
     left = []
@@ -132,8 +133,8 @@ def carry(old_path: str) -> None:
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "fix":
         fix(sys.argv[2:])
-    elif len(sys.argv) == 3 and sys.argv[1] == "carry":
-        carry(sys.argv[2])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "carry":
+        carry(sys.argv[2:])
     else:
         print(__doc__)
         sys.exit(2)

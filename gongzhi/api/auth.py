@@ -73,7 +73,7 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if self.csrf and _csrf_failure(request) is not None:
-            raise HttpError(403, _("CSRF 校验失败,请刷新页面后重试。"))
+            raise HttpError(403, _("CSRF 校验失败，请刷新页面后重试。"))
         return user
 
 

@@ -27,7 +27,7 @@ class LocalSwagger(Swagger):
             '<body><h1>{}</h1><p>{}</p><p><a href="{}">openapi.json</a></p></body></html>',
             api.title,
             api.title,
-            _("交互式文档未启用(需要在 INSTALLED_APPS 中加入 ninja)。机器可读的接口说明:"),
+            _("交互式文档未启用（需要在 INSTALLED_APPS 中加入 ninja）。机器可读的接口说明："),
             self.get_openapi_url(api, kwargs),
         )
         return HttpResponse(html)

@@ -42,7 +42,7 @@ def api_token_create(*, user, name: str, actor=None) -> tuple[ApiToken, str]:
     if not name:
         raise TokenError(_("令牌名称不能为空。"))
     if not user.is_active:
-        raise TokenError(_("用户 %(user)s 已停用,不能创建令牌。") % {"user": user.username})
+        raise TokenError(_("用户 %(user)s 已停用，不能创建令牌。") % {"user": user.username})
     if ApiToken.objects.filter(user=user, name=name, revoked=False).exists():
         raise TokenError(
             _("用户 %(user)s 已有名为“%(name)s”的有效令牌。") % {"user": user.username, "name": name}

@@ -47,7 +47,7 @@ def _unauthenticated(request, exc):
     message = (
         exc.message
         if exc.message != "Unauthorized"
-        else _("请先登录,或在请求头中提供有效的 API 令牌(Authorization: Bearer gz_…)。")
+        else _("请先登录，或在请求头中提供有效的 API 令牌（Authorization: Bearer gz_…）。")
     )
     return api.create_response(request, {"detail": message}, status=401)
 

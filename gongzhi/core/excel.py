@@ -76,7 +76,7 @@ def _declared_size(fileobj) -> int | None:
 
 def _too_big(size: int, limit: int) -> ExcelFileError:
     return ExcelFileError(
-        _("文件大小 %(size)s MB 超过上限 %(limit)s MB,请拆分成几个文件分别导入。")
+        _("文件大小 %(size)s MB 超过上限 %(limit)s MB，请拆分成几个文件分别导入。")
         % {"size": f"{size / (1024 * 1024):.1f}", "limit": _mb(limit)}
     )
 
@@ -98,7 +98,7 @@ def read_upload(fileobj: IO[bytes] | bytes, *, max_bytes: int | None = None) -> 
         if len(data) > limit:
             raise _too_big(max(size or 0, len(data)), limit)
     if not data:
-        raise ExcelFileError(_("文件是空的,请选择填好的 Excel(.xlsx)文件。"))
+        raise ExcelFileError(_("文件是空的，请选择填好的 Excel（.xlsx）文件。"))
     return data
 
 
@@ -106,7 +106,7 @@ def _not_xlsx(filename: str) -> ExcelFileError:
     label = f"“{filename}”" if filename else _("该文件")
     return ExcelFileError(
         _(
-            "%(file)s不是有效的 Excel(.xlsx)文件。请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿(.xlsx)再上传。"
+            "%(file)s不是有效的 Excel（.xlsx）文件。请在 Excel 或 WPS 中打开后“另存为”Excel 工作簿（.xlsx）再上传。"
         )
         % {"file": label}
     )
@@ -117,8 +117,8 @@ def _check_archive(data: bytes, filename: str) -> None:
     if data.startswith(_OLE2_MAGIC):
         raise ExcelFileError(
             _(
-                "不是有效的 Excel(.xlsx)文件:这是旧版 .xls 格式,或设置了打开密码的工作簿。"
-                "请去掉密码并“另存为”Excel 工作簿(.xlsx)后再上传。"
+                "不是有效的 Excel（.xlsx）文件：这是旧版 .xls 格式，或设置了打开密码的工作簿。"
+                "请去掉密码并“另存为”Excel 工作簿（.xlsx）后再上传。"
             )
         )
     if not data.startswith(_ZIP_MAGIC):
@@ -127,7 +127,7 @@ def _check_archive(data: bytes, filename: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise ExcelFileError(_("文件已损坏,无法读取。请在 Excel 中打开确认后重新保存再上传。")) from None
+        raise ExcelFileError(_("文件已损坏，无法读取。请在 Excel 中打开确认后重新保存再上传。")) from None
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names:
         raise _not_xlsx(filename)
@@ -135,26 +135,26 @@ def _check_archive(data: bytes, filename: str) -> None:
         if "xl/workbook.bin" in names:
             raise ExcelFileError(
                 _(
-                    "不是有效的 Excel(.xlsx)文件:这是二进制工作簿(.xlsb),请“另存为”Excel 工作簿(.xlsx)后再上传。"
+                    "不是有效的 Excel（.xlsx）文件：这是二进制工作簿（.xlsb），请“另存为”Excel 工作簿（.xlsx）后再上传。"
                 )
             )
         raise _not_xlsx(filename)
     if len(members) > MAX_ZIP_MEMBERS:
-        raise ExcelFileError(_("文件结构异常(包含的部件过多),已拒绝读取。"))
+        raise ExcelFileError(_("文件结构异常（包含的部件过多），已拒绝读取。"))
     if any(m.flag_bits & 0x1 for m in members):
-        raise ExcelFileError(_("文件已加密,请去掉密码后再上传。"))
+        raise ExcelFileError(_("文件已加密，请去掉密码后再上传。"))
     total = 0
     for member in members:
         total += member.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
             raise ExcelFileError(
-                _("文件解压后超过 %(limit)s MB,已拒绝读取(可能是压缩炸弹)。请拆分后再导入。")
+                _("文件解压后超过 %(limit)s MB，已拒绝读取（可能是压缩炸弹）。请拆分后再导入。")
                 % {"limit": _mb(MAX_UNCOMPRESSED_BYTES)}
             )
         if member.file_size > RATIO_CHECK_FROM_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
             member.compress_size, 1
         ):
-            raise ExcelFileError(_("文件压缩比异常(可能是压缩炸弹),已拒绝读取。"))
+            raise ExcelFileError(_("文件压缩比异常（可能是压缩炸弹），已拒绝读取。"))
 
 
 def _sheet_rows(workbook, sheet) -> list[Row]:
@@ -192,7 +192,7 @@ def _sheet_rows(workbook, sheet) -> list[Row]:
             rows.append(Row(number, tuple(values.get(c) for c in range(1, max(values) + 1))))
             if len(rows) > MAX_ROWS_PER_SHEET:
                 raise ExcelFileError(
-                    _("工作表“%(sheet)s”超过 %(limit)s 行,请拆分后分别导入。")
+                    _("工作表“%(sheet)s”超过 %(limit)s 行，请拆分后分别导入。")
                     % {"sheet": sheet.title, "limit": MAX_ROWS_PER_SHEET}
                 )
     return rows
@@ -223,7 +223,7 @@ def read_workbook(
         raise
     except Exception:  # any parser failure on an untrusted file is "corrupt" to the user
         raise ExcelFileError(
-            _("文件已损坏或格式不受支持,无法读取。请在 Excel 中打开确认后重新保存再上传。")
+            _("文件已损坏或格式不受支持，无法读取。请在 Excel 中打开确认后重新保存再上传。")
         ) from None
     finally:
         if workbook is not None:
@@ -319,7 +319,7 @@ class ImportErrors(UserError):
 
 def row_problems(number: int, problems: Sequence[str]) -> str:
     """One line of an error list: 第 N 行:problem;problem."""
-    return _("第 %(row)d 行:%(problems)s") % {"row": number, "problems": ";".join(problems)}
+    return _("第 %(row)d 行：%(problems)s") % {"row": number, "problems": "；".join(problems)}
 
 
 def read_table(
@@ -342,7 +342,7 @@ def read_table(
         headers = {key: text for key, text, _required in columns}
         raise ImportErrors(
             [
-                _("第 %(row)d 行(表头)缺少列:%(cols)s。")
+                _("第 %(row)d 行（表头）缺少列：%(cols)s。")
                 % {"row": header.number, "cols": "、".join(headers[key] for key in missing)}
             ]
         )
@@ -530,7 +530,7 @@ def _data_validation(workbook, DataValidation, column: ColumnSpec, letter: str):
         allow_blank=not column.required,
         showErrorMessage=True,
         errorTitle=_("请从下拉列表中选择"),
-        error=_("可选:%(choices)s") % {"choices": "、".join(column.choices)},
+        error=_("可选：%(choices)s") % {"choices": "、".join(column.choices)},
     )
     validation.add(f"{letter}2:{letter}1048576")
     return validation
@@ -592,7 +592,7 @@ def parse_text(value: Any, *, max_length: int | None = None, no_dates: bool = Fa
         text = value.strip()
         if max_length is not None and len(text) > max_length:
             raise CellError(
-                _("不能超过 %(limit)d 个字(现有 %(length)d 个)。")
+                _("不能超过 %(limit)d 个字（现有 %(length)d 个）。")
                 % {"limit": max_length, "length": len(text)}
             )
         return text
@@ -602,7 +602,7 @@ def parse_text(value: Any, *, max_length: int | None = None, no_dates: bool = Fa
         if no_dates:
             shown = value.date() if isinstance(value, dt.datetime) else value
             raise CellError(
-                _("单元格被 Excel 自动识别成了日期/时间(%(value)s),请把这一列设为“文本”格式后重新填写。")
+                _("单元格被 Excel 自动识别成了日期/时间（%(value)s），请把这一列设为“文本”格式后重新填写。")
                 % {"value": shown}
             )
         value = (
@@ -615,7 +615,7 @@ def parse_text(value: Any, *, max_length: int | None = None, no_dates: bool = Fa
     text = _number_text(value).strip()
     if max_length is not None and len(text) > max_length:
         raise CellError(
-            _("不能超过 %(limit)d 个字(现有 %(length)d 个)。") % {"limit": max_length, "length": len(text)}
+            _("不能超过 %(limit)d 个字（现有 %(length)d 个）。") % {"limit": max_length, "length": len(text)}
         )
     return text
 
@@ -718,18 +718,18 @@ def parse_date(value: Any) -> dt.date:
             if match:
                 break
         else:
-            raise CellError(_("“%(value)s”不是日期,请填写如 2024-03-01 的日期。") % {"value": value})
+            raise CellError(_("“%(value)s”不是日期，请填写如 2024-03-01 的日期。") % {"value": value})
         try:
             day = dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             raise CellError(_("“%(value)s”不是有效的日期。") % {"value": value}) from None
     elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         raise CellError(
-            _("应填写日期,如 2024-03-01(单元格中是数字 %(value)s,请把单元格设为日期格式或直接输入日期)。")
+            _("应填写日期，如 2024-03-01（单元格中是数字 %(value)s，请把单元格设为日期格式或直接输入日期）。")
             % {"value": _number_text(value)}
         )
     else:
-        raise CellError(_("应填写日期,如 2024-03-01。"))
+        raise CellError(_("应填写日期，如 2024-03-01。"))
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise CellError(_("日期 %(value)s 不在 1900–2100 年之间。") % {"value": day.isoformat()})
     return day
@@ -750,7 +750,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise CellError(_("应填写“是”或“否”(现为“%(value)s”)。") % {"value": value})
+    raise CellError(_("应填写“是”或“否”（现为“%(value)s”）。") % {"value": value})
 
 
 def choice_parser(choices: Sequence[tuple[str, str]]) -> Callable[[Any], str]:
@@ -770,7 +770,7 @@ def choice_parser(choices: Sequence[tuple[str, str]]) -> Callable[[Any], str]:
             code = lookup.get(normalise_header(_number_text(value)))
         if code is None:
             raise CellError(
-                _("“%(value)s”不是可选的值,可选:%(choices)s。") % {"value": value, "choices": listed}
+                _("“%(value)s”不是可选的值，可选：%(choices)s。") % {"value": value, "choices": listed}
             )
         return code
 

@@ -35,12 +35,12 @@ def clean_image(upload, *, name: str = "") -> CleanImage:
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
         raise ImageRejected(
-            _("“%(name)s”超过 %(mb)d MB,请压缩后再上传。") % {"name": label, "mb": MAX_BYTES // 2**20}
+            _("“%(name)s”超过 %(mb)d MB，请压缩后再上传。") % {"name": label, "mb": MAX_BYTES // 2**20}
         )
     data = upload.read(MAX_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
     if len(data) > MAX_BYTES:
         raise ImageRejected(
-            _("“%(name)s”超过 %(mb)d MB,请压缩后再上传。") % {"name": label, "mb": MAX_BYTES // 2**20}
+            _("“%(name)s”超过 %(mb)d MB，请压缩后再上传。") % {"name": label, "mb": MAX_BYTES // 2**20}
         )
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -49,14 +49,14 @@ def clean_image(upload, *, name: str = "") -> CleanImage:
             probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ImageRejected(
-            _("“%(name)s”不是有效的图片文件(只接受 JPEG、PNG、WebP 等照片)。") % {"name": label}
+            _("“%(name)s”不是有效的图片文件（只接受 JPEG、PNG、WebP 等照片）。") % {"name": label}
         ) from None
     if fmt not in ACCEPTED_FORMATS:
         raise ImageRejected(
-            _("“%(name)s”的格式 %(fmt)s 不受支持,请上传 JPEG 或 PNG 照片。") % {"name": label, "fmt": fmt}
+            _("“%(name)s”的格式 %(fmt)s 不受支持，请上传 JPEG 或 PNG 照片。") % {"name": label, "fmt": fmt}
         )
     if width * height > MAX_PIXELS:
-        raise ImageRejected(_("“%(name)s”分辨率过大,请缩小后再上传。") % {"name": label})
+        raise ImageRejected(_("“%(name)s”分辨率过大，请缩小后再上传。") % {"name": label})
     try:
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
@@ -66,4 +66,4 @@ def clean_image(upload, *, name: str = "") -> CleanImage:
             image.save(out, format="JPEG", quality=85, optimize=True)  # no exif= → no metadata
             return CleanImage(out.getvalue(), image.width, image.height)
     except (OSError, ValueError, Image.DecompressionBombError):
-        raise ImageRejected(_("“%(name)s”无法读取,文件可能已损坏。") % {"name": label}) from None
+        raise ImageRejected(_("“%(name)s”无法读取，文件可能已损坏。") % {"name": label}) from None

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
+from gongzhi.core import dates
 from gongzhi.core.plugins import app_modules
 from gongzhi.core.scopes import scope_for
 
@@ -122,32 +123,14 @@ def first_and_total(queryset, limit: int = LIMIT) -> tuple[list, int]:
     return rows, (rows[0].today_total if rows else 0)
 
 
-WEEKDAYS = (
-    gettext_lazy("星期一"),
-    gettext_lazy("星期二"),
-    gettext_lazy("星期三"),
-    gettext_lazy("星期四"),
-    gettext_lazy("星期五"),
-    gettext_lazy("星期六"),
-    gettext_lazy("星期日"),
-)
-
-
 def date_text(day: dt.date | None) -> str:
-    """2026年12月6日 (the house date format); "—" for no date."""
-    if day is None:
-        return "—"
-    return _("%(year)s年%(month)s月%(day)s日") % {"year": day.year, "month": day.month, "day": day.day}
+    """2026年12月6日 (the house date format, core/dates.py); "—" for no date."""
+    return dates.plain_date(day)
 
 
 def day_label(day: dt.date) -> str:
     """2026年12月6日 星期日 — the list's heading."""
-    return _("%(year)s年%(month)s月%(day)s日 %(weekday)s") % {
-        "year": day.year,
-        "month": day.month,
-        "day": day.day,
-        "weekday": WEEKDAYS[day.weekday()],
-    }
+    return dates.long_date(day)
 
 
 def today_for(user, *, today: dt.date | None = None) -> list[TodayItem]:

@@ -167,7 +167,7 @@ def clean_document(upload, *, name: str, max_bytes: int, require_eof: bool = Tru
     A PDF must start with ``%PDF-``, end with ``%%EOF`` (unless ``require_eof`` is off) and pass
     ``check_pdf``; anything else must decode as an image and is re-encoded without metadata
     (core/images.py). Refused by size before it is read in full."""
-    too_big = _("“%(name)s”超过 %(mb)d MB,请压缩后再上传。") % {"name": name, "mb": max_bytes // 2**20}
+    too_big = _("“%(name)s”超过 %(mb)d MB，请压缩后再上传。") % {"name": name, "mb": max_bytes // 2**20}
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise UploadRejected(too_big)
@@ -181,7 +181,7 @@ def clean_document(upload, *, name: str, max_bytes: int, require_eof: bool = Tru
     if data.startswith(b"%PDF-"):
         if require_eof and b"%%EOF" not in data[-2048:]:
             raise UploadRejected(
-                _("“%(name)s”不是完整的 PDF 文件(文件可能已损坏或未上传完)。") % {"name": name}
+                _("“%(name)s”不是完整的 PDF 文件（文件可能已损坏或未上传完）。") % {"name": name}
             )
         check_pdf(data, name=name)
         return CleanDocument(data, PDF_TYPE, "pdf")
@@ -189,7 +189,7 @@ def clean_document(upload, *, name: str, max_bytes: int, require_eof: bool = Tru
         image = clean_image(data, name=name)
     except ImageRejected:
         raise UploadRejected(
-            _("“%(name)s”既不是 PDF,也不是可识别的照片(只接受 PDF、JPEG、PNG 等)。") % {"name": name}
+            _("“%(name)s”既不是 PDF，也不是可识别的照片（只接受 PDF、JPEG、PNG 等）。") % {"name": name}
         ) from None
     return CleanDocument(image.content, JPEG_TYPE, "jpg")
 

@@ -140,7 +140,7 @@ def audit_log(request):
 
 def bad_request(request, exception=None):
     return render(
-        request, "core/error.html", {"code": 400, "message": _("请求无效,请检查后重试。")}, status=400
+        request, "core/error.html", {"code": 400, "message": _("请求无效，请检查后重试。")}, status=400
     )
 
 
@@ -154,7 +154,7 @@ def page_not_found(request, exception=None):
     return render(
         request,
         "core/error.html",
-        {"code": 404, "message": _("页面不存在,或不在您的管辖范围内。")},
+        {"code": 404, "message": _("页面不存在，或不在您的管辖范围内。")},
         status=404,
     )
 
@@ -163,14 +163,14 @@ def server_error(request):
     return render(
         request,
         "core/error.html",
-        {"code": 500, "message": _("系统出错了,我们已记录,请稍后再试。")},
+        {"code": 500, "message": _("系统出错了，我们已记录，请稍后再试。")},
         status=500,
     )
 
 
 def csrf_failure(request, reason=""):
     return render(
-        request, "core/error.html", {"code": 403, "message": _("页面已过期,请刷新后重新提交。")}, status=403
+        request, "core/error.html", {"code": 403, "message": _("页面已过期，请刷新后重新提交。")}, status=403
     )
 
 

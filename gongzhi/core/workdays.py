@@ -28,7 +28,7 @@ class UnknownCalendarYear(Exception):
         super().__init__(f"no official holiday arrangement for {year}")
         self.year = year
         self.message = gettext(
-            "尚未收录 %(year)d 年的国务院节假日安排,无法精确计算工作日。请更新 chinesecalendar 软件包。"
+            "尚未收录 %(year)d 年的国务院节假日安排，无法精确计算工作日。请更新 chinesecalendar 软件包。"
         ) % {"year": year}
 
 

@@ -51,7 +51,7 @@ class ReportForm(forms.Form):
         self.fields["building"].queryset = buildings
         self.fields["description"].widget.attrs.update({"minlength": 4, "maxlength": 1000})
         self.fields["location"].widget.attrs.update(
-            {"maxlength": 100, "placeholder": _("如:3号楼东侧车棚、小区北门")}
+            {"maxlength": 100, "placeholder": _("如：3号楼东侧车棚、小区北门")}
         )
 
 
@@ -93,7 +93,7 @@ class ActivationCodeForm(forms.Form):
 
 class NewAccountForm(forms.Form):
     username = forms.CharField(
-        label=_("登录用户名(可用手机号)"),
+        label=_("登录用户名（可用手机号）"),
         max_length=40,
         error_messages={"required": _("请设置登录用户名。")},
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
@@ -121,7 +121,7 @@ class NewAccountForm(forms.Form):
 class IssueLettersForm(forms.Form):
     WHICH = (
         ("new", _("尚未发放或激活码已失效的业主")),
-        ("pending", _("全部未激活的业主(已发的激活码作废重发)")),
+        ("pending", _("全部未激活的业主（已发的激活码作废重发）")),
         ("owner", _("指定一位业主（补发；已激活的只能借此开通新账号，原账号密码不变）")),
     )
     which = forms.ChoiceField(label=_("发放给"), choices=WHICH, initial="new", widget=forms.RadioSelect)
@@ -136,7 +136,7 @@ class IssueLettersForm(forms.Form):
         label=_("业主"),
         queryset=None,
         required=False,
-        error_messages={"invalid_choice": _("所选业主在本小区没有房屋,或是建设单位(不发激活信)。")},
+        error_messages={"invalid_choice": _("所选业主在本小区没有房屋，或是建设单位（不发激活信）。")},
     )
 
     def __init__(self, *args, buildings, owners, **kwargs):

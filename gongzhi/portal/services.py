@@ -102,7 +102,7 @@ def letters_issue(
     if owner_ids is not None:
         owners = owners.filter(pk__in=owner_ids)
         if not owners.exists():
-            raise ActivationError(_("所选业主在本小区没有房屋,或是建设单位(不发激活信)。"))
+            raise ActivationError(_("所选业主在本小区没有房屋，或是建设单位（不发激活信）。"))
     if not include_activated:
         owners = owners.exclude(pk__in=activated_owner_ids(estate))
     owners = list(owners)
@@ -187,11 +187,11 @@ def _throttled(ip: str, now: dt.datetime) -> bool:
 
 def _reason_unusable(code: ActivationCode, now: dt.datetime) -> str | None:
     if code.used_at is not None:
-        return _("这个激活码已经用过了。已激活的业主请直接登录;忘记密码请联系业委会补发激活信。")
+        return _("这个激活码已经用过了。已激活的业主请直接登录；忘记密码请联系业委会补发激活信。")
     if code.revoked_at is not None:
-        return _("这个激活码已作废:已经为您补发了新的激活信,请使用最新的一封。")
+        return _("这个激活码已作废：已经为您补发了新的激活信，请使用最新的一封。")
     if code.expires_at <= now:
-        return _("这个激活码已于 %(date)s 过期,请联系业委会补发激活信。") % {
+        return _("这个激活码已于 %(date)s 过期，请联系业委会补发激活信。") % {
             "date": timezone.localtime(code.expires_at).strftime("%Y-%m-%d")
         }
     return None
@@ -203,7 +203,7 @@ def activation_check(*, raw_code: str, ip: str, now: dt.datetime | None = None) 
     now = now or timezone.now()
     if _throttled(ip, now):
         raise ActivationError(
-            _("尝试次数过多,请 %(minutes)d 分钟后再试。") % {"minutes": rules.FAILURE_WINDOW_MINUTES}
+            _("尝试次数过多，请 %(minutes)d 分钟后再试。") % {"minutes": rules.FAILURE_WINDOW_MINUTES}
         )
     code = rules.normalize_code(raw_code)
     found = None
@@ -214,7 +214,7 @@ def activation_check(*, raw_code: str, ip: str, now: dt.datetime | None = None) 
             .first()
         )
     reason = (
-        _("激活码不正确,请核对激活信上的 12 位激活码(不含字母 O、I、L 和数字 0、1)。")
+        _("激活码不正确，请核对激活信上的 12 位激活码（不含字母 O、I、L 和数字 0、1）。")
         if found is None
         else _reason_unusable(found, now)
     )
@@ -248,7 +248,7 @@ def validate_new_login(username: str, *, keep: User | None = None) -> str:
         field.run_validators(username)
     except ValidationError:
         raise ActivationError(
-            _("用户名只能包含字母、数字和 @ . + - _,可以用手机号。"), field="username"
+            _("用户名只能包含字母、数字和 @ . + - _，可以用手机号。"), field="username"
         ) from None
     if not 3 <= len(username) <= 40:
         raise ActivationError(_("用户名长度为 3 到 40 个字符。"), field="username")
@@ -256,7 +256,7 @@ def validate_new_login(username: str, *, keep: User | None = None) -> str:
     if keep is not None:
         taken = taken.exclude(pk=keep.pk)
     if taken.exists():
-        raise ActivationError(_("这个用户名已被使用,请换一个。"), field="username")
+        raise ActivationError(_("这个用户名已被使用，请换一个。"), field="username")
     return username
 
 
@@ -302,7 +302,7 @@ def activation_complete(
         .first()
     )
     if code is None:
-        raise ActivationError(_("激活码不正确,请重新输入。"), field="code")
+        raise ActivationError(_("激活码不正确，请重新输入。"), field="code")
     reason = _reason_unusable(code, now)
     if reason is not None:
         raise ActivationError(reason, field="code")
@@ -322,7 +322,7 @@ def activation_complete(
         else:
             user = User.objects.select_for_update().get(pk=user.pk)
             if not permissions.letter_may_reach(user):  # changed since the page was shown
-                raise ActivationError(_("激活码不正确,请重新输入。"), field="code")
+                raise ActivationError(_("激活码不正确，请重新输入。"), field="code")
             user.username = validate_new_login(username, keep=user)
         _check_password(password, user)
         user.set_password(password)

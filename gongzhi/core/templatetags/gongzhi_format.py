@@ -1,11 +1,13 @@
 """Display filters shared by every page: ``{% load gongzhi_format %}``.
 
 ``{{ rate|percent }}`` → "87.5%" (or "—" when there is no figure); ``{{ rate|percent:1 }}`` rounds
-as ``floatformat:1`` does first. ``{{ amount|yuan }}`` → "1234.50 元" (the unit translated).
+as ``floatformat:1`` does first. ``{{ amount|money }}`` → "1,234.50"; ``{{ amount|yuan }}`` → "1,234.50 元"
+(the unit translated); ``{{ day|long_date }}`` → "2026年12月6日 星期日"; ``{{ day|plain_date }}`` → "2026年12月6日".
 """
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -14,9 +16,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from gongzhi.core import dates
+
 register = template.Library()
 
 MISSING = "—"
+CENTS = Decimal("0.01")
 
 
 @register.filter
@@ -28,5 +33,33 @@ def percent(value: Any, digits: Any = None) -> SafeString | str:
 
 
 @register.filter
+def money(value: Any) -> str:
+    """``Decimal("1522181.85")`` → "1,522,181.85": exact, two decimals, thousands separators; None or
+    text that is no number → "—"."""
+    if value is None or value == "" or isinstance(value, bool):
+        return MISSING
+    try:
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return MISSING
+    if not number.is_finite():
+        return MISSING
+    return format(number.quantize(CENTS), ",.2f")
+
+
+@register.filter
 def yuan(value: Any) -> SafeString:
-    return format_html("{} {}", value, _("元"))
+    """``Decimal("1234.5")`` → "1,234.50 元"."""
+    return format_html("{} {}", money(value), _("元"))
+
+
+@register.filter
+def long_date(value: Any) -> str:
+    """``{{ day|long_date }}`` → 2026年12月6日 星期日 (English: Sunday, 6 December 2026)."""
+    return dates.long_date(value or None)
+
+
+@register.filter
+def plain_date(value: Any) -> str:
+    """``{{ day|plain_date }}`` → 2026年12月6日 (English: 6 December 2026)."""
+    return dates.plain_date(value or None)

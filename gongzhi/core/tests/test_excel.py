@@ -150,13 +150,13 @@ def test_a_stream_that_hides_its_size_is_still_cut_at_the_limit():
 def test_files_that_are_not_xlsx_are_refused_by_content(content):
     with pytest.raises(ExcelFileError) as caught:
         read_workbook(content, filename="台账.xlsx")
-    assert "不是有效的 Excel(.xlsx)文件" in caught.value.message or "文件已损坏" in caught.value.message
+    assert "不是有效的 Excel（.xlsx）文件" in caught.value.message or "文件已损坏" in caught.value.message
 
 
 def test_csv_named_xlsx_gets_the_not_excel_message():
     with pytest.raises(ExcelFileError) as caught:
         read_workbook(b"a,b\n1,2\n", filename="台账.xlsx")
-    assert caught.value.message.startswith("“台账.xlsx”不是有效的 Excel(.xlsx)文件")
+    assert caught.value.message.startswith("“台账.xlsx”不是有效的 Excel（.xlsx）文件")
 
 
 def test_legacy_xls_and_password_protected_files_are_explained():
@@ -173,7 +173,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
         archive.writestr("word/document.xml", "<document/>")
     with pytest.raises(ExcelFileError) as caught:
         read_workbook(docx_like.getvalue(), filename="文档.xlsx")
-    assert "不是有效的 Excel(.xlsx)文件" in caught.value.message
+    assert "不是有效的 Excel（.xlsx）文件" in caught.value.message
 
 
 def test_empty_file_is_refused():
@@ -421,7 +421,7 @@ def test_choice_accepts_label_short_label_and_code():
     assert parse_choice("person", choices) == "person"
     with pytest.raises(CellError) as caught:
         parse_choice("公司", choices)
-    assert "可选:建设单位(未售/未交付)、个人" in caught.value.message
+    assert "可选：建设单位(未售/未交付)、个人" in caught.value.message
 
 
 def test_int_and_text_cells():

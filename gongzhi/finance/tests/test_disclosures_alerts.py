@@ -170,7 +170,7 @@ def test_an_attachment_must_be_a_pdf_or_a_photo(world):
         "place": "board",
     }
     fake = SimpleUploadedFile("公示.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
-    with pytest.raises(LedgerError, match="既不是 PDF,也不是可识别的照片"):
+    with pytest.raises(LedgerError, match="既不是 PDF，也不是可识别的照片"):
         disclosure_record(
             actor=world.user("oc_a1"),
             estate=world.estate_a1,

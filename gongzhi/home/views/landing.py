@@ -67,12 +67,12 @@ def home(request):
     ]
     charts = {
         "rates": _bar_chart(
-            _("小区物业费收缴率分布(个)"),
+            _("小区物业费收缴率分布（个）"),
             [h[0] for h in histogram],
             [(_("小区数"), [h[1] for h in histogram])],
         ),
         "companies": _bar_chart(
-            _("物业企业在管小区(个)"),
+            _("物业企业在管小区（个）"),
             [c[0] for c in companies],
             [(_("老旧小区"), [c[2] for c in companies]), (_("其他小区"), [c[1] - c[2] for c in companies])],
         ),

@@ -306,7 +306,7 @@ def test_nothing_to_issue_is_said_plainly(as_user, world, estate):
 def test_the_estate_page_shows_who_activated(as_user, world, estate):
     issue(world, estate)
     html = as_user("oc_a1").get(reverse("portal:letters_estate", args=[estate.pk])).content.decode()
-    assert "已激活" in html and "已发放,待激活" in html and "钱多多" in html  # the OC sees names
+    assert "已激活" in html and "已发放，待激活" in html and "钱多多" in html  # the OC sees names
     assert "某开发公司" not in html
 
 

@@ -49,7 +49,7 @@ def test_form_offers_the_street_categories_as_tiles_and_a_camera_input(as_user, 
     assert 'type="radio" name="category"' in html
     assert 'accept="image/*" multiple capture="environment"' in html
     assert f'<input type="hidden" name="estate" value="{world.estate_a1.pk}">' in html
-    assert "您的姓名只有居民区联合党支部能看到,不会公开" in html
+    assert "您的姓名只有居民区联合党支部能看到，不会公开" in html
     assert f'<option value="{world.building_a1.pk}">1号</option>' in html
 
 

@@ -90,7 +90,7 @@ def activate_account(request):
     code = _checked_code(request)
     if code is None:
         request.session.pop(SESSION_KEY, None)
-        messages.error(request, _("请先输入激活码(验证后 30 分钟内有效)。"))
+        messages.error(request, _("请先输入激活码（验证后 30 分钟内有效）。"))
         return redirect("portal:activate")
     attach_to = request.user if request.user.is_authenticated else None
     form = None if attach_to else NewAccountForm(request.POST if request.method == "POST" else None)
@@ -118,7 +118,7 @@ def activate_account(request):
             request.session.pop(SESSION_KEY, None)
             if attach_to is None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("激活成功!您的房屋已关联到账号 %(name)s。") % {"name": user.username})
+            messages.success(request, _("激活成功！您的房屋已关联到账号 %(name)s。") % {"name": user.username})
             return redirect("portal:home")
 
     units = Unit.objects.filter(building__estate=code.estate, owner=code.owner).select_related("building")
@@ -234,7 +234,7 @@ def _render_estate(request, estate: Estate, form: IssueLettersForm, status: int 
         elif code is None:
             state, colour = _("未发放"), ""
         elif code.used_at is None and code.revoked_at is None and code.expires_at > now:
-            state, colour = _("已发放,待激活"), "blue"
+            state, colour = _("已发放，待激活"), "blue"
         else:
             state, colour = _("激活码已失效"), "amber"
         rows.append(
@@ -281,7 +281,7 @@ def letters_issue(request, pk: int):
         owners = owners.exclude(pk__in=live)
     owner_ids = list(owners.values_list("pk", flat=True))
     if not owner_ids:
-        form.add_error(None, _("没有需要发放激活信的业主(所选范围内的业主都已激活或已有有效激活码)。"))
+        form.add_error(None, _("没有需要发放激活信的业主（所选范围内的业主都已激活或已有有效激活码）。"))
         return _render_estate(request, estate, form, status=400)
     try:
         issued = services.letters_issue(
@@ -291,7 +291,7 @@ def letters_issue(request, pk: int):
         form.add_error(None, exc.message)
         return _render_estate(request, estate, form, status=400)
     if not issued:
-        form.add_error(None, _("没有需要发放激活信的业主(所选范围内的业主都已激活或已有有效激活码)。"))
+        form.add_error(None, _("没有需要发放激活信的业主（所选范围内的业主都已激活或已有有效激活码）。"))
         return _render_estate(request, estate, form, status=400)
     # Signed by whoever issued them: the committee, the residents' committee, or the street office.
     capacity = permissions.issuing_capacity(request.user, estate)

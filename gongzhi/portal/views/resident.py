@@ -157,7 +157,7 @@ def report(request):
             else:
                 messages.success(
                     request,
-                    _("报事成功!问题编号 %(number)s,可随时在“我的报事”中查看进度。")
+                    _("报事成功！问题编号 %(number)s，可随时在“我的报事”中查看进度。")
                     % {"number": problem.number},
                 )
                 return redirect("portal:problem", problem.pk)
@@ -251,7 +251,7 @@ def problem_rate(request, pk: int):
         rating=form.cleaned_data["rating"],
         comment=form.cleaned_data["comment"],
     )
-    messages.success(request, _("感谢您的评价!"))
+    messages.success(request, _("感谢您的评价！"))
     return redirect("portal:problem", problem.pk)
 
 
@@ -265,5 +265,5 @@ def problem_reopen(request, pk: int):
         messages.error(request, _first_error(form))
         return redirect("portal:problem", problem.pk)
     services.problem_reopen(actor=request.user, problem=problem, note=form.cleaned_data["note"])
-    messages.success(request, _("问题已重新打开,已退回责任方整改。"))
+    messages.success(request, _("问题已重新打开，已退回责任方整改。"))
     return redirect("portal:problem", problem.pk)

@@ -644,8 +644,8 @@ def zip_bomb() -> bytes:
 
 FILES = {
     "50 MB": (lambda: bytes(50 * 1024 * 1024), "文件大小 50.0 MB 超过上限 10 MB"),
-    "csv renamed .xlsx": (lambda: "居民区,小区\n甲居民区,甲一小区\n".encode(), "不是有效的 Excel(.xlsx)文件"),
-    "random bytes": (lambda: bytes(range(256)) * 40, "不是有效的 Excel(.xlsx)文件"),
+    "csv renamed .xlsx": (lambda: "居民区,小区\n甲居民区,甲一小区\n".encode(), "不是有效的 Excel（.xlsx）文件"),
+    "random bytes": (lambda: bytes(range(256)) * 40, "不是有效的 Excel（.xlsx）文件"),
     "zip bomb": (zip_bomb, "压缩炸弹"),
     "empty template": (lambda: xlsx({"房屋": [SHORT_UNITS]}), "文件中没有可导入的数据"),
 }

@@ -66,7 +66,7 @@ def test_a_non_excel_file_is_reported(world, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_registry", str(path), "--street", "示例街道", "--user", "admin", stderr=err)
-    assert "不是有效的 Excel(.xlsx)文件" in err.getvalue()
+    assert "不是有效的 Excel（.xlsx）文件" in err.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -135,7 +135,7 @@ def test_attachments_are_added_to_a_draft_and_bad_files_refused(as_user, world):
     client.post(url, {"name": "报价单", "file": pdf})
     bad = SimpleUploadedFile("virus.pdf", b"MZ not a pdf", content_type="application/pdf")
     html = client.post(url, {"name": "坏文件", "file": bad}, follow=True).content.decode()
-    assert "既不是 PDF,也不是可识别的照片" in html
+    assert "既不是 PDF，也不是可识别的照片" in html
     assert list(decision.attachments.values_list("name", flat=True)) == ["报价单"]
     attachment = decision.attachments.get()
     assert client.get(reverse("decide:attachment", args=[attachment.pk]))["Content-Type"] == "application/pdf"

@@ -13,17 +13,17 @@ from gongzhi.api.services import PREFIX_LENGTH, TokenError, api_token_create, ap
 
 
 class Command(BaseCommand):
-    help = _("管理个人 API 令牌:create(创建,密钥只显示一次)、list(列出)、revoke(吊销)。")
+    help = _("管理个人 API 令牌：create（创建，密钥只显示一次）、list（列出）、revoke（吊销）。")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help=_("为用户创建令牌"))
         create.add_argument("username")
-        create.add_argument("--name", required=True, help=_("令牌名称,例如对接的系统名"))
-        listing = sub.add_parser("list", help=_("列出令牌(不含密钥)"))
+        create.add_argument("--name", required=True, help=_("令牌名称，例如对接的系统名"))
+        listing = sub.add_parser("list", help=_("列出令牌（不含密钥）"))
         listing.add_argument("username", nargs="?")
         revoke = sub.add_parser("revoke", help=_("吊销令牌"))
-        revoke.add_argument("prefix", help=_("令牌前缀(list 中显示),或完整令牌"))
+        revoke.add_argument("prefix", help=_("令牌前缀（list 中显示），或完整令牌"))
 
     def handle(self, *args, action, **options):
         return getattr(self, f"_{action}")(**options)
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except TokenError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
-            _("已为 %(user)s 创建令牌“%(name)s”。请立即保存,它不会再次显示:")
+            _("已为 %(user)s 创建令牌“%(name)s”。请立即保存，它不会再次显示：")
             % {"user": user.username, "name": token.name}
         )
         self.stdout.write(secret)
@@ -59,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(_("找不到前缀为 %(prefix)s 的唯一令牌。") % {"prefix": prefix})
         token = api_token_revoke(token=matches[0])
         self.stdout.write(
-            _("令牌 %(prefix)s(%(name)s)已吊销。") % {"prefix": token.key_prefix, "name": token.name}
+            _("令牌 %(prefix)s（%(name)s）已吊销。") % {"prefix": token.key_prefix, "name": token.name}
         )
 
     def _user(self, username):

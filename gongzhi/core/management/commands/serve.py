@@ -22,15 +22,15 @@ class Command(BaseCommand):
 
         street = find_demo_street()
         if street is not None:
-            self.stdout.write(_("演示街道“%(street)s”的登录账号(均为虚构数据):") % {"street": street.name})
+            self.stdout.write(_("演示街道“%(street)s”的登录账号（均为虚构数据）：") % {"street": street.name})
             self.stdout.write(logins_table(demo_logins(street)))
         gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
         if gunicorn is None:
-            raise CommandError(_("找不到 gunicorn,请先运行 ./run demo 安装依赖。"))
+            raise CommandError(_("找不到 gunicorn，请先运行 ./run demo 安装依赖。"))
         url = f"http://{host}:{port}"
-        self.stdout.write(self.style.SUCCESS(_("共治已启动:%(url)s  (按 Ctrl+C 停止)") % {"url": url}))
+        self.stdout.write(self.style.SUCCESS(_("共治已启动：%(url)s（按 Ctrl+C 停止）") % {"url": url}))
         if settings.DEBUG:
-            self.stdout.write(_("注意:GONGZHI_DEBUG 已开启,不要在生产环境使用。"))
+            self.stdout.write(_("注意：GONGZHI_DEBUG 已开启，不要在生产环境使用。"))
         argv = [
             gunicorn,
             "gongzhi.wsgi:application",
