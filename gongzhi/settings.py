@@ -275,7 +275,41 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"
-GONGZHI_NOTIFY_CHANNELS = env_list("GONGZHI_NOTIFY_CHANNELS", ["gongzhi.core.notify.LoggingChannel"])
+# Notifications (docs/OPERATIONS.md "Notification channels"): the outbox's channels beside the inbox,
+# their limits and their gateways. A channel without its settings fails its messages with a plain error.
+GONGZHI_NOTIFY_CHANNELS = env_list("GONGZHI_NOTIFY_CHANNELS", ["email", "sms", "wechat"])
+GONGZHI_NOTIFY_RATE_PER_HOUR = {
+    "email": env_int("GONGZHI_NOTIFY_EMAIL_PER_HOUR", 20),
+    "sms": env_int("GONGZHI_NOTIFY_SMS_PER_HOUR", 5),
+    "wechat": env_int("GONGZHI_NOTIFY_WECHAT_PER_HOUR", 10),
+}
+GONGZHI_NOTIFY_MAX_ATTEMPTS = env_int("GONGZHI_NOTIFY_MAX_ATTEMPTS", 6)
+GONGZHI_NOTIFY_BACKOFF_SECONDS = env_int("GONGZHI_NOTIFY_BACKOFF_SECONDS", 60)
+GONGZHI_NOTIFY_TIMEOUT_SECONDS = env_int("GONGZHI_NOTIFY_TIMEOUT_SECONDS", 10)
+# Absolute links (QR codes on stairwell notices, links in e-mail, SMS and WeChat messages).
+GONGZHI_PUBLIC_BASE_URL = env_str("GONGZHI_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# E-mail through Django's SMTP backend (the test runner's locmem backend is not used by the channel).
+GONGZHI_EMAIL_BACKEND = env_str("GONGZHI_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("GONGZHI_EMAIL_HOST", "")
+EMAIL_PORT = env_int("GONGZHI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("GONGZHI_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("GONGZHI_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("GONGZHI_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("GONGZHI_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("GONGZHI_NOTIFY_TIMEOUT_SECONDS", 10)
+DEFAULT_FROM_EMAIL = env_str("GONGZHI_EMAIL_FROM", "gongzhi@localhost")
+# SMS: Alibaba Cloud SMS (dysmsapi SendSms, RPC signature). Templates: "event:SMS_code,…"; "default" for the rest.
+GONGZHI_SMS_BASE_URL = env_str("GONGZHI_SMS_BASE_URL", "https://dysmsapi.aliyuncs.com/")
+GONGZHI_SMS_ACCESS_KEY_ID = env_str("GONGZHI_SMS_ACCESS_KEY_ID", "")
+GONGZHI_SMS_ACCESS_KEY_SECRET = env_str("GONGZHI_SMS_ACCESS_KEY_SECRET", "")
+GONGZHI_SMS_SIGN_NAME = env_str("GONGZHI_SMS_SIGN_NAME", "")
+GONGZHI_SMS_REGION = env_str("GONGZHI_SMS_REGION", "cn-hangzhou")
+GONGZHI_SMS_TEMPLATES = env_str("GONGZHI_SMS_TEMPLATES", "")
+# WeChat Official Account template messages. Templates: "event:template_id,…"; "default" for the rest.
+GONGZHI_WECHAT_API_BASE = env_str("GONGZHI_WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
+GONGZHI_WECHAT_APPID = env_str("GONGZHI_WECHAT_APPID", "")
+GONGZHI_WECHAT_SECRET = env_str("GONGZHI_WECHAT_SECRET", "")
+GONGZHI_WECHAT_TEMPLATES = env_str("GONGZHI_WECHAT_TEMPLATES", "")
 # Survey answers enter the scored tables k (≥ 5, enforced) at a time per estate (docs/EVALUATION.md §5).
 GONGZHI_SURVEY_RELEASE_K = env_int("GONGZHI_SURVEY_RELEASE_K", 5)
 

@@ -3,7 +3,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from gongzhi.api.urls import api
 from gongzhi.core import views as core_views
-from gongzhi.core import views_health
+from gongzhi.core import views_health, views_notify
 
 urlpatterns = [
     path("", include("gongzhi.home.urls")),
@@ -30,6 +30,9 @@ urlpatterns = [
     path("training/", include("gongzhi.training.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox_read"),
+    path("notifications/preferences/", views_notify.preferences, name="notify_preferences"),
+    path("notifications/deliveries/", views_notify.deliveries, name="notify_deliveries"),
+    path("notifications/events/", views_notify.events, name="notify_events"),
     path("my/", include("gongzhi.portal.urls")),
     path("wall/", include("gongzhi.wall.urls")),
     path("api/v1/", api.urls),

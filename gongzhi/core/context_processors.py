@@ -36,6 +36,10 @@ def navigation(request):
     if scope.is_street_admin():
         admin_items.append({"url": reverse("audit_log"), "label": _("操作记录"), "key": "audit"})
         admin_items.append({"url": reverse("data_health"), "label": _("数据体检"), "key": "data_health"})
+        admin_items.append(
+            {"url": reverse("notify_deliveries"), "label": _("外发通知记录"), "key": "notify_deliveries"}
+        )
+        admin_items.append({"url": reverse("notify_events"), "label": _("通知规则"), "key": "notify_events"})
     nav_groups = placed["main"] + placed["end"]
     if admin_items:
         nav_groups.append({"label": _("管理"), "items": admin_items})

@@ -16,3 +16,13 @@ def mask_phone(phone: str) -> str:
     if len(phone) >= 11:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
     return "*" * (len(phone) - 2) + phone[-2:]
+
+
+def mask_email(email: str) -> str:
+    """wang.jianguo@example.com → w***********@example.com; the domain stays readable."""
+    if not email:
+        return ""
+    local, at, domain = email.partition("@")
+    if not at:
+        return mask_name(email)
+    return (local[0] + "*" * max(len(local) - 1, 1)) + "@" + domain

@@ -1,8 +1,11 @@
 """Users, their role grants (who may see which part of the street) and the audit trail."""
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -141,3 +144,87 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Channel(models.TextChoices):
+    """The ways a notification leaves the platform (core/channels.py has one adapter each)."""
+
+    INBOX = "inbox", _("站内收件箱")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    WECHAT = "wechat", _("微信公众号")
+
+
+class ChannelPreference(models.Model):
+    """How a user wants to be told, beside the inbox (which is always on): opt-in channels with the
+    address each needs, and the quiet hours in which no SMS or WeChat message is sent."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="channel_preference")
+    email_on = models.BooleanField(_("接收电子邮件"), default=False)
+    email = models.EmailField(_("电子邮箱"), max_length=120, blank=True)
+    sms_on = models.BooleanField(_("接收短信"), default=False)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True)
+    wechat_on = models.BooleanField(_("接收微信消息"), default=False)
+    wechat_openid = models.CharField(_("微信 OpenID"), max_length=64, blank=True)
+    quiet_start = models.TimeField(_("免打扰开始"), default=dt.time(21, 0))
+    quiet_end = models.TimeField(_("免打扰结束"), default=dt.time(8, 0))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知方式")
+        verbose_name_plural = _("通知方式")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email_on=False) | ~Q(email=""), name="pref_email_needs_address"
+            ),
+            models.CheckConstraint(condition=Q(sms_on=False) | ~Q(phone=""), name="pref_sms_needs_phone"),
+            models.CheckConstraint(
+                condition=Q(wechat_on=False) | ~Q(wechat_openid=""), name="pref_wechat_needs_openid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class OutboxMessage(models.Model):
+    """One notification for one user on one external channel, written in the transaction of the
+    event that causes it and delivered later by ``core.notify.deliver_outbox``. The row is also the
+    delivery log: status, attempts, the last error and where it went."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DEFERRED = "deferred", _("已推迟")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("未发送")
+
+    event = models.CharField(_("事件"), max_length=60)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="outbox_messages")
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    dedup_key = models.CharField(_("去重键"), max_length=64, unique=True)
+    street = models.ForeignKey(
+        "registry.Street", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(_("内容"), max_length=500)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("写入时间"), default=timezone.now)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("错误"), max_length=300, blank=True)
+    address = models.CharField(_("发送地址"), max_length=120, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("外发通知")
+        verbose_name_plural = _("外发通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["user", "channel", "sent_at"], name="outbox_rate_idx"),
+            models.Index(fields=["street", "created_at"], name="outbox_street_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.user}: {self.text[:40]}"

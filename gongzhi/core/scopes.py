@@ -484,9 +484,13 @@ def _audit_q(scope: Scope) -> Q:
 @functools.cache
 def scoped_models() -> dict[type[Model], Path]:
     """Every scoped model with its path: core's own and each app's ``scoping.SCOPED``."""
-    from gongzhi.core.models import AuditEvent
+    from gongzhi.core.models import AuditEvent, OutboxMessage
 
-    paths: dict[type[Model], Path] = {AuditEvent: Path("street_id", _audit_q)}
+    # The delivery log of notifications is read like the audit trail: street admins, their street.
+    paths: dict[type[Model], Path] = {
+        AuditEvent: Path("street_id", _audit_q),
+        OutboxMessage: Path("street_id", _audit_q),
+    }
     for module in app_modules("scoping"):
         paths.update(module.SCOPED)
     return paths

@@ -505,7 +505,15 @@ def finance_check_run(*, today: dt.date | None = None) -> dict[str, int]:
     messages_sent = 0
     for key, estate_id, who, text, url in fresh:
         ids = people.get((estate_id, who), set()) | people.get((estate_id, "street"), set())
-        count = notify([users[i] for i in sorted(ids) if i in users], text, url=url, urgent=True)
+        count = notify(
+            [users[i] for i in sorted(ids) if i in users],
+            text,
+            url=url,
+            urgent=True,
+            event="finance.disclosure_due" if key.startswith("disclosure:") else "finance.money_alert",
+            street_id=estates[estate_id].area.street_id,
+            ref=key,
+        )
         messages_sent += count
         notices.append(FinanceNotice(key=key[:200], estate_id=estate_id, recipients=count))
     FinanceNotice.objects.bulk_create(notices, ignore_conflicts=True)

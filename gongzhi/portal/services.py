@@ -172,6 +172,8 @@ def _tell_existing_accounts(estate: Estate, units_by_owner: dict[int, list[Unit]
                 "激活信只能开通新的业主账号，不会改动您现有账号的密码；如非您本人申请，请联系业委会或居委会。"
             )
             % {"estate": estate.name},
+            event="portal.letters_reissued",
+            street_id=estate.area.street_id,
         )
     return len(users)
 

@@ -143,6 +143,11 @@ def _resident_url(problem: Problem) -> str:
     return reverse("portal:problem", args=[problem.pk])
 
 
+def _street_id(problem: Problem) -> int:
+    """The street an outbox message about this problem is filed under (its admin's delivery log)."""
+    return problem.estate.area.street_id
+
+
 # ---- photos ----------------------------------------------------------------------------------------
 
 
@@ -250,7 +255,15 @@ def problem_report(
         "category": category.name,
     }
     recipients = _branch_users(problem) + (_street_admins(problem) if problem.urgent else [])
-    notify(recipients, text, url=_office_url(problem), urgent=problem.urgent)
+    notify(
+        recipients,
+        text,
+        url=_office_url(problem),
+        urgent=problem.urgent,
+        event="problems.reported",
+        street_id=_street_id(problem),
+        ref=f"problem-event:{event.pk}",
+    )
     return problem
 
 
@@ -380,11 +393,24 @@ def problem_accept(
         "category": locked.category.name,
         "due": deadline.due.isoformat(),
     }
-    notify(_assignee_users(locked), text, url=_office_url(locked), urgent=locked.urgent)
+    ref = f"problem-event:{event.pk}"
+    street_id = _street_id(locked)
+    notify(
+        _assignee_users(locked),
+        text,
+        url=_office_url(locked),
+        urgent=locked.urgent,
+        event="problems.assigned",
+        street_id=street_id,
+        ref=ref,
+    )
     notify(
         _reporter(locked),
         _("您报告的问题 %(number)s 已受理,正在整改。") % {"number": locked.number},
         url=_resident_url(locked),
+        event="problems.accepted",
+        street_id=street_id,
+        ref=ref,
     )
     return locked
 
@@ -399,6 +425,9 @@ def problem_reject(*, actor, problem: Problem, reason: str, now: dt.datetime | N
         _("您报告的问题 %(number)s 未予受理:%(reason)s")
         % {"number": locked.number, "reason": locked.reject_reason},
         url=_resident_url(locked),
+        event="problems.rejected",
+        street_id=_street_id(locked),
+        ref=f"problem-event:{_event.pk}",
     )
     return locked
 
@@ -428,6 +457,9 @@ def problem_submit(
         _branch_users(locked),
         _("%(number)s 已提交整改,请现场验收。") % {"number": locked.number},
         url=_office_url(locked),
+        event="problems.submitted",
+        street_id=_street_id(locked),
+        ref=f"problem-event:{event.pk}",
     )
     return locked
 
@@ -441,6 +473,9 @@ def problem_send_back(*, actor, problem: Problem, note: str, now: dt.datetime | 
         _("%(number)s 验收未通过,已退回整改:%(note)s") % {"number": locked.number, "note": note},
         url=_office_url(locked),
         urgent=locked.urgent,
+        event="problems.sent_back",
+        street_id=_street_id(locked),
+        ref=f"problem-event:{_event.pk}",
     )
     return locked
 
@@ -455,6 +490,9 @@ def problem_close(*, actor, problem: Problem, note: str = "", now: dt.datetime |
         _reporter(locked),
         _("您报告的问题 %(number)s 已整改销项,欢迎评价。") % {"number": locked.number},
         url=_resident_url(locked),
+        event="problems.closed",
+        street_id=_street_id(locked),
+        ref=f"problem-event:{event.pk}",
     )
     return locked
 
@@ -516,7 +554,15 @@ def problem_reopen(*, actor, problem: Problem, note: str, now: dt.datetime | Non
     locked.submitted_at = None
     locked.save()
     text = _("%(number)s 被报告人重新打开:%(note)s") % {"number": locked.number, "note": note}
-    notify(_assignee_users(locked) + _branch_users(locked), text, url=_office_url(locked), urgent=True)
+    notify(
+        _assignee_users(locked) + _branch_users(locked),
+        text,
+        url=_office_url(locked),
+        urgent=True,
+        event="problems.reopened",
+        street_id=_street_id(locked),
+        ref=f"problem-event:{_event.pk}",
+    )
     return locked
 
 
@@ -563,6 +609,9 @@ def problems_escalate_overdue(*, today: dt.date | None = None) -> int:
             text,
             url=_office_url(problem),
             urgent=True,
+            event="problems.overdue",
+            street_id=_street_id(problem),
+            ref=f"problem-overdue:{problem.pk}:{day.isoformat()}",
         )
     return len(due)
 

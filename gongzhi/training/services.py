@@ -263,6 +263,9 @@ def exam_set_status(*, actor, exam: Exam, status: str) -> Exam:
             people,
             _("新的考试“%(title)s”已开放,请在手机上参加。") % {"title": exam.title},
             url=reverse("training:my"),
+            event="training.exam_open",
+            street_id=exam.street_id,
+            ref=f"exam-open:{exam.pk}",
         )
     return exam
 

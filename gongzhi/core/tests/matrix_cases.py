@@ -3,6 +3,8 @@ Expected answers by hand from the role model (docs/DESIGN.md §3):
 
 - The data-health page (数据体检) is the street admin's: admin and other_admin see it, each for their own
   street; every other persona — the leadership group included — gets 403.
+- Notification channels (通知方式) are every logged-in user's own page: 200 for all. The delivery log
+  (外发通知记录) and the table of who is told what (通知规则) are the street admin's, like the audit trail.
 """
 
 from __future__ import annotations
@@ -16,3 +18,7 @@ ADMINS = {"admin", "other_admin"}
 
 def cases(world):
     yield "data_health", reverse("data_health"), "get", {p: (200 if p in ADMINS else 403) for p in PERSONAS}
+    yield "notify_preferences", reverse("notify_preferences"), "get", dict.fromkeys(PERSONAS, 200)
+    admin_only = {p: (200 if p in ADMINS else 403) for p in PERSONAS}
+    yield "notify_deliveries", reverse("notify_deliveries"), "get", admin_only
+    yield "notify_events", reverse("notify_events"), "get", admin_only
