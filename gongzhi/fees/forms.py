@@ -169,3 +169,96 @@ class PriceDocumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if estates is not None:
             self.fields["estates"].queryset = estates
+
+
+# ---- the fee-adjustment intent (调价意向), its price meeting and the street's gate rule ---------------------
+
+
+def _text(label, *, help_text="", required=True, decimal=True):
+    attrs = {"inputmode": "decimal"} if decimal else {}
+    return forms.CharField(
+        label=label,
+        max_length=20,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class IntentForm(forms.Form):
+    """The intent and the company's cost account; amounts stay text so the service judges them exactly."""
+
+    proposed_amount = _text(_("拟调整标准（元/m²/月）"), help_text=_("住宅物业费，最多 4 位小数"))
+    effective_from = forms.DateField(
+        label=_("拟执行日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reasons = forms.CharField(label=_("调价理由"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    area = _text(_("收费面积（m²）"), required=False)
+    income_basis = _text(_("年度物业费应收收入（元）"), required=False, help_text=_("按现行标准计算"))
+    collection_basis = _text(_("测算依据的收缴率（%）"), required=False)
+    staff_cleaning = _text(_("保洁人员费用（元/年）"), required=False)
+    heads_cleaning = _text(_("保洁人数"), required=False)
+    staff_greening = _text(_("保绿人员费用（元/年）"), required=False)
+    heads_greening = _text(_("保绿人数"), required=False)
+    staff_security = _text(_("保安人员费用（元/年）"), required=False)
+    heads_security = _text(_("保安人数"), required=False)
+    staff_repair = _text(_("保修人员费用（元/年）"), required=False)
+    heads_repair = _text(_("保修人数"), required=False)
+    materials = _text(_("物料消耗（元/年）"), required=False)
+    energy = _text(_("公共能耗（元/年）"), required=False)
+    management = _text(_("管理费用（元/年）"), required=False)
+    other_cost = _text(_("其他费用（元/年）"), required=False)
+
+    @classmethod
+    def initial_from(cls, intent) -> dict:
+        initial = {name: getattr(intent, name) for name in cls.base_fields}
+        for name, value in initial.items():
+            if value is not None and name not in {"effective_from", "reasons"}:
+                initial[name] = f"{value.normalize():f}"
+        return initial
+
+
+class MeetingOutcomeForm(forms.Form):
+    meeting = forms.ChoiceField(label=_("议价会议"), help_text=_("支部登记的、涉及本小区的议价会议"))
+    committee_position = forms.CharField(
+        label=_("业委会意见"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.ChoiceField(
+        label=_("议价结果"), choices=[("agreed", _("达成一致")), ("no_agreement", _("未达成一致"))]
+    )
+    agreed_amount = _text(_("议定标准（元/m²/月）"), required=False, help_text=_("达成一致时填写"))
+    note = forms.CharField(
+        label=_("议价说明"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, meetings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meetings = {str(m.pk): m for m in meetings}
+        self.fields["meeting"].choices = [("", "—")] + [
+            (str(m.pk), f"{timezone.localtime(m.starts_at):%Y-%m-%d} {m.title}") for m in meetings
+        ]
+
+
+class VoteForm(forms.Form):
+    opens_at = forms.DateTimeField(
+        label=_("投票开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label=_("投票截止时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GateRuleForm(forms.Form):
+    min_score = _text(_("最近一次测评综合得分不低于（分）"), help_text=_("默认 80 分；含本数"))
+    disclosure_months = forms.IntegerField(
+        label=_("物业费收支连续公示月数"), min_value=1, max_value=36, help_text=_("默认 12 个月")
+    )
+    meeting_within_days = forms.IntegerField(
+        label=_("年度议价会议间隔（天）"), min_value=30, max_value=730, help_text=_("默认 365 天；含本数")
+    )

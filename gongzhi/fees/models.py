@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.append_only import AppendOnlyModel
@@ -286,3 +287,226 @@ class MonthlyCollection(models.Model):
     @property
     def rate_percent(self) -> Decimal | None:
         return percent(self.rate)
+
+
+# ---- quality before price (先质后价): the street's gate rule, the fee-adjustment intent and its checks -------
+
+
+class GateRule(models.Model):
+    """The street's thresholds for the quality gate (docs/FEES.md §4). One row per street; while a street has
+    none the platform's defaults (``rules.GateSettings``) apply."""
+
+    street = models.OneToOneField(
+        "registry.Street", on_delete=models.CASCADE, related_name="fee_gate_rule", verbose_name=_("街道")
+    )
+    min_score = models.DecimalField(
+        _("最近一次测评综合得分不低于"), max_digits=5, decimal_places=2, default=Decimal(80)
+    )
+    disclosure_months = models.PositiveSmallIntegerField(_("物业费收支连续公示月数"), default=12)
+    meeting_within_days = models.PositiveSmallIntegerField(_("年度议价会议间隔（天）"), default=365)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("质量门槛规则")
+        verbose_name_plural = _("质量门槛规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_score__gte=0) & Q(min_score__lte=100), name="fees_gate_score_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(disclosure_months__gte=1) & Q(disclosure_months__lte=36),
+                name="fees_gate_months_1_36",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_within_days__gte=30) & Q(meeting_within_days__lte=730),
+                name="fees_gate_days_30_730",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.street)
+
+
+class IntentStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    GATE = "gate", _("质量门槛")
+    MEETING = "meeting", _("议价会议")
+    VOTE = "vote", _("业主表决")
+    EFFECTIVE = "effective", _("已生效")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class IntentSide(models.TextChoices):
+    COMMITTEE = "committee", _("业委会")
+    COMPANY = "company", _("物业服务企业")
+    STREET = "street", _("街道")
+
+
+class MeetingOutcome(models.TextChoices):
+    AGREED = "agreed", _("达成一致")
+    NO_AGREEMENT = "no_agreement", _("未达成一致")
+
+
+def _money(label):
+    return models.DecimalField(label, max_digits=14, decimal_places=2, default=Decimal(0))
+
+
+def _heads(label):
+    return models.DecimalField(label, max_digits=6, decimal_places=1, default=Decimal(0))
+
+
+class FeeIntent(models.Model):
+    """调价意向: an owners' committee or the managing company asks to change the residential property fee of an
+    estate, with its reasons and the company's cost account (docs/FEES.md §5). It passes the quality gate
+    (先质后价), the annual price-negotiation meeting (a ``branchwork.Meeting`` of kind 议价会议) and an owners'
+    decision (art. 278 matter 4); a passed decision sets the standard through ``fee_standard_create``."""
+
+    estate = models.ForeignKey(
+        "registry.Estate", on_delete=models.PROTECT, related_name="fee_intents", verbose_name=_("小区")
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=IntentStatus.choices, default=IntentStatus.DRAFT, db_index=True
+    )
+    opened_as = models.CharField(_("提出方"), max_length=20, choices=IntentSide.choices)
+    label = models.CharField(_("细目"), max_length=60, blank=True)
+    current_amount = models.DecimalField(
+        _("现行标准"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    proposed_amount = models.DecimalField(_("拟调整标准（元/m²/月）"), max_digits=12, decimal_places=4)
+    effective_from = models.DateField(_("拟执行日期"))
+    reasons = models.TextField(_("调价理由"), max_length=3000)
+    # The cost account (成本测算), yuan a year; headcounts of the four services' staff.
+    area = models.DecimalField(_("收费面积（m²）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    income_basis = models.DecimalField(
+        _("年度物业费应收收入（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    collection_basis = models.DecimalField(
+        _("测算依据的收缴率（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    staff_cleaning = _money(_("保洁人员费用"))
+    staff_greening = _money(_("保绿人员费用"))
+    staff_security = _money(_("保安人员费用"))
+    staff_repair = _money(_("保修人员费用"))
+    heads_cleaning = _heads(_("保洁人数"))
+    heads_greening = _heads(_("保绿人数"))
+    heads_security = _heads(_("保安人数"))
+    heads_repair = _heads(_("保修人数"))
+    materials = _money(_("物料消耗"))
+    energy = _money(_("公共能耗"))
+    management = _money(_("管理费用"))
+    other_cost = _money(_("其他费用"))
+    # The price meeting: the branch's meeting record, the committee's position and the outcome.
+    meeting = models.ForeignKey(
+        "branchwork.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_intents",
+        verbose_name=_("议价会议"),
+    )
+    committee_position = models.TextField(_("业委会意见"), max_length=3000, blank=True)
+    outcome = models.CharField(_("议价结果"), max_length=20, choices=MeetingOutcome.choices, blank=True)
+    agreed_amount = models.DecimalField(
+        _("议定标准（元/m²/月）"), max_digits=12, decimal_places=4, null=True, blank=True
+    )
+    outcome_note = models.TextField(_("议价说明"), max_length=3000, blank=True)
+    proposal = models.OneToOneField(
+        FeeProposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intent",
+        verbose_name=_("议定的收费标准建议"),
+    )
+    decision = models.OneToOneField(
+        "voting.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_intent",
+        verbose_name=_("业主表决事项"),
+    )
+    standard = models.OneToOneField(
+        FeeStandard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="intent",
+        verbose_name=_("生效的收费标准"),
+    )
+    closing_reason = models.TextField(_("撤回或未通过的理由"), max_length=1000, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("调价意向")
+        verbose_name_plural = _("调价意向")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(proposed_amount__gt=0), name="fees_intent_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(collection_basis__isnull=True)
+                | (Q(collection_basis__gt=0) & Q(collection_basis__lte=100)),
+                name="fees_intent_collection_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="agreed") | Q(agreed_amount__isnull=False),
+                name="fees_intent_agreed_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="effective") | Q(standard__isnull=False),
+                name="fees_intent_effective_has_standard",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="vote") | Q(decision__isnull=False), name="fees_intent_vote_has_decision"
+            ),
+            # one open intent at a time per estate
+            models.UniqueConstraint(
+                fields=["estate"],
+                condition=Q(status__in=["draft", "submitted", "gate", "meeting", "vote"]),
+                name="fees_intent_one_open_per_estate",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate} {_places(self.proposed_amount)}"
+
+    @property
+    def proposed_text(self) -> str:
+        return _places(self.proposed_amount)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {"draft", "submitted", "gate", "meeting", "vote"}
+
+
+class GateCheck(models.Model):
+    """One check of the quality gate for an intent: the four conditions as they stood, with their evidence
+    and the thresholds applied. Never edited: a later check is a new row."""
+
+    intent = models.ForeignKey(FeeIntent, on_delete=models.CASCADE, related_name="gate_checks")
+    checked_on = models.DateField(_("核查日期"))
+    checked_at = models.DateTimeField(_("核查时间"), default=timezone.now)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    open = models.BooleanField(_("门槛已满足"))
+    conditions = models.JSONField(_("各项条件"), default=list)
+    settings = models.JSONField(_("适用的门槛"), default=dict)
+
+    class Meta:
+        verbose_name = _("质量门槛核查")
+        verbose_name_plural = _("质量门槛核查")
+        ordering = ["-checked_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.intent_id} {self.checked_on}"

@@ -76,3 +76,51 @@ def get_fee_estate(user, estate_id: int, *, write: bool = False) -> Estate:
     if write and not can_keep_fees(user, estate):
         raise PermissionDenied
     return estate
+
+
+# ---- the fee-adjustment intent (调价意向) and the quality gate ------------------------------------------------
+
+
+def intent_side(user, estate: Estate) -> str | None:
+    """Which side this user speaks for on an estate's intent: the managing company, the owners' committee or
+    the street admin; None for everyone else (IntentSide values)."""
+    if serves_as_company(user, estate):
+        return "company"
+    scope = scope_for(user)
+    if scope.on_committee(estate.pk):
+        return "committee"
+    if scope.is_street_admin(estate.area.street_id):
+        return "street"
+    return None
+
+
+def can_open_intent(user, estate: Estate) -> bool:
+    """Opens a fee-adjustment intent: the owners' committee, the managing company or the street admin."""
+    return intent_side(user, estate) is not None
+
+
+def can_edit_intent(user, intent) -> bool:
+    """Edits, submits and withdraws an intent: the side that opened it (the company its own; the committee and
+    the street admin theirs)."""
+    side = intent_side(user, intent.estate)
+    if side is None:
+        return False
+    if intent.opened_as == "company":
+        return side == "company"
+    return side in {"committee", "street"}
+
+
+def can_check_gate(user, intent) -> bool:
+    """Runs the quality gate for an intent: either side."""
+    return intent_side(user, intent.estate) is not None
+
+
+def can_decide_intent(user, intent) -> bool:
+    """Records the price meeting's outcome, rejects, concludes after the owners' decision: the owners'
+    committee or the street admin (``can_set_fees``), never the company."""
+    return can_set_fees(user, intent.estate)
+
+
+def can_edit_gate_rule(user, street_id: int) -> bool:
+    """Sets the street's quality-gate thresholds: the street admin."""
+    return scope_for(user).is_street_admin(street_id)

@@ -456,3 +456,139 @@ def _gate_meeting(held: dt.date | None, today: dt.date, rule: GateSettings) -> G
     return GateCondition(
         "meeting", label, met, _("最近一次议价会议：%(day)s。") % {"day": f"{held:%Y-%m-%d}"}
     )
+
+
+def disclosed_months(
+    periods: Iterable[tuple[dt.date, dt.date]], months: Iterable[dt.date]
+) -> frozenset[dt.date]:
+    """Of ``months`` (first days), those whose every day lies inside the union of the disclosed ``periods``
+    (start, end — both included). Two periods that meet (one ends on the 15th, the next starts on the 16th)
+    cover the month together; a gap of one day leaves it undisclosed."""
+    merged: list[list[dt.date]] = []
+    for start, end in sorted(periods):
+        if merged and start <= merged[-1][1] + dt.timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    covered = set()
+    for month in months:
+        last = month_add(month, 1) - dt.timedelta(days=1)
+        if any(start <= month and last <= end for start, end in merged):
+            covered.add(month)
+    return frozenset(covered)
+
+
+# ---- the fee-adjustment intent (调价意向) and the company's cost account ----------------------------------
+
+# The lines of the cost account, in the order the account prints them. The four services' staff first (the
+# seed's 四保: 保洁、保绿、保安、保修), then materials, energy, management and other costs. Amounts are
+# yuan per year; the headcounts are people (decimals allowed: a part-time post is 0.5).
+STAFF_LINES = ("staff_cleaning", "staff_greening", "staff_security", "staff_repair")
+OTHER_LINES = ("materials", "energy", "management", "other_cost")
+COST_LINES = STAFF_LINES + OTHER_LINES
+YUAN = Decimal("0.01")
+STANDARD_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class CostTotals:
+    staff: Decimal  # Σ the four services' staff costs, yuan a year
+    total: Decimal  # Σ every line, yuan a year
+    headcount: Decimal
+    collected: Decimal  # the fee income it is based on × the collection rate, yuan a year
+    balance: Decimal  # collected − total (negative: a shortfall)
+    cost_per_m2_month: Decimal | None  # total ÷ charged area ÷ 12
+    break_even: Decimal | None  # the standard at which the collected income covers the cost
+    proposed_income: Decimal | None  # the proposed standard × area × 12 × collection rate
+
+
+def cost_totals(
+    *,
+    lines: dict[str, Decimal],
+    headcounts: dict[str, Decimal],
+    area: Decimal,
+    income: Decimal,
+    collection_percent: Decimal,
+    proposed: Decimal | None,
+) -> CostTotals:
+    """The totals of a company's cost account (all exact Decimal; yuan rounded half up to the fen, standards
+    to 0.0001 yuan/m²/month). ``income`` is the annual fee income billed at the current standard,
+    ``collection_percent`` the collection rate (0–100) it is based on, ``area`` the charged area in m².
+
+    Known answer: staff 300 000 + other 100 000 = 400 000 a year over 40 000 m² is 0.8333 yuan/m²/month;
+    at 80 % collection the break-even standard is 400 000 ÷ (40 000 × 12 × 0.8) = 1.0417."""
+    total = sum((lines.get(name, Decimal(0)) for name in COST_LINES), Decimal(0))
+    staff = sum((lines.get(name, Decimal(0)) for name in STAFF_LINES), Decimal(0))
+    heads = sum((headcounts.get(name, Decimal(0)) for name in STAFF_LINES), Decimal(0))
+    rate = collection_percent / HUNDRED
+    collected = (income * rate).quantize(YUAN, rounding=ROUND_HALF_UP)
+    per_m2 = break_even = proposed_income = None
+    if area > 0:
+        per_m2 = (total / area / 12).quantize(STANDARD_PLACES, rounding=ROUND_HALF_UP)
+        if rate > 0:
+            break_even = (total / (area * 12 * rate)).quantize(STANDARD_PLACES, rounding=ROUND_HALF_UP)
+        if proposed is not None:
+            proposed_income = (proposed * area * 12 * rate).quantize(YUAN, rounding=ROUND_HALF_UP)
+    return CostTotals(
+        staff=staff.quantize(YUAN),
+        total=total.quantize(YUAN),
+        headcount=heads,
+        collected=collected,
+        balance=(collected - total).quantize(YUAN),
+        cost_per_m2_month=per_m2,
+        break_even=break_even,
+        proposed_income=proposed_income,
+    )
+
+
+def check_cost_account(
+    *, lines: dict[str, Decimal], area: Decimal | None, income: Decimal | None, collection: Decimal | None
+) -> None:
+    """A cost account is complete enough to submit: a charged area, the fee income and collection rate it is
+    based on (0 < rate ≤ 100), and at least one cost line. 《物业服务收费管理办法》 art. 11: the cost of a
+    property service consists of staff, upkeep of common parts, greening, cleaning, security, energy, office
+    and management costs — the lines this account asks for."""
+    if area is None or area <= 0:
+        raise FeeError(_("请填写收费面积（m²）。"))
+    if income is None or income <= 0:
+        raise FeeError(_("请填写测算所依据的年度物业费应收收入。"))
+    if collection is None or not 0 < collection <= HUNDRED:
+        raise FeeError(_("测算所依据的收缴率必须大于 0%，不超过 100%。"))
+    if not any(lines.get(name) for name in COST_LINES):
+        raise FeeError(_("成本测算至少要有一项成本。"))
+
+
+# The steps of an intent (docs/FEES.md §5): action → (the states it may start from, the state it leads to).
+# 草稿 → 已提交 → 质量门槛 → 议价会议 → 业主表决 → 已生效 / 未通过; withdrawn (已撤回) from any open state.
+INTENT_OPEN_STATES = ("draft", "submitted", "gate", "meeting", "vote")
+INTENT_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "submit": (("draft",), "submitted"),
+    "gate_failed": (("submitted", "gate"), "gate"),
+    "gate_passed": (("submitted", "gate"), "meeting"),
+    "agreed": (("meeting",), "meeting"),  # the meeting's outcome; the committee then opens the vote
+    "no_agreement": (("meeting",), "rejected"),
+    "vote": (("meeting",), "vote"),
+    "passed": (("vote",), "effective"),
+    "failed": (("vote",), "rejected"),
+    "reject": (("submitted", "gate", "meeting"), "rejected"),
+    "withdraw": (INTENT_OPEN_STATES, "withdrawn"),
+}
+
+
+def intent_next(status: str, action: str) -> str:
+    """The state an intent in ``status`` moves to by ``action``; ``FeeError`` when the step is not allowed."""
+    if action not in INTENT_TRANSITIONS:
+        raise FeeError(_("未知的操作“%(value)s”。") % {"value": action})
+    sources, target = INTENT_TRANSITIONS[action]
+    if status not in sources:
+        raise FeeError(_("调价意向当前的状态不能进行这一步。"))
+    return target
+
+
+def effective_day(proposed: dt.date, counted_on: dt.date) -> dt.date:
+    """The day a passed decision's standard takes effect: the day the meeting proposed, or — when the count
+    came later — the first day of the month after the count (a fee never applies before the owners decided:
+    Civil Code art. 280; ``check_fee_basis`` refuses a start before the count)."""
+    if counted_on <= proposed:
+        return proposed
+    return month_add(month_start(counted_on), 1)

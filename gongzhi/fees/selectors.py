@@ -5,20 +5,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from gongzhi.branchwork.models import Meeting, MeetingKind
 from gongzhi.core import charts
 from gongzhi.fees.models import (
+    FeeIntent,
     FeeKind,
     FeeProposal,
     FeeStandard,
+    GateRule,
+    IntentStatus,
     MonthlyCollection,
     PriceDocument,
     ProposalStatus,
 )
-from gongzhi.fees.rules import collection_rate, month_add, month_start, percent
+from gongzhi.fees.rules import (
+    COST_LINES,
+    INTENT_OPEN_STATES,
+    STAFF_LINES,
+    CostTotals,
+    GateFacts,
+    GateSettings,
+    LatestEvaluation,
+    OpenRectification,
+    check_quality_gate,
+    collection_rate,
+    cost_totals,
+    disclosed_months,
+    gate_open,
+    month_add,
+    month_start,
+    percent,
+)
 from gongzhi.registry.models import Contract
 
 BASIS_RELATED = ("basis_decision", "basis_contract__company", "basis_document")
@@ -156,9 +179,10 @@ def estate_filters(estates) -> tuple[list, list]:
 def pending_proposals(estate_id: int) -> list[FeeProposal]:
     """The estate's proposals not yet adopted or withdrawn, newest first."""
     return list(
-        FeeProposal.objects.filter(estate_id=estate_id, status=ProposalStatus.PROPOSED).order_by(
-            "-proposed_at", "-pk"
-        )
+        # A proposal an intent's price meeting produced is adopted through the intent's owners' decision.
+        FeeProposal.objects.filter(
+            estate_id=estate_id, status=ProposalStatus.PROPOSED, intent__isnull=True
+        ).order_by("-proposed_at", "-pk")
     )
 
 
@@ -191,3 +215,216 @@ def price_documents(user, street) -> list[PriceDocument]:
         .prefetch_related("estates")
         .order_by("-issued_on", "-pk")
     )
+
+
+# ---- the quality gate (先质后价): its facts gathered from the problems, evaluation, finance and branch apps ----
+
+FOUR_SERVICES = (
+    "cleaning",
+    "greening",
+    "security",
+    "repair",
+)  # problem category codes of 保洁、保绿、保安、保修
+# Not closed (未销项) and on the clock: accepted, in rectification, or submitted but not yet accepted.
+GATE_OPEN_PROBLEM_STATUSES = ("assigned", "in_progress", "submitted")
+
+
+@dataclass
+class GateEvidence:
+    facts: GateFacts
+    links: dict[str, list[tuple[str, str]]]  # condition key → (text, url) pairs to the records
+
+
+def gate_settings(street_id: int) -> GateSettings:
+    """The street's thresholds, or the platform's defaults while it has set none."""
+    rule = GateRule.objects.filter(street_id=street_id).first()
+    if rule is None:
+        return GateSettings()
+    return GateSettings(
+        min_score=rule.min_score,
+        disclosure_months=rule.disclosure_months,
+        meeting_within_days=rule.meeting_within_days,
+    )
+
+
+def last_price_meetings(estate_ids, *, today: dt.date) -> dict[int, Meeting]:
+    """estate id → its latest price-negotiation meeting (议价会议) held up to ``today`` (not cancelled)."""
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    through = Meeting.estates.through
+    rows = (
+        through.objects.filter(
+            estate_id__in=list(estate_ids),
+            meeting__kind=MeetingKind.PRICE,
+            meeting__cancelled=False,
+            meeting__starts_at__lt=end,
+        )
+        .select_related("meeting")
+        .order_by("estate_id", "-meeting__starts_at", "-meeting_id")
+    )
+    result: dict[int, Meeting] = {}
+    for row in rows:
+        result.setdefault(row.estate_id, row.meeting)
+    return result
+
+
+def gate_evidence(estate, *, today: dt.date, months: int) -> GateEvidence:
+    """The four facts of the gate for one estate, read from the real records (a fixed number of queries)."""
+    from django.urls import reverse
+
+    from gongzhi.evaluation.models import CampaignStatus, ScoreClass, ScoreKind, ScoreSnapshot
+    from gongzhi.finance.models import Disclosure, LedgerKind
+    from gongzhi.problems.models import Problem
+
+    links: dict[str, list[tuple[str, str]]] = {
+        "rectifications": [],
+        "evaluation": [],
+        "disclosure": [],
+        "meeting": [],
+    }
+    problems = list(
+        Problem.objects.filter(
+            estate=estate,
+            category__code__in=FOUR_SERVICES,
+            status__in=GATE_OPEN_PROBLEM_STATUSES,
+            deadline__isnull=False,
+        )
+        .select_related("category")
+        .order_by("deadline", "number")
+    )
+    items = tuple(
+        OpenRectification(ref=p.number, title=p.category.name, deadline=p.deadline)
+        for p in problems
+        if p.deadline is not None
+    )
+    for p in problems:
+        if p.deadline is not None and p.deadline < today:
+            links["rectifications"].append((p.number, reverse("problems:detail", args=[p.pk])))
+    snapshot = (
+        ScoreSnapshot.objects.filter(
+            kind=ScoreKind.ESTATE, estate=estate, campaign__status=CampaignStatus.CLOSED
+        )
+        .select_related("campaign")
+        .order_by("-campaign__period_end", "-campaign__closes_on", "-campaign_id")
+        .first()
+    )
+    evaluation = None
+    if snapshot is not None:
+        evaluation = LatestEvaluation(
+            campaign=snapshot.campaign.name,
+            score=snapshot.composite.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            class_label=snapshot.get_score_class_display() or "—",
+            bottom=snapshot.score_class == ScoreClass.ELIMINATION,
+        )
+        links["evaluation"].append((snapshot.campaign.name, reverse("evaluation:score", args=[snapshot.pk])))
+    current = month_start(today)
+    window = [month_add(current, -k) for k in range(months, 0, -1)]
+    periods = list(
+        Disclosure.objects.filter(
+            estate=estate,
+            ledger=LedgerKind.PROPERTY_FEE,
+            period_end__gte=window[0],
+            period_start__lt=current,
+        ).values_list("period_start", "period_end")
+    )
+    disclosed = disclosed_months(periods, window)
+    links["disclosure"].append(
+        (
+            _("物业费收支公示记录"),
+            reverse("finance:estate", args=[estate.pk]) + "?ledger=property_fee#disclosure",
+        )
+    )
+    meeting = last_price_meetings([estate.pk], today=today).get(estate.pk)
+    if meeting is not None:
+        links["meeting"].append((meeting.title, reverse("branchwork:meeting", args=[meeting.pk])))
+    facts = GateFacts(
+        rectifications=items,
+        evaluation=evaluation,
+        disclosed_months=disclosed,
+        last_price_meeting=timezone.localdate(meeting.starts_at) if meeting else None,
+    )
+    return GateEvidence(facts=facts, links=links)
+
+
+def gate_for(estate, *, today: dt.date | None = None) -> dict:
+    """The gate of one estate as a page shows it: the thresholds, each condition with its evidence links."""
+    day = today or timezone.localdate()
+    rule = gate_settings(estate.area.street_id)
+    evidence = gate_evidence(estate, today=day, months=rule.disclosure_months)
+    conditions = check_quality_gate(evidence.facts, today=day, settings=rule)
+    return {
+        "today": day,
+        "settings": rule,
+        "conditions": [{"c": c, "links": evidence.links.get(c.key, [])} for c in conditions],
+        "open": gate_open(conditions),
+    }
+
+
+def intents(user, *, estate_ids=None):
+    """Intents through the door, newest first, with their estate."""
+    from gongzhi.core.scopes import visible
+
+    qs = visible(user, FeeIntent).select_related("estate__area")
+    if estate_ids is not None:
+        qs = qs.filter(estate_id__in=list(estate_ids))
+    return qs.order_by("-opened_at", "-pk")
+
+
+def intent_detail(intent: FeeIntent) -> dict:
+    """The cost account's totals and the gate's history of one intent."""
+    return {
+        "totals": cost_totals_of(intent),
+        "checks": list(intent.gate_checks.order_by("-checked_at", "-pk")[:10]),
+    }
+
+
+def cost_totals_of(intent: FeeIntent) -> CostTotals:
+    return cost_totals(
+        lines={name: getattr(intent, name) for name in COST_LINES},
+        headcounts={name: getattr(intent, "heads_" + name.removeprefix("staff_")) for name in STAFF_LINES},
+        area=intent.area or Decimal(0),
+        income=intent.income_basis or Decimal(0),
+        collection_percent=intent.collection_basis or Decimal(0),
+        proposed=intent.agreed_amount or intent.proposed_amount,
+    )
+
+
+def price_rhythm(estates, *, today: dt.date | None = None, within_days: int = 365) -> list[dict]:
+    """Every estate with its latest price meeting and whether it was held within ``within_days`` up to today
+    (the annual rhythm: 建立每年一次议价会议制度). Three queries whatever the number of estates."""
+    day = today or timezone.localdate()
+    estates = list(estates.select_related("area").order_by("area__name", "name"))
+    last = last_price_meetings([e.pk for e in estates], today=day)
+    open_intents = dict(
+        FeeIntent.objects.filter(
+            estate_id__in=[e.pk for e in estates], status__in=INTENT_OPEN_STATES
+        ).values_list("estate_id", "status")
+    )
+    rows = []
+    for estate in estates:
+        meeting = last.get(estate.pk)
+        held = timezone.localdate(meeting.starts_at) if meeting else None
+        rows.append(
+            {
+                "estate": estate,
+                "meeting": meeting,
+                "held": held,
+                "due": (held + dt.timedelta(days=within_days)) if held else None,
+                "ok": held is not None and held >= day - dt.timedelta(days=within_days),
+                "intent_status": IntentStatus(open_intents[estate.pk]).label
+                if estate.pk in open_intents
+                else "",
+            }
+        )
+    return rows
+
+
+def price_meeting_options(intent: FeeIntent) -> list[Meeting]:
+    """The price meetings that may be this intent's negotiation: of kind 议价会议, about its estate, not
+    cancelled, held already and not before the intent was submitted (the service checks the same)."""
+    qs = Meeting.objects.filter(
+        kind=MeetingKind.PRICE, cancelled=False, estates=intent.estate_id, starts_at__lte=timezone.now()
+    )
+    if intent.submitted_at:
+        start = timezone.localdate(intent.submitted_at)
+        qs = qs.filter(starts_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min)))
+    return list(qs.order_by("-starts_at", "-pk")[:20])

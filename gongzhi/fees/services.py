@@ -20,28 +20,52 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.branchwork.models import Meeting, MeetingKind
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.validators import date_window_error
 from gongzhi.fees.models import (
     FeeBasis,
+    FeeIntent,
     FeeKind,
     FeeProposal,
     FeeStandard,
     FeeUnit,
+    GateCheck,
+    GateRule,
+    MeetingOutcome,
     MonthlyCollection,
     PriceDocument,
     ProposalStatus,
+    _places,
 )
-from gongzhi.fees.permissions import can_keep_fees, can_propose_fees, can_record_price_documents, can_set_fees
+from gongzhi.fees.permissions import (
+    can_check_gate,
+    can_decide_intent,
+    can_edit_gate_rule,
+    can_edit_intent,
+    can_keep_fees,
+    can_propose_fees,
+    can_record_price_documents,
+    can_set_fees,
+    intent_side,
+)
 from gongzhi.fees.rules import (
+    COST_LINES,
+    INTENT_OPEN_STATES,
     MAX_STANDARD_PLACES,
     ContractFacts,
     DecisionFacts,
     DocumentFacts,
     FeeError,
     check_collection,
+    check_cost_account,
     check_fee_basis,
+    check_quality_gate,
+    effective_day,
+    fee_matter,
+    gate_open,
+    intent_next,
     parse_money,
     percent,
     rolling_rate,
@@ -458,3 +482,402 @@ def collection_import(
     else:
         transaction.savepoint_commit(savepoint)
     return len(rows)
+
+
+# ---- quality before price (先质后价): the gate's rule, the fee-adjustment intent and its steps ----------------
+
+COST_FIELDS = (
+    *COST_LINES,
+    "heads_cleaning",
+    "heads_greening",
+    "heads_security",
+    "heads_repair",
+)
+INTENT_FIELDS = (
+    "proposed_amount",
+    "effective_from",
+    "reasons",
+    "area",
+    "income_basis",
+    "collection_basis",
+    *COST_FIELDS,
+)
+
+
+@transaction.atomic
+def gate_rule_update(
+    *, actor, street, min_score: Any, disclosure_months: int, meeting_within_days: int
+) -> GateRule:
+    """Set the street's quality-gate thresholds (the street admin); the defaults stay in ``rules.GateSettings``."""
+    if not can_edit_gate_rule(actor, street.pk):
+        raise PermissionDenied
+    score = parse_money(min_score, label=_("测评综合得分门槛"), places=2)
+    if score > 100:
+        raise FeeError(_("测评综合得分门槛不能超过 100 分。"))
+    if not 1 <= int(disclosure_months) <= 36:
+        raise FeeError(_("连续公示月数必须在 1 到 36 之间。"))
+    if not 30 <= int(meeting_within_days) <= 730:
+        raise FeeError(_("议价会议间隔必须在 30 到 730 天之间。"))
+    rule, created = GateRule.objects.select_for_update().get_or_create(street=street)
+    before = {} if created else snapshot(rule)
+    rule.min_score = score
+    rule.disclosure_months = int(disclosure_months)
+    rule.meeting_within_days = int(meeting_within_days)
+    rule.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    rule.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=rule,
+        street_id=street.pk,
+        changes=snapshot(rule) if created else diff(before, snapshot(rule)),
+    )
+    return rule
+
+
+def _intent_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The intent's fields checked and made exact: amounts as Decimal, texts trimmed."""
+    clean: dict[str, Any] = {}
+    clean["proposed_amount"] = parse_money(
+        values.get("proposed_amount"), label=_("拟调整标准"), places=MAX_STANDARD_PLACES, allow_zero=False
+    )
+    day = values.get("effective_from")
+    if not isinstance(day, dt.date):
+        raise FeeError(_("拟执行日期无效。"))
+    earliest, latest = standard_date_window(timezone.localdate())
+    if message := date_window_error(
+        day, label=_("拟执行日期"), earliest=max(earliest, timezone.localdate()), latest=latest
+    ):
+        raise FeeError(message)
+    clean["effective_from"] = day
+    reasons = (values.get("reasons") or "").strip()
+    if not reasons:
+        raise FeeError(_("请填写调价理由。"))
+    clean["reasons"] = reasons[:3000]
+    for name, label in (("area", _("收费面积")), ("income_basis", _("年度物业费应收收入"))):
+        raw = values.get(name)
+        clean[name] = None if raw in (None, "") else parse_money(raw, label=label, allow_zero=False)
+    raw = values.get("collection_basis")
+    clean["collection_basis"] = (
+        None if raw in (None, "") else parse_money(raw, label=_("收缴率"), allow_zero=False)
+    )
+    if clean["collection_basis"] is not None and clean["collection_basis"] > 100:
+        raise FeeError(_("收缴率不能超过 100%。"))
+    for name in COST_FIELDS:
+        clean[name] = parse_money(
+            values.get(name) or "0", label=_field_label(name), places=1 if name.startswith("heads_") else 2
+        )
+    return clean
+
+
+def _field_label(name: str) -> str:
+    field = FeeIntent._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def _audit_intent(actor, intent: FeeIntent, changes: dict, action=AuditEvent.Action.UPDATE) -> None:
+    audit_record(
+        actor=actor, action=action, obj=intent, street_id=intent.estate.area.street_id, changes=changes
+    )
+
+
+def _locked_intent(intent: FeeIntent) -> FeeIntent:
+    return FeeIntent.objects.select_for_update().select_related("estate__area").get(pk=intent.pk)
+
+
+def _move(actor, intent: FeeIntent, action: str, **fields: Any) -> FeeIntent:
+    """Move ``intent`` by ``action`` (``rules.INTENT_TRANSITIONS``), save ``fields`` with it, audit the step."""
+    target = intent_next(intent.status, action)
+    before = snapshot(intent)
+    intent.status = target
+    for name, value in fields.items():
+        setattr(intent, name, value)
+    if target in {"effective", "rejected", "withdrawn"}:
+        intent.closed_at = timezone.now()
+    intent.save()
+    _audit_intent(actor, intent, {"step": action, **diff(before, snapshot(intent))})
+    return intent
+
+
+def _residential_in_force(estate: Estate) -> FeeStandard | None:
+    return (
+        FeeStandard.objects.filter(
+            estate=estate, kind=FeeKind.PROPERTY_RESIDENTIAL, effective_from__lte=timezone.localdate()
+        )
+        .order_by("-effective_from", "label")
+        .first()
+    )
+
+
+@transaction.atomic
+def fee_intent_create(*, actor, estate: Estate, **values: Any) -> FeeIntent:
+    """Open a fee-adjustment intent (a draft) for the estate's residential property fee: the owners' committee,
+    the managing company or the street admin. One open intent per estate."""
+    side = intent_side(actor, estate)
+    if side is None:
+        raise PermissionDenied
+    clean = _intent_values(values)
+    list(Estate.objects.select_for_update().filter(pk=estate.pk).values_list("pk"))
+    if FeeIntent.objects.filter(estate=estate, status__in=INTENT_OPEN_STATES).exists():
+        raise FeeError(_("本小区已有一项进行中的调价意向，请先办结或撤回。"))
+    current = _residential_in_force(estate)
+    intent = FeeIntent.objects.create(
+        estate=estate,
+        opened_as=side,
+        label=current.label if current else "",
+        current_amount=current.amount if current else None,
+        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **clean,
+    )
+    _audit_intent(actor, intent, snapshot(intent), action=AuditEvent.Action.CREATE)
+    return intent
+
+
+@transaction.atomic
+def fee_intent_update(*, actor, intent: FeeIntent, **values: Any) -> FeeIntent:
+    """Change a draft intent's standard, reasons or cost account (the side that opened it)."""
+    intent = _locked_intent(intent)
+    if not can_edit_intent(actor, intent):
+        raise PermissionDenied
+    if intent.status != "draft":
+        raise FeeError(_("调价意向提交后不能再修改；如需修改，请撤回后重新提出。"))
+    clean = _intent_values(values)
+    before = snapshot(intent)
+    for name, value in clean.items():
+        setattr(intent, name, value)
+    intent.save()
+    _audit_intent(actor, intent, diff(before, snapshot(intent)))
+    return intent
+
+
+@transaction.atomic
+def fee_intent_submit(*, actor, intent: FeeIntent) -> FeeIntent:
+    """Submit a draft: the cost account must be complete (``rules.check_cost_account``)."""
+    intent = _locked_intent(intent)
+    if not can_edit_intent(actor, intent):
+        raise PermissionDenied
+    check_cost_account(
+        lines={name: getattr(intent, name) for name in COST_LINES},
+        area=intent.area,
+        income=intent.income_basis,
+        collection=intent.collection_basis,
+    )
+    return _move(actor, intent, "submit", submitted_at=timezone.now())
+
+
+@transaction.atomic
+def fee_intent_check_gate(*, actor, intent: FeeIntent, today: dt.date | None = None) -> GateCheck:
+    """Check the quality gate on today's records and keep the result; an open gate moves the intent on to the
+    price meeting, a closed one keeps it at the gate (it may be checked again after rectification)."""
+    from gongzhi.fees.selectors import gate_evidence, gate_settings
+
+    intent = _locked_intent(intent)
+    if not can_check_gate(actor, intent):
+        raise PermissionDenied
+    day = today or timezone.localdate()
+    rule = gate_settings(intent.estate.area.street_id)
+    evidence = gate_evidence(intent.estate, today=day, months=rule.disclosure_months)
+    conditions = check_quality_gate(evidence.facts, today=day, settings=rule)
+    is_open = gate_open(conditions)
+    _move(actor, intent, "gate_passed" if is_open else "gate_failed")
+    check = GateCheck.objects.create(
+        intent=intent,
+        checked_on=day,
+        checked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        open=is_open,
+        conditions=[
+            {"key": c.key, "label": c.label, "met": c.met, "evidence": c.evidence} for c in conditions
+        ],
+        settings={
+            "min_score": str(rule.min_score),
+            "disclosure_months": rule.disclosure_months,
+            "meeting_within_days": rule.meeting_within_days,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=check,
+        street_id=intent.estate.area.street_id,
+        changes={"intent": intent.pk, "open": is_open, "unmet": [c.key for c in conditions if not c.met]},
+    )
+    return check
+
+
+def _check_price_meeting(intent: FeeIntent, meeting: Meeting) -> None:
+    if meeting.kind != MeetingKind.PRICE:
+        raise FeeError(_("所选会议不是议价会议。"))
+    if meeting.cancelled:
+        raise FeeError(_("所选议价会议已取消。"))
+    if not meeting.estates.filter(pk=intent.estate_id).exists():
+        raise FeeError(_("所选议价会议不涉及本小区。"))
+    if meeting.starts_at > timezone.now():
+        raise FeeError(_("所选议价会议还没有召开。"))
+    if intent.submitted_at and timezone.localdate(meeting.starts_at) < timezone.localdate(
+        intent.submitted_at
+    ):
+        raise FeeError(_("所选议价会议早于调价意向的提交日期，不能作为本次议价。"))
+
+
+@transaction.atomic
+def fee_intent_record_meeting(
+    *,
+    actor,
+    intent: FeeIntent,
+    meeting: Meeting,
+    committee_position: str,
+    outcome: str,
+    agreed_amount: Any = None,
+    note: str = "",
+) -> FeeIntent:
+    """Record the price meeting (议价会议) of an intent past the gate: the meeting record, the committee's
+    position and the outcome. Agreement produces the proposal (a ``FeeProposal`` for the agreed standard) that
+    the owners then decide on; no agreement ends the intent as 未通过 (the company may open a new one)."""
+    intent = _locked_intent(intent)
+    if not can_decide_intent(actor, intent):
+        raise PermissionDenied
+    if intent.outcome:
+        raise FeeError(_("议价结果已经登记过。"))
+    if outcome not in MeetingOutcome.values:
+        raise FeeError(_("请选择议价结果。"))
+    position = (committee_position or "").strip()
+    if not position:
+        raise FeeError(_("请填写业委会在议价会议上的意见。"))
+    _check_price_meeting(intent, meeting)
+    note = (note or "").strip()[:3000]
+    if outcome == MeetingOutcome.NO_AGREEMENT:
+        return _move(
+            actor,
+            intent,
+            "no_agreement",
+            meeting=meeting,
+            committee_position=position[:3000],
+            outcome=outcome,
+            outcome_note=note,
+            closing_reason=_("议价会议未达成一致。"),
+        )
+    amount = parse_money(agreed_amount, label=_("议定标准"), places=MAX_STANDARD_PLACES, allow_zero=False)
+    proposal = fee_proposal_create(
+        actor=actor,
+        estate=intent.estate,
+        kind=FeeKind.PROPERTY_RESIDENTIAL,
+        label=intent.label,
+        amount=amount,
+        unit=FeeUnit.PER_M2_MONTH,
+        effective_from=intent.effective_from,
+        reasons=_("议价会议“%(meeting)s”议定。%(note)s") % {"meeting": meeting.title, "note": note},
+    )
+    return _move(
+        actor,
+        intent,
+        "agreed",
+        meeting=meeting,
+        committee_position=position[:3000],
+        outcome=outcome,
+        agreed_amount=amount,
+        outcome_note=note,
+        proposal=proposal,
+    )
+
+
+def decision_text(intent: FeeIntent) -> str:
+    """The full text of the owners' decision opened from an intent: what changes, from when, on what grounds."""
+    current = f"{intent.current_amount.normalize():f}" if intent.current_amount is not None else "—"
+    return _(
+        "住宅物业费标准由每月每平方米 %(current)s 元调整为 %(agreed)s 元，自 %(day)s 起执行。"
+        "依据：%(meeting)s议定的结果；物业服务企业的成本测算与质量门槛（先质后价）核查结果已公示。"
+        "本事项属于《民法典》第二百七十八条第一款第（四）项，由专有部分面积占比三分之二以上且人数占比三分之二以上的业主参与表决，"
+        "经参与表决专有部分面积过半数且参与表决人数过半数的业主同意。"
+    ) % {
+        "current": current,
+        "agreed": _places(intent.agreed_amount or intent.proposed_amount),
+        "day": f"{intent.effective_from:%Y-%m-%d}",
+        "meeting": intent.meeting.title if intent.meeting else "",
+    }
+
+
+@transaction.atomic
+def fee_intent_open_vote(
+    *, actor, intent: FeeIntent, opens_at: dt.datetime, closes_at: dt.datetime
+) -> Decision:
+    """Open the owners' decision on the agreed standard in the voting app (a draft the committee then
+    publishes there): art. 278 matter (4) for the property fee (``rules.fee_matter``), by voting's own service."""
+    from gongzhi.voting.services import decision_create
+
+    intent = _locked_intent(intent)
+    if not can_decide_intent(actor, intent):
+        raise PermissionDenied
+    if intent.outcome != MeetingOutcome.AGREED or intent.proposal_id is None:
+        raise FeeError(_("议价会议达成一致后才能发起业主表决。"))
+    decision = decision_create(
+        actor=actor,
+        estate=intent.estate,
+        title=_("调整住宅物业费标准（%(amount)s 元/m²/月）")
+        % {"amount": _places(intent.agreed_amount or intent.proposed_amount)},
+        matter=fee_matter(FeeKind.PROPERTY_RESIDENTIAL),
+        text=decision_text(intent),
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    _move(actor, intent, "vote", decision=decision)
+    return decision
+
+
+@transaction.atomic
+def fee_intent_conclude(*, actor, intent: FeeIntent) -> FeeIntent:
+    """After the owners' decision is counted: passed → the agreed standard takes effect through
+    ``fee_standard_create`` on the linked decision (the basis rule checks it again); failed → 未通过, kept
+    with its gate checks and its meeting."""
+    intent = _locked_intent(intent)
+    if not can_decide_intent(actor, intent):
+        raise PermissionDenied
+    if intent.status != "vote" or intent.decision_id is None:
+        raise FeeError(_("调价意向尚未进入业主表决。"))
+    decision = Decision.objects.select_related("estate__area").get(pk=intent.decision_id)
+    facts = decision_facts(decision)
+    if not facts.counted:
+        raise FeeError(_("业主表决尚未截止计票。"))
+    if facts.passed is not True:
+        return _move(actor, intent, "failed", closing_reason=_("业主表决未获通过。"))
+    day = effective_day(intent.effective_from, facts.closed_on or timezone.localdate())
+    standard = fee_standard_create(
+        actor=actor,
+        estate=intent.estate,
+        kind=FeeKind.PROPERTY_RESIDENTIAL,
+        label=intent.label,
+        amount=intent.agreed_amount,
+        unit=FeeUnit.PER_M2_MONTH,
+        effective_from=day,
+        basis=FeeBasis.OWNERS_ASSEMBLY,
+        basis_reference=decision.title[:100],
+        basis_decision=decision,
+        proposal=intent.proposal,
+    )
+    return _move(actor, intent, "passed", standard=standard)
+
+
+@transaction.atomic
+def fee_intent_withdraw(*, actor, intent: FeeIntent, reason: str) -> FeeIntent:
+    """The side that opened an intent withdraws it, with a reason (not once the owners are voting: a decision
+    in progress is the voting app's to cancel or count)."""
+    intent = _locked_intent(intent)
+    if not can_edit_intent(actor, intent):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise FeeError(_("请填写撤回的理由。"))
+    if intent.status == "vote":
+        raise FeeError(_("业主表决已经发起，调价意向不能撤回；请等待表决结果。"))
+    return _move(actor, intent, "withdraw", closing_reason=reason[:1000])
+
+
+@transaction.atomic
+def fee_intent_reject(*, actor, intent: FeeIntent, reason: str) -> FeeIntent:
+    """The owners' committee or the street admin declines an intent before the vote, with a reason."""
+    intent = _locked_intent(intent)
+    if not can_decide_intent(actor, intent):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise FeeError(_("请填写不同意的理由。"))
+    return _move(actor, intent, "reject", closing_reason=reason[:1000])

@@ -77,3 +77,55 @@ def cases(world):
     )
     missing = reverse("fees:estate", args=[999999])
     yield "fees:estate", missing, "get", {p: (404 if p in READERS else 403) for p in EVERYONE}
+    yield from intent_cases(world)
+
+
+def a1_answer(allowed: set[str], ok: int) -> dict[str, int]:
+    """As ``a1_page``, with ``ok`` (e.g. 302 after a refused step) for the allowed personas."""
+    return {p: (ok if v == 200 else v) for p, v in a1_page(allowed).items()}
+
+
+def intent_cases(world):
+    """Quality before price: an intent of A1 opened by company X (a draft), its pages and steps. The steps
+    posted here change nothing: an empty reason is a form error (200), the gate of a draft is refused by
+    the service (a message and 302)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.fees.services import fee_intent_create
+
+    a1 = world.estate_a1.pk
+    intent = fee_intent_create(
+        actor=world.user("staff_x"),
+        estate=world.estate_a1,
+        proposed_amount="1.00",
+        effective_from=timezone.localdate() + dt.timedelta(days=60),
+        reasons="成本上涨",
+        area="195.80",
+        income_basis="1879.68",
+        collection_basis="85",
+        energy="100",
+    )
+    readers = {p: (200 if p in READERS else 403) for p in EVERYONE}
+    admins = {p: (200 if p in {"admin", "other_admin"} else 403) for p in EVERYONE}
+    yield "fees:intents", reverse("fees:intents"), "get", readers
+    yield "fees:price_rhythm", reverse("fees:price_rhythm"), "get", readers
+    yield "fees:price_rhythm", reverse("fees:price_rhythm") + "?area=1e30", "get", readers
+    yield "fees:gate_rule", reverse("fees:gate_rule"), "get", admins
+    yield "fees:gate_rule", reverse("fees:gate_rule"), "post", admins
+    yield "fees:gate", reverse("fees:gate", args=[a1]), "get", a1_page(SEES_A1)
+    yield "fees:intent_new", reverse("fees:intent_new", args=[a1]), "get", a1_page(PROPOSERS_A1)
+    yield "fees:intent_new", reverse("fees:intent_new", args=[a1]), "post", a1_page(PROPOSERS_A1)
+    yield "fees:intent", reverse("fees:intent", args=[intent.pk]), "get", a1_page(SEES_A1)
+    yield "fees:intent_pdf", reverse("fees:intent_pdf", args=[intent.pk]), "get", a1_page(SEES_A1)
+    yield "fees:intent_edit", reverse("fees:intent_edit", args=[intent.pk]), "get", a1_page({"staff_x"})
+    yield "fees:intent_edit", reverse("fees:intent_edit", args=[intent.pk]), "post", a1_page({"staff_x"})
+    act = lambda step: reverse("fees:intent_act", args=[intent.pk, step])  # noqa: E731
+    yield "fees:intent_act", act("withdraw"), "post", a1_page({"staff_x"})
+    yield "fees:intent_act", act("reject"), "post", a1_page({"admin", "oc_a1"})
+    yield "fees:intent_act", act("gate"), "post", a1_answer(PROPOSERS_A1, 302)
+    yield "fees:intent_act", act("gate"), "get", {p: 405 for p in EVERYONE}
+    yield "fees:intent_act", act("nothing"), "post", a1_page(set()) | {p: 404 for p in SEES_A1}
+    missing = reverse("fees:intent", args=[999999])
+    yield "fees:intent", missing, "get", {p: (404 if p in READERS else 403) for p in EVERYONE}

@@ -28,6 +28,7 @@ from gongzhi.fees.importers import ImportErrors, parse_file, template_bytes
 from gongzhi.fees.models import FeeProposal
 from gongzhi.fees.permissions import (
     can_keep_fees,
+    can_open_intent,
     can_propose_fees,
     can_record_price_documents,
     can_set_fees,
@@ -158,6 +159,7 @@ def estate(request, estate_id: int):
             "can_keep": keeper,
             "can_set": can_set_fees(request.user, place),
             "can_propose": can_propose_fees(request.user, place),
+            "can_open_intent": can_open_intent(request.user, place),
             "proposals": selectors.pending_proposals(place.pk),
             "nav_active": "fees",
         },

@@ -1,0 +1,32 @@
+"""Money as the fee pages print it: exact Decimal, two decimals, thousands separators (1,234,567.80)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Any) -> str:
+    """``Decimal("1234567.8")`` → ``"1,234,567.80"``; None or text that is no number → "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return "—"
+    return format(number.quantize(Decimal("0.01")), ",.2f")
+
+
+@register.filter
+def standard(value: Any) -> str:
+    """A fee standard with two decimals unless it has more (0.8 → 0.80; 0.825 → 0.825)."""
+    if value is None:
+        return "—"
+    text = format(Decimal(value).normalize(), "f")
+    whole, _dot, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
