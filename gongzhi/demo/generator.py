@@ -9,7 +9,9 @@ registry and the logins, each app writes its part of the story through its ``dem
 plug-in (the problem history, two years of ledgers, fees …), in ``core.plugins.DOMAIN_APPS``
 order; a reset deletes them in the reverse order. A plug-in module offers
 ``demo_create(*, street, seed, scale, today, users) -> counts``, ``demo_delete(*, street) -> counts``
-and ``demo_fingerprint(street) -> str``; tests and benchmarks may pass their own ``plugins``.
+and ``demo_fingerprint(street) -> str``, and may offer ``demo_registry`` (same arguments), run for every
+plug-in before any ``demo_create``: registry history the other apps' stories read (the elections plug-in
+installs this year's elected owners' committees there); tests and benchmarks may pass their own ``plugins``.
 """
 
 from __future__ import annotations
@@ -134,8 +136,14 @@ def demo_street_create(
     street, counts, targets = _load(plan)
     counts.update(_create_users(plan, street, targets))
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
-    # The apps write through their services; the whole load is audited once, below.
+    # The apps write through their services; the whole load is audited once, below. First the registry's own
+    # history that other apps' stories read (``demo_registry``: the owners' committees elected this year, built
+    # by the elections plug-in through slate → vote → committee), then every app's story.
     with audit_suppressed():
+        for module in _plugins(plugins):
+            history = getattr(module, "demo_registry", None)
+            if history is not None:
+                counts.update(history(street=street, seed=seed, scale=scale, today=plan.today, users=users))
         for module in _plugins(plugins):
             counts.update(
                 module.demo_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)

@@ -46,6 +46,11 @@ PLANTED_DEFECTS = {
     ),
 }
 
+# The seed's "换届中的 23 家业委会": 20 committees whose five-year terms ended this past year were re-elected
+# (elections/demo_data.py builds slate → owners' vote → committee through the services); the committees due
+# within 5 months get the other slates (returned, submitted, draft).
+REELECTIONS = 20
+
 SMALL_COMMITTEE_AREA = Decimal("10000")  # a 3-member owners' committee only below this total area
 MULTI_UNIT_SHARE = 0.03  # owners holding two units
 COUPLE_SHARE = 0.08  # units registered to a married couple
@@ -596,4 +601,33 @@ def plan_street(seed: int = SEED, *, scale: float = 1.0, today: dt.date) -> Stre
     for k, estate in enumerate(shells):
         _plan_owners(plan, estate, developer=k in developers, organisation=0 if k in public_housing else None)
     plan.targets.building, plan.targets.unit = _pick_owner_unit(plan)
+    _plan_reelections(plan)
     return plan
+
+
+def _plan_reelections(plan: StreetPlan) -> None:
+    """Turn ``REELECTIONS`` committees into the previous term: a five-year term that ended between 300 and 10
+    days before today (the election that replaced it is held by elections/demo_data.py two to four weeks
+    before that end). Not the demo logins' own estate (demo_oc is its sitting director), not a committee due
+    within 5 months (those get this year's other slates); one in the demo area (the demo secretary's slate).
+    Its own random stream, so the rest of the plan does not change."""
+    rng = Random(f"reelections-{plan.seed}")
+    today = plan.today
+    due_from = today + dt.timedelta(days=153)  # ~5 months: elections/rules.TERM_WARNING_MONTHS
+    target = plan.areas[plan.targets.area].estates[plan.targets.estate]
+    pool = [
+        (a, estate)
+        for a, area in enumerate(plan.areas)
+        for estate in area.estates
+        if estate.committee and estate is not target and estate.committee.term_end > due_from
+    ]
+    chosen = rng.sample(pool, min(REELECTIONS, len(pool)))
+    if chosen and not any(a == plan.targets.area for a, _ in chosen):
+        own = [item for item in pool if item[0] == plan.targets.area]
+        if own:
+            chosen[-1] = own[0]
+    for i, (_a, estate) in enumerate(sorted(chosen, key=lambda item: item[1].name)):
+        assert estate.committee is not None
+        end = today - dt.timedelta(days=300 - (290 * i) // max(1, len(chosen) - 1) + rng.randint(0, 3))
+        start = add_years(end + dt.timedelta(days=1), -5)
+        estate.committee = CommitteePlan(start, end, estate.committee.members)

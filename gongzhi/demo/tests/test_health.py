@@ -16,17 +16,12 @@ pytestmark = pytest.mark.demo(today=DAY)
 
 PLANTED = {"finance.fund_use_has_decision": 24}
 
-# Defects of the demo itself, not yet fixed (issue 15): the elections demo (elections/demo_data.py) picks
-# 23 estates at random for this year's slates instead of the committees whose terms end, and no approved
-# election becomes the registry's new committee (the product does not close that loop yet).
-KNOWN = {
-    # approved slates with a past election day, no committee term starting after it
-    "elections.elections_in_registry": 20,
-    # slates of estates whose committee's term has years to run (one began a month before the election)
-    "elections.election_timing": 19,
-    # the three committees actually due (terms ending Jan–Feb 2027) have no slate
-    "elections.due_committees_have_slate": 3,
-}
+# Defects of the demo itself, not yet fixed. Fixed (issue 15): the elections demo (elections/demo_data.py)
+# re-elects the committees whose terms ended through the product's path (slate → owners' vote →
+# committee_install_from_election) and gives the committees due within 5 months their slates, so
+# elections.elections_in_registry (20 before), elections.election_timing (19) and
+# elections.due_committees_have_slate (3) find nothing.
+KNOWN: dict[str, int] = {}
 
 
 def test_the_demo_street_finds_only_planted_and_known_defects(demo):
