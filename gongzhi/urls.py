@@ -26,6 +26,7 @@ urlpatterns = [
     path("survey/", include("gongzhi.evaluation.urls_public")),
     path("branch/", include("gongzhi.branchwork.urls")),
     path("duty/", include("gongzhi.branchwork.urls_public")),
+    path("plan/", include("gongzhi.branchwork.urls_plan")),
     path("elections/", include("gongzhi.elections.urls")),
     path("training/", include("gongzhi.training.urls")),
     path("inbox/", core_views.inbox, name="inbox"),

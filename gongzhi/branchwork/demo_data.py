@@ -154,7 +154,9 @@ def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, 
     logs = _security_logs(s)
     profiles, shifts = _duty_board(s)
     receptions = _receptions(s)
+    steering = _steering(s)
     return {
+        **steering,
         "branch_meetings": len(book.meetings),
         "meeting_invitees": invitees,
         "meeting_resolutions": resolutions,
@@ -186,6 +188,7 @@ class _Meetings:
         s = self.s
         self.meetings.append(
             m.Meeting(
+                street_id=branch.area.street_id,
                 branch=branch,
                 kind=kind,
                 title=title,
@@ -234,7 +237,7 @@ def _weekly_meetings(s: _Street, book: _Meetings) -> None:
                 book.add(
                     branch,
                     m.MeetingKind.BRANCH,
-                    f"第{week_monday.isocalendar()[1]}周第{slot + 1}次支部工作例会",
+                    f"{day.month}月{day.day}日支部工作例会",  # titled by its date, as a clerk files it
                     start,
                     estates[:2],
                     signed=signed,
@@ -633,10 +636,17 @@ def _rating(rng: Random, hearing: m.Meeting) -> dict[str, int]:
 def demo_delete(*, street) -> dict[str, int]:
     deleted: dict[str, int] = defaultdict(int)
     steps = [
-        m.ResolutionAction.objects.filter(resolution__meeting__branch__area__street=street),
-        m.RatingScore.objects.filter(ballot__session__meeting__branch__area__street=street),
-        m.RatingSession.objects.filter(meeting__branch__area__street=street),
-        m.Meeting.objects.filter(branch__area__street=street),
+        m.ResolutionAction.objects.filter(resolution__meeting__street=street),
+        m.TrackedAction.objects.filter(resolution__meeting__street=street),
+        m.RatingScore.objects.filter(ballot__session__meeting__street=street),
+        m.RatingSession.objects.filter(meeting__street=street),
+        m.Meeting.objects.filter(street=street),
+        m.BodyMember.objects.filter(body__street=street),
+        m.Body.objects.filter(street=street),
+        m.Milestone.objects.filter(stage__plan__street=street),
+        m.PlanStage.objects.filter(plan__street=street),
+        m.WorkPlan.objects.filter(street=street),
+        m.Pilot.objects.filter(street=street),
         m.PatrolFinding.objects.filter(patrol__branch__area__street=street),
         m.Patrol.objects.filter(branch__area__street=street),
         m.SecurityLog.objects.filter(estate__area__street=street),
@@ -656,8 +666,9 @@ def demo_fingerprint(street) -> str:
     numbers: those come from row ids; a linked problem counts by its report time)."""
     digest = hashlib.sha256()
     queries = [
-        m.Meeting.objects.filter(branch__area__street=street).values_list(
+        m.Meeting.objects.filter(street=street).values_list(
             "branch__area__name",
+            "body__name",
             "kind",
             "title",
             "starts_at",
@@ -665,12 +676,25 @@ def demo_fingerprint(street) -> str:
             "decisions_posted_on",
             "published_at",
         ),
-        m.Invitee.objects.filter(meeting__branch__area__street=street).values_list(
+        m.Invitee.objects.filter(meeting__street=street).values_list(
             "meeting__title", "meeting__starts_at", "name", "attendance", "absence_reason"
         ),
-        m.Resolution.objects.filter(meeting__branch__area__street=street).values_list(
-            "meeting__title", "meeting__starts_at", "number", "text", "action__problem__created_at"
+        m.Resolution.objects.filter(meeting__street=street).values_list(
+            "meeting__title",
+            "meeting__starts_at",
+            "number",
+            "text",
+            "action__problem__created_at",
+            "tracked__due_on",
+            "tracked__status",
         ),
+        m.BodyMember.objects.filter(body__street=street).values_list(
+            "body__name", "name", "role_label", "unit"
+        ),
+        m.Milestone.objects.filter(stage__plan__street=street).values_list(
+            "stage__number", "title", "due_on", "metric", "done_on"
+        ),
+        m.Pilot.objects.filter(street=street).values_list("branch__name", "company__name", "since"),
         m.Patrol.objects.filter(branch__area__street=street).values_list(
             "member__name", "day", "started_at", "ended_at"
         ),
@@ -681,7 +705,7 @@ def demo_fingerprint(street) -> str:
             "estate__name", "day", "shift", "branch_comment"
         ),
         m.DutyShift.objects.filter(area__street=street).values_list("area__name", "day", "member__name"),
-        m.RatingScore.objects.filter(ballot__session__meeting__branch__area__street=street).values_list(
+        m.RatingScore.objects.filter(ballot__session__meeting__street=street).values_list(
             "item__label", "level"
         ),
         m.Reception.objects.filter(area__street=street).values_list("received_at", "matter"),
@@ -690,3 +714,476 @@ def demo_fingerprint(street) -> str:
         for row in sorted(query, key=repr):
             digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+# ---- the street's bodies, their meetings, the three-stage plan and the pilots (issue 13) ---------
+
+# Fictional people of the street office who are not demo accounts.
+OFFICE_PEOPLE = (
+    ("沈立群", "副组长", "街道党工委副书记"),
+    ("顾海峰", "成员", "街道房管办主任"),
+    ("陆佩华", "成员", "街道社区党建办主任"),
+    ("钱志明", "成员", "街道城运中心主任"),
+    ("蒋文娟", "成员", "街道自治办主任"),
+)
+
+
+def _person(user) -> str:
+    """A demo account's display name without its bracketed role: “王敏(…管理办)” → “王敏”."""
+    return (user.display_name or user.username).split("(")[0] if user else ""
+
+
+def _days(s: _Street, days: int) -> dt.date:
+    """A day relative to the demo's today (the story is told as of 2026-12-06: −757 days is the
+    leadership group's first meeting on 9 November two years before, as in the seed)."""
+    return s.today + dt.timedelta(days=days)
+
+
+def _steering(s: _Street) -> dict[str, int]:
+    street, users = s.street, s.users
+    admin, leader = users.get("demo_admin"), users.get("demo_leader")
+    bodies = _bodies(s, admin, leader)
+    meetings, resolutions, actions = _body_meetings(s, bodies, admin)
+    pilots = _pilots(s)
+    milestones = _plan(s, admin)
+    return {
+        "street_bodies": len(bodies),
+        "body_members": m.BodyMember.objects.filter(body__street=street).count(),
+        "body_meetings": meetings,
+        "body_resolutions": resolutions,
+        "tracked_actions": actions,
+        "pilots": pilots,
+        "plan_milestones": milestones,
+    }
+
+
+def _bodies(s: _Street, admin, leader) -> dict[str, m.Body]:
+    street = s.street
+    name = street.name
+    bodies = {
+        "leadership": m.Body(
+            street=street,
+            kind=m.BodyKind.LEADERSHIP,
+            name=f"{name}党建引领物业治理工作领导小组",
+            remit="研究物业治理工作机制、总体推动方案和三阶段计划;审定业委会换届人选把关、物业末位淘汰等重大事项;"
+            "挂图作战,按时间节点督办落实。",
+        ),
+        "council": m.Body(
+            street=street,
+            kind=m.BodyKind.COMPANY_COUNCIL,
+            name=f"{name}物业企业理事会",
+            remit="组织辖区物业企业交流互评,推动“四保”提质和服务事项公开,落实“质价相符、先质后价”。",
+        ),
+        "federation": m.Body(
+            street=street,
+            kind=m.BodyKind.DIRECTORS_FEDERATION,
+            name=f"{name}业委会主任联合会",
+            remit="业委会主任培训、经验交流和互助;推动《管理规约》《业主大会议事规则》公开和维修资金规范使用。",
+        ),
+        "joint": m.Body(
+            street=street,
+            kind=m.BodyKind.JOINT,
+            name=f"{name}物业治理五方联席会议",
+            remit="街道、居民区党组织、居委会、业委会、物业企业五方协商跨小区的共性问题,一件一件抓落实。",
+        ),
+    }
+    m.Body.objects.bulk_create(bodies.values())
+    members: list[m.BodyMember] = []
+    lead = bodies["leadership"]
+    if leader:
+        members.append(
+            m.BodyMember(body=lead, user=leader, name=_person(leader), role_label="组长", unit="街道党工委")
+        )
+    for person, role, unit in OFFICE_PEOPLE[:1]:
+        members.append(m.BodyMember(body=lead, name=person, role_label=role, unit=unit))
+    if admin:
+        members.append(
+            m.BodyMember(
+                body=lead, user=admin, name=_person(admin), role_label="办公室主任", unit="街道物业管理办"
+            )
+        )
+    for person, role, unit in OFFICE_PEOPLE[1:]:
+        members.append(m.BodyMember(body=lead, name=person, role_label=role, unit=unit))
+
+    # The council: the heads of the companies serving the street (the state-owned one chairs it).
+    company_user = users_company = s.users.get("demo_company")
+    own = set(staff_companies(users_company).values_list("pk", flat=True)) if users_company else set()
+    companies = list(r.Company.objects.filter(street=s.street).order_by("-ownership", "name"))
+    for k, company in enumerate(companies[:9]):
+        members.append(
+            m.BodyMember(
+                body=bodies["council"],
+                user=company_user if company.pk in own else None,
+                name=company.contact_name or f"{company.name}负责人",
+                role_label="理事长" if k == 0 else "理事",
+                unit=company.name,
+            )
+        )
+    # The federation: the directors of the committees in office (the demo committee's among them).
+    directors = list(
+        r.CommitteeMember.objects.filter(
+            committee__estate__area__street=s.street,
+            committee__term_start__lte=s.today,
+            committee__term_end__gte=s.today,
+            position=r.CommitteePosition.DIRECTOR,
+        )
+        .select_related("committee__estate")
+        .order_by("committee__estate__name")
+    )
+    oc_user = s.users.get("demo_oc")
+    oc_name = _person(oc_user)
+    seen: set[str] = set()
+    for k, director in enumerate(directors[:11]):
+        if director.name in seen:
+            continue
+        seen.add(director.name)
+        members.append(
+            m.BodyMember(
+                body=bodies["federation"],
+                user=oc_user if oc_user and director.name == oc_name else None,
+                name=director.name,
+                role_label="会长" if k == 0 else "会员",
+                unit=f"{director.committee.estate.name}业委会",
+            )
+        )
+    if oc_user and oc_name not in seen:
+        members.append(
+            m.BodyMember(
+                body=bodies["federation"], user=oc_user, name=oc_name, role_label="会员", unit="业委会"
+            )
+        )
+    # The joint meeting: the five parties, with the demo area's secretary and residents' director.
+    joint = bodies["joint"]
+    if admin:
+        members.append(
+            m.BodyMember(
+                body=joint, user=admin, name=_person(admin), role_label="召集人", unit="街道物业管理办"
+            )
+        )
+    secretary, branch_user = s.users.get("demo_secretary"), s.users.get("demo_branch")
+    if secretary:
+        members.append(
+            m.BodyMember(
+                body=joint,
+                user=secretary,
+                name=_person(secretary),
+                role_label="居民区党组织",
+                unit="居民区党总支",
+            )
+        )
+    if branch_user:
+        members.append(
+            m.BodyMember(
+                body=joint,
+                user=branch_user,
+                name=_person(branch_user),
+                role_label="居委会",
+                unit="居民区居委会",
+            )
+        )
+    if directors:
+        members.append(
+            m.BodyMember(
+                body=joint,
+                name=directors[0].name,
+                role_label="业委会",
+                unit=f"{directors[0].committee.estate.name}业委会",
+            )
+        )
+    if companies:
+        head = companies[0]
+        members.append(
+            m.BodyMember(
+                body=joint,
+                name=head.contact_name or f"{head.name}负责人",
+                role_label="物业企业",
+                unit=head.name,
+            )
+        )
+    unique: dict[tuple[int, str], m.BodyMember] = {}
+    for member in members:
+        unique.setdefault((member.body.pk, member.name), member)
+    m.BodyMember.objects.bulk_create(unique.values())
+    return bodies
+
+
+# (title, days from today, agenda, minutes, [(resolution, owner, due in days from the meeting, done evidence or "")])
+BODY_MEETINGS = {
+    "leadership": [
+        (
+            "领导小组第一次会议",
+            -757,
+            "1. 领导小组工作机制\n2. 总体推动方案和三阶段计划安排\n3. 物业公示内容和“四保”提质要求\n4. 联合党支部三权指导办法",
+            "会议围绕“1+3”老旧小区物业治理模式的建立,对领导小组工作机制、总体推动方案、三阶段计划安排以及物业公示内容、"
+            "“四保”提质要求、联合党支部三权指导办法进行细化研究。会议要求以考促学、专业监督、问题导向、挂图作战,"
+            "在既定时间节点前实现建章立制、试点推进。",
+            [
+                (
+                    "印发领导小组工作机制和总体推动方案",
+                    "街道物业管理办",
+                    30,
+                    "已以街道党工委文件印发,并在居民区书记例会上传达。",
+                ),
+                (
+                    "选取 10 个居民区先行试点组建大联合党支部",
+                    "街道社区党建办",
+                    120,
+                    "10 个试点联合党支部已按程序组建,居委会、业委会、物业负责人纳入支部。",
+                ),
+            ],
+        ),
+        (
+            "领导小组第三季度推进会",
+            -70,
+            "1. 32 个联合党支部组建进度\n2. 23 家业委会换届人选把关情况\n3. 物业服务质量测评与末位整改",
+            "会议听取了联合党支部组建和换届人选把关情况的汇报。32 个居民区联合党支部将于 10 月底前全部组建;"
+            "换届中的业委会党员占比和“两委”交叉任职占比仍低于 55% 和 40% 的目标,要求各居民区党总支加强人选把关。",
+            [
+                (
+                    "10 月底前完成其余居民区联合党支部组建",
+                    "街道社区党建办",
+                    40,
+                    "32 个居民区联合党支部已全部组建,支部书记由居民区党总支书记兼任。",
+                ),
+                ("排名靠后的 9 家物业开展“找茬”整改,形成整改清单", "街道物业管理办", 45, ""),
+            ],
+        ),
+        (
+            "领导小组第四季度推进会",
+            -12,
+            "1. 三阶段计划时间节点检查\n2. 业委会党员和交叉任职占比\n3. 月度简报和挂图作战",
+            "会议对照三阶段计划逐项检查时间节点:联合党支部已全部组建;业委会党员占比、交叉任职占比尚未达标,"
+            "交叉任职节点已超期。会议决定对未达标的换届小区逐一约谈,并在月度简报中通报。",
+            [
+                ("对党员占比未达标的换届小区逐一约谈居民区书记", "街道社区党建办", 20, ""),
+                (
+                    "月度简报增加时间节点和超期事项通报",
+                    "街道物业管理办",
+                    10,
+                    "月度简报已增加“时间节点”一栏,11 月简报已按新格式印发。",
+                ),
+            ],
+        ),
+    ],
+    "council": [
+        (
+            "物业企业理事会:“四保”提质和服务事项公开",
+            -40,
+            "1. 保洁、保绿整改情况交流\n2. 服务事项公开清单\n3. 质价相符、先质后价",
+            "各理事单位交流了保洁、保绿整改情况。会议明确从居民感受度高的保洁、保绿着手,统一服务事项公开清单,"
+            "提价意向须以服务质量测评结果为前提。",
+            [
+                ("统一服务事项公开清单,各企业在管小区全部张贴", "物业企业理事会理事长单位", 50, ""),
+            ],
+        ),
+    ],
+    "federation": [
+        (
+            "业委会主任联合会:维修资金使用和管理规约公开",
+            -25,
+            "1. 专项维修资金使用程序\n2. 《管理规约》《业主大会议事规则》公开\n3. 换届工作经验交流",
+            "会议交流了专项维修资金使用中的业主表决和审价程序,要求各业委会定期公开维修资金和公共收益收支情况,"
+            "尚未公开《管理规约》的小区年底前完成。",
+            [
+                ("尚未公开《管理规约》的小区年底前完成公开", "业委会主任联合会会长", 35, ""),
+            ],
+        ),
+    ],
+    "joint": [
+        (
+            "五方联席会议:跨小区停车和围栏整修",
+            -18,
+            "1. 相邻小区停车位整合\n2. 围栏和门头整修\n3. 责任分工和时限",
+            "五方就相邻小区停车位整合和围栏整修协商一致:物业企业提出方案,业委会征求业主意见,居委会做好宣传,"
+            "居民区党组织跟踪销项。",
+            [
+                ("物业企业提交停车位整合方案", "物业企业负责人", 14, "方案已提交,业委会正在征求业主意见。"),
+            ],
+        ),
+    ],
+}
+
+
+def _body_meetings(s: _Street, bodies: dict[str, m.Body], admin) -> tuple[int, int, int]:
+    meetings, resolutions, actions = 0, 0, 0
+    members = defaultdict(list)
+    for member in m.BodyMember.objects.filter(body__street=s.street).order_by("pk"):
+        members[member.body_id].append(member)
+    reasons = ("外出开会", "参加区里培训", "病假")
+    for key, rows in BODY_MEETINGS.items():
+        body = bodies[key]
+        for title, days, agenda, minutes, decisions in rows:
+            start = _at(_days(s, days), 14)
+            meeting = m.Meeting.objects.create(
+                street=s.street,
+                body=body,
+                kind=m.MeetingKind.BODY,
+                title=title,
+                agenda=agenda,
+                place=f"{s.street.name}社区党群服务中心",
+                starts_at=start,
+                minutes=minutes,
+                signed_off_at=start + dt.timedelta(hours=20),
+                signed_off_by=admin,
+                created_by=admin,
+                created_at=start - dt.timedelta(days=5),
+            )
+            meetings += 1
+            invitees = []
+            for member in members[body.pk]:
+                absent = s.rng.random() < 0.1
+                invitees.append(
+                    m.Invitee(
+                        meeting=meeting,
+                        body_member=member,
+                        name=member.name,
+                        organisation=" ".join(x for x in (member.unit, member.role_label) if x)[:80],
+                        attendance="absent" if absent else "present",
+                        absence_reason=s.rng.choice(reasons) if absent else "",
+                    )
+                )
+            m.Invitee.objects.bulk_create(invitees)
+            for number, (text, owner, due_in, evidence) in enumerate(decisions, start=1):
+                resolution = m.Resolution.objects.create(meeting=meeting, number=number, text=text)
+                resolutions += 1
+                due_on = _days(s, days + due_in)
+                done = bool(evidence)
+                m.TrackedAction.objects.create(
+                    resolution=resolution,
+                    owner_label=owner,
+                    due_on=due_on,
+                    status=m.ActionStatus.DONE if done else m.ActionStatus.OPEN,
+                    evidence=evidence,
+                    closed_on=min(due_on, s.today - dt.timedelta(days=1)) if done else None,
+                    closed_by=admin if done else None,
+                    created_by=admin,
+                    created_at=start + dt.timedelta(days=1),
+                )
+                actions += 1
+    return meetings, resolutions, actions
+
+
+def _pilots(s: _Street) -> int:
+    """The seed's 10 pilot joint branches (the demo registry founded them first) and the pilot
+    company under a 党建联建 agreement (the state-owned company, as 振南物业 under 浦发集团)."""
+    founded = sorted((b for b in s.branches if b.founded_on), key=lambda b: (b.founded_on, b.pk))[:10]
+    rows = [
+        m.Pilot(
+            street=s.street,
+            branch=b,
+            programme="先行试点大联合党支部:居委会、业委会、物业负责人按程序纳入支部,非党负责人列席;"
+            "推动“四保”服务、账目公开等问题在支部会议上摆上桌面。",
+            since=b.founded_on,
+        )
+        for b in founded
+    ]
+    company = r.Company.objects.filter(street=s.street, ownership="state").order_by("pk").first()
+    if company is not None:
+        rows.append(
+            m.Pilot(
+                street=s.street,
+                company=company,
+                agreement="党建联建协议",
+                programme="以提质增效和经费公开为基础的推进方案:在管老旧小区统一“四保”标准,按季公开物业费收支,"
+                "区域化集中管理。",
+                since=_days(s, -700),
+            )
+        )
+    m.Pilot.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _plan(s: _Street, admin) -> int:
+    plan = m.WorkPlan.objects.create(street=s.street, title="党建引领物业治理三阶段工作计划")
+    stages = [
+        m.PlanStage(
+            plan=plan,
+            number=1,
+            title="建章立制·试点推进",
+            goal="建立领导小组工作机制和制度;10 个联合党支部、1 家物业企业先行试点。",
+            starts_on=_days(s, -826),
+            ends_on=_days(s, -524),
+        ),
+        m.PlanStage(
+            plan=plan,
+            number=2,
+            title="整体启动·组织优化",
+            goal="32 个居民区联合党支部全部组建并规范运行;业委会换届人选把关,党员占比 55%、交叉任职占比 40%。",
+            starts_on=_days(s, -523),
+            ends_on=_days(s, 115),
+        ),
+        m.PlanStage(
+            plan=plan,
+            number=3,
+            title="党建引领·良性态势",
+            goal="质价相符、优胜劣汰机制常态运行,居民满意度持续提升,形成良性竞争态势。",
+            starts_on=_days(s, 116),
+            ends_on=_days(s, 390),
+        ),
+    ]
+    m.PlanStage.objects.bulk_create(stages)
+    one, two, three = stages
+    M = m.Metric
+    rows = [
+        (
+            one,
+            "印发领导小组工作机制和总体推动方案",
+            "街道物业管理办",
+            -727,
+            M.MANUAL,
+            -730,
+            "街道党工委文件印发,见领导小组第一次会议决议 1。",
+        ),
+        (
+            one,
+            "联合党支部运行制度和三权指导办法出台",
+            "街道社区党建办",
+            -640,
+            M.MANUAL,
+            -650,
+            "《物业治理联合党支部运行制度》已印发各居民区。",
+        ),
+        (
+            one,
+            "签订党建联建协议,确定试点物业企业",
+            "街道物业管理办",
+            -600,
+            M.MANUAL,
+            -700,
+            "与国企物业签订党建联建协议,形成推进方案。",
+        ),
+        (one, "10 个试点联合党支部组建", "街道社区党建办", -560, M.PILOT_BRANCHES, None, ""),
+        (
+            two,
+            "引入第三方开展物业服务质量测评",
+            "街道物业管理办",
+            -160,
+            M.MANUAL,
+            -170,
+            "第三方测评机构完成首轮测评,结果已在领导小组会议通报。",
+        ),
+        (two, "32 个居民区联合党支部全部组建", "街道社区党建办", -36, M.BRANCHES_FORMED, None, ""),
+        (two, "业委会“两委”交叉任职占比达到 40%(全街道)", "街道社区党建办", -6, M.OC_CROSS_SHARE, None, ""),
+        (two, "末位 9 家物业“找茬”整改验收", "街道物业管理办", 9, M.MANUAL, None, ""),
+        (two, "业委会党员占比达到 55%(全街道)", "街道社区党建办", 25, M.OC_PARTY_SHARE, None, ""),
+        (two, "全部居民区常态公示物业费收支", "街道物业管理办", 56, M.MANUAL, None, ""),
+        (three, "每年一次议价会议制度覆盖全部小区", "物业企业理事会", 205, M.MANUAL, None, ""),
+        (three, "末 3 家物业淘汰退出,优质物业扩大服务规模", "街道物业管理办", 300, M.MANUAL, None, ""),
+        (three, "居民对物业服务满意度较上年提升", "领导小组办公室", 390, M.MANUAL, None, ""),
+    ]
+    m.Milestone.objects.bulk_create(
+        [
+            m.Milestone(
+                stage=stage,
+                title=title,
+                owner_label=owner,
+                due_on=_days(s, due),
+                metric=metric,
+                done_on=_days(s, done) if done is not None else None,
+                evidence=evidence,
+                ticked_by=admin if done is not None else None,
+            )
+            for stage, title, owner, due, metric, done, evidence in rows
+        ]
+    )
+    return len(rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.branchwork.models import MeetingKind, Shift
+from gongzhi.branchwork.models import BodyKind, MeetingKind, Metric, Shift
 from gongzhi.core.validators import IdMultipleChoiceField
 
 
@@ -165,3 +165,87 @@ class ReceptionForm(forms.Form):
     def __init__(self, *args, estates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = estates
+
+
+# ---- street bodies, tracked actions, the plan (issue 13) ------------------------------------------
+
+
+class BodyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=BodyKind.choices)
+    name = forms.CharField(label=_("名称"), max_length=80)
+    remit = forms.CharField(
+        label=_("职责"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class BodyMemberForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=60)
+    role_label = forms.CharField(label=_("职务"), max_length=40, required=False)
+    unit = forms.CharField(label=_("单位"), max_length=80, required=False)
+    username = forms.CharField(
+        label=_("平台账号(用户名)"),
+        max_length=150,
+        required=False,
+        help_text=_("有账号的成员可查看本机构的会议和纪要"),
+    )
+
+
+class BodyMeetingForm(forms.Form):
+    title = forms.CharField(label=_("会议名称"), max_length=100)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    place = forms.CharField(label=_("地点"), max_length=100)
+    agenda = forms.CharField(
+        label=_("议程"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    members = IdMultipleChoiceField(
+        label=_("邀请成员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    guests = forms.CharField(
+        label=_("其他列席人员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一人:姓名 单位/职务"),
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda m: (
+            f"{m.name}({m.unit} {m.role_label})" if (m.unit or m.role_label) else m.name
+        )
+
+
+class TrackForm(forms.Form):
+    owner_label = forms.CharField(label=_("责任人"), max_length=80)
+    due_on = forms.DateField(label=_("完成期限"), widget=DateInput())
+
+
+class CloseForm(forms.Form):
+    evidence = forms.CharField(label=_("办结情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label=_("佐证材料(PDF 或照片,可不传)"), required=False)
+
+
+class MilestoneForm(forms.Form):
+    stage = forms.ModelChoiceField(label=_("阶段"), queryset=None, empty_label=None)
+    title = forms.CharField(label=_("节点"), max_length=120)
+    owner_label = forms.CharField(label=_("责任人"), max_length=80)
+    due_on = forms.DateField(label=_("时间节点"), widget=DateInput())
+    metric = forms.ChoiceField(label=_("衡量方式"), choices=Metric.choices)
+    target = forms.DecimalField(
+        label=_("目标值"),
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("数量或百分比;不填则按规则默认(如全部居民区、选举目标)"),
+    )
+
+    def __init__(self, *args, stages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].queryset = stages
+
+
+class TickForm(forms.Form):
+    evidence = forms.CharField(label=_("完成依据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(label=_("佐证材料(PDF 或照片,可不传)"), required=False)

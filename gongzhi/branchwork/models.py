@@ -5,6 +5,11 @@ two-month rule), their attendance, minutes, resolutions handed to the problem tr
 addenda after sign-off; an on-the-spot anonymous rating at hearings; daily patrols with
 findings; the security team's morning/evening log; the duty board (今天我接待) and the
 first-inquiry reception log (首问接待); and the street's rhythm rules.
+
+Issue 13: the street's own bodies (领导小组, 物业企业理事会, 业委会主任联合会, 联席会议) hold
+meetings with the same machinery — a meeting's organiser is a branch OR a body (exactly one, a
+database constraint); resolutions become tracked actions (owner, due date, status, closing
+evidence) for both; the street's three-stage work plan with milestones and pilots.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.registry.models import Area, Branch, BranchMember, Estate, Street
+from gongzhi.registry.models import Area, Branch, BranchMember, Company, Estate, Street
 
 
 class RhythmRule(models.Model):
@@ -48,6 +53,68 @@ class RhythmRule(models.Model):
         return str(self.street)
 
 
+class BodyKind(models.TextChoices):
+    LEADERSHIP = "leadership", _("领导小组")
+    COMPANY_COUNCIL = "company_council", _("物业企业理事会")
+    DIRECTORS_FEDERATION = "directors_federation", _("业委会主任联合会")
+    JOINT = "joint", _("联席会议")
+
+
+class Body(models.Model):
+    """A body of the street that meets (seed: 党建引领物业治理领导小组, 物业企业理事会,
+    业委会主任联合会, 五方联席会议). Its meetings are ``Meeting`` rows whose organiser is the body."""
+
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="bodies", verbose_name=_("街道")
+    )
+    kind = models.CharField(_("类型"), max_length=30, choices=BodyKind.choices)
+    name = models.CharField(_("名称"), max_length=80)
+    remit = models.TextField(_("职责"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("议事机构")
+        verbose_name_plural = _("议事机构")
+        ordering = ["street", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="body_name_unique_in_street",
+                violation_error_message=_("本街道已有同名的议事机构。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyMember(models.Model):
+    """A member of a body: an account (who then reads the body's meetings) or a named person."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("姓名"), max_length=60)
+    role_label = models.CharField(_("职务"), max_length=40, blank=True)
+    unit = models.CharField(_("单位"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("机构成员")
+        verbose_name_plural = _("机构成员")
+        ordering = ["body", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "name"],
+                name="body_member_unique_name",
+                violation_error_message=_("该机构已有同名成员。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class MeetingKind(models.TextChoices):
     BRANCH = "branch", _("支部会议")
     JOINT = "joint", _("五方联席会议")
@@ -56,14 +123,34 @@ class MeetingKind(models.TextChoices):
     COORDINATION = "coordination", _("协调会")
     PRICE = "price", _("议价会议")
     OWNERS_COMMITTEE = "owners_committee", _("业委会会议")
+    BODY = "body", _("机构会议")
 
 
 PUBLIC_KINDS = (MeetingKind.HEARING, MeetingKind.FORUM)  # outcomes may be published
 
 
+BRANCH_KINDS = [k for k in MeetingKind.values if k != MeetingKind.BODY]
+
+
 class Meeting(models.Model):
+    """A meeting organised by exactly one of: an area's joint party branch, or a street body."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+", verbose_name=_("街道"))
     branch = models.ForeignKey(
-        Branch, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("支部")
+        Branch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("支部"),
+    )
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("议事机构"),
     )
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
     title = models.CharField(_("会议名称"), max_length=100)
@@ -98,6 +185,13 @@ class Meeting(models.Model):
                 condition=Q(published_at__isnull=True) | Q(kind__in=["hearing", "forum"]),
                 name="meeting_only_hearings_forums_published",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(branch__isnull=False, body__isnull=True) & ~Q(kind="body")
+                    | Q(branch__isnull=True, body__isnull=False, kind="body")
+                ),
+                name="meeting_exactly_one_organiser",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,6 +200,10 @@ class Meeting(models.Model):
     @property
     def locked(self) -> bool:
         return self.signed_off_at is not None
+
+    @property
+    def organiser(self) -> Branch | Body:
+        return self.body if self.body_id else self.branch  # type: ignore[return-value]
 
 
 class Attendance(models.TextChoices):
@@ -120,6 +218,9 @@ class Invitee(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
     member = models.ForeignKey(
         BranchMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    body_member = models.ForeignKey(
+        BodyMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     name = models.CharField(_("姓名"), max_length=60)
     organisation = models.CharField(_("单位/职务"), max_length=80, blank=True)
@@ -170,6 +271,57 @@ class ResolutionAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resolution} → {self.problem_id}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("落实中")
+    DONE = "done", _("已办结")
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"branchwork/evidence/{timezone.now():%Y/%m}/{filename}"
+
+
+class TrackedAction(models.Model):
+    """A resolution's tracked action (跟踪落实): an owner, a due date, a status and the evidence it
+    was closed on. For resolutions of branch and body meetings alike; a branch resolution about
+    an estate may instead be handed to the problem tracker (``ResolutionAction``)."""
+
+    resolution = models.OneToOneField(Resolution, on_delete=models.CASCADE, related_name="tracked")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner_label = models.CharField(_("责任人"), max_length=80)
+    due_on = models.DateField(_("完成期限"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    evidence = models.TextField(_("办结情况"), max_length=2000, blank=True)
+    evidence_file = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True)
+    evidence_type = models.CharField(max_length=40, blank=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("决议落实事项")
+        verbose_name_plural = _("决议落实事项")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", closed_on__isnull=True)
+                | (Q(status="done", closed_on__isnull=False) & ~Q(evidence="")),
+                name="tracked_action_done_has_evidence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resolution} · {self.owner_label}"
 
 
 class Addendum(models.Model):
@@ -406,3 +558,131 @@ class Reception(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d} {self.matter[:20]}"
+
+
+# ---- the street's work plan (三阶段计划, 时间节点) ------------------------------------------------
+
+
+class WorkPlan(models.Model):
+    """The leadership group's work plan: stages with milestones (seed: 在既定时间节点前实现建章立制、
+    试点推进,整体启动、组织优化,党建引领、良性态势). One per street."""
+
+    street = models.OneToOneField(Street, on_delete=models.PROTECT, related_name="work_plan")
+    title = models.CharField(_("计划名称"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("工作计划")
+        verbose_name_plural = _("工作计划")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanStage(models.Model):
+    plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="stages")
+    number = models.PositiveSmallIntegerField(_("阶段"))
+    title = models.CharField(_("阶段名称"), max_length=60)
+    goal = models.TextField(_("阶段目标"), max_length=1000, blank=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+
+    class Meta:
+        verbose_name = _("计划阶段")
+        verbose_name_plural = _("计划阶段")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_stage_number_unique"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="plan_stage_dates_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Metric(models.TextChoices):
+    """How a milestone is ticked: by hand with evidence, or from the data by a rule (rules.py)."""
+
+    MANUAL = "manual", _("人工确认")
+    BRANCHES_FORMED = "branches_formed", _("联合党支部组建数")
+    PILOT_BRANCHES = "pilot_branches", _("试点联合党支部数")
+    OC_PARTY_SHARE = "oc_party_share", _("业委会党员占比(全街道)")
+    OC_CROSS_SHARE = "oc_cross_share", _("业委会交叉任职占比(全街道)")
+
+
+class Milestone(models.Model):
+    stage = models.ForeignKey(PlanStage, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("节点"), max_length=120)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner_label = models.CharField(_("责任人"), max_length=80)
+    due_on = models.DateField(_("时间节点"), db_index=True)
+    metric = models.CharField(_("衡量方式"), max_length=30, choices=Metric.choices, default=Metric.MANUAL)
+    target = models.DecimalField(
+        _("目标值"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("数量或百分比;不填则按规则默认(如全部居民区、选举目标)"),
+    )
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    evidence = models.TextField(_("完成依据"), max_length=2000, blank=True)
+    evidence_file = models.FileField(_("佐证材料"), upload_to=evidence_path, blank=True)
+    evidence_type = models.CharField(max_length=40, blank=True)
+    ticked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("计划节点")
+        verbose_name_plural = _("计划节点")
+        ordering = ["stage", "due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True) | (Q(metric="manual") & ~Q(evidence="")),
+                name="milestone_manual_tick_has_evidence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Pilot(models.Model):
+    """A pilot (试点): one of the seed's 10 pilot joint branches, or the pilot company under a
+    党建联建 agreement — exactly one of the two."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+")
+    branch = models.OneToOneField(
+        Branch, on_delete=models.CASCADE, null=True, blank=True, related_name="pilot", verbose_name=_("支部")
+    )
+    company = models.OneToOneField(
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pilot",
+        verbose_name=_("物业企业"),
+    )
+    programme = models.TextField(_("试点方案"), max_length=2000)
+    agreement = models.CharField(_("协议"), max_length=120, blank=True, help_text=_("如:党建联建协议"))
+    since = models.DateField(_("试点开始"))
+
+    class Meta:
+        verbose_name = _("试点")
+        verbose_name_plural = _("试点")
+        ordering = ["street", "since", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(branch__isnull=False, company__isnull=True)
+                | Q(branch__isnull=True, company__isnull=False),
+                name="pilot_branch_or_company",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.branch or self.company)

@@ -90,3 +90,72 @@ def may_write_security_log(user, estate) -> bool:
 
 def may_read_security_log(user) -> bool:
     return is_branch_reader(user) or is_company_staff(user)
+
+
+# ---- street bodies, their meetings and the plan (issue 13) ------------------------------------------
+
+
+def sits_on_a_body(user) -> bool:
+    """A member (with an account) of any street body: reads that body's meetings."""
+    from gongzhi.branchwork.models import BodyMember
+
+    scope = scope_for(user)
+    return scope.user_id is not None and BodyMember.objects.filter(user_id=scope.user_id).exists()
+
+
+def is_meeting_reader(user) -> bool:
+    """The meeting pages: branch readers and the members of street bodies (rows by the door)."""
+    return is_branch_reader(user) or sits_on_a_body(user)
+
+
+def require_meeting_reader(user) -> None:
+    if not is_meeting_reader(user):
+        raise PermissionDenied
+
+
+def may_hold_body_meetings(user, street_id=None) -> bool:
+    """The street admin and the leadership convene the street's bodies."""
+    scope = scope_for(user)
+    return scope.is_street_wide() if street_id is None else scope.is_street_wide(street_id)
+
+
+def may_manage_bodies(user, street_id) -> bool:
+    """Creating bodies and keeping their members: the street admin."""
+    return scope_for(user).is_street_admin(street_id)
+
+
+def may_manage_meeting(user, meeting) -> bool:
+    """Record attendance, minutes, resolutions, sign off: the branch's secretary for a branch
+    meeting; the street admin or leadership for a body meeting."""
+    if meeting.body_id is None:
+        return is_secretary_of(user, meeting.branch.area_id)
+    return may_hold_body_meetings(user, meeting.street_id)
+
+
+def require_meeting_manager(user, meeting) -> None:
+    if not may_manage_meeting(user, meeting):
+        raise PermissionDenied
+
+
+def may_close_action(user, action) -> bool:
+    """The meeting's managers, or the action's owner (an account)."""
+    scope = scope_for(user)
+    if action.owner_id is not None and action.owner_id == scope.user_id:
+        return True
+    return may_manage_meeting(user, action.resolution.meeting)
+
+
+def is_plan_reader(user) -> bool:
+    """The plan: the street (admin, leadership) and the area secretaries."""
+    scope = scope_for(user)
+    return scope.is_street_wide() or scope.is_secretary()
+
+
+def require_plan_reader(user) -> None:
+    if not is_plan_reader(user):
+        raise PermissionDenied
+
+
+def may_edit_plan(user, street_id) -> bool:
+    """Milestones and pilots, ticking manual milestones: the street admin."""
+    return scope_for(user).is_street_admin(street_id)

@@ -191,3 +191,47 @@ TOKEN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # noqa: S105 (an alphabet, not a s
 def normalise_token(text: str) -> str:
     """What a person types from a slip: case and spaces/dashes do not matter."""
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+# ---- the street's work plan: milestones ticked from the data (issue 13) ---------------------------
+
+# A milestone's state, in the order the plan page and the wall sort them.
+DONE, OVERDUE, DUE, OPEN = "done", "overdue", "due", "open"
+DUE_SOON_DAYS = 14  # a milestone due within two weeks is "due" (the leader's today list)
+
+
+def share_meets(part: int, whole: int, target_percent: Decimal) -> bool:
+    """``part / whole`` ≥ ``target_percent`` %, exactly (no rounding before the comparison).
+
+    The seed's policy targets for the owners' committees street-wide: party members raised to
+    55 %, cross-appointment with the residents' committee (“两委”交叉任职) to 40 % (DESIGN.md §5:
+    policy targets, configurable, not law). The target reached counts as met: 55 of 100 meets
+    55 %, 5,499 of 10,000 (54.99 %) does not. Nobody counted meets nothing."""
+    if whole <= 0:
+        return False
+    if part < 0 or part > whole:
+        raise ValueError("part must be between 0 and whole")
+    return part * 100 >= target_percent * whole
+
+
+def count_meets(count: int, target: int) -> bool:
+    """A count milestone (e.g. “32 个居民区联合党支部全部组建”): met when count ≥ target; a target of
+    0 is met by nothing (a plan never counts an empty street as done)."""
+    return target > 0 and count >= target
+
+
+def milestone_state(*, met: bool, due_on: dt.date, today: dt.date) -> str:
+    """done when met (by the data or ticked by hand); else overdue after its due day (the due day
+    itself is still on time), due within ``DUE_SOON_DAYS``, otherwise open."""
+    if met:
+        return DONE
+    if due_on < today:
+        return OVERDUE
+    if (due_on - today).days <= DUE_SOON_DAYS:
+        return DUE
+    return OPEN
+
+
+def action_overdue(*, status: str, due_on: dt.date, today: dt.date) -> bool:
+    """A tracked action is overdue when still open after its due day."""
+    return status == "open" and due_on < today

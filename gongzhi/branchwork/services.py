@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -20,15 +21,23 @@ from django.utils.translation import gettext as _
 from gongzhi.branchwork import permissions, rules
 from gongzhi.branchwork.models import (
     PUBLIC_KINDS,
+    ActionStatus,
     Addendum,
     Attendance,
+    Body,
+    BodyKind,
+    BodyMember,
     DutyProfile,
     DutyShift,
     Invitee,
     Meeting,
     MeetingKind,
+    Metric,
+    Milestone,
     Patrol,
     PatrolFinding,
+    Pilot,
+    PlanStage,
     RatingBallot,
     RatingItem,
     RatingScore,
@@ -40,11 +49,14 @@ from gongzhi.branchwork.models import (
     RhythmRule,
     SecurityLog,
     Shift,
+    TrackedAction,
+    WorkPlan,
 )
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
 from gongzhi.core.images import ImageRejected, clean_image
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.uploads import UploadRejected, clean_document
 from gongzhi.problems import services as problem_services
 from gongzhi.problems.models import Category, Problem, Source
 from gongzhi.registry.models import Area, Branch, BranchMember, Estate, Street
@@ -133,12 +145,20 @@ def _check_meeting_fields(*, kind: str, title: str, agenda: str, place: str, sta
     }
 
 
-def _check_estates(branch: Branch, estates: Iterable[Estate]) -> list[Estate]:
+def _check_estates(branch: Branch | None, estates: Iterable[Estate], *, street_id: int) -> list[Estate]:
+    """A branch meeting's estates lie in its area; a body meeting's anywhere in its street."""
     estates = list(estates)
     for estate in estates:
+        _check_estate(branch, estate, street_id=street_id)
+    return estates
+
+
+def _check_estate(branch: Branch | None, estate: Estate, *, street_id: int) -> None:
+    if branch is not None:
         if estate.area_id != branch.area_id:
             raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
-    return estates
+    elif estate.area.street_id != street_id:
+        raise BranchworkError(_("小区“%(name)s”不在本街道。") % {"name": estate.name})
 
 
 def _parse_guests(lines: str) -> list[tuple[str, str]]:
@@ -174,7 +194,9 @@ def meeting_schedule(
     """Schedule a meeting with its invited members (支部成员 vote; 列席 members and guests do not)."""
     permissions.require_secretary(actor, branch.area_id)
     fields = _check_meeting_fields(kind=kind, title=title, agenda=agenda, place=place, starts_at=starts_at)
-    estates = _check_estates(branch, estates)
+    if kind == MeetingKind.BODY:
+        raise BranchworkError(_("请选择会议类型。"))
+    estates = _check_estates(branch, estates, street_id=branch.area.street_id)
     members = list(members)
     for member in members:
         if member.branch_id != branch.pk:
@@ -183,7 +205,9 @@ def meeting_schedule(
     names = [m.name for m in members] + [g[0] for g in guest_rows]
     if len(set(names)) != len(names):
         raise BranchworkError(_("参会人员中有重名,请区分(如加上单位)。"))
-    meeting = Meeting.objects.create(branch=branch, created_by=actor, **fields)
+    meeting = Meeting.objects.create(
+        street_id=branch.area.street_id, branch=branch, created_by=actor, **fields
+    )
     meeting.estates.set(estates)
     Invitee.objects.bulk_create(
         [
@@ -209,7 +233,11 @@ def meeting_schedule(
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("branch__area").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("branch__area", "body")
+        .get(pk=meeting.pk)
+    )
 
 
 def _require_unlocked(meeting: Meeting) -> None:
@@ -222,13 +250,13 @@ def meeting_update(
     *, actor, meeting: Meeting, title: str, agenda: str, place: str, starts_at, estates: Iterable[Estate]
 ) -> Meeting:
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     _require_unlocked(locked)
     before = snapshot(locked)
     fields = _check_meeting_fields(
         kind=locked.kind, title=title, agenda=agenda, place=place, starts_at=starts_at
     )
-    estates = _check_estates(locked.branch, estates)
+    estates = _check_estates(locked.branch, estates, street_id=locked.street_id)
     for key, value in fields.items():
         setattr(locked, key, value)
     locked.save()
@@ -237,7 +265,7 @@ def meeting_update(
         actor=actor,
         action=UPDATE,
         obj=locked,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes=diff(before, snapshot(locked)),
     )
     return locked
@@ -247,7 +275,7 @@ def meeting_update(
 def meeting_record_attendance(*, actor, meeting: Meeting, rows: Mapping[int, tuple[str, str]]) -> Meeting:
     """``rows``: invitee id → (attendance, absence reason). All rows or none are saved."""
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     _require_unlocked(locked)
     invitees = {i.pk: i for i in locked.invitees.all()}
     changes = {}
@@ -273,7 +301,7 @@ def meeting_record_attendance(*, actor, meeting: Meeting, rows: Mapping[int, tup
             actor=actor,
             action=UPDATE,
             obj=locked,
-            street_id=locked.branch.area.street_id,
+            street_id=locked.street_id,
             changes={"attendance": changes},
         )
     return locked
@@ -282,7 +310,7 @@ def meeting_record_attendance(*, actor, meeting: Meeting, rows: Mapping[int, tup
 @transaction.atomic
 def meeting_record_minutes(*, actor, meeting: Meeting, minutes: str) -> Meeting:
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     _require_unlocked(locked)
     minutes = _text(minutes, label=_("会议纪要"), max_length=20000, required=False)
     if minutes != locked.minutes:
@@ -290,7 +318,7 @@ def meeting_record_minutes(*, actor, meeting: Meeting, minutes: str) -> Meeting:
             actor=actor,
             action=UPDATE,
             obj=locked,
-            street_id=locked.branch.area.street_id,
+            street_id=locked.street_id,
             changes={"minutes": [len(locked.minutes), len(minutes)]},
         )
         locked.minutes = minutes
@@ -303,11 +331,11 @@ def resolution_add(
     *, actor, meeting: Meeting, text: str, estate: Estate | None = None, needs_action: bool = True
 ) -> Resolution:
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     _require_unlocked(locked)
     text = _text(text, label=_("决议内容"), max_length=1000)
-    if estate is not None and estate.area_id != locked.branch.area_id:
-        raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
+    if estate is not None:
+        _check_estate(locked.branch, estate, street_id=locked.street_id)
     number = (locked.resolutions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     resolution = Resolution.objects.create(
         meeting=locked, number=number, text=text, estate=estate, needs_action=needs_action
@@ -316,7 +344,7 @@ def resolution_add(
         actor=actor,
         action=CREATE,
         obj=resolution,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes={"meeting": locked.pk, "text": text},
     )
     return resolution
@@ -331,10 +359,16 @@ def resolution_hand_over(
     the tracker cannot assign it yet (e.g. no company under contract), the problem stays
     reported for the branch to assign; the second value then says why."""
     resolution = (
-        Resolution.objects.select_for_update().select_related("meeting__branch__area").get(pk=resolution.pk)
+        Resolution.objects.select_for_update(of=("self",))
+        .select_related("meeting__branch__area")
+        .get(pk=resolution.pk)
     )
     meeting = resolution.meeting
-    permissions.require_secretary(actor, meeting.branch.area_id)
+    permissions.require_meeting_manager(actor, meeting)
+    if meeting.branch_id is None:
+        raise BranchworkError(_("机构会议的决议请设为跟踪落实事项。"))
+    if TrackedAction.objects.filter(resolution=resolution).exists():
+        raise BranchworkError(_("该决议已设为跟踪落实事项。"))
     if ResolutionAction.objects.filter(resolution=resolution).exists():
         raise BranchworkError(_("该决议已转为问题跟踪。"))
     if not resolution.needs_action:
@@ -374,7 +408,7 @@ def resolution_hand_over(
         actor=actor,
         action=CREATE,
         obj=action,
-        street_id=meeting.branch.area.street_id,
+        street_id=meeting.street_id,
         changes={"resolution": resolution.pk, "problem": problem.number},
     )
     return action, note
@@ -384,7 +418,7 @@ def resolution_hand_over(
 def meeting_sign_off(*, actor, meeting: Meeting, now: dt.datetime | None = None) -> Meeting:
     """The secretary signs off: attendance and minutes are locked from now on."""
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     _require_unlocked(locked)
     if not locked.minutes.strip():
         raise BranchworkError(_("请先填写会议纪要再签发。"))
@@ -400,7 +434,7 @@ def meeting_sign_off(*, actor, meeting: Meeting, now: dt.datetime | None = None)
         actor=actor,
         action=UPDATE,
         obj=locked,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes={"signed_off_at": [None, moment.isoformat()]},
     )
     return locked
@@ -410,7 +444,7 @@ def meeting_sign_off(*, actor, meeting: Meeting, now: dt.datetime | None = None)
 def addendum_add(*, actor, meeting: Meeting, text: str) -> Addendum:
     """A correction after sign-off — appended with author and time, never edited or deleted."""
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     if not locked.locked:
         raise BranchworkError(_("会议尚未签发,请直接修改纪要。"))
     text = _text(text, label=_("补充说明"), max_length=3000)
@@ -419,7 +453,7 @@ def addendum_add(*, actor, meeting: Meeting, text: str) -> Addendum:
         actor=actor,
         action=CREATE,
         obj=addendum,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes={"meeting": locked.pk, "text": text},
     )
     return addendum
@@ -429,7 +463,7 @@ def addendum_add(*, actor, meeting: Meeting, text: str) -> Addendum:
 def meeting_publish(*, actor, meeting: Meeting, summary: str, now: dt.datetime | None = None) -> Meeting:
     """Publish a hearing's or forum's outcome summary on the area's public page (after sign-off)."""
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     if locked.kind not in PUBLIC_KINDS:
         raise BranchworkError(_("只有听证会和座谈会的结果可以公开。"))
     if not locked.locked:
@@ -443,7 +477,7 @@ def meeting_publish(*, actor, meeting: Meeting, summary: str, now: dt.datetime |
         actor=actor,
         action=UPDATE,
         obj=locked,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes={"public_summary": [before["public_summary"], summary]},
     )
     return locked
@@ -453,7 +487,7 @@ def meeting_publish(*, actor, meeting: Meeting, summary: str, now: dt.datetime |
 def oc_decisions_posted(*, actor, meeting: Meeting, posted_on: dt.date) -> Meeting:
     """Record the day an owners' committee meeting's decisions were posted (Shanghai: within 3 days)."""
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     if locked.kind != MeetingKind.OWNERS_COMMITTEE:
         raise BranchworkError(_("只有业委会会议需要登记决定公告日期。"))
     if posted_on < timezone.localtime(locked.starts_at).date():
@@ -467,7 +501,7 @@ def oc_decisions_posted(*, actor, meeting: Meeting, posted_on: dt.date) -> Meeti
         actor=actor,
         action=UPDATE,
         obj=locked,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes={"decisions_posted_on": [before.isoformat() if before else None, posted_on.isoformat()]},
     )
     return locked
@@ -512,7 +546,7 @@ def rating_setup(*, actor, meeting: Meeting, items_text: str, token_count: int) 
     """Set the items of a hearing's on-the-spot rating and print single-use tokens. Items can be
     changed only before the first ballot."""
     locked = _lock_meeting(meeting)
-    permissions.require_secretary(actor, locked.branch.area_id)
+    permissions.require_meeting_manager(actor, locked)
     if locked.kind not in PUBLIC_KINDS:
         raise BranchworkError(_("现场测评只用于听证会和座谈会。"))
     items = _parse_items(items_text)
@@ -536,7 +570,7 @@ def rating_setup(*, actor, meeting: Meeting, items_text: str, token_count: int) 
         actor=actor,
         action=UPDATE,
         obj=locked,
-        street_id=locked.branch.area.street_id,
+        street_id=locked.street_id,
         changes={"rating_items": len(items), "rating_tokens": token_count},
     )
     return session
@@ -545,7 +579,9 @@ def rating_setup(*, actor, meeting: Meeting, items_text: str, token_count: int) 
 @transaction.atomic
 def rating_set_open(*, actor, session: RatingSession, is_open: bool) -> RatingSession:
     session = (
-        RatingSession.objects.select_for_update().select_related("meeting__branch__area").get(pk=session.pk)
+        RatingSession.objects.select_for_update(of=("self",))
+        .select_related("meeting__branch__area")
+        .get(pk=session.pk)
     )
     permissions.require_secretary(actor, session.meeting.branch.area_id)
     session.is_open = is_open
@@ -567,7 +603,9 @@ def rating_submit(
     """One anonymous ballot per single-use token. The token is marked used; the ballot does not
     point at it, so nobody — the office included — can tell whose sheet is whose."""
     session = (
-        RatingSession.objects.select_for_update().select_related("meeting__branch__area").get(pk=session.pk)
+        RatingSession.objects.select_for_update(of=("self",))
+        .select_related("meeting__branch__area")
+        .get(pk=session.pk)
     )
     if not session.is_open:
         raise BranchworkError(_("测评尚未开始或已结束。"))
@@ -618,7 +656,7 @@ def patrol_start(
     estates = list(estates)
     if not estates:
         raise BranchworkError(_("请选择本次巡查的小区。"))
-    _check_estates(branch, estates)
+    _check_estates(branch, estates, street_id=branch.area.street_id)
     route_note = _text(route_note, label=_("路线说明"), max_length=300, required=False)
     moment = now or timezone.now()
     if Patrol.objects.filter(recorded_by=actor, ended_at__isnull=True).exists():
@@ -900,3 +938,408 @@ def reception_to_problem(
         changes={"problem": [None, problem.number]},
     )
     return problem
+
+
+# ---- street bodies (领导小组 · 物业企业理事会 · 业委会主任联合会 · 联席会议) --------------------------
+
+MAX_BODY_MEMBERS = 60
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+
+def _require_body_admin(actor, street_id: int) -> None:
+    if not permissions.may_manage_bodies(actor, street_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def body_create(*, actor, street: Street, kind: str, name: str, remit: str = "") -> Body:
+    _require_body_admin(actor, street.pk)
+    if kind not in BodyKind.values:
+        raise BranchworkError(_("请选择机构类型。"))
+    name = _text(name, label=_("名称"), max_length=80)
+    remit = _text(remit, label=_("职责"), max_length=2000, required=False)
+    if Body.objects.filter(street=street, name=name).exists():
+        raise BranchworkError(_("本街道已有同名的议事机构。"))
+    body = Body.objects.create(street=street, kind=kind, name=name, remit=remit)
+    audit_record(
+        actor=actor, action=CREATE, obj=body, street_id=street.pk, changes={"kind": kind, "name": name}
+    )
+    return body
+
+
+@transaction.atomic
+def body_update(*, actor, body: Body, name: str, remit: str) -> Body:
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    _require_body_admin(actor, body.street_id)
+    before = snapshot(body)
+    body.name = _text(name, label=_("名称"), max_length=80)
+    body.remit = _text(remit, label=_("职责"), max_length=2000, required=False)
+    if Body.objects.filter(street_id=body.street_id, name=body.name).exclude(pk=body.pk).exists():
+        raise BranchworkError(_("本街道已有同名的议事机构。"))
+    body.save()
+    audit_record(
+        actor=actor, action=UPDATE, obj=body, street_id=body.street_id, changes=diff(before, snapshot(body))
+    )
+    return body
+
+
+@transaction.atomic
+def body_member_add(
+    *, actor, body: Body, name: str, role_label: str = "", unit: str = "", user=None
+) -> BodyMember:
+    """A member by name with their role and unit; with an account, they read the body's meetings."""
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    _require_body_admin(actor, body.street_id)
+    name = _text(name, label=_("姓名"), max_length=60)
+    role_label = _text(role_label, label=_("职务"), max_length=40, required=False)
+    unit = _text(unit, label=_("单位"), max_length=80, required=False)
+    if body.members.filter(name=name).exists():
+        raise BranchworkError(_("该机构已有同名成员。"))
+    if body.members.count() >= MAX_BODY_MEMBERS:
+        raise BranchworkError(_("一个机构最多 %(n)d 名成员。") % {"n": MAX_BODY_MEMBERS})
+    if user is not None and body.members.filter(user=user).exists():
+        raise BranchworkError(_("该账号已是本机构成员。"))
+    member = BodyMember.objects.create(body=body, name=name, role_label=role_label, unit=unit, user=user)
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=member,
+        street_id=body.street_id,
+        changes={
+            "body": body.pk,
+            "name": name,
+            "role": role_label,
+            "unit": unit,
+            "user": getattr(user, "pk", None),
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def body_member_remove(*, actor, member: BodyMember) -> None:
+    member = BodyMember.objects.select_related("body").get(pk=member.pk)
+    _require_body_admin(actor, member.body.street_id)
+    audit_record(
+        actor=actor,
+        action=DELETE,
+        obj=member,
+        street_id=member.body.street_id,
+        changes={"body": member.body_id, "name": member.name},
+    )
+    member.delete()
+
+
+@transaction.atomic
+def body_meeting_schedule(
+    *,
+    actor,
+    body: Body,
+    title: str,
+    agenda: str = "",
+    place: str,
+    starts_at: dt.datetime,
+    estates: Iterable[Estate] = (),
+    members: Iterable[BodyMember] = (),
+    guests: str = "",
+) -> Meeting:
+    """A meeting of a street body (the same Meeting machinery as the branches': attendance, minutes,
+    resolutions, sign-off, addenda, the minutes PDF). Convened by the street admin or leadership."""
+    if not permissions.may_hold_body_meetings(actor, body.street_id):
+        raise PermissionDenied
+    fields = _check_meeting_fields(
+        kind=MeetingKind.BODY, title=title, agenda=agenda, place=place, starts_at=starts_at
+    )
+    estates = _check_estates(None, estates, street_id=body.street_id)
+    members = list(members)
+    for member in members:
+        if member.body_id != body.pk:
+            raise BranchworkError(_("“%(name)s”不是本机构成员。") % {"name": member.name})
+    guest_rows = _parse_guests(guests)
+    names = [m.name for m in members] + [g[0] for g in guest_rows]
+    if len(set(names)) != len(names):
+        raise BranchworkError(_("参会人员中有重名,请区分(如加上单位)。"))
+    meeting = Meeting.objects.create(street_id=body.street_id, body=body, created_by=actor, **fields)
+    meeting.estates.set(estates)
+    Invitee.objects.bulk_create(
+        [
+            Invitee(
+                meeting=meeting,
+                body_member=m,
+                name=m.name,
+                organisation=" ".join(x for x in (m.unit, m.role_label) if x)[:80],
+            )
+            for m in members
+        ]
+        + [Invitee(meeting=meeting, name=n, organisation=o, non_voting=True) for n, o in guest_rows]
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=meeting,
+        street_id=body.street_id,
+        changes={"body": body.pk, "starts_at": starts_at.isoformat(), "invitees": names},
+    )
+    return meeting
+
+
+# ---- tracked actions of resolutions (决议跟踪落实), branch and body meetings alike --------------------
+
+
+def _evidence(upload, *, name: str):
+    try:
+        return clean_document(upload, name=name, max_bytes=MAX_EVIDENCE_BYTES)
+    except UploadRejected as error:
+        raise BranchworkError(error.message) from None
+
+
+@transaction.atomic
+def action_track(
+    *, actor, resolution: Resolution, owner_label: str, due_on: dt.date, owner=None
+) -> TrackedAction:
+    """A resolution becomes a tracked action: who answers for it and by when. Refused for a
+    resolution that needs no action or was handed to the problem tracker already."""
+    resolution = (
+        Resolution.objects.select_for_update(of=("self",))
+        .select_related("meeting__branch__area", "meeting__body")
+        .get(pk=resolution.pk)
+    )
+    meeting = resolution.meeting
+    permissions.require_meeting_manager(actor, meeting)
+    if not resolution.needs_action:
+        raise BranchworkError(_("该决议无需落实,不能设为跟踪事项。"))
+    if TrackedAction.objects.filter(resolution=resolution).exists():
+        raise BranchworkError(_("该决议已设为跟踪落实事项。"))
+    if ResolutionAction.objects.filter(resolution=resolution).exists():
+        raise BranchworkError(_("该决议已转为问题跟踪。"))
+    owner_label = _text(owner_label, label=_("责任人"), max_length=80)
+    if due_on is None:
+        raise BranchworkError(_("请填写完成期限。"))
+    if due_on < timezone.localtime(meeting.starts_at).date():
+        raise BranchworkError(_("完成期限不能早于会议日期。"))
+    action = TrackedAction.objects.create(
+        resolution=resolution, owner=owner, owner_label=owner_label, due_on=due_on, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=action,
+        street_id=meeting.street_id,
+        changes={"resolution": resolution.pk, "owner": owner_label, "due_on": due_on.isoformat()},
+    )
+    return action
+
+
+@transaction.atomic
+def action_close(
+    *, actor, action: TrackedAction, evidence: str, upload=None, closed_on: dt.date | None = None
+) -> TrackedAction:
+    """Close a tracked action on its evidence (what was done; a PDF or photo optional, checked by
+    ``core.uploads.clean_document``). The meeting's managers or the action's owner close it."""
+    action = (
+        TrackedAction.objects.select_for_update(of=("self",))
+        .select_related("resolution__meeting__branch__area")
+        .get(pk=action.pk)
+    )
+    if not permissions.may_close_action(actor, action):
+        raise PermissionDenied
+    if action.status == ActionStatus.DONE:
+        raise BranchworkError(_("该事项已办结。"))
+    evidence = _text(evidence, label=_("办结情况"), max_length=2000)
+    today = timezone.localdate()
+    closed_on = closed_on or today
+    if closed_on > today:
+        raise BranchworkError(_("办结日期不能晚于今天。"))
+    if upload is not None:
+        clean = _evidence(upload, name=_("佐证材料"))
+        action.evidence_file.save(
+            f"action-{action.pk}.{clean.extension}", ContentFile(clean.content), save=False
+        )
+        action.evidence_type = clean.content_type
+    action.status, action.evidence, action.closed_on, action.closed_by = (
+        ActionStatus.DONE,
+        evidence,
+        closed_on,
+        actor,
+    )
+    action.save()
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=action,
+        street_id=action.resolution.meeting.street_id,
+        changes={"status": ["open", "done"], "evidence": evidence, "file": bool(upload)},
+    )
+    return action
+
+
+# ---- the street's work plan (三阶段 · 时间节点 · 试点) --------------------------------------------------
+
+
+def _require_plan_editor(actor, street_id: int) -> None:
+    if not permissions.may_edit_plan(actor, street_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def plan_create(
+    *, actor, street: Street, title: str, stages: Sequence[tuple[str, str, dt.date, dt.date]]
+) -> WorkPlan:
+    """The plan with its stages in order: (title, goal, starts_on, ends_on); stages follow each other."""
+    _require_plan_editor(actor, street.pk)
+    if WorkPlan.objects.filter(street=street).exists():
+        raise BranchworkError(_("本街道已有工作计划。"))
+    title = _text(title, label=_("计划名称"), max_length=100)
+    if not stages:
+        raise BranchworkError(_("请至少列出一个阶段。"))
+    previous_end = None
+    for stage_title, _goal, starts_on, ends_on in stages:
+        if ends_on < starts_on:
+            raise BranchworkError(_("阶段“%(name)s”的结束日期早于开始日期。") % {"name": stage_title})
+        if previous_end is not None and starts_on <= previous_end:
+            raise BranchworkError(_("阶段“%(name)s”须在上一阶段结束后开始。") % {"name": stage_title})
+        previous_end = ends_on
+    plan = WorkPlan.objects.create(street=street, title=title)
+    PlanStage.objects.bulk_create(
+        [
+            PlanStage(
+                plan=plan,
+                number=n,
+                title=_text(t, label=_("阶段名称"), max_length=60),
+                goal=_text(g, label=_("阶段目标"), max_length=1000, required=False),
+                starts_on=s,
+                ends_on=e,
+            )
+            for n, (t, g, s, e) in enumerate(stages, start=1)
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=plan,
+        street_id=street.pk,
+        changes={"title": title, "stages": len(stages)},
+    )
+    return plan
+
+
+@transaction.atomic
+def milestone_add(
+    *,
+    actor,
+    stage: PlanStage,
+    title: str,
+    owner_label: str,
+    due_on: dt.date,
+    metric: str = Metric.MANUAL,
+    target: Decimal | None = None,
+    owner=None,
+) -> Milestone:
+    street_id = stage.plan.street_id
+    _require_plan_editor(actor, street_id)
+    title = _text(title, label=_("节点"), max_length=120)
+    owner_label = _text(owner_label, label=_("责任人"), max_length=80)
+    if metric not in Metric.values:
+        raise BranchworkError(_("请选择衡量方式。"))
+    if due_on is None:
+        raise BranchworkError(_("请填写时间节点。"))
+    if target is not None:
+        if metric == Metric.MANUAL:
+            raise BranchworkError(_("人工确认的节点不设目标值。"))
+        if target <= 0 or (metric in (Metric.OC_PARTY_SHARE, Metric.OC_CROSS_SHARE) and target > 100):
+            raise BranchworkError(_("目标值无效:数量应大于 0,百分比在 0 到 100 之间。"))
+    milestone = Milestone.objects.create(
+        stage=stage,
+        title=title,
+        owner_label=owner_label,
+        owner=owner,
+        due_on=due_on,
+        metric=metric,
+        target=target,
+    )
+    audit_record(
+        actor=actor,
+        action=CREATE,
+        obj=milestone,
+        street_id=street_id,
+        changes={"title": title, "due_on": due_on.isoformat(), "metric": metric, "target": str(target or "")},
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_tick(
+    *, actor, milestone: Milestone, evidence: str, upload=None, done_on: dt.date | None = None
+) -> Milestone:
+    """The admin ticks a manual milestone on its evidence (text, and a PDF or photo through the
+    document cleaner). Measurable milestones are ticked by the data, never by hand."""
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",)).select_related("stage__plan").get(pk=milestone.pk)
+    )
+    street_id = milestone.stage.plan.street_id
+    _require_plan_editor(actor, street_id)
+    if milestone.metric != Metric.MANUAL:
+        raise BranchworkError(_("该节点由数据自动判断完成,无需人工确认。"))
+    if milestone.done_on is not None:
+        raise BranchworkError(_("该节点已确认完成。"))
+    evidence = _text(evidence, label=_("完成依据"), max_length=2000)
+    today = timezone.localdate()
+    done_on = done_on or today
+    if done_on > today:
+        raise BranchworkError(_("完成日期不能晚于今天。"))
+    if upload is not None:
+        clean = _evidence(upload, name=_("佐证材料"))
+        milestone.evidence_file.save(
+            f"milestone-{milestone.pk}.{clean.extension}", ContentFile(clean.content), save=False
+        )
+        milestone.evidence_type = clean.content_type
+    milestone.done_on, milestone.evidence, milestone.ticked_by = done_on, evidence, actor
+    milestone.save()
+    audit_record(
+        actor=actor,
+        action=UPDATE,
+        obj=milestone,
+        street_id=street_id,
+        changes={"done_on": [None, done_on.isoformat()], "evidence": evidence, "file": bool(upload)},
+    )
+    return milestone
+
+
+@transaction.atomic
+def pilot_set(
+    *,
+    actor,
+    street: Street,
+    programme: str,
+    since: dt.date,
+    branch: Branch | None = None,
+    company=None,
+    agreement: str = "",
+) -> Pilot:
+    """Flag a branch or a company as a pilot with its programme (and agreement, e.g. 党建联建协议)."""
+    _require_plan_editor(actor, street.pk)
+    if (branch is None) == (company is None):
+        raise BranchworkError(_("试点须是一个联合党支部或一家物业企业。"))
+    if branch is not None and branch.area.street_id != street.pk:
+        raise BranchworkError(_("该支部不在本街道。"))
+    if company is not None and company.street_id != street.pk:
+        raise BranchworkError(_("该物业企业不在本街道。"))
+    programme = _text(programme, label=_("试点方案"), max_length=2000)
+    agreement = _text(agreement, label=_("协议"), max_length=120, required=False)
+    pilot = (
+        Pilot.objects.filter(branch=branch).first()
+        if branch
+        else Pilot.objects.filter(company=company).first()
+    )
+    before = snapshot(pilot) if pilot else {}
+    pilot = pilot or Pilot(street=street, branch=branch, company=company)
+    pilot.programme, pilot.agreement, pilot.since = programme, agreement, since
+    pilot.save()
+    audit_record(
+        actor=actor,
+        action=UPDATE if before else CREATE,
+        obj=pilot,
+        street_id=street.pk,
+        changes=diff(before, snapshot(pilot)),
+    )
+    return pilot

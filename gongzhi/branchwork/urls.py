@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.branchwork.views import duty, meetings, patrols, reception, rhythm, security
+from gongzhi.branchwork.views import bodies, duty, meetings, patrols, reception, rhythm, security
 
 app_name = "branchwork"
 urlpatterns = [
@@ -19,6 +19,15 @@ urlpatterns = [
     path("meetings/<int:pk>/rating/tokens/", meetings.rating_tokens, name="rating_tokens"),
     path("meetings/<int:pk>/<slug:step>/", meetings.meeting_act, name="meeting_act"),
     path("resolutions/<int:pk>/hand-over/", meetings.resolution_hand_over, name="resolution_hand_over"),
+    path("resolutions/<int:pk>/track/", bodies.resolution_track, name="resolution_track"),
+    path("bodies/", bodies.body_list, name="bodies"),
+    path("bodies/<int:pk>/", bodies.body_detail, name="body"),
+    path("bodies/<int:pk>/members/", bodies.body_member_add, name="body_member_add"),
+    path("bodies/members/<int:pk>/remove/", bodies.body_member_remove, name="body_member_remove"),
+    path("bodies/<int:pk>/meetings/new/", bodies.body_meeting_new, name="body_meeting_new"),
+    path("actions/", bodies.action_list, name="actions"),
+    path("actions/<int:pk>/close/", bodies.action_close, name="action_close"),
+    path("actions/<int:pk>/evidence/", bodies.action_evidence, name="action_evidence"),
     path("patrols/", patrols.patrol_list, name="patrols"),
     path("patrols/start/", patrols.patrol_start, name="patrol_start"),
     path("patrols/<int:pk>/", patrols.patrol_detail, name="patrol"),

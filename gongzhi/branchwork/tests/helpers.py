@@ -108,3 +108,128 @@ def build_work(world) -> Work:
         actor=world.user("member_a"), area=world.area_a, matter="5号楼楼道灯不亮", estate=world.estate_a1
     )
     return Work(categories, meeting, resolution, hearing, session, patrol, log, shift, profile, reception)
+
+
+# ---- the street's bodies and plan (issue 13) ---------------------------------------------------------
+
+
+@dataclass
+class Steering:
+    leadership: object  # Body: 领导小组 — admin and leader are members; no area people
+    joint: object  # Body: 五方联席会议 — secretary_a sits on it
+    lead_meeting: Meeting  # the leadership group's meeting, signed off
+    joint_meeting: Meeting
+    resolution: Resolution  # of the leadership meeting, tracked
+    action: object  # TrackedAction of ``resolution``, open, owner: leader
+    done_action: object  # closed with a photo as evidence
+    plan: object
+    manual: object  # a manual milestone, ticked with a photo
+    open_manual: object  # a manual milestone, not done
+    member: object  # a named member of the leadership group (no account)
+
+
+def build_steering(world) -> Steering:
+    from gongzhi.branchwork.models import Metric
+
+    admin, leader = world.user("admin"), world.user("leader")
+    leadership = services.body_create(
+        actor=admin, street=world.street, kind="leadership", name="示例街道物业治理领导小组", remit="研究部署"
+    )
+    services.body_member_add(
+        actor=admin, body=leadership, name="王组长", role_label="组长", unit="街道党工委", user=leader
+    )
+    services.body_member_add(
+        actor=admin, body=leadership, name="李主任", role_label="办公室主任", unit="管理办", user=admin
+    )
+    member = services.body_member_add(
+        actor=admin, body=leadership, name="沈立群", role_label="成员", unit="房管办"
+    )
+    joint = services.body_create(actor=admin, street=world.street, kind="joint", name="示例街道五方联席会议")
+    services.body_member_add(
+        actor=admin, body=joint, name="陈书记", role_label="居民区党组织", user=world.user("secretary_a")
+    )
+    start = timezone.now() - dt.timedelta(hours=3)
+    lead_meeting = services.body_meeting_schedule(
+        actor=admin,
+        body=leadership,
+        title="领导小组第四季度推进会",
+        agenda="1. 时间节点检查",
+        place="街道会议室",
+        starts_at=start,
+        members=list(leadership.members.all()),
+    )
+    services.meeting_record_minutes(actor=admin, meeting=lead_meeting, minutes="检查三阶段计划时间节点。")
+    resolution = services.resolution_add(actor=admin, meeting=lead_meeting, text="对未达标小区逐一约谈")
+    second = services.resolution_add(actor=admin, meeting=lead_meeting, text="月度简报增加时间节点通报")
+    today = timezone.localdate()
+    action = services.action_track(
+        actor=admin,
+        resolution=resolution,
+        owner_label="社区党建办",
+        due_on=today + dt.timedelta(days=3),
+        owner=leader,
+    )
+    done_action = services.action_track(actor=admin, resolution=second, owner_label="管理办", due_on=today)
+    done_action = services.action_close(
+        actor=admin, action=done_action, evidence="11 月简报已按新格式印发。", upload=png()
+    )
+    joint_meeting = services.body_meeting_schedule(
+        actor=leader,
+        body=joint,
+        title="五方联席会议",
+        place="甲居民区",
+        starts_at=start,
+        members=list(joint.members.all()),
+    )
+    plan = services.plan_create(
+        actor=admin,
+        street=world.street,
+        title="三阶段工作计划",
+        stages=[
+            ("建章立制·试点推进", "", today - dt.timedelta(days=300), today - dt.timedelta(days=101)),
+            ("整体启动·组织优化", "", today - dt.timedelta(days=100), today + dt.timedelta(days=100)),
+            ("党建引领·良性态势", "", today + dt.timedelta(days=101), today + dt.timedelta(days=300)),
+        ],
+    )
+    one, two, _three = list(plan.stages.all())
+    manual = services.milestone_add(
+        actor=admin,
+        stage=one,
+        title="印发工作机制",
+        owner_label="管理办",
+        due_on=today - dt.timedelta(days=200),
+    )
+    manual = services.milestone_tick(
+        actor=admin, milestone=manual, evidence="党工委文件已印发。", upload=png()
+    )
+    open_manual = services.milestone_add(
+        actor=admin,
+        stage=two,
+        title="末位物业整改验收",
+        owner_label="管理办",
+        due_on=today - dt.timedelta(days=1),
+    )
+    services.milestone_add(
+        actor=admin,
+        stage=two,
+        title="联合党支部全部组建",
+        owner_label="党建办",
+        due_on=today + dt.timedelta(days=10),
+        metric=Metric.BRANCHES_FORMED,
+    )
+    services.pilot_set(
+        actor=admin, street=world.street, branch=world.branch_a, programme="先行试点", since=today
+    )
+    return Steering(
+        leadership,
+        joint,
+        lead_meeting,
+        joint_meeting,
+        resolution,
+        action,
+        done_action,
+        plan,
+        manual,
+        open_manual,
+        member,
+    )

@@ -57,12 +57,9 @@ def cases(world):
     yield "branchwork:compliance_export", url, "get", _pages(READERS)
     yield "branchwork:rules", reverse("branchwork:rules"), "get", _pages({"admin", "other_admin"})
     yield "branchwork:meetings", reverse("branchwork:meetings"), "get", _pages(READERS)
-    yield (
-        "branchwork:meeting_new",
-        reverse("branchwork:meeting_new"),
-        "get",
-        _pages({"secretary_a", "secretary_b"}),
-    )
+    new = _pages({"secretary_a", "secretary_b"})
+    new.update({"admin": 302, "leader": 302, "other_admin": 302})  # the street convenes its bodies
+    yield "branchwork:meeting_new", reverse("branchwork:meeting_new"), "get", new
     m = w.meeting.pk
     yield "branchwork:meeting", reverse("branchwork:meeting", args=[m]), "get", _object(SEE_A)
     yield (
@@ -132,7 +129,113 @@ def cases(world):
     yield "duty:outcome", reverse("duty:outcome", args=[w.hearing.pk]), "get", public
     yield "duty:rate", reverse("duty:rate", args=[w.session.code]), "get", public
     yield "duty:result", reverse("duty:result", args=[w.session.code]), "get", public
+    yield from _steering_cases(world)
     # Last: removing the duty shift changes the world for the persona that may do it.
     url = reverse("branchwork:duty_remove", args=[w.shift.pk])
     yield "branchwork:duty_remove", url, "get", _post_only()
     yield "branchwork:duty_remove", url, "post", _object({"secretary_a"}, code=302)
+
+
+# ---- the street's bodies, tracked actions, the plan (issue 13) ----------------------------------------
+#
+# A body's rows are read by the street (admin, leader) and by the body's members with an account:
+# secretary_a sits on the joint meeting (五方联席) but not on the leadership group, so the
+# leadership group's meeting, resolutions and actions answer 404 to secretary_a like to any other
+# reader outside. Convening and keeping a body meeting: admin and leader; keeping members: admin.
+# The plan: read by the street and the area secretaries (of this street), edited by the admin.
+
+STREET = {"admin", "leader"}
+PLAN_READERS = {"admin", "leader", "other_admin", "secretary_a", "secretary_b"}
+
+
+def _street_object(allowed: set[str], *, code: int = 200, seers: set[str] = STREET) -> dict[str, int]:
+    """One object of a street body: non-readers 403; readers who do not see it 404; seers not
+    ``allowed`` 403; ``allowed`` ``code``."""
+    result = {}
+    for p in EVERYONE:
+        if p not in READERS:
+            result[p] = 403
+        elif p not in seers:
+            result[p] = 404
+        else:
+            result[p] = code if p in allowed else 403
+    return result
+
+
+def _plan_object(allowed: set[str], *, code: int = 200) -> dict[str, int]:
+    result = {}
+    for p in EVERYONE:
+        if p not in PLAN_READERS:
+            result[p] = 403
+        elif p == "other_admin":
+            result[p] = 404
+        else:
+            result[p] = code if p in allowed else 403
+    return result
+
+
+def _steering_cases(world):
+    from gongzhi.branchwork.tests.helpers import build_steering
+
+    s = build_steering(world)
+    yield "branchwork:bodies", reverse("branchwork:bodies"), "get", _pages(READERS)
+    create = _pages({"admin", "other_admin"})  # an empty form comes back with its errors
+    yield "branchwork:bodies", reverse("branchwork:bodies"), "post", create
+    lead = s.leadership.pk
+    yield "branchwork:body", reverse("branchwork:body", args=[lead]), "get", _street_object(STREET)
+    joint = _street_object(STREET | {"secretary_a"}, seers=STREET | {"secretary_a"})
+    yield "branchwork:body", reverse("branchwork:body", args=[s.joint.pk]), "get", joint
+    url = reverse("branchwork:body_member_add", args=[lead])
+    yield "branchwork:body_member_add", url, "get", _post_only()
+    yield "branchwork:body_member_add", url, "post", _street_object({"admin"}, code=302)
+    url = reverse("branchwork:body_meeting_new", args=[lead])
+    yield "branchwork:body_meeting_new", url, "get", _street_object(STREET)
+    url = reverse("branchwork:body_meeting_new", args=[s.joint.pk])
+    yield "branchwork:body_meeting_new", url, "get", _street_object(STREET, seers=STREET | {"secretary_a"})
+    m = s.lead_meeting.pk
+    yield "branchwork:meeting", reverse("branchwork:meeting", args=[m]), "get", _street_object(STREET)
+    seers = STREET | {"secretary_a"}
+    url = reverse("branchwork:meeting", args=[s.joint_meeting.pk])
+    yield "branchwork:meeting", url, "get", _street_object(seers, seers=seers)
+    url = reverse("branchwork:meeting_pdf", args=[m])
+    yield "branchwork:meeting_pdf", url, "get", _street_object(STREET)
+    url = reverse("branchwork:meeting_act", args=[m, "minutes"])
+    yield "branchwork:meeting_act", url, "post", _street_object(STREET, code=302)
+    url = reverse("branchwork:meeting_act", args=[s.joint_meeting.pk, "minutes"])
+    yield "branchwork:meeting_act", url, "post", _street_object(STREET, code=302, seers=seers)
+    url = reverse("branchwork:meeting_edit", args=[m])
+    yield "branchwork:meeting_edit", url, "get", _street_object(STREET)
+    # A body's resolution is tracked, never handed to the problem tracker (404 to those who see it).
+    url = reverse("branchwork:resolution_hand_over", args=[s.resolution.pk])
+    yield (
+        "branchwork:resolution_hand_over",
+        url,
+        "post",
+        _street_object(set(), code=404) | {"admin": 404, "leader": 404},
+    )
+    url = reverse("branchwork:resolution_track", args=[s.resolution.pk])
+    yield "branchwork:resolution_track", url, "get", _post_only()
+    yield "branchwork:resolution_track", url, "post", _street_object(STREET, code=302)
+    yield "branchwork:actions", reverse("branchwork:actions"), "get", _pages(READERS)
+    url = reverse("branchwork:action_evidence", args=[s.done_action.pk])
+    yield "branchwork:action_evidence", url, "get", _street_object(STREET)
+    url = reverse("branchwork:action_close", args=[s.action.pk])
+    yield "branchwork:action_close", url, "get", _post_only()
+    yield "branchwork:action_close", url, "post", _street_object(STREET, code=302)
+    # The plan
+    yield "branchwork_plan:plan", reverse("branchwork_plan:plan"), "get", _pages(PLAN_READERS)
+    url = reverse("branchwork_plan:create")
+    yield "branchwork_plan:create", url, "get", _post_only()
+    yield "branchwork_plan:create", url, "post", _pages(set()) | {"admin": 302, "other_admin": 302}
+    url = reverse("branchwork_plan:milestone_add")
+    yield "branchwork_plan:milestone_add", url, "get", _post_only()
+    yield "branchwork_plan:milestone_add", url, "post", _pages(set()) | {"admin": 302, "other_admin": 302}
+    url = reverse("branchwork_plan:milestone_evidence", args=[s.manual.pk])
+    yield "branchwork_plan:milestone_evidence", url, "get", _plan_object(PLAN_READERS)
+    url = reverse("branchwork_plan:milestone_tick", args=[s.open_manual.pk])
+    yield "branchwork_plan:milestone_tick", url, "get", _post_only()
+    yield "branchwork_plan:milestone_tick", url, "post", _plan_object({"admin"}, code=302)
+    # Last: removing a member changes the world for the persona that may do it.
+    url = reverse("branchwork:body_member_remove", args=[s.member.pk])
+    yield "branchwork:body_member_remove", url, "get", _post_only()
+    yield "branchwork:body_member_remove", url, "post", _street_object({"admin"}, code=302)

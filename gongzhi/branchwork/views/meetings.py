@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from gongzhi.branchwork import permissions, services
 from gongzhi.branchwork.forms import HandOverForm, MeetingForm, RatingSetupForm, ResolutionForm
-from gongzhi.branchwork.models import PUBLIC_KINDS, Attendance, Meeting, MeetingKind, Resolution
+from gongzhi.branchwork.models import PUBLIC_KINDS, Attendance, Body, Meeting, MeetingKind, Resolution
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import (
     PAGE_SIZE,
@@ -42,13 +42,18 @@ from gongzhi.problems.models import Category
 from gongzhi.registry.models import BranchMember, Estate
 
 
+def require_meeting_reader(request) -> None:
+    """Meeting pages: branch readers and members of street bodies (the rows come through the door)."""
+    permissions.require_meeting_reader(request.user)
+
+
 @login_required
 @require_safe
 def meeting_list(request):
-    require_reader(request)
+    require_meeting_reader(request)
     meetings = (
         visible(request.user, Meeting)
-        .select_related("branch__area")
+        .select_related("branch__area", "body")
         .annotate(
             n_resolutions=Count("resolutions", distinct=True),
             n_actions=Count("resolutions__action", distinct=True),
@@ -60,8 +65,11 @@ def meeting_list(request):
     area = request.GET.get("area", "")
     if is_id(area):
         meetings = meetings.filter(branch__area_id=area)
+    body = request.GET.get("body", "")
+    if is_id(body):
+        meetings = meetings.filter(body_id=body)
     page = Paginator(meetings.order_by("-starts_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in (("kind", kind), ("area", area)) if v})
+    query = urlencode({k: v for k, v in (("kind", kind), ("area", area), ("body", body)) if v})
     return render(
         request,
         "branchwork/meetings.html",
@@ -73,7 +81,10 @@ def meeting_list(request):
             "areas": visible_areas(request.user),
             "area": area,
             "query": query,
-            "can_schedule": permissions.may_schedule(request.user),
+            "bodies": visible(request.user, Body).order_by("kind", "name"),
+            "body": body,
+            "can_schedule": permissions.may_schedule(request.user)
+            or permissions.may_hold_body_meetings(request.user),
         },
     )
 
@@ -100,6 +111,9 @@ def _branch_for_secretary(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_new(request):
+    if not permissions.may_schedule(request.user) and permissions.may_hold_body_meetings(request.user):
+        # The street admin and the leadership convene the street's bodies: pick one first.
+        return redirect("branchwork:bodies")
     branch = _branch_for_secretary(request)
     estates = Estate.objects.filter(area_id=branch.area_id).order_by("name")
     members = BranchMember.objects.filter(branch=branch).order_by("membership", "name")
@@ -136,20 +150,27 @@ def meeting_new(request):
 
 
 def _meeting(request, pk) -> Meeting:
-    queryset = Meeting.objects.select_related("branch__area__street", "signed_off_by")
+    queryset = Meeting.objects.select_related("branch__area__street", "body", "street", "signed_off_by")
     return permissions.get_for_user(request.user, queryset, pk)
+
+
+def organiser_estates(meeting: Meeting):
+    """A branch meeting's estates are its area's; a body meeting's, its street's."""
+    if meeting.branch_id is not None:
+        return Estate.objects.filter(area_id=meeting.branch.area_id).order_by("name")
+    return Estate.objects.filter(area__street_id=meeting.street_id).order_by("name")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk: int):
-    require_reader(request)
+    require_meeting_reader(request)
     meeting = _meeting(request, pk)
-    permissions.require_secretary(request.user, meeting.branch.area_id)
+    permissions.require_meeting_manager(request.user, meeting)
     if meeting.locked:
         messages.error(request, _("会议已签发,出席和纪要已锁定;如需更正,请添加补充说明。"))
         return redirect("branchwork:meeting", meeting.pk)
-    estates = Estate.objects.filter(area_id=meeting.branch.area_id).order_by("name")
+    estates = organiser_estates(meeting)
     initial = {
         "title": meeting.title,
         "agenda": meeting.agenda,
@@ -183,20 +204,31 @@ def meeting_edit(request, pk: int):
     return render(
         request,
         "branchwork/meeting_form.html",
-        {"nav_active": "branch_meetings", "form": form, "branch": meeting.branch, "meeting": meeting},
+        {
+            "nav_active": "branch_meetings",
+            "form": form,
+            "branch": meeting.branch,
+            "body": meeting.body,
+            "meeting": meeting,
+        },
     )
 
 
 def _meeting_context(request, meeting: Meeting) -> dict:
     invitees = list(meeting.invitees.all())
     resolutions = list(
-        meeting.resolutions.select_related("estate", "action__problem__category", "action__problem__company")
+        meeting.resolutions.select_related(
+            "estate", "action__problem__category", "action__problem__company", "tracked"
+        )
     )
-    estates = Estate.objects.filter(area_id=meeting.branch.area_id).order_by("name")
-    categories = street_categories(meeting.branch.area.street_id)
+    estates = organiser_estates(meeting)
+    is_branch = meeting.branch_id is not None
+    categories = street_categories(meeting.street_id) if is_branch else Category.objects.none()
     rating = getattr(meeting, "rating", None) if meeting.kind in PUBLIC_KINDS else None
-    is_secretary = permissions.is_secretary_of(request.user, meeting.branch.area_id)
+    is_secretary = permissions.may_manage_meeting(request.user, meeting)
     return {
+        "is_branch": is_branch,
+        "today_iso": local_today().isoformat(),
         "nav_active": "branch_meetings",
         "meeting": meeting,
         "invitees": invitees,
@@ -220,7 +252,7 @@ def _meeting_context(request, meeting: Meeting) -> dict:
 @login_required
 @require_safe
 def meeting_detail(request, pk: int):
-    require_reader(request)
+    require_meeting_reader(request)
     meeting = _meeting(request, pk)
     return render(request, "branchwork/meeting.html", _meeting_context(request, meeting))
 
@@ -241,11 +273,11 @@ MEETING_STEPS = (
 @login_required
 @require_POST
 def meeting_act(request, pk: int, step: str):
-    require_reader(request)
+    require_meeting_reader(request)
     meeting = _meeting(request, pk)
     if step not in MEETING_STEPS:
         raise Http404
-    permissions.require_secretary(request.user, meeting.branch.area_id)
+    permissions.require_meeting_manager(request.user, meeting)
     user, post = request.user, request.POST
     try:
         if step == "attendance":
@@ -260,7 +292,7 @@ def meeting_act(request, pk: int, step: str):
             services.meeting_record_minutes(actor=user, meeting=meeting, minutes=post.get("minutes", ""))
             messages.success(request, _("会议纪要已保存。"))
         elif step == "resolution":
-            form = ResolutionForm(post, estates=Estate.objects.filter(area_id=meeting.branch.area_id))
+            form = ResolutionForm(post, estates=organiser_estates(meeting))
             if not form.is_valid():
                 raise BranchworkError(_("请填写决议内容(1000 字以内),并从列表中选择小区。"))
             services.resolution_add(
@@ -303,6 +335,8 @@ def resolution_hand_over(request, pk: int):
     require_reader(request)
     queryset = Resolution.objects.select_related("meeting__branch__area", "estate")
     resolution = permissions.get_for_user(request.user, queryset, pk)
+    if resolution.meeting.branch_id is None:
+        raise Http404  # a body's resolutions become tracked actions, not problems
     area = resolution.meeting.branch.area
     permissions.require_secretary(request.user, area.pk)
     form = HandOverForm(
@@ -332,7 +366,7 @@ def resolution_hand_over(request, pk: int):
 @login_required
 @require_safe
 def meeting_pdf(request, pk: int):
-    require_reader(request)
+    require_meeting_reader(request)
     meeting = _meeting(request, pk)
     context = _meeting_context(request, meeting)
     context["generated_at"] = timezone.localtime()
@@ -346,9 +380,9 @@ def meeting_pdf(request, pk: int):
 def rating_setup(request, pk: int):
     require_reader(request)
     meeting = _meeting(request, pk)
-    permissions.require_secretary(request.user, meeting.branch.area_id)
     if meeting.kind not in PUBLIC_KINDS:
         raise Http404
+    permissions.require_secretary(request.user, meeting.branch.area_id)
     session = getattr(meeting, "rating", None)
     initial = {}
     if session is not None:
@@ -383,6 +417,8 @@ def rating_tokens(request, pk: int):
     """The slips handed out at the door: each with its single-use code and a QR code to the page."""
     require_reader(request)
     meeting = _meeting(request, pk)
+    if meeting.branch_id is None:
+        raise Http404
     permissions.require_secretary(request.user, meeting.branch.area_id)
     session = getattr(meeting, "rating", None)
     if session is None:

@@ -1,0 +1,14 @@
+"""The street's work plan (mounted at /plan/, namespace ``branchwork_plan``)."""
+
+from django.urls import path
+
+from gongzhi.branchwork.views import plan
+
+app_name = "branchwork_plan"
+urlpatterns = [
+    path("", plan.plan_page, name="plan"),
+    path("create/", plan.plan_create, name="create"),
+    path("milestones/new/", plan.milestone_add, name="milestone_add"),
+    path("milestones/<int:pk>/tick/", plan.milestone_tick, name="milestone_tick"),
+    path("milestones/<int:pk>/evidence/", plan.milestone_evidence, name="milestone_evidence"),
+]
