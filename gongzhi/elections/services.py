@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
+from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent, Role, User
 from gongzhi.core.notify import notify
 from gongzhi.core.scopes import holders_of
@@ -463,6 +464,7 @@ def committee_install_from_election(
     def phone(candidate: Candidate) -> str:
         return candidate.owner.phone if candidate.owner is not None else ""
 
+    facts_changed(slate.estate_id, "committee")
     CommitteeMember.objects.bulk_create(
         [
             CommitteeMember(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.branchwork.models import Meeting, MeetingKind
 from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.validators import date_window_error
 from gongzhi.fees.models import (
@@ -346,6 +347,7 @@ def _write_collection(*, actor, estate: Estate, row: CollectionInput, replace: b
         households_paid=row.households_paid,
         today=today,
     )
+    facts_changed(estate.pk, "fees")
     existing = MonthlyCollection.objects.select_for_update().filter(estate=estate, month=row.month).first()
     values = {
         "amount_billed": row.billed,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.uploads import PDF_TYPE as PDF_TYPE  # the evidence views read it from here
 from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
@@ -164,6 +165,7 @@ def _append(
         )
     except ValidationError as error:
         raise LedgerError("；".join(error.messages)) from None
+    facts_changed(estate.pk, "finance", "disclosure")
     entry.save()
     if not audit:  # an import writes one audit row for the whole file instead
         return entry
@@ -301,6 +303,7 @@ def disclosure_record(
             f"{uuid.uuid4().hex[:12]}.{document.extension}", ContentFile(document.content), save=False
         )
     disclosure.save()
+    facts_changed(estate.pk, "disclosure")
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
@@ -369,6 +372,7 @@ def finance_profile_update(
     profile.income_tops_up_fund = bool(income_tops_up_fund)
     profile.updated_by = actor if actor.is_authenticated else None
     profile.save()
+    facts_changed(estate.pk, "finance")
     after = {"initial_fund_amount": amount, "income_tops_up_fund": profile.income_tops_up_fund}
     audit_record(
         actor=actor,

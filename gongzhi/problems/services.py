@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import UserError
 from gongzhi.core.images import clean_image
+from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.notify import notify
 from gongzhi.core.workdays import add_working_days
@@ -249,6 +250,7 @@ def problem_report(
         street_id=estate.area.street_id,
         changes={"category": category.name, "source": source, "estate": estate.name},
     )
+    facts_changed(estate.pk, "problems")
     text = _("%(estate)s 新问题 %(number)s:%(category)s,待受理。") % {
         "estate": estate.name,
         "number": problem.number,
@@ -323,6 +325,7 @@ def _transition(
         street_id=locked.estate.area.street_id,
         changes={"status": [locked.status, target], "action": action},
     )
+    facts_changed(locked.estate_id, "problems", "closure")
     locked.status = target
     return locked, event
 
@@ -642,6 +645,7 @@ def problems_recompute_provisional_deadlines() -> int:
         before = problem.deadline
         problem.deadline, problem.deadline_provisional = deadline.due, False
         problem.save(update_fields=["deadline", "deadline_provisional"])
+        facts_changed(problem.estate_id, "problems")
         audit_record(
             actor=None,
             action=AuditEvent.Action.UPDATE,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
+from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import can_edit_registry, street_of
 from gongzhi.registry.models import Contract
@@ -49,6 +50,21 @@ def _validate(obj: models.Model) -> None:
         check(obj)
 
 
+# What the wall's kept aggregates read of the registry (core/kept.py, wall/facts.py).
+KEPT_SOURCES = {
+    "OwnersCommittee": ("committee",),
+    "CommitteeMember": ("committee",),
+    "Contract": ("evaluation", "fees"),
+}
+
+
+def _facts_changed(obj: models.Model) -> None:
+    sources = KEPT_SOURCES.get(type(obj).__name__)
+    if sources:
+        owner = obj.committee if type(obj).__name__ == "CommitteeMember" else obj  # type: ignore[attr-defined]
+        facts_changed(owner.estate_id, *sources)
+
+
 def _authorise(actor, obj: models.Model) -> int | None:
     street_id = street_of(obj)
     if actor is not None and not can_edit_registry(actor, street_id):
@@ -66,6 +82,7 @@ def record_create(*, actor, obj: models.Model, audit: bool = True) -> models.Mod
             obj.save(force_insert=True)
     except IntegrityError as exc:
         raise RegistryError(_("保存失败:与已有记录冲突(%(reason)s)。") % {"reason": exc}) from exc
+    _facts_changed(obj)
     if audit:
         audit_record(
             actor=actor, action=AuditEvent.Action.CREATE, obj=obj, street_id=street_id, changes=snapshot(obj)
@@ -88,6 +105,7 @@ def record_update(*, actor, obj: models.Model, data: dict[str, Any]) -> models.M
             locked.save()
     except IntegrityError as exc:
         raise RegistryError(_("保存失败:与已有记录冲突(%(reason)s)。") % {"reason": exc}) from exc
+    _facts_changed(locked)
     changes = diff(before, snapshot(locked))
     if changes:
         audit_record(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_event, audit_is_recording, audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
+from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
 from gongzhi.core.validators import EARLIEST_DATE, date_window_error
@@ -705,6 +706,8 @@ def _record_cast(
     if row is None:
         cast.authorisation.delete(save=False)
         raise _channel_refusal(voter_id, channel)
+    if row[1] == 1:  # a first cast changes the participation; a replaced ballot does not
+        facts_changed(decision.estate_id, "voting")
     return Ballot(
         pk=row[0],
         decision=decision,

@@ -10,11 +10,12 @@ health card.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 Facts = dict[str, Any]
@@ -98,41 +99,44 @@ def _disclosure(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
 
 
 def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
-    """The estate's class in the latest recomputed campaign of its street, and whether the company that
-    manages it (active contract) is a candidate of an open bottom elimination."""
+    """In the latest recomputed campaign of the estate's street (period ended by ``today``): the class of
+    the company that manages the estate (classes are given to companies) and the estate's own rank; and
+    whether that company is a candidate of an open bottom elimination."""
     from gongzhi.evaluation.models import (
+        Campaign,
         CandidateStage,
         EliminationCandidate,
         EliminationStatus,
         ScoreKind,
         ScoreSnapshot,
     )
-    from gongzhi.registry.models import Contract
+    from gongzhi.registry.models import Contract, Estate
 
-    latest = (
-        ScoreSnapshot.objects.filter(
-            kind=ScoreKind.ESTATE,
-            estate_id=OuterRef("estate_id"),
-            campaign__recomputed_at__isnull=False,
-            campaign__period_end__lte=today,
+    street_of = dict(Estate.objects.filter(pk__in=estate_ids).values_list("pk", "area__street_id"))
+    campaign_of: dict[int, tuple[int, str]] = {}
+    for pk, street_id, name in (
+        Campaign.objects.filter(
+            street_id__in=set(street_of.values()), recomputed_at__isnull=False, period_end__lte=today
         )
-        .order_by("-campaign__period_end", "-campaign_id")
-        .values("pk")[:1]
-    )
-    snapshots = ScoreSnapshot.objects.filter(
-        kind=ScoreKind.ESTATE, estate_id__in=estate_ids, pk=Subquery(latest)
-    ).values("estate_id", "score_class", "rank", "campaign_id", "campaign__name")
-    counts = dict(
-        ScoreSnapshot.objects.filter(
-            kind=ScoreKind.ESTATE, campaign_id__in={s["campaign_id"] for s in snapshots}
-        )
-        .order_by()
-        .values_list("campaign_id")
-        .annotate(n=Count("pk"))
-    )
+        .order_by("street_id", "-period_end", "-pk")
+        .values_list("pk", "street_id", "name")
+    ):
+        campaign_of.setdefault(street_id, (pk, name))
+    campaign_ids = [pk for pk, _name in campaign_of.values()]
     company_of = dict(
         Contract.objects.active(today).filter(estate_id__in=estate_ids).values_list("estate_id", "company_id")
     )
+    ranks: dict[tuple[int, int], int] = {}
+    counts: dict[int, int] = defaultdict(int)
+    classes: dict[tuple[int, int], str] = {}
+    for campaign_id, kind, estate_id, company_id, rank, klass in ScoreSnapshot.objects.filter(
+        campaign_id__in=campaign_ids
+    ).values_list("campaign_id", "kind", "estate_id", "company_id", "rank", "score_class"):
+        if kind == ScoreKind.ESTATE:
+            counts[campaign_id] += 1
+            ranks[campaign_id, estate_id] = rank
+        else:
+            classes[campaign_id, company_id] = klass
     stages: dict[int, tuple[str, str]] = {}
     for company_id, status, stage in (
         EliminationCandidate.objects.filter(company_id__in=set(company_of.values()))
@@ -143,17 +147,16 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         stages[company_id] = (status, stage)
     result: dict[int, Facts] = {}
     for e in estate_ids:
-        status, stage = stages.get(company_of.get(e, 0), ("", ""))
-        result[e] = {"class": "", "elimination": status, "elimination_stage": stage}
-    for s in snapshots:
-        result[s["estate_id"]].update(
-            {
-                "class": s["score_class"],
-                "rank": s["rank"],
-                "of": counts.get(s["campaign_id"], 0),
-                "campaign": s["campaign__name"],
-            }
-        )
+        company_id = company_of.get(e, 0)
+        status, stage = stages.get(company_id, ("", ""))
+        facts: Facts = {"class": "", "elimination": status, "elimination_stage": stage}
+        campaign = campaign_of.get(street_of.get(e, 0))
+        if campaign is not None:
+            facts["campaign"] = campaign[1]
+            facts["class"] = classes.get((campaign[0], company_id), "")
+            facts["rank"] = ranks.get((campaign[0], e))
+            facts["of"] = counts.get(campaign[0], 0)
+        result[e] = facts
     return result
 
 

@@ -290,13 +290,13 @@ def _ranking(f: Facts) -> Decimal | None:
 
 
 def _ranking_text(f: Facts) -> str:
-    if not f.get("class"):
+    if not f.get("campaign"):
         text = _("尚无测评排名")
     else:
-        text = _("%(campaign)s：%(cls)s，第 %(rank)s / %(of)s 名") % {
+        text = _("%(campaign)s：物业企业分类“%(cls)s”，本小区第 %(rank)s / %(of)s 名") % {
             "campaign": f["campaign"],
-            "cls": CLASS_LABEL[f["class"]],
-            "rank": f["rank"],
+            "cls": CLASS_LABEL[f["class"]] if f.get("class") else "—",
+            "rank": f.get("rank") or "—",
             "of": f["of"],
         }
     if f.get("elimination"):
@@ -312,7 +312,7 @@ register(
         key="ranking",
         label=gettext_lazy("排名与淘汰"),
         explanation=gettext_lazy(
-            "最近一次测评的分类：1 标杆、2 保持、3 提升、4 末位候选；物业企业在末尾淘汰中被拟淘汰或淘汰的记为 4。"
+            "最近一次测评中在管物业企业的分类：1 标杆、2 保持、3 提升、4 末位候选；企业在末尾淘汰中被拟淘汰或淘汰的记为 4。"
         ),
         unit="",
         source="evaluation",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.kept import facts_changed_many
 from gongzhi.core.models import AuditEvent
 from gongzhi.evaluation import permissions, rules
 from gongzhi.evaluation.bulk import insert_rows
@@ -395,6 +396,7 @@ def campaign_recompute(
     campaign.statistics = _prior_json(result["prior"], result["median_households"], bottom_n)
     campaign.recomputed_at = timezone.now()
     campaign.save(update_fields=["statistics", "recomputed_at"])
+    facts_changed_many(list(result["estates"]), "evaluation")
     audit_record(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
