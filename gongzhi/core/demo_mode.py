@@ -40,7 +40,9 @@ class DemoLogin:
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("demo_admin", Role.STREET_ADMIN, gettext_lazy("全街道数据；维护台账、排名、审核、大屏")),
     DemoLogin("demo_leader", Role.LEADERSHIP, gettext_lazy("全街道数据（只读）；审批人选与淘汰")),
-    DemoLogin("demo_secretary", Role.AREA_SECRETARY, gettext_lazy("本居民区全部小区；巡查、会议、验收、考核")),
+    DemoLogin(
+        "demo_secretary", Role.AREA_SECRETARY, gettext_lazy("本居民区全部小区；巡查、会议、验收、考核")
+    ),
     DemoLogin("demo_branch", Role.BRANCH_MEMBER, gettext_lazy("本居民区全部小区；日巡、例会")),
     DemoLogin("demo_oc", Role.OC_MEMBER, gettext_lazy("本小区台账、公示与业主表决")),
     DemoLogin("demo_company", Role.COMPANY_STAFF, gettext_lazy("本公司在管小区；答复问题、公开服务与收支")),

@@ -42,3 +42,27 @@ def pinyin_key(name: str | None) -> tuple[tuple[str, ...], str]:
     rest = name[1:] if first else name
     syllables = ([first] if first else []) + [part.strip().lower() for part in lazy_pinyin(rest)]
     return (tuple(s for s in syllables if s), name)
+
+
+def name_key(text: str | None) -> tuple[tuple, str]:
+    """Sort estates, companies, buildings and units as people count and read them: numbers by value
+    (2号楼 before 10号楼), Chinese by pinyin (李 < 王 < 张), Latin letters case-blind."""
+    text = (text or "").strip()
+    parts: list = []
+    for index, part in enumerate(re.split(r"(\d+)", text)):
+        if index % 2:
+            parts.append(int(part))
+        else:
+            parts.append(tuple(syllable.lower() for syllable in lazy_pinyin(part) if syllable.strip()))
+    return (tuple(parts), text)
+
+
+def sorted_by_name(items, *names):
+    """``items`` sorted by ``name_key`` of the attributes (dotted paths) ``names``, in turn."""
+
+    def value(item, path: str):
+        for attribute in path.split("."):
+            item = getattr(item, attribute, None)
+        return item
+
+    return sorted(items, key=lambda item: tuple(name_key(str(value(item, n) or "")) for n in names))

@@ -24,10 +24,10 @@ class SlateForm(forms.Form):
 class CandidateForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=60)
     owner_ref = forms.CharField(
-        label=_("业主编号"), max_length=40, required=False, help_text=_("填写后核对台账:须为本小区登记业主")
+        label=_("业主编号"), max_length=40, required=False, help_text=_("填写后核对台账：须为本小区登记业主")
     )
     is_party_member = forms.BooleanField(label=_("党员"), required=False)
-    is_cross_appointed = forms.BooleanField(label=_("同时任居委会成员(交叉任职)"), required=False)
+    is_cross_appointed = forms.BooleanField(label=_("同时任居委会成员（交叉任职）"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +36,7 @@ class CandidateForm(forms.Form):
                 label=label,
                 choices=CHECK_CHOICES,
                 required=False,
-                help_text=_("本人书面声明并签字后选择;保存即由您签字确认"),
+                help_text=_("本人书面声明并签字后选择；保存即由您签字确认"),
             )
 
     def checks(self) -> dict:
@@ -50,9 +50,11 @@ class DecisionForm(forms.Form):
 
 
 class TargetsForm(forms.Form):
-    party_share = forms.DecimalField(label=_("党员占比目标(%)"), min_value=0, max_value=100, decimal_places=2)
+    party_share = forms.DecimalField(
+        label=_("党员占比目标（%）"), min_value=0, max_value=100, decimal_places=2
+    )
     cross_share = forms.DecimalField(
-        label=_("交叉任职占比目标(%)"), min_value=0, max_value=100, decimal_places=2
+        label=_("交叉任职占比目标（%）"), min_value=0, max_value=100, decimal_places=2
     )
 
 

@@ -94,11 +94,11 @@ class Review:
             reasons.append(_("候选人少于拟设委员人数"))
         if self.missing:
             reasons.append(
-                _("还有 %(n)d 项资格核查未完成(须台账核对或本人声明并签字)") % {"n": len(self.missing)}
+                _("还有 %(n)d 项资格核查未完成（须台账核对或本人声明并签字）") % {"n": len(self.missing)}
             )
         if self.excluded:
             reasons.append(
-                _("以下候选人有第二十条规定的不得担任情形,须从名单中移除:%(names)s")
+                _("以下候选人有第二十条规定的不得担任情形，须从名单中移除：%(names)s")
                 % {"names": "、".join(self.excluded)}
             )
         return reasons

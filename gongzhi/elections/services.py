@@ -94,7 +94,7 @@ def _require_edit(actor, slate: Slate) -> Slate:
     if not permissions.may_enter_for(actor, slate.estate):
         raise PermissionDenied
     if slate.status not in permissions.EDITABLE:
-        raise SlateError(_("名单已报送或已通过,不能再修改。"))
+        raise SlateError(_("名单已报送或已通过，不能再修改。"))
     return slate
 
 
@@ -127,7 +127,7 @@ def _find_owner(slate: Slate, owner_ref: str) -> tuple[Owner | None, Unit | None
     unit = Unit.objects.filter(owner=owner, building__estate_id=slate.estate_id).order_by("pk").first()
     if unit is None:
         raise SlateError(
-            _("业主“%(name)s”(%(ref)s)在%(estate)s没有登记的房屋,不能作为本小区业委会候选人。")
+            _("业主“%(name)s”（%(ref)s）在%(estate)s没有登记的房屋，不能作为本小区业委会候选人。")
             % {"name": owner.name, "ref": owner_ref, "estate": slate.estate.name}
         )
     return owner, unit
@@ -246,7 +246,7 @@ def slate_submit(*, actor, slate: Slate, now: dt.datetime | None = None) -> Slat
     slate = _require_edit(actor, slate)
     blockers = selectors.review(slate).blockers()
     if blockers:
-        raise SlateError(_("不能报送:") + ";".join(blockers) + "。")
+        raise SlateError(_("不能报送：") + ";".join(blockers) + "。")
     now = now or timezone.now()
     old = slate.status
     slate.status, slate.submitted_at = SlateStatus.SUBMITTED, now
@@ -261,7 +261,7 @@ def slate_submit(*, actor, slate: Slate, now: dt.datetime | None = None) -> Slat
     )
     notify(
         _leaders(_street_id(slate)),
-        _("%(estate)s业委会换届人选已报送,请审核。") % {"estate": slate.estate.name},
+        _("%(estate)s业委会换届人选已报送，请审核。") % {"estate": slate.estate.name},
         url=reverse("elections:detail", args=[slate.pk]),
         event="elections.slate_submitted",
         street_id=_street_id(slate),
@@ -296,7 +296,7 @@ def slate_approve(*, actor, slate: Slate, comment: str = "", now: dt.datetime | 
     even if it was submitted before a candidate was changed (the review is computed again here)."""
     blockers = selectors.review(Slate.objects.select_related("estate__area").get(pk=slate.pk)).blockers()
     if blockers:
-        raise SlateError(_("不能通过:") + ";".join(blockers) + "。")
+        raise SlateError(_("不能通过：") + ";".join(blockers) + "。")
     slate = _decide(
         actor, slate, SlateStatus.APPROVED, SlateEvent.Action.APPROVE, (comment or "").strip(), now
     )
@@ -314,11 +314,11 @@ def slate_approve(*, actor, slate: Slate, comment: str = "", now: dt.datetime | 
 def slate_return(*, actor, slate: Slate, comment: str, now: dt.datetime | None = None) -> Slate:
     comment = (comment or "").strip()
     if not comment:
-        raise SlateError(_("退回时请写明意见,以便居民区修改。"))
+        raise SlateError(_("退回时请写明意见，以便居民区修改。"))
     slate = _decide(actor, slate, SlateStatus.RETURNED, SlateEvent.Action.RETURN, comment, now)
     notify(
         _area_people(slate),
-        _("%(estate)s业委会换届人选被退回:%(comment)s") % {"estate": slate.estate.name, "comment": comment},
+        _("%(estate)s业委会换届人选被退回：%(comment)s") % {"estate": slate.estate.name, "comment": comment},
         url=reverse("elections:detail", args=[slate.pk]),
         urgent=True,
         event="elections.slate_returned",

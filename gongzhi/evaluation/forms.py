@@ -49,7 +49,7 @@ class CodeForm(forms.Form):
         code = rules.normalise_code(self.cleaned_data["code"])
         if not rules.code_well_formed(code):
             raise forms.ValidationError(
-                _("测评码应为 12 位字母和数字(如 ABCD-EFGH-JKMN),请对照告知书重新输入。")
+                _("测评码应为 12 位字母和数字（如 ABCD-EFGH-JKMN），请对照告知书重新输入。")
             )
         return code
 
@@ -70,7 +70,7 @@ class CampaignForm(forms.Form):
         label=_("截止答卷"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ESTATE_MODES = [
-        ("old", _("全部老旧小区(1996 年前建成)")),
+        ("old", _("全部老旧小区（1996 年前建成）")),
         ("all", _("全部小区")),
         ("area", _("指定居民区的小区")),
         ("company", _("指定物业公司服务的小区")),
@@ -81,16 +81,16 @@ class CampaignForm(forms.Form):
     companies = IdMultipleChoiceField(label=_("物业公司"), queryset=None, required=False)
     estates = IdMultipleChoiceField(label=_("小区"), queryset=None, required=False)
     weight_survey = forms.DecimalField(
-        label=_("居民测评权重(%)"), initial=Decimal("60"), max_digits=5, decimal_places=2
+        label=_("居民测评权重（%）"), initial=Decimal("60"), max_digits=5, decimal_places=2
     )
     weight_inspection = forms.DecimalField(
-        label=_("第三方检查权重(%)"), initial=Decimal("20"), max_digits=5, decimal_places=2
+        label=_("第三方检查权重（%）"), initial=Decimal("20"), max_digits=5, decimal_places=2
     )
     weight_branch = forms.DecimalField(
-        label=_("支部考核权重(%)"), initial=Decimal("10"), max_digits=5, decimal_places=2
+        label=_("支部考核权重（%）"), initial=Decimal("10"), max_digits=5, decimal_places=2
     )
     weight_problems = forms.DecimalField(
-        label=_("问题整改权重(%)"), initial=Decimal("10"), max_digits=5, decimal_places=2
+        label=_("问题整改权重（%）"), initial=Decimal("10"), max_digits=5, decimal_places=2
     )
 
     def __init__(self, *args, templates, areas, companies, estates, **kwargs):
@@ -128,7 +128,7 @@ class InspectionForm(forms.Form):
 
 class AssessmentForm(forms.Form):
     score = forms.DecimalField(
-        label=_("考核得分(0–100)"), min_value=0, max_value=100, max_digits=6, decimal_places=2
+        label=_("考核得分（0–100）"), min_value=0, max_value=100, max_digits=6, decimal_places=2
     )
     comment = forms.CharField(label=_("考核意见"), max_length=2000, required=False, widget=forms.Textarea)
 
@@ -157,7 +157,7 @@ class EliminationForm(forms.Form):
         decimal_places=2,
         initial="0.50",
         required=False,
-        help_text=_("测评分中来自本企业答卷的份额 n/(n+k)；低于此值的企业不得淘汰。"),
+        help_text=_("测评分中来自本企业答卷的份额 n/（n+k）；低于此值的企业不得淘汰。"),
     )
     fault_opens_on = forms.DateField(
         label=_("找茬开始"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

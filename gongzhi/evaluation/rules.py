@@ -153,7 +153,7 @@ def template_errors(categories: Sequence[CategorySpec], allowed_codes: Iterable[
             if item_weight is None or item_weight <= 0:
                 errors.append(_("类别“%(c)s”第 %(n)d 题的权重必须大于 0。") % {"c": label, "n": number})
     if not errors and total != HUNDRED:
-        errors.append(_("各类别权重之和为 %(t)s%%,必须正好是 100%%。") % {"t": plain(total)})
+        errors.append(_("各类别权重之和为 %(t)s%%，必须正好是 100%%。") % {"t": plain(total)})
     return errors
 
 
@@ -181,7 +181,7 @@ def composite_weight_errors(weights: Mapping[str, object]) -> list[str]:
     if _decimal(weights.get("survey", 0)) == 0:
         errors.append(_("居民测评权重必须大于 0。"))
     if total != HUNDRED:
-        errors.append(_("四项权重之和为 %(t)s%%,必须正好是 100%%。") % {"t": plain(total)})
+        errors.append(_("四项权重之和为 %(t)s%%，必须正好是 100%%。") % {"t": plain(total)})
     return errors
 
 

@@ -49,11 +49,11 @@ COMPONENT_LABELS = {
     "problems": gettext_lazy("问题整改"),
 }
 FLAG_LABELS = {
-    "no_responses": gettext_lazy("无答卷:测评分为街道均值(仅先验)"),
-    "small_sample": gettext_lazy("样本较少:已向街道均值收缩"),
+    "no_responses": gettext_lazy("无答卷：测评分为街道均值（仅先验）"),
+    "small_sample": gettext_lazy("样本较少：已向街道均值收缩"),
     "low_response_rate": gettext_lazy("参与率低于 10%"),
-    "missing_inspection": gettext_lazy("缺第三方检查:权重已按比例分摊"),
-    "missing_branch": gettext_lazy("缺支部考核:权重已按比例分摊"),
+    "missing_inspection": gettext_lazy("缺第三方检查：权重已按比例分摊"),
+    "missing_branch": gettext_lazy("缺支部考核：权重已按比例分摊"),
     "missing_problems": gettext_lazy("缺问题整改数据"),
     "withheld": gettext_lazy("样本不足，暂不显示测评分（答卷过少，保护匿名）"),
 }
@@ -284,11 +284,11 @@ def scatter_option(rows: list[dict]) -> dict:
         # Log scale: one company serving half the street must not squash the other 27 into a corner.
         "xAxis": {
             "type": "log",
-            "name": _("服务户数(规模,对数刻度)"),
+            "name": _("服务户数（规模，对数刻度）"),
             "nameLocation": "middle",
             "nameGap": 28,
         },
-        "yAxis": {"type": "value", "name": _("综合得分(质量)"), "scale": True},
+        "yAxis": {"type": "value", "name": _("综合得分（质量）"), "scale": True},
         "series": series
         + [
             {
@@ -322,8 +322,8 @@ def ranking_sheet(rows: list[dict], kind: str) -> SheetSpec:
         ColumnSpec(_("区间上限"), number_format="0.0"),
         ColumnSpec(_("答卷数"), number_format="0"),
         ColumnSpec(_("户数"), number_format="0"),
-        ColumnSpec(_("参与率(%)"), number_format="0.0"),
-        ColumnSpec(_("居民测评(修正)"), number_format="0.0"),
+        ColumnSpec(_("参与率（%）"), number_format="0.0"),
+        ColumnSpec(_("居民测评（修正）"), number_format="0.0"),
         ColumnSpec(_("第三方检查"), number_format="0.0"),
         ColumnSpec(_("支部考核"), number_format="0.0"),
         ColumnSpec(_("问题整改"), number_format="0.0"),
@@ -374,13 +374,13 @@ def ranking_notes(campaign: Campaign) -> list[list[str]]:
         [_("说明")],
         [
             _(
-                "综合得分 = 居民测评、第三方检查、支部考核、问题整改按街道设定的权重加权;缺少的项按比例分摊权重。"
+                "综合得分 = 居民测评、第三方检查、支部考核、问题整改按街道设定的权重加权；缺少的项按比例分摊权重。"
             )
         ],
-        [_("居民测评分向街道均值收缩(经验贝叶斯),样本越少收缩越多;区间为 95% 区间。")],
-        [_("名次范围:区间与之重叠的对象都可能排在这些名次,差异不显著时不应据以区分。")],
+        [_("居民测评分向街道均值收缩（经验贝叶斯），样本越少收缩越多；区间为 95% 区间。")],
+        [_("名次范围：区间与之重叠的对象都可能排在这些名次，差异不显著时不应据以区分。")],
         [
-            _("街道均值:%(m)s;收缩强度 k:%(k)s")
+            _("街道均值：%(m)s；收缩强度 k:%(k)s")
             % {"m": stats.get("street_mean", "—"), "k": stats.get("k", "—")}
         ],
     ]

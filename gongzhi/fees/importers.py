@@ -78,7 +78,7 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
             elif not matches:
                 problems.append(_("小区“%(value)s”不存在或您无权登记。") % {"value": raw_name})
             else:
-                problems.append(_("有多个名为“%(value)s”的小区,请填写小区编号。") % {"value": raw_name})
+                problems.append(_("有多个名为“%(value)s”的小区，请填写小区编号。") % {"value": raw_name})
         else:
             problems.append(_("小区名称未填写。"))
         month = billed = collected = None
@@ -86,7 +86,7 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
         try:
             month = parse_month(v.get("month"))
         except FeeError as error:
-            problems.append(_("月份:%(m)s") % {"m": error.message})
+            problems.append(_("月份：%(m)s") % {"m": error.message})
         for key, label in (("billed", _("应收金额")), ("collected", _("实收金额"))):
             try:
                 value = parse_money(v.get(key), label=label, allow_zero=key == "collected")
@@ -125,7 +125,7 @@ def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:
         if estate is not None and month is not None:
             key = (estate.pk, month)
             if key in seen:
-                problems.append(_("与第 %(other)d 行重复(同一小区同一月份)。") % {"other": seen[key]})
+                problems.append(_("与第 %(other)d 行重复（同一小区同一月份）。") % {"other": seen[key]})
             else:
                 seen[key] = row_number
         if problems:

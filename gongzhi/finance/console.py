@@ -47,11 +47,11 @@ def cannot_read(path: str, error: Exception) -> str:
 
 
 def failure(result: VerifyResult) -> str:
-    return _("链条不完整:%(where)s —— %(why)s") % {"where": result.where(), "why": result.message}
+    return _("链条不完整：%(where)s —— %(why)s") % {"where": result.where(), "why": result.message}
 
 
 def sound(result: VerifyResult) -> str:
-    return _("链完整:共 %(count)d 条,余额 %(balance)s,最新哈希 %(hash)s") % {
+    return _("链完整：共 %(count)d 条，余额 %(balance)s，最新哈希 %(hash)s") % {
         "count": result.count,
         "balance": result.balance,
         "hash": result.last_hash,

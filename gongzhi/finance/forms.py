@@ -64,7 +64,7 @@ class DisclosureForm(forms.Form):
     place = forms.ChoiceField(label=_("公示方式"), choices=DisclosurePlace.choices)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
     attachment = forms.FileField(
-        label=_("附件(PDF 或照片,可选)"),
+        label=_("附件（PDF 或照片，可选）"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
@@ -75,12 +75,12 @@ class DisclosureForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    interval_months = forms.IntegerField(label=_("公示周期(月)"), min_value=1, max_value=120)
+    interval_months = forms.IntegerField(label=_("公示周期（月）"), min_value=1, max_value=120)
 
 
 class ProfileForm(forms.Form):
     initial_fund_amount = forms.CharField(
-        label=_("维修资金初始金额(元)"),
+        label=_("维修资金初始金额（元）"),
         max_length=20,
         required=False,
         help_text=_("留空则取首期归集的合计"),
@@ -92,7 +92,7 @@ class ProfileForm(forms.Form):
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=EvidenceKind.choices)
     file = forms.FileField(
-        label=_("文件(PDF 或照片)"),
+        label=_("文件（PDF 或照片）"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
@@ -100,9 +100,9 @@ class EvidenceForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel 文件(.xlsx)"),
+        label=_("Excel 文件（.xlsx）"),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-    dry_run = forms.BooleanField(label=_("只检查,不写入(试导入)"), required=False)
+    dry_run = forms.BooleanField(label=_("只检查，不写入（试导入）"), required=False)

@@ -199,10 +199,10 @@ class _EstateIndex:
             return matches[0]
         if len(matches) > 1:
             raise CellError(
-                _("有多个小区叫“%(name)s”(%(areas)s),请写成“居民区/小区”。")
+                _("有多个小区叫“%(name)s”（%(areas)s），请写成“居民区/小区”。")
                 % {"name": text, "areas": "、".join(e.area.name for e in matches)}
             )
-        raise CellError(_("找不到小区“%(name)s”(或您无权查看它)。") % {"name": text})
+        raise CellError(_("找不到小区“%(name)s”（或您无权查看它）。") % {"name": text})
 
 
 def _map_header(header: Row) -> tuple[HeaderMap, list[RowError]]:
@@ -226,7 +226,7 @@ def _parse_row(
         try:
             if value is None:
                 if column.required:
-                    raise CellError(_("必填,不能为空。"))
+                    raise CellError(_("必填，不能为空。"))
                 parsed[column.key] = ""
                 continue
             if column.key == "estate":
@@ -247,7 +247,7 @@ def _parse_row(
             elif column.key == "amount":
                 parsed["amount"] = parse_decimal(
                     value,
-                    message=_("金额必须是大于零的数字,最多两位小数(现为“%(value)s”)。") % {"value": value},
+                    message=_("金额必须是大于零的数字，最多两位小数（现为“%(value)s”）。") % {"value": value},
                     gt=Decimal(0),
                     le=MAX_AMOUNT,
                 )
@@ -309,11 +309,11 @@ def _check_chains(user, lines: list[_Line], errors: list[RowError]) -> None:
         if previous_day is not None and line.date < previous_day:
             if stored:
                 message = _(
-                    "日期 %(day)s 早于该账本已有的最后一条记录(%(last)s);账本只能在末尾追加,请只导入此后的记录。"
+                    "日期 %(day)s 早于该账本已有的最后一条记录（%(last)s）；账本只能在末尾追加，请只导入此后的记录。"
                 ) % {"day": line.date.isoformat(), "last": previous_day.isoformat()}
             else:
                 message = _(
-                    "日期 %(day)s 早于同一账本的上一行(%(prev)s);同一本账的各行须按日期先后排列。"
+                    "日期 %(day)s 早于同一账本的上一行（%(prev)s）；同一本账的各行须按日期先后排列。"
                 ) % {
                     "day": line.date.isoformat(),
                     "prev": previous_day.isoformat(),
@@ -326,7 +326,7 @@ def _check_chains(user, lines: list[_Line], errors: list[RowError]) -> None:
                 RowError(
                     line.row,
                     "金额",
-                    _("支出 %(amount)s 元超过此时的余额 %(balance)s 元,余额不能为负。")
+                    _("支出 %(amount)s 元超过此时的余额 %(balance)s 元，余额不能为负。")
                     % {"amount": line.amount, "balance": balance},
                 )
             )
@@ -356,7 +356,7 @@ def ledgers_import(*, actor, fileobj, filename: str = "", dry_run: bool = False)
         report.errors = errors
         return report
     if len(body) > MAX_ROWS:
-        report.errors.append(RowError(None, "", _("超过 %(n)d 行,请拆分后分别导入。") % {"n": MAX_ROWS}))
+        report.errors.append(RowError(None, "", _("超过 %(n)d 行，请拆分后分别导入。") % {"n": MAX_ROWS}))
         return report
     if not body:
         report.errors.append(RowError(None, "", _("“账目”工作表中没有数据行。")))

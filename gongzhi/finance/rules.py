@@ -73,7 +73,7 @@ def money_text(value: Decimal) -> str:
 def parse_amount(value: Any) -> Decimal:
     """A posted amount as a positive Decimal with at most two decimals; floats are refused (§5, §6)."""
     if isinstance(value, bool | float):
-        raise LedgerError(_('金额必须以精确的十进制数填写(例如 "12.30"),不能使用浮点数。'))
+        raise LedgerError(_('金额必须以精确的十进制数填写（例如 "12.30"），不能使用浮点数。'))
     try:
         amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError):
@@ -85,7 +85,7 @@ def parse_amount(value: Any) -> Decimal:
     if amount > MAX_AMOUNT:
         raise LedgerError(_("金额过大。"))
     if amount != amount.quantize(CENTS):
-        raise LedgerError(_("金额最多保留两位小数(精确到分)。"))
+        raise LedgerError(_("金额最多保留两位小数（精确到分）。"))
     return amount.quantize(CENTS)
 
 
@@ -166,7 +166,7 @@ class VerifyResult:
 
     def where(self) -> str:
         if self.seq is not None:
-            return _("第 %(seq)d 条(seq=%(seq)d,第 %(line)d 行)") % {"seq": self.seq, "line": self.line}
+            return _("第 %(seq)d 条（seq=%(seq)d，第 %(line)d 行）") % {"seq": self.seq, "line": self.line}
         return _("第 %(line)d 行") % {"line": self.line}
 
 
@@ -188,37 +188,37 @@ def _check_entry(
     """The first rule this entry breaks as (reason, message), or None when it is sound."""
     missing = [name for name in REQUIRED_FIELDS if name not in entry]
     if missing:
-        return "missing_field", _("缺少字段:%(fields)s") % {"fields": ", ".join(missing)}
+        return "missing_field", _("缺少字段：%(fields)s") % {"fields": ", ".join(missing)}
     if _readable_seq(entry) != expected_seq:
-        return "seq", _("序号应为 %(expected)d,实为 %(actual)s(有记录被删除、插入或调换了顺序)") % {
+        return "seq", _("序号应为 %(expected)d，实为 %(actual)s（有记录被删除、插入或调换了顺序）") % {
             "expected": expected_seq,
             "actual": json.dumps(entry["seq"], ensure_ascii=False),
         }
     if entry["ledger"] not in LEDGER_KINDS:
         return "ledger", _("未知的账本类型“%(value)s”") % {"value": entry["ledger"]}
     if prev is not None and entry["estate"] != prev["estate"]:
-        return "estate", _("小区与前一条不同:同一文件只能包含一个小区的一本账")
+        return "estate", _("小区与前一条不同：同一文件只能包含一个小区的一本账")
     if prev is not None and entry["ledger"] != prev["ledger"]:
-        return "ledger", _("账本与前一条不同:同一文件只能包含一个小区的一本账")
+        return "ledger", _("账本与前一条不同：同一文件只能包含一个小区的一本账")
     if entry["prev_hash"] != prev_hash:
-        return "prev_hash", _("prev_hash 与前一条的 hash 不一致(链条断裂)")
+        return "prev_hash", _("prev_hash 与前一条的 hash 不一致（链条断裂）")
     if not isinstance(entry["hash"], str) or _hash_or_none(entry) != entry["hash"]:
-        return "hash", _("hash 与内容不符(记录被改动过)")
+        return "hash", _("hash 与内容不符（记录被改动过）")
     if not isinstance(entry["date"], str) or not _is_iso_date(entry["date"]):
         return "date", _("日期“%(value)s”不是 YYYY-MM-DD 格式") % {"value": entry["date"]}
     if entry["direction"] not in DIRECTIONS:
-        return "direction", _("收支方向必须是 in 或 out,实为“%(value)s”") % {"value": entry["direction"]}
+        return "direction", _("收支方向必须是 in 或 out，实为“%(value)s”") % {"value": entry["direction"]}
     if not _is_money(entry["amount"]) or Decimal(entry["amount"]) <= 0:
-        return "amount", _("金额必须是两位小数的正数字符串,实为 %(value)s") % {
+        return "amount", _("金额必须是两位小数的正数字符串，实为 %(value)s") % {
             "value": json.dumps(entry["amount"], ensure_ascii=False)
         }
     if not _is_money(entry["balance"]) or Decimal(entry["balance"]) > MAX_BALANCE:
-        return "balance", _("余额必须是两位小数的非负数字符串,实为 %(value)s") % {
+        return "balance", _("余额必须是两位小数的非负数字符串，实为 %(value)s") % {
             "value": json.dumps(entry["balance"], ensure_ascii=False)
         }
     expected = next_balance(balance, entry["direction"], Decimal(entry["amount"]))
     if Decimal(entry["balance"]) != expected:
-        return "balance", _("余额应为 %(expected)s,实为 %(actual)s") % {
+        return "balance", _("余额应为 %(expected)s，实为 %(actual)s") % {
             "expected": money_text(expected) if expected >= 0 else str(expected),
             "actual": entry["balance"],
         }
@@ -451,8 +451,8 @@ def check_interval(ledger: str, months: int) -> None:
     if months > legal:
         raise LedgerError(
             _(
-                "公示周期不能长于法定的 %(legal)d 个月(《民法典》第二百八十一条、《上海市住宅物业管理规定》:"
-                "维修资金至少每 6 个月、公共收益每季度、物业费收支每年公示一次);只能缩短,不能延长。"
+                "公示周期不能长于法定的 %(legal)d 个月（《民法典》第二百八十一条、《上海市住宅物业管理规定》："
+                "维修资金至少每 6 个月、公共收益每季度、物业费收支每年公示一次）；只能缩短，不能延长。"
             )
             % {"legal": legal}
         )

@@ -303,7 +303,7 @@ def _low_fund_alerts(fund, profiles, today) -> list[Alert]:
                 ledger=LedgerKind.MAINTENANCE_FUND,
                 day=since,
                 detail=_(
-                    "余额 %(balance)s 元,低于初始金额 %(initial)s 元的 30%%(%(threshold)s 元);"
+                    "余额 %(balance)s 元，低于初始金额 %(initial)s 元的 30%%（%(threshold)s 元）；"
                     "应于 %(due)s 前续筹"
                 )
                 % {"balance": balance, "initial": initial, "threshold": threshold, "due": due.isoformat()},
@@ -342,7 +342,7 @@ def _use_alerts(fund, evidence_model, kinds) -> list[Alert]:
             "seq": use["seq"],
         }
         if not use["reference"].strip() and kinds.DECISION not in have[use["pk"]]:
-            detail = _("第 %(seq)d 条“%(what)s”没有业主大会决定文号,也未上传决定") % {
+            detail = _("第 %(seq)d 条“%(what)s”没有业主大会决定文号，也未上传决定") % {
                 "seq": use["seq"],
                 "what": what,
             }
@@ -389,7 +389,7 @@ def _transfer_alerts(estate_ids, today) -> list[Alert]:
                 ledger=LedgerKind.PUBLIC_INCOME,
                 day=end,
                 detail=_(
-                    "%(year)d 年第 %(q)d 季度公共收益 %(income)s 元,转入维修资金 %(moved)s 元(%(share)s%%),"
+                    "%(year)d 年第 %(q)d 季度公共收益 %(income)s 元，转入维修资金 %(moved)s 元（%(share)s%%），"
                     "未过半数"
                 )
                 % {"year": year, "q": quarter, "income": total, "moved": transferred, "share": share},

@@ -539,7 +539,7 @@ class _History:
         self._assign(story, _day(moment))
         days = spec.category.deadline_days
         deadline = _add_working_days(_day(moment), days)
-        note = _("派给%(who)s,%(days)d 个工作日内(%(due)s 前)完成整改。") % {
+        note = _("派给%(who)s,%(days)d 个工作日内（%(due)s 前）完成整改。") % {
             "who": story.assignee_label,
             "days": days,
             "due": deadline.due.isoformat(),
@@ -673,7 +673,7 @@ class _History:
             if day >= self.today:
                 return
             if end is None or run < end:
-                note = _("已超过整改期限 %(due)s,升级督办。") % {"due": deadline.isoformat()}
+                note = _("已超过整改期限 %(due)s，升级督办。") % {"due": deadline.isoformat()}
                 story.steps.append(_Step(run, "escalate", step.to_status, None, _("系统"), note))
                 story.steps.sort(key=lambda s: s.at)
                 return
@@ -909,7 +909,7 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
         for step in story.steps:
             due = step.deadline.due if step.deadline is not None else due
             if step.action == "report":
-                text = _("%(estate)s 新问题 %(number)s:%(category)s,待受理。") % {
+                text = _("%(estate)s 新问题 %(number)s:%(category)s，待受理。") % {
                     "estate": estate,
                     "number": number,
                     "category": category,
@@ -923,20 +923,23 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
                     "demo_secretary",
                     problem,
                     step.at,
-                    _("%(number)s 已提交整改,请现场验收。") % {"number": number},
+                    _("%(number)s 已提交整改，请现场验收。") % {"number": number},
                 )
             elif step.action == "accept" and ours:
-                text = _("新派单 %(number)s(%(category)s),请于 %(due)s 前整改。") % {
+                text = _("新派单 %(number)s（%(category)s），请于 %(due)s 前整改。") % {
                     "number": number,
                     "category": category,
                     "due": due.isoformat(),
                 }
                 tell("demo_company", problem, step.at, text, urgent=problem.urgent)
             elif step.action == "send_back" and ours:
-                text = _("%(number)s 验收未通过,已退回整改:%(note)s") % {"number": number, "note": step.note}
+                text = _("%(number)s 验收未通过，已退回整改：%(note)s") % {
+                    "number": number,
+                    "note": step.note,
+                }
                 tell("demo_company", problem, step.at, text, urgent=problem.urgent)
             elif step.action == "escalate":
-                text = _("超期:%(number)s(%(estate)s · %(category)s)期限 %(due)s,责任方 %(who)s。") % {
+                text = _("超期：%(number)s（%(estate)s · %(category)s）期限 %(due)s，责任方 %(who)s。") % {
                     "number": number,
                     "estate": estate,
                     "category": category,
@@ -951,16 +954,16 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
             if not mine:
                 continue
             if step.action == "accept":
-                text = _("您报告的问题 %(number)s 已受理,正在整改。") % {"number": number}
+                text = _("您报告的问题 %(number)s 已受理，正在整改。") % {"number": number}
                 tell("demo_owner", problem, step.at, text, resident=True)
             elif step.action == "reject":
-                text = _("您报告的问题 %(number)s 未予受理:%(reason)s") % {
+                text = _("您报告的问题 %(number)s 未予受理：%(reason)s") % {
                     "number": number,
                     "reason": step.note,
                 }
                 tell("demo_owner", problem, step.at, text, resident=True)
             elif step.action == "close":
-                text = _("您报告的问题 %(number)s 已整改销项,欢迎评价。") % {"number": number}
+                text = _("您报告的问题 %(number)s 已整改销项，欢迎评价。") % {"number": number}
                 tell("demo_owner", problem, step.at, text, resident=True)
     rows = []
     for name in sorted(candidates):
@@ -992,7 +995,7 @@ def demo_delete(*, street: r.Street) -> dict[str, int]:
     )
     if (problem := foreign.first()) is not None:
         raise DemoError(
-            _("“%(label)s”属于其他街道却引用了演示数据,演示数据不会改动它。") % {"label": problem}
+            _("“%(label)s”属于其他街道却引用了演示数据，演示数据不会改动它。") % {"label": problem}
         )
     problems = Problem.objects.filter(estate__area__street=street)
     deleted: Counter[str] = Counter()

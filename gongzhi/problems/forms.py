@@ -28,7 +28,7 @@ class PhotosField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("照片"))
         kwargs.setdefault(
-            "help_text", _("最多 %(n)d 张,JPEG、PNG 等照片;位置信息会被去除。") % {"n": rules.MAX_PHOTOS}
+            "help_text", _("最多 %(n)d 张，JPEG、PNG 等照片；位置信息会被去除。") % {"n": rules.MAX_PHOTOS}
         )
         super().__init__(**kwargs)
 
@@ -51,7 +51,7 @@ def _note(required: bool, label=None) -> forms.CharField:
 class AcceptForm(forms.Form):
     carriage = forms.ChoiceField(label=_("责任方"), choices=Carriage.choices)
     deadline_days = forms.IntegerField(
-        label=_("整改期限(工作日)"),
+        label=_("整改期限（工作日）"),
         min_value=1,
         max_value=60,
         help_text=_("按国家法定节假日和调休计算工作日"),
@@ -125,7 +125,7 @@ class ProblemCreateForm(forms.Form):
         label=_("楼栋"), queryset=Building.objects.none(), required=False, empty_label=_("不指定楼栋")
     )
     location = forms.CharField(
-        label=_("位置"), max_length=100, required=False, help_text=_("如:3号楼北侧非机动车棚")
+        label=_("位置"), max_length=100, required=False, help_text=_("如：3号楼北侧非机动车棚")
     )
     description = forms.CharField(
         label=_("问题描述"),
@@ -157,6 +157,6 @@ class ProblemCreateForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
-    deadline_days = forms.IntegerField(label=_("默认整改期限(工作日)"), min_value=1, max_value=60)
+    deadline_days = forms.IntegerField(label=_("默认整改期限（工作日）"), min_value=1, max_value=60)
     carriage = forms.ChoiceField(label=_("默认责任方"), choices=Carriage.choices)
     urgent = forms.BooleanField(label=_("紧急"), required=False)

@@ -70,7 +70,7 @@ def next_status(status: str, action: str) -> str:
         raise WorkflowError(_("未知的操作“%(action)s”。") % {"action": action})
     if status not in transition.source:
         raise WorkflowError(
-            _("当前状态下不能执行此操作(%(status)s → %(action)s)。") % {"status": status, "action": action}
+            _("当前状态下不能执行此操作（%(status)s → %(action)s）。") % {"status": status, "action": action}
         )
     return transition.target
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.excel import SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.masking import mask_name, mask_phone
-from gongzhi.core.ordering import natural_key
+from gongzhi.core.ordering import name_key, pinyin_key
 from gongzhi.core.scopes import Scope, scope_for, visible
 from gongzhi.registry import models as r
 from gongzhi.registry.importers import SHEET_KEYS, column_specs, notes_rows, sheet, sheets
@@ -41,7 +41,7 @@ def _sees_area(scope: Scope, area: r.Area) -> bool:
 
 def _area_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     for area in sorted(
-        queryset.select_related("residents_committee", "branch"), key=lambda a: natural_key(a.name)
+        queryset.select_related("residents_committee", "branch"), key=lambda a: name_key(a.name)
     ):
         # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
         rc = getattr(area, "residents_committee", None)
@@ -60,7 +60,7 @@ def _area_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 
 def _estate_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     estates = queryset.select_related("area")
-    for estate in sorted(estates, key=lambda e: (natural_key(e.area.name), natural_key(e.name))):
+    for estate in sorted(estates, key=lambda e: (name_key(e.area.name), name_key(e.name))):
         yield [estate.area.name, estate.name, estate.address, estate.build_year]
 
 
@@ -70,10 +70,10 @@ def _unit_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 
     def key(u):
         return (
-            natural_key(u.building.estate.area.name),
-            natural_key(u.building.estate.name),
-            natural_key(u.building.number),
-            natural_key(u.number),
+            name_key(u.building.estate.area.name),
+            name_key(u.building.estate.name),
+            name_key(u.building.number),
+            name_key(u.number),
         )
 
     for unit in sorted(units, key=key):
@@ -97,7 +97,7 @@ def _unit_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 
 def _company_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     ownership = _labels(r.CompanyOwnership)
-    for company in sorted(queryset, key=lambda c: natural_key(c.name)):
+    for company in sorted(queryset, key=lambda c: name_key(c.name)):
         yield [
             company.name,
             company.credit_code,
@@ -110,7 +110,7 @@ def _company_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
 def _contract_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]:
     contracts = queryset.select_related("estate__area", "company")
     for contract in sorted(
-        contracts, key=lambda c: (natural_key(c.estate.area.name), natural_key(c.estate.name), c.start_date)
+        contracts, key=lambda c: (name_key(c.estate.area.name), name_key(c.estate.name), c.start_date)
     ):
         yield [
             contract.estate.area.name,
@@ -132,11 +132,11 @@ def _committee_member_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[An
     def key(m):
         committee = m.committee
         return (
-            natural_key(committee.estate.area.name),
-            natural_key(committee.estate.name),
+            name_key(committee.estate.area.name),
+            name_key(committee.estate.name),
             committee.term_start,
             order[m.position],
-            m.name,
+            pinyin_key(m.name),
         )
 
     for member in sorted(members, key=key):
@@ -160,7 +160,7 @@ def _branch_member_rows(queryset: QuerySet, scope: Scope) -> Iterable[list[Any]]
     order = {code: i for i, code in enumerate(memberships)}
     members = queryset.select_related("branch__area")
     for member in sorted(
-        members, key=lambda m: (natural_key(m.branch.area.name), order[m.membership], m.name)
+        members, key=lambda m: (name_key(m.branch.area.name), order[m.membership], pinyin_key(m.name))
     ):
         personal = _sees_area(scope, member.branch.area)
         yield [

@@ -57,7 +57,7 @@ class UnitForm(RegistryForm):
             self._owner = r.Owner.objects.filter(street_id=street_id, ref=ref).first()
             if self._owner is None:
                 self.add_error(
-                    "owner_ref", _("本街道没有编号为“%(ref)s”的业主,请先在“业主”中登记。") % {"ref": ref}
+                    "owner_ref", _("本街道没有编号为“%(ref)s”的业主，请先在“业主”中登记。") % {"ref": ref}
                 )
         self.instance.owner = self._owner
         return cleaned

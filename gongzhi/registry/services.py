@@ -35,7 +35,7 @@ def _check_contract(obj: Contract) -> None:
     if overlapping.exists():
         other = overlapping.select_related("company").first()
         raise ValidationError(
-            _("该小区在 %(start)s 至 %(end)s 已有物业服务合同(%(company)s),合同期不能重叠。")
+            _("该小区在 %(start)s 至 %(end)s 已有物业服务合同（%(company)s），合同期不能重叠。")
             % {"start": other.start_date, "end": other.end_date, "company": other.company.name}
         )
 
@@ -81,7 +81,7 @@ def record_create(*, actor, obj: models.Model, audit: bool = True) -> models.Mod
         with transaction.atomic():
             obj.save(force_insert=True)
     except IntegrityError as exc:
-        raise RegistryError(_("保存失败:与已有记录冲突(%(reason)s)。") % {"reason": exc}) from exc
+        raise RegistryError(_("保存失败：与已有记录冲突（%(reason)s）。") % {"reason": exc}) from exc
     _facts_changed(obj)
     if audit:
         audit_record(
@@ -104,7 +104,7 @@ def record_update(*, actor, obj: models.Model, data: dict[str, Any]) -> models.M
         with transaction.atomic():
             locked.save()
     except IntegrityError as exc:
-        raise RegistryError(_("保存失败:与已有记录冲突(%(reason)s)。") % {"reason": exc}) from exc
+        raise RegistryError(_("保存失败：与已有记录冲突（%(reason)s）。") % {"reason": exc}) from exc
     _facts_changed(locked)
     changes = diff(before, snapshot(locked))
     if changes:
@@ -132,7 +132,7 @@ def record_delete(*, actor, obj: models.Model) -> None:
     except ProtectedError as exc:
         kinds = sorted({str(o._meta.verbose_name) for o in exc.protected_objects})
         raise RegistryError(
-            _("“%(label)s”仍有关联的%(kinds)s,请先处理这些记录再删除。")
+            _("“%(label)s”仍有关联的%(kinds)s，请先处理这些记录再删除。")
             % {"label": label, "kinds": "、".join(kinds)}
         ) from exc
     event = audit_record(

@@ -19,7 +19,7 @@ class QuestionForm(forms.Form):
     answer = forms.CharField(
         label=_("正确答案"),
         max_length=10,
-        help_text=_("单选填一个字母如 B;多选填多个字母如 ACD;判断题填“正确”或“错误”"),
+        help_text=_("单选填一个字母如 B；多选填多个字母如 ACD；判断题填“正确”或“错误”"),
     )
     explanation = forms.CharField(
         label=_("解析"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -41,7 +41,7 @@ class QuestionForm(forms.Form):
         letters = set(answer)
         bad = letters - set(LETTERS[: len(texts)])
         if not letters or bad:
-            raise forms.ValidationError(_("正确答案须是已填写选项的字母,如 B 或 ACD。"))
+            raise forms.ValidationError(_("正确答案须是已填写选项的字母，如 B 或 ACD。"))
         return [(t, LETTERS[i] in letters) for i, t in enumerate(texts)]
 
 
@@ -53,14 +53,18 @@ class ExamForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("按角色授权自动列入本街道的相关人员"),
     )
-    time_limit_minutes = forms.IntegerField(label=_("答题时限(分钟)"), min_value=1, max_value=600, initial=20)
-    pass_mark = forms.IntegerField(label=_("及格线(%)"), min_value=0, max_value=100, initial=60)
+    time_limit_minutes = forms.IntegerField(
+        label=_("答题时限（分钟）"), min_value=1, max_value=600, initial=20
+    )
+    pass_mark = forms.IntegerField(label=_("及格线（%）"), min_value=0, max_value=100, initial=60)
     max_attempts = forms.IntegerField(label=_("最多考试次数"), min_value=1, max_value=20, initial=2)
-    cooling_off_hours = forms.IntegerField(label=_("补考间隔(小时)"), min_value=0, max_value=720, initial=24)
+    cooling_off_hours = forms.IntegerField(
+        label=_("补考间隔（小时）"), min_value=0, max_value=720, initial=24
+    )
 
     mode = forms.ChoiceField(
         label=_("出题方式"),
-        choices=[("random", _("每人随机抽题(按专题)")), ("fixed", _("固定试题(所有人相同)"))],
+        choices=[("random", _("每人随机抽题（按专题）")), ("fixed", _("固定试题（所有人相同）"))],
         initial="random",
         widget=forms.RadioSelect,
     )
@@ -80,7 +84,7 @@ class ExamForm(forms.Form):
         )
         for value, label in Topic.choices:
             self.fields[f"n_{value}"] = forms.IntegerField(
-                label=_("随机抽题:%(topic)s") % {"topic": label},
+                label=_("随机抽题：%(topic)s") % {"topic": label},
                 min_value=0,
                 max_value=100,
                 required=False,

@@ -129,11 +129,11 @@ def parse_file(fileobj, *, filename: str = "") -> list[QuestionRow]:
         kind = kinds.get(normalise_header(texts["kind"]))
         if topic is None:
             problems.append(
-                _("专题“%(value)s”无效,应为:%(choices)s。")
+                _("专题“%(value)s”无效，应为：%(choices)s。")
                 % {"value": texts["topic"], "choices": "、".join(str(label) for _v, label in Topic.choices)}
             )
         if kind is None:
-            problems.append(_("题型“%(value)s”无效,应为单选题、多选题或判断题。") % {"value": texts["kind"]})
+            problems.append(_("题型“%(value)s”无效，应为单选题、多选题或判断题。") % {"value": texts["kind"]})
         options = [texts[f"option_{c}"] for c in LETTERS]
         while options and not options[-1]:
             options.pop()
@@ -142,7 +142,7 @@ def parse_file(fileobj, *, filename: str = "") -> list[QuestionRow]:
             try:
                 choices = _answer_choices(kind, texts["answer"], options)
             except CellError as error:
-                problems.append(_("正确答案:%(m)s") % {"m": error.message})
+                problems.append(_("正确答案：%(m)s") % {"m": error.message})
             else:
                 problems += services.validate_question(kind, texts["text"], choices)
         if texts["text"]:

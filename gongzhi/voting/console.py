@@ -43,7 +43,7 @@ def load_document(text: str) -> Any:
         return json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as error:
         raise TallyInputError(
-            _("不是有效的 JSON:第 %(line)d 行第 %(col)d 列,%(msg)s。")
+            _("不是有效的 JSON：第 %(line)d 行第 %(col)d 列，%(msg)s。")
             % {"line": error.lineno, "col": error.colno, "msg": error.msg},
             item=f"line {error.lineno}",
         ) from None
@@ -80,7 +80,7 @@ def cannot_read(path: str, error: Exception) -> str:
 
 
 def bad_input(error: TallyInputError) -> str:
-    return _("输入有误(%(item)s):%(message)s") % {"item": error.item, "message": error.message}
+    return _("输入有误（%(item)s）：%(message)s") % {"item": error.item, "message": error.message}
 
 
 def main(path: str) -> int:

@@ -26,7 +26,7 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("请填写表决事项名称。"), "max_length": _("表决事项名称最多 120 字。")},
     )
     matter = forms.TypedChoiceField(
-        label=_("事项类别(民法典第二百七十八条)"),
+        label=_("事项类别（民法典第二百七十八条）"),
         # A callable, evaluated per form: a list built at import time would freeze the labels in the
         # language of whichever request first imported this module.
         choices=lambda: [(m.value, f"({m.value}) {m.label}") for m in Matter],
@@ -73,7 +73,7 @@ class DecisionForm(forms.Form):
         },
     )
     buildings = IdMultipleChoiceField(
-        label=_("涉及楼栋(不选即全小区)"),
+        label=_("涉及楼栋（不选即全小区）"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -99,7 +99,7 @@ class DecisionForm(forms.Form):
 class AttachmentForm(forms.Form):
     name = forms.CharField(label=_("附件名称"), max_length=120, required=False)
     file = forms.FileField(
-        label=_("文件(PDF 或照片)"), error_messages={"required": _("请选择要上传的文件。")}
+        label=_("文件（PDF 或照片）"), error_messages={"required": _("请选择要上传的文件。")}
     )
 
 
@@ -112,7 +112,7 @@ class VoterChoiceField(forms.ModelChoiceField):
 
 class OfflineBallotForm(forms.Form):
     voter = VoterChoiceField(
-        label=_("业主(房屋)"),
+        label=_("业主（房屋）"),
         queryset=None,
         error_messages={
             "required": _("请选择业主。"),
@@ -147,7 +147,7 @@ class ProxyBallotForm(OfflineBallotForm):
         label=_("受托人"), max_length=60, error_messages={"required": _("请填写受托人姓名。")}
     )
     authorisation = forms.FileField(
-        label=_("业主签名的书面委托书(PDF 或照片)"),
+        label=_("业主签名的书面委托书（PDF 或照片）"),
         error_messages={"required": _("委托投票必须上传业主签名的书面委托书。")},
     )
 

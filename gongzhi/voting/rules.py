@@ -67,7 +67,7 @@ def thresholds_for(matter: int) -> Thresholds:
 def check_matter(matter: Any) -> int:
     if isinstance(matter, bool) or not isinstance(matter, int) or not 1 <= matter <= 9:
         raise TallyInputError(
-            _("未知的表决事项类别 %(matter)s:必须是民法典第二百七十八条所列的 1 至 9。")
+            _("未知的表决事项类别 %(matter)s：必须是民法典第二百七十八条所列的 1 至 9。")
             % {"matter": repr(matter)},
             item="matter",
         )
@@ -172,7 +172,7 @@ def parse_area(value: Any, *, item: str) -> Decimal:
     infinities, "1e30", "-0", huge exponents, digits of other scripts) raises TallyInputError naming
     the unit, before any arithmetic could blow up."""
     if isinstance(value, (bool, float)):
-        raise TallyInputError(_('房屋 %(id)s 的面积必须写成字符串,如 "68.50"。') % {"id": item}, item=item)
+        raise TallyInputError(_('房屋 %(id)s 的面积必须写成字符串，如 "68.50"。') % {"id": item}, item=item)
     if isinstance(value, int):
         if value > MAX_AREA:  # compared before any conversion: a 5,000-digit integer stays cheap
             raise TallyInputError(
@@ -232,7 +232,7 @@ def _field(row: Any, name: str) -> Any:
 def _text_id(value: Any, *, what: str, index: int) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
         raise TallyInputError(
-            _("第 %(n)d 个%(what)s缺少有效的编号(%(value)s)。")
+            _("第 %(n)d 个%(what)s缺少有效的编号（%(value)s）。")
             % {"n": index + 1, "what": what, "value": repr(value)},
             item=f"{what}#{index + 1}",
         )
@@ -312,7 +312,7 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
                 owner_area[key] = area
                 owner_units[key] = 1
         if not owner_area:
-            raise TallyInputError(_("没有任何房屋:无法计票。"), item="units")
+            raise TallyInputError(_("没有任何房屋：无法计票。"), item="units")
 
         choices: dict[str, str] = {}
         for index, row in enumerate(ballots):
@@ -336,7 +336,7 @@ def tally(matter: int, units: Iterable[Any], ballots: Iterable[Any]) -> dict[str
             choice = row.get("choice") if is_dict else _field(row, "choice")
             if choice not in CHOICES:
                 raise TallyInputError(
-                    _("业主 %(owner)s 的表决意见“%(choice)s”无效:只能是 yes、no 或 abstain。")
+                    _("业主 %(owner)s 的表决意见“%(choice)s”无效：只能是 yes、no 或 abstain。")
                     % {"owner": owner, "choice": _short(str(choice))},
                     item=owner,
                 )
@@ -422,7 +422,7 @@ class TallyFile:
 def parse_tally_document(document: Any) -> TallyFile:
     """Check the shape of a §6 tally file (already JSON-decoded) and name the first bad item."""
     if not isinstance(document, dict):
-        raise TallyInputError(_("文件顶层必须是 JSON 对象,包含 matter、units、ballots。"), item="(root)")
+        raise TallyInputError(_("文件顶层必须是 JSON 对象，包含 matter、units、ballots。"), item="(root)")
     for name in ("matter", "units", "ballots"):
         if name not in document:
             raise TallyInputError(_("缺少字段 %(name)s。") % {"name": name}, item=name)

@@ -204,7 +204,7 @@ def decision_totals(decision: Decision) -> dict[str, Any]:
         "approval_text": (
             _("同意的专有面积和人数均须达到参与表决的四分之三以上")
             if not thresholds.approval_strict
-            else _("同意的专有面积和人数均须超过参与表决的半数(恰好一半不通过)")
+            else _("同意的专有面积和人数均须超过参与表决的半数（恰好一半不通过）")
         ),
         "channel_rule": str(BALLOT_CHANNEL_RULE),
     }

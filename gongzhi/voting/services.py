@@ -94,7 +94,7 @@ def _require_manager(actor, estate: Estate) -> None:
 def _require_status(decision: Decision, *allowed: str) -> None:
     if decision.status not in allowed:
         raise VotingError(
-            _("表决“%(title)s”当前状态为“%(status)s”,不能进行此操作。")
+            _("表决“%(title)s”当前状态为“%(status)s”，不能进行此操作。")
             % {"title": decision.title, "status": decision.get_status_display()}
         )
 
@@ -367,7 +367,7 @@ def freeze_electorate(decision: Decision, units: list[Unit], *, rng=None) -> lis
     for code, (key, owned) in zip(owner_codes, sorted(groups.items()), strict=True):
         # The developer's voter is its first record (by ref), whichever of its units comes first.
         first = next((u for u in owned if u.owner_id and u.owner.ref == key), owned[0])
-        name = first.owner.name if first.owner_id else _("(未登记业主)%(unit)s") % {"unit": first}
+        name = first.owner.name if first.owner_id else _("（未登记业主）%(unit)s") % {"unit": first}
         voters.append(
             ElectorateOwner(
                 decision=decision,
@@ -422,7 +422,7 @@ def decision_publish(*, actor, decision: Decision, now: dt.datetime | None = Non
     decision = Decision.objects.select_for_update().select_related("estate__area").get(pk=decision.pk)
     _require_status(decision, DecisionStatus.DRAFT)
     if decision.closes_at <= moment:
-        raise VotingError(_("投票截止时间已过,请先修改投票时间再发布。"))
+        raise VotingError(_("投票截止时间已过，请先修改投票时间再发布。"))
     if decision.opens_at < moment:
         decision.opens_at = moment  # nobody could vote before publication
     if decision.closes_at <= decision.opens_at:
@@ -434,7 +434,7 @@ def decision_publish(*, actor, decision: Decision, now: dt.datetime | None = Non
         units = units.filter(building_id__in=building_ids)
     units = list(units.order_by("building__number", "number", "pk"))
     if not units:
-        raise VotingError(_("该小区(或所选楼栋)在台账中没有房屋,无法确定业主名册。"))
+        raise VotingError(_("该小区（或所选楼栋）在台账中没有房屋，无法确定业主名册。"))
 
     freeze_electorate(decision, units)
     decision.status = DecisionStatus.PUBLISHED
@@ -478,7 +478,7 @@ def _open_decision(decision: Decision, moment: dt.datetime) -> Decision:
         raise VotingError(_("表决“%(title)s”已不在投票中。") % {"title": decision.title})
     if moment < decision.opens_at:
         raise VotingError(
-            _("表决“%(title)s”尚未开始投票(开始时间 %(at)s)。")
+            _("表决“%(title)s”尚未开始投票（开始时间 %(at)s）。")
             % {
                 "title": decision.title,
                 "at": timezone.localtime(decision.opens_at).strftime("%Y-%m-%d %H:%M"),
@@ -643,9 +643,9 @@ def _channel_refusal(voter_id: int, channel: str) -> VotingError:
     """Why the channel rule refused this cast (read only when it did)."""
     current = Ballot.objects.filter(voter_id=voter_id).only("channel").first()
     if channel in OFFLINE_CHANNELS or current is None:
-        return VotingError(_("该业主已在线投票,不能再录入纸质票或委托票(以首次投票方式为准)。"))
+        return VotingError(_("该业主已在线投票，不能再录入纸质票或委托票（以首次投票方式为准）。"))
     return VotingError(
-        _("您的表决票已由业委会以%(channel)s方式录入,不能再在线投票;如需改票,请重新提交书面表决票。")
+        _("您的表决票已由业委会以%(channel)s方式录入，不能再在线投票；如需改票，请重新提交书面表决票。")
         % {"channel": current.get_channel_display()}
     )
 
@@ -739,9 +739,9 @@ def ballot_cast(*, actor, decision: Decision, choice: str, now: dt.datetime | No
     decision = _open_decision(decision, moment)
     voters = voter_ids_for_user(actor, decision)
     if not voters:
-        raise VotingError(_("您不在本次表决的业主名册中,不能投票。"))
+        raise VotingError(_("您不在本次表决的业主名册中，不能投票。"))
     if len(voters) > 1:
-        raise VotingError(_("您的账号关联了多位登记业主,请联系业委会核实后以书面表决票投票。"))
+        raise VotingError(_("您的账号关联了多位登记业主，请联系业委会核实后以书面表决票投票。"))
     return _record_cast(
         actor=actor,
         decision=decision,
@@ -862,7 +862,7 @@ def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None)
     _require_status(decision, DecisionStatus.PUBLISHED)
     if moment < decision.closes_at:
         raise VotingError(
-            _("投票截止时间 %(at)s 未到,不能提前计票。")
+            _("投票截止时间 %(at)s 未到，不能提前计票。")
             % {"at": timezone.localtime(decision.closes_at).strftime("%Y-%m-%d %H:%M")}
         )
     outcome = tally_decision(decision)
@@ -921,7 +921,7 @@ def result_finalise(*, actor, decision: Decision, now: dt.datetime | None = None
     _require_status(decision, DecisionStatus.PRELIMINARY)
     if decision.objection_ends_at is not None and moment < decision.objection_ends_at:
         raise VotingError(
-            _("异议期到 %(at)s 结束,结束前不能公布最终结果。")
+            _("异议期到 %(at)s 结束，结束前不能公布最终结果。")
             % {"at": timezone.localtime(decision.objection_ends_at).strftime("%Y-%m-%d %H:%M")}
         )
     decision.status = DecisionStatus.FINAL

@@ -98,7 +98,10 @@ def duty_profile(request, member_pk: int):
     initial = (
         {"role_label": profile.role_label, "commitment": profile.commitment, "duties": profile.duties}
         if profile
-        else {"role_label": member.position, "commitment": _("亮身份、亮承诺、亮职责,有问必答,事事有回音。")}
+        else {
+            "role_label": member.position,
+            "commitment": _("亮身份、亮承诺、亮职责，有问必答，事事有回音。"),
+        }
     )
     form = DutyProfileForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():

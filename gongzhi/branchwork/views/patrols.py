@@ -161,7 +161,7 @@ def patrol_finding(request, pk: int):
         estates=Estate.objects.filter(area_id=patrol.branch.area_id),
     )
     if not form.is_valid():
-        messages.error(request, _("请选择类别和小区,并用一句话写明发现的问题。"))
+        messages.error(request, _("请选择类别和小区，并用一句话写明发现的问题。"))
     else:
         try:
             finding = services.patrol_add_finding(

@@ -105,7 +105,7 @@ def compliance_export(request):
             ColumnSpec(_("支部")),
             ColumnSpec(_("成员数")),
             ColumnSpec(_("日巡完成")),
-            ColumnSpec(_("日巡应完成(截至昨日)")),
+            ColumnSpec(_("日巡应完成（截至昨日）")),
             ColumnSpec(_("日巡缺")),
             ColumnSpec(_("日巡全周要求")),
             ColumnSpec(_("日巡状态")),

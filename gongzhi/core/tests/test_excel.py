@@ -321,7 +321,7 @@ def test_xlsx_response_downloads_with_the_right_type():
 
 # ---- cell parsers ----------------------------------------------------------------------------------
 
-RULE = "面积必须是大于 0 的数字,最多两位小数。"
+RULE = "面积必须是大于 0 的数字，最多两位小数。"
 area = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999999.99"), places=2)
 
 

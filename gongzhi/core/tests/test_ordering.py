@@ -23,3 +23,40 @@ def test_same_reading_and_odd_names_keep_a_total_order():
     assert pinyin_key("  ") == ((), "")
     assert pinyin_key("王 A") == (("wang", "a"), "王 A")
     assert sorted(["李丽", "李力"], key=pinyin_key) == sorted(["李力", "李丽"], key=pinyin_key)
+
+
+def test_name_key_counts_numbers_and_reads_chinese_by_pinyin():
+    from gongzhi.core.ordering import name_key
+
+    assert sorted(["10号楼", "2号楼", "1号楼", "11号楼"], key=name_key) == [
+        "1号楼",
+        "2号楼",
+        "10号楼",
+        "11号楼",
+    ]
+    assert sorted(["张江小区", "王家小区", "李村小区"], key=name_key) == ["李村小区", "王家小区", "张江小区"]
+    assert sorted(["3号楼102", "3号楼1001", "3号楼201"], key=name_key) == [
+        "3号楼102",
+        "3号楼201",
+        "3号楼1001",
+    ]
+    assert sorted(["b栋", "A栋"], key=name_key) == ["A栋", "b栋"]
+    assert name_key(None) == name_key("")
+
+
+def test_sorted_by_name_follows_dotted_attributes_in_turn():
+    from types import SimpleNamespace as NS
+
+    from gongzhi.core.ordering import sorted_by_name
+
+    units = [
+        NS(number="101", building=NS(number="10号")),
+        NS(number="201", building=NS(number="2号")),
+        NS(number="101", building=NS(number="2号")),
+    ]
+    ordered = sorted_by_name(units, "building.number", "number")
+    assert [(u.building.number, u.number) for u in ordered] == [
+        ("2号", "101"),
+        ("2号", "201"),
+        ("10号", "101"),
+    ]

@@ -20,7 +20,7 @@ def run(*args):
 def test_demo_loads_the_street_and_prints_every_login(db):
     text = run("--small")
     assert "已生成演示街道“春江街道”" in text
-    assert "76 个小区(其中 51 个老旧小区)" in text
+    assert "76 个小区（其中 51 个老旧小区）" in text
     for username in DEMO_USERNAMES:
         assert username in text
     assert DEMO_PASSWORD in text
@@ -31,7 +31,7 @@ def test_demo_twice_changes_nothing_and_still_prints_the_logins(db):
     run("--small")
     units = r.Unit.objects.count()
     text = run("--small")
-    assert "已存在,未作改动" in text
+    assert "已存在，未作改动" in text
     assert "demo_owner" in text
     assert r.Unit.objects.count() == units
     assert AuditEvent.objects.filter(action="import").count() == 1
@@ -69,4 +69,4 @@ def test_demo_help_lists_its_options_in_chinese():
     text = Command().create_parser("gongzhi", "demo").format_help()
     assert "加载演示街道" in text
     assert "--reset" in text
-    assert "随机种子(默认 2019)" in text
+    assert "随机种子（默认 2019）" in text

@@ -211,7 +211,7 @@ def test_demo_logins_name_what_each_login_sees(demo):
     assert list(rows) == list(DEMO_USERNAMES)
     area = r.Area.objects.get(pk=RoleGrant.objects.get(user__username="demo_secretary").area_id)
     assert rows["demo_secretary"].sees.startswith(area.name)
-    assert "浦江城发物业(26 个小区)" in rows["demo_company"].sees
+    assert "浦江城发物业（26 个小区）" in rows["demo_company"].sees
     assert all(row.password == DEMO_PASSWORD for row in rows.values())
     lines = logins_table(list(rows.values())).splitlines()
     assert len(lines) == 2 + len(DEMO_LOGINS)

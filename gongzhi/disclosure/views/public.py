@@ -41,8 +41,8 @@ def pdf_context(place: Estate, *, months: int, today=None) -> dict:
     fund = data["fund"]
     points = [(data["start"], fund.opening), *fund.balance_points]
     # Charts as server-made SVG (WeasyPrint runs no JavaScript), built from numbers and escaped labels only.
-    fund_svg = line_chart(points, title=_("维修资金余额(元)"), end=data["end"]) if len(points) > 1 else ""
-    income_svg = bar_chart(data["income_sources"], title=_("公共收益按来源(元)"))
+    fund_svg = line_chart(points, title=_("维修资金余额（元）"), end=data["end"]) if len(points) > 1 else ""
+    income_svg = bar_chart(data["income_sources"], title=_("公共收益按来源（元）"))
     data["svg_fund"] = mark_safe(fund_svg)  # noqa: S308
     data["svg_income"] = mark_safe(income_svg)  # noqa: S308
     data["fee_rows"] = list(zip_longest(data["fee_income"], data["fee_expense"], fillvalue=("", "")))

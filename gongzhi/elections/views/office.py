@@ -225,7 +225,7 @@ def slate_create(request):
         except services.SlateError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("已建立换届名单,请添加候选人并完成资格核查。"))
+            messages.success(request, _("已建立换届名单，请添加候选人并完成资格核查。"))
             return redirect("elections:detail", slate.pk)
     return render(
         request, "elections/form.html", {"nav_active": "elections", "form": form, "title": _("新建换届名单")}

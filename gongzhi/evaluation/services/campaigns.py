@@ -44,7 +44,7 @@ def _campaign_errors(
         errors.append(_("请至少选择一个参评小区。"))
     foreign = [e.name for e in estates if e.area.street_id != street.pk]
     if foreign:
-        errors.append(_("以下小区不属于本街道:%(names)s。") % {"names": "、".join(foreign)})
+        errors.append(_("以下小区不属于本街道：%(names)s。") % {"names": "、".join(foreign)})
     errors += rules.composite_weight_errors(weights)
     return errors
 
@@ -128,7 +128,7 @@ def campaign_update(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require(permissions.is_street_admin(actor, campaign.street_id))
     if campaign.status != CampaignStatus.DRAFT:
-        raise EvaluationError(_("测评活动已开始,不能再修改问卷和参评小区。"))
+        raise EvaluationError(_("测评活动已开始，不能再修改问卷和参评小区。"))
     estates = list(estates)
     errors = _campaign_errors(
         street=campaign.street,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditEvent
+from gongzhi.core.ordering import sorted_by_name
 from gongzhi.evaluation import permissions, rules
 from gongzhi.evaluation.models import AccessCode, Campaign, CampaignStatus, HouseholdSubmission
 from gongzhi.evaluation.services.common import EvaluationError, _require, _today
@@ -46,17 +47,21 @@ def codes_issue(
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     _require(permissions.may_issue_codes(actor, estate))
     if campaign.status == CampaignStatus.CLOSED:
-        raise EvaluationError(_("测评活动已结束,不能再发放测评码。"))
+        raise EvaluationError(_("测评活动已结束，不能再发放测评码。"))
     if not permissions.in_campaign(campaign, estate.pk):
         raise EvaluationError(_("该小区不在本次测评范围内。"))
-    targets = list(
-        Unit.objects.filter(building__estate=estate).order_by("building__number", "number")
+    targets = (
+        sorted_by_name(
+            Unit.objects.filter(building__estate=estate).select_related("building"),
+            "building.number",
+            "number",
+        )  # 2号楼 before 10号楼 on the printed code sheets
         if units is None
-        else units
+        else list(units)
     )
     wrong = [str(u) for u in targets if u.building.estate_id != estate.pk]
     if wrong:
-        raise EvaluationError(_("以下房屋不在该小区:%(u)s。") % {"u": "、".join(wrong)})
+        raise EvaluationError(_("以下房屋不在该小区：%(u)s。") % {"u": "、".join(wrong)})
     answered = set(HouseholdSubmission.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
     live = set(
         AccessCode.objects.filter(campaign=campaign, revoked=False, estate=estate).values_list(

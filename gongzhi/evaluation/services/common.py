@@ -30,7 +30,7 @@ def _today(today: dt.date | None) -> dt.date:
 def _open_for_marks(campaign: Campaign) -> None:
     # Read the status from the database: a page may hold a campaign object from before it closed.
     if Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.CLOSED).exists():
-        raise EvaluationError(_("测评活动已结束,不能再录入。"))
+        raise EvaluationError(_("测评活动已结束，不能再录入。"))
 
 
 def _serving_company(estate: Estate, on: dt.date) -> Company | None:

@@ -100,11 +100,11 @@ def elimination_create(
         errors.append(_("依据的测评活动必须已结束。"))
     rows = _company_rows(basis_campaign)
     if not rows:
-        errors.append(_("依据的测评活动还没有计算企业排名,请先重新计算。"))
+        errors.append(_("依据的测评活动还没有计算企业排名，请先重新计算。"))
     if not 1 <= final_m <= bottom_n:
         errors.append(_("拟淘汰家数应至少为 1 且不超过末位家数。"))
     elif rows and bottom_n >= len(rows):
-        errors.append(_("末位家数(%(n)d)必须少于参评企业数(%(c)d)。") % {"n": bottom_n, "c": len(rows)})
+        errors.append(_("末位家数（%(n)d）必须少于参评企业数（%(c)d）。") % {"n": bottom_n, "c": len(rows)})
     if fault_opens_on is None or fault_closes_on is None or fault_closes_on < fault_opens_on:
         errors.append(_("找茬截止日期不能早于开始日期。"))
     try:
@@ -208,7 +208,7 @@ def fault_file(
         elimination.fault_opens_on <= day <= elimination.fault_closes_on
     ):
         raise EvaluationError(
-            _("找茬期间为 %(a)s 至 %(b)s,现在不能提交。")
+            _("找茬期间为 %(a)s 至 %(b)s，现在不能提交。")
             % {"a": elimination.fault_opens_on, "b": elimination.fault_closes_on}
         )
     if estate.area.street_id != elimination.street_id:
@@ -279,7 +279,7 @@ def elimination_advance(
         )
     note = (note or "").strip()
     if rules.ELIMINATION_TRANSITIONS[action].needs_note and len(note) < 4:
-        raise EvaluationError(_("退回时请写明理由(至少 4 个字)。"))
+        raise EvaluationError(_("退回时请写明理由（至少 4 个字）。"))
     day = _today(today)
     evidence: dict = {}
     from_status = elimination.status
@@ -346,12 +346,12 @@ def elimination_advance(
 def _propose(elimination: EliminationCampaign) -> dict:
     campaign = elimination.reevaluation_campaign
     if campaign is None or campaign.status != CampaignStatus.CLOSED or campaign.recomputed_at is None:
-        raise EvaluationError(_("复评测评活动须已结束并完成计算,才能提出拟淘汰名单。"))
+        raise EvaluationError(_("复评测评活动须已结束并完成计算，才能提出拟淘汰名单。"))
     rows = {s.company_id: s for s in _company_rows(campaign)}
     candidates = list(elimination.candidates.select_related("company"))
     missing = [c.company.name for c in candidates if c.company_id not in rows]
     if missing:
-        raise EvaluationError(_("以下企业在复评中没有得分:%(n)s。") % {"n": "、".join(missing)})
+        raise EvaluationError(_("以下企业在复评中没有得分：%(n)s。") % {"n": "、".join(missing)})
     for c in candidates:
         s = rows[c.company_id]
         c.re_rank, c.re_score, c.re_low, c.re_high = s.rank, s.composite, s.low, s.high
@@ -445,7 +445,7 @@ def _refer(elimination: EliminationCampaign, day: dt.date) -> list[dict]:
                 "matter": 4,
                 "referred_on": day,
                 "note": _(
-                    "经末尾淘汰审定,提请业主大会决定解聘/选聘物业服务企业(民法典第二百七十八条第四项)。"
+                    "经末尾淘汰审定，提请业主大会决定解聘/选聘物业服务企业（民法典第二百七十八条第四项）。"
                 ),
             },
         )

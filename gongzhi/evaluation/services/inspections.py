@@ -57,14 +57,14 @@ def inspection_record(
             )
         score, max_score = rules._decimal(line.score), rules._decimal(line.max_score)
         if line.category not in CategoryCode.values:
-            errors.append(_("第 %(n)d 项:请选择类别。") % {"n": number})
+            errors.append(_("第 %(n)d 项：请选择类别。") % {"n": number})
         if not (line.label or "").strip():
-            errors.append(_("第 %(n)d 项:请填写检查项。") % {"n": number})
+            errors.append(_("第 %(n)d 项：请填写检查项。") % {"n": number})
         if max_score is None or max_score <= 0:
-            errors.append(_("第 %(n)d 项:满分必须大于 0。") % {"n": number})
+            errors.append(_("第 %(n)d 项：满分必须大于 0。") % {"n": number})
         elif score is None or not 0 <= score <= max_score:
             errors.append(
-                _("第 %(n)d 项:得分应在 0 到 %(m)s 之间。") % {"n": number, "m": rules.plain(max_score)}
+                _("第 %(n)d 项：得分应在 0 到 %(m)s 之间。") % {"n": number, "m": rules.plain(max_score)}
             )
         cleaned.append((line, score, max_score))
     if inspected_on is None or inspected_on > timezone.localdate():

@@ -313,7 +313,7 @@ def campaign_recompute(
     if actor is not None:
         _require(permissions.is_street_admin(actor, campaign.street_id))
     if campaign.status == CampaignStatus.DRAFT:
-        raise EvaluationError(_("测评活动尚未开始,没有可计算的数据。"))
+        raise EvaluationError(_("测评活动尚未开始，没有可计算的数据。"))
     result = compute_scores(campaign, gather_inputs(campaign), bottom_n)
     snapshots = []
     # Rows are inserted in the one ranking order (rules.ranking_key), so pages that list by

@@ -78,7 +78,7 @@ def _clean_answers(
 
 def _check_open(campaign: Campaign, today: dt.date) -> None:
     if campaign.status != CampaignStatus.OPEN:
-        raise EvaluationError(_("本次测评不在进行中,不能提交。"))
+        raise EvaluationError(_("本次测评不在进行中，不能提交。"))
     if not campaign.opens_on <= today <= campaign.closes_on:
         raise EvaluationError(
             _("本次测评的答卷时间为 %(a)s 至 %(b)s。") % {"a": campaign.opens_on, "b": campaign.closes_on}
@@ -91,7 +91,7 @@ def _lock_household(campaign: Campaign, unit_id: int) -> None:
         with transaction.atomic():
             HouseholdSubmission.objects.create(campaign=campaign, unit_id=unit_id)
     except IntegrityError:
-        raise EvaluationError(_("该户已参加本次测评,每户只能提交一次。")) from None
+        raise EvaluationError(_("该户已参加本次测评，每户只能提交一次。")) from None
 
 
 # Shuffles ballots and picks their place in the box. The OS's CSPRNG: a seeded PRNG's order could be
@@ -109,7 +109,7 @@ def _drop_in_box(campaign: Campaign, estate_id: int, cleaned, score: Decimal, rn
     read again: a close that committed meanwhile has emptied the boxes for good."""
     CampaignEstate.objects.select_for_update().get(campaign=campaign, estate_id=estate_id)
     if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.OPEN).exists():
-        raise EvaluationError(_("本次测评不在进行中,不能提交。"))
+        raise EvaluationError(_("本次测评不在进行中，不能提交。"))
     box, _created = BallotBox.objects.get_or_create(campaign=campaign, estate_id=estate_id)
     ballot = {"score": str(score), "answers": [[item_id, value] for item_id, value in cleaned.items()]}
     box.ballots.insert(rng.randrange(len(box.ballots) + 1), sealing.seal(ballot, box=_box_label(box)))
@@ -182,7 +182,7 @@ def response_submit_by_code(*, code: str, answers: Mapping, today: dt.date | Non
     waits in the estate's box until k households have answered (``_drop_in_box``)."""
     if not rules.code_well_formed(code):
         raise EvaluationError(
-            _("测评码应为 %(n)d 位字母和数字(不含 0、O、1、I、L),请核对信上的测评码。")
+            _("测评码应为 %(n)d 位字母和数字（不含 0、O、1、I、L），请核对信上的测评码。")
             % {"n": rules.CODE_LENGTH}
         )
     access = (
@@ -191,13 +191,13 @@ def response_submit_by_code(*, code: str, answers: Mapping, today: dt.date | Non
         .first()
     )
     if access is None or access.revoked:
-        raise EvaluationError(_("测评码无效,请核对信上的测评码。"))
+        raise EvaluationError(_("测评码无效，请核对信上的测评码。"))
     campaign = access.campaign
     _check_open(campaign, _today(today))
     cleaned, score, _category_of = _clean_answers(campaign, answers)
     consumed = AccessCode.objects.filter(pk=access.pk, used=False, revoked=False).update(used=True)
     if consumed != 1:
-        raise EvaluationError(_("该测评码已经使用过,每户只能提交一次。"))
+        raise EvaluationError(_("该测评码已经使用过，每户只能提交一次。"))
     _lock_household(campaign, access.unit_id)
     # No audit row: it would time-stamp this household's submission (the marker says it took part).
     _drop_in_box(campaign, access.estate_id, cleaned, score, rng or BALLOT_RNG)

@@ -171,7 +171,7 @@ def template_update(
     template = SurveyTemplate.objects.select_for_update().get(pk=template.pk)
     _require(permissions.is_street_admin(actor, template.street_id))
     if template.frozen:
-        raise EvaluationError(_("该问卷已被测评活动使用,不能修改;请“另存为新版本”后再改。"))
+        raise EvaluationError(_("该问卷已被测评活动使用，不能修改；请“另存为新版本”后再改。"))
     specs = _as_specs(categories)
     _validate_template(name, scale_max, specs)
     template.name, template.scale_max, template.description = name.strip(), scale_max, description.strip()

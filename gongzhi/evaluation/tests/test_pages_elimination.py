@@ -88,9 +88,9 @@ def test_the_elimination_workflow_end_to_end(world):
 
     page = admin.get(url).content.decode()
     for step in (
-        "确定末位名单,开启找茬",
-        "结束找茬,进入整改期",
-        "整改期满,开始复评",
+        "确定末位名单，开启找茬",
+        "结束找茬，进入整改期",
+        "整改期满，开始复评",
         "领导小组退回",
         "请补充找茬问题的整改情况",
         "领导小组审定同意",

@@ -289,8 +289,8 @@ def test_inspection_line_errors_are_named(world):
             inspected_on=TODAY,
             lines=bad,
         )
-    assert "第 1 项:得分应在 0 到 10 之间" in error.value.message
-    assert "第 2 项:请选择类别" in error.value.message
+    assert "第 1 项：得分应在 0 到 10 之间" in error.value.message
+    assert "第 2 项：请选择类别" in error.value.message
 
 
 def test_inspection_photo_is_reencoded(world):

@@ -44,9 +44,9 @@ STEPS = [
     (EliminationStatus.CLOSED, gettext_lazy("结束")),
 ]
 ACTION_LABELS = {
-    "create": gettext_lazy("确定末位名单,开启找茬"),
-    "start_rectification": gettext_lazy("结束找茬,进入整改期"),
-    "start_reevaluation": gettext_lazy("整改期满,开始复评"),
+    "create": gettext_lazy("确定末位名单，开启找茬"),
+    "start_rectification": gettext_lazy("结束找茬，进入整改期"),
+    "start_reevaluation": gettext_lazy("整改期满，开始复评"),
     "propose": gettext_lazy("提出拟淘汰名单"),
     "approve": gettext_lazy("领导小组审定同意"),
     "return": gettext_lazy("领导小组退回"),
@@ -258,7 +258,7 @@ def elimination_act(request, pk: int, action: str):
     services.elimination_advance(
         actor=request.user, elimination=elimination, action=action, note=note, **kwargs
     )
-    messages.success(request, _("已完成:%(a)s。") % {"a": ACTION_LABELS[action]})
+    messages.success(request, _("已完成：%(a)s。") % {"a": ACTION_LABELS[action]})
     return redirect("evaluation:elimination", pk)
 
 

@@ -145,7 +145,7 @@ def campaign_create(request):
         except EvaluationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已建立测评活动(草稿),共 %(n)d 个小区。") % {"n": len(chosen)})
+            messages.success(request, _("已建立测评活动（草稿），共 %(n)d 个小区。") % {"n": len(chosen)})
             return redirect("evaluation:campaign", campaign.pk)
     return render(request, "evaluation/campaign_form.html", {"form": form, "nav_active": "eval_campaigns"})
 
@@ -218,15 +218,15 @@ def campaign_act(request, pk: int, action: str):
         raise Http404
     if action == "open":
         services.campaign_open(actor=request.user, campaign=campaign)
-        messages.success(request, _("测评已开始,可以打印入户告知书了。"))
+        messages.success(request, _("测评已开始，可以打印入户告知书了。"))
     elif action == "close":
         services.campaign_close(actor=request.user, campaign=campaign)
-        messages.success(request, _("测评已结束,不再接受答卷。"))
+        messages.success(request, _("测评已结束，不再接受答卷。"))
     else:
         result = services.campaign_recompute(actor=request.user, campaign=campaign)
         messages.success(
             request,
-            _("已重新计算:%(e)d 个小区、%(c)d 家企业、%(n)d 份答卷,用时 %(s).2f 秒。")
+            _("已重新计算：%(e)d 个小区、%(c)d 家企业、%(n)d 份答卷，用时 %(s).2f 秒。")
             % {"e": result.estates, "c": result.companies, "n": result.responses, "s": result.seconds},
         )
     return redirect("evaluation:campaign", campaign.pk)
@@ -263,7 +263,7 @@ def letters(request, pk: int, estate: int):
     elif units.count() > MAX_LETTERS:
         messages.error(
             request,
-            _("%(e)s 共 %(n)d 户,超过一次可打印的 %(m)d 户,请按楼栋分批打印。")
+            _("%(e)s 共 %(n)d 户，超过一次可打印的 %(m)d 户，请按楼栋分批打印。")
             % {"e": link.estate.name, "n": units.count(), "m": MAX_LETTERS},
         )
         return redirect("evaluation:campaign", campaign.pk)
@@ -271,7 +271,7 @@ def letters(request, pk: int, estate: int):
         units[: MAX_LETTERS + 1], key=lambda u: (natural_key(u.building.number), natural_key(u.number))
     )
     if len(units) > MAX_LETTERS:
-        messages.error(request, _("该楼栋户数超过 %(m)d 户,请联系管理员分批打印。") % {"m": MAX_LETTERS})
+        messages.error(request, _("该楼栋户数超过 %(m)d 户，请联系管理员分批打印。") % {"m": MAX_LETTERS})
         return redirect("evaluation:campaign", campaign.pk)
     try:
         issued = services.codes_issue(
@@ -283,7 +283,7 @@ def letters(request, pk: int, estate: int):
     if not issued:
         messages.warning(
             request,
-            _("没有需要发放的测评码:各户已有有效测评码或已答卷。如需补发,请勾选“作废旧码重新打印”。"),
+            _("没有需要发放的测评码：各户已有有效测评码或已答卷。如需补发，请勾选“作废旧码重新打印”。"),
         )
         return redirect("evaluation:campaign", campaign.pk)
     base = request.build_absolute_uri("/")[:-1]
@@ -472,11 +472,11 @@ def template_edit(request, pk: int | None = None):
             except EvaluationError as exc:
                 messages.error(request, exc.message)
                 return redirect("evaluation:templates")
-            messages.success(request, _("已按“四保 20 项”建立问卷,可继续修改。"))
+            messages.success(request, _("已按“四保 20 项”建立问卷，可继续修改。"))
             return redirect("evaluation:template_edit", created.pk)
         if request.POST.get("action") == "new_version" and template is not None:
             copy = services.template_new_version(actor=request.user, template=template)
-            messages.success(request, _("已另存为第 %(v)d 版,可以修改。") % {"v": copy.version})
+            messages.success(request, _("已另存为第 %(v)d 版，可以修改。") % {"v": copy.version})
             return redirect("evaluation:template_edit", copy.pk)
         rows = _editor_rows(request.POST)
         chosen = [

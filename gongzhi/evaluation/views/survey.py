@@ -75,9 +75,9 @@ def _closed_text(campaign: Campaign, today) -> str | None:
     if campaign.status == CampaignStatus.DRAFT or (
         campaign.status == CampaignStatus.OPEN and today < campaign.opens_on
     ):
-        return _("本次测评将于 %(d)s 开始,请到时再来。") % {"d": campaign.opens_on}
+        return _("本次测评将于 %(d)s 开始，请到时再来。") % {"d": campaign.opens_on}
     if campaign.status == CampaignStatus.CLOSED or today > campaign.closes_on:
-        return _("本次测评已于 %(d)s 截止,感谢您的关心。") % {"d": campaign.closes_on}
+        return _("本次测评已于 %(d)s 截止，感谢您的关心。") % {"d": campaign.closes_on}
     return None
 
 
@@ -102,7 +102,7 @@ def _refuse_code(request, code_text: str):
         return _message(
             request,
             _("测评码有误"),
-            _("测评码应为 12 位字母和数字,请对照入户告知书重新输入。"),
+            _("测评码应为 12 位字母和数字，请对照入户告知书重新输入。"),
             tone="error",
             status=404,
             show_code_form=True,
@@ -116,7 +116,7 @@ def _refuse_code(request, code_text: str):
         return _message(
             request,
             _("测评码无效"),
-            _("没有找到这个测评码,或它已作废。请对照入户告知书重新输入;告知书遗失请联系居委会补发。"),
+            _("没有找到这个测评码，或它已作废。请对照入户告知书重新输入；告知书遗失请联系居委会补发。"),
             tone="error",
             status=404,
             show_code_form=True,
@@ -125,7 +125,7 @@ def _refuse_code(request, code_text: str):
         return _message(
             request,
             _("该测评码已使用"),
-            _("这个测评码已经提交过答卷。每户只能提交一次,感谢您的参与。"),
+            _("这个测评码已经提交过答卷。每户只能提交一次，感谢您的参与。"),
             tone="error",
             status=409,
         ), None
@@ -147,7 +147,9 @@ def answer(request, code: str):
         answers, missing = parse_answers(request.POST, _item_ids(campaign), campaign.template.scale_max)
         if missing:
             context |= _form_context(campaign, request.POST, set(missing))
-            context["error"] = _("还有 %(n)d 题没有选择,请补上(不清楚的可选“不了解”)。") % {"n": len(missing)}
+            context["error"] = _("还有 %(n)d 题没有选择，请补上（不清楚的可选“不了解”）。") % {
+                "n": len(missing)
+            }
             return render(request, "evaluation/survey/form.html", context, status=400)
         try:
             services.response_submit_by_code(code=code, answers=answers)
@@ -166,8 +168,8 @@ def answer(request, code: str):
 def thanks(request):
     return _message(
         request,
-        _("提交成功,谢谢您!"),
-        _("您的答卷已匿名保存。街道将汇总全体住户的评价,对物业服务企业进行考核排名,结果在小区公示。"),
+        _("提交成功，谢谢您！"),
+        _("您的答卷已匿名保存。街道将汇总全体住户的评价，对物业服务企业进行考核排名，结果在小区公示。"),
         tone="ok",
     )
 
@@ -221,7 +223,7 @@ def answer_unit(request, pk: int, unit: int):
     context = {"estate_name": unit_obj.building.estate.name, "tab": "survey"}
     if HouseholdSubmission.objects.filter(campaign=campaign, unit=unit_obj).exists():
         return _message(
-            request, _("您家已参加本次测评"), _("每户只能提交一次,感谢您的参与。"), tone="error", status=409
+            request, _("您家已参加本次测评"), _("每户只能提交一次，感谢您的参与。"), tone="error", status=409
         )
     closed = _closed_text(campaign, timezone.localdate())
     if closed:
@@ -230,7 +232,9 @@ def answer_unit(request, pk: int, unit: int):
         answers, missing = parse_answers(request.POST, _item_ids(campaign), campaign.template.scale_max)
         if missing:
             context |= _form_context(campaign, request.POST, set(missing))
-            context["error"] = _("还有 %(n)d 题没有选择,请补上(不清楚的可选“不了解”)。") % {"n": len(missing)}
+            context["error"] = _("还有 %(n)d 题没有选择，请补上（不清楚的可选“不了解”）。") % {
+                "n": len(missing)
+            }
             return render(request, "evaluation/survey/form.html", context, status=400)
         try:
             services.response_submit_by_owner(
@@ -314,7 +318,7 @@ def fault(request, pk: int):
         else:
             messages.success(
                 request,
-                _("已提交,问题编号 %(n)s,将按问题清单逐项整改销项。") % {"n": fault_obj.problem.number},
+                _("已提交，问题编号 %(n)s，将按问题清单逐项整改销项。") % {"n": fault_obj.problem.number},
             )
             return redirect("portal:problem", fault_obj.problem_id)
     return render(

@@ -20,7 +20,7 @@ def test_a_sound_file_is_verified_without_loading_django(tmp_path):
     lines = chain(12)
     code, out, err, loaded = console("ledger", "verify", write(tmp_path, lines))
     assert (code, err, loaded) == (0, "", [])
-    assert out.startswith("链完整:共 12 条") and lines[-1][-80:] not in out
+    assert out.startswith("链完整：共 12 条") and lines[-1][-80:] not in out
 
 
 @pytest.mark.parametrize(
@@ -52,4 +52,4 @@ def test_unreadable_files_exit_1_alike(tmp_path):
 
 def test_standard_input_is_verified_without_loading_django():
     code, out, _err, loaded = console("ledger", "verify", "-", stdin="".join(f"{x}\n" for x in chain(4)))
-    assert code == 0 and out.startswith("链完整:共 4 条") and loaded == []
+    assert code == 0 and out.startswith("链完整：共 4 条") and loaded == []

@@ -98,7 +98,7 @@ def test_the_street_admin_tightens_and_a_longer_interval_is_refused(world, post)
         1,
         True,
     )
-    with pytest.raises(LedgerError, match="只能缩短,不能延长"):
+    with pytest.raises(LedgerError, match="只能缩短，不能延长"):
         disclosure_schedule_set(
             actor=world.user("admin"), estate=world.estate_a1, ledger="maintenance_fund", months=7
         )

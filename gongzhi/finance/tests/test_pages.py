@@ -176,7 +176,7 @@ def test_download_equals_export_and_verifies_with_command_and_page_script(client
     path.write_bytes(response.content)
     out = io.StringIO()
     call_command("ledger", "verify", str(path), stdout=out)
-    assert "链完整:共 3 条" in out.getvalue()
+    assert "链完整：共 3 条" in out.getvalue()
 
     page = client.get(reverse("ledgers:estate", args=[world.estate_a1.pk])).text
     shown = html.unescape(re.search(r'<code id="verify-script">(.*?)</code>', page, re.S).group(1))
@@ -206,7 +206,7 @@ def test_index_lists_balances_and_shows_a_tampered_chain_to_the_street_admin(as_
     post("in", "7.00", ledger="public_income")
     index = reverse("finance:index")
     page = as_user("admin").get(index).text
-    assert "链完整:共校验 2 本账。" in page and 'class="chain-broken"' not in page
+    assert "链完整：共校验 2 本账。" in page and 'class="chain-broken"' not in page
     assert "30.00" in page and "甲一小区" in page
 
     drop_triggers()
@@ -216,14 +216,14 @@ def test_index_lists_balances_and_shows_a_tampered_chain_to_the_street_admin(as_
             [world.estate_a1.pk, "maintenance_fund"],
         )
     page = as_user("admin").get(index).text
-    assert "共 2 本账,其中 1 本链条不完整。" in page
+    assert "共 2 本账，其中 1 本链条不完整。" in page
     assert re.search(r'class="chain-broken"><a [^>]+>甲一小区 · 专项维修资金</a>:[^<]*seq=2', page)
     # The chain check is the street admin's; others see the balances only.
     page = as_user("secretary_a").get(index).text
     assert "哈希链校验" not in page and "甲一小区" in page
     # Another street's admin neither sees this street's estates nor its broken chain.
     page = as_user("other_admin").get(index).text
-    assert "甲一小区" not in page and "链完整:共校验 0 本账。" in page
+    assert "甲一小区" not in page and "链完整：共校验 0 本账。" in page
 
 
 def test_index_lists_only_the_users_estates(as_user, world, post):

@@ -273,7 +273,8 @@ def post_entry(request, estate_id: int, ledger: str):
         else:
             messages.success(
                 request,
-                _("已入账第 %(seq)d 条,余额 %(balance)s 元。") % {"seq": entry.seq, "balance": entry.balance},
+                _("已入账第 %(seq)d 条，余额 %(balance)s 元。")
+                % {"seq": entry.seq, "balance": entry.balance},
             )
             return _back(place, ledger)
     return _render_estate(request, place, ledger, post_form=form)

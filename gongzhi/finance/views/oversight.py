@@ -167,7 +167,7 @@ def disclosure_export(request):
         ColumnSpec(_("居民区")),
         ColumnSpec(_("小区")),
         ColumnSpec(_("账本")),
-        ColumnSpec(_("公示周期(月)"), number_format="0"),
+        ColumnSpec(_("公示周期（月）"), number_format="0"),
         ColumnSpec(_("上次公示期间止"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("上次公示日期"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("公示方式")),
@@ -283,7 +283,7 @@ def alert_export(request):
         ColumnSpec(_("日期"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("序号"), number_format="0"),
         ColumnSpec(_("说明"), width=60),
-        ColumnSpec(_("金额(元)"), number_format="0.00"),
+        ColumnSpec(_("金额（元）"), number_format="0.00"),
         ColumnSpec(_("应续筹日期"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("超期天数"), number_format="0"),
     ]
@@ -327,12 +327,12 @@ def disclose(request, estate_id: int, ledger: str):
         try:
             services.disclosure_record(actor=request.user, estate=place, ledger=ledger, **form.cleaned_data)
         except LedgerError as error:
-            messages.error(request, _("未能登记公示:%(why)s") % {"why": error})
+            messages.error(request, _("未能登记公示：%(why)s") % {"why": error})
         else:
             messages.success(request, _("已登记公示记录。"))
             return _back(place, ledger)
     else:
-        messages.error(request, _("未能登记公示:%(why)s") % {"why": _form_errors(form)})
+        messages.error(request, _("未能登记公示：%(why)s") % {"why": _form_errors(form)})
     from gongzhi.finance.views.office import _render_estate
 
     return _render_estate(request, place, ledger, disclosure_form=form)
@@ -379,7 +379,7 @@ def profile(request, estate_id: int):
         try:
             services.finance_profile_update(actor=request.user, estate=place, **form.cleaned_data)
         except LedgerError as error:
-            messages.error(request, _("未能保存:%(why)s") % {"why": error})
+            messages.error(request, _("未能保存：%(why)s") % {"why": error})
         else:
             messages.success(request, _("财务设置已保存。"))
     else:
@@ -405,12 +405,14 @@ def evidence_add(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except LedgerError as error:
-            messages.error(request, _("第 %(seq)d 条未能上传材料:%(why)s") % {"seq": entry.seq, "why": error})
+            messages.error(
+                request, _("第 %(seq)d 条未能上传材料：%(why)s") % {"seq": entry.seq, "why": error}
+            )
         else:
             messages.success(request, _("已为第 %(seq)d 条上传材料。") % {"seq": entry.seq})
     else:
         messages.error(
-            request, _("第 %(seq)d 条未能上传材料:%(why)s") % {"seq": entry.seq, "why": _form_errors(form)}
+            request, _("第 %(seq)d 条未能上传材料：%(why)s") % {"seq": entry.seq, "why": _form_errors(form)}
         )
     return redirect(
         f"{reverse('finance:estate', args=[entry.estate_id])}?ledger={entry.ledger}#entry-{entry.seq}"
@@ -461,9 +463,9 @@ def import_view(request):
             if report.ok and report.written:
                 messages.success(request, _("导入成功。"))
             elif report.ok:
-                messages.info(request, _("检查通过,没有发现错误。取消“只检查”后再次上传即可写入。"))
+                messages.info(request, _("检查通过，没有发现错误。取消“只检查”后再次上传即可写入。"))
             else:
-                messages.error(request, _("文件有错误,没有导入任何数据。请按下表修改后重新上传。"))
+                messages.error(request, _("文件有错误，没有导入任何数据。请按下表修改后重新上传。"))
         else:
             messages.error(request, _("请选择要导入的 Excel 文件。"))
     return render(

@@ -79,7 +79,7 @@ def _fund_chart(estate: Estate) -> dict | None:
         return None
     return charts.balance_over_time(
         sorted(points.items()),
-        chart_title=_("维修资金余额(元)"),
+        chart_title=_("维修资金余额（元）"),
         grid=charts.grid(70, 10, 56, 30),
         colour="#1f5fa8",
     )
@@ -106,7 +106,7 @@ def _income_chart(estate: Estate) -> dict | None:
     return charts.amounts_by_category(
         [t[0] for t in totals],
         [t[1] for t in totals],
-        chart_title=_("公共收益按来源(元)"),
+        chart_title=_("公共收益按来源（元）"),
         grid=charts.grid(70, 10, 56, 40),
         colour="#e6a23c",
     )

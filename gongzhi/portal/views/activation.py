@@ -118,7 +118,9 @@ def activate_account(request):
             request.session.pop(SESSION_KEY, None)
             if attach_to is None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("激活成功！您的房屋已关联到账号 %(name)s。") % {"name": user.username})
+            messages.success(
+                request, _("激活成功！您的房屋已关联到账号 %(name)s。") % {"name": user.username}
+            )
             return redirect("portal:home")
 
     units = Unit.objects.filter(building__estate=code.estate, owner=code.owner).select_related("building")

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.core.models import AuditEvent, Notification, User
 from gongzhi.core.scopes import scope_for
+from gongzhi.core.typography import normalise_marks
 from gongzhi.core.workdays import UnknownCalendarYear, add_working_days, is_working_day
 from gongzhi.demo.generator import (
     SMALL_SCALE,
@@ -226,7 +227,7 @@ def test_deadlines_are_working_days_from_the_accept_or_reopen_day(any_demo):
         first = add_working_days(
             local(starts[0].at).date(), problem.category.deadline_days, allow_provisional=True
         )
-        assert f"({first.due.isoformat()} 前)" in starts[0].note
+        assert f"({first.due.isoformat()} 前)" in normalise_marks(starts[0].note)  # either width
     assert accepted > 100
 
 

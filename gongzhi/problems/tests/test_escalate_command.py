@@ -86,7 +86,7 @@ def test_quiet_run_prints_nothing(three):
 
 @pytest.mark.parametrize("bad", ["2026-02-30", "20260310", "2026-3-10", "昨天", "2026-W10-4", ""])
 def test_a_bad_date_is_refused_in_chinese(db, bad):
-    with pytest.raises(CommandError, match=r"日期“.*”无效,请按 YYYY-MM-DD 填写"):
+    with pytest.raises(CommandError, match=r"日期“.*”无效，请按 YYYY-MM-DD 填写"):
         run("--date", bad)
 
 

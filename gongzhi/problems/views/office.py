@@ -221,7 +221,7 @@ def problem_export(request):
         ColumnSpec(_("超期天数"), number_format="0"),
         ColumnSpec(_("首次超期日期"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("销项时间"), number_format="yyyy-mm-dd hh:mm"),
-        ColumnSpec(_("销项用时(天)"), number_format="0.0"),
+        ColumnSpec(_("销项用时（天）"), number_format="0.0"),
         ColumnSpec(_("评价"), number_format="0"),
         ColumnSpec(_("重新打开次数"), number_format="0"),
     ]
@@ -303,17 +303,17 @@ def problem_stats(request):
             ],
         ),
         "category_medians": _chart(
-            _("各类别销项用时中位数(天)"),
+            _("各类别销项用时中位数（天）"),
             [c.label for c in categories],
-            [(_("中位数(天)"), [_one(c.median_days) for c in categories])],
+            [(_("中位数（天）"), [_one(c.median_days) for c in categories])],
             stack=False,
         ),
         # Horizontal bars: company names stay readable however many there are.
         "medians": charts.ranked_bars(
-            _("各物业公司销项用时中位数(天)"),
+            _("各物业公司销项用时中位数（天）"),
             [c.label for c in ranked],
             [_one(c.median_days) for c in ranked],
-            _("中位数(天)"),
+            _("中位数（天）"),
             colour="#c0392b",
         ),
     }
@@ -336,10 +336,10 @@ def problem_stats(request):
 # ---- detail and actions ----------------------------------------------------------------------------
 
 SUCCESS = {
-    "accept": gettext_lazy("已受理并派给%(who)s,整改期限 %(due)s。"),
-    "reject": gettext_lazy("已不予受理,报告人会收到通知。"),
+    "accept": gettext_lazy("已受理并派给%(who)s，整改期限 %(due)s。"),
+    "reject": gettext_lazy("已不予受理，报告人会收到通知。"),
     "progress": gettext_lazy("已记录整改进展。"),
-    "submit": gettext_lazy("已提交验收,等待联合党支部现场核实。"),
+    "submit": gettext_lazy("已提交验收，等待联合党支部现场核实。"),
     "send_back": gettext_lazy("已退回整改。"),
     "close": gettext_lazy("已验收销项。"),
 }
@@ -512,7 +512,7 @@ def problem_create(request):
             )
         else:
             messages.success(
-                request, _("已登记问题 %(number)s,待联合党支部受理。") % {"number": problem.number}
+                request, _("已登记问题 %(number)s，待联合党支部受理。") % {"number": problem.number}
             )
             return redirect("problems:detail", pk=problem.pk)
     return render(request, "problems/create.html", {"form": form, "nav_active": "problems"})

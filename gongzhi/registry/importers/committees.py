@@ -31,7 +31,7 @@ class CommitteesCheck(PlacesCheck):
             start, end = line.values.get("term_start"), line.values.get("term_end")
             if start and end and end <= start:
                 self.cell_error(
-                    spec, line, "term_end", _("任期结束必须晚于任期开始(%(start)s)。") % {"start": start}
+                    spec, line, "term_end", _("任期结束必须晚于任期开始（%(start)s）。") % {"start": start}
                 )
             if estate is None or line.bad:
                 continue
@@ -42,7 +42,7 @@ class CommitteesCheck(PlacesCheck):
                     spec,
                     line,
                     "term_end",
-                    _("同一届业委会(任期开始 %(start)s)的任期结束应一致:第 %(row)d 行为 %(other)s。")
+                    _("同一届业委会（任期开始 %(start)s）的任期结束应一致：第 %(row)d 行为 %(other)s。")
                     % {"start": start, "row": other_row, "other": other_end},
                 )
                 continue
@@ -78,7 +78,7 @@ class CommitteesCheck(PlacesCheck):
                         spec,
                         row,
                         spec.column("position").header,
-                        _("同一届业委会只能有一名主任,另有主任:%(others)s。") % {"others": others},
+                        _("同一届业委会只能有一名主任，另有主任：%(others)s。") % {"others": others},
                     )
 
     def _plan_branch_members(self, spec: Sheet, lines: list[Line]) -> None:
@@ -98,7 +98,7 @@ class CommitteesCheck(PlacesCheck):
                     spec,
                     line,
                     "area",
-                    _("居民区“%(name)s”还没有物业治理联合党支部,请先在“居民区”表填写支部名称。")
+                    _("居民区“%(name)s”还没有物业治理联合党支部，请先在“居民区”表填写支部名称。")
                     % {"name": area},
                 )
                 continue
@@ -116,7 +116,7 @@ class CommitteesCheck(PlacesCheck):
                     spec,
                     line,
                     "is_party_member" if "is_party_member" in fields else "membership",
-                    _("身份为“支部成员”(有表决权)的必须是党员;非党员请填“列席(无表决权)”。"),
+                    _("身份为“支部成员”（有表决权）的必须是党员；非党员请填“列席（无表决权）”。"),
                 )
                 continue
             table.wanted[key] = Want(spec.title, line.row, fields)

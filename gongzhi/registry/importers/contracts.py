@@ -48,12 +48,12 @@ class ContractsCheck(PlacesCheck):
                     spec,
                     line,
                     "company",
-                    _("未找到物业企业“%(name)s”,请先在“物业企业”表中填写或检查名称。") % {"name": company},
+                    _("未找到物业企业“%(name)s”，请先在“物业企业”表中填写或检查名称。") % {"name": company},
                 )
             start, end = line.values.get("start_date"), line.values.get("end_date")
             if start and end and end <= start:
                 self.cell_error(
-                    spec, line, "end_date", _("结束日期必须晚于开始日期(%(start)s)。") % {"start": start}
+                    spec, line, "end_date", _("结束日期必须晚于开始日期（%(start)s）。") % {"start": start}
                 )
             if estate is None or not start or line.bad:
                 continue
@@ -103,7 +103,7 @@ class ContractsCheck(PlacesCheck):
                         row,
                         spec.column("start_date").header,
                         _(
-                            "合同期与%(where)s(%(company)s,%(start)s 至 %(end)s)重叠;同一小区的合同期不能重叠。"
+                            "合同期与%(where)s（%(company)s,%(start)s 至 %(end)s）重叠；同一小区的合同期不能重叠。"
                         )
                         % {"where": where, "company": other.company, "start": other.start, "end": other.end},
                     )

@@ -43,7 +43,7 @@ class PlacesCheck(Reader):
                         spec,
                         line.row,
                         spec.column(name_field).header,
-                        _("填写了%(what)s的其他信息,请同时填写“%(column)s”。")
+                        _("填写了%(what)s的其他信息，请同时填写“%(column)s”。")
                         % {"what": label, "column": spec.column(name_field).header},
                     )
 
@@ -56,7 +56,7 @@ class PlacesCheck(Reader):
                 spec,
                 line,
                 "area",
-                _("未找到居民区“%(name)s”,请先在“居民区”表中填写或检查名称。") % {"name": name},
+                _("未找到居民区“%(name)s”，请先在“居民区”表中填写或检查名称。") % {"name": name},
             )
             return None
         return name
@@ -100,7 +100,7 @@ class PlacesCheck(Reader):
                     spec,
                     line,
                     "estate",
-                    _("居民区“%(area)s”下没有小区“%(name)s”,请先在“小区”表中填写或检查名称。")
+                    _("居民区“%(area)s”下没有小区“%(name)s”，请先在“小区”表中填写或检查名称。")
                     % {"area": area, "name": name},
                 )
                 return None
@@ -111,7 +111,7 @@ class PlacesCheck(Reader):
                 spec,
                 line,
                 "estate",
-                _("未找到小区“%(name)s”,请先在“小区”表中填写或检查名称。") % {"name": name},
+                _("未找到小区“%(name)s”，请先在“小区”表中填写或检查名称。") % {"name": name},
             )
             return None
         if len(areas) > 1:
@@ -122,7 +122,7 @@ class PlacesCheck(Reader):
                 spec,
                 line,
                 "estate",
-                _("有多个居民区都有名为“%(name)s”的小区(%(areas)s),%(hint)s是哪个居民区的。")
+                _("有多个居民区都有名为“%(name)s”的小区（%(areas)s），%(hint)s是哪个居民区的。")
                 % {"name": name, "areas": "、".join(areas), "hint": hint},
             )
             return None
@@ -163,7 +163,7 @@ class PlacesCheck(Reader):
                         spec,
                         line,
                         "floors",
-                        _("同一楼栋的层数应一致:第 %(row)d 行为 %(other)d,本行为 %(value)d。")
+                        _("同一楼栋的层数应一致：第 %(row)d 行为 %(other)d，本行为 %(value)d。")
                         % {"row": first_row, "other": first_value, "value": value},
                     )
                 else:
@@ -182,7 +182,7 @@ class PlacesCheck(Reader):
                             spec,
                             line,
                             "owner_ref",
-                            _("填写了业主信息,请同时填写业主编号(同一业主的多套房屋用同一编号)。"),
+                            _("填写了业主信息，请同时填写业主编号（同一业主的多套房屋用同一编号）。"),
                         )
                 else:
                     self._plan_owner(spec, line, ref, owners, owner_table)
@@ -194,14 +194,14 @@ class PlacesCheck(Reader):
             return
         fields = self._fields(line, names)
         if "name" in fields and not fields["name"]:
-            self.cell_error(spec, line, "owner_name", _("填写了业主编号时,业主姓名必填。"))
+            self.cell_error(spec, line, "owner_name", _("填写了业主编号时，业主姓名必填。"))
             return
         if "name" not in fields and not owner_table.known(ref):
             self.error(
                 spec,
                 line.row,
                 spec.column("owner_ref").header,
-                _("业主编号“%(ref)s”是新业主,表中需要有“业主姓名”列。") % {"ref": ref},
+                _("业主编号“%(ref)s”是新业主，表中需要有“业主姓名”列。") % {"ref": ref},
             )
             return
         if ref in owners:
@@ -213,7 +213,7 @@ class PlacesCheck(Reader):
                         spec,
                         line,
                         key,
-                        _("业主编号“%(ref)s”在第 %(row)d 行的%(column)s不同;同一业主的信息应一致。")
+                        _("业主编号“%(ref)s”在第 %(row)d 行的%(column)s不同；同一业主的信息应一致。")
                         % {"ref": ref, "row": first_row, "column": spec.column(key).header},
                     )
                     return

@@ -57,7 +57,7 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         return [
-            _("%(label)s:新增 %(created)d,更新 %(updated)d,未变 %(unchanged)d")
+            _("%(label)s：新增 %(created)d，更新 %(updated)d，未变 %(unchanged)d")
             % {"label": label, "created": c.created, "updated": c.updated, "unchanged": c.unchanged}
             for label, c in self.counts.items()
             if c.created or c.updated or c.unchanged

@@ -89,7 +89,7 @@ def _person_name(model, name):
     def parse(value):
         text = parse_text(value, max_length=max_length)
         if "*" in text:
-            raise CellError(_("姓名中有“*”,像是打码后的数据,请填写完整姓名。"))
+            raise CellError(_("姓名中有“*”，像是打码后的数据，请填写完整姓名。"))
         return text
 
     return parse
@@ -104,9 +104,9 @@ def _phone(model, name):
     def parse(value):
         text = parse_text(value, max_length=max_length, no_dates=True)
         if "*" in text:
-            raise CellError(_("电话中有“*”,像是打码后的号码,请填写完整号码。"))
+            raise CellError(_("电话中有“*”，像是打码后的号码，请填写完整号码。"))
         if not _PHONE.fullmatch(text):
-            raise CellError(_("电话只能包含数字、空格和“-”“+”“()”“转”。"))
+            raise CellError(_("电话只能包含数字、空格和“-”“+”“（）”“转”。"))
         return text
 
     return parse
@@ -136,7 +136,7 @@ def _choice_column(key, header, choices_class, *, default=None, required=False, 
         choices=labels,
         kind="choice",
         aliases=aliases,
-        note=note or _("从下拉列表选择:%(choices)s。") % {"choices": "、".join(labels)},
+        note=note or _("从下拉列表选择：%(choices)s。") % {"choices": "、".join(labels)},
     )
 
 
@@ -150,7 +150,7 @@ def _bool_column(key, header, *, default: bool, aliases=(), note=""):
         kind="bool",
         aliases=aliases,
         note=(note + " " if note else "")
-        + _("填“是”或“否”,留空按“%(default)s”。") % {"default": "是" if default else "否"},
+        + _("填“是”或“否”，留空按“%(default)s”。") % {"default": "是" if default else "否"},
     )
 
 
@@ -162,7 +162,7 @@ def _date_column(key, header, *, required=True, note=""):
         required=required,
         blank=None,
         kind="date",
-        note=note or _("日期,如 2024-03-01,也可写 2024/3/1 或 2024年3月1日。"),
+        note=note or _("日期，如 2024-03-01，也可写 2024/3/1 或 2024年3月1日。"),
     )
 
 
@@ -173,9 +173,9 @@ def _area_ref(required: bool) -> Column:
         _text(r.Area, "name"),
         required=required,
         aliases=("居民区名称",),
-        note=_("居民区名称,须已在系统中或在本文件“居民区”表中。")
+        note=_("居民区名称，须已在系统中或在本文件“居民区”表中。")
         if required
-        else _("小区名称在街道内重名时必填,用来区分是哪个居民区的小区。"),
+        else _("小区名称在街道内重名时必填，用来区分是哪个居民区的小区。"),
     )
 
 
@@ -186,7 +186,7 @@ def _estate_ref() -> Column:
         _text(r.Estate, "name"),
         required=True,
         aliases=("小区名称",),
-        note=_("小区名称,须已在系统中或在本文件“小区”表中。"),
+        note=_("小区名称，须已在系统中或在本文件“小区”表中。"),
     )
 
 
@@ -195,9 +195,9 @@ FLOORS_MAX = 200
 
 
 def _build_sheets() -> tuple[Sheet, ...]:
-    area_rule = _("面积必须是大于 0 的数字,最多两位小数。")
-    fee_rule = _("物业费标准必须是大于 0 的数字(元/m²/月),最多两位小数。")
-    rate_rule = _("收缴率必须是 0 到 100 之间的数字,最多两位小数(85 表示 85%)。")
+    area_rule = _("面积必须是大于 0 的数字，最多两位小数。")
+    fee_rule = _("物业费标准必须是大于 0 的数字（元/m²/月），最多两位小数。")
+    rate_rule = _("收缴率必须是 0 到 100 之间的数字，最多两位小数（85 表示 85%）。")
     return (
         Sheet(
             "areas",
@@ -209,7 +209,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     _text(r.Area, "name"),
                     required=True,
                     aliases=("居民区",),
-                    note=_("居民区的名称,在本街道内唯一。"),
+                    note=_("居民区的名称，在本街道内唯一。"),
                 ),
                 Column(
                     "address",
@@ -229,7 +229,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     "branch_name",
                     _verbose(r.Branch, "name"),
                     _text(r.Branch, "name"),
-                    note=_("物业治理联合党支部的名称;留空则不改动已有的支部。"),
+                    note=_("物业治理联合党支部的名称；留空则不改动已有的支部。"),
                 ),
                 Column(
                     "branch_secretary",
@@ -238,7 +238,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 ),
                 _date_column("branch_founded", "支部成立日期", required=False),
             ),
-            _("每行一个居民区,可同时填写它的居委会和物业治理联合党支部。"),
+            _("每行一个居民区，可同时填写它的居委会和物业治理联合党支部。"),
         ),
         Sheet(
             "estates",
@@ -266,7 +266,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     ),
                     required=True,
                     kind="number",
-                    note=_("四位年份,如 1988。1996 年以前建成的算老旧小区。"),
+                    note=_("四位年份，如 1988。1996 年以前建成的算老旧小区。"),
                 ),
             ),
             _("每行一个小区。"),
@@ -283,7 +283,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     _code_text(r.Building, "number"),
                     required=True,
                     aliases=("楼栋",),
-                    note=_("如“12号”,同一小区内唯一。"),
+                    note=_("如“12号”，同一小区内唯一。"),
                 ),
                 Column(
                     "floors",
@@ -297,7 +297,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     ),
                     blank=None,
                     kind="number",
-                    note=_("整栋楼的层数;同一楼号的各行应一致,可只在一行填写。"),
+                    note=_("整栋楼的层数；同一楼号的各行应一致，可只在一行填写。"),
                 ),
                 Column(
                     "number",
@@ -305,7 +305,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     _code_text(r.Unit, "number"),
                     required=True,
                     aliases=("房号",),
-                    note=_("如“302”,同一楼号内唯一。"),
+                    note=_("如“302”，同一楼号内唯一。"),
                 ),
                 Column(
                     "floor_area",
@@ -314,14 +314,14 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     required=True,
                     aliases=("专有面积(m²)", "专有面积", "面积", "建筑面积"),
                     kind="number",
-                    note=_("平方米,大于 0,最多两位小数;表决时按此面积计算。"),
+                    note=_("平方米，大于 0，最多两位小数；表决时按此面积计算。"),
                 ),
                 _choice_column(
                     "area_source",
                     _verbose(r.Unit, "area_source"),
                     r.AreaSource,
                     default=r.AreaSource.REGISTERED,
-                    note=_("依次采用不动产登记面积、测绘面积、买卖合同面积;留空按不动产登记面积。"),
+                    note=_("依次采用不动产登记面积、测绘面积、买卖合同面积；留空按不动产登记面积。"),
                 ),
                 Column(
                     "owner_ref",
@@ -329,7 +329,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     _code_text(r.Owner, "ref"),
                     blank=None,
                     note=_(
-                        "同一业主的多套房屋填同一编号(表决时一人多套计一人);"
+                        "同一业主的多套房屋填同一编号（表决时一人多套计一人）；"
                         "建设单位未售房屋共用一个编号。留空表示暂无业主。"
                     ),
                 ),
@@ -350,7 +350,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     aliases=("业主联系电话", "业主电话"),
                 ),
             ),
-            _("每行一套房屋(专有部分),连同楼栋和业主。"),
+            _("每行一套房屋（专有部分），连同楼栋和业主。"),
         ),
         Sheet(
             "companies",
@@ -401,12 +401,12 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 _date_column(
                     "start_date",
                     _verbose(r.Contract, "start_date"),
-                    note=_("日期,如 2024-01-01。同一小区以开始日期区分不同合同。"),
+                    note=_("日期，如 2024-01-01。同一小区以开始日期区分不同合同。"),
                 ),
                 _date_column(
                     "end_date",
                     _verbose(r.Contract, "end_date"),
-                    note=_("日期,须晚于开始日期;同一小区的合同期不能重叠。"),
+                    note=_("日期，须晚于开始日期；同一小区的合同期不能重叠。"),
                 ),
                 Column(
                     "fee_standard",
@@ -435,7 +435,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     blank=None,
                     aliases=("收缴率",),
                     kind="number",
-                    note=_("最近一个收费年度,0–100,如 85 表示 85%。"),
+                    note=_("最近一个收费年度，0–100，如 85 表示 85%。"),
                 ),
             ),
             _("每行一份物业服务合同。"),
@@ -449,12 +449,12 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 _date_column(
                     "term_start",
                     _verbose(r.OwnersCommittee, "term_start"),
-                    note=_("日期;同一小区以任期开始日期区分各届业委会。"),
+                    note=_("日期；同一小区以任期开始日期区分各届业委会。"),
                 ),
                 _date_column(
                     "term_end",
                     _verbose(r.OwnersCommittee, "term_end"),
-                    note=_("日期,须晚于任期开始;同一届的各行应一致。"),
+                    note=_("日期，须晚于任期开始；同一届的各行应一致。"),
                 ),
                 Column(
                     "name",
@@ -480,7 +480,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                 ),
                 Column("phone", _verbose(r.CommitteeMember, "phone"), _phone(r.CommitteeMember, "phone")),
             ),
-            _("每行一名业委会委员,连同其所在的一届业委会。"),
+            _("每行一名业委会委员，连同其所在的一届业委会。"),
         ),
         Sheet(
             "branch_members",
@@ -510,12 +510,12 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     _verbose(r.BranchMember, "membership"),
                     r.BranchMembership,
                     required=True,
-                    note=_("“支部成员”有表决权,必须是党员;非党员的三驾马车负责人填“列席(无表决权)”。"),
+                    note=_("“支部成员”有表决权，必须是党员；非党员的三驾马车负责人填“列席（无表决权）”。"),
                 ),
                 _bool_column("is_party_member", _verbose(r.BranchMember, "is_party_member"), default=True),
                 Column("phone", _verbose(r.BranchMember, "phone"), _phone(r.BranchMember, "phone")),
             ),
-            _("每行一名物业治理联合党支部的成员或列席人员;居民区须已有支部(或在“居民区”表填写支部名称)。"),
+            _("每行一名物业治理联合党支部的成员或列席人员；居民区须已有支部（或在“居民区”表填写支部名称）。"),
         ),
     )
 

@@ -5,6 +5,7 @@ import io
 
 from openpyxl import Workbook
 
+from gongzhi.core.typography import normalise_marks
 from gongzhi.registry import models as r
 
 REGISTRY_MODELS = [
@@ -36,8 +37,10 @@ def db_state() -> dict[str, list[dict]]:
 
 
 def find_error(report, sheet: str, row: int | None, column: str, text: str):
-    """The first error at (sheet, row, column) whose reason contains ``text``, else an AssertionError."""
+    """The first error at (sheet, row, column) whose reason contains ``text`` (the width of its punctuation
+    aside: the typography lint checks that), else an AssertionError."""
     for error in report.errors:
-        if (error.sheet, error.row, error.column) == (sheet, row, column) and text in error.message:
+        where = (error.sheet, error.row, error.column)
+        if where == (sheet, row, column) and normalise_marks(text) in normalise_marks(error.message):
             return error
     raise AssertionError(f"no error {sheet!r} row {row} {column!r} ~ {text!r} in {report.errors!r}")

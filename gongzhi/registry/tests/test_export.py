@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from gongzhi.core.excel import read_workbook
+from gongzhi.core.ordering import name_key
 from gongzhi.core.scopes import visible
 from gongzhi.registry import models as r
 from gongzhi.registry.exporters import (
@@ -79,9 +80,22 @@ def test_an_edited_export_changes_only_the_edit(world):
 
 def test_unit_rows_in_import_order_with_labels(world):
     rows = export_rows("units", street_queryset("units", world.street), user=world.user("admin"))
-    assert rows[0] == ["乙居民区", "乙一小区", "1号", 6, "101", Decimal("68.50"), "不动产登记面积", "B1-1", "业主B11", "个人",
-                       "13800000001"]  # fmt: skip
+    row = next(row for row in rows if row[7] == "B1-1")
+    assert row == ["乙居民区", "乙一小区", "1号", 6, "101", Decimal("68.50"), "不动产登记面积", "B1-1", "业主B11", "个人",
+                   "13800000001"]  # fmt: skip
     assert len(rows) == 9
+
+
+def test_areas_and_estates_sort_by_pinyin_not_by_code_point(world):
+    # 甲 (jia) comes before 乙 (yi) as a clerk reads them, though 乙 (U+4E59) has the lower code point.
+    rows = export_rows("units", street_queryset("units", world.street), user=world.user("admin"))
+    areas = [row[0] for row in rows]
+    assert areas.index("乙居民区") > max(i for i, area in enumerate(areas) if area == "甲居民区")
+    estates = [
+        row[1]
+        for row in export_rows("estates", street_queryset("estates", world.street), user=world.user("admin"))
+    ]
+    assert estates == sorted(estates, key=name_key) and estates.index("甲一小区") < estates.index("乙一小区")
 
 
 def test_buildings_sort_naturally(world):
@@ -169,7 +183,7 @@ def test_template_has_every_sheet_headers_notes_and_drop_downs():
     assert lists["G2:G1048576"] == '"不动产登记面积,测绘面积,买卖合同面积"'
     assert lists["J2:J1048576"] == '"个人,建设单位(未售/未交付),单位"'
     notes = [[c.value for c in row] for row in workbook["填写说明"].iter_rows()]
-    assert ["房屋", "专有部分面积(m²)", "必填", "平方米,大于 0,最多两位小数;表决时按此面积计算。"] in notes
+    assert ["房屋", "专有部分面积(m²)", "必填", "平方米，大于 0，最多两位小数；表决时按此面积计算。"] in notes
     assert units.column_dimensions["K"].number_format == "@"  # phones typed later stay text
 
 

@@ -304,7 +304,7 @@ BAD = {
     ),
     "text as area": (
         units(["甲居民区", "甲二小区", "3号", "602", "六十八"]),
-        [("房屋", 3, "专有部分面积(m²)", "面积必须是大于 0 的数字,最多两位小数")],
+        [("房屋", 3, "专有部分面积(m²)", "面积必须是大于 0 的数字，最多两位小数")],
     ),
     "zero area": (
         units(["甲居民区", "甲二小区", "3号", "602", 0]),
@@ -320,7 +320,7 @@ BAD = {
     ),
     "missing required cell": (
         units(["甲居民区", "甲二小区", "3号", None, 60]),
-        [("房屋", 3, "室号", "必填,不能为空")],
+        [("房屋", 3, "室号", "必填，不能为空")],
     ),
     "unknown estate": (
         units(["", "不存在小区", "3号", "602", 60]),
@@ -644,7 +644,10 @@ def zip_bomb() -> bytes:
 
 FILES = {
     "50 MB": (lambda: bytes(50 * 1024 * 1024), "文件大小 50.0 MB 超过上限 10 MB"),
-    "csv renamed .xlsx": (lambda: "居民区,小区\n甲居民区,甲一小区\n".encode(), "不是有效的 Excel（.xlsx）文件"),
+    "csv renamed .xlsx": (
+        lambda: "居民区,小区\n甲居民区,甲一小区\n".encode(),
+        "不是有效的 Excel（.xlsx）文件",
+    ),
     "random bytes": (lambda: bytes(range(256)) * 40, "不是有效的 Excel（.xlsx）文件"),
     "zip bomb": (zip_bomb, "压缩炸弹"),
     "empty template": (lambda: xlsx({"房屋": [SHORT_UNITS]}), "文件中没有可导入的数据"),

@@ -165,7 +165,7 @@ def exam_create(request):
         except services.TrainingError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("已建立考试,开放后考试对象即可在手机上参加。"))
+            messages.success(request, _("已建立考试，开放后考试对象即可在手机上参加。"))
             return redirect("training:exam", exam.pk)
     return render(request, "training/exam_form.html", {"nav_active": "training_exams", "form": form})
 
@@ -280,7 +280,7 @@ def exam_export(request, pk: int):
         _("单位"),
         _("考试次数"),
         _("答对"),
-        _("得分(%)"),
+        _("得分（%）"),
         _("结果"),
         _("交卷时间"),
         _("证书验证码"),
@@ -375,7 +375,7 @@ def attempt_take(request, pk: int):
             return redirect("training:my")
         else:
             if result.late:
-                messages.error(request, _("已超过答题时限,本次答案不计分。"))
+                messages.error(request, _("已超过答题时限，本次答案不计分。"))
         return redirect("training:result", attempt.pk)
     now = timezone.now()
     by_id = {

@@ -150,7 +150,7 @@ def test_the_publish_screen_shows_the_totals_and_thresholds_before_freezing(as_u
     html = client.get(reverse("voting:publish", args=[decision.pk])).content.decode()
     assert "195.80" in html and "业主 3 人" in html
     # 2/3 of 195.80 = 130.5333… → at least 130.54 m²; 2/3 of 3 owners = 2
-    assert "专有面积至少 130.54 m²,且人数至少 2 人" in html
+    assert "专有面积至少 130.54 m²，且人数至少 2 人" in html
     assert "四分之三以上" in html  # matter (6)
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DRAFT  # looking is not publishing
@@ -162,7 +162,7 @@ def test_the_publish_screen_shows_the_totals_and_thresholds_before_freezing(as_u
 
 def test_a_majority_matter_says_exactly_half_fails(as_user, world):
     html = as_user("oc_a1").get(reverse("voting:publish", args=[draft(world, matter=4).pk])).content.decode()
-    assert "超过参与表决的二分之一(恰好一半不通过)" in html
+    assert "超过参与表决的二分之一（恰好一半不通过）" in html
 
 
 def test_publishing_an_expired_window_is_refused(as_user, world):
@@ -303,7 +303,7 @@ def test_ballots_outside_the_window_are_refused(as_user, world):
 def test_close_before_the_end_is_refused(as_user, world):
     decision = published(world)
     html = as_user("oc_a1").post(reverse("voting:close", args=[decision.pk]), follow=True).content.decode()
-    assert "未到,不能提前计票" in html
+    assert "未到，不能提前计票" in html
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.PUBLISHED
 
@@ -319,7 +319,7 @@ def test_close_shows_every_figure_then_preliminary_then_final(as_user, world):
         result = section(html, "result")
         # participation 140.80/195.80 (≥ 2/3) and 2/3 owners; yes 68.50 of 140.80: not more than half
         assert "140.80" in result and "68.50" in result and "72.30" in result
-        assert "未通过:同意票未达到法定比例" in result
+        assert "未通过：同意票未达到法定比例" in result
         bad = client.post(
             reverse("voting:preliminary", args=[decision.pk]), {"objection_days": "0"}, follow=True
         )

@@ -174,7 +174,7 @@ def test_the_owner_sees_the_result_once_published(as_user, world):
     cast(as_user("owner_a1"), decision, "yes")
     close_and_publish(world, decision)
     html = page(as_user("owner_a1"), decision)
-    assert "初步结果" in html and "未通过:参与表决的业主未达到专有面积和人数的三分之二" in html
+    assert "初步结果" in html and "未通过：参与表决的业主未达到专有面积和人数的三分之二" in html
 
 
 # ---- public pages ----------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def test_the_public_result_with_thresholds_challenge_and_ballot_file(client, wor
     decision = close_and_publish(world, decision)
     html = client.get(reverse("decide:decision", args=[decision.pk])).content.decode()
     # all took part; yes 140.80 of 195.80 = 71.91 % < 3/4 → not passed (matter 7)
-    assert "未通过:同意票未达到法定比例" in html and "140.80" in html and "71.91%" in html
+    assert "未通过：同意票未达到法定比例" in html and "140.80" in html and "71.91%" in html
     assert "第二百八十条" in html and "第十二条" in html and "一年内" in html
     response = client.get(reverse("decide:ballot_file", args=[decision.pk]))
     document = json.loads(response.content)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.masking import mask_name, mask_phone
+from gongzhi.core.ordering import sorted_by_name
 from gongzhi.core.scopes import get_for_user, scope_for
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import parse_id
@@ -61,7 +62,9 @@ def _first_error(form) -> str:
 def index(request):
     _require_reader(request)
     decisions = permissions.office_decisions(request.user).order_by("-opens_at", "-pk")
-    estates = list(permissions.office_estates(request.user).order_by("area__name", "name", "pk"))
+    estates = sorted_by_name(
+        permissions.office_estates(request.user).select_related("area"), "area.name", "name"
+    )
     applied = {}
     raw = request.GET.get("estate", "")
     chosen = parse_id(raw)
@@ -142,7 +145,7 @@ def create(request, estate_id: int):
         except VotingError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("草稿已保存。可以上传附件,核对后发布。"))
+            messages.success(request, _("草稿已保存。可以上传附件，核对后发布。"))
             return redirect("voting:detail", decision.pk)
     return render(
         request,
@@ -245,7 +248,7 @@ def detail(request, pk: int):
         "colour": selectors.STATUS_COLOURS.get(decision.status, ""),
         "manager": manager,
         "attachments": list(decision.attachments.all()),
-        "buildings": list(decision.buildings.order_by("number")),
+        "buildings": sorted_by_name(decision.buildings.all(), "number"),
         "open": decision.is_open_at(now),
         "can_close": decision.status == DecisionStatus.PUBLISHED and now >= decision.closes_at,
         "can_finalise": decision.status == DecisionStatus.PRELIMINARY
@@ -278,7 +281,7 @@ def publish(request, pk: int):
         except VotingError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("已发布,业主名册和计票门槛已冻结。"))
+            messages.success(request, _("已发布，业主名册和计票门槛已冻结。"))
             return redirect("voting:detail", decision.pk)
     return render(
         request,
@@ -287,7 +290,7 @@ def publish(request, pk: int):
             "decision": decision,
             "matter_label": Matter(decision.matter).label,
             "preview": selectors.electorate_preview(decision),
-            "buildings": list(decision.buildings.order_by("number")),
+            "buildings": sorted_by_name(decision.buildings.all(), "number"),
             "starts_now": decision.opens_at <= timezone.now(),
             "nav_active": "votes",
         },
@@ -308,7 +311,7 @@ def _phase(request, pk: int, action, done: str, **kwargs):
 @login_required
 @require_POST
 def close(request, pk: int):
-    return _phase(request, pk, services.decision_close, _("投票已截止,计票结果已生成。"))
+    return _phase(request, pk, services.decision_close, _("投票已截止，计票结果已生成。"))
 
 
 @login_required
@@ -323,7 +326,7 @@ def preliminary(request, pk: int):
         request,
         pk,
         services.result_publish_preliminary,
-        _("初步结果已公示,异议期开始。"),
+        _("初步结果已公示，异议期开始。"),
         objection_days=form.cleaned_data["objection_days"],
     )
 
@@ -427,7 +430,7 @@ def paper(request, pk: int):
         except VotingError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已录入纸质表决票(%(units)s)。") % {"units": _units(data["voter"])})
+            messages.success(request, _("已录入纸质表决票（%(units)s）。") % {"units": _units(data["voter"])})
             return redirect("voting:ballots", decision.pk)
     return _render_ballots(request, decision, paper=form, status=400)
 
@@ -452,7 +455,7 @@ def proxy(request, pk: int):
         except VotingError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已录入委托投票(%(units)s)。") % {"units": _units(data["voter"])})
+            messages.success(request, _("已录入委托投票（%(units)s）。") % {"units": _units(data["voter"])})
             return redirect("voting:ballots", decision.pk)
     return _render_ballots(request, decision, proxy=form, status=400)
 
@@ -474,7 +477,7 @@ def roll(request, pk: int):
     columns = [
         ColumnSpec(_("业主")),
         ColumnSpec(_("房屋")),
-        ColumnSpec(_("专有面积(m²)")),
+        ColumnSpec(_("专有面积（m²）")),
         ColumnSpec(_("套数")),
         ColumnSpec(_("建设单位")),
         ColumnSpec(_("是否投票")),

@@ -99,8 +99,8 @@ def cast(request, pk: int):
         return _render_decision(request, decision, form=form, status=400)
     if ballot.casts > 1:
         messages.success(
-            request, _("已改票为“%(choice)s”,以最后一次为准。") % {"choice": ballot.get_choice_display()}
+            request, _("已改票为“%(choice)s”，以最后一次为准。") % {"choice": ballot.get_choice_display()}
         )
     else:
-        messages.success(request, _("投票成功:“%(choice)s”。") % {"choice": ballot.get_choice_display()})
+        messages.success(request, _("投票成功：“%(choice)s”。") % {"choice": ballot.get_choice_display()})
     return redirect("voting:owner_decision", decision.pk)

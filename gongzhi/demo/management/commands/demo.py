@@ -16,19 +16,21 @@ from gongzhi.demo.generator import (
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse needs a real str, so translate when the parser is built
-        return _("加载演示街道(已存在则不改动;--reset 删除后重建),并打印演示账号。")
+        return _("加载演示街道（已存在则不改动；--reset 删除后重建），并打印演示账号。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=SEED, help=_("随机种子(默认 %(default)s)"))
-        parser.add_argument("--scale", type=float, default=1.0, help=_("房屋数量比例,0 < 比例 ≤ 1(默认 1)"))
+        parser.add_argument("--seed", type=int, default=SEED, help=_("随机种子（默认 %(default)s）"))
+        parser.add_argument(
+            "--scale", type=float, default=1.0, help=_("房屋数量比例，0 < 比例 ≤ 1（默认 1）")
+        )
         parser.add_argument(
             "--small",
             action="store_true",
-            help=_("小规模演示(比例 %(scale)s),供测试使用") % {"scale": SMALL_SCALE},
+            help=_("小规模演示（比例 %(scale)s），供测试使用") % {"scale": SMALL_SCALE},
         )
         parser.add_argument("--reset", action="store_true", help=_("删除现有演示街道的数据后重新生成"))
         parser.add_argument(
-            "--no-logins", action="store_true", help=_("不打印演示账号(gongzhi serve 会打印)")
+            "--no-logins", action="store_true", help=_("不打印演示账号（gongzhi serve 会打印）")
         )
 
     def handle(
@@ -45,15 +47,15 @@ class Command(BaseCommand):
 
         if options["verbosity"] >= 1:
             if result.deleted:
-                self.stdout.write(_("已删除原演示数据:%(n)d 条记录。") % {"n": sum(result.deleted.values())})
+                self.stdout.write(_("已删除原演示数据：%(n)d 条记录。") % {"n": sum(result.deleted.values())})
             if result.created:
                 c = result.counts
                 self.stdout.write(
                     self.style.SUCCESS(
                         _(
-                            "已生成演示街道“%(street)s”:%(areas)d 个居民区、%(estates)d 个小区"
-                            "(其中 %(old)d 个老旧小区)、%(companies)d 家物业企业、%(units)d 套房屋、"
-                            "%(owners)d 位业主,用时 %(seconds).1f 秒。"
+                            "已生成演示街道“%(street)s”：%(areas)d 个居民区、%(estates)d 个小区"
+                            "（其中 %(old)d 个老旧小区）、%(companies)d 家物业企业、%(units)d 套房屋、"
+                            "%(owners)d 位业主，用时 %(seconds).1f 秒。"
                         )
                         % {
                             "street": result.street.name,
@@ -69,12 +71,12 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(
-                    _("演示街道“%(street)s”已存在,未作改动(如需重建,请加 --reset)。")
+                    _("演示街道“%(street)s”已存在，未作改动（如需重建，请加 --reset）。")
                     % {"street": result.street.name}
                 )
         if no_logins:
             return
         if options["verbosity"] >= 1:
             self.stdout.write("")
-            self.stdout.write(_("演示账号(仅用于演示数据,密码公开):"))
+            self.stdout.write(_("演示账号（仅用于演示数据，密码公开）："))
         self.stdout.write(logins_table(demo_logins(result.street)))

@@ -16,11 +16,13 @@ from gongzhi.evaluation.services import EvaluationError, campaign_recompute
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse needs a real str, so translate when the parser is built
-        return _("重新计算测评活动的全部得分、区间、排名和分类;可重复运行。")
+        return _("重新计算测评活动的全部得分、区间、排名和分类；可重复运行。")
 
     def add_arguments(self, parser):
-        parser.add_argument("campaign", help=_("测评活动编号,或 all-open 表示全部进行中的活动"))
-        parser.add_argument("--bottom-n", type=int, default=DEFAULT_BOTTOM_N, help=_("末位候选家数(默认 9)"))
+        parser.add_argument("campaign", help=_("测评活动编号，或 all-open 表示全部进行中的活动"))
+        parser.add_argument(
+            "--bottom-n", type=int, default=DEFAULT_BOTTOM_N, help=_("末位候选家数（默认 9）")
+        )
         parser.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
 
     def handle(self, *args, campaign: str, bottom_n: int, json: bool = False, **options):
@@ -28,7 +30,7 @@ class Command(BaseCommand):
             campaigns = list(Campaign.objects.filter(status=CampaignStatus.OPEN).order_by("pk"))
         else:
             if not campaign.isdigit():
-                raise CommandError(_("测评活动编号“%(v)s”无效,应为数字或 all-open。") % {"v": campaign})
+                raise CommandError(_("测评活动编号“%(v)s”无效，应为数字或 all-open。") % {"v": campaign})
             found = Campaign.objects.filter(pk=int(campaign)).first()
             if found is None:
                 raise CommandError(_("没有编号为 %(v)s 的测评活动。") % {"v": campaign})
@@ -58,7 +60,7 @@ class Command(BaseCommand):
         elif options["verbosity"] >= 1:
             for r in results:
                 self.stdout.write(
-                    _("%(name)s:小区 %(e)d 个,企业 %(c)d 家,答卷 %(n)d 份,用时 %(s).2f 秒。")
+                    _("%(name)s：小区 %(e)d 个，企业 %(c)d 家，答卷 %(n)d 份，用时 %(s).2f 秒。")
                     % {
                         "name": r["name"],
                         "e": r["estates"],

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         result = finance_check_run(today=today)
         self.stdout.write(
             _(
-                "超期未公示 %(overdue)d 本账,资金预警 %(alerts)d 条;本次新通知 %(new)d 项,发出 %(sent)d 条消息。"
+                "超期未公示 %(overdue)d 本账，资金预警 %(alerts)d 条；本次新通知 %(new)d 项，发出 %(sent)d 条消息。"
             )
             % {"new": 0, **result}
         )

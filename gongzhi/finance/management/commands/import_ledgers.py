@@ -51,12 +51,12 @@ class Command(BaseCommand):
                     _("……另有 %(count)d 处错误未列出。") % {"count": len(rows) - MAX_ERRORS_SHOWN}
                 )
             raise CommandError(
-                _("导入失败:共 %(count)d 处错误,未写入任何数据。") % {"count": len(report.errors)},
+                _("导入失败：共 %(count)d 处错误，未写入任何数据。") % {"count": len(report.errors)},
                 returncode=1,
             )
         for line in report.summary_lines():
             self.stdout.write(line)
         if report.dry_run:
-            self.stdout.write(_("试运行:检查通过,未写入任何数据。"))
+            self.stdout.write(_("试运行：检查通过，未写入任何数据。"))
         else:
-            self.stdout.write(self.style.SUCCESS(_("导入完成(SHA-256 %(sha)s)。") % {"sha": report.sha256}))
+            self.stdout.write(self.style.SUCCESS(_("导入完成（SHA-256 %(sha)s）。") % {"sha": report.sha256}))

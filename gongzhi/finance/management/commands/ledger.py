@@ -30,18 +30,18 @@ def dump_line(entry: dict) -> str:
 class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse needs a real str, so translate when the parser is built
-        return _("导出或校验小区账本的哈希链(JSON lines,见 docs/DESIGN.md §6)。")
+        return _("导出或校验小区账本的哈希链（JSON lines，见 docs/DESIGN.md §6）。")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         export = sub.add_parser("export", help=_("把一本账导出为 JSON lines"))
         export.add_argument("--estate", type=int, required=True, help=_("小区编号"))
         export.add_argument("--ledger", required=True, choices=LEDGER_KINDS, help=_("账本类型"))
-        export.add_argument("-o", "--output", help=_("写入文件(默认输出到屏幕)"))
+        export.add_argument("-o", "--output", help=_("写入文件（默认输出到屏幕）"))
         verify = sub.add_parser("verify", help=_("校验导出文件或数据库中的账本"))
-        verify.add_argument("file", nargs="?", help=_("要校验的 JSON lines 文件;“-”表示标准输入"))
+        verify.add_argument("file", nargs="?", help=_("要校验的 JSON lines 文件；“-”表示标准输入"))
         verify.add_argument("--database", action="store_true", help=_("校验数据库中保存的全部账本"))
-        verify.add_argument("--estate", type=int, help=_("只校验这个小区(与 --database 一起用)"))
+        verify.add_argument("--estate", type=int, help=_("只校验这个小区（与 --database 一起用）"))
 
     def handle(self, *args, action: str, **options):
         if action == "export":
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         if options["database"]:
             return self.verify_database(options["estate"])
         if not options["file"]:
-            raise CommandError(_("请给出要校验的文件,或使用 --database。"))
+            raise CommandError(_("请给出要校验的文件，或使用 --database。"))
         return self.verify_file(options["file"])
 
     def export(self, estate_id: int, ledger: str, output: str | None) -> None:
@@ -80,13 +80,15 @@ class Command(BaseCommand):
             result = verify_lines(lines)
             name = _("小区 %(estate)d %(ledger)s") % {"estate": chain_estate, "ledger": labels[ledger]}
             if result.ok:
-                self.stdout.write(_("%(name)s:链完整(%(count)d 条)") % {"name": name, "count": result.count})
+                self.stdout.write(
+                    _("%(name)s：链完整（%(count)d 条）") % {"name": name, "count": result.count}
+                )
             else:
                 broken += 1
                 self.stderr.write(f"{name}:{failure(result)}")
         if broken:
             raise CommandError(
-                _("共 %(total)d 本账,其中 %(broken)d 本链条不完整。")
+                _("共 %(total)d 本账，其中 %(broken)d 本链条不完整。")
                 % {"total": len(chains), "broken": broken}
             )
-        self.stdout.write(_("链完整:共校验 %(total)d 本账。") % {"total": len(chains)})
+        self.stdout.write(_("链完整：共校验 %(total)d 本账。") % {"total": len(chains)})

@@ -45,22 +45,22 @@ class Command(BaseCommand):
                 )
         except PermissionDenied:
             raise CommandError(
-                _("用户“%(user)s”不是“%(street)s”的街道管理员,不能导入台账。")
+                _("用户“%(user)s”不是“%(street)s”的街道管理员，不能导入台账。")
                 % {"user": user.username, "street": street.name}
             ) from None
 
         if not report.ok:
             self._print_errors(report)
             raise CommandError(
-                _("导入失败:共 %(count)d 处错误,未写入任何数据。") % {"count": len(report.errors)},
+                _("导入失败：共 %(count)d 处错误，未写入任何数据。") % {"count": len(report.errors)},
                 returncode=1,
             )
         for line in report.summary_lines():
             self.stdout.write(line)
         if report.dry_run:
-            self.stdout.write(_("试运行:检查通过,未写入任何数据。"))
+            self.stdout.write(_("试运行：检查通过，未写入任何数据。"))
         else:
-            self.stdout.write(self.style.SUCCESS(_("导入完成(SHA-256 %(sha)s)。") % {"sha": report.sha256}))
+            self.stdout.write(self.style.SUCCESS(_("导入完成（SHA-256 %(sha)s）。") % {"sha": report.sha256}))
 
     def _print_errors(self, report) -> None:
         header, *rows = report.error_table()

@@ -27,21 +27,21 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:
         return _(
-            "按民法典第二百七十八条重新计票(文件格式见 docs/DESIGN.md §6),或导出已截止表决的匿名表决票文件。"
+            "按民法典第二百七十八条重新计票（文件格式见 docs/DESIGN.md §6），或导出已截止表决的匿名表决票文件。"
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", nargs="?", help=_("表决票文件(JSON);“-”表示标准输入"))
+        parser.add_argument("file", nargs="?", help=_("表决票文件（JSON）；“-”表示标准输入"))
         parser.add_argument(
             "--export", type=int, metavar="DECISION", help=_("导出该表决事项的匿名表决票文件")
         )
-        parser.add_argument("-o", "--output", help=_("导出时写入文件(默认输出到屏幕)"))
+        parser.add_argument("-o", "--output", help=_("导出时写入文件（默认输出到屏幕）"))
 
     def handle(self, *args, file: str | None, export: int | None, output: str | None, **options):
         if export is not None:
             return self.export(export, output)
         if not file:
-            raise CommandError(_("请给出要计票的 JSON 文件,或使用 --export 导出。"))
+            raise CommandError(_("请给出要计票的 JSON 文件，或使用 --export 导出。"))
         try:
             text = read_text(file)
         except (OSError, UnicodeDecodeError) as error:
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         if decision is None:
             raise CommandError(_("表决事项 %(id)d 不存在。") % {"id": decision_id})
         if not decision.has_result:
-            raise CommandError(_("表决事项 %(id)d 尚未截止计票,不能导出表决票。") % {"id": decision_id})
+            raise CommandError(_("表决事项 %(id)d 尚未截止计票，不能导出表决票。") % {"id": decision_id})
         text = dump(decision_ballot_file(decision)) + "\n"
         if output:
             with open(output, "w", encoding="utf-8", newline="\n") as handle:

@@ -17,7 +17,7 @@ from gongzhi.voting.services import VotingError, decision_close
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return _("对投票期已结束的表决事项截止计票(可重复运行)。")
+        return _("对投票期已结束的表决事项截止计票（可重复运行）。")
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -32,6 +32,6 @@ class Command(BaseCommand):
                 continue  # closed meanwhile by the committee
             closed += 1
             self.stdout.write(
-                _("已截止计票:%(title)s(编号 %(id)d)") % {"title": decision.title, "id": decision.pk}
+                _("已截止计票：%(title)s（编号 %(id)d）") % {"title": decision.title, "id": decision.pk}
             )
         self.stdout.write(_("共截止 %(n)d 项表决。") % {"n": closed})
