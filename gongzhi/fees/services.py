@@ -851,7 +851,9 @@ def fee_intent_conclude(*, actor, intent: FeeIntent) -> FeeIntent:
         unit=FeeUnit.PER_M2_MONTH,
         effective_from=day,
         basis=FeeBasis.OWNERS_ASSEMBLY,
-        basis_reference=decision.title[:100],
+        basis_reference=(
+            _("议价会议：%(title)s") % {"title": intent.meeting.title} if intent.meeting else ""
+        )[:100],
         basis_decision=decision,
         proposal=intent.proposal,
     )
