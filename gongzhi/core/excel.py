@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
+import tempfile
 import unicodedata
 import warnings
 import zipfile
@@ -23,7 +25,7 @@ from typing import IO, Any, NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import UserError
@@ -430,6 +432,17 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
     ``notes`` (rows, the first being its header) become a last sheet titled 填写说明.
     Written in openpyxl's streaming mode, so tens of thousands of rows stay fast.
     """
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheets, notes=notes)
+    return buffer.getvalue()
+
+
+def write_workbook(
+    target: IO[bytes], sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]] | None = None
+) -> None:
+    """``build_workbook`` into a file: each sheet's rows are read once, as they come (an iterator is
+    never held as a list; the widths are taken from its first 200 rows), so a large export holds one
+    row at a time in memory and the workbook itself in ``target``."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -463,13 +476,15 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
     for spec in all_sheets:
         sheet = workbook.create_sheet(spec.title)
         columns = list(spec.columns)
-        rows = spec.rows if isinstance(spec.rows, list) else list(spec.rows)
+        source = iter(spec.rows)
+        head = list(itertools.islice(source, 200))  # what the column widths are measured on
+        rows = itertools.chain(head, source)
         sheet.freeze_panes = "A2"
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
             width = column.width
             if width is None:
-                sample = [display_width(row[index - 1]) for row in rows[:200] if index - 1 < len(row)]
+                sample = [display_width(row[index - 1]) for row in head if index - 1 < len(row)]
                 width = max([display_width(column.header) + 4, *sample]) + 2
             sheet.column_dimensions[letter].width = max(MIN_WIDTH, min(MAX_WIDTH, width))
             if column.number_format:
@@ -509,9 +524,7 @@ def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]
                     out.append(value)
             sheet.append(out)
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)
 
 
 def _data_validation(workbook, DataValidation, column: ColumnSpec, letter: str):  # noqa: N803
@@ -558,6 +571,26 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(filename)
     response["Content-Length"] = str(len(content))
+    response["Cache-Control"] = "private, no-store"  # exports can hold personal data
+    return response
+
+
+def xlsx_stream_response(
+    sheets: Sequence[SheetSpec], filename: str, *, notes: Sequence[Sequence[Any]] | None = None
+) -> FileResponse:
+    """A large export: the workbook is written from the rows as they come into a temporary file (not
+    into memory) and sent from there in chunks, so tens of thousands of rows cost one row's memory."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it once sent)
+    try:
+        write_workbook(handle, sheets, notes=notes)
+    except BaseException:
+        handle.close()
+        raise
+    size = handle.tell()
+    handle.seek(0)
+    response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(filename)
+    response["Content-Length"] = str(size)
     response["Cache-Control"] = "private, no-store"  # exports can hold personal data
     return response
 

@@ -74,7 +74,7 @@ def test_export_is_the_filtered_list_as_xlsx(as_user, world, tmp_path):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     path = tmp_path / "export.xlsx"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))  # sent from a temporary file
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert rows[0][0] == "小区"
     assert [row[0] for row in rows[1:]] == ["甲一小区"]
@@ -273,7 +273,7 @@ def test_home_page_query_count_is_bounded(as_user, world, django_assert_max_num_
 def test_numbers_stay_numbers_in_the_list_export(as_user, world, tmp_path):
     response = as_user("admin").get(reverse("registry:export", args=["estates"]), {"q": "甲一"})
     path = tmp_path / "estates.xlsx"
-    path.write_bytes(response.content)
+    path.write_bytes(b"".join(response.streaming_content))  # sent from a temporary file
     header, row = list(load_workbook(path).active.iter_rows(values_only=True))
     assert row[header.index("户数")] == 3
     assert Decimal(str(row[header.index("专有面积(m²)")])) == Decimal("195.80")
