@@ -25,6 +25,7 @@ def _media_in_tmp(settings, tmp_path):
     # Uploaded photos of a test go to its own temporary folder, never into var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.GONGZHI_PDF_CACHE_DIR = tmp_path / "pdf-cache"  # rendered public PDFs (core/pdf.py)
+    settings.GONGZHI_JOBS_DIR = tmp_path / "jobs"  # background jobs' uploads, progress and results
 
 
 @pytest.fixture(autouse=True)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gongzhi.branchwork",
     "gongzhi.elections",
     "gongzhi.training",
+    "gongzhi.jobs",
     "gongzhi.home",
     "gongzhi.portal",
     "gongzhi.wall",
@@ -319,4 +320,7 @@ GONGZHI_SURVEY_RELEASE_K = env_int("GONGZHI_SURVEY_RELEASE_K", 5)
 GONGZHI_BACKUP_DIR = Path(os.environ.get("GONGZHI_BACKUP_DIR", VAR_DIR / "backups"))
 GONGZHI_BACKUP_MAX_AGE_HOURS = env_int("GONGZHI_BACKUP_MAX_AGE_HOURS", 26)
 GONGZHI_PDF_FONTS = env_list("GONGZHI_PDF_FONTS", ["Noto Sans CJK SC", "Noto Serif CJK SC"])
-GONGZHI_WORKER_PROBE = env_str("GONGZHI_WORKER_PROBE", "")
+# The background worker (gongzhi/jobs, docs/OPERATIONS.md): its liveness for `gongzhi doctor`, and the
+# folder for job progress and result files (web and worker must share it).
+GONGZHI_WORKER_PROBE = env_str("GONGZHI_WORKER_PROBE", "gongzhi.jobs.worker.probe")
+GONGZHI_JOBS_DIR = Path(os.environ.get("GONGZHI_JOBS_DIR", VAR_DIR / "jobs"))

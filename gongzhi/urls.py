@@ -29,6 +29,7 @@ urlpatterns = [
     path("plan/", include("gongzhi.branchwork.urls_plan")),
     path("elections/", include("gongzhi.elections.urls")),
     path("training/", include("gongzhi.training.urls")),
+    path("jobs/", include("gongzhi.jobs.urls")),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/read/", core_views.inbox_read, name="inbox_read"),
     path("notifications/preferences/", views_notify.preferences, name="notify_preferences"),

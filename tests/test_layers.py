@@ -5,7 +5,8 @@ inside functions count too:
   estates, companies and units: intrinsic); ``core/plugins.py`` names the apps as strings only;
 - no production module imports ``gongzhi.demo`` (the generator writes and deletes): only the demo
   package itself, the apps' ``demo_data.py`` plug-ins, tests and the ``demo`` command may;
-- the domain apps import nothing from the resident portal, the API or the home page.
+- the domain apps import nothing from the resident portal, the API or the home page;
+- the queue (``gongzhi.jobs``) imports core only: it reads the apps' tasks through the "jobs" plug-in.
 
 Tests sit on top of everything and are not checked (a test of core may build problems).
 """
@@ -80,7 +81,15 @@ def _packages() -> set[str]:
 def test_the_layer_rules_cover_every_app():
     # Every package under gongzhi/ is a plugged-in domain app or one of the named layers: a new app
     # that is neither would escape the rules below.
-    assert _packages() == {*DOMAINS, "core", "demo", "portal", "api", "home"}
+    assert _packages() == {*DOMAINS, "core", "jobs", "demo", "portal", "api", "home"}
+
+
+def test_the_queue_imports_no_domain_app():
+    # gongzhi.jobs sits just above core: the domain apps enqueue their work through it, and it finds their
+    # tasks through the "jobs" plug-in (plain data in <app>/jobs.py), never by importing them.
+    jobs = [(path, rel) for path, rel in _production_files() if rel.parts[0] == "jobs"]
+    assert jobs
+    assert _findings(jobs, [f"gongzhi.{app}" for app in sorted(_packages() - {"core", "jobs"})]) == []
 
 
 def test_core_imports_no_app_but_the_registry():

@@ -6,7 +6,8 @@ Each capability app may provide any of these small modules:
 - ``navigation.py`` its menu group (read by ``core/context_processors.py``);
 - ``demo_data.py``  its part of the demo street (read by ``demo/generator.py``);
 - ``today.py``      its items of the user's "today" list (read by ``core/today.py``);
-- ``health.py``     its invariants of the data-health report (read by ``core/health.py``).
+- ``health.py``     its invariants of the data-health report (read by ``core/health.py``);
+- ``jobs.py``       its background tasks and their schedule, as plain data (read by ``jobs/registry.py``).
 
 ``DOMAIN_APPS`` lists the apps in the order their plug-ins run (the demo builds the registry
 before the problems that hang on it, the menu follows the same order). An app is plugged in by
@@ -36,7 +37,7 @@ DOMAIN_APPS: tuple[str, ...] = (
     "gongzhi.wall",  # last: its demo builds the kept aggregates from everything before it
 )
 
-PLUGIN_KINDS = ("scoping", "navigation", "demo_data", "today", "health")
+PLUGIN_KINDS = ("scoping", "navigation", "demo_data", "today", "health", "jobs")
 
 
 @functools.cache

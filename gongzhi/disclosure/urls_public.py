@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:estate_id>/", public.estate, name="estate"),
     path("<int:estate_id>/book.pdf", public.pdf, name="pdf"),
     path("office/", office.index, name="office"),
+    path("office/books.zip", office.books_zip, name="books_zip"),
     path("office/<int:estate_id>/", office.estate, name="edit"),
     path("office/<int:estate_id>/matter/", office.matter_new, name="matter_new"),
     path("office/matter/<int:pk>/", office.matter_edit, name="matter_edit"),

@@ -201,7 +201,8 @@ def test_verbose_healthz_shows_the_checks_to_a_street_admin_only(client, world, 
     html = page.content.decode()
     assert 'data-check="fonts" data-status="ok"' in html
     assert 'data-check="backup" data-status="fail"' in html  # this test's var directory has none
-    assert 'data-check="worker" data-status="off"' in html
+    # the worker's probe (gongzhi/jobs, the default GONGZHI_WORKER_PROBE): no worker runs here
+    assert 'data-check="worker" data-status="fail"' in html
     assert "有红色项，请处理" in html
     for persona in ("leader", "secretary_a", "oc_a1", "owner_a1", "outsider"):
         client.force_login(world.user(persona))

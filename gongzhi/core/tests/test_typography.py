@@ -105,6 +105,12 @@ def test_code_numbers_times_urls_and_entities_are_left_alone(text):
     assert to_full_width(text) == text
 
 
+def test_a_mark_after_a_translated_chinese_text_counts_as_inside_it():
+    text = '{% translate "投票时间" %}:{{ t }} <b>{% translate "备注" %}</b>'
+    assert to_full_width(text) == '{% translate "投票时间" %}：{{ t }} <b>{% translate "备注" %}</b>'
+    assert half_width_marks('{% translate "Time" %}:{{ t }}') == []
+
+
 def test_the_lint_reports_line_column_and_excerpt():
     (finding,) = findings("第一行\n备注:无")
     assert (finding.line, finding.column, finding.mark) == (2, 3, ":")

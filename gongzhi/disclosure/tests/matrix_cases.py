@@ -39,6 +39,11 @@ def cases(world):
     yield "book:estate", reverse("book:estate", args=[a1]) + "?months=6", "get", everyone
     yield "book:pdf", reverse("book:pdf", args=[a1]), "get", everyone
     yield "book:office", reverse("book:office"), "get", {p: (200 if p in READERS else 403) for p in EVERYONE}
+    # the zip of every book the user reads, made by the worker (disclosure/jobs.py): readers start it (302 to
+    # the job's page), others 403; it is started by POST only (405).
+    url = reverse("book:books_zip")
+    yield "book:books_zip", url, "post", {p: (302 if p in READERS else 403) for p in EVERYONE}
+    yield "book:books_zip", url, "get", {p: 405 for p in EVERYONE}
     yield "book:edit", reverse("book:edit", args=[a1]), "get", a1_page(EVERYONE)
     for name, keepers in (("book:matter_new", BOOK_KEEPERS), ("book:rules_new", BOOK_KEEPERS)):
         url = reverse(name, args=[a1])

@@ -162,3 +162,17 @@ def service_edit(request, estate_id: int, service: str):
             messages.success(request, _("已保存服务内容。"))
             return redirect("book:edit", place.pk)
     return _form_page(request, place, form, _("“四保”服务内容:%(name)s") % {"name": Service(service).label})
+
+
+@login_required
+@require_http_methods(["POST"])
+def books_zip(request):
+    """Start the background job that packs every book this user reads into one zip (disclosure/jobs.py);
+    the job's page shows the books done so far, then the download. A second click while one is under way
+    goes to that one instead of starting another."""
+    if not reads_fees(request.user):
+        raise PermissionDenied
+    from gongzhi.jobs.services import job_start_once
+
+    job = job_start_once(task="disclosure.books_zip", user=request.user, args={})
+    return redirect("jobs:detail", job.pk)

@@ -24,7 +24,7 @@ and ``templates`` (the empty workbook).
 """
 
 from gongzhi.registry.importers.report import ImportReport, RowError
-from gongzhi.registry.importers.service import import_upload, registry_import
+from gongzhi.registry.importers.service import import_start, import_upload, registry_import
 from gongzhi.registry.importers.sheets import SHEET_KEYS, SHEETS, sheet, sheets
 from gongzhi.registry.importers.templates import (
     column_specs,
@@ -39,6 +39,7 @@ __all__ = [
     "ImportReport",
     "RowError",
     "column_specs",
+    "import_start",
     "import_upload",
     "notes_rows",
     "registry_import",

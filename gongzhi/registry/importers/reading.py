@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -24,9 +25,18 @@ from gongzhi.registry.importers.tables import Line, Table
 class Reader:
     """One workbook against one street: the errors found, the parsed lines, the wanted-vs-stored tables."""
 
-    def __init__(self, street: r.Street, workbook: dict[str, list[Row]]):
+    def __init__(
+        self,
+        street: r.Street,
+        workbook: dict[str, list[Row]],
+        progress: Callable[[int, int], None] | None = None,
+    ):
         self.street = street
         self.workbook = workbook
+        # progress(rows checked, rows in the file): the background import's progress bar (jobs.py)
+        self.progress = progress
+        self.rows_total = sum(max(0, len(rows) - 1) for rows in workbook.values())
+        self.rows_checked = 0
         self.errors: list[RowError] = []
         self.specs = {s.key: s for s in sheets()}
         self.lines: dict[str, list[Line]] = {}
@@ -161,6 +171,9 @@ class Reader:
                     _("这一列没有列名,但填了内容。请删除或补上列名。"),
                 )
             lines.append(line)
+            if self.progress is not None:
+                self.rows_checked += 1
+                self.progress(self.rows_checked, self.rows_total)
         return lines
 
     @staticmethod

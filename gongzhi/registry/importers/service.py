@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import IO
 
 from django.core.exceptions import PermissionDenied
@@ -208,12 +209,14 @@ def registry_import(
     fileobj: IO[bytes] | bytes,
     filename: str = "",
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Check a registry workbook and, if it has no error at all, write it into ``street``.
 
     Only a street admin of ``street`` may import (else ``PermissionDenied``, before the file is
     read). Problems with the file or its rows come back in ``report.errors``; nothing is written
-    then. ``dry_run`` checks and counts without writing.
+    then. ``dry_run`` checks and counts without writing. ``progress(done, total)`` is told the rows
+    checked so far (the background import's progress bar, ``registry/jobs.py``).
     """
     if not can_edit_registry(actor, street.pk):
         raise PermissionDenied
@@ -230,8 +233,10 @@ def registry_import(
         with transaction.atomic():
             # One import per street at a time (PostgreSQL row lock; SQLite's write lock serialises anyway).
             r.Street.objects.select_for_update().get(pk=street.pk)
-            importer = Importer(street, workbook)
+            importer = Importer(street, workbook, progress)
             importer.validate()
+            if progress is not None:
+                progress(importer.rows_total, importer.rows_total)
             report.errors = importer.errors
             report.rows = importer.rows
             if report.errors:
@@ -283,4 +288,33 @@ def import_upload(*, actor, street_id: int, upload, dry_run: bool = False) -> Im
         fileobj=upload,
         filename=getattr(upload, "name", "") or "",
         dry_run=dry_run,
+    )
+
+
+def import_start(*, actor, street_id: int, upload, dry_run: bool = False):
+    """Hand an upload to the background worker: the file is kept in the jobs folder (owner-only) and the
+    ``registry.import`` job (``registry/jobs.py``) imports it. Returns the job, whose page the user
+    follows. The right is checked here and again when the job runs."""
+    import uuid
+
+    from gongzhi.jobs.services import job_enqueue, jobs_dir
+
+    if not can_edit_registry(actor, street_id):
+        raise PermissionDenied
+    folder = jobs_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = f"{uuid.uuid4().hex}.xlsx"
+    with (folder / name).open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    (folder / name).chmod(0o600)
+    return job_enqueue(
+        task="registry.import",
+        args={
+            "street_id": street_id,
+            "upload": name,
+            "filename": (getattr(upload, "name", "") or "")[:200],
+            "dry_run": dry_run,
+        },
+        user=actor,
     )

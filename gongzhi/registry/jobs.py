@@ -1,0 +1,83 @@
+"""The registry's background task: the Excel import, with a progress bar (issue 16).
+
+The upload is kept in the jobs folder (readable by the server's user only) until the job has run; the
+import itself is ``importers.registry_import`` — still ONE transaction, all or nothing — told to report
+the rows it has checked. The report is the job's result; the job's page shows it as the import page did.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.registry import importers
+from gongzhi.registry.importers.report import Counts, ImportReport, RowError
+
+REPORT_MAX_ERRORS = 500  # as many as the page shows; the count is kept
+
+
+def report_as_dict(report: ImportReport) -> dict:
+    return {
+        "filename": report.filename,
+        "sha256": report.sha256,
+        "dry_run": report.dry_run,
+        "written": report.written,
+        "errors": [e.as_list() for e in report.errors[:REPORT_MAX_ERRORS]],
+        "error_count": len(report.errors),
+        "counts": report.counts_as_dict(),
+        "rows": report.rows,
+    }
+
+
+def report_from_dict(data: dict) -> ImportReport:
+    return ImportReport(
+        filename=data.get("filename", ""),
+        sha256=data.get("sha256", ""),
+        dry_run=bool(data.get("dry_run")),
+        written=bool(data.get("written")),
+        errors=[
+            RowError(sheet, int(row) if row else None, column, message)
+            for sheet, row, column, message in data.get("errors", [])
+        ],
+        counts={label: Counts(**c) for label, c in data.get("counts", {}).items()},
+        rows=data.get("rows", {}),
+    )
+
+
+def import_task(job, *, street_id: int, upload: str, filename: str = "", dry_run: bool = False) -> dict:
+    from gongzhi.jobs.services import jobs_dir
+    from gongzhi.registry.models import Street
+
+    path = jobs_dir() / "uploads" / upload
+    if path.name != upload or not path.is_file():
+        # Already imported by an earlier attempt that died after its commit, or never saved: nothing to do again.
+        return {"missing_upload": True, "filename": filename}
+    street = Street.objects.get(pk=street_id)
+    report = importers.registry_import(
+        actor=job.user,
+        street=street,
+        fileobj=path.read_bytes(),
+        filename=filename,
+        dry_run=dry_run,
+        progress=job.progress,
+    )
+    path.unlink(missing_ok=True)
+    return report_as_dict(report)
+
+
+def import_context(result: dict | None) -> dict:
+    if not result or result.get("missing_upload"):
+        return {"report": None}
+    report = report_from_dict(result)
+    return {"report": report, "error_count": result.get("error_count", len(report.errors))}
+
+
+TASKS = {
+    "registry.import": {
+        "run": import_task,
+        "title": _("Excel 导入台账"),
+        "template": "registry/_import_report.html",
+        "context": import_context,
+        "progress_label": _("已检查 %(done)s / %(total)s 行"),
+        "max_attempts": 1,  # an import is asked for by a person, who sees the outcome and may try again
+    }
+}
