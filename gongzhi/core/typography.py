@@ -21,6 +21,10 @@ _MARKS = re.escape("".join(HALF_TO_FULL))
 _TOUCHING = re.compile(rf"(?<=[{CHINESE}])[{_MARKS}]|[{_MARKS}](?=[{CHINESE}])")
 # Text the marks belong to and that must not change: HTML entities (&nbsp; &#12289;), printf
 # placeholders (%(name)s) and URLs.
+# A template's translated text ends at its tag: {% translate "备注" %}: reads as 备注:, so a mark right
+# after such a tag (or right before one whose text starts in Chinese) is inside Chinese text too.
+_AFTER_TAG = re.compile(rf"[{CHINESE}][\"']\s*%\}}([{_MARKS}])")
+_BEFORE_TAG = re.compile(rf"([{_MARKS}])\{{%\s*(?:translate|trans)\s+[\"'][{CHINESE}]")
 _PROTECTED = re.compile(r"&#?\w+;|%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[sdif]|[a-z]+://\S+")
 
 
@@ -56,6 +60,7 @@ def half_width_marks(text: str) -> list[int]:
     """Positions of half-width , : ; ? ! ( ) that sit inside Chinese text."""
     spans = _protected_spans(text)
     found = {match.start() for match in _TOUCHING.finditer(text) if not _inside(match.start(), spans)}
+    found.update(match.start(1) for pattern in (_AFTER_TAG, _BEFORE_TAG) for match in pattern.finditer(text))
     for line_start, line in _lines(text):
         found.update(line_start + position for position in _mismatched_parens(line, _protected_spans(line)))
     return sorted(found)
