@@ -350,6 +350,7 @@ def disclosure_schedule_set(*, actor, estate: Estate, ledger: str, months: int) 
         object_label=f"{estate.name} {LedgerKind(ledger).label}",
         changes={"interval_months": [before, months]},
     )
+    facts_changed(estate.pk, "disclosure")
     return result
 
 
@@ -413,6 +414,7 @@ def evidence_attach(*, actor, entry: LedgerEntry, kind: str, upload, note: str =
         f"{uuid.uuid4().hex[:12]}.{document.extension}", ContentFile(document.content), save=False
     )
     evidence.save()
+    facts_changed(estate.pk, "finance")
     audit_record(
         actor=actor,
         action=AuditEvent.Action.CREATE,

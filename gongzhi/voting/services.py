@@ -437,6 +437,7 @@ def decision_publish(*, actor, decision: Decision, now: dt.datetime | None = Non
         raise VotingError(_("该小区（或所选楼栋）在台账中没有房屋，无法确定业主名册。"))
 
     freeze_electorate(decision, units)
+    facts_changed(decision.estate_id, "voting")
     decision.status = DecisionStatus.PUBLISHED
     decision.published_at = moment
     decision.save()
@@ -869,6 +870,7 @@ def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None)
     decision.result = outcome
     decision.ballot_file = rules.anonymised_ballot_file(outcome, rng=secrets.SystemRandom())
     decision.passed = outcome["passed"]
+    facts_changed(decision.estate_id, "voting")
     decision.status = DecisionStatus.CLOSED
     decision.closed_at = moment
     decision.save()
