@@ -228,7 +228,7 @@ def _weekly_meetings(s: _Street, book: _Meetings) -> None:
         estates = s.estates_by_area[branch.area_id]
         for week in range(WEEKS, -1, -1):
             week_monday = monday - dt.timedelta(days=7 * week)
-            for slot, (weekday, hour) in enumerate(((1, 9), (4, 14))):
+            for _slot, (weekday, hour) in enumerate(((1, 9), (4, 14))):
                 day = week_monday + dt.timedelta(days=weekday)
                 if day >= today or (branch.pk in s.lax and rng.random() < 0.45):
                     continue

@@ -232,6 +232,13 @@ def meeting_schedule(
     return meeting
 
 
+def _branch_of(meeting: Meeting) -> Branch:
+    """The organising branch of a branch meeting (hand-over, rating: branch meetings only)."""
+    if meeting.branch is None:
+        raise BranchworkError(_("机构会议的决议请设为跟踪落实事项。"))
+    return meeting.branch
+
+
 def _lock_meeting(meeting: Meeting) -> Meeting:
     return (
         Meeting.objects.select_for_update(of=("self",))
@@ -376,7 +383,7 @@ def resolution_hand_over(
     estate = estate or resolution.estate
     if estate is None:
         raise BranchworkError(_("请选择决议涉及的小区。"))
-    if estate.area_id != meeting.branch.area_id:
+    if estate.area_id != _branch_of(meeting).area_id:
         raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
     source = Source.HEARING if meeting.kind in PUBLIC_KINDS else Source.MEETING
     description = _("%(kind)s“%(title)s”(%(day)s)决议 %(n)d:%(text)s") % {
@@ -583,14 +590,14 @@ def rating_set_open(*, actor, session: RatingSession, is_open: bool) -> RatingSe
         .select_related("meeting__branch__area")
         .get(pk=session.pk)
     )
-    permissions.require_secretary(actor, session.meeting.branch.area_id)
+    permissions.require_secretary(actor, _branch_of(session.meeting).area_id)
     session.is_open = is_open
     session.save(update_fields=["is_open"])
     audit_record(
         actor=actor,
         action=UPDATE,
         obj=session.meeting,
-        street_id=session.meeting.branch.area.street_id,
+        street_id=session.meeting.street_id,
         changes={"rating_open": is_open},
     )
     return session
@@ -632,7 +639,7 @@ def rating_submit(
         actor=None,
         action=CREATE,
         obj=ballot,
-        street_id=session.meeting.branch.area.street_id,
+        street_id=session.meeting.street_id,
         object_label=_("现场无记名测评票"),
         changes={"meeting": session.meeting_id},
     )

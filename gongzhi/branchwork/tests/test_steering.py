@@ -255,3 +255,26 @@ def test_plan_stages_follow_each_other_and_pilots_are_branches_or_companies(worl
             programme="x",
             since=today,
         )
+
+
+def test_the_steering_pages_read_in_a_bounded_number_of_queries(client, world, django_assert_max_num_queries):
+    s = build_steering(world)
+    for i in range(6):  # more rows must not mean more queries
+        resolution = services.resolution_add(
+            actor=world.user("admin"), meeting=s.lead_meeting, text=f"决议{i}"
+        )
+        services.action_track(
+            actor=world.user("admin"),
+            resolution=resolution,
+            owner_label="管理办",
+            due_on=timezone.localdate(),
+        )
+    client.force_login(world.user("admin"))
+    for url in (
+        "/branch/bodies/",
+        f"/branch/bodies/{s.leadership.pk}/",
+        "/branch/actions/?state=all",
+        "/plan/",
+    ):
+        with django_assert_max_num_queries(25):
+            assert client.get(url).status_code == 200
