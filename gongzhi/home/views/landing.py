@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import charts
 from gongzhi.core.models import Role
+from gongzhi.core.ordering import sorted_by_name
 from gongzhi.core.scopes import scope_for, visible
 from gongzhi.core.today import day_label, today_for
 from gongzhi.problems.selectors import open_and_overdue
@@ -90,7 +91,7 @@ def home(request):
             "charts": charts,
             "estate_headers": [{"label": c.label, "num": c.num} for c in estates_resource.columns],
             "estate_rows": estate_rows,
-            "areas": visible(request.user, r.Area).select_related("branch").order_by("name")[:40]
+            "areas": sorted_by_name(visible(request.user, r.Area).select_related("branch"), "name")[:40]
             if scope.is_street_wide()
             else None,
             "nav_active": "home",
