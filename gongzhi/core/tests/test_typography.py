@@ -16,10 +16,7 @@ PO_PATH = PACKAGE_DIR / "locale" / "en" / "LC_MESSAGES" / "django.po"
 # Files not yet swept, with the number of findings each still has. Emptied as the sweep goes on:
 # a file may only lose findings, and a file that has none must leave this list.
 ALLOWED: dict[str, int] = {
-    "branchwork/templates/branchwork/meeting.html": 6,
-    "branchwork/templates/branchwork/pdf/minutes.html": 5,
-    "fees/templates/fees/estate.html": 11,
-    "locale/en/LC_MESSAGES/django.po": 164,
+    "locale/en/LC_MESSAGES/django.po": 156,
 }
 
 
