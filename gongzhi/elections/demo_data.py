@@ -310,10 +310,14 @@ def demo_delete(*, street) -> dict[str, int]:
     Candidate.objects.filter(slate__in=slates).delete()
     SlateEvent.objects.filter(slate__in=slates).delete()
     count, _ = slates.delete()
+    # The owners' votes that elected the committees are this part's too (voting's part leaves matter 3 alone).
+    election_votes = Decision.objects.filter(estate__area__street=street, matter=Matter.COMMITTEE)
+    votes = election_votes.count()
+    election_votes.delete()
     from gongzhi.elections.models import ElectionTargets
 
     ElectionTargets.objects.filter(street=street).delete()
-    return {"election_slates": count}
+    return {"election_slates": count, "election_votes": votes}
 
 
 def demo_fingerprint(street) -> str:

@@ -32,6 +32,7 @@ from gongzhi.voting.models import (
     DecisionStatus,
     ElectorateOwner,
     ElectorateUnit,
+    Matter,
 )
 from gongzhi.voting.rules import anonymised_ballot_file
 from gongzhi.voting.sealing import seal
@@ -251,8 +252,9 @@ def demo_create(
 
 
 def demo_delete(*, street) -> dict[str, int]:
-    """The street's decisions with their electorates, ballots and cast logs (cascade)."""
-    decisions = Decision.objects.filter(estate__area__street=street)
+    """The street's decisions with their electorates, ballots and cast logs (cascade) — this part's own:
+    the owners' votes electing committees (matter 3) are the elections part's (elections/demo_data.py)."""
+    decisions = Decision.objects.filter(estate__area__street=street).exclude(matter=Matter.COMMITTEE)
     casts = BallotCast.objects.filter(decision__in=decisions).count()
     ballots = Ballot.objects.filter(decision__in=decisions).count()
     count = decisions.count()
@@ -262,7 +264,11 @@ def demo_delete(*, street) -> dict[str, int]:
 
 def demo_fingerprint(street) -> str:
     digest = hashlib.sha256()
-    decisions = Decision.objects.filter(estate__area__street=street).order_by("opens_at", "title")
+    decisions = (
+        Decision.objects.filter(estate__area__street=street)
+        .exclude(matter=Matter.COMMITTEE)
+        .order_by("opens_at", "title")
+    )
     for d in decisions.values_list(
         "estate__name",
         "title",
@@ -278,6 +284,7 @@ def demo_fingerprint(street) -> str:
     # The choice opened from its seal (the seal itself depends on row ids, which a rebuild changes).
     for ballot in (
         Ballot.objects.filter(decision__estate__area__street=street)
+        .exclude(decision__matter=Matter.COMMITTEE)
         .select_related("decision", "voter")
         .order_by("decision__opens_at", "voter__key")
     ):

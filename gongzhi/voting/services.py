@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,9 +267,19 @@ def decision_delete(*, actor, decision: Decision) -> None:
     _require_manager(actor, decision.estate)
     _require_status(decision, DecisionStatus.DRAFT)
     label, pk, street_id = str(decision), decision.pk, _street_id(decision)
-    for attachment in decision.attachments.all():
-        attachment.file.delete(save=False)
-    decision.delete()
+    files = [attachment.file for attachment in decision.attachments.all()]
+    try:
+        decision.delete()
+    except ProtectedError as error:
+        # A draft opened by another step (a fee-adjustment intent's owners' vote) belongs to that step:
+        # deleting it here would strand the step, so refuse and say where it is held.
+        kinds = "、".join(sorted({str(obj._meta.verbose_name) for obj in error.protected_objects}))
+        raise VotingError(
+            _("这份草案由“%(kinds)s”发起并引用，不能在这里删除；请在该处撤回或改期。") % {"kinds": kinds}
+        ) from None
+    # The files go only once the rows are gone for good (a rolled-back delete keeps its annexes).
+    for file in files:
+        transaction.on_commit(lambda file=file: file.delete(save=False))
     audit_record(
         actor=actor,
         action=AuditEvent.Action.DELETE,

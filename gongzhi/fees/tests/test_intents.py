@@ -347,3 +347,29 @@ def test_gate_uses_the_streets_thresholds(world):
             disclosure_months=0,
             meeting_within_days=365,
         )
+
+
+def test_the_intents_draft_vote_cannot_be_deleted_from_the_voting_page(world):
+    """The owners' vote opened by an intent is held by the intent: the voting service refuses to delete the
+    draft (a plain reason, not a server error) and the intent keeps its vote."""
+    from gongzhi.voting.models import Decision
+    from gongzhi.voting.services import VotingError, decision_delete
+
+    intent = open_intent(world, user="oc_a1")
+    fee_intent_submit(actor=world.user("oc_a1"), intent=intent)
+    gate_met(world)
+    fee_intent_check_gate(actor=world.user("oc_a1"), intent=intent)
+    fee_intent_record_meeting(
+        actor=world.user("oc_a1"),
+        intent=intent,
+        meeting=price_meeting(world, day=timezone.localdate()),
+        committee_position="同意",
+        outcome="agreed",
+        agreed_amount="1.10",
+    )
+    decision = fee_intent_open_vote(actor=world.user("oc_a1"), intent=intent, **vote_window())
+    with pytest.raises(VotingError, match="不能在这里删除"):
+        decision_delete(actor=world.user("oc_a1"), decision=decision)
+    assert Decision.objects.filter(pk=decision.pk).exists()
+    intent.refresh_from_db()
+    assert intent.decision_id == decision.pk

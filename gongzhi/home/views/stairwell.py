@@ -40,7 +40,9 @@ def _buildings(request, queryset) -> list[str]:
 
 
 def _answer(notice: Notice, buildings: list[str]):
-    return pdf_response(notice_pdf(notice, buildings), f"{_('楼道公告')}-{notice.estate}.pdf", inline=False)
+    # Outside the f-string, so that makemessages sees the word.
+    filename = _("楼道公告") + f"-{notice.estate}.pdf"
+    return pdf_response(notice_pdf(notice, buildings), filename, inline=False)
 
 
 @login_required

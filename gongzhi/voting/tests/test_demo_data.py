@@ -6,12 +6,15 @@ from gongzhi.core.models import User
 from gongzhi.demo.plan import SEED
 from gongzhi.voting import selectors, services
 from gongzhi.voting.demo_data import demo_create, demo_delete, demo_fingerprint
-from gongzhi.voting.models import Ballot, BallotCast, Decision, DecisionStatus
+from gongzhi.voting.models import Ballot, BallotCast, Decision, DecisionStatus, Matter
 from gongzhi.voting.rules import tally
+
+# The voting part's own decisions: the owners' votes electing committees (matter 3) are the elections part's.
+OWN = Decision.objects.exclude(matter=Matter.COMMITTEE)
 
 
 def test_a_closed_decision_that_recounts_and_an_open_one_demo_owner_can_vote_in(demo):
-    closed = Decision.objects.get(estate__area__street=demo.street, status=DecisionStatus.FINAL)
+    closed = OWN.get(estate__area__street=demo.street, status=DecisionStatus.FINAL)
     result = closed.result
     assert 0 < result["participating_owners"] <= result["total_owners"]
     assert closed.buildings.exists()  # the roofs of some buildings: their owners decide (Shanghai art. 69)
@@ -24,7 +27,7 @@ def test_a_closed_decision_that_recounts_and_an_open_one_demo_owner_can_vote_in(
     assert BallotCast.objects.filter(decision=closed).count() > Ballot.objects.filter(decision=closed).count()
 
     # The open decision: partial participation, paper ballots, demo_owner may still vote.
-    current = Decision.objects.get(estate__area__street=demo.street, status=DecisionStatus.PUBLISHED)
+    current = OWN.get(estate__area__street=demo.street, status=DecisionStatus.PUBLISHED)
     assert current.is_open
     assert current.matter == 8
     part = selectors.participation(current)["overall"]
@@ -45,7 +48,9 @@ def test_same_seed_and_day_give_the_same_decisions_and_delete_removes_them(demo)
     users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
     removed = demo_delete(street=demo.street)
     assert removed["voting.Decision"] == 2
-    assert not Decision.objects.filter(estate__area__street=demo.street).exists()
+    assert not OWN.filter(estate__area__street=demo.street).exists()
+    # The committee elections are the elections part's and stay.
+    assert Decision.objects.filter(estate__area__street=demo.street, matter=Matter.COMMITTEE).exists()
     demo_create(street=demo.street, seed=SEED, today=timezone.localdate(), users=users)
     assert demo_fingerprint(demo.street) == before
 
@@ -54,7 +59,7 @@ def test_the_demo_ballot_file_cannot_be_joined_with_the_roll(demo):
     """Issue 11: the probe named 18 of the demo's 194 ballots by joining the file with the roll on area."""
     from gongzhi.voting.tests.test_secrecy import join_named
 
-    closed = Decision.objects.get(estate__area__street=demo.street, status=DecisionStatus.FINAL)
+    closed = OWN.get(estate__area__street=demo.street, status=DecisionStatus.FINAL)
     roll = [
         {
             "是否投票": "已投票" if row["voted"] else "未投票",
