@@ -49,7 +49,7 @@ def three(world, categories):
 def test_escalates_what_is_past_its_deadline_on_the_given_day(three):
     ebike, cleaning, parking = three
     assert "升级超期问题 0 个" in run("--date", "2026-03-04")  # the deadline day itself is not overdue
-    assert run("--date", "2026-03-10") == "2026-03-10:升级超期问题 2 个。\n"
+    assert run("--date", "2026-03-10") == "2026-03-10：升级超期问题 2 个。\n"
     marked = dict(Problem.objects.values_list("pk", "overdue_since"))
     assert marked == {ebike.pk: dt.date(2026, 3, 10), cleaning.pk: dt.date(2026, 3, 10), parking.pk: None}
     assert ProblemEvent.objects.filter(action="escalate").count() == 2
@@ -75,7 +75,7 @@ def test_submitted_and_closed_work_is_not_escalated(world, three):
 
 def test_without_a_date_it_judges_by_today(three):
     with time_machine.travel(dt.datetime(2026, 3, 17, 0, 30, tzinfo=SHANGHAI), tick=False):
-        assert run() == "2026-03-17:升级超期问题 3 个。\n"
+        assert run() == "2026-03-17：升级超期问题 3 个。\n"
     assert not Problem.objects.filter(overdue_since__isnull=True).exists()
 
 
