@@ -1,11 +1,12 @@
 """The shared cache and sessions in Redis (settings.py with GONGZHI_REDIS_URL; docs/SCALING.md).
 
-Against the Redis server on 127.0.0.1:6379, in the PostgreSQL pass (skipped on SQLite, and where no Redis
+Against the Redis server on 127.0.0.1:6379, in the PostgreSQL pass (skipped on SQLite, and outside CI where no Redis
 answers): a public page rendered by one app server is served to the next from Redis, and a login made on
 one app server is known to another — what makes app servers interchangeable."""
 
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 
@@ -28,7 +29,10 @@ def _redis_answers() -> bool:
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="runs in the PostgreSQL pass"),
-    pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379"),
+    # In CI a missing Redis is a failure (./run test starts it), never a silent skip.
+    pytest.mark.skipif(
+        not _redis_answers() and os.environ.get("CI") != "true", reason="no Redis on 127.0.0.1:6379"
+    ),
     pytest.mark.django_db,
 ]
 
