@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import secrets
 from collections.abc import Iterable
@@ -279,7 +280,7 @@ def decision_delete(*, actor, decision: Decision) -> None:
         ) from None
     # The files go only once the rows are gone for good (a rolled-back delete keeps its annexes).
     for file in files:
-        transaction.on_commit(lambda file=file: file.delete(save=False))
+        transaction.on_commit(functools.partial(file.delete, save=False))
     audit_record(
         actor=actor,
         action=AuditEvent.Action.DELETE,
