@@ -128,7 +128,7 @@ def test_a_ledger_entry_shows_on_the_public_pages_at_once(client, demo):
     after_ledger = client.get(ledger_url, HTTP_IF_NONE_MATCH=before_ledger["ETag"])
     assert after_ledger.status_code == 200  # the old copy is no longer current
     assert after_ledger["ETag"] != before_ledger["ETag"]
-    assert "广告位租金（测试缓存失效）" in after_ledger.text and "4321.09" in after_ledger.text
+    assert "广告位租金（测试缓存失效）" in after_ledger.text and "4,321.09" in after_ledger.text
     after_book = client.get(book_url)
     assert after_book["ETag"] != before_book["ETag"]
     assert "广告位租金（测试缓存失效）" not in before_book.text
@@ -254,7 +254,8 @@ def test_the_board_is_cached_per_day(client, demo, time_machine):
 
 # ---- office pages stay uncached but bounded -------------------------------------------------------------------
 
-UNIT_LIST_QUERIES = 12
+# One more than before f0fdc76: a list page reads its 50 ids first, then only those rows with their joins.
+UNIT_LIST_QUERIES = 13
 
 
 @pytest.mark.parametrize("path", ["/registry/units/", "/registry/units/?page=3", "/registry/owners/"])

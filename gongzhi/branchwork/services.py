@@ -136,6 +136,10 @@ def _check_meeting_fields(*, kind: str, title: str, agenda: str, place: str, sta
         raise BranchworkError(_("请选择会议类型。"))
     if starts_at is None:
         raise BranchworkError(_("请填写开始时间。"))
+    # A meeting is recorded afterwards or planned ahead, never in year 1 (the database cannot even store it).
+    this_year = timezone.localdate().year
+    if not 1990 <= starts_at.year <= this_year + 5:
+        raise BranchworkError(_("开始时间应在 1990 年至 %(last)s 年之间。") % {"last": this_year + 5})
     return {
         "kind": kind,
         "title": _text(title, label=_("会议名称"), max_length=100),

@@ -25,6 +25,7 @@ CODES = {
     "finance.fund_use_has_decision",
     "finance.job_paid_once",
     "finance.fund_decisions_in_ledger",
+    "disclosure.assembly_rules_follow_civil_code",
     "voting.decision_numbers_unique",
     "voting.decision_numbers_are_decisions",
     "voting.closed_decisions_are_finished",

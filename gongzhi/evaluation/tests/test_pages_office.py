@@ -44,7 +44,7 @@ def test_the_editor_refuses_weights_that_do_not_sum_to_100(as_user, world):
         reverse("evaluation:template_create"), editor_post(weights=(("cleaning", "60"), ("greening", "30")))
     )
     assert response.status_code == 400
-    assert "各类别权重之和为 90%,必须正好是 100%" in response.content.decode()
+    assert "各类别权重之和为 90%，必须正好是 100%" in response.content.decode()
     assert not SurveyTemplate.objects.exists()
 
 

@@ -179,7 +179,7 @@ def test_import_reports_every_bad_row_and_writes_nothing(world):
     with pytest.raises(ImportErrors) as caught:
         parse_file(content, filename="x.xlsx", estates=_estates(world), today=today)
     errors = caught.value.errors
-    assert [e.split(":")[0] for e in errors] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
+    assert [e.split("：")[0] for e in errors] == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
     assert "不存在或您无权登记" in errors[0]
     assert "与第 2 行重复" in errors[1]
     assert "超过应收金额" in errors[2]

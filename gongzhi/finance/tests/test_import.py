@@ -126,7 +126,7 @@ def test_rows_must_be_in_date_order_and_not_older_than_the_ledger(world, post):
     post("in", "10.00", date=dt.date(2024, 6, 1))
     report = run(world, good_rows())
     assert [(e.row, e.column) for e in report.errors] == [(2, "日期"), (3, "日期")]
-    assert "早于该账本已有的最后一条记录(2024-06-01)" in report.errors[0].message
+    assert "早于该账本已有的最后一条记录（2024-06-01）" in report.errors[0].message
     assert LedgerEntry.objects.count() == 1
 
 

@@ -301,7 +301,7 @@ def test_verify_file_names_the_first_bad_seq(world, post, tmp_path):
     lines[1] = json.dumps(tampered, ensure_ascii=False)
     path = tmp_path / "bad.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(CommandError, match=r"第 2 条\(seq=2"):
+    with pytest.raises(CommandError, match=r"第 2 条（seq=2"):
         call_command("ledger", "verify", str(path))
 
 

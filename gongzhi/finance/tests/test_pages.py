@@ -133,7 +133,7 @@ def test_public_page_shows_balances_hashes_and_no_names(client, world, post):
     response = client.get(reverse("ledgers:estate", args=[world.estate_a1.pk]))
     assert response.status_code == 200
     text = response.text
-    assert last.hash in text and "3800.00" in text and "1100.00" in text
+    assert last.hash in text and "3,800.00" in text and "1,100.00" in text
     assert 'data-chart="chart-fund"' in text and 'data-chart="chart-income"' in text
     assert "echarts" in text
     oc = world.user("oc_a1")

@@ -110,7 +110,10 @@ def test_the_secretary_sees_reports_to_accept_in_their_area_only(world, categori
     assert ("problems.mine", reverse("portal:problem", args=[mine.pk])) in _kinds_and_urls(
         world.user("owner_a1")
     )
-    assert _kinds_and_urls(world.user("staff_x")) == []
+    # (the yearly price meeting the company must prepare is another app's item, not this report's)
+    assert [
+        kind for kind, _url in _kinds_and_urls(world.user("staff_x")) if kind.startswith("problems.")
+    ] == []
 
 
 def test_a_company_sees_its_overdue_work_orders_and_never_another_companys(world, categories):

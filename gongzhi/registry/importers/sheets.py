@@ -312,7 +312,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
                     _verbose(r.Unit, "area"),
                     _decimal_for(r.Unit, "area", rule=area_rule, gt=Decimal("0")),
                     required=True,
-                    aliases=("专有面积(m²)", "专有面积", "面积", "建筑面积"),
+                    aliases=("专有面积（m²）", "专有面积(m²)", "专有面积", "面积", "建筑面积"),
                     kind="number",
                     note=_("平方米，大于 0，最多两位小数；表决时按此面积计算。"),
                 ),

@@ -25,7 +25,7 @@ def good_file(tmp_path):
 
 def test_imports_and_prints_the_counts(world, good_file):
     out, _err = command(good_file, "--street", "示例街道", "--user", "admin")
-    assert "房屋:新增 4,更新 0,未变 0" in out
+    assert "房屋：新增 4，更新 0，未变 0" in out
     assert "导入完成" in out
     assert r.Area.objects.filter(street=world.street, name="丁居民区").exists()
 
@@ -34,14 +34,14 @@ def test_running_twice_changes_nothing(world, good_file):
     command(good_file, "--street", "示例街道", "--user", "admin")
     state = db_state()
     out, _err = command(good_file, "--street", "示例街道", "--user", "admin")
-    assert "房屋:新增 0,更新 0,未变 4" in out
+    assert "房屋：新增 0，更新 0，未变 4" in out
     assert db_state() == state
 
 
 def test_dry_run_writes_nothing(world, good_file):
     state = db_state()
     out, _err = command(good_file, "--street", "示例街道", "--user", "admin", "--dry-run")
-    assert "房屋:新增 4" in out and "试运行" in out
+    assert "房屋：新增 4" in out and "试运行" in out
     assert db_state() == state
 
 

@@ -276,7 +276,7 @@ def test_numbers_stay_numbers_in_the_list_export(as_user, world, tmp_path):
     path.write_bytes(b"".join(response.streaming_content))  # sent from a temporary file
     header, row = list(load_workbook(path).active.iter_rows(values_only=True))
     assert row[header.index("户数")] == 3
-    assert Decimal(str(row[header.index("专有面积(m²)")])) == Decimal("195.80")
+    assert Decimal(str(row[header.index("专有面积（m²）")])) == Decimal("195.80")
 
 
 def test_import_format_export_of_a_filtered_list_imports_back_unchanged(as_user, world):

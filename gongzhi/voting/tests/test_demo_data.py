@@ -63,7 +63,7 @@ def test_the_demo_ballot_file_cannot_be_joined_with_the_roll(demo):
     roll = [
         {
             "是否投票": "已投票" if row["voted"] else "未投票",
-            "专有面积(m²)": row["area"],
+            "专有面积（m²）": row["area"],
             "套数": row["unit_count"],
         }
         for row in selectors.decision_roll(closed)

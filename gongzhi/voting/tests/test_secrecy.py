@@ -90,7 +90,7 @@ def join_named(document: dict, roll: list[dict]) -> int:
         units_of[unit["owner"]] += 1
     voters = [row for row in roll if row["是否投票"] == "已投票"]
     for row in voters:
-        row["_area"] = Decimal(str(row["专有面积(m²)"])).quantize(Decimal("0.01"))
+        row["_area"] = Decimal(str(row["专有面积（m²）"])).quantize(Decimal("0.01"))
     named = 0
     for ballot in document["ballots"]:
         area, count = area_of[ballot["owner"]], units_of[ballot["owner"]]
