@@ -765,26 +765,26 @@ def _bodies(s: _Street, admin, leader) -> dict[str, m.Body]:
             street=street,
             kind=m.BodyKind.LEADERSHIP,
             name=f"{name}党建引领物业治理工作领导小组",
-            remit="研究物业治理工作机制、总体推动方案和三阶段计划;审定业委会换届人选把关、物业末位淘汰等重大事项;"
-            "挂图作战,按时间节点督办落实。",
+            remit="研究物业治理工作机制、总体推动方案和三阶段计划；审定业委会换届人选把关、物业末位淘汰等重大事项；"
+            "挂图作战，按时间节点督办落实。",
         ),
         "council": m.Body(
             street=street,
             kind=m.BodyKind.COMPANY_COUNCIL,
             name=f"{name}物业企业理事会",
-            remit="组织辖区物业企业交流互评,推动“四保”提质和服务事项公开,落实“质价相符、先质后价”。",
+            remit="组织辖区物业企业交流互评，推动“四保”提质和服务事项公开，落实“质价相符、先质后价”。",
         ),
         "federation": m.Body(
             street=street,
             kind=m.BodyKind.DIRECTORS_FEDERATION,
             name=f"{name}业委会主任联合会",
-            remit="业委会主任培训、经验交流和互助;推动《管理规约》《业主大会议事规则》公开和维修资金规范使用。",
+            remit="业委会主任培训、经验交流和互助；推动《管理规约》《业主大会议事规则》公开和维修资金规范使用。",
         ),
         "joint": m.Body(
             street=street,
             kind=m.BodyKind.JOINT,
             name=f"{name}物业治理五方联席会议",
-            remit="街道、居民区党组织、居委会、业委会、物业企业五方协商跨小区的共性问题,一件一件抓落实。",
+            remit="街道、居民区党组织、居委会、业委会、物业企业五方协商跨小区的共性问题，一件一件抓落实。",
         ),
     }
     m.Body.objects.bulk_create(bodies.values())
