@@ -1,8 +1,8 @@
 """Reads through a real PostgreSQL streaming replica (issue 17, docs/SCALING.md).
 
 The test makes the replica itself: ``pg_basebackup -R`` of the test's PostgreSQL server into a fresh
-folder, integrated as a second cluster with ``pg_createcluster`` on a free port of 127.0.0.1 and started
-with ``pg_ctlcluster``; it is dropped afterwards, even when the test fails. It needs root (to act as the
+folder, started with the server's own ``pg_ctl`` on a free port of 127.0.0.1 (its log is shown if it does
+not start); it is stopped and removed afterwards, even when the test fails. It needs root (to act as the
 ``postgres`` OS user) and the server on 127.0.0.1 as the primary; elsewhere it is skipped, and it is
 not run on SQLite at all. A replication line for 127.0.0.1 is added to the primary's pg_hba.conf for
 the test's length if none is there.
@@ -30,14 +30,13 @@ from django.urls import reverse
 from gongzhi.core import dbrouter
 from gongzhi.registry import services
 
-PG_VERSION = "15"
 HBA_LINE = "host replication postgres 127.0.0.1/32 trust  # gongzhi test_replica"
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="a streaming replica is PostgreSQL's"),
     pytest.mark.skipif(
-        os.geteuid() != 0 or not shutil.which("pg_createcluster"),
-        reason="needs root and Debian's postgresql-common",
+        os.geteuid() != 0 or not shutil.which("runuser"),
+        reason="needs root (to act as the postgres OS user)",
     ),
 ]
 
@@ -52,12 +51,6 @@ def _as_postgres(*args: str, timeout: int = 60) -> subprocess.CompletedProcess:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _primary_hba() -> Path:
     with connection.cursor() as cursor:
         cursor.execute("SHOW hba_file")
@@ -69,19 +62,54 @@ def _reload_primary() -> None:
         cursor.execute("SELECT pg_reload_conf()")
 
 
+def _free_port() -> int:
+    """A port below Linux's ephemeral range (32768…), so that no client connection's local port takes it
+    between this check and the standby's bind."""
+    for port in range(24000 + os.getpid() % 4000, 32000):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port for the standby below 32000")
+
+
+def _server_bin(program: str) -> str:
+    """The PostgreSQL program of the test server's own major version (Debian keeps each under
+    /usr/lib/postgresql/<major>/bin)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version_num")
+        major = int(cursor.fetchone()[0]) // 10000
+    return f"/usr/lib/postgresql/{major}/bin/{program}"
+
+
+def _hot_standby_settings() -> str:
+    """The primary's values of the settings a hot standby must not have lower (PostgreSQL 15, §27.4.5):
+    with any of them lower, recovery pauses and the standby never accepts connections."""
+    names = (
+        "max_connections", "max_prepared_transactions", "max_locks_per_transaction",
+        "max_wal_senders", "max_worker_processes",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(names)])
+        return "".join(f"{name} = {setting}\n" for name, setting in cursor.fetchall())
+
+
 @pytest.fixture
 def streaming_replica(transactional_db):
     """A started hot standby of the test server; yields its port. Removed afterwards whatever happens."""
     settings = connections["default"].settings_dict
     if settings.get("HOST") not in {"127.0.0.1", "localhost"}:
         pytest.skip("the primary must be the PostgreSQL server on this machine")
-    name = f"gongzhi_replica_{os.getpid()}"
     port = _free_port()
     folder = Path(tempfile.mkdtemp(prefix="gongzhi-replica-"))
     data = folder / "data"
+    log = folder / "standby.log"
+    pg_ctl = _server_bin("pg_ctl")
     hba = _primary_hba()
     added_hba = HBA_LINE not in hba.read_text() and "\nhost replication" not in hba.read_text()
-    created = False
+    started = False
     try:
         if added_hba:
             with hba.open("a") as handle:
@@ -90,28 +118,34 @@ def streaming_replica(transactional_db):
         shutil.chown(folder, "postgres", "postgres")
         folder.chmod(0o700)
         _as_postgres(
-            "pg_basebackup", "-h", "127.0.0.1", "-p", str(settings.get("PORT") or 5432), "-U",
+            _server_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(settings.get("PORT") or 5432), "-U",
             settings.get("USER") or "postgres", "-D", str(data), "-R", "-X", "stream", "--checkpoint=fast",
+            timeout=240,
         )  # fmt: skip
-        # pg_createcluster integrates an existing data folder; it wants the configuration files there.
+        # The data folder of a Debian cluster holds no configuration files; the standby gets its own.
         (data / "postgresql.conf").write_text(
             f"listen_addresses = '127.0.0.1'\nport = {port}\nhot_standby = on\n"
-            "unix_socket_directories = '/var/run/postgresql'\n"
+            f"unix_socket_directories = '{folder}'\n" + _hot_standby_settings()
         )
         (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 trust\n")
         (data / "pg_ident.conf").write_text("")
         for conf in ("postgresql.conf", "pg_hba.conf", "pg_ident.conf"):
             shutil.chown(data / conf, "postgres", "postgres")
-        _as_postgres("pg_createcluster", PG_VERSION, name, "-d", str(data), "-p", str(port))
-        created = True
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, name, "start"],
-            check=True, capture_output=True, timeout=60,
-        )  # fmt: skip
+        started = True
+        try:
+            _as_postgres(pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "240", "start", timeout=300)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+            server_log = log.read_text(errors="replace")[-4000:] if log.exists() else "(no log)"
+            raise AssertionError(
+                f"the standby did not start: {error}\n--- its log ---\n{server_log}"
+            ) from error
         yield port
     finally:
-        if created:
-            subprocess.run(["pg_dropcluster", "--stop", PG_VERSION, name], capture_output=True, timeout=60)
+        if started:
+            subprocess.run(
+                ["runuser", "-u", "postgres", "--", pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
+                capture_output=True, timeout=120,
+            )  # fmt: skip
         shutil.rmtree(folder, ignore_errors=True)
         if added_hba:
             hba.write_text("".join(line for line in hba.read_text().splitlines(True) if HBA_LINE not in line))
