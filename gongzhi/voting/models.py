@@ -120,6 +120,10 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(_("起草时间"), auto_now_add=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # The last "short of quorum" reminder sent (days before the close: 7, 3 or 1; rules.QUORUM_REMINDER_DAYS).
+    quorum_reminded_days = models.PositiveSmallIntegerField(
+        _("未达法定人数提醒（截止前天数）"), null=True, blank=True
+    )
     closed_at = models.DateTimeField(_("计票时间"), null=True, blank=True)
     preliminary_at = models.DateTimeField(_("初步结果公示时间"), null=True, blank=True)
     objection_ends_at = models.DateTimeField(_("异议期截止"), null=True, blank=True)

@@ -64,6 +64,28 @@ def thresholds_for(matter: int) -> Thresholds:
     return Thresholds(QUORUM, MAJORITY, approval_strict=True)
 
 
+# Reminders to the owners' committee and the area's party secretary while a live vote is short of the
+# quorum: one at 7, one at 3 and one at 1 day before the close (no law fixes these; the street's practice
+# of canvassing door to door needs a week's warning, then a nudge before the last weekend and the last day).
+QUORUM_REMINDER_DAYS = (7, 3, 1)
+
+
+def quorum_reminder_step(days_left: int, already: int | None) -> int | None:
+    """The reminder due with ``days_left`` whole days to the close, given the step ``already`` sent
+    (None: none yet): the smallest step of QUORUM_REMINDER_DAYS not below ``days_left``, if that step is
+    later than the one already sent. A missed day does not lose a reminder; none repeats; none is sent on
+    the closing day itself (0 days left) or for a vote more than a week from its close."""
+    if days_left < 1:
+        return None
+    steps = [step for step in QUORUM_REMINDER_DAYS if step >= days_left]
+    if not steps:
+        return None
+    step = min(steps)
+    if already is not None and already <= step:
+        return None
+    return step
+
+
 def check_matter(matter: Any) -> int:
     if isinstance(matter, bool) or not isinstance(matter, int) or not 1 <= matter <= 9:
         raise TallyInputError(

@@ -440,3 +440,17 @@ def public_decision_mark(pk: int) -> tuple | None:
 
     now, draft = connection.ops.adapt_datetimefield_value(timezone.now()), DecisionStatus.DRAFT
     return mark_row(_mark_sql(estate_wide=False), [draft, draft, now, draft, now, pk, draft])
+
+
+def quorum_text(figures: dict, days_left: int) -> str:
+    """还差 90 户达到法定人数，剩 9 天 — what is still missing for the ≥ 2/3 quorum (area and owners)."""
+    owners = figures["owners_missing"]
+    area = Decimal(figures["area_missing"])
+    values = {"owners": owners, "area": format(area, ",f"), "days": days_left}
+    if figures["quorum_met"]:
+        return _("已达到法定人数，剩 %(days)s 天") % values
+    if owners and area:
+        return _("还差 %(owners)s 户、%(area)s m² 专有面积达到法定人数，剩 %(days)s 天") % values
+    if owners:
+        return _("还差 %(owners)s 户达到法定人数，剩 %(days)s 天") % values
+    return _("还差 %(area)s m² 专有面积达到法定人数，剩 %(days)s 天") % values

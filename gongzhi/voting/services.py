@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -949,3 +950,74 @@ def result_finalise(*, actor, decision: Decision, now: dt.datetime | None = None
         changes={"status": [DecisionStatus.PRELIMINARY, DecisionStatus.FINAL], "passed": decision.passed},
     )
     return decision
+
+
+# ---- reminders while a live vote is short of the quorum ---------------------------------------------------
+
+
+def decisions_remind_short_of_quorum(*, now: dt.datetime | None = None) -> int:
+    """Tell the owners' committee members of the estate and the area's party secretaries when a live vote
+    is still short of the quorum of Civil Code art. 278 para. 2 (参与表决的业主专有面积和人数均须达到
+    三分之二以上), 7, 3 and 1 days before it closes (rules.quorum_reminder_step); returns the reminders sent.
+
+    Run daily by the worker (voting/jobs.py). Each step is sent once per decision, whatever the number of
+    runs or workers: the step is recorded on the decision under a row lock, in the transaction that writes
+    the notification (inbox and outbox, core/notify.py) and its audit event."""
+    # Late imports: selectors and core.scopes' helpers import this module's neighbours at load time.
+    from gongzhi.core.models import Role
+    from gongzhi.core.notify import notify
+    from gongzhi.core.scopes import holders_of
+    from gongzhi.voting.selectors import participation_many, quorum_text
+
+    moment = _now(now)
+    today = timezone.localtime(moment).date()
+    live = list(
+        Decision.objects.filter(status=DecisionStatus.PUBLISHED, opens_at__lte=moment, closes_at__gt=moment)
+        .select_related("estate__area")
+        .order_by("closes_at", "pk")
+    )
+    figures = participation_many(live)
+    sent = 0
+    for decision in live:
+        if figures[decision.pk]["quorum_met"]:
+            continue
+        days_left = (timezone.localtime(decision.closes_at).date() - today).days
+        if rules.quorum_reminder_step(days_left, decision.quorum_reminded_days) is None:
+            continue
+        with transaction.atomic():
+            locked = Decision.objects.select_for_update().get(pk=decision.pk)
+            step = rules.quorum_reminder_step(days_left, locked.quorum_reminded_days)
+            if step is None:
+                continue  # sent meanwhile by another run
+            locked.quorum_reminded_days = step
+            locked.save(update_fields=["quorum_reminded_days"])
+            estate = decision.estate
+            recipients = list(holders_of(Role.OC_MEMBER, estate_id=estate.pk)) + list(
+                holders_of(Role.AREA_SECRETARY, area_id=estate.area_id)
+            )
+            text = _("%(estate)s「%(title)s」未达法定人数：%(gap)s。请组织动员业主参与表决。") % {
+                "estate": estate.name,
+                "title": decision.title,
+                "gap": quorum_text(figures[decision.pk], days_left),
+            }
+            notify(
+                recipients,
+                text,
+                url=reverse("voting:canvass", args=[decision.pk]),
+                urgent=step == 1,
+                event="voting.short_of_quorum",
+                street_id=estate.area.street_id,
+                ref=f"voting.short_of_quorum:{decision.pk}:{step}",
+            )
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.UPDATE,
+                obj=locked,
+                street_id=estate.area.street_id,
+                changes={
+                    "quorum_reminded_days": [decision.quorum_reminded_days, step],
+                    "recipients": len({u.pk for u in recipients}),
+                },
+            )
+            sent += 1
+    return sent

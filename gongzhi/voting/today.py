@@ -5,7 +5,6 @@ Read through the door; participation for all live votes in two grouped queries."
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db.models import Q
 from django.urls import reverse
@@ -17,7 +16,7 @@ from gongzhi.core.scopes import Scope, branch_areas, committee_estates, own_unit
 from gongzhi.core.today import TodayItem, date_text
 from gongzhi.voting.models import Ballot, Decision, DecisionStatus, ElectorateOwner
 from gongzhi.voting.permissions import office_decisions
-from gongzhi.voting.selectors import participation_many
+from gongzhi.voting.selectors import participation_many, quorum_text
 
 
 def _live(queryset, now: dt.datetime):
@@ -26,20 +25,6 @@ def _live(queryset, now: dt.datetime):
 
 def _closes_on(decision: Decision) -> dt.date:
     return timezone.localtime(decision.closes_at).date()
-
-
-def quorum_text(figures: dict, days_left: int) -> str:
-    """还差 90 户达到法定人数，剩 9 天 — what is still missing for the ≥ 2/3 quorum (area and owners)."""
-    owners = figures["owners_missing"]
-    area = Decimal(figures["area_missing"])
-    values = {"owners": owners, "area": format(area, ",f"), "days": days_left}
-    if figures["quorum_met"]:
-        return _("已达到法定人数，剩 %(days)s 天") % values
-    if owners and area:
-        return _("还差 %(owners)s 户、%(area)s m² 专有面积达到法定人数，剩 %(days)s 天") % values
-    if owners:
-        return _("还差 %(owners)s 户达到法定人数，剩 %(days)s 天") % values
-    return _("还差 %(area)s m² 专有面积达到法定人数，剩 %(days)s 天") % values
 
 
 def _office_items(user, scope: Scope, today: dt.date, now: dt.datetime) -> list[TodayItem]:
