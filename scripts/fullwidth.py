@@ -2,6 +2,9 @@
 
     .venv/bin/python scripts/fullwidth.py fix FILE…        # templates whole; in .py files only the
                                                             # strings given to gettext (_(), gettext_lazy …)
+    .venv/bin/python scripts/fullwidth.py fix-strings FILE… # .py files: EVERY string literal with Chinese
+                                                            # text (the demo's minutes, notes, remarks), not
+                                                            # only gettext's; docstrings and f-strings left
     .venv/bin/python scripts/fullwidth.py carry OLD.po…     # after makemessages: fill each empty or fuzzy
                                                             # entry of the catalogue from an OLD.po entry whose
                                                             # msgid differs only in punctuation width
@@ -21,7 +24,7 @@ import polib
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gongzhi.core.typography import normalise_marks, to_full_width  # noqa: E402
+from gongzhi.core.typography import chinese_literals, normalise_marks, to_full_width  # noqa: E402
 
 PO = ROOT / "gongzhi" / "locale" / "en" / "LC_MESSAGES" / "django.po"
 GETTEXT_NAMES = {
@@ -54,35 +57,48 @@ def _offsets(text: str) -> list[int]:
     return starts
 
 
-def fix_python(text: str) -> str:
-    """Full-width marks in the string literals passed to gettext functions, nothing else."""
+def fix_python(text: str, *, every_string: bool = False) -> str:
+    """Full-width marks in the string literals passed to gettext functions (or, with ``every_string``,
+    in every string literal with Chinese text), nothing else."""
     starts = _offsets(text)
     spans = []
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.Call) and _call_name(node) in GETTEXT_NAMES:
-            for argument in node.args:
-                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                    assert argument.end_lineno is not None and argument.end_col_offset is not None
-                    # ast columns count UTF-8 bytes; convert to character offsets within the line.
-                    begin_line = text.splitlines(keepends=True)[argument.lineno - 1]
-                    end_line = text.splitlines(keepends=True)[argument.end_lineno - 1]
-                    begin = starts[argument.lineno - 1] + len(
-                        begin_line.encode()[: argument.col_offset].decode(errors="ignore")
-                    )
-                    end = starts[argument.end_lineno - 1] + len(
-                        end_line.encode()[: argument.end_col_offset].decode(errors="ignore")
-                    )
-                    spans.append((begin, end))
+    tree = ast.parse(text)
+    literals = (
+        chinese_literals(tree)
+        if every_string
+        else [
+            argument
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and _call_name(node) in GETTEXT_NAMES
+            for argument in node.args
+        ]
+    )
+    if literals:
+        for argument in literals:
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                assert argument.end_lineno is not None and argument.end_col_offset is not None
+                # ast columns count UTF-8 bytes; convert to character offsets within the line.
+                begin_line = text.splitlines(keepends=True)[argument.lineno - 1]
+                end_line = text.splitlines(keepends=True)[argument.end_lineno - 1]
+                begin = starts[argument.lineno - 1] + len(
+                    begin_line.encode()[: argument.col_offset].decode(errors="ignore")
+                )
+                end = starts[argument.end_lineno - 1] + len(
+                    end_line.encode()[: argument.end_col_offset].decode(errors="ignore")
+                )
+                spans.append((begin, end))
     for begin, end in sorted(spans, reverse=True):
         text = text[:begin] + to_full_width(text[begin:end]) + text[end:]
     return text
 
 
-def fix(paths: list[str]) -> None:
+def fix(paths: list[str], *, every_string: bool = False) -> None:
     for name in paths:
         path = Path(name)
         before = path.read_text(encoding="utf-8")
-        after = fix_python(before) if path.suffix == ".py" else to_full_width(before)
+        after = (
+            fix_python(before, every_string=every_string) if path.suffix == ".py" else to_full_width(before)
+        )
         if after != before:
             path.write_text(after, encoding="utf-8")
             print(f"fixed {path}")
@@ -133,6 +149,8 @@ def carry(old_paths: list[str]) -> None:
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "fix":
         fix(sys.argv[2:])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "fix-strings":
+        fix(sys.argv[2:], every_string=True)
     elif len(sys.argv) >= 3 and sys.argv[1] == "carry":
         carry(sys.argv[2:])
     else:

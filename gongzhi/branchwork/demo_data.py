@@ -49,8 +49,8 @@ RATING_GROUPS = {
     "保修": ["报修响应速度", "维修质量", "公共照明", "水泵房维护", "电梯与门禁"],
 }
 MINUTES = (
-    "一、通报本周日巡发现的问题及整改进度;\n二、各方汇报“四保”服务情况;\n"
-    "三、研究下周重点工作,明确责任人和完成时限。"
+    "一、通报本周日巡发现的问题及整改进度；\n二、各方汇报“四保”服务情况；\n"
+    "三、研究下周重点工作，明确责任人和完成时限。"
 )
 
 
@@ -280,7 +280,7 @@ def _problem_meetings(s: _Street, book: _Meetings) -> list[tuple[int, list[Probl
         branch = branch_of_area[area_id]
         first = problems[0].created_at - dt.timedelta(minutes=90)
         if source == Source.MEETING:
-            kind, title = m.MeetingKind.JOINT, "五方联席会议:问题清单逐项落实"
+            kind, title = m.MeetingKind.JOINT, "五方联席会议：问题清单逐项落实"
         else:
             kind = m.MeetingKind.HEARING if s.rng.random() < 0.5 else m.MeetingKind.FORUM
             title = "物业服务听证会" if kind == m.MeetingKind.HEARING else "居民座谈会"
@@ -309,12 +309,12 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
     today, meetings = s.today, book.meetings
     estates = s.estates_by_area[demo_branch.area_id]
     specials = [
-        (m.MeetingKind.COORDINATION, "与物业公司协调会:半个月内完成整改", 16, 15),
-        (m.MeetingKind.PRICE, "年度议价会议(先质后价)", 20, 14),
-        (m.MeetingKind.FORUM, "居民座谈会:垃圾分类与保洁", 12, 19),
+        (m.MeetingKind.COORDINATION, "与物业公司协调会：半个月内完成整改", 16, 15),
+        (m.MeetingKind.PRICE, "年度议价会议（先质后价）", 20, 14),
+        (m.MeetingKind.FORUM, "居民座谈会：垃圾分类与保洁", 12, 19),
     ]
     if book.hearing_index is None:
-        specials.append((m.MeetingKind.HEARING, "物业服务听证会(四大类 20 项现场测评)", 9, 19))
+        specials.append((m.MeetingKind.HEARING, "物业服务听证会（四大类 20 项现场测评）", 9, 19))
     for kind, title, days_ago, hour in specials:
         index = book.add(
             demo_branch,
@@ -324,7 +324,7 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
             estates,
             agenda="1. 听取居民意见\n2. 物业公司说明整改计划\n3. 形成决议并明确时限",
         )
-        open_resolutions.append((index, "物业公司半个月内完成整改,业委会进一步召开会议拿出具体办法。"))
+        open_resolutions.append((index, "物业公司半个月内完成整改，业委会进一步召开会议拿出具体办法。"))
         if kind == m.MeetingKind.HEARING:
             book.hearing_index = index
     book.add(
@@ -339,10 +339,10 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
     if hearing.signed_off_at is None:  # held late yesterday: signed off in the evening
         hearing.signed_off_at, hearing.minutes = hearing.starts_at + dt.timedelta(hours=3), MINUTES
         book.plan[book.hearing_index]["signed"] = True
-    hearing.title = "物业服务听证会(四大类 20 项现场测评)"
+    hearing.title = "物业服务听证会（四大类 20 项现场测评）"
     hearing.public_summary = (
         "听证会围绕保洁、保绿、保安、保修四大类 20 个事项进行现场无记名测评。"
-        "居民对门岗值守和报修响应意见较多,物业公司承诺半个月内完成整改,联合党支部逐项跟踪销项。"
+        "居民对门岗值守和报修响应意见较多，物业公司承诺半个月内完成整改，联合党支部逐项跟踪销项。"
     )
     hearing.published_at = hearing.signed_off_at
     for meeting in meetings:
@@ -351,7 +351,7 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
             and meeting.kind == m.MeetingKind.FORUM
             and meeting.signed_off_at
         ):
-            meeting.public_summary = "座谈会听取了居民对垃圾分类和保洁的意见,形成决议,已转入问题清单跟踪。"
+            meeting.public_summary = "座谈会听取了居民对垃圾分类和保洁的意见，形成决议，已转入问题清单跟踪。"
             meeting.published_at = meeting.signed_off_at
             break
     return open_resolutions
@@ -444,7 +444,7 @@ def _patrols(s: _Street) -> tuple[int, int]:
                         day=day,
                         started_at=start,
                         ended_at=start + dt.timedelta(minutes=rng.randint(30, 80)),
-                        route_note=rng.choice(("", "东门—中心绿地—北门", "沿围墙一圈,重点看车棚", "")),
+                        route_note=rng.choice(("", "东门—中心绿地—北门", "沿围墙一圈，重点看车棚", "")),
                         summary=rng.choice(("未发现新问题", "车棚充电情况已提醒", "")),
                     )
                 )
@@ -507,12 +507,12 @@ def _security_logs(s: _Street) -> int:
             signs = manager is not None and manager.company_id in own
             label = f"{manager.company.name}保安队长" if manager else "物业公司保安队长"
             for shift, text in (
-                (m.Shift.MORNING, "早班:东西门岗各一人,车辆引导一人;重点检查消防通道和非机动车棚充电。"),
-                (m.Shift.EVENING, "晚间点评:门岗登记规范;北门车辆乱停已劝离;明日加强夜间巡逻。"),
+                (m.Shift.MORNING, "早班：东西门岗各一人，车辆引导一人；重点检查消防通道和非机动车棚充电。"),
+                (m.Shift.EVENING, "晚间点评：门岗登记规范；北门车辆乱停已劝离；明日加强夜间巡逻。"),
             ):
                 if back == 0 and shift == m.Shift.EVENING:
                     continue
-                comment = "消防通道保持畅通,继续保持。" if s.rng.random() < 0.4 else ""
+                comment = "消防通道保持畅通，继续保持。" if s.rng.random() < 0.4 else ""
                 logs.append(
                     m.SecurityLog(
                         estate=estate,
@@ -541,8 +541,8 @@ def _duty_board(s: _Street) -> tuple[int, int]:
                 m.DutyProfile(
                     member=member,
                     role_label=member.position or member.get_organisation_display(),
-                    commitment="亮身份、亮承诺、亮职责:来访必接、有问必答、事事有回音。",
-                    duties="接待来访居民,登记诉求,转交问题清单跟踪销项。",
+                    commitment="亮身份、亮承诺、亮职责：来访必接、有问必答、事事有回音。",
+                    duties="接待来访居民，登记诉求，转交问题清单跟踪销项。",
                 )
             )
         if not members:
@@ -563,10 +563,10 @@ def _receptions(s: _Street) -> int:
     member_user = s.member_user
     receptions = []
     matters = (
-        ("3号楼王阿姨", "楼道里电动车充电,担心起火。", "已通知物业当天清理,并在楼道张贴提示。"),
+        ("3号楼王阿姨", "楼道里电动车充电，担心起火。", "已通知物业当天清理，并在楼道张贴提示。"),
         ("12号楼居民", "询问维修资金使用公示在哪里查看。", "告知公示栏位置和手机公开页。"),
         ("", "北门夜间路灯不亮。", "已转物业维修。"),
-        ("5号楼张先生", "物业费上调的依据是什么?", "解释先质后价和年度议价会议安排。"),
+        ("5号楼张先生", "物业费上调的依据是什么？", "解释先质后价和年度议价会议安排。"),
     )
     for index, (visitor, matter, answer) in enumerate(matters):
         receptions.append(
@@ -914,21 +914,21 @@ BODY_MEETINGS = {
             "领导小组第一次会议",
             -757,
             "1. 领导小组工作机制\n2. 总体推动方案和三阶段计划安排\n3. 物业公示内容和“四保”提质要求\n4. 联合党支部三权指导办法",
-            "会议围绕“1+3”老旧小区物业治理模式的建立,对领导小组工作机制、总体推动方案、三阶段计划安排以及物业公示内容、"
-            "“四保”提质要求、联合党支部三权指导办法进行细化研究。会议要求以考促学、专业监督、问题导向、挂图作战,"
+            "会议围绕“1+3”老旧小区物业治理模式的建立，对领导小组工作机制、总体推动方案、三阶段计划安排以及物业公示内容、"
+            "“四保”提质要求、联合党支部三权指导办法进行细化研究。会议要求以考促学、专业监督、问题导向、挂图作战，"
             "在既定时间节点前实现建章立制、试点推进。",
             [
                 (
                     "印发领导小组工作机制和总体推动方案",
                     "街道物业管理办",
                     30,
-                    "已以街道党工委文件印发,并在居民区书记例会上传达。",
+                    "已以街道党工委文件印发，并在居民区书记例会上传达。",
                 ),
                 (
                     "选取 10 个居民区先行试点组建大联合党支部",
                     "街道社区党建办",
                     120,
-                    "10 个试点联合党支部已按程序组建,居委会、业委会、物业负责人纳入支部。",
+                    "10 个试点联合党支部已按程序组建，居委会、业委会、物业负责人纳入支部。",
                 ),
             ],
         ),
@@ -936,53 +936,53 @@ BODY_MEETINGS = {
             "领导小组第三季度推进会",
             -70,
             "1. 32 个联合党支部组建进度\n2. 23 家业委会换届人选把关情况\n3. 物业服务质量测评与末位整改",
-            "会议听取了联合党支部组建和换届人选把关情况的汇报。32 个居民区联合党支部将于 10 月底前全部组建;"
-            "换届中的业委会党员占比和“两委”交叉任职占比仍低于 55% 和 40% 的目标,要求各居民区党总支加强人选把关。",
+            "会议听取了联合党支部组建和换届人选把关情况的汇报。32 个居民区联合党支部将于 10 月底前全部组建；"
+            "换届中的业委会党员占比和“两委”交叉任职占比仍低于 55% 和 40% 的目标，要求各居民区党总支加强人选把关。",
             [
                 (
                     "10 月底前完成其余居民区联合党支部组建",
                     "街道社区党建办",
                     40,
-                    "32 个居民区联合党支部已全部组建,支部书记由居民区党总支书记兼任。",
+                    "32 个居民区联合党支部已全部组建，支部书记由居民区党总支书记兼任。",
                 ),
-                ("排名靠后的 9 家物业开展“找茬”整改,形成整改清单", "街道物业管理办", 45, ""),
+                ("排名靠后的 9 家物业开展“找茬”整改，形成整改清单", "街道物业管理办", 45, ""),
             ],
         ),
         (
             "领导小组第四季度推进会",
             -12,
             "1. 三阶段计划时间节点检查\n2. 业委会党员和交叉任职占比\n3. 月度简报和挂图作战",
-            "会议对照三阶段计划逐项检查时间节点:联合党支部已全部组建;业委会党员占比、交叉任职占比尚未达标,"
-            "交叉任职节点已超期。会议决定对未达标的换届小区逐一约谈,并在月度简报中通报。",
+            "会议对照三阶段计划逐项检查时间节点：联合党支部已全部组建；业委会党员占比、交叉任职占比尚未达标，"
+            "交叉任职节点已超期。会议决定对未达标的换届小区逐一约谈，并在月度简报中通报。",
             [
                 ("对党员占比未达标的换届小区逐一约谈居民区书记", "街道社区党建办", 20, ""),
                 (
                     "月度简报增加时间节点和超期事项通报",
                     "街道物业管理办",
                     10,
-                    "月度简报已增加“时间节点”一栏,11 月简报已按新格式印发。",
+                    "月度简报已增加“时间节点”一栏，11 月简报已按新格式印发。",
                 ),
             ],
         ),
     ],
     "council": [
         (
-            "物业企业理事会:“四保”提质和服务事项公开",
+            "物业企业理事会：“四保”提质和服务事项公开",
             -40,
             "1. 保洁、保绿整改情况交流\n2. 服务事项公开清单\n3. 质价相符、先质后价",
-            "各理事单位交流了保洁、保绿整改情况。会议明确从居民感受度高的保洁、保绿着手,统一服务事项公开清单,"
+            "各理事单位交流了保洁、保绿整改情况。会议明确从居民感受度高的保洁、保绿着手，统一服务事项公开清单，"
             "提价意向须以服务质量测评结果为前提。",
             [
-                ("统一服务事项公开清单,各企业在管小区全部张贴", "物业企业理事会理事长单位", 50, ""),
+                ("统一服务事项公开清单，各企业在管小区全部张贴", "物业企业理事会理事长单位", 50, ""),
             ],
         ),
     ],
     "federation": [
         (
-            "业委会主任联合会:维修资金使用和管理规约公开",
+            "业委会主任联合会：维修资金使用和管理规约公开",
             -25,
             "1. 专项维修资金使用程序\n2. 《管理规约》《业主大会议事规则》公开\n3. 换届工作经验交流",
-            "会议交流了专项维修资金使用中的业主表决和审价程序,要求各业委会定期公开维修资金和公共收益收支情况,"
+            "会议交流了专项维修资金使用中的业主表决和审价程序，要求各业委会定期公开维修资金和公共收益收支情况，"
             "尚未公开《管理规约》的小区年底前完成。",
             [
                 ("尚未公开《管理规约》的小区年底前完成公开", "业委会主任联合会会长", 35, ""),
@@ -991,13 +991,13 @@ BODY_MEETINGS = {
     ],
     "joint": [
         (
-            "五方联席会议:跨小区停车和围栏整修",
+            "五方联席会议：跨小区停车和围栏整修",
             -18,
             "1. 相邻小区停车位整合\n2. 围栏和门头整修\n3. 责任分工和时限",
-            "五方就相邻小区停车位整合和围栏整修协商一致:物业企业提出方案,业委会征求业主意见,居委会做好宣传,"
+            "五方就相邻小区停车位整合和围栏整修协商一致：物业企业提出方案，业委会征求业主意见，居委会做好宣传，"
             "居民区党组织跟踪销项。",
             [
-                ("物业企业提交停车位整合方案", "物业企业负责人", 14, "方案已提交,业委会正在征求业主意见。"),
+                ("物业企业提交停车位整合方案", "物业企业负责人", 14, "方案已提交，业委会正在征求业主意见。"),
             ],
         ),
     ],
@@ -1071,7 +1071,7 @@ def _pilots(s: _Street) -> int:
         m.Pilot(
             street=s.street,
             branch=b,
-            programme="先行试点大联合党支部:居委会、业委会、物业负责人按程序纳入支部,非党负责人列席;"
+            programme="先行试点大联合党支部：居委会、业委会、物业负责人按程序纳入支部，非党负责人列席；"
             "推动“四保”服务、账目公开等问题在支部会议上摆上桌面。",
             since=b.founded_on,
         )
@@ -1084,7 +1084,7 @@ def _pilots(s: _Street) -> int:
                 street=s.street,
                 company=company,
                 agreement="党建联建协议",
-                programme="以提质增效和经费公开为基础的推进方案:在管老旧小区统一“四保”标准,按季公开物业费收支,"
+                programme="以提质增效和经费公开为基础的推进方案：在管老旧小区统一“四保”标准，按季公开物业费收支，"
                 "区域化集中管理。",
                 since=_days(s, -700),
             )
@@ -1100,7 +1100,7 @@ def _plan(s: _Street, admin) -> int:
             plan=plan,
             number=1,
             title="建章立制·试点推进",
-            goal="建立领导小组工作机制和制度;10 个联合党支部、1 家物业企业先行试点。",
+            goal="建立领导小组工作机制和制度；10 个联合党支部、1 家物业企业先行试点。",
             starts_on=_days(s, -826),
             ends_on=_days(s, -524),
         ),
@@ -1108,7 +1108,7 @@ def _plan(s: _Street, admin) -> int:
             plan=plan,
             number=2,
             title="整体启动·组织优化",
-            goal="32 个居民区联合党支部全部组建并规范运行;业委会换届人选把关,党员占比 55%、交叉任职占比 40%。",
+            goal="32 个居民区联合党支部全部组建并规范运行；业委会换届人选把关，党员占比 55%、交叉任职占比 40%。",
             starts_on=_days(s, -523),
             ends_on=_days(s, 115),
         ),
@@ -1116,7 +1116,7 @@ def _plan(s: _Street, admin) -> int:
             plan=plan,
             number=3,
             title="党建引领·良性态势",
-            goal="质价相符、优胜劣汰机制常态运行,居民满意度持续提升,形成良性竞争态势。",
+            goal="质价相符、优胜劣汰机制常态运行，居民满意度持续提升，形成良性竞争态势。",
             starts_on=_days(s, 116),
             ends_on=_days(s, 390),
         ),
@@ -1132,7 +1132,7 @@ def _plan(s: _Street, admin) -> int:
             -727,
             M.MANUAL,
             -730,
-            "街道党工委文件印发,见领导小组第一次会议决议 1。",
+            "街道党工委文件印发，见领导小组第一次会议决议 1。",
         ),
         (
             one,
@@ -1145,12 +1145,12 @@ def _plan(s: _Street, admin) -> int:
         ),
         (
             one,
-            "签订党建联建协议,确定试点物业企业",
+            "签订党建联建协议，确定试点物业企业",
             "街道物业管理办",
             -600,
             M.MANUAL,
             -700,
-            "与国企物业签订党建联建协议,形成推进方案。",
+            "与国企物业签订党建联建协议，形成推进方案。",
         ),
         (one, "10 个试点联合党支部组建", "街道社区党建办", -560, M.PILOT_BRANCHES, None, ""),
         (
@@ -1160,15 +1160,15 @@ def _plan(s: _Street, admin) -> int:
             -160,
             M.MANUAL,
             -170,
-            "第三方测评机构完成首轮测评,结果已在领导小组会议通报。",
+            "第三方测评机构完成首轮测评，结果已在领导小组会议通报。",
         ),
         (two, "32 个居民区联合党支部全部组建", "街道社区党建办", -36, M.BRANCHES_FORMED, None, ""),
-        (two, "业委会“两委”交叉任职占比达到 40%(全街道)", "街道社区党建办", -6, M.OC_CROSS_SHARE, None, ""),
+        (two, "业委会“两委”交叉任职占比达到 40%（全街道）", "街道社区党建办", -6, M.OC_CROSS_SHARE, None, ""),
         (two, "末位 9 家物业“找茬”整改验收", "街道物业管理办", 9, M.MANUAL, None, ""),
-        (two, "业委会党员占比达到 55%(全街道)", "街道社区党建办", 25, M.OC_PARTY_SHARE, None, ""),
+        (two, "业委会党员占比达到 55%（全街道）", "街道社区党建办", 25, M.OC_PARTY_SHARE, None, ""),
         (two, "全部居民区常态公示物业费收支", "街道物业管理办", 56, M.MANUAL, None, ""),
         (three, "每年一次议价会议制度覆盖全部小区", "物业企业理事会", 205, M.MANUAL, None, ""),
-        (three, "末 3 家物业淘汰退出,优质物业扩大服务规模", "街道物业管理办", 300, M.MANUAL, None, ""),
+        (three, "末 3 家物业淘汰退出，优质物业扩大服务规模", "街道物业管理办", 300, M.MANUAL, None, ""),
         (three, "居民对物业服务满意度较上年提升", "领导小组办公室", 390, M.MANUAL, None, ""),
     ]
     m.Milestone.objects.bulk_create(

@@ -8,6 +8,7 @@ printf placeholders (%(name)s) and marks between Latin letters or digits."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -134,3 +135,24 @@ def normalise_marks(text: str) -> str:
     strings that differ only in the width of their punctuation normalise alike."""
     text = "".join(FULL_TO_HALF.get(char, char) for char in text)
     return re.sub(rf"[ \t]*([{_MARKS}])[ \t]*", r"\1", text)
+
+
+def chinese_literals(tree: ast.AST) -> list[ast.Constant]:
+    """The plain string literals of a module that hold Chinese text: no docstrings, no f-string parts
+    (their positions are the f-string's own on Python 3.11)."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skip.update(id(part) for part in ast.walk(node))
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skip.add(id(first.value))
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skip
+        and any("\u3400" <= char <= "\u9fff" for char in node.value)
+    ]

@@ -92,7 +92,7 @@ def _plugins(plugins: Plugins) -> tuple[ModuleType, ...]:
 
 def _refuse_real_street() -> None:
     if r.Street.objects.filter(name=STREET_NAME, is_demo=False).exists():
-        raise DemoError(_("已有同名的正式街道“%(name)s”,演示数据不会改动它。") % {"name": STREET_NAME})
+        raise DemoError(_("已有同名的正式街道“%(name)s”，演示数据不会改动它。") % {"name": STREET_NAME})
 
 
 @transaction.atomic
@@ -127,7 +127,7 @@ def demo_street_create(
     existing = sorted(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
     if existing:
         raise DemoError(
-            _("用户名 %(names)s 已被占用;请先删除这些用户,或用 --reset 重建演示数据。")
+            _("用户名 %(names)s 已被占用；请先删除这些用户，或用 --reset 重建演示数据。")
             % {"names": "、".join(existing)}
         )
     if r.Street.objects.filter(name=STREET_NAME).exists():
@@ -357,7 +357,7 @@ def _refuse_users_elsewhere(street: r.Street | None) -> None:
     taken = sorted(set(grants.values_list("user__username", flat=True)))
     if taken:
         raise DemoError(
-            _("用户 %(names)s 在其他街道有授权,演示数据不会删除它们。") % {"names": "、".join(taken)}
+            _("用户 %(names)s 在其他街道有授权，演示数据不会删除它们。") % {"names": "、".join(taken)}
         )
 
 
@@ -389,7 +389,7 @@ def _streets_of(obj: models.Model) -> set[int | None]:
 
 def _refuse_elsewhere(obj: models.Model, street_id: int | None) -> None:
     if _streets_of(obj) - {street_id}:
-        raise DemoError(_("“%(label)s”属于其他街道却引用了演示数据,演示数据不会改动它。") % {"label": obj})
+        raise DemoError(_("“%(label)s”属于其他街道却引用了演示数据，演示数据不会改动它。") % {"label": obj})
 
 
 def _refuse_cascade_elsewhere(queryset: models.QuerySet, street_id: int | None) -> None:
@@ -439,7 +439,7 @@ def _delete(
 def demo_street_delete(*, street: r.Street, plugins: Plugins = None) -> dict[str, int]:
     """Delete every row of the demo street and its demo logins; one audit row records it."""
     if not street.is_demo:
-        raise DemoError(_("“%(name)s”不是演示街道,不能删除。") % {"name": street.name})
+        raise DemoError(_("“%(name)s”不是演示街道，不能删除。") % {"name": street.name})
     # First the logins: this refuses (before anything is deleted) if one of them is used elsewhere.
     # Then the apps' demo rows (``<app>/demo_data.py``), in the reverse order of their creation (a
     # branch resolution points at a problem …), before the logins they point at: the ledgers, which

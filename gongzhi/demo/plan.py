@@ -439,7 +439,7 @@ def _plan_branch(rng: Random, area: AreaPlan, companies: list[CompanyPlan], foun
             BranchMemberPlan(name, organisation, position, membership, party, names.phone(rng))
         )
 
-    member(area.secretary, "party", "支部书记(居民区党总支书记)", True)
+    member(area.secretary, "party", "支部书记（居民区党总支书记）", True)
     member(area.rc_director, "residents_committee", "居委会主任", rng.random() < 0.8)
     for estate in area.estates:
         if estate.committee:

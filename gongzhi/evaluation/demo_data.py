@@ -100,11 +100,11 @@ def _insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 def _template(street: r.Street, created: dt.datetime) -> tuple[SurveyTemplate, list]:
     template = SurveyTemplate.objects.create(
         street=street,
-        name="四保服务满意度测评(四类二十项)",
+        name="四保服务满意度测评（四类二十项）",
         version=1,
         scale_max=5,
         frozen=True,
-        description="四大类、20 个事项,现场或线上无记名测评",
+        description="四大类、20 个事项，现场或线上无记名测评",
         created_at=created,
     )
     categories = SurveyCategory.objects.bulk_create(
@@ -215,7 +215,7 @@ def _round(
                 evaluator=evaluator,
                 inspected_on=period_end - dt.timedelta(days=rng.randint(5, 40)),
                 score=(total * 100 / (10 * len(checks))).quantize(Decimal("0.01")),
-                note="现场检查,照片存档于测评机构",
+                note="现场检查，照片存档于测评机构",
                 created_at=created,
             )
             inspections.append(inspection)
@@ -228,7 +228,7 @@ def _round(
             label=label,
             score=score,
             max_score=Decimal("10"),
-            remark="" if score >= 8 else "现场发现问题,已拍照",
+            remark="" if score >= 8 else "现场发现问题，已拍照",
         )
         for inspection, checks in zip(inspections, lines, strict=True)
         for code, label, score in checks
@@ -247,7 +247,7 @@ def _round(
             company_id=company_of.get(estate.pk),
             assessor=secretary if estate.area_id in secretary_areas else admin,
             score=Decimal(_clamp(round(quality[estate.pk] + rng.gauss(3, 7)), 30, 100)),
-            comment="支部考核:参与日常巡查与两周例会情况综合评定",
+            comment="支部考核：参与日常巡查与两周例会情况综合评定",
             assessed_at=created,
         )
         for estate in estates
@@ -393,9 +393,9 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
             campaign=campaigns[0],
             kind="company",
             company_id=s.company_id,
-            title="优秀物业服务企业(标杆)",
+            title="优秀物业服务企业（标杆）",
             year=campaigns[0].period_end.year,
-            citation="年度测评综合排名前列,居民满意度高",
+            citation="年度测评综合排名前列，居民满意度高",
             granted_by=admin,
             granted_on=campaigns[0].period_end,
         )

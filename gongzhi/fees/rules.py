@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from gongzhi.core import legal
 from gongzhi.core.errors import UserError
 
 HUNDRED = Decimal(100)
@@ -279,11 +280,12 @@ def _check_decision(decision: DecisionFacts, *, estate_id: int, kind: str, effec
     needed = fee_matter(kind)
     if decision.matter != needed:
         raise FeeError(
-            _(
-                "表决事项“%(title)s”属于民法典第二百七十八条第（%(have)d）项；"
-                "这项收费须由第（%(need)d）项事项决定。"
-            )
-            % {"title": decision.title, "have": decision.matter, "need": needed}
+            _("表决事项“%(title)s”属于%(have)s事项；这项收费须由%(need)s事项决定。")
+            % {
+                "title": decision.title,
+                "have": legal.civil_code_278_item(decision.matter),
+                "need": legal.civil_code_278_item(needed),
+            }
         )
 
 

@@ -340,10 +340,10 @@ def _income_plans(
 
 
 FEE_SHARES = (  # what the fee income pays for: summary, category, per mille of a month's income, quarterly
-    ("保洁服务支出(人工、耗材、垃圾清运)", "保洁", (150, 210), False),
-    ("秩序维护服务支出(门岗、巡逻、监控)", "秩序维护", (170, 240), False),
+    ("保洁服务支出（人工、耗材、垃圾清运）", "保洁", (150, 210), False),
+    ("秩序维护服务支出（门岗、巡逻、监控）", "秩序维护", (170, 240), False),
     ("管理服务人员工资及社保", "人员费用", (280, 360), False),
-    ("绿化养护支出(修剪、补种、病虫害防治)", "绿化", (50, 80), True),
+    ("绿化养护支出（修剪、补种、病虫害防治）", "绿化", (50, 80), True),
     ("共用部位及设施设备日常维修养护", "维修养护", (60, 110), True),
 )
 
@@ -388,7 +388,7 @@ def _fee_plans(
             plans.append(plan)
             if mistake and first == wrong_month and category == "保洁":
                 plan.decide = _spend(amount * 10)  # a zero too many, corrected three days later
-                _reversal(plans, plan, plan.date + dt.timedelta(days=3), "金额多录一位,已按发票金额重新登记")
+                _reversal(plans, plan, plan.date + dt.timedelta(days=3), "金额多录一位，已按发票金额重新登记")
                 plans.append(
                     _Plan(
                         plan.date + dt.timedelta(days=3),
@@ -699,7 +699,7 @@ def _demo_rules_create(
                         period_end=end,
                         posted_on=posted,
                         place=rng.choice(PLACES),
-                        note="小区公示栏张贴,同步发布于业主微信群" if rng.random() < 0.3 else "",
+                        note="小区公示栏张贴，同步发布于业主微信群" if rng.random() < 0.3 else "",
                     )
                 )
     Disclosure.objects.bulk_create(disclosures, batch_size=2000)

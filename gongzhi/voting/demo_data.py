@@ -38,15 +38,15 @@ from gongzhi.voting.rules import anonymised_ballot_file
 from gongzhi.voting.sealing import seal
 from gongzhi.voting.services import freeze_electorate, new_receipt, tally_decision
 
-CLOSED_TITLE = "动用专项维修资金实施屋面防水翻修(%(first)s楼至%(last)s楼)"
+CLOSED_TITLE = "动用专项维修资金实施屋面防水翻修（%(first)s楼至%(last)s楼）"
 CLOSED_TEXT = (
-    "拟动用相关楼栋专项维修资金,对%(first)s楼至%(last)s楼屋面防水层进行翻修,预算约 48 万元,按专有面积分摊。"
-    "施工单位经公开比选确定,工期约 60 天,质保 5 年。请各位业主在表决期内表明意见。"
+    "拟动用相关楼栋专项维修资金，对%(first)s楼至%(last)s楼屋面防水层进行翻修，预算约 48 万元，按专有面积分摊。"
+    "施工单位经公开比选确定，工期约 60 天，质保 5 年。请各位业主在表决期内表明意见。"
 )
 OPEN_TITLE = "利用小区共有场地增设电动自行车集中充电车棚"
 OPEN_TEXT = (
-    "拟在小区北侧绿化带边的共有场地建设电动自行车集中充电车棚一座(约 60 个车位,带智能充电和烟感报警),"
-    "由物业服务企业运营,收益扣除成本后全部计入公共收益。本事项属于改变共有部分用途,"
+    "拟在小区北侧绿化带边的共有场地建设电动自行车集中充电车棚一座（约 60 个车位，带智能充电和烟感报警），"
+    "由物业服务企业运营，收益扣除成本后全部计入公共收益。本事项属于改变共有部分用途，"
     "须经参与表决专有部分面积四分之三以上且参与表决人数四分之三以上的业主同意。"
 )
 

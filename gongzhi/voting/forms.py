@@ -26,14 +26,14 @@ class DecisionForm(forms.Form):
         error_messages={"required": _("请填写表决事项名称。"), "max_length": _("表决事项名称最多 120 字。")},
     )
     matter = forms.TypedChoiceField(
-        label=_("事项类别（民法典第二百七十八条）"),
+        label=_("事项类别（《民法典》第二百七十八条第一款）"),
         # A callable, evaluated per form: a list built at import time would freeze the labels in the
         # language of whichever request first imported this module.
         choices=lambda: [(m.value, f"({m.value}) {m.label}") for m in Matter],
         coerce=int,
         error_messages={
             "required": _("请选择事项类别。"),
-            "invalid_choice": _("事项类别必须是民法典第二百七十八条所列的第 1 至 9 项。"),
+            "invalid_choice": _("事项类别必须是《民法典》第二百七十八条第一款所列的第（一）至（九）项。"),
         },
     )
     text = forms.CharField(

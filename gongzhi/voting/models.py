@@ -99,7 +99,9 @@ class Decision(models.Model):
         ),
     )
     title = models.CharField(_("表决事项名称"), max_length=120)
-    matter = models.PositiveSmallIntegerField(_("事项类别(民法典第二百七十八条)"), choices=Matter.choices)
+    matter = models.PositiveSmallIntegerField(
+        _("事项类别（《民法典》第二百七十八条第一款）"), choices=Matter.choices
+    )
     text = models.TextField(_("表决事项全文"))
     opens_at = models.DateTimeField(_("投票开始时间"))
     closes_at = models.DateTimeField(_("投票截止时间"))
@@ -161,7 +163,9 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(matter__gte=1) & Q(matter__lte=9),
                 name="decision_matter_known",
-                violation_error_message=_("事项类别必须是民法典第二百七十八条所列的第 1 至 9 项。"),
+                violation_error_message=_(
+                    "事项类别必须是《民法典》第二百七十八条第一款所列的第（一）至（九）项。"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(objection_days__gte=1) & Q(objection_days__lte=60),

@@ -89,7 +89,7 @@ def quorum_reminder_step(days_left: int, already: int | None) -> int | None:
 def check_matter(matter: Any) -> int:
     if isinstance(matter, bool) or not isinstance(matter, int) or not 1 <= matter <= 9:
         raise TallyInputError(
-            _("未知的表决事项类别 %(matter)s：必须是民法典第二百七十八条所列的 1 至 9。")
+            _("未知的表决事项类别 %(matter)s：必须是《民法典》第二百七十八条第一款所列的第 1 至 9 项。")
             % {"matter": repr(matter)},
             item="matter",
         )

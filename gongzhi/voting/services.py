@@ -121,7 +121,7 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         except (TypeError, ValueError):
             matter = 0
         if not 1 <= matter <= 9:
-            raise VotingError(_("事项类别必须是民法典第二百七十八条所列的第 1 至 9 项。"))
+            raise VotingError(_("事项类别必须是《民法典》第二百七十八条第一款所列的第（一）至（九）项。"))
         cleaned["matter"] = matter
     for name in ("opens_at", "closes_at"):
         if name in cleaned:

@@ -2,7 +2,8 @@
 
 ``{{ rate|percent }}`` → "87.5%" (or "—" when there is no figure); ``{{ rate|percent:1 }}`` rounds
 as ``floatformat:1`` does first. ``{{ amount|money }}`` → "1,234.50"; ``{{ amount|yuan }}`` → "1,234.50 元"
-(the unit translated); ``{{ day|long_date }}`` → "2026年12月6日 星期日"; ``{{ day|plain_date }}`` → "2026年12月6日".
+(the unit translated); ``{{ day|long_date }}`` → "2026年12月6日 星期日"; ``{{ day|plain_date }}`` → "2026年12月6日";
+``{{ matter|civil_code_278 }}`` → "《民法典》第二百七十八条第一款第（四）项".
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from gongzhi.core import dates
+from gongzhi.core import dates, legal
 
 register = template.Library()
 
@@ -63,3 +64,13 @@ def long_date(value: Any) -> str:
 def plain_date(value: Any) -> str:
     """``{{ day|plain_date }}`` → 2026年12月6日 (English: 6 December 2026)."""
     return dates.plain_date(value or None)
+
+
+@register.filter
+def civil_code_278(item: Any) -> str:
+    """``{{ decision.matter|civil_code_278 }}`` → 《民法典》第二百七十八条第一款第（四）项 (core/legal.py);
+    "" for a value that is no matter number."""
+    try:
+        return legal.civil_code_278_item(int(item))
+    except (TypeError, ValueError):
+        return ""

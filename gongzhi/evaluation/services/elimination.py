@@ -1,5 +1,5 @@
 """末尾淘汰: pick the bottom N, fault-finding (找茬), rectification, re-evaluation, proposal, the
-leadership group's decision and the referral to the owners (民法典第二百七十八条第四项)."""
+leadership group's decision and the referral to the owners (《民法典》第二百七十八条第一款第（四）项)."""
 
 from __future__ import annotations
 
@@ -445,7 +445,7 @@ def _refer(elimination: EliminationCampaign, day: dt.date) -> list[dict]:
                 "matter": 4,
                 "referred_on": day,
                 "note": _(
-                    "经末尾淘汰审定，提请业主大会决定解聘/选聘物业服务企业（民法典第二百七十八条第四项）。"
+                    "经末尾淘汰审定，提请业主大会决定解聘/选聘物业服务企业（《民法典》第二百七十八条第一款第（四）项）。"
                 ),
             },
         )

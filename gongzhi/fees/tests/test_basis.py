@@ -132,7 +132,7 @@ def test_a_failed_decision_or_one_of_the_wrong_matter_is_refused(world, decision
     with pytest.raises(FeeError, match="未获通过"):
         fee_standard_create(**args, basis_decision=failed)
     fund = decision_factory(matter=5)
-    with pytest.raises(FeeError, match="第（5）项"):
+    with pytest.raises(FeeError, match="第（五）项"):
         fee_standard_create(**args, basis_decision=fund)
     assert not FeeStandard.objects.exists()
 

@@ -91,9 +91,9 @@ def test_a_passed_decision_of_the_right_matter_stands_and_a_wrong_one_does_not()
         amount="150",
         decision=decision(matter=8),
     )
-    with pytest.raises(FeeError, match="第（5）项.*第（4）项"):
+    with pytest.raises(FeeError, match="第（五）项.*第（四）项"):
         check("owners_assembly", decision=decision(matter=5))
-    with pytest.raises(FeeError, match="第（4）项.*第（8）项"):
+    with pytest.raises(FeeError, match="第（四）项.*第（八）项"):
         check("owners_assembly", kind="parking_monthly", unit="yuan_month", amount="150", decision=decision())
     with pytest.raises(FeeError, match="未获通过"):
         check("owners_assembly", decision=decision(passed=False))

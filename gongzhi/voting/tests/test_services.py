@@ -72,7 +72,7 @@ def test_bad_draft_fields_are_refused_in_chinese(world):
     opens = timezone.now()
     with pytest.raises(VotingError, match="截止时间必须晚于"):
         draft(world, opens_at=opens, closes_at=opens - HOUR)
-    with pytest.raises(VotingError, match="第 1 至 9 项"):
+    with pytest.raises(VotingError, match="第（一）至（九）项"):
         draft(world, matter=10)
     with pytest.raises(VotingError, match="带时区"):
         draft(world, opens_at=dt.datetime(2030, 1, 1, 8), closes_at=dt.datetime(2030, 1, 2, 8))  # noqa: DTZ001

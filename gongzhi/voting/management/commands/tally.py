@@ -27,7 +27,7 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:
         return _(
-            "按民法典第二百七十八条重新计票（文件格式见 docs/DESIGN.md §6），或导出已截止表决的匿名表决票文件。"
+            "按《民法典》第二百七十八条重新计票（文件格式见 docs/DESIGN.md §6），或导出已截止表决的匿名表决票文件。"
         )
 
     def add_arguments(self, parser: CommandParser) -> None:
