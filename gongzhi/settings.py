@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: the request id reaches every log line of the request, and the timing covers the whole answer
+    "gongzhi.core.requestlog.request_context",
     "django.middleware.security.SecurityMiddleware",
     "gongzhi.core.dbrouter.ReplicaPinMiddleware",
     "gongzhi.core.middleware.security_headers",
@@ -238,6 +240,10 @@ MEDIA_URL = "media/"
 
 # Uploads: Excel imports are bounded here and again by content in core/excel.py.
 IMPORT_MAX_BYTES = env_int("GONGZHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# The largest request body the reverse proxy lets through (client_max_body_size of deploy/nginx/): a
+# problem report may carry 6 photos of up to 10 MB (core/images.py), evidence documents 20 MB, imports
+# IMPORT_MAX_BYTES — each refused by the application with its own message, never by the proxy.
+GONGZHI_UPLOAD_MAX_REQUEST_MB = env_int("GONGZHI_UPLOAD_MAX_REQUEST_MB", 64)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -267,11 +273,26 @@ if redis_url := os.environ.get("GONGZHI_REDIS_URL") or os.environ.get("REDIS_URL
 GONGZHI_PUBLIC_CACHE_SECONDS = env_int("GONGZHI_PUBLIC_CACHE_SECONDS", 600)
 GONGZHI_PUBLIC_MAX_AGE = env_int("GONGZHI_PUBLIC_MAX_AGE", 60)
 
+# Logs (docs/OPERATIONS.md "Logs"): the console format for ./run demo; GONGZHI_LOG_FORMAT=json writes one
+# JSON object per line with the request's id (core/requestlog.py) and an access line per request.
+GONGZHI_LOG_FORMAT = env_str("GONGZHI_LOG_FORMAT", "console")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "gongzhi.core.requestlog.RequestContextFilter"}},
+    "formatters": {"json": {"()": "gongzhi.core.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_context"],
+            **({"formatter": "json"} if GONGZHI_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("GONGZHI_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # the access line: on in JSON mode (gunicorn's own access log is then off, `gongzhi serve`)
+        "gongzhi.request": {"level": "INFO" if GONGZHI_LOG_FORMAT == "json" else "WARNING"},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
@@ -324,3 +345,9 @@ GONGZHI_PDF_FONTS = env_list("GONGZHI_PDF_FONTS", ["Noto Sans CJK SC", "Noto Ser
 # folder for job progress and result files (web and worker must share it).
 GONGZHI_WORKER_PROBE = env_str("GONGZHI_WORKER_PROBE", "gongzhi.jobs.worker.probe")
 GONGZHI_JOBS_DIR = Path(os.environ.get("GONGZHI_JOBS_DIR", VAR_DIR / "jobs"))
+
+# Metrics (/metrics, core/metrics.py): who may read them, and where each gunicorn process leaves its
+# request counts for the others to add up (`gongzhi serve` sets it to var/metrics; unset: per process).
+GONGZHI_METRICS_ALLOWED_IPS = env_list("GONGZHI_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+GONGZHI_METRICS_TOKEN = env_str("GONGZHI_METRICS_TOKEN", "")
+GONGZHI_METRICS_DIR = os.environ.get("GONGZHI_METRICS_DIR") or None

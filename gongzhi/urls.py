@@ -3,7 +3,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from gongzhi.api.urls import api
 from gongzhi.core import views as core_views
-from gongzhi.core import views_health, views_notify
+from gongzhi.core import views_health, views_metrics, views_notify
 
 urlpatterns = [
     path("", include("gongzhi.home.urls")),
@@ -39,6 +39,7 @@ urlpatterns = [
     path("wall/", include("gongzhi.wall.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", views_metrics.metrics, name="metrics"),
 ]
 
 handler400 = "gongzhi.core.views.bad_request"

@@ -5,6 +5,9 @@ Expected answers by hand from the role model (docs/DESIGN.md §3):
   street; every other persona — the leadership group included — gets 403.
 - Notification channels (通知方式) are every logged-in user's own page: 200 for all. The delivery log
   (外发通知记录) and the table of who is told what (通知规则) are the street admin's, like the audit trail.
+- /metrics is not a page for people: it answers by the caller's address (GONGZHI_METRICS_ALLOWED_IPS,
+  127.0.0.1 by default — the test client's), whoever is logged in; from elsewhere 404
+  (core/tests/test_metrics.py).
 """
 
 from __future__ import annotations
@@ -22,3 +25,4 @@ def cases(world):
     admin_only = {p: (200 if p in ADMINS else 403) for p in PERSONAS}
     yield "notify_deliveries", reverse("notify_deliveries"), "get", admin_only
     yield "notify_events", reverse("notify_events"), "get", admin_only
+    yield "metrics", reverse("metrics"), "get", dict.fromkeys(PERSONAS, 200)

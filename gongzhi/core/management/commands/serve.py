@@ -3,6 +3,7 @@
 import os
 import shutil
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -44,10 +45,18 @@ class Command(BaseCommand):
             # seconds on a small server; gunicorn's default of 30 s would cut them off.
             "--timeout",
             os.environ.get("GONGZHI_REQUEST_TIMEOUT", "180"),
-            "--access-logfile",
-            "-",
             "--log-level",
             "warning",
         ]
+        if settings.GONGZHI_LOG_FORMAT != "json":
+            # In JSON mode the application writes the access line itself, with the request id
+            # (core/requestlog.py); gunicorn's plain line would only be a second, unparsable copy.
+            argv += ["--access-logfile", "-"]
+        # Each gunicorn process leaves its request counts here and /metrics adds them up, whichever
+        # process answers (core/metrics.py). Emptied at start: the counters begin again at 0.
+        metrics_dir = os.environ.get("GONGZHI_METRICS_DIR") or str(settings.VAR_DIR / "metrics")
+        os.environ["GONGZHI_METRICS_DIR"] = metrics_dir
+        for stale in Path(metrics_dir).glob("*.json"):
+            stale.unlink(missing_ok=True)
         sys.stdout.flush()
         os.execv(gunicorn, argv)  # noqa: S606 (replace this process with gunicorn; argv is ours, not user input)
