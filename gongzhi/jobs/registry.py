@@ -5,8 +5,9 @@
 
 ``TASKS = {"app.name": fn}``  or  ``{"app.name": {"run": fn, "title": …, "template": …, "max_attempts": n}}``
     ``fn(job, **args)`` does the work; ``job`` is the running job's ``JobContext`` (``job.progress(done,
-    total)``, ``job.pk``, ``job.user_id``); its return value (JSON) is the job's result. ``title`` names the
-    task on its page and in the inbox; ``template`` renders the result on the job's page.
+    total)``, ``job.phase(name)``, ``job.pk``, ``job.user_id``); its return value (JSON) is the job's result.
+    ``title`` names the task on its page and in the inbox; ``template`` renders the result on the job's
+    page; ``phases`` = ``[(key, title, progress_label), …]`` splits the bar between successive phases.
 ``SCHEDULE = [{"task": "app.name", "every": 600}, {"task": "app.name", "daily": "02:10"}]``
     the platform's own timetable (local time); each period runs once whatever the number of workers.
 
@@ -39,6 +40,8 @@ class Task:
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     context: Callable[[Any], dict] | None = None  # result → the result template's context
     progress_label: Any = ""  # "%(done)s / %(total)s" in words, e.g. 已检查 %(done)s / %(total)s 行
+    # (key, what the page says, progress label) of each phase, in order; the bar gives each an equal share
+    phases: tuple[tuple[str, Any, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def _task(name: str, spec) -> Task:
         max_attempts=int(spec.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
         context=spec.get("context"),
         progress_label=spec.get("progress_label", ""),
+        phases=tuple(tuple(phase) for phase in spec.get("phases", ())),
     )
 
 

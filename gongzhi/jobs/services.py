@@ -70,6 +70,13 @@ class JobContext:
         self.pk = job.pk
         self.user_id = job.user_id
         self._last = 0.0
+        self._phase = ""
+
+    def phase(self, name: str) -> None:
+        """The task enters one of its declared phases (registry ``phases``: e.g. the import's "check" then
+        "write"); the next ``progress`` counts within it, and the bar shows it as its share of the whole."""
+        self._phase = name
+        self._last = 0.0  # the new phase is shown at once
 
     @property
     def user(self):
@@ -83,19 +90,25 @@ class JobContext:
         path = progress_path(self.pk)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(json.dumps({"done": int(done), "total": int(total)}))
+        partial.write_text(json.dumps({"done": int(done), "total": int(total), "phase": self._phase}))
         partial.replace(path)  # atomic: the page reads the whole file or the previous one
 
 
 def read_progress(job: Job) -> tuple[int, int]:
     """(done, total) of a job: the live file while it runs, else what the row recorded."""
+    done, total, _phase = read_progress_phase(job)
+    return done, total
+
+
+def read_progress_phase(job: Job) -> tuple[int, int, str]:
+    """(done, total, phase) of a job; the phase is known only while it runs ("" otherwise)."""
     if job.status == JobStatus.RUNNING:
         try:
             data = json.loads(progress_path(job.pk).read_text())
-            return int(data["done"]), int(data["total"])
-        except (OSError, ValueError, KeyError):
+            return int(data["done"]), int(data["total"]), str(data.get("phase") or "")
+        except (OSError, ValueError, KeyError, TypeError):
             pass
-    return job.progress_done, job.progress_total
+    return job.progress_done, job.progress_total, ""
 
 
 # ---- enqueue ---------------------------------------------------------------------------------------
@@ -284,14 +297,15 @@ def jobs_prune(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def job_start_once(*, task: str, user, args: dict[str, Any] | None = None) -> Job:
-    """A person's job: their unfinished job of this task if there is one (a second click follows the first
-    job), else a new one."""
-    running = (
+    """A person's job: their unfinished job of this task with these arguments if there is one (a second
+    click follows the first job), else a new one. The arguments are compared here, not in SQL: JSON
+    equality differs between SQLite and PostgreSQL, and a person has few unfinished jobs."""
+    unfinished = (
         Job.objects.select_for_update()
         .filter(task=task, user=user, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
         .order_by("-id")
-        .first()
     )
-    if running is not None:
-        return running
+    for running in unfinished:
+        if running.args == (args or {}):
+            return running
     return job_enqueue(task=task, args=args, user=user)

@@ -25,6 +25,20 @@ def qr_png_uri(data: str) -> str:
     return segno.make(data, error="m", micro=False).png_data_uri(scale=5, border=2)
 
 
+def letters_issuer(user, estate: Estate) -> str:
+    """Who signs the letters: the committee (its own letterhead, empty here), the residents' committee,
+    or the street office — whoever issues them."""
+    from django.utils.translation import gettext as _
+
+    from gongzhi.portal import permissions
+
+    capacity = permissions.issuing_capacity(user, estate)
+    return {
+        permissions.CAPACITY_COMMITTEE: "",
+        permissions.CAPACITY_AREA: _("%(area)s居民委员会") % {"area": estate.area.name},
+    }.get(capacity, _("%(street)s办事处") % {"street": estate.area.street.name})
+
+
 def letters_pdf(*, estate: Estate, letters: list[IssuedLetter], activate_url: str, issuer: str = "") -> bytes:
     """The batch PDF. Names are masked (the letter travels through letter boxes); the code is printed
     in clear here and nowhere else."""

@@ -67,6 +67,24 @@ def letter_owners(estate: Estate):
     )
 
 
+def letters_selection(
+    estate: Estate, *, which: str, building_id: int | None = None, owner_id: int | None = None
+) -> tuple[list[int], bool]:
+    """The owners a batch of letters is for (ids) and whether activated owners are included, from the
+    issue form's choice: "new" (no live code yet), "pending" (all not activated: live codes are
+    replaced), "owner" (one owner, activated or not). Read at the moment of issuing, by the direct
+    download and by the background job alike, so a second click never voids the first batch's codes."""
+    owners = letter_owners(estate)
+    if building_id is not None:
+        owners = owners.filter(units__building_id=building_id)
+    if which == "owner":
+        return list(owners.filter(pk=owner_id).values_list("pk", flat=True)), True
+    if which == "new":
+        live = ActivationCode.objects.usable(timezone.now()).filter(estate=estate).values("owner_id")
+        owners = owners.exclude(pk__in=live)
+    return list(owners.values_list("pk", flat=True)), False
+
+
 def activated_owner_ids(estate: Estate) -> set[int]:
     """Owners of the estate who already have an account with a grant on one of their units there."""
     return set(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("exams/new/", office.exam_create, name="exam_create"),
     path("exams/<int:pk>/", office.exam_detail, name="exam"),
     path("exams/<int:pk>/export.xlsx", office.exam_export, name="exam_export"),
+    path("exams/<int:pk>/certificates/", office.certificates_batch, name="certificates_batch"),
     path("exams/<int:pk>/act/<slug:action>/", office.exam_act, name="exam_act"),
     path("start/<int:pk>/", office.attempt_start, name="start"),
     path("attempt/<int:pk>/", office.attempt_take, name="take"),

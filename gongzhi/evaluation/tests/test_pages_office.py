@@ -317,17 +317,19 @@ def test_the_company_profile_shows_the_score_history(as_user, world, closed):
     assert closed.name in page and "chart-history" in page
 
 
-def test_a_large_estate_prints_by_building(as_user, world, monkeypatch):
+def test_a_large_estate_is_printed_by_the_worker(as_user, world, monkeypatch):
     from gongzhi.evaluation.views import office
+    from gongzhi.jobs.models import Job
 
     monkeypatch.setattr(office, "MAX_LETTERS", 2)  # the world's estates have 3 households
     campaign = factories.open_campaign(world)
     link = campaign.campaign_estates.get(estate=world.estate_a1)
     client = as_user("admin")
     url = reverse("evaluation:letters", args=[campaign.pk, link.pk])
-    refused = client.post(url, follow=True)
-    assert "请按楼栋分批打印" in refused.content.decode()
-    assert not AccessCode.objects.exists()
+    queued = client.post(url)
+    job = Job.objects.get(task="evaluation.letters")  # test_letters_job.py runs it
+    assert queued["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert not AccessCode.objects.exists()  # nothing issued before the worker runs
     assert (
         f'<option value="{world.building_a1.pk}">'
         in client.get(reverse("evaluation:campaign", args=[campaign.pk])).content.decode()

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,10 +23,11 @@ from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import build_workbook, xlsx_response
 from gongzhi.core.ordering import natural_key
-from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
+from gongzhi.core.pdf import pdf_response, render_pdf
 from gongzhi.core.scopes import get_for_user, scope_for, streets_run_by, visible
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.evaluation import permissions, rules, selectors, services
+from gongzhi.evaluation.documents import survey_letters_pdf
 from gongzhi.evaluation.forms import AwardForm, CampaignForm
 from gongzhi.evaluation.models import (
     AccessCode,
@@ -35,6 +35,7 @@ from gongzhi.evaluation.models import (
     AwardKind,
     Campaign,
     CampaignEstate,
+    CampaignStatus,
     CategoryCode,
     ScoreKind,
     SurveyResponse,
@@ -223,19 +224,26 @@ def campaign_act(request, pk: int, action: str):
         services.campaign_close(actor=request.user, campaign=campaign)
         messages.success(request, _("测评已结束，不再接受答卷。"))
     else:
-        result = services.campaign_recompute(actor=request.user, campaign=campaign)
-        messages.success(
-            request,
-            _("已重新计算：%(e)d 个小区、%(c)d 家企业、%(n)d 份答卷，用时 %(s).2f 秒。")
-            % {"e": result.estates, "c": result.companies, "n": result.responses, "s": result.seconds},
+        # The recompute runs in the worker with a progress bar (issue 16); a second click while it is
+        # queued or running follows the first job. The service checks the street admin when it runs.
+        from gongzhi.jobs.services import job_start_once
+
+        if not permissions.is_street_admin(request.user, campaign.street_id):
+            raise PermissionDenied
+        if campaign.status == CampaignStatus.DRAFT:
+            raise EvaluationError(_("测评活动尚未开始，没有可计算的数据。"))
+        job = job_start_once(
+            task="evaluation.campaign_recompute", user=request.user, args={"campaign_id": campaign.pk}
         )
+        return redirect("jobs:detail", job.pk)
     return redirect("evaluation:campaign", campaign.pk)
 
 
 # ---- household letters ---------------------------------------------------------------------------------
 
-# One PDF holds at most this many letters: WeasyPrint lays out ~5 letters a second on a loaded machine,
-# and a request must finish well inside the server's 30-second timeout. Larger estates print by building.
+# One PDF made inside the request holds at most this many letters: WeasyPrint lays out ~5 letters a second
+# on a loaded machine, and a request must finish well inside the server's 30-second timeout. A larger
+# estate is printed by the worker, building by building (jobs.py).
 MAX_LETTERS = 120
 
 
@@ -256,17 +264,28 @@ def letters(request, pk: int, estate: int):
     reissue = request.POST.get("reissue") == "1"
     raw_building = request.POST.get("building", "")
     units = r.Unit.objects.filter(building__estate=link.estate).select_related("building")
-    if is_id(raw_building):
-        units = units.filter(building_id=parse_id(raw_building))
+    building_id = parse_id(raw_building) if is_id(raw_building) else None
+    if building_id is not None:
+        units = units.filter(building_id=building_id)
         if not units.exists():
             raise Http404
-    elif units.count() > MAX_LETTERS:
-        messages.error(
-            request,
-            _("%(e)s 共 %(n)d 户，超过一次可打印的 %(m)d 户，请按楼栋分批打印。")
-            % {"e": link.estate.name, "n": units.count(), "m": MAX_LETTERS},
+    if request.POST.get("background") or units.count() > MAX_LETTERS:
+        # A large estate or building (or a batch asked for in the background) is issued and printed by the worker,
+        # one PDF per building, with a progress bar; the file is on the job's page and in the inbox.
+        from gongzhi.jobs.services import job_enqueue
+
+        job = job_enqueue(
+            task="evaluation.letters",
+            user=request.user,
+            args={
+                "campaign_id": campaign.pk,
+                "link_id": link.pk,
+                "building_id": building_id,
+                "reissue": reissue,
+                "base_url": request.build_absolute_uri("/")[:-1],
+            },
         )
-        return redirect("evaluation:campaign", campaign.pk)
+        return redirect("jobs:detail", job.pk)
     units = sorted(
         units[: MAX_LETTERS + 1], key=lambda u: (natural_key(u.building.number), natural_key(u.number))
     )
@@ -286,23 +305,8 @@ def letters(request, pk: int, estate: int):
             _("没有需要发放的测评码：各户已有有效测评码或已答卷。如需补发，请勾选“作废旧码重新打印”。"),
         )
         return redirect("evaluation:campaign", campaign.pk)
-    base = request.build_absolute_uri("/")[:-1]
-    letters_ctx = []
-    for item in issued:
-        url = base + reverse("survey:answer", args=[item.printed])
-        letters_ctx.append(
-            {
-                "estate": link.estate.name,
-                "building": item.unit.building.number,
-                "unit": item.unit.number,
-                "code": item.printed,
-                "url": url,
-                "qr": qr_svg(url),
-            }
-        )
-    content = render_pdf(
-        "evaluation/pdf/letters.html",
-        {"campaign": campaign, "letters": letters_ctx, "street_name": link.estate.area.street.name},
+    content = survey_letters_pdf(
+        campaign=campaign, estate=link.estate, issued=issued, base_url=request.build_absolute_uri("/")[:-1]
     )
     return pdf_response(content, f"{campaign.name}-{link.estate.name}-入户告知书.pdf", inline=False)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -28,7 +29,7 @@ from gongzhi.core.masking import mask_name
 from gongzhi.core.pdf import pdf_response
 from gongzhi.core.scopes import scope_for, units_with_owner_accounts
 from gongzhi.portal import permissions, services
-from gongzhi.portal.documents import letters_pdf
+from gongzhi.portal.documents import letters_issuer, letters_pdf
 from gongzhi.portal.forms import ActivationCodeForm, IssueLettersForm, NewAccountForm
 from gongzhi.portal.models import ActivationCode
 from gongzhi.portal.services import ActivationError
@@ -195,6 +196,12 @@ def letters(request):
     return render(request, "portal/letters.html", {"rows": rows, "nav_active": "letters"})
 
 
+def letters_direct_max() -> int:
+    """The largest batch rendered inside the request; a larger one goes to the worker (a letter costs
+    0.05–0.2 s of WeasyPrint, a whole estate minutes)."""
+    return int(getattr(settings, "GONGZHI_LETTERS_DIRECT_MAX", 100))
+
+
 def _estate_for_letters(request, pk: int) -> Estate:
     return permissions.get_estate_for_letters(request.user, pk)
 
@@ -257,7 +264,14 @@ def _render_estate(request, estate: Estate, form: IssueLettersForm, status: int 
     return render(
         request,
         "portal/letters_estate.html",
-        {"estate": estate, "rows": rows, "counts": counts, "form": form, "nav_active": "letters"},
+        {
+            "estate": estate,
+            "rows": rows,
+            "counts": counts,
+            "form": form,
+            "nav_active": "letters",
+            "direct_max": letters_direct_max(),
+        },
         status=status,
     )
 
@@ -271,20 +285,30 @@ def letters_issue(request, pk: int):
     if not form.is_valid():
         return _render_estate(request, estate, form, status=400)
     data = form.cleaned_data
-    owners = services.letter_owners(estate)
-    if data["building"] is not None:
-        owners = owners.filter(units__building=data["building"])
-    include_activated = False
-    if data["which"] == "owner":
-        owners = owners.filter(pk=data["owner"].pk)
-        include_activated = True
-    elif data["which"] == "new":
-        live = ActivationCode.objects.usable(timezone.now()).filter(estate=estate).values("owner_id")
-        owners = owners.exclude(pk__in=live)
-    owner_ids = list(owners.values_list("pk", flat=True))
+    choice = {
+        "which": data["which"],
+        "building_id": data["building"].pk if data["building"] is not None else None,
+        "owner_id": data["owner"].pk if data["which"] == "owner" else None,
+    }
+    owner_ids, include_activated = services.letters_selection(estate, **choice)
     if not owner_ids:
         form.add_error(None, _("没有需要发放激活信的业主（所选范围内的业主都已激活或已有有效激活码）。"))
         return _render_estate(request, estate, form, status=400)
+    if request.POST.get("background") or len(owner_ids) > letters_direct_max():
+        # A large batch (or one asked for in the background) is issued and rendered by the worker, building
+        # by building, with a progress bar; the PDF is fetched from the job's page or the inbox (issue 16).
+        from gongzhi.jobs.services import job_enqueue
+
+        job = job_enqueue(
+            task="portal.letters",
+            user=request.user,
+            args={
+                "estate_id": estate.pk,
+                **choice,  # the owners are chosen again when the job runs (services.letters_selection)
+                "activate_url": request.build_absolute_uri(reverse("portal:activate")),
+            },
+        )
+        return redirect("jobs:detail", job.pk)
     try:
         issued = services.letters_issue(
             actor=request.user, estate=estate, owner_ids=owner_ids, include_activated=include_activated
@@ -295,17 +319,11 @@ def letters_issue(request, pk: int):
     if not issued:
         form.add_error(None, _("没有需要发放激活信的业主（所选范围内的业主都已激活或已有有效激活码）。"))
         return _render_estate(request, estate, form, status=400)
-    # Signed by whoever issued them: the committee, the residents' committee, or the street office.
-    capacity = permissions.issuing_capacity(request.user, estate)
-    issuer = {
-        permissions.CAPACITY_COMMITTEE: "",
-        permissions.CAPACITY_AREA: _("%(area)s居民委员会") % {"area": estate.area.name},
-    }.get(capacity, _("%(street)s办事处") % {"street": estate.area.street.name})
     content = letters_pdf(
         estate=estate,
         letters=issued,
         activate_url=request.build_absolute_uri(reverse("portal:activate")),
-        issuer=issuer,
+        issuer=letters_issuer(request.user, estate),  # signed by whoever issued them
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return pdf_response(content, f"{estate.name}-激活信-{stamp}.pdf", inline=False)

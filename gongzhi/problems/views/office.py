@@ -34,6 +34,7 @@ from gongzhi.core.scopes import scope_for, streets_run_by, visible
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.core.workdays import working_days_between
+from gongzhi.jobs.exports import export_direct_max, export_enqueue
 from gongzhi.problems import permissions, rules, selectors, services
 from gongzhi.problems.forms import ACTION_FORMS, CategoryForm, ProblemCreateForm
 from gongzhi.problems.models import (
@@ -200,6 +201,17 @@ def problem_export(request):
     """The list as filtered and sorted on screen, as .xlsx: numbers as numbers, dates as dates."""
     _require_office(request)
     queryset, _applied, _order = _listed(request)
+    if queryset[: export_direct_max() + 1].count() > export_direct_max():
+        # A large list is written by the worker, with a progress bar; the file is on the job's page.
+        job = export_enqueue(task="problems.export", user=request.user, query=request.GET.urlencode())
+        return redirect("jobs:detail", job.pk)
+    sheet, filename = export_sheet(queryset)
+    return xlsx_response(build_workbook([sheet]), filename)
+
+
+def export_sheet(queryset, rows=None) -> tuple[SheetSpec, str]:
+    """The problems export: its columns, one row per problem of ``queryset``, and the file's name.
+    ``rows`` wraps the row iterator (the export job counts them for its progress bar)."""
     today = timezone.localdate()
     columns = [
         ColumnSpec(_("编号")),
@@ -227,7 +239,7 @@ def problem_export(request):
     ]
     yes, no = _("是"), _("否")
 
-    def rows():
+    def values():
         for p in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
             days_to_close = (
                 round((p.closed_at - p.created_at).total_seconds() / 86400, 1)
@@ -259,9 +271,9 @@ def problem_export(request):
                 p.reopen_count,
             ]
 
-    content = build_workbook([SheetSpec(_("问题清单"), columns, rows())])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(content, f"{_('问题清单')}-{stamp}.xlsx")
+    produced = rows(values()) if rows is not None else values()
+    return SheetSpec(_("问题清单"), columns, produced), f"{_('问题清单')}-{stamp}.xlsx"
 
 
 # ---- statistics ------------------------------------------------------------------------------------

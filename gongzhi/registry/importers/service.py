@@ -23,7 +23,7 @@ from gongzhi.registry.importers.committees import CommitteesCheck
 from gongzhi.registry.importers.contracts import ContractsCheck
 from gongzhi.registry.importers.report import Counts, ImportReport, RowError
 from gongzhi.registry.importers.sheets import COUNT_LABELS, SHEET_KEYS
-from gongzhi.registry.importers.tables import write_table
+from gongzhi.registry.importers.tables import write_table as _write_table
 
 
 class Importer(ContractsCheck, CommitteesCheck):
@@ -150,8 +150,29 @@ class Importer(ContractsCheck, CommitteesCheck):
             result[label] = Counts(len(creates), len(updates), unchanged)
         return result
 
-    def write(self) -> None:
+    def records_to_write(self) -> int:
+        """New and changed records of every table: the writing phase's total."""
+        return sum(
+            len(creates) + len(updates) for creates, updates, _same in (t.plan() for t in self.t.values())
+        )
+
+    def write(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Write every table (inside the caller's transaction); ``progress(written, total)`` after each
+        batch of records."""
         street, t = self.street, self.t
+        total, written = (self.records_to_write(), 0) if progress is not None else (0, 0)
+
+        def counted(n: int) -> None:
+            nonlocal written
+            written += n
+            if progress is not None:
+                progress(min(written, total), total)
+
+        def write_table(table, make, to_db=None):
+            return _write_table(table, make, **({"to_db": to_db} if to_db else {}), tick=counted)
+
+        if progress is not None:
+            progress(0, total)
         area_id = write_table(t["居民区"], lambda k, f: r.Area(street=street, name=k, **f))
         write_table(t["居委会"], lambda k, f: r.ResidentsCommittee(area_id=area_id[k], **f))
         branch_id = write_table(t["联合党支部"], lambda k, f: r.Branch(area_id=area_id[k], **f))
@@ -210,13 +231,15 @@ def registry_import(
     filename: str = "",
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Check a registry workbook and, if it has no error at all, write it into ``street``.
 
     Only a street admin of ``street`` may import (else ``PermissionDenied``, before the file is
     read). Problems with the file or its rows come back in ``report.errors``; nothing is written
     then. ``dry_run`` checks and counts without writing. ``progress(done, total)`` is told the rows
-    checked so far (the background import's progress bar, ``registry/jobs.py``).
+    checked so far, then the records written so far; ``phase("check")`` / ``phase("write")`` says which
+    (the background import's progress bar, ``registry/jobs.py``).
     """
     if not can_edit_registry(actor, street.pk):
         raise PermissionDenied
@@ -233,6 +256,8 @@ def registry_import(
         with transaction.atomic():
             # One import per street at a time (PostgreSQL row lock; SQLite's write lock serialises anyway).
             r.Street.objects.select_for_update().get(pk=street.pk)
+            if phase is not None:
+                phase("check")
             importer = Importer(street, workbook, progress)
             importer.validate()
             if progress is not None:
@@ -244,8 +269,10 @@ def registry_import(
             report.counts = importer.counts()
             if dry_run:
                 return report
+            if phase is not None:
+                phase("write")
             try:
-                importer.write()
+                importer.write(progress)
             except DatabaseError as exc:
                 raise _Refused(str(exc)) from exc
             audit_record(

@@ -83,13 +83,18 @@ def write_table(
     table: Table,
     make: Callable[[Any, dict[str, Any]], models.Model],
     to_db: Callable[[dict[str, Any]], dict[str, Any]] = _identity,
+    tick: Callable[[int], None] | None = None,
 ) -> dict[Any, int]:
-    """Bulk-insert the new records and bulk-update the changed fields; return natural key → pk."""
+    """Bulk-insert the new records and bulk-update the changed fields; return natural key → pk.
+    ``tick(n)`` is told each batch of ``n`` records written (the import's progress bar)."""
     creates, updates, _unchanged = table.plan()
     ids = {key: pk for key, (pk, _values) in table.existing.items()}
     if creates:
         objects = [make(key, table.wanted[key].fields) for key in creates]
-        table.model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        for start in range(0, len(objects), BATCH_SIZE):
+            table.model.objects.bulk_create(objects[start : start + BATCH_SIZE], batch_size=BATCH_SIZE)
+            if tick is not None:
+                tick(len(objects[start : start + BATCH_SIZE]))
         if any(
             o.pk is None for o in objects
         ):  # every supported backend returns ids (SQLite ≥ 3.35, PostgreSQL)
@@ -100,5 +105,8 @@ def write_table(
         values = to_db(changed)
         groups[tuple(sorted(values))].append(table.model(pk=pk, **values))
     for names, objects in groups.items():
-        table.model.objects.bulk_update(objects, names, batch_size=BATCH_SIZE)
+        for start in range(0, len(objects), BATCH_SIZE):
+            table.model.objects.bulk_update(objects[start : start + BATCH_SIZE], names, batch_size=BATCH_SIZE)
+            if tick is not None:
+                tick(len(objects[start : start + BATCH_SIZE]))
     return ids

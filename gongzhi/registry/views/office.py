@@ -23,6 +23,7 @@ from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.excel import ColumnSpec, SheetSpec, xlsx_stream_response
 from gongzhi.core.scopes import can_edit_registry, get_for_user, scope_for, street_of, visible
 from gongzhi.core.validators import parse_id
+from gongzhi.jobs.exports import export_direct_max, export_enqueue
 from gongzhi.registry import exporters, services
 from gongzhi.registry.forms import form_for
 from gongzhi.registry.models import Street
@@ -47,18 +48,23 @@ def _detail_url(resource: Resource, pk) -> str:
 
 def _filtered(request, resource: Resource):
     """The visible, filtered, searched and sorted queryset of a list, plus what was applied."""
-    queryset = resource.queryset(visible(request.user, resource.model))
+    return filtered_list(request.user, resource, request.GET)
+
+
+def filtered_list(user, resource: Resource, params):
+    """``_filtered`` for a user and query parameters (the export job has no request)."""
+    queryset = resource.queryset(visible(user, resource.model))
     applied = {}
     for flt in resource.filters:
-        raw = request.GET.get(flt.key, "").strip()
+        raw = params.get(flt.key, "").strip()
         if raw:
             queryset = flt.filter(queryset, raw)
             applied[flt.key] = raw
-    text = request.GET.get("q", "").strip()[:100]
+    text = params.get("q", "").strip()[:100]
     if text and resource.search:
         queryset = queryset.filter(search_q(resource, text))
     sortable = {col.key: col.sort for col in resource.columns if col.sort}
-    order = request.GET.get("o", "")
+    order = params.get("o", "")
     field = sortable.get(order.lstrip("-"))
     if field:
         queryset = queryset.order_by(f"-{field}" if order.startswith("-") else field, "pk")
@@ -168,17 +174,30 @@ def export_view(request, key: str):
         if street is None:
             raise Http404
         return exporters.export_response(resource.import_sheet, queryset, user=request.user, street=street)
+    if queryset[: export_direct_max() + 1].count() > export_direct_max():
+        # A large list is written by the worker, with a progress bar; the file is on the job's page.
+        job = export_enqueue(
+            task="registry.export", user=request.user, query=request.GET.urlencode(), key=key
+        )
+        return redirect("jobs:detail", job.pk)
+    sheet, filename = export_sheet(resource, queryset, scope)
+    # Row by row into a temporary file, then sent from it: a 36,000-unit list never sits in memory.
+    return xlsx_stream_response([sheet], filename)
 
-    def rows():
+
+def export_sheet(resource: Resource, queryset, scope, rows=None) -> tuple[SheetSpec, str]:
+    """The export of a list: its columns, each cell as ``export_value`` gives it for ``scope`` (personal
+    data masked where the scope does not see it), and the file's name. ``rows`` wraps the row iterator
+    (the export job counts them for its progress bar)."""
+
+    def values():
         for obj in queryset[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
             yield [col.export_value(obj, scope) for col in resource.columns]
 
-    # Row by row into a temporary file, then sent from it: a 36,000-unit list never sits in memory.
     columns = [ColumnSpec(str(col.label)) for col in resource.columns]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_stream_response(
-        [SheetSpec(str(resource.title), columns, rows())], f"{resource.title}-{stamp}.xlsx"
-    )
+    produced = rows(values()) if rows is not None else values()
+    return SheetSpec(str(resource.title), columns, produced), f"{resource.title}-{stamp}.xlsx"
 
 
 def _detail_fields(resource: Resource, obj, scope):

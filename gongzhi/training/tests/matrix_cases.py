@@ -60,6 +60,10 @@ def cases(world):
     )
     url = reverse("training:exam_export", args=[ex.exam.pk])
     yield "training:exam_export", url, "get", _street_object({"admin", "leader"})
+    # Every certificate as one PDF (a background job): asked for by the exam's readers (302 to the job).
+    url = reverse("training:certificates_batch", args=[ex.exam.pk])
+    yield "training:certificates_batch", url, "post", _street_object({"admin", "leader"}, ok=302)
+    yield "training:certificates_batch", url, "get", {p: 405 for p in EVERYONE}
     url = reverse("training:take", args=[ex.open_attempt.pk])
     yield (
         "training:take",

@@ -464,24 +464,43 @@ def certificate(request, pk: int):
         raise Http404
     exam = attempt.participant.exam
     street = Street.objects.get(pk=exam.street_id)
+    content = render_pdf("training/certificate.html", certificate_context(attempt, exam, street))
+    return pdf_response(content, _("合格证书_%(name)s.pdf") % {"name": attempt.participant.name})
+
+
+def certificate_context(attempt, exam, street) -> dict:
+    """What a certificate shows (one passed attempt); the batch job prints the same page for each."""
     # The QR carries the certificate's facts and code; the street checks the code against the exam's
     # results table (成绩表 → 证书验证码), which is the record of truth.
     date = timezone.localtime(attempt.submitted_at).date()
     verify = (
         f"{street.name}|{exam.title}|{attempt.participant.name}|{date.isoformat()}|{attempt.certificate_code}"
     )
-    content = render_pdf(
-        "training/certificate.html",
-        {
-            "attempt": attempt,
-            "exam": exam,
-            "participant": attempt.participant,
-            "street": street,
-            "date": date,
-            "qr": qr_svg(verify, scale=2),
-        },
-    )
-    return pdf_response(content, _("合格证书_%(name)s.pdf") % {"name": attempt.participant.name})
+    return {
+        "attempt": attempt,
+        "exam": exam,
+        "participant": attempt.participant,
+        "street": street,
+        "date": date,
+        "qr": qr_svg(verify, scale=2),
+    }
+
+
+def passed_attempts(exam) -> list:
+    """Each participant's best attempt, for those who passed, in the results table's order."""
+    return [row["best"] for row in _best_attempts(exam) if row["best"] is not None and row["best"].passed]
+
+
+@login_required
+@require_POST
+def certificates_batch(request, pk: int):
+    """Every certificate of the exam in one PDF, made by the worker (issue 16); a second click while
+    it runs follows the first job."""
+    from gongzhi.jobs.services import job_start_once
+
+    exam = permissions.get_exam(request.user, pk)
+    job = job_start_once(task="training.certificates", user=request.user, args={"exam_id": exam.pk})
+    return redirect("jobs:detail", job.pk)
 
 
 @login_required
