@@ -45,6 +45,15 @@ GONGZHI = str(Path(sys.executable).with_name("gongzhi"))
 UPLOAD_MAX_MB = 3  # small enough to send twice in a test; the template takes it from the settings
 
 
+def example_settings() -> dict[str, str]:
+    """The active KEY=VALUE lines of deploy/gongzhi.env.example (comments and blank lines skipped)."""
+    text = (Path(__file__).resolve().parents[2] / "deploy" / "gongzhi.env.example").read_text(
+        encoding="utf-8"
+    )
+    pairs = (line.split("=", 1) for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -121,20 +130,26 @@ def site(tmp_path_factory):
         check=True, capture_output=True,
     )  # fmt: skip
     app_port, https_port, http_port = free_port(), free_port(), free_port()
-    # deploy/gongzhi.env.example's deployment settings, with this test's places
+    # deploy/gongzhi.env.example's deployment settings as written (proxy count, HTTPS, JSON logs, metrics
+    # addresses), with this test's places, names and secrets: SQLite in the temporary var directory.
+    example = example_settings()
+    assert (example["GONGZHI_PROXY_COUNT"], example["GONGZHI_HTTPS"], example["GONGZHI_LOG_FORMAT"]) == (
+        "1",
+        "1",
+        "json",
+    )
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("GONGZHI_", "DJANGO_")) and k != "DATABASE_URL"
     }
+    env |= {k: v for k, v in example.items() if k != "DATABASE_URL"}
     env |= {
         "GONGZHI_VAR_DIR": str(var),
         "GONGZHI_SECRET_KEY": "deploy-test-" + "k" * 50,
         "GONGZHI_ALLOWED_HOSTS": "127.0.0.1",
-        "GONGZHI_PROXY_COUNT": "1",
-        "GONGZHI_HTTPS": "1",
-        "GONGZHI_LOG_FORMAT": "json",
-        "GONGZHI_LOG_LEVEL": "WARNING",
+        "GONGZHI_CSRF_TRUSTED_ORIGINS": f"https://127.0.0.1:{https_port}",
+        "GONGZHI_PUBLIC_BASE_URL": f"https://127.0.0.1:{https_port}",
         "GONGZHI_WORKERS": "2",
         "GONGZHI_UPLOAD_MAX_REQUEST_MB": str(UPLOAD_MAX_MB),
     }
@@ -174,7 +189,8 @@ def site(tmp_path_factory):
     nginx_log = nginx_dir / "stderr.log"
     with nginx_log.open("w") as out:
         proxy = subprocess.Popen(  # noqa: S603
-            [NGINX, "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"), "-g", "daemon off;"],
+            [NGINX, "-p", str(nginx_dir), "-e", str(nginx_dir / "error.log"), "-c", str(nginx_dir / "nginx.conf"),
+             "-g", "daemon off;"],
             stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
