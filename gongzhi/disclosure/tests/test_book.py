@@ -170,7 +170,7 @@ def test_public_page_needs_no_login_and_shows_nothing_personal(client, book_worl
     html = response.content.decode()
     for heading in HEADINGS:
         assert heading in html, heading
-    assert "7300.00" in html and "业决〔2025〕3号" in html
+    assert "7,300.00" in html and "业决〔2025〕3号" in html
     assert "13900001111" not in html and "139****1111" in html  # the committee director's phone, masked
     for personal in ("业主A11", "13800000001", "甲一业委会", "星河物业员工"):  # owners, posters
         assert personal not in html
@@ -188,15 +188,17 @@ def test_unknown_estate_and_bad_period(client, world):
     assert ok.status_code == 200 and ok.context["months"] == 12
 
 
-def test_pdf_has_every_heading_and_the_ledger_amounts(client, book_world):
-    response = client.get(reverse("book:pdf", args=[book_world.estate_a1.pk]))
+def test_pdf_has_every_heading_and_the_ledger_amounts(as_user, book_world):
+    # An office user's request renders on demand; a visitor's is queued (test_book_pdf_cache.py).
+    response = as_user("admin").get(reverse("book:pdf", args=[book_world.estate_a1.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content)
     squeezed = "".join(text.split())
     for heading in HEADINGS:
         assert heading in squeezed, heading
-    for amount in ("10000.00", "3200.00", "7300.00", "1200.00", "5000.00", "1500.00"):
+    # Money with thousands separators, as on every page (issue 15).
+    for amount in ("10,000.00", "3,200.00", "7,300.00", "1,200.00", "5,000.00", "1,500.00"):
         assert amount in text, amount
     assert "13900001111" not in text and "139****1111" in text
     assert book_world.estate_a1.name in text
@@ -205,8 +207,8 @@ def test_pdf_has_every_heading_and_the_ledger_amounts(client, book_world):
     assert "业委会受业主委托签订" in squeezed and "浦价〔2000〕park号" in squeezed
 
 
-def test_book_of_an_estate_without_records_still_renders(client, world):
-    response = client.get(reverse("book:pdf", args=[world.estate_a2.pk]))
+def test_book_of_an_estate_without_records_still_renders(as_user, world):
+    response = as_user("admin").get(reverse("book:pdf", args=[world.estate_a2.pk]))
     text = "".join(pdf_text(response.content).split())
     assert "本期无重大事项" in text and "尚未公示" in text and "物业公司尚未公示" in text
 
