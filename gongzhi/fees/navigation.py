@@ -10,5 +10,6 @@ def nav_group(user, scope) -> dict | None:
         items.append({"url": reverse("fees:import"), "label": _("收缴数据导入"), "key": "fees_import"})
     items.append({"url": reverse("fees:intents"), "label": _("调价意向（先质后价）"), "key": "fee_intents"})
     items.append({"url": reverse("fees:price_rhythm"), "label": _("年度议价会议"), "key": "fee_rhythm"})
+    items.append({"url": reverse("fees:quality"), "label": _("质价相符"), "key": "fee_quality"})
     items.append({"url": reverse("book:office"), "label": _("公示本维护"), "key": "book"})
     return {"label": _("物业费与公示"), "items": items}

@@ -594,3 +594,49 @@ def effective_day(proposed: dt.date, counted_on: dt.date) -> dt.date:
     if counted_on <= proposed:
         return proposed
     return month_add(month_start(counted_on), 1)
+
+
+# ---- fee × quality (质价相符) ------------------------------------------------------------------------------
+#
+# Where an estate stands, from two numbers the street already keeps: its residential property fee in force
+# (元/m²/月) and the composite score of its latest closed evaluation (0–100). Quality is "good" at or above
+# the street's gate score (GateRule.min_score, the same line the quality gate of 先质后价 draws, default
+# 80); the fee is "high" at or above the median fee of the street's estates that have one. The four cells:
+#   good quality, fee below the median   → 质优价低: a candidate for an increase (the seed's 先质后价);
+#   poor quality, fee at/above the median → 价高质低: rectify before anything else;
+#   the two others                        → 质价相符.
+# An estate without a score or without a fee is not placed.
+
+BAND_UNDERPRICED = "underpriced"
+BAND_OVERPRICED = "overpriced"
+BAND_MATCHED = "matched"
+BAND_UNPLACED = "unplaced"
+BANDS = (BAND_UNDERPRICED, BAND_OVERPRICED, BAND_MATCHED, BAND_UNPLACED)
+
+
+def median_fee(fees: Iterable[Decimal | None]) -> Decimal | None:
+    """The median of the fees given (None ignored), exact: the mean of the two middle ones for an even
+    count; None when there is none."""
+    known = sorted(fee for fee in fees if fee is not None)
+    if not known:
+        return None
+    middle = len(known) // 2
+    if len(known) % 2:
+        return known[middle]
+    return (known[middle - 1] + known[middle]) / 2
+
+
+def fee_quality_band(
+    fee: Decimal | None, score: Decimal | None, *, median: Decimal | None, min_score: Decimal
+) -> str:
+    """The band of one estate (see above). Bounds as the gate words them: a score equal to ``min_score``
+    is good quality (不低于); a fee equal to the median is at the median, not below it."""
+    if fee is None or score is None or median is None:
+        return BAND_UNPLACED
+    good = score >= min_score
+    cheap = fee < median
+    if good and cheap:
+        return BAND_UNDERPRICED
+    if not good and not cheap:
+        return BAND_OVERPRICED
+    return BAND_MATCHED

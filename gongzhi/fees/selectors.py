@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -428,3 +429,264 @@ def price_meeting_options(intent: FeeIntent) -> list[Meeting]:
         start = timezone.localdate(intent.submitted_at)
         qs = qs.filter(starts_at__gte=timezone.make_aware(dt.datetime.combine(start, dt.time.min)))
     return list(qs.order_by("-starts_at", "-pk")[:20])
+
+
+# ---- fee × quality (质价相符) ----------------------------------------------------------------------------
+
+
+def _residential_fee(standards: list[FeeStandard]) -> FeeStandard | None:
+    """The residential property-fee standard an estate is placed by: the lowest of its items in force
+    (an estate with 多层 and 高层 rates is placed by what most old-estate households pay)."""
+    residential = [s for s in standards if s.kind == FeeKind.PROPERTY_RESIDENTIAL]
+    return min(residential, key=lambda s: (s.amount, s.label)) if residential else None
+
+
+def fee_quality(estates, *, today: dt.date | None = None) -> dict:
+    """Each estate's fee in force, the composite score of its latest closed evaluation, its collection
+    rate over the last 12 recorded months and its band (``rules.fee_quality_band``), with the street's
+    median fee and gate score; a summary per band and per company. A fixed number of queries: the scores
+    are read by a subquery, the collection summed in the database."""
+    from django.db.models import OuterRef, Subquery, Sum
+
+    from gongzhi.evaluation.models import CampaignStatus, ScoreClass, ScoreKind, ScoreSnapshot
+    from gongzhi.fees.rules import BAND_UNPLACED, fee_quality_band, median_fee
+
+    day = today or timezone.localdate()
+    latest = ScoreSnapshot.objects.filter(
+        kind=ScoreKind.ESTATE, estate=OuterRef("pk"), campaign__status=CampaignStatus.CLOSED
+    ).order_by("-campaign__period_end", "-campaign__closes_on", "-campaign_id")
+    estates = list(
+        estates.select_related("area").annotate(
+            score=Subquery(latest.values("composite")[:1]),
+            score_class=Subquery(latest.values("score_class")[:1]),
+            snapshot_id=Subquery(latest.values("pk")[:1]),
+        )
+    )
+    ids = [e.pk for e in estates]
+    in_force = standards_in_force(ids, on=day)
+    contracts = {
+        estate_id: (company_id, name, fee)
+        for estate_id, company_id, name, fee in Contract.objects.active(day)
+        .filter(estate_id__in=ids)
+        .order_by("estate_id", "start_date")
+        .values_list("estate_id", "company_id", "company__name", "fee_standard")
+    }
+    first = month_add(month_start(day), -12)
+    sums = {
+        row["estate_id"]: collection_rate(row["billed"], row["collected"])
+        for row in MonthlyCollection.objects.filter(
+            estate_id__in=ids, month__gte=first, month__lt=month_start(day)
+        )
+        .order_by()
+        .values("estate_id")
+        .annotate(billed=Sum("amount_billed"), collected=Sum("amount_collected"))
+    }
+    settings_by_street = {sid: gate_settings(sid) for sid in {e.area.street_id for e in estates}}
+    classes = dict(ScoreClass.choices)
+    rows = []
+    for estate in estates:
+        standard = _residential_fee(in_force.get(estate.pk, []))
+        company_id, company, contract_fee = contracts.get(estate.pk, (None, "", None))
+        fee = standard.amount.normalize() if standard else contract_fee
+        score = (
+            Decimal(estate.score).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if estate.score is not None
+            else None
+        )
+        rows.append(
+            {
+                "estate": estate,
+                "company_id": company_id,
+                "company": company,
+                "fee": fee,
+                "fee_from_contract": standard is None and fee is not None,
+                "score": score,
+                "score_class": classes.get(estate.score_class or "", ""),
+                "snapshot_id": estate.snapshot_id,
+                "rate": percent(sums.get(estate.pk)),
+            }
+        )
+    medians = {
+        street_id: median_fee(r["fee"] for r in rows if r["estate"].area.street_id == street_id)
+        for street_id in settings_by_street
+    }
+    for row in rows:
+        street_id = row["estate"].area.street_id
+        row["band"] = fee_quality_band(
+            row["fee"],
+            row["score"],
+            median=medians[street_id],
+            min_score=settings_by_street[street_id].min_score,
+        )
+    streets = sorted(settings_by_street)
+    median = medians[streets[0]] if len(streets) == 1 else None
+    min_score = settings_by_street[streets[0]].min_score if len(streets) == 1 else None
+    counts = {band: sum(1 for r in rows if r["band"] == band) for band in BANDS_SHOWN}
+    companies: dict[int, dict] = {}
+    for row in rows:
+        if row["company_id"] is None:
+            continue
+        entry = companies.setdefault(
+            row["company_id"],
+            {
+                "company_id": row["company_id"],
+                "company": row["company"],
+                "estates": 0,
+                "bands": defaultdict(int),
+            },
+        )
+        entry["estates"] += 1
+        entry["bands"][row["band"]] += 1
+    company_rows = sorted(
+        ({**c, "bands": {band: c["bands"].get(band, 0) for band in BANDS_SHOWN}} for c in companies.values()),
+        key=lambda c: (-c["bands"]["overpriced"], -c["bands"]["underpriced"], c["company"]),
+    )
+    return {
+        "rows": rows,
+        "median": median,
+        "min_score": min_score,
+        "counts": counts,
+        "companies": company_rows,
+        "placed": sum(1 for r in rows if r["band"] != BAND_UNPLACED),
+    }
+
+
+BANDS_SHOWN = ("underpriced", "overpriced", "matched", "unplaced")
+BAND_COLOURS = {
+    "underpriced": "#1f7a3a",
+    "overpriced": "#b42318",
+    "matched": "#1f5fa8",
+    "unplaced": "#98a2b3",
+}
+
+
+def band_labels() -> dict[str, str]:
+    return {
+        "underpriced": _("质优价低"),
+        "overpriced": _("价高质低"),
+        "matched": _("质价相符"),
+        "unplaced": _("缺少数据"),
+    }
+
+
+def fee_quality_chart(data: dict) -> dict | None:
+    """The scatter: fee (x) against the composite score (y), one series per band, with the street's
+    median fee and gate score as reference lines."""
+    labels = band_labels()
+    series = []
+    for band in ("underpriced", "overpriced", "matched"):
+        points = [
+            [
+                float(r["fee"]),
+                float(r["score"]),
+                float(r["rate"]) if r["rate"] is not None else None,
+                r["estate"].name,
+            ]
+            for r in data["rows"]
+            if r["band"] == band
+        ]
+        series.append(
+            {
+                "name": labels[band],
+                "type": "scatter",
+                "symbolSize": 12,
+                "symbol": {"underpriced": "triangle", "overpriced": "diamond", "matched": "circle"}[band],
+                "itemStyle": {"color": BAND_COLOURS[band]},
+                "data": points,
+                "encode": {"x": 0, "y": 1, "tooltip": [3, 0, 1, 2]},
+            }
+        )
+    if not any(s["data"] for s in series):
+        return None
+    lines = []
+    if data["median"] is not None:
+        lines.append({"xAxis": float(data["median"]), "name": _("街道中位物业费")})
+    if data["min_score"] is not None:
+        lines.append({"yAxis": float(data["min_score"]), "name": _("门槛得分")})
+    if lines:
+        series[0]["markLine"] = {
+            "silent": True,
+            "symbol": "none",
+            "lineStyle": {"type": "dashed", "color": "#667085"},
+            "label": {"formatter": "{b}"},
+            "data": lines,
+        }
+    return charts.option(
+        x_axis={
+            "type": "value",
+            "name": _("物业费（元/m²/月）"),
+            "scale": True,
+            "nameLocation": "middle",
+            "nameGap": 28,
+        },
+        y_axis={"type": "value", "name": _("综合得分"), "scale": True},
+        series=series,
+        grid=charts.grid(56, 24, 48, 56),
+        tooltip={"trigger": "item"},
+        legend={"top": 0},
+    )
+
+
+def increase_effects(estates, *, today: dt.date | None = None, months: int = 6) -> list[dict]:
+    """Each residential fee increase in force (a standard above the one it superseded): the collection
+    rate and the number of problems reported in the ``months`` before and after its effective date (the
+    after-window ends today at the latest). Two aggregate queries whatever the number of increases."""
+    from django.db.models import Count, F, Q, Sum
+
+    from gongzhi.problems.models import Problem
+
+    day = today or timezone.localdate()
+    increases = list(
+        FeeStandard.objects.filter(
+            estate__in=estates,
+            kind=FeeKind.PROPERTY_RESIDENTIAL,
+            supersedes__isnull=False,
+            amount__gt=F("supersedes__amount"),
+            effective_from__lte=day,
+        )
+        .select_related("estate", "supersedes", "basis_decision")
+        .order_by("-effective_from", "estate__name")
+    )
+    if not increases:
+        return []
+    sums: dict[str, Any] = {}
+    counts: dict[str, Any] = {}
+    windows = []
+    for i, s in enumerate(increases):
+        start = month_start(s.effective_from)
+        before = (month_add(start, -months), start)
+        after = (start, min(month_add(start, months), month_add(month_start(day), 1)))
+        windows.append((before, after))
+        for side, (low, high) in (("b", before), ("a", after)):
+            where = Q(estate_id=s.estate_id, month__gte=low, month__lt=high)
+            sums[f"billed_{side}{i}"] = Sum("amount_billed", filter=where)
+            sums[f"collected_{side}{i}"] = Sum("amount_collected", filter=where)
+            moment_low = timezone.make_aware(dt.datetime.combine(low, dt.time.min))
+            moment_high = timezone.make_aware(dt.datetime.combine(high, dt.time.min))
+            counts[f"problems_{side}{i}"] = Count(
+                "pk", filter=Q(estate_id=s.estate_id, created_at__gte=moment_low, created_at__lt=moment_high)
+            )
+    ids = {s.estate_id for s in increases}
+    money = MonthlyCollection.objects.filter(estate_id__in=ids).aggregate(**sums)
+    problems = Problem.objects.filter(estate_id__in=ids).aggregate(**counts)
+    result = []
+    for i, s in enumerate(increases):
+        (before, after) = windows[i]
+        result.append(
+            {
+                "standard": s,
+                "estate": s.estate,
+                "old": s.supersedes.amount.normalize(),
+                "new": s.amount.normalize(),
+                "rate_before": percent(
+                    collection_rate(money[f"billed_b{i}"] or 0, money[f"collected_b{i}"] or 0)
+                ),
+                "rate_after": percent(
+                    collection_rate(money[f"billed_a{i}"] or 0, money[f"collected_a{i}"] or 0)
+                ),
+                "problems_before": problems[f"problems_b{i}"],
+                "problems_after": problems[f"problems_a{i}"],
+                "after_months": (after[1].year - after[0].year) * 12 + after[1].month - after[0].month,
+            }
+        )
+    return result

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.fees.views import intents, office
+from gongzhi.fees.views import intents, office, quality
 
 app_name = "fees"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("intents/<int:pk>/<slug:action>/", intents.intent_act, name="intent_act"),
     path("gate-rule/", intents.gate_rule, name="gate_rule"),
     path("price-meetings/", intents.price_rhythm, name="price_rhythm"),
+    path("quality/", quality.fee_quality, name="quality"),
     path("<int:estate_id>/", office.estate, name="estate"),
     path("<int:estate_id>/gate/", intents.gate, name="gate"),
     path("<int:estate_id>/intent/", intents.intent_new, name="intent_new"),
