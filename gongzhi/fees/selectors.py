@@ -621,7 +621,7 @@ def fee_quality_chart(data: dict) -> dict | None:
         },
         y_axis={"type": "value", "name": _("综合得分"), "scale": True},
         series=series,
-        grid=charts.grid(56, 24, 48, 56),
+        grid=charts.grid(56, 80, 48, 56),
         tooltip={"trigger": "item"},
         legend={"top": 0},
     )
