@@ -264,6 +264,9 @@ ANONYMOUS = {
     "duty:result": (200, None),
     "book:estate": (200, None),
     "book:pdf": (200, None),
+    # the big screen's display link (a live link for anyone, an unknown one 404) and the public wall
+    "wall:screen_display": (OUTSIDER, None),
+    "wall:public": (OUTSIDER, None),
 }
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 
 from gongzhi.registry.models import Estate
+from gongzhi.wall.demo_map import demo_map_create, demo_map_delete
 from gongzhi.wall.models import EstateStatus, StatusSnapshot, WallRule
 from gongzhi.wall.services import snapshot_take, snapshots_rebuild, status_refresh
 
@@ -19,14 +20,20 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     kept = status_refresh(estate_ids=estate_ids, today=today)
     history = snapshots_rebuild(estate_ids=estate_ids, today=today, months=HISTORY_MONTHS)
     history += snapshot_take(month=today, estate_ids=estate_ids)
-    return {"wall_status": kept, "wall_snapshots": history}
+    placed = demo_map_create(street=street, seed=seed, users=users)
+    return {"wall_status": kept, "wall_snapshots": history, "wall_geometry": placed}
 
 
 def demo_delete(*, street) -> dict[str, int]:
     snapshots, _ = StatusSnapshot.objects.filter(estate__area__street=street).delete()
     status, _ = EstateStatus.objects.filter(estate__area__street=street).delete()
     rules, _ = WallRule.objects.filter(street=street).delete()
-    return {"wall_snapshots": snapshots, "wall_status": status, "wall_rules": rules}
+    return {
+        "wall_snapshots": snapshots,
+        "wall_status": status,
+        "wall_rules": rules,
+        **demo_map_delete(street=street),
+    }
 
 
 def demo_fingerprint(street) -> str:

@@ -4,6 +4,7 @@ registry's names); ``services.status_refresh`` keeps them, ``gongzhi status --ch
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -79,3 +80,70 @@ class WallRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.street_id} · {self.indicator}"
+
+
+# ---- the map, the big screen's display links and the public wall (issue 13, docs/WALL.md) ----------------------
+
+
+class EstateGeometry(models.Model):
+    """Where an estate lies on the street's own schematic map: its outline (Polygon / MultiPolygon) or
+    its centre (Point), as a GeoJSON geometry validated by ``geometry.geometry_error``. No tile server:
+    the map is drawn from these shapes alone. Written only by ``services_screen.geometry_import``."""
+
+    estate = models.OneToOneField(
+        Estate, on_delete=models.CASCADE, related_name="+", verbose_name=_("小区"), primary_key=True
+    )
+    geometry = models.JSONField(_("位置（GeoJSON）"))
+    updated_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("小区位置")
+        verbose_name_plural = _("小区位置")
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} · {self.geometry.get('type', '')}"
+
+
+class DisplayLink(models.Model):
+    """A read-only display link for the command room's big screen: whoever holds the address sees the
+    street's wall without logging in. Only the SHA-256 of the token is kept, so the address is shown once
+    when it is made; revoking it makes it answer 404 at once."""
+
+    street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="+", verbose_name=_("街道"))
+    label = models.CharField(_("名称"), max_length=60)
+    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("大屏展示链接")
+        verbose_name_plural = _("大屏展示链接")
+
+    def __str__(self) -> str:
+        return f"{self.street_id} · {self.label}"
+
+
+class PublicWall(models.Model):
+    """The street's choice to show the reduced public wall (default: off — no row means off)."""
+
+    street = models.OneToOneField(
+        Street, on_delete=models.CASCADE, related_name="+", verbose_name=_("街道"), primary_key=True
+    )
+    enabled = models.BooleanField(_("公开挂图"), default=False)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("公开挂图设置")
+        verbose_name_plural = _("公开挂图设置")
+
+    def __str__(self) -> str:
+        return f"{self.street_id} · {self.enabled}"

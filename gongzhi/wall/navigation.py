@@ -7,6 +7,10 @@ def nav_group(user, scope) -> dict | None:
     if not (scope.is_street_wide() or scope.in_branch() or scope.is_company_staff()):
         return None
     items = [{"url": reverse("wall:street"), "label": _("挂图作战"), "key": "wall"}]
+    items.append({"url": reverse("wall:map"), "label": _("挂图地图"), "key": "wall_map"})
     if scope.is_street_admin():
         items.append({"url": reverse("wall:rules"), "label": _("挂图颜色规则"), "key": "wall_rules"})
+        items.append(
+            {"url": reverse("wall:display_links"), "label": _("大屏与公开挂图"), "key": "wall_screen_links"}
+        )
     return {"label": _("挂图作战"), "items": items}

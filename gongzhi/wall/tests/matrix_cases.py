@@ -12,6 +12,12 @@ from the role model (docs/DESIGN.md §3, docs/WALL.md):
   in their area is readable to them); other_admin gets 404.
 - The colour rules: street admins only (each of their own street); an empty POST gets the page back with
   the error (200).
+- The map and the big screen (/wall/map/, /wall/screen/): every wall reader, over their own estates.
+- The estates' geometry (import page, export) and the display links (list, create, revoke) and the
+  public wall's switch: street admins only; another street's link answers 404 to other_admin; an empty
+  POST gets the page back with the error (200), a revoke or a switch redirects (302).
+- A display link opened by anyone (no login needed): a live link 200, an unknown one 404.
+- The public wall of a street that has not turned it on: 404 for everyone.
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from gongzhi.core.testing import PERSONAS
+from gongzhi.wall.geometry import token_hash
+from gongzhi.wall.models import DisplayLink
+
+LIVE_TOKEN = "L" * 43  # a well-formed token (43 URL-safe characters) made live below
 
 EVERYONE = set(PERSONAS)
 READERS = {"admin", "leader", "secretary_a", "secretary_b", "member_a", "staff_x", "other_admin"}
@@ -44,3 +54,29 @@ def cases(world):
     admins = {p: (200 if p in {"admin", "other_admin"} else 403) for p in EVERYONE}
     yield "wall:rules", reverse("wall:rules"), "get", admins
     yield "wall:rules", reverse("wall:rules"), "post", admins
+    yield "wall:map", reverse("wall:map"), "get", readers
+    yield "wall:map", reverse("wall:map") + "?i=fund_health", "get", readers
+    yield "wall:screen", reverse("wall:screen"), "get", readers
+    yield "wall:geometry", reverse("wall:geometry"), "get", admins
+    yield "wall:geometry", reverse("wall:geometry"), "post", admins
+    yield "wall:geometry_export", reverse("wall:geometry_export"), "get", admins
+    yield "wall:display_links", reverse("wall:display_links"), "get", admins
+    yield "wall:display_links", reverse("wall:display_links"), "post", admins
+    link, _created = DisplayLink.objects.get_or_create(
+        token_hash=token_hash(LIVE_TOKEN), defaults={"street": world.street, "label": "指挥室大屏"}
+    )
+    revoke = {
+        p: (403 if p not in {"admin", "other_admin"} else 302 if p == "admin" else 404) for p in EVERYONE
+    }
+    other, _created = DisplayLink.objects.get_or_create(
+        token_hash=token_hash("R" * 43), defaults={"street": world.street, "label": "会议室"}
+    )
+    yield "wall:display_link_revoke", reverse("wall:display_link_revoke", args=[other.pk]), "post", revoke
+    switch = {p: (302 if p in {"admin", "other_admin"} else 403) for p in EVERYONE}
+    yield "wall:public_switch", reverse("wall:public_switch"), "post", switch
+    everyone = {p: 200 for p in EVERYONE}
+    yield "wall:screen_display", reverse("wall:screen_display", args=[LIVE_TOKEN]), "get", everyone
+    nobody = {p: 404 for p in EVERYONE}
+    yield "wall:screen_display", reverse("wall:screen_display", args=["M" * 43]), "get", nobody
+    yield "wall:screen_display", reverse("wall:screen_display", args=["short"]), "get", nobody
+    yield "wall:public", reverse("wall:public", args=[world.street.pk]), "get", nobody
