@@ -15,7 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 Facts = dict[str, Any]
@@ -309,3 +309,74 @@ SOURCES: dict[str, Callable[[list[int], dt.date], dict[int, Facts]]] = {
 
 def gather(source: str, estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     return SOURCES[source](list(estate_ids), today)
+
+
+# ---- since when a source has records (the trends' honest start) ------------------------------------------------
+
+
+def _first_day(rows) -> dict[int, dt.date]:
+    """(street id, first moment) rows → street id → local date."""
+    result: dict[int, dt.date] = {}
+    for street_id, first in rows:
+        if first is None:
+            continue
+        day = timezone.localtime(first).date() if isinstance(first, dt.datetime) else first
+        result[street_id] = min(day, result.get(street_id, day))
+    return result
+
+
+def _problems_since(street_ids: list[int]) -> dict[int, dt.date]:
+    from gongzhi.problems.models import Problem
+
+    return _first_day(
+        Problem.objects.filter(estate__area__street_id__in=street_ids)
+        .order_by()
+        .values("estate__area__street_id")
+        .annotate(first=Min("created_at"))
+        .values_list("estate__area__street_id", "first")
+    )
+
+
+def _branch_since(street_ids: list[int]) -> dict[int, dt.date]:
+    """The first patrol or branch meeting on record: before it the platform knows nothing of the
+    branches' rhythm, so an empty week then is unknown, not a gap."""
+    from gongzhi.branchwork.models import Meeting, MeetingKind, Patrol
+
+    patrols = (
+        Patrol.objects.filter(branch__area__street_id__in=street_ids)
+        .order_by()
+        .values("branch__area__street_id")
+        .annotate(first=Min("day"))
+        .values_list("branch__area__street_id", "first")
+    )
+    meetings = (
+        Meeting.objects.filter(street_id__in=street_ids, kind=MeetingKind.BRANCH, cancelled=False)
+        .order_by()
+        .values("street_id")
+        .annotate(first=Min("starts_at"))
+        .values_list("street_id", "first")
+    )
+    return _first_day([*patrols, *meetings])
+
+
+# Sources whose zero means "nothing recorded yet" before the street started recording them on the platform.
+# The others read dated facts that exist from their own start (contracts, committees' terms, ledgers,
+# monthly collections, campaigns, votes) and need no such bound.
+RECORDS_SINCE: dict[str, Callable[[list[int]], dict[int, dt.date]]] = {
+    "problems": _problems_since,
+    "closure": _problems_since,
+    "branch": _branch_since,
+}
+
+
+def records_since(street_ids: list[int]) -> dict[tuple[int, str], dt.date | None]:
+    """(street id, source) → the first day the street has records of that source (None: none at all),
+    for the sources of ``RECORDS_SINCE``; the trends leave a month before it without a number."""
+    result: dict[tuple[int, str], dt.date | None] = {}
+    found: dict[Callable, dict[int, dt.date]] = {}
+    for source, first_of in RECORDS_SINCE.items():
+        if first_of not in found:
+            found[first_of] = first_of(list(street_ids))
+        for street_id in street_ids:
+            result[street_id, source] = found[first_of].get(street_id)
+    return result

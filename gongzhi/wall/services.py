@@ -227,11 +227,23 @@ def snapshot_take(*, month: dt.date | None = None, estate_ids: Iterable[int] | N
 
 def snapshots_rebuild(*, estate_ids: Iterable[int], today: dt.date, months: int = 18) -> int:
     """The past ``months`` months' snapshots recomputed from the dated facts, each as of its last day
-    (the demo's trends; a street that starts using the wall may run it once). Returns the rows written."""
+    (the demo's trends; a street that starts using the wall may run it once). A month that ended before
+    the street's first record of a source in ``facts.RECORDS_SINCE`` (problems, branch work) gets no
+    number for its indicators (无数据) rather than a zero nobody measured. Returns the rows written."""
     ids = list(estate_ids)
+    street_of = dict(Estate.objects.filter(pk__in=ids).values_list("pk", "area__street_id"))
+    since = wall_facts.records_since(sorted(set(street_of.values())))
     written = 0
     for month in months_back(today, months)[:-1]:
-        computed = status_compute(estate_ids=ids, today=month_end(month))
+        last_day = month_end(month)
+        computed = status_compute(estate_ids=ids, today=last_day)
+        for estate_id, key in list(computed):
+            # before the street recorded this kind of fact on the platform, its zero means "not known"
+            source = ind.REGISTRY[key].source
+            if source in wall_facts.RECORDS_SINCE:
+                first = since.get((street_of[estate_id], source))
+                if first is None or last_day < first:
+                    computed[estate_id, key] = Computed(None, ind.NONE, {})
         _with_overall(computed, {})
         rows = [
             StatusSnapshot(month=month, estate_id=e, indicator=key, value=c.value, colour=c.colour)

@@ -27,3 +27,12 @@ urlpatterns += [
     path("screen/public/", views_screen.public_switch, name="public_switch"),
     path("public/<int:pk>/", views_screen.public_wall, name="public"),
 ]
+
+# Trends, the on-demand recompute and the monthly briefing (views_trends.py).
+from gongzhi.wall import views_trends  # noqa: E402
+
+urlpatterns += [
+    path("trends/", views_trends.trends, name="trends"),
+    path("recompute/", views_trends.recompute, name="recompute"),
+    path("briefing.pdf", views_trends.briefing, name="briefing"),
+]
