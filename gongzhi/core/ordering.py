@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pypinyin import lazy_pinyin
@@ -32,6 +33,9 @@ def natural_key(text: str | None) -> tuple:
     return tuple(int(part) if part.isdecimal() else part for part in re.split(r"(\d+)", text or ""))
 
 
+# Pure functions of a short text, asked for again and again (every list page sorts the same estate and
+# people names): cached, so the pinyin of a name is looked up once per process.
+@functools.lru_cache(maxsize=200_000)
 def pinyin_key(name: str | None) -> tuple[tuple[str, ...], str]:
     """Sort people's names by their pinyin, syllable by syllable (张三 after 王五 … 曾 as zeng);
     names that read the same keep a stable order by the characters themselves."""
@@ -44,6 +48,7 @@ def pinyin_key(name: str | None) -> tuple[tuple[str, ...], str]:
     return (tuple(s for s in syllables if s), name)
 
 
+@functools.lru_cache(maxsize=200_000)
 def name_key(text: str | None) -> tuple[tuple, str]:
     """Sort estates, companies, buildings and units as people count and read them: numbers by value
     (2号楼 before 10号楼), Chinese by pinyin (李 < 王 < 张), Latin letters case-blind."""
