@@ -32,6 +32,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from gongzhi.core.clientip import client_ip
+
 UNMATCHED = "unmatched"
 # Seconds: from a cached public page (a few ms) to a batch PDF (the 180 s request limit).
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 180.0)
@@ -129,9 +131,9 @@ def reset_process_metrics() -> None:
 
 
 def allowed(request) -> bool:
-    """From an address of ``GONGZHI_METRICS_ALLOWED_IPS`` (addresses or networks; the socket's address,
-    not X-Forwarded-For: a scraper talks to the application server directly) or with the bearer token
-    ``GONGZHI_METRICS_TOKEN``."""
+    """From an address of ``GONGZHI_METRICS_ALLOWED_IPS`` (addresses or networks) or with the bearer token
+    ``GONGZHI_METRICS_TOKEN``. The address is the client's as core/clientip.py finds it, not the socket's:
+    behind nginx every request arrives from 127.0.0.1, and the socket would let the whole internet in."""
     token = getattr(settings, "GONGZHI_METRICS_TOKEN", "")
     if token:
         import hmac
@@ -140,7 +142,7 @@ def allowed(request) -> bool:
         if hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
             return True
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        address = ipaddress.ip_address(client_ip(request))
     except ValueError:
         return False
     for entry in getattr(settings, "GONGZHI_METRICS_ALLOWED_IPS", []):

@@ -13,6 +13,7 @@ free ports of 127.0.0.1, over TLS with a certificate made for the test. Through 
   never reaches gunicorn (not in the application's log);
 - uploads: a body over the limit is refused by nginx with 413 before gunicorn; one under it reaches the
   application; an uploaded file under var/media is not served by nginx;
+- metrics: /metrics is not served to a client through the proxy (its address, not nginx's, counts);
 - logs: the application writes JSON lines carrying nginx's $request_id, the same id as the answer's
   X-Request-ID header and nginx's own JSON access line.
 
@@ -316,6 +317,13 @@ def test_one_request_id_in_the_answer_the_application_log_and_nginx_log(site):
     proxy = [json.loads(line) for line in site.access_log.read_text().splitlines()]
     entry = next(line for line in proxy if line["request_id"] == request_id)
     assert (entry["remote_addr"], entry["uri"], entry["status"]) == (CLIENT, "/healthz", 200)
+
+
+def test_metrics_are_not_open_to_the_world_through_the_proxy(site):
+    """nginx connects to gunicorn from 127.0.0.1, an allowed address; the client behind it is not."""
+    status, _headers, body = site.request("GET", "/metrics")
+    assert status == 404
+    assert b"gongzhi_http_requests_total" not in body
 
 
 def test_metrics_add_up_over_the_gunicorn_processes(site):

@@ -98,7 +98,7 @@ def test_other_addresses_get_404_unless_they_bring_the_token(db, client, setting
     settings.GONGZHI_METRICS_TOKEN = "s3cret-token-for-prometheus"
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200  # in the network
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
-    # the address our proxy forwarded does not count: a scraper talks to the app server directly
+    # without proxies (GONGZHI_PROXY_COUNT=0) a client's own X-Forwarded-For is not believed
     assert (
         client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="127.0.0.1").status_code == 404
     )
@@ -131,3 +131,16 @@ def test_the_counts_of_several_processes_add_up(db, client, settings, tmp_path):
     assert samples['gongzhi_http_requests_total{view="healthz",status="2xx"}'] == 6
     # this process wrote its own file for the others to read
     assert len(list((tmp_path / "metrics").glob("*.json"))) == 2
+
+
+def test_behind_the_proxy_the_clients_address_counts_not_the_proxys(db, client, settings):
+    """Behind nginx every request comes from 127.0.0.1: the allowed address must be the client's
+    (core/clientip.py), or /metrics would be open to anyone through the proxy."""
+    settings.GONGZHI_PROXY_COUNT = 1
+    assert (
+        client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 404
+    )
+    forged = "127.0.0.1, 203.0.113.9"  # the client's own entry on the left is never trusted
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forged).status_code == 404
+    # a scraper on the machine itself, straight to gunicorn (no proxy entry): the socket's address
+    assert client.get("/metrics", REMOTE_ADDR="127.0.0.1").status_code == 200
