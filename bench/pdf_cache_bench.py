@@ -1,5 +1,9 @@
 """Anonymous disclosure-book PDFs against a running server (a benchmark, not a test; issue 11, hole 9).
 
+Since issue 16 a visitor's request never renders: without a worker every cold PDF request here answers 202
+"being prepared" (the prewarm below waits for a 200 only while a render slot is busy). The figures of the
+queue — 16 cold requests, one render by the worker, the cached copy after — are bench/public_pdf_bench.py's.
+
     .venv/bin/python bench/pdf_cache_bench.py                 # demo street (scale 0.2) in a temporary var dir,
                                                               # served by `gongzhi serve` (2 workers × 4 threads)
     .venv/bin/python bench/pdf_cache_bench.py --url http://127.0.0.1:8000 --ids 1,2,3   # an existing server

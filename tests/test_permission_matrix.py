@@ -263,7 +263,7 @@ ANONYMOUS = {
     "duty:rate": (200, None),
     "duty:result": (200, None),
     "book:estate": (200, None),
-    "book:pdf": (200, None),
+    "book:pdf": (202, None),  # "being prepared": a visitor never renders; the worker does (jobs/pdf.py)
     # the big screen's display link (a live link for anyone, an unknown one 404) and the public wall
     "wall:screen_display": (OUTSIDER, None),
     "wall:public": (OUTSIDER, None),

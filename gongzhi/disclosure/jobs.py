@@ -8,7 +8,6 @@ Running the job again rewrites the same file: it is idempotent.
 
 from __future__ import annotations
 
-import time
 import zipfile
 
 from django.core.exceptions import PermissionDenied
@@ -17,23 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-BUSY_WAIT_SECONDS = 0.5
-BUSY_GIVE_UP_SECONDS = 300
-
 
 def _pdf(html: str) -> bytes:
-    """``cached_pdf``, waiting for a render slot instead of answering "busy": the worker may wait, a web
-    request may not."""
-    from gongzhi.core.pdf import RenderBusy, cached_pdf
+    """The book through the PDF cache, waiting for a render slot (the worker may wait, a web request may not)."""
+    from gongzhi.core.pdf import cached_pdf_wait
 
-    deadline = time.monotonic() + BUSY_GIVE_UP_SECONDS
-    while True:
-        try:
-            return cached_pdf(html)
-        except RenderBusy:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(BUSY_WAIT_SECONDS)
+    return cached_pdf_wait(html)
 
 
 def books_zip(job, *, months: int | None = None) -> dict:

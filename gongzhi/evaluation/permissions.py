@@ -43,6 +43,18 @@ def may_issue_codes(user, estate: Estate) -> bool:
     return scope.in_branch(estate.area_id)
 
 
+def may_post_notice(user, estate: Estate) -> bool:
+    """A stairwell notice (楼道公告) of a survey or a fault-finding window is posted in the estate by those
+    who post its paper: the street admin, the area office (joint party branch) or the estate's owners'
+    committee. A company does not post the call to rate or to find fault with itself."""
+    scope = scope_for(user)
+    if scope.is_street_admin(estate.area.street_id):
+        return True
+    if scope.in_branch(estate.area_id):
+        return True
+    return scope.on_committee(estate.pk)
+
+
 def in_campaign(campaign: Campaign, estate_id: int) -> bool:
     return CampaignEstate.objects.filter(campaign=campaign, estate_id=estate_id).exists()
 

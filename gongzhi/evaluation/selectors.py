@@ -63,6 +63,20 @@ SCALE_LABELS = {"large": gettext_lazy("规模大"), "small": gettext_lazy("规�
 # ---- templates and campaigns -------------------------------------------------------------------------
 
 
+def fault_window_contracts(user, elimination) -> list:
+    """Where a fault-finding window (找茬) is posted: the contracts in force today of its bottom-N companies,
+    in the estates the user reads (the door), by area and estate name. One row per estate and company."""
+    from gongzhi.registry.models import Contract, Estate
+
+    candidates = elimination.candidates.values("company_id")
+    return list(
+        Contract.objects.active()
+        .filter(company_id__in=candidates, estate__in=visible(user, Estate))
+        .select_related("estate__area", "company")
+        .order_by("estate__area__name", "estate__name", "pk")
+    )
+
+
 def template_structure(template: SurveyTemplate) -> list[dict]:
     """[{id, code, name, weight, items: [{id, text, weight}]}] in order — the survey form and the editor."""
     return [

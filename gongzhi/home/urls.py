@@ -8,4 +8,6 @@ urlpatterns = [
     path(
         "stairwell/disclosure/<int:estate_id>.pdf", stairwell.disclosure_notice, name="stairwell_disclosure"
     ),
+    path("stairwell/survey/<int:pk>/<int:estate_id>.pdf", stairwell.survey_notice, name="stairwell_survey"),
+    path("stairwell/fault/<int:pk>/<int:estate_id>.pdf", stairwell.fault_notice, name="stairwell_fault"),
 ]

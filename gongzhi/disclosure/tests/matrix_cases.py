@@ -1,8 +1,10 @@
 """Permission-matrix cases for the disclosure book (used by tests/test_permission_matrix.py). By hand from
 docs/DESIGN.md §3, §4.4:
 
-- The public book of any estate and its PDF need no login: 200 for everyone (a missing estate's 404 is
-  tested in gongzhi/disclosure/tests/test_book.py).
+- The public book of any estate needs no login: 200 for everyone (a missing estate's 404 is tested in
+  gongzhi/disclosure/tests/test_book.py). Its PDF too, but only an office user renders it on demand (200);
+  a resident or a role-less account gets 202 "being prepared" while the worker renders it
+  (gongzhi/jobs/pdf.py; each matrix test starts with an empty PDF cache).
 - The office pages (/disclosure/office/…) are read like the fee pages: office users who see the estate in
   full; evaluator, residents and role-less 403; readers outside A1 404.
 - Major matters and the owners' rules of A1 are kept by A1's owners' committee (oc_a1) and the street admin;
@@ -37,7 +39,8 @@ def cases(world):
     everyone = {p: 200 for p in EVERYONE}
     yield "book:estate", reverse("book:estate", args=[a1]), "get", everyone
     yield "book:estate", reverse("book:estate", args=[a1]) + "?months=6", "get", everyone
-    yield "book:pdf", reverse("book:pdf", args=[a1]), "get", everyone
+    renders = {p: (202 if p in {"owner_a1", "outsider"} else 200) for p in EVERYONE}
+    yield "book:pdf", reverse("book:pdf", args=[a1]), "get", renders
     yield "book:office", reverse("book:office"), "get", {p: (200 if p in READERS else 403) for p in EVERYONE}
     # the zip of every book the user reads, made by the worker (disclosure/jobs.py): readers start it (302 to
     # the job's page), others 403; it is started by POST only (405).

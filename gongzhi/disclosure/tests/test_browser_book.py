@@ -1,18 +1,24 @@
 """The public disclosure book on a phone, in a real browser against a real server: no login, the PDF button
-at the top, sections that fold, the charts drawn, no horizontal scroll; the PDF link serves a PDF."""
+at the top, sections that fold, the charts drawn, no horizontal scroll; the PDF link first shows the "being
+prepared" page (a visitor never renders, issue 16), which reloads itself and serves the PDF once the worker
+has rendered it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from gongzhi.core.testing import build_world
 from gongzhi.finance.services import ledger_post
+from gongzhi.jobs.worker import run_burst
 
 pytestmark = pytest.mark.browser
 
+SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
@@ -64,6 +70,15 @@ def test_a_resident_reads_the_book_on_a_phone(browser, live_server, live_world):
     services.locator("summary").click()
     assert services.get_attribute("open") is not None
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    response = page.request.get(live_server.url + download.get_attribute("href"))
+    href = live_server.url + download.get_attribute("href")
+    waiting = page.request.get(href)
+    assert waiting.status == 202 and waiting.headers["cache-control"] == "no-store"
+    page.goto(href)  # what the visitor sees: a small page that reloads itself every 5 s
+    assert page.locator("h1").inner_text() == "正在准备，请稍候"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "book-pdf-preparing-390.png"), full_page=True)
+    run_burst()  # the worker (with its due scheduled jobs) renders the book once
+    response = page.request.get(href)
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     context.close()

@@ -14,10 +14,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gongzhi.core.pdf import RenderBusy, cached_pdf, pdf_busy_response, pdf_response, render_pdf
+from gongzhi.core.pdf import render_pdf
 from gongzhi.core.publicpages import estate_mark, public_page
 from gongzhi.disclosure import selectors
 from gongzhi.disclosure.svg import bar_chart, line_chart
+from gongzhi.jobs.pdf import public_pdf_response
 from gongzhi.registry.models import Estate
 
 
@@ -58,11 +59,12 @@ def render_book(place: Estate, *, months: int = selectors.DEFAULT_MONTHS, today=
 def pdf(request, estate_id: int):
     place = _estate(estate_id)
     months = selectors.period_months(request.GET.get("months"))
-    # Anyone may ask for this file: the HTML (cheap) names the document, the PDF (costly) is rendered
-    # once per distinct content and never beyond the host's bound on concurrent renders (core/pdf.py).
-    html = render_to_string("disclosure/pdf/book.html", pdf_context(place, months=months))
-    try:
-        content = cached_pdf(html)
-    except RenderBusy:
-        return pdf_busy_response(request)
-    return pdf_response(content, _("%(name)s公示本.pdf") % {"name": place.name})
+    # Anyone may ask for this file: the HTML (cheap) names the document, the PDF (costly) is rendered once
+    # per distinct content — by the worker for a visitor, who meanwhile gets a "being prepared" page
+    # (gongzhi/jobs/pdf.py, core/pdf.py).
+    return public_pdf_response(
+        request,
+        lambda: render_to_string("disclosure/pdf/book.html", pdf_context(place, months=months)),
+        _("%(name)s公示本.pdf") % {"name": place.name},
+        memo=("book", place.pk, months, estate_mark(estate_id=place.pk)),
+    )

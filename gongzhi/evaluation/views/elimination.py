@@ -207,7 +207,16 @@ def elimination(request, pk: int):
         .select_related("problem__estate", "problem__category", "company")
         .order_by("-problem__created_at")[:50]
     )
+    # 楼道公告 of the open window, in each estate a bottom-N company serves that this user posts paper in.
+    notices = []
+    if elimination.status == EliminationStatus.FAULT_FINDING:
+        notices = [
+            c
+            for c in selectors.fault_window_contracts(request.user, elimination)
+            if permissions.may_post_notice(request.user, c.estate)
+        ]
     context = {
+        "notices": notices,
         "e": elimination,
         "colour": ELIMINATION_COLOURS.get(elimination.status, ""),
         "steps": steps,

@@ -190,6 +190,7 @@ def campaign(request, pk: int):
                 "responses": n,
                 "rate": (Decimal(n) * 100 / link.households) if link.households else None,
                 "may_print": permissions.may_issue_codes(request.user, link.estate),
+                "may_post": permissions.may_post_notice(request.user, link.estate),
                 "buildings": buildings.get(link.estate_id, []),
             }
         )

@@ -1,6 +1,8 @@
-"""Stairwell notices (楼道公告) of the notices to an estate: a vote opened and the disclosure book
-updated. Printed by whoever may open the object's office page (the same door), one page per building
-or for the building asked for (``?building=<id>``)."""
+"""Stairwell notices (楼道公告) of the notices to an estate: a vote opened, the disclosure book updated, a
+satisfaction survey open and a fault-finding window (找茬) open. Printed by whoever may open the object's
+office page (the same door) — for a survey or a fault-finding window, of those, whoever posts paper in the
+estate (evaluation.permissions.may_post_notice) — one page per building or for the building asked for
+(``?building=<id>``)."""
 
 from __future__ import annotations
 
@@ -12,9 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.pdf import pdf_response
+from gongzhi.core.scopes import scope_for, visible
 from gongzhi.core.stairwell import Notice, notice_pdf
 from gongzhi.core.validators import parse_id
 from gongzhi.disclosure.permissions import get_book_estate
+from gongzhi.evaluation import permissions as evaluation_permissions
+from gongzhi.evaluation.models import CampaignEstate, CampaignStatus, EliminationStatus
+from gongzhi.evaluation.selectors import fault_window_contracts
 from gongzhi.registry.models import Building
 from gongzhi.voting.models import DecisionStatus
 from gongzhi.voting.permissions import get_decision_for_user, reads_votes
@@ -84,5 +90,83 @@ def disclosure_notice(request, estate_id: int):
         ],
         dates=[(_("更新日期"), timezone.now())],
         signed=_("%(estate)s业主委员会") % {"estate": estate.name},
+    )
+    return _answer(notice, _buildings(request, Building.objects.filter(estate=estate)))
+
+
+def _street_office(name: str) -> str:
+    """示例街道 → 示例街道办事处; a street recorded without the word (示例) → 示例街道办事处."""
+    if not name.endswith("街道"):
+        name = _("%(street)s街道") % {"street": name}
+    return _("%(street)s办事处") % {"street": name}
+
+
+def _require_office(request) -> None:
+    # The campaign and elimination pages are office pages (evaluation/views/common.py require_office).
+    if not scope_for(request.user).is_office:
+        raise PermissionDenied
+
+
+@login_required
+def survey_notice(request, pk: int, estate_id: int):
+    """满意度测评 of a campaign in one of its estates: residents answer with the code of their household
+    letter or, logged in, for their own unit (the QR code leads to /survey/)."""
+    _require_office(request)
+    campaign = evaluation_permissions.get_campaign_for_user(request.user, pk)
+    if campaign.status != CampaignStatus.OPEN:
+        raise Http404  # not open to residents (not yet, or no longer): nothing to announce
+    link = (
+        visible(request.user, CampaignEstate)
+        .filter(campaign=campaign, estate_id=estate_id)
+        .select_related("estate__area", "campaign__street")
+        .first()
+    )
+    if link is None:
+        raise Http404
+    estate = link.estate
+    if not evaluation_permissions.may_post_notice(request.user, estate):
+        raise PermissionDenied
+    notice = Notice(
+        kind=_("测评公告"),
+        title=_("%(campaign)s：物业服务满意度测评") % {"campaign": campaign.name},
+        estate=estate.name,
+        url=reverse("survey:start"),
+        lines=[
+            _("请各户对本小区物业服务（保洁、保绿、保安、保修等）评分。答卷不记名，每户一份。"),
+            _("可用手机扫码，输入入户告知书上的测评码答卷；已登录的业主也可为自家房屋答卷。"),
+        ],
+        dates=[(_("答卷开始"), campaign.opens_on), (_("答卷截止"), campaign.closes_on)],
+        signed=_street_office(campaign.street.name),
+    )
+    return _answer(notice, _buildings(request, Building.objects.filter(estate=estate)))
+
+
+@login_required
+def fault_notice(request, pk: int, estate_id: int):
+    """问题征集（找茬） of an elimination campaign in an estate served by one of its bottom-N companies, while
+    the window is open for faults; the QR code leads to the fault form (logged-in residents)."""
+    _require_office(request)
+    elimination = evaluation_permissions.get_elimination_for_user(request.user, pk)
+    if elimination.status != EliminationStatus.FAULT_FINDING:
+        raise Http404  # the window is over (or not this step): nothing to post
+    contract = next(
+        (c for c in fault_window_contracts(request.user, elimination) if c.estate_id == estate_id), None
+    )
+    if contract is None:
+        raise Http404
+    estate = contract.estate
+    if not evaluation_permissions.may_post_notice(request.user, estate):
+        raise PermissionDenied
+    notice = Notice(
+        kind=_("问题征集"),
+        title=_("物业服务问题征集（找茬）：%(company)s") % {"company": contract.company.name},
+        estate=estate.name,
+        url=reverse("survey:fault", args=[elimination.pk]),
+        lines=[
+            _("本小区物业服务企业在街道物业服务测评中排名靠后，现向业主征集物业服务中的问题。"),
+            _("请扫码登录后提交问题（可附照片）；每个问题都将记入问题清单，逐项整改销项。"),
+        ],
+        dates=[(_("征集开始"), elimination.fault_opens_on), (_("征集截止"), elimination.fault_closes_on)],
+        signed=_street_office(elimination.street.name),
     )
     return _answer(notice, _buildings(request, Building.objects.filter(estate=estate)))
