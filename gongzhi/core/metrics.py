@@ -186,7 +186,7 @@ def _database_gauges() -> list[tuple[str, str, str, list[tuple[dict[str, str], f
     if apps.is_installed("gongzhi.jobs"):
         job = apps.get_model("jobs", "Job")
         beat = apps.get_model("jobs", "WorkerBeat")
-        statuses = [value for value, _label in job._meta.get_field("status").choices]
+        statuses = [value for value, _label in job._meta.get_field("status").choices or []]
         counts = dict(job.objects.values_list("status").annotate(n=Count("pk")).order_by())
         families.append(
             (
@@ -252,6 +252,6 @@ def exposition() -> str:
     for name, kind, help_text, samples in _database_gauges():
         lines.append(f"# HELP {name} {help_text}")
         lines.append(f"# TYPE {name} {kind}")
-        for labels, value in samples:
-            lines.append(f"{name}{_labels(**labels)} {_number(value)}")
+        for sample_labels, value in samples:
+            lines.append(f"{name}{_labels(**sample_labels)} {_number(value)}")
     return "\n".join(lines) + "\n"
