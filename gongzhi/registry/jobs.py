@@ -81,7 +81,7 @@ def export_task(job, *, key: str, query: str = "") -> dict:
     from django.http import QueryDict
 
     from gongzhi.core.errors import UserError
-    from gongzhi.core.scopes import scope_for
+    from gongzhi.core.scopes import scope_for, visible
     from gongzhi.jobs.exports import counting, write_xlsx_result
     from gongzhi.registry.resources import BY_KEY
     from gongzhi.registry.views.office import EXPORT_MAX_ROWS, export_sheet, filtered_list
@@ -90,7 +90,29 @@ def export_task(job, *, key: str, query: str = "") -> dict:
     scope = scope_for(user)
     if resource is None or not resource.readable_by(scope):
         raise UserError(str(_("您已无权导出该列表。")))
-    queryset = filtered_list(user, resource, QueryDict(query))[0]
+    params = QueryDict(query)
+    queryset = filtered_list(user, resource, params)[0]
+    if params.get("format") == "import" and resource.import_sheet:
+        # The rows in the import template's columns (exporters.py: the same scope and masking).
+        from gongzhi.jobs.services import result_dir
+        from gongzhi.registry import exporters
+        from gongzhi.registry.models import Street
+
+        street = visible(user, Street).order_by("pk").first()
+        if street is None:
+            raise UserError(str(_("您已无权导出该列表。")))
+        job.progress(0, 1, force=True)
+        folder = result_dir(job.pk)
+        (folder / "export.xlsx.part").write_bytes(
+            exporters.export_sheet(resource.import_sheet, queryset, user=user)
+        )
+        (folder / "export.xlsx.part").replace(folder / "export.xlsx")
+        rows = queryset.count()
+        return {
+            "file": "export.xlsx",
+            "filename": exporters.export_filename(street, resource.import_sheet),
+            "rows": rows,
+        }
     total = min(queryset.count(), EXPORT_MAX_ROWS)
     sheet, filename = export_sheet(resource, queryset, scope, rows=lambda rows: counting(rows, job, total))
     return write_xlsx_result(job, [sheet], filename, rows=total)

@@ -70,3 +70,21 @@ def test_the_export_file_is_its_owners_only(as_user, world, settings):
     assert job.status == JobStatus.DONE
     for persona in ("admin", "staff_x", "secretary_a"):
         assert as_user(persona).get(reverse("jobs:download", args=[job.pk])).status_code == 404
+
+
+def test_a_large_export_in_the_import_templates_columns_is_a_job_too(as_user, world, settings):
+    client = as_user("admin")
+    params = {"estate": world.estate_a1.pk, "format": "import"}
+    settings.GONGZHI_EXPORT_DIRECT_MAX_ROWS = 1_000_000
+    expected = cells(client.get(reverse("registry:export", args=["units"]), params).content)
+    assert len(expected) == 4  # the header and A1's three units
+
+    settings.GONGZHI_EXPORT_DIRECT_MAX_ROWS = 1
+    response = client.get(reverse("registry:export", args=["units"]), params)
+    job = Job.objects.get(task="registry.export")
+    assert response["Location"] == reverse("jobs:detail", args=[job.pk])
+    run_burst()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result["rows"] == 3, job.error
+    download = client.get(reverse("jobs:download", args=[job.pk]))
+    assert cells(b"".join(download.streaming_content)) == expected

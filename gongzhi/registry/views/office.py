@@ -168,18 +168,19 @@ def export_view(request, key: str):
     resource = _resource(request, key)
     scope = scope_for(request.user)
     queryset, _applied, _text, _order = _filtered(request, resource)
-    if request.GET.get("format") == "import" and resource.import_sheet:
-        # The same rows in the import template's columns: edit them in Excel and import them back.
-        street = visible(request.user, Street).order_by("pk").first()
-        if street is None:
-            raise Http404
-        return exporters.export_response(resource.import_sheet, queryset, user=request.user, street=street)
+    as_import = request.GET.get("format") == "import" and bool(resource.import_sheet)
+    street = visible(request.user, Street).order_by("pk").first() if as_import else None
+    if as_import and street is None:
+        raise Http404
     if queryset[: export_direct_max() + 1].count() > export_direct_max():
         # A large list is written by the worker, with a progress bar; the file is on the job's page.
         job = export_enqueue(
             task="registry.export", user=request.user, query=request.GET.urlencode(), key=key
         )
         return redirect("jobs:detail", job.pk)
+    if as_import and street is not None:
+        # The same rows in the import template's columns: edit them in Excel and import them back.
+        return exporters.export_response(resource.import_sheet, queryset, user=request.user, street=street)
     sheet, filename = export_sheet(resource, queryset, scope)
     # Row by row into a temporary file, then sent from it: a 36,000-unit list never sits in memory.
     return xlsx_stream_response([sheet], filename)
