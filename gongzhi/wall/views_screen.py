@@ -145,7 +145,6 @@ def _screen(request: HttpRequest, estates, *, title: str, poll_url: str, links: 
         "reds_total": len(reds),
         "reds_more": max(0, len(reds) - REDS_SHOWN),
         "computed_at": screen_selectors.computed_at(estates),
-        "headline": selectors.headline(estates),
         "poll_url": poll_url,
         "refresh_seconds": SCREEN_REFRESH_SECONDS,
         "cycle_seconds": SCREEN_CYCLE_SECONDS,

@@ -344,3 +344,32 @@ def test_the_public_wall_is_off_until_the_street_turns_it_on(client, world):
     # Off again: 404 at once (the switch is audited, so the cache's change mark moves).
     public_wall_set(actor=world.user("admin"), street=world.street, enabled=False)
     assert client.get(url).status_code == 404
+
+
+# ---- the query count does not grow with the estates -------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_map_and_the_screen_read_a_fixed_number_of_queries(client, demo):
+    """The whole street (76 estates, the admin) costs no more queries than one area (the secretary)."""
+    from gongzhi.core.models import User
+
+    admin = User.objects.get(username="demo_admin")
+    client.force_login(admin)
+    whole_map = _queries(client, reverse("wall:map"))
+    whole_screen = _queries(client, reverse("wall:screen"))
+    client.force_login(User.objects.get(username="demo_secretary"))
+    area_map = _queries(client, reverse("wall:map"))
+    area_screen = _queries(client, reverse("wall:screen"))
+    assert whole_map <= area_map + 1 and whole_screen <= area_screen + 1
+    _link, token = display_link_create(actor=admin, street=demo.street, label="大屏")
+    client.logout()
+    assert _queries(client, reverse("wall:screen_display", args=[token])) <= 8
