@@ -148,7 +148,8 @@ def match_features(features: list[Any], estates: list[tuple[int, str]]) -> Impor
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             report.errors.append(_("第 %(n)d 个要素：不是 GeoJSON Feature。") % {"n": index})
             continue
-        properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        raw_properties = feature.get("properties")
+        properties: dict[str, Any] = raw_properties if isinstance(raw_properties, dict) else {}
         label = _feature_label(index, properties)
         estate_id = _match(properties, by_id, by_name)
         if isinstance(estate_id, str):
