@@ -50,7 +50,7 @@ COMPONENT_LABELS = {
 }
 FLAG_LABELS = {
     "no_responses": gettext_lazy("无答卷：测评分为街道均值（仅先验）"),
-    "small_sample": gettext_lazy("样本较少：已向街道均值收缩"),
+    "small_sample": gettext_lazy("答卷较少：测评分已向街道均值靠拢"),
     "low_response_rate": gettext_lazy("参与率低于 10%"),
     "missing_inspection": gettext_lazy("缺第三方检查：权重已按比例分摊"),
     "missing_branch": gettext_lazy("缺支部考核：权重已按比例分摊"),
@@ -391,10 +391,10 @@ def ranking_notes(campaign: Campaign) -> list[list[str]]:
                 "综合得分 = 居民测评、第三方检查、支部考核、问题整改按街道设定的权重加权；缺少的项按比例分摊权重。"
             )
         ],
-        [_("居民测评分向街道均值收缩（经验贝叶斯），样本越少收缩越多；区间为 95% 区间。")],
+        [_("居民测评分按答卷多少修正：答卷越少，越接近街道均值（经验贝叶斯方法）；区间为 95% 区间。")],
         [_("名次范围：区间与之重叠的对象都可能排在这些名次，差异不显著时不应据以区分。")],
         [
-            _("街道均值：%(m)s；收缩强度 k:%(k)s")
+            _("街道均值：%(m)s；修正强度：相当于 %(k)s 份取街道均值的答卷")
             % {"m": stats.get("street_mean", "—"), "k": stats.get("k", "—")}
         ],
     ]

@@ -97,7 +97,7 @@ def test_the_elimination_workflow_end_to_end(world):
         "移交业主大会决定",
     ):
         assert step in page
-    assert "第二百七十八条第四项" in page and "甲一小区" in page
+    assert "《民法典》第二百七十八条第一款第（四）项" in page and "甲一小区" in page
 
     sheets = load_workbook(
         io.BytesIO(admin.get(reverse("evaluation:elimination_export", args=[elimination.pk])).content)

@@ -229,7 +229,11 @@ def test_the_ranking_report_pdf_has_the_chinese_headings(as_user, world, closed)
 def test_the_drilldown_explains_the_shrinkage(as_user, world, closed):
     row = ScoreSnapshot.objects.get(campaign=closed, kind=ScoreKind.ESTATE, estate=world.estate_b1)
     page = as_user("admin").get(reverse("evaluation:score", args=[row.pk])).content.decode()
-    assert "n / (n + k)" in page and "街道测评均值" in page
+    # In words for the leader (issue 15: no k = 2.2 or 收缩 on the page), the formula under 计算方法.
+    words = page.split("<details")[0]
+    assert "街道测评均值" in page and "按答卷多少修正" in page
+    assert "收缩" not in words and "k =" not in words
+    assert "n ÷（n + k）" in page.split("<details")[1]
     # Three answers, fewer than k: no mean, no interval, no category means — for the admin too.
     assert "样本不足" in page and "分类均分" not in page and "测评分区间" not in page
 
