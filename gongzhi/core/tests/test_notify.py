@@ -18,6 +18,16 @@ from gongzhi.core.notify import deliver_outbox, notify
 from gongzhi.core.tests.fakes import FakeAliyunSms, FakeWeChat, Gateways, SmtpSink, configure
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def moment(days: int, hour: int, minute: int) -> dt.datetime:
+    """A Shanghai time on tomorrow (+ ``days``): always after the real moment a test's notify() writes its
+    rows, so a message written "now" is due at every moment a test travels to (a fixed date here made the
+    tests fail once that date had passed)."""
+    day = dt.datetime.now(SH).date() + dt.timedelta(days=1 + days)
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SH)
+
+
 S = OutboxMessage.Status
 
 
@@ -106,7 +116,7 @@ def test_a_channel_switched_off_by_setting_writes_no_rows(people, settings):
 
 def test_delivery_on_all_three_channels_then_never_again(people, gateways):
     notify([people["a"]], "超期:WT-2026-000005", url="/problems/5/", event="problems.overdue", street_id=None)
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 0), tick=False):
         assert deliver_outbox() == {"sent": 3}
         assert deliver_outbox() == {}  # a second run finds nothing due
     (mail,) = gateways.smtp.messages
@@ -129,17 +139,15 @@ def test_delivery_on_all_three_channels_then_never_again(people, gateways):
 
 def test_quiet_hours_defer_sms_and_wechat_until_eight_but_not_email(people, gateways):
     notify([people["a"]], "超期:WT-6", event="problems.overdue")
-    with time_machine.travel(dt.datetime(2026, 12, 7, 22, 30, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 22, 30), tick=False):
         assert deliver_outbox() == {"sent": 1, "deferred": 2}
     assert len(gateways.smtp.messages) == 1 and gateways.sms.received == [] and gateways.wechat.sent == []
     deferred = OutboxMessage.objects.filter(status=S.DEFERRED)
-    assert {timezone_local(m.next_attempt_at) for m in deferred} == {
-        dt.datetime(2026, 12, 8, 8, 0, tzinfo=SH)
-    }
+    assert {timezone_local(m.next_attempt_at) for m in deferred} == {moment(1, 8, 0)}
     assert all(m.attempts == 0 for m in deferred)  # waiting is not a failed attempt
-    with time_machine.travel(dt.datetime(2026, 12, 8, 7, 59, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(1, 7, 59), tick=False):
         assert deliver_outbox() == {}  # still night
-    with time_machine.travel(dt.datetime(2026, 12, 8, 8, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(1, 8, 0), tick=False):
         assert deliver_outbox() == {"sent": 2}
     assert len(gateways.sms.received) == 1 and len(gateways.wechat.sent) == 1
 
@@ -153,18 +161,16 @@ def test_own_quiet_hours_are_kept(people, gateways):
         quiet_start=dt.time(12, 0), quiet_end=dt.time(14, 0)
     )
     notify([people["a"]], "您报告的问题 WT-7 已受理", event="problems.accepted")
-    with time_machine.travel(dt.datetime(2026, 12, 7, 12, 30, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 12, 30), tick=False):
         assert deliver_outbox() == {"deferred": 1}
-    assert timezone_local(OutboxMessage.objects.get().next_attempt_at) == dt.datetime(
-        2026, 12, 7, 14, 0, tzinfo=SH
-    )
+    assert timezone_local(OutboxMessage.objects.get().next_attempt_at) == moment(0, 14, 0)
 
 
 def test_rate_limit_per_user_and_channel_defers_the_rest(people, gateways, settings):
     settings.GONGZHI_NOTIFY_RATE_PER_HOUR = {"email": 0, "sms": 2, "wechat": 0}
     for n in range(3):
         notify([people["a"]], f"新派单 WT-8{n}", event="problems.sent_back")  # SMS and WeChat
-    start = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH)
+    start = moment(0, 10, 0)
     with time_machine.travel(start, tick=False):
         assert deliver_outbox() == {"sent": 5, "deferred": 1}
     assert len(gateways.sms.received) == 2 and len(gateways.wechat.sent) == 3
@@ -181,7 +187,7 @@ def test_retries_with_backoff_then_success(people, gateways, settings):
     settings.GONGZHI_NOTIFY_BACKOFF_SECONDS = 60
     gateways.sms.fail_next = 2
     notify([people["a"]], "您报告的问题 WT-9 未予受理", event="problems.rejected")  # SMS and WeChat
-    t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH)
+    t0 = moment(0, 10, 0)
     with time_machine.travel(t0, tick=False):
         assert deliver_outbox() == {"sent": 1, "pending": 1}
     sms = OutboxMessage.objects.get(channel="sms")
@@ -202,7 +208,7 @@ def test_attempts_run_out_and_the_message_fails(people, gateways, settings):
     settings.GONGZHI_NOTIFY_MAX_ATTEMPTS = 2
     gateways.sms.fail_next = 10
     notify([people["a"]], "超期 WT-10", event="problems.reopened")
-    t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH)
+    t0 = moment(0, 10, 0)
     with time_machine.travel(t0, tick=False):
         deliver_outbox()
     with time_machine.travel(t0 + dt.timedelta(hours=1), tick=False):
@@ -214,7 +220,7 @@ def test_attempts_run_out_and_the_message_fails(people, gateways, settings):
 def test_a_refused_signature_fails_at_once(people, gateways, settings):
     settings.GONGZHI_SMS_ACCESS_KEY_SECRET = "not-the-secret"  # noqa: S105
     notify([people["a"]], "新考试", event="training.exam_open")
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 0), tick=False):
         deliver_outbox()
     sms = OutboxMessage.objects.get(channel="sms")
     assert (sms.status, sms.attempts) == (S.FAILED, 1)
@@ -225,7 +231,7 @@ def test_a_refused_signature_fails_at_once(people, gateways, settings):
 def test_an_unconfigured_channel_fails_with_a_plain_reason(people, settings):
     settings.GONGZHI_SMS_ACCESS_KEY_ID = ""
     notify([people["a"]], "激活信", event="portal.letters_reissued")  # SMS only
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 0), tick=False):
         assert deliver_outbox() == {"failed": 1}
     assert "GONGZHI_SMS_ACCESS_KEY_ID" in OutboxMessage.objects.get().last_error
 
@@ -233,7 +239,7 @@ def test_an_unconfigured_channel_fails_with_a_plain_reason(people, settings):
 def test_a_user_who_switched_a_channel_off_meanwhile_is_skipped(people, gateways):
     notify([people["a"]], "激活信", event="portal.letters_reissued")
     ChannelPreference.objects.filter(user=people["a"]).update(sms_on=False)
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 0), tick=False):
         assert deliver_outbox() == {"skipped": 1}
     assert gateways.sms.received == []
 
@@ -241,12 +247,12 @@ def test_a_user_who_switched_a_channel_off_meanwhile_is_skipped(people, gateways
 def test_an_expired_wechat_token_is_fetched_anew_and_a_good_one_is_reused(people, gateways):
     for n in range(2):
         notify([people["a"]], f"已受理 WT-1{n}", event="problems.accepted")
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 0), tick=False):
         assert deliver_outbox() == {"sent": 2}
     assert gateways.wechat.tokens_issued == 1  # cached between messages
     gateways.wechat.expire()
     notify([people["a"]], "已受理 WT-12", event="problems.accepted")
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 5, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 5), tick=False):
         assert deliver_outbox() == {"sent": 1}
     assert gateways.wechat.tokens_issued == 2 and len(gateways.wechat.sent) == 3
 
@@ -255,7 +261,7 @@ def test_the_deliver_command_sends_what_is_due(people, gateways, capsys):
     from django.core.management import call_command
 
     notify([people["a"]], "已受理 WT-13", event="problems.accepted")
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SH), tick=False):
+    with time_machine.travel(moment(0, 10, 0), tick=False):
         call_command("deliver")
         call_command("deliver")
     out = capsys.readouterr().out
