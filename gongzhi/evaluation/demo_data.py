@@ -12,6 +12,9 @@ and one elimination campaign in progress (docs/DESIGN.md §8; issue 6).
 - Scores computed by ``services.campaign_recompute``.
 - One elimination campaign based on round 2: the bottom 9 chosen, the fault-finding window open
   (started five days ago), a few faults filed (problems in the tracker, tagged to the campaign).
+- The 4 benchmark companies of the demo plan (``CompanyPlan.benchmark``; the seed: 支持 4 家优质物业
+  树立服务标杆) serve well, so round 2 ranks them in its top class (标杆候选); ``demo_leader`` then
+  names exactly those 4 through ``services.benchmark_name`` (issue 14).
 
 A pure function of (seed, today) and the loaded street; bulk inserts only.
 """
@@ -35,6 +38,7 @@ from gongzhi.evaluation.models import (
     AccessCode,
     Award,
     BallotBox,
+    Benchmark,
     BranchAssessment,
     Campaign,
     CampaignEstate,
@@ -311,6 +315,48 @@ def _faults(*, rng: Random, elimination: EliminationCampaign, street: r.Street, 
 
 
 @transaction.atomic
+def _plan_benchmark_ids(street, *, seed: int, scale: float, today: dt.date) -> list[int]:
+    """The street's companies the demo plan flags as benchmarks, in plan order (matched by name: the
+    generator creates the plan's companies with the plan's names)."""
+    from gongzhi.demo.plan import plan_street
+
+    names = [c.name for c in plan_street(seed, scale=scale, today=today).companies if c.benchmark]
+    by_name = dict(r.Company.objects.filter(street=street, name__in=names).values_list("name", "pk"))
+    return [by_name[n] for n in names if n in by_name]
+
+
+def _name_benchmarks(*, street, campaign: Campaign, benchmark_ids: list[int], today: dt.date, users) -> int:
+    """The leadership group names the plan's benchmarks that the latest round ranks in its top class (all
+    4 by construction; the test says so), for three years from ten days after the round closed."""
+    leader = users.get("demo_leader")
+    if leader is None or not benchmark_ids:
+        return 0
+    rows = {
+        s.company_id: s
+        for s in ScoreSnapshot.objects.filter(
+            campaign=campaign, kind="company", company_id__in=benchmark_ids, score_class="benchmark"
+        ).select_related("company")
+    }
+    starts_on = campaign.period_end + dt.timedelta(days=10)
+    named = 0
+    for company_id in benchmark_ids:
+        snapshot = rows.get(company_id)
+        if snapshot is None:
+            continue
+        services.benchmark_name(
+            actor=leader,
+            street=street,
+            company=snapshot.company,
+            reason=f"{campaign.name}综合得分{snapshot.composite:.1f}分，排名第{snapshot.rank}位；"
+            f"管理{snapshot.estates_count}个小区，居民满意度高，四保服务规范。",
+            starts_on=starts_on,
+            ends_on=rules.benchmark_term_end_limit(starts_on),
+            today=today,
+        )
+        named += 1
+    return named
+
+
 def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     rng = Random(seed * 104729 + 6)
     tz = timezone.get_current_timezone()
@@ -329,6 +375,13 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     )
     companies = sorted(set(company_of.values()))
     company_quality = {c: rng.gauss(68, 9) for c in companies}
+    # The plan's benchmark companies are the best served (the ranking then agrees with the titles named
+    # below): a few points above the best of the others.
+    benchmark_ids = _plan_benchmark_ids(street, seed=seed, scale=scale, today=today)
+    others_best = max((q for c, q in company_quality.items() if c not in benchmark_ids), default=68.0)
+    for company_id in benchmark_ids:
+        if company_id in company_quality:
+            company_quality[company_id] = max(company_quality[company_id], others_best + 4 + rng.random() * 3)
     evaluator = users.get("demo_evaluator")
     evaluated: set[int] = set()
     if evaluator is not None:
@@ -383,6 +436,9 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
         counts["evaluation.FaultFinding"] += _faults(
             rng=rng, elimination=elimination, street=street, today=today, users=users
         )
+    counts["evaluation.Benchmark"] = _name_benchmarks(
+        street=street, campaign=basis, benchmark_ids=benchmark_ids, today=today, users=users
+    )
     # 争优评比 of last year's round: the two best companies.
     best = list(
         ScoreSnapshot.objects.filter(campaign=campaigns[0], kind="company").order_by("rank", "pk")[:2]
@@ -393,7 +449,7 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
             campaign=campaigns[0],
             kind="company",
             company_id=s.company_id,
-            title="优秀物业服务企业（标杆）",
+            title="优秀物业服务企业",
             year=campaigns[0].period_end.year,
             citation="年度测评综合排名前列，居民满意度高",
             granted_by=admin,
@@ -422,6 +478,7 @@ def demo_delete(*, street) -> dict[str, int]:
     """Delete the street's evaluation rows (before the logins and the problems they point at)."""
     deleted: dict[str, int] = defaultdict(int)
     steps = [
+        Benchmark.objects.filter(street=street),
         FaultFinding.objects.filter(elimination__street=street),
         OwnersDecisionReferral.objects.filter(elimination__street=street),
         EliminationEvent.objects.filter(elimination__street=street),
@@ -445,7 +502,7 @@ def demo_delete(*, street) -> dict[str, int]:
     ]
     from gongzhi.evaluation.models import InspectionPhoto
 
-    steps.insert(11, InspectionPhoto.objects.filter(inspection__campaign__street=street))
+    steps.insert(12, InspectionPhoto.objects.filter(inspection__campaign__street=street))
     for queryset in steps:
         for label, n in queryset.delete()[1].items():
             deleted[label] += n
@@ -477,6 +534,9 @@ def demo_fingerprint(street) -> str:
         ),
         FaultFinding.objects.filter(elimination__street=street).values_list(
             "company__name", "problem__description"
+        ),
+        Benchmark.objects.filter(street=street).values_list(
+            "company__name", "reason", "starts_on", "ends_on"
         ),
     ]
     for query in rows:

@@ -212,3 +212,24 @@ class AwardForm(forms.Form):
         self.fields["kind"].choices = kinds
         self.fields["company"].queryset = companies
         self.fields["committee"].queryset = committees
+
+
+class BenchmarkForm(forms.Form):
+    """The leadership group names a benchmark (标杆企业) from the candidate list, with a reason and a term."""
+
+    company = forms.ModelChoiceField(label=_("企业"), queryset=None)
+    reason = forms.CharField(label=_("命名理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies
+
+
+class BenchmarkRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("撤销理由"), max_length=1000)

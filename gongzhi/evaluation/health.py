@@ -1,5 +1,5 @@
-"""数据体检 plug-in (core/health.py): survey answers against the households that gave them, and the
-stored scores against the answers they count."""
+"""数据体检 plug-in (core/health.py): survey answers against the households that gave them, the
+stored scores against the answers they count, and the benchmarks against the ranking."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from collections import Counter
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import long_date
 from gongzhi.core.health import ERROR, Finding, Invariant
 from gongzhi.evaluation import rules
 from gongzhi.evaluation.models import (
@@ -147,7 +149,7 @@ def sample_labels_match(street, today: dt.date):
 
 
 def classes_follow_the_rule(street, today: dt.date):
-    """A company's class (标杆, 保持, 提升, 末位候选) follows from its place among the campaign's companies by
+    """A company's class (标杆候选, 保持, 提升, 末位候选) follows from its place among the campaign's companies by
     ``rules.classify`` with the campaign's bottom N (docs/EVALUATION.md)."""
     by_campaign: dict[int, list[ScoreSnapshot]] = {}
     for snapshot in (
@@ -180,6 +182,41 @@ def classes_follow_the_rule(street, today: dt.date):
                 )
 
 
+def benchmarks_hold(street, today: dt.date):
+    """A benchmark (标杆企业) is named for a term of at most three years, and none holding the title today is
+    an elimination candidate (bottom class of the latest closed campaign, or on a running elimination's
+    list): the leadership group cannot honour and eliminate the same company at once (issue 14)."""
+    from gongzhi.evaluation.models import Benchmark
+    from gongzhi.evaluation.services.benchmarks import is_elimination_candidate
+
+    link = reverse("evaluation:benchmarks")
+    for benchmark in Benchmark.objects.filter(street=street).select_related("company").order_by("pk"):
+        values = {
+            "company": benchmark.company.name,
+            "start": long_date(benchmark.starts_on),
+            "end": long_date(benchmark.ends_on),
+        }
+        if benchmark.ends_on > rules.benchmark_term_end_limit(benchmark.starts_on):
+            yield Finding(
+                ERROR,
+                gettext("标杆企业%(company)s：期限%(start)s至%(end)s，超过最长 3 年。") % values,
+                link,
+            )
+        revoked_on = timezone.localtime(benchmark.revoked_at).date() if benchmark.revoked_at else None
+        live = rules.is_benchmark_on(
+            today, starts_on=benchmark.starts_on, ends_on=benchmark.ends_on, revoked_on=revoked_on
+        )
+        if live and is_elimination_candidate(benchmark.company_id, street.pk):
+            yield Finding(
+                ERROR,
+                gettext(
+                    "标杆企业%(company)s（%(start)s至%(end)s）同时是末位候选，应撤销其标杆称号或核对排名。"
+                )
+                % values,
+                link,
+            )
+
+
 INVARIANTS = [
     Invariant(
         "evaluation.survey_answers_have_households",
@@ -203,6 +240,12 @@ INVARIANTS = [
         "evaluation.classes_follow_the_rule",
         _("企业分类与排名规则相符"),
         classes_follow_the_rule,
-        _("标杆、保持、提升、末位候选按企业在本次测评中的名次和末位数量确定。"),
+        _("标杆候选、保持、提升、末位候选按企业在本次测评中的名次和末位数量确定。"),
+    ),
+    Invariant(
+        "evaluation.benchmarks_hold",
+        _("标杆企业不是末位候选且在期限内"),
+        benchmarks_hold,
+        _("标杆企业由领导小组命名，期限最长 3 年；同一企业不能既是标杆又是末位候选。"),
     ),
 ]

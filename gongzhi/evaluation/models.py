@@ -488,7 +488,9 @@ class ScoreKind(models.TextChoices):
 
 
 class ScoreClass(models.TextChoices):
-    BENCHMARK = "benchmark", _("标杆")
+    # The top class is a candidate list for the leadership group, not the title: a company becomes a
+    # benchmark (标杆) only when the group names it (``Benchmark``; issue 14).
+    BENCHMARK = "benchmark", _("标杆候选")
     KEEP = "keep", _("保持")
     IMPROVE = "improve", _("提升")
     ELIMINATION = "elimination", _("末位候选")
@@ -776,3 +778,53 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# ---- benchmarks (标杆企业) -------------------------------------------------------------------------------
+
+
+class Benchmark(models.Model):
+    """A benchmark company (标杆) named by the street's leadership group, with a reason and a term.
+
+    The ranking's top class only proposes candidates; this row is the title (issue 14: 支持 4 家优质物业
+    树立服务标杆). A benchmark is live from ``starts_on`` to ``ends_on`` inclusive unless revoked
+    (``rules.is_benchmark_on``)."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="benchmarks")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("企业"))
+    reason = models.TextField(_("命名理由"), max_length=1000)
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    named_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    named_at = models.DateTimeField(_("命名时间"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.TextField(_("撤销理由"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("标杆企业")
+        verbose_name_plural = _("标杆企业")
+        ordering = ["street", "-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=F("starts_on")),
+                name="benchmark_term_in_order",
+                violation_error_message=_("标杆期限的截止日期应晚于起始日期。"),
+            ),
+            models.UniqueConstraint(
+                fields=["street", "company"],
+                condition=Q(revoked_at__isnull=True),
+                name="benchmark_one_live_per_company",
+                violation_error_message=_("该企业已是本街道的标杆企业。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False, revoked_by__isnull=False),
+                name="benchmark_revoked_with_actor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} · {self.starts_on}–{self.ends_on}"

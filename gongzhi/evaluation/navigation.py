@@ -32,6 +32,10 @@ def nav_group(user, scope) -> dict | None:
         items.append(
             {"url": reverse("evaluation:eliminations"), "label": _("末尾淘汰"), "key": "eval_eliminations"}
         )
+    if street_wide:
+        items.append(
+            {"url": reverse("evaluation:benchmarks"), "label": _("标杆企业"), "key": "eval_benchmarks"}
+        )
     if street_wide or area or scope.company_ids:
         items.append({"url": reverse("evaluation:awards"), "label": _("争优评比"), "key": "eval_awards"})
     if not items:

@@ -22,6 +22,12 @@ def is_leadership(user, street_id: int) -> bool:
     return scope_for(user).is_leadership_of(street_id)
 
 
+def benchmark_street_id(user) -> int | None:
+    """The street whose benchmarks the user keeps or reads in full (street admin or leadership group;
+    the lowest id if several), or None: the benchmark page is a street-wide page."""
+    return min(scope_for(user).street_ids, default=None)
+
+
 def sees_street_results(user, street_id: int) -> bool:
     """The street's full company ranking: street-wide roles and the street's area offices (who see the
     estate rows of their own area only — scoping.py)."""

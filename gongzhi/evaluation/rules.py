@@ -11,6 +11,7 @@ functions (``shrink``, ``posterior_variance``) accept ``Fraction`` too, for know
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
 import math
 import secrets
@@ -519,7 +520,7 @@ DEFAULT_FINAL_M = 3
 def classify(positions: Sequence[int], bottom_n: int = DEFAULT_BOTTOM_N) -> list[str]:
     """Quality classes from the places (1 = best, ``Ranked.position``) of N companies.
 
-    Cut-offs (documented in EVALUATION.md): top third (place − 1 < N/3) → 标杆 benchmark; middle
+    Cut-offs (documented in EVALUATION.md): top third (place − 1 < N/3) → 标杆候选 benchmark candidate (the title is named by the leadership group, models.Benchmark); middle
     third → 保持 keep; bottom third → 提升 improve; and the bottom ``bottom_n`` (place > N − bottom_n)
     → 末位候选 elimination candidate — only when there are more than ``bottom_n`` companies, so a
     small street never puts everyone on the list. Places follow ``ranking_key``, so a tie at a cut is
@@ -638,3 +639,29 @@ def bottom(entries: Sequence[tuple[object, float, float, float, int]], count: in
     ``ranking_key`` order — the same order that places and classes use."""
     ordered = sorted(entries, key=lambda e: ranking_key(e[0], e[1], e[2], e[4]), reverse=True)
     return [entry[0] for entry in ordered[:count]]
+
+
+# ---- benchmarks (标杆企业) -------------------------------------------------------------------------------
+
+BENCHMARK_MAX_TERM_YEARS = 3
+
+
+def benchmark_term_end_limit(starts_on: dt.date) -> dt.date:
+    """The last day a term begun on ``starts_on`` may run to: three years on, the day before the same
+    date (a term from 2026-01-01 may end on 2028-12-31, not 2029-01-01). 29 February starts count
+    from 1 March."""
+    try:
+        same_day = starts_on.replace(year=starts_on.year + BENCHMARK_MAX_TERM_YEARS)
+    except ValueError:  # 29 February → no such day three years on
+        same_day = dt.date(starts_on.year + BENCHMARK_MAX_TERM_YEARS, 3, 1)
+    return same_day - dt.timedelta(days=1)
+
+
+def is_benchmark_on(
+    day: dt.date, *, starts_on: dt.date, ends_on: dt.date, revoked_on: dt.date | None
+) -> bool:
+    """A benchmark holds the title on ``day`` when the day lies in its term (both ends inclusive) and it
+    was not revoked on or before that day (a revocation takes effect the day it is made)."""
+    if not starts_on <= day <= ends_on:
+        return False
+    return revoked_on is None or day < revoked_on

@@ -10,6 +10,7 @@
   and its own area's estates; a company only its own company row and the estates it serves; an
   owners' committee its estates.
 - Elimination: street-wide roles; a company sees the campaigns it is a candidate in.
+- Benchmarks (标杆企业): the street and area offices, the company named, the street's owners' committees.
 """
 
 from django.db.models import Q
@@ -72,6 +73,15 @@ def _award_q(scope: Scope) -> Q:
     return _template_q(scope) | Q(company_id__in=scope.company_ids)
 
 
+def _benchmark_q(scope: Scope) -> Q:
+    # The title is public within the street's offices: the street, its area offices, the company named
+    # and the owners' committees of the street (who choose a company, issue 14).
+    from gongzhi.registry.models import Estate
+
+    committees = Estate.objects.filter(pk__in=scope.oc_estate_ids).values("area__street_id")
+    return _award_q(scope) | Q(street_id__in=committees)
+
+
 CAMPAIGN = "campaign__street_id"
 ELIMINATION = "elimination__street_id"
 
@@ -104,4 +114,5 @@ SCOPED = {
     m.EliminationEvent: by_street(ELIMINATION),
     m.OwnersDecisionReferral: by_estate("estate", street=ELIMINATION),
     m.Award: Path("street_id", _award_q),
+    m.Benchmark: Path("street_id", _benchmark_q),
 }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.evaluation.views import elimination, office, work
+from gongzhi.evaluation.views import benchmarks, elimination, office, work
 
 app_name = "evaluation"
 urlpatterns = [
@@ -21,6 +21,8 @@ urlpatterns = [
     path("scores/<int:pk>/", office.score, name="score"),
     path("companies/<int:pk>/", office.company, name="company"),
     path("awards/", office.awards, name="awards"),
+    path("benchmarks/", benchmarks.benchmarks, name="benchmarks"),
+    path("benchmarks/<int:pk>/revoke/", benchmarks.benchmark_revoke, name="benchmark_revoke"),
     path("inspections/", work.inspections, name="inspections"),
     path("inspections/<int:pk>/<int:estate>/", work.inspection_create, name="inspection_create"),
     path("assessments/", work.assessments, name="assessments"),

@@ -256,7 +256,7 @@ register(
 
 CLASS_ORDER = {"benchmark": 1, "keep": 2, "improve": 3, "elimination": 4}
 CLASS_LABEL = {
-    "benchmark": gettext_lazy("标杆"),
+    "benchmark": gettext_lazy("标杆候选"),
     "keep": gettext_lazy("保持"),
     "improve": gettext_lazy("提升"),
     "elimination": gettext_lazy("末位候选"),
@@ -281,7 +281,7 @@ ELIMINATION_STAGE_LABEL = {
 
 
 def _ranking(f: Facts) -> Decimal | None:
-    """1 标杆, 2 保持, 3 提升, 4 末位候选; an estate whose company is proposed for elimination (拟淘汰) or
+    """1 标杆候选, 2 保持, 3 提升, 4 末位候选; an estate whose company is proposed for elimination (拟淘汰) or
     eliminated in an open bottom elimination counts as 4."""
     value = CLASS_ORDER.get(f.get("class") or "")
     if f.get("elimination_stage") in ELIMINATION_STAGES_RED:
@@ -312,7 +312,7 @@ register(
         key="ranking",
         label=gettext_lazy("排名与淘汰"),
         explanation=gettext_lazy(
-            "最近一次测评中在管物业企业的分类：1 标杆、2 保持、3 提升、4 末位候选；企业在末尾淘汰中被拟淘汰或淘汰的记为 4。"
+            "最近一次测评中在管物业企业的分类：1 标杆候选、2 保持、3 提升、4 末位候选；企业在末尾淘汰中被拟淘汰或淘汰的记为 4。"
         ),
         unit="",
         source="evaluation",

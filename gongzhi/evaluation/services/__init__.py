@@ -10,6 +10,7 @@ package's public surface."""
 
 from gongzhi.evaluation.services.assessments import branch_assessment_record
 from gongzhi.evaluation.services.awards import award_grant
+from gongzhi.evaluation.services.benchmarks import benchmark_name, benchmark_revoke
 from gongzhi.evaluation.services.campaigns import (
     DEFAULT_WEIGHTS,
     campaign_close,
@@ -55,6 +56,8 @@ from gongzhi.evaluation.services.templates import (
 )
 
 __all__ = [
+    "benchmark_name",
+    "benchmark_revoke",
     "BALLOT_RNG",
     "DEFAULT_WEIGHTS",
     "YUNTAI_TEMPLATE",

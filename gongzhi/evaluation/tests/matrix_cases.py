@@ -9,6 +9,7 @@ Expected answers are written by hand from the role model (docs/DESIGN.md §3, §
 - Managing (templates, new campaigns, bottom-N) is the street admin's: other readers 403, other_admin 404.
 - Score rows: the street sees all; area offices the company rows of their street and the estate rows of
   their area; the OC the rows of its estate; a company its own company row and its estates. The ranking report PDF is for the street and area offices.
+- Benchmarks (标杆企业): street-wide roles only (the leader names and revokes, the admin reads).
 - Evaluators open only the inspection pages (their assignments); the branch (both secretaries, member_a)
   and the street admin open the assessment page.
 - Survey pages with a code, the code entry and the thank-you page need no login (200 for everyone);
@@ -82,6 +83,14 @@ def cases(world):
     )
     estate_row = ScoreSnapshot.objects.get(campaign=closed, kind=ScoreKind.ESTATE, estate=world.estate_a1)
     company_row = ScoreSnapshot.objects.get(campaign=closed, kind=ScoreKind.COMPANY, company=world.company_x)
+    benchmark = services.benchmark_name(
+        actor=world.user("leader"),
+        street=world.street,
+        company=world.company_y,
+        reason="测评第一",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=364),
+    )
     c, o, e = closed.pk, running.pk, elimination.pk
     link_a1 = running.campaign_estates.get(estate=world.estate_a1).pk
 
@@ -153,6 +162,16 @@ def cases(world):
         _office_page(sees_x),
     )
     yield "evaluation:awards", reverse("evaluation:awards"), "get", _only(OFFICE)
+    # A street-wide page: the leadership group names, the street admin reads (another street's admin
+    # reads their own street's, empty), everyone else 403.
+    yield (
+        "evaluation:benchmarks",
+        reverse("evaluation:benchmarks"),
+        "get",
+        _only({"admin", "leader", "other_admin"}),
+    )
+    url = reverse("evaluation:benchmark_revoke", args=[benchmark.pk])
+    yield "evaluation:benchmark_revoke", url, "get", _only(set(), 405)
     yield "evaluation:inspections", reverse("evaluation:inspections"), "get", _only({"evaluator_b1"})
     url = reverse("evaluation:inspection_create", args=[o, world.estate_b1.pk])
     yield "evaluation:inspection_create", url, "get", _only({"evaluator_b1"})

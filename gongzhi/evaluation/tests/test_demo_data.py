@@ -100,3 +100,31 @@ def test_same_seed_and_day_give_the_same_rows_and_delete_removes_them(demo):
     Problem.objects.filter(estate__area__street=demo.street, description__startswith="找茬").delete()
     demo_create(street=demo.street, seed=SEED, today=timezone.localdate(), users=users)
     assert street_fingerprint(demo.street) == before
+
+
+def test_the_demo_names_the_plans_four_benchmarks_from_the_top_of_the_ranking(demo):
+    """The seed: 支持 4 家优质物业树立服务标杆. The plan's flag, the named titles and the ranking agree."""
+    from gongzhi.core.health import run_health
+    from gongzhi.demo.plan import plan_street
+    from gongzhi.evaluation.models import Benchmark, ScoreClass
+    from gongzhi.evaluation.services.benchmarks import is_elimination_candidate, latest_closed_campaign
+
+    benchmarks = list(Benchmark.objects.filter(street=demo.street, revoked_at__isnull=True))
+    assert len(benchmarks) == 4
+    from gongzhi.demo.generator import SMALL_SCALE
+
+    today = timezone.localdate()
+    flagged = {c.name for c in plan_street(SEED, scale=SMALL_SCALE, today=today).companies if c.benchmark}
+    assert {b.company.name for b in benchmarks} == flagged
+    latest = latest_closed_campaign(demo.street.pk)
+    classes = dict(
+        ScoreSnapshot.objects.filter(campaign=latest, kind=ScoreKind.COMPANY).values_list(
+            "company_id", "score_class"
+        )
+    )
+    for b in benchmarks:
+        assert classes[b.company_id] == ScoreClass.BENCHMARK
+        assert not is_elimination_candidate(b.company_id, demo.street.pk)
+        assert b.named_by.username == "demo_leader" and b.starts_on <= today <= b.ends_on
+    (result,) = run_health(street=demo.street, only=["evaluation.benchmarks_hold"]).results
+    assert result.findings == []

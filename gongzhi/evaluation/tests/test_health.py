@@ -57,4 +57,37 @@ def test_sample_labels_and_classes_follow_the_rules_and_a_changed_one_is_found(w
     assert best.score_class == "benchmark"  # 1st of 2 companies: the top third
     ScoreSnapshot.objects.filter(pk=best.pk).update(score_class="improve")
     ((severity, message),) = _findings(world, "evaluation.classes_follow_the_rule")
-    assert severity == ERROR and "第1位，分类为“提升”，按规则应为“标杆”" in message
+    assert severity == ERROR and "第1位，分类为“提升”，按规则应为“标杆候选”" in message
+
+
+def test_a_benchmark_that_is_an_elimination_candidate_or_past_three_years_is_found(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.evaluation import services
+    from gongzhi.evaluation.models import Benchmark
+
+    campaign = closed_and_recomputed(world)
+    today = timezone.localdate()
+    benchmark = services.benchmark_name(
+        actor=world.user("leader"),
+        street=world.street,
+        company=world.company_y,
+        reason="测评第一",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=364),
+    )
+    assert _findings(world, "evaluation.benchmarks_hold") == []
+    # Planted: the ranking later puts the benchmark in the bottom class, and its term is stretched.
+    ScoreSnapshot.objects.filter(campaign=campaign, kind=ScoreKind.COMPANY, company=world.company_y).update(
+        score_class="elimination"
+    )
+    Benchmark.objects.filter(pk=benchmark.pk).update(ends_on=today.replace(year=today.year + 3))
+    found = sorted(_findings(world, "evaluation.benchmarks_hold"))
+    assert [severity for severity, _m in found] == [ERROR, ERROR]
+    assert "同时是末位候选" in found[0][1] and "超过最长 3 年" in found[1][1]
+    # A revoked benchmark is no longer live: only the stretched term remains.
+    services.benchmark_revoke(actor=world.user("leader"), benchmark=benchmark, reason="排名末位")
+    ((severity, message),) = _findings(world, "evaluation.benchmarks_hold")
+    assert "超过最长 3 年" in message

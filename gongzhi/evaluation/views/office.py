@@ -26,7 +26,7 @@ from gongzhi.core.ordering import natural_key
 from gongzhi.core.pdf import pdf_response, render_pdf
 from gongzhi.core.scopes import get_for_user, scope_for, streets_run_by, visible
 from gongzhi.core.validators import is_id, parse_id
-from gongzhi.evaluation import permissions, rules, selectors, services
+from gongzhi.evaluation import permissions, rules, selectors, selectors_benchmarks, services
 from gongzhi.evaluation.documents import survey_letters_pdf
 from gongzhi.evaluation.forms import AwardForm, CampaignForm
 from gongzhi.evaluation.models import (
@@ -343,6 +343,9 @@ def ranking(request, pk: int):
         "stats": campaign.statistics,
         "full": full,
         "chart": selectors.scatter_option(rows) if kind == ScoreKind.COMPANY and rows and full else None,
+        "benchmark_ids": selectors_benchmarks.benchmark_company_ids(request.user)
+        if kind == ScoreKind.COMPANY
+        else set(),
         "nav_active": "eval_campaigns",
     }
     return render(request, "evaluation/ranking.html", context)
@@ -542,6 +545,7 @@ def company(request, pk: int):
     require_office(request)
     company = get_for_user(request.user, r.Company, pk)
     context = selectors.company_profile(request.user, company)
+    context["is_benchmark"] = company.pk in selectors_benchmarks.benchmark_company_ids(request.user)
     context["nav_active"] = "eval_campaigns"
     return render(request, "evaluation/company.html", context)
 
