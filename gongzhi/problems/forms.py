@@ -83,7 +83,28 @@ class NoteForm(forms.Form):
 
 
 class EvidenceForm(NoteForm):
+    """整改进展: a note on the way, photos optional; the problem stays with the assignee."""
+
+    note = _note(True, _("进展说明"))
     photos = PhotosField()
+
+
+class SubmitForm(NoteForm):
+    """提交验收: the work is done and goes to the branch for on-site verification. The branch
+    closes on the strength of this evidence, so a photo is required (the service enforces it too)."""
+
+    note = _note(True, _("完成情况"))
+    photos = PhotosField(
+        required=True,
+        label=_("整改后照片"),
+        error_messages={"required": _("提交验收须附至少一张整改后的现场照片。")},
+    )
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        if not photos:
+            raise forms.ValidationError(_("提交验收须附至少一张整改后的现场照片。"))
+        return photos
 
 
 class CloseForm(forms.Form):
@@ -97,7 +118,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "accept": AcceptForm,
     "reject": RejectForm,
     "progress": EvidenceForm,
-    "submit": EvidenceForm,
+    "submit": SubmitForm,
     "send_back": NoteForm,
     "close": CloseForm,
 }

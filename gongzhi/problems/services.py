@@ -450,9 +450,15 @@ def problem_progress(
 def problem_submit(
     *, actor, problem: Problem, note: str, photos: Sequence = (), now: dt.datetime | None = None
 ) -> Problem:
-    """The assignee reports the work done, with evidence, for the branch to verify on site."""
+    """The assignee reports the work done, with evidence, for the branch to verify on site.
+
+    At least one photo is required: the branch closes the problem on the strength of this
+    submission, and a "done" with nothing to look at cannot be checked against the site."""
     locked, event = _transition(problem, actor=actor, action="submit", note=note, now=now)
     cleaned = _clean_photos(photos)
+    if not cleaned:
+        # Raised inside the transaction: the event row written above is rolled back with it.
+        raise ProblemError(_("提交验收须附至少一张整改后的现场照片。"))
     locked.submitted_at = event.at
     locked.save()
     _store_photos(locked, event, cleaned, ProblemPhoto.Kind.EVIDENCE)

@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 GRACE = dt.timedelta(seconds=30)
+
+
+def unanswered(question_ids: Iterable[int], answers: Mapping[int, Iterable[int]]) -> list[int]:
+    """The 1-based numbers (as the page shows them) of the questions with no option chosen."""
+    return [n for n, qid in enumerate(question_ids, start=1) if not list(answers.get(qid, ()))]
 
 
 def answer_correct(chosen: Iterable[int], correct: Iterable[int]) -> bool:

@@ -215,9 +215,17 @@ def test_patrol_phone_flow_over_http(client, world):
     assert "已登记为问题 WT-" in response.text
     finding = patrol.findings.get()
     assert finding.problem.source == "patrol"
+    page = client.get(reverse("branchwork:patrol", args=[patrol.pk]))
+    assert '<div class="title">巡查中</div>' in page.text
     client.post(reverse("branchwork:patrol_end", args=[patrol.pk]), {"summary": "完成"})
     patrol.refresh_from_db()
     assert patrol.ended_at is not None
+    # The header follows the state: ended, with the end time — no longer 巡查中.
+    page = client.get(reverse("branchwork:patrol", args=[patrol.pk]))
+    end = timezone.localtime(patrol.ended_at).strftime("%H:%M")
+    assert '<div class="title">已结束</div>' in page.text
+    assert f"开始，{end} 结束" in page.text.split('<div class="sub">')[1].split("</div>")[0]
+    assert "巡查中" not in page.text
     sheet = client.get(reverse("branchwork:patrols"), {"day": patrol.day.isoformat()})
     assert "垃圾箱满溢未清运" in sheet.text and finding.problem.number in sheet.text
 

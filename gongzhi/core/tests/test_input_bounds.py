@@ -108,6 +108,7 @@ def test_an_exam_answer_in_unicode_digits_counts_as_unanswered(client, world):
     client.post(reverse("training:start", args=[participant.pk]))
     attempt = Attempt.objects.get()
     data = {f"q{qid}": ["²", "٣"] for qid in attempt.question_ids}
+    data["confirm_unanswered"] = "1"  # all blank: the page asks first, this paper says yes
     response = client.post(reverse("training:take", args=[attempt.pk]), data)
     assert response.status_code == 302
     attempt.refresh_from_db()

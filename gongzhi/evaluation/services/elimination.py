@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.dates import long_date
 from gongzhi.core.models import AuditEvent
 from gongzhi.evaluation import permissions, rules
 from gongzhi.evaluation.models import (
@@ -261,6 +262,7 @@ def elimination_advance(
     reevaluation_campaign: Campaign | None = None,
     rectification_until: dt.date | None = None,
     today: dt.date | None = None,
+    confirm_early_end: bool = False,
 ) -> EliminationCampaign:
     """One step of the workflow (rules.ELIMINATION_TRANSITIONS), with the evidence it rests on:
 
@@ -284,6 +286,24 @@ def elimination_advance(
     evidence: dict = {}
     from_status = elimination.status
     if action == "start_rectification":
+        if day < elimination.fault_closes_on:
+            # Residents were told (楼道公告, survey page) they could file until fault_closes_on; ending
+            # before that takes away days they were promised, so it is said, justified and on the record.
+            announced = long_date(elimination.fault_closes_on)
+            if len(note) < 4:
+                raise EvaluationError(
+                    _("已告知居民找茬到 %(d)s 截止。提前结束须写明理由（至少 4 个字）。") % {"d": announced}
+                )
+            if not confirm_early_end:
+                raise EvaluationError(
+                    _("已告知居民找茬到 %(d)s 截止。提前结束须勾选确认。") % {"d": announced}
+                )
+            evidence["ended_early"] = {
+                "announced_close": elimination.fault_closes_on.isoformat(),
+                "ended_on": day.isoformat(),
+                "days_cut": (elimination.fault_closes_on - day).days,
+                "reason": note,
+            }
         if rectification_until is None or rectification_until <= day:
             raise EvaluationError(_("请填写晚于今天的整改期限。"))
         elimination.rectification_until = rectification_until
@@ -338,7 +358,8 @@ def elimination_advance(
         action=AuditEvent.Action.UPDATE,
         obj=elimination,
         street_id=elimination.street_id,
-        changes={"status": [from_status, target], "action": action},
+        changes={"status": [from_status, target], "action": action}
+        | ({"ended_early": evidence["ended_early"]} if "ended_early" in evidence else {}),
     )
     return elimination
 
@@ -453,7 +474,9 @@ def _refer(elimination: EliminationCampaign, day: dt.date) -> list[dict]:
     return referrals
 
 
-def elimination_start_rectification(*, actor, elimination, rectification_until, note="", today=None):
+def elimination_start_rectification(
+    *, actor, elimination, rectification_until, note="", today=None, confirm_early_end=False
+):
     return elimination_advance(
         actor=actor,
         elimination=elimination,
@@ -461,6 +484,7 @@ def elimination_start_rectification(*, actor, elimination, rectification_until, 
         note=note,
         rectification_until=rectification_until,
         today=today,
+        confirm_early_end=confirm_early_end,
     )
 
 

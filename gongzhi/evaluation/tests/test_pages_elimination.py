@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from gongzhi.core.dates import long_date
+from gongzhi.core.models import AuditEvent
 from gongzhi.evaluation.models import (
     CandidateStage,
     EliminationCampaign,
@@ -66,10 +68,34 @@ def test_the_elimination_workflow_end_to_end(world):
         return elimination.status
 
     assert act(admin, "start_rectification") == EliminationStatus.FAULT_FINDING  # no deadline: refused
+    # Residents were told the window runs 7 more days: the page says so, and ending now needs a
+    # reason and an explicit confirmation (issue 15).
+    page = admin.get(url).content.decode()
+    assert 'id="early-end-warning"' in page and "提前 7 天" in page
+    assert "找茬到 " + long_date(today + dt.timedelta(days=7)) + " 截止" in page
+    until = today + dt.timedelta(days=15)
+    assert act(admin, "start_rectification", rectification_until=until) == EliminationStatus.FAULT_FINDING
+    refused = admin.post(
+        reverse("evaluation:elimination_act", args=[elimination.pk, "start_rectification"]),
+        {"rectification_until": until, "note": "业委会要求尽快整改"},
+        follow=True,
+    )
+    assert "提前结束须勾选确认" in refused.content.decode()
+    elimination.refresh_from_db()
+    assert elimination.status == EliminationStatus.FAULT_FINDING and elimination.rectification_until is None
+    reason = "区房管局通知统一进度"
     assert (
-        act(admin, "start_rectification", rectification_until=today + dt.timedelta(days=15))
+        act(admin, "start_rectification", rectification_until=until, note=reason, confirm_early_end="1")
         == "rectification"
     )
+    audit = AuditEvent.objects.filter(object_type="evaluation.EliminationCampaign").latest("pk")
+    assert audit.changes["ended_early"] == {
+        "announced_close": (today + dt.timedelta(days=7)).isoformat(),
+        "ended_on": today.isoformat(),
+        "days_cut": 7,
+        "reason": reason,
+    }
+    assert "提前结束找茬" in admin.get(url).content.decode()  # on the evidence trail too
     again = factories.closed_and_recomputed(
         world, factories.open_campaign(world, name="复评测评", template=basis.template)
     )

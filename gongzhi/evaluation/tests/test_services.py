@@ -621,8 +621,11 @@ def test_elimination_end_to_end(world):
         services.elimination_start_rectification(
             actor=leader, elimination=elimination, rectification_until=TODAY + dt.timedelta(days=60)
         )
-    services.elimination_start_rectification(
-        actor=admin, elimination=elimination, rectification_until=TODAY + dt.timedelta(days=60)
+    services.elimination_start_rectification(  # the day after the announced window
+        actor=admin,
+        elimination=elimination,
+        rectification_until=TODAY + dt.timedelta(days=60),
+        today=TODAY + dt.timedelta(days=31),
     )
     # Re-evaluation: company extra[1] improved a lot, extra[0] and extra[2] did not.
     second = {extra[0][1].pk: 1, extra[1][1].pk: 5, extra[2][1].pk: 2, extra[3][1].pk: 3}
@@ -724,8 +727,11 @@ def test_thin_evidence_is_flagged_but_never_eliminated(world, as_user):
         fault_closes_on=TODAY + dt.timedelta(days=30),
     )
     assert (elimination.min_responses, elimination.min_survey_weight) == (30, Decimal("0.50"))
-    services.elimination_start_rectification(
-        actor=admin, elimination=elimination, rectification_until=TODAY + dt.timedelta(days=60)
+    services.elimination_start_rectification(  # the day after the announced window
+        actor=admin,
+        elimination=elimination,
+        rectification_until=TODAY + dt.timedelta(days=60),
+        today=TODAY + dt.timedelta(days=31),
     )
     re_round = _round(world, "复评", TODAY, {extra[0][1].pk: 1, extra[1][1].pk: 5, extra[2][1].pk: 2})
     services.elimination_start_reevaluation(
@@ -745,6 +751,75 @@ def test_thin_evidence_is_flagged_but_never_eliminated(world, as_user):
     # … and approving eliminates nobody.
     elimination = services.elimination_approve(actor=leader, elimination=elimination, note="同意")
     assert not elimination.candidates.filter(stage=CandidateStage.ELIMINATED).exists()
+
+
+def test_ending_the_fault_window_before_the_announced_date_needs_a_reason_and_a_confirmation(world):
+    """Residents were told the window closes on fault_closes_on (issue 15): ending it earlier is
+    refused without a reason and an explicit confirmation, changes nothing when refused, and is
+    audited with the announced date when done. On or after that day nothing extra is asked."""
+    admin = world.user("admin")
+    extra = _more_companies(world, 4)
+    basis = _round(
+        world,
+        "初评",
+        TODAY - dt.timedelta(days=200),
+        {e.pk: v for (c, e), v in zip(extra, (1, 2, 2, 3), strict=True)},
+    )
+
+    def window(name):
+        return services.elimination_create(
+            actor=admin,
+            basis_campaign=basis,
+            name=name,
+            bottom_n=3,
+            final_m=1,
+            fault_opens_on=TODAY,
+            fault_closes_on=TODAY + dt.timedelta(days=10),
+        )
+
+    elimination = window("末尾淘汰")
+    until = TODAY + dt.timedelta(days=60)
+    audits = AuditEvent.objects.count()
+    with pytest.raises(EvaluationError, match="提前结束须写明理由"):
+        services.elimination_start_rectification(
+            actor=admin, elimination=elimination, rectification_until=until
+        )
+    with pytest.raises(EvaluationError, match="提前结束须勾选确认"):
+        services.elimination_start_rectification(
+            actor=admin, elimination=elimination, rectification_until=until, note="业委会要求尽快整改"
+        )
+    elimination.refresh_from_db()
+    assert elimination.status == "fault_finding" and elimination.rectification_until is None
+    assert elimination.events.count() == 1 and AuditEvent.objects.count() == audits
+
+    services.elimination_start_rectification(
+        actor=admin,
+        elimination=elimination,
+        rectification_until=until,
+        note="业委会要求尽快整改",
+        confirm_early_end=True,
+        today=TODAY + dt.timedelta(days=4),
+    )
+    elimination.refresh_from_db()
+    assert elimination.status == "rectification"
+    ended = elimination.events.get(action="start_rectification").evidence["ended_early"]
+    assert ended == {
+        "announced_close": (TODAY + dt.timedelta(days=10)).isoformat(),
+        "ended_on": (TODAY + dt.timedelta(days=4)).isoformat(),
+        "days_cut": 6,
+        "reason": "业委会要求尽快整改",
+    }
+    audit = AuditEvent.objects.filter(object_type="evaluation.EliminationCampaign").latest("pk")
+    assert audit.changes["ended_early"] == ended
+
+    # On the announced day itself the window may end as planned, with no reason asked.
+    on_time = window("末尾淘汰（第二轮）")
+    services.elimination_start_rectification(
+        actor=admin, elimination=on_time, rectification_until=until, today=TODAY + dt.timedelta(days=10)
+    )
+    on_time.refresh_from_db()
+    assert on_time.status == "rectification"
+    assert "ended_early" not in on_time.events.get(action="start_rectification").evidence
 
 
 def test_a_company_is_labelled_small_sample_by_its_weight_not_by_its_smallest_estate(world):

@@ -215,7 +215,15 @@ def elimination(request, pk: int):
             for c in selectors.fault_window_contracts(request.user, elimination)
             if permissions.may_post_notice(request.user, c.estate)
         ]
+    # Residents were told the window closes on fault_closes_on: ending it before then is said plainly.
+    today = timezone.localdate()
+    early_days = (
+        (elimination.fault_closes_on - today).days
+        if elimination.status == EliminationStatus.FAULT_FINDING and today < elimination.fault_closes_on
+        else 0
+    )
     context = {
+        "early_days": early_days,
         "notices": notices,
         "e": elimination,
         "colour": ELIMINATION_COLOURS.get(elimination.status, ""),
@@ -253,6 +261,7 @@ def elimination_act(request, pk: int, action: str):
             messages.error(request, _("请填写整改期限。"))
             return redirect("evaluation:elimination", pk)
         kwargs["rectification_until"] = until
+        kwargs["confirm_early_end"] = request.POST.get("confirm_early_end") == "1"
     if action == "start_reevaluation":
         raw = request.POST.get("reevaluation_campaign", "")
         campaign = (

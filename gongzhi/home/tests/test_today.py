@@ -319,7 +319,12 @@ def test_the_company_sees_its_rectification_period_and_the_leader_the_proposal_t
         client.post(reverse("evaluation:elimination_act", args=[elimination.pk, action]), data)
         elimination.refresh_from_db()
 
-    act("start_rectification", rectification_until=today + dt.timedelta(days=15))
+    act(  # the window was announced to run 7 more days: ending it now is early, said and confirmed
+        "start_rectification",
+        rectification_until=today + dt.timedelta(days=15),
+        note="统一进入整改期",
+        confirm_early_end="1",
+    )
     assert elimination.status == "rectification"
     rectify = [i for i in today_for(world.user("staff_x")) if i.kind == "evaluation.rectify"]
     assert [(i.url, i.due, i.urgency) for i in rectify] == [(url, today + dt.timedelta(days=15), "剩 15 天")]

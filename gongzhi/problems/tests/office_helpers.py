@@ -72,7 +72,9 @@ def accept(world, problem, *, who="secretary_a", days_ago=0.0, **kw):
 def close(world, problem, *, days_ago=0.0, assignee="staff_x"):
     """Submit (by the assignee) and close (by the branch) at the same back-dated moment."""
     moment = ago(days_ago) if days_ago else None
-    services.problem_submit(actor=world.user(assignee), problem=problem, note="已整改", now=moment)
+    services.problem_submit(
+        actor=world.user(assignee), problem=problem, note="已整改", photos=[png()], now=moment
+    )
     return services.problem_close(actor=world.user("secretary_a"), problem=problem, now=moment)
 
 

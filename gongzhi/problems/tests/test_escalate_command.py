@@ -13,6 +13,7 @@ from django.utils import timezone
 from gongzhi.core.models import Notification
 from gongzhi.problems import services
 from gongzhi.problems.models import Problem, ProblemEvent, Status
+from gongzhi.problems.tests.office_helpers import png
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -68,7 +69,7 @@ def test_second_run_escalates_nothing(three):
 
 def test_submitted_and_closed_work_is_not_escalated(world, three):
     ebike, _cleaning, _parking = three
-    services.problem_submit(actor=world.user("staff_x"), problem=ebike, note="飞线已拆除")
+    services.problem_submit(actor=world.user("staff_x"), problem=ebike, note="飞线已拆除", photos=[png()])
     assert "升级超期问题 1 个" in run("--date", "2026-03-10")  # cleaning only
     assert Problem.objects.get(pk=ebike.pk).overdue_since is None
 

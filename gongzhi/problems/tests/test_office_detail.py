@@ -116,7 +116,7 @@ def test_the_whole_loop_through_the_forms(as_user, world, categories, client):
     assert secretary.post(act(problem, "send_back"), {"note": "隔离桩未装"}).status_code == 302
     problem.refresh_from_db()
     assert problem.status == Status.IN_PROGRESS
-    as_user("staff_x").post(act(problem, "submit"), {"note": "隔离桩已装"})
+    as_user("staff_x").post(act(problem, "submit"), {"note": "隔离桩已装", "photos": [png()]})
     secretary = as_user("secretary_a")
     assert secretary.post(act(problem, "close"), {"note": "现场核实"}).status_code == 302
     problem.refresh_from_db()
@@ -182,7 +182,7 @@ def test_accept_without_a_contract_shows_the_service_message(as_user, world, cat
 )
 def test_wrong_party_is_refused_and_nothing_changes(as_user, world, categories, persona, action, status):
     problem = accept(world, report(world, categories))
-    as_user("staff_x").post(act(problem, "submit"), {"note": "已整改"})
+    as_user("staff_x").post(act(problem, "submit"), {"note": "已整改", "photos": [png()]})
     before = snapshot(problem)
     response = as_user(persona).post(
         act(problem, action), {"note": "x", "carriage": "company", "deadline_days": "3"}
@@ -248,3 +248,41 @@ def test_detail_query_count_does_not_grow_with_the_history(as_user, world, categ
         staff.post(act(problem, "progress"), {"note": f"第 {i} 次进展", "photos": [png()]})
     client = as_user("secretary_a")
     assert count_queries(client, detail(problem)) == small
+
+
+# ---- progress vs submission for verification (issue 15) --------------------------------------------
+
+
+def test_progress_and_submission_panels_say_what_happens_and_share_no_element_id(as_user, world, categories):
+    import re
+    from collections import Counter
+
+    problem = accept(world, report(world, categories))
+    html = as_user("staff_x").get(detail(problem)).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert 'id="id_progress_note"' in html and 'id="id_submit_note"' in html
+    assert 'id="id_submit_photos"' in html
+    assert "记录整改进展（不提交验收）" in html and "整改完成，提交验收" in html
+    assert "保存进展" in html  # the progress button no longer reads like the submission one
+    assert "须附至少一张整改后的现场照片" in html  # said before the clerk presses the button
+
+
+def test_submission_without_a_photo_comes_back_with_the_reason_and_nothing_changes(
+    as_user, world, categories
+):
+    problem = accept(world, report(world, categories))
+    before = snapshot(problem)
+    staff = as_user("staff_x")  # logging in is audited itself: count after it
+    audits = AuditEvent.objects.count()
+    response = staff.post(act(problem, "submit"), {"note": "已整改"})
+    assert response.status_code == 200
+    assert "提交验收须附至少一张整改后的现场照片。" in response.content.decode()
+    assert snapshot(problem) == before
+    assert AuditEvent.objects.count() == audits
+
+
+def test_progress_without_a_photo_is_still_fine(as_user, world, categories):
+    problem = accept(world, report(world, categories))
+    assert as_user("staff_x").post(act(problem, "progress"), {"note": "已联系车主"}).status_code == 302
+    assert Problem.objects.get(pk=problem.pk).status == Status.IN_PROGRESS

@@ -13,7 +13,7 @@ from django.utils import timezone
 from gongzhi.core.models import Role, RoleGrant, User
 from gongzhi.problems import selectors, services
 from gongzhi.problems.models import Problem
-from gongzhi.problems.tests.office_helpers import accept, ago, count_queries, report
+from gongzhi.problems.tests.office_helpers import accept, ago, count_queries, png, report
 
 STATS = reverse("problems:stats")
 
@@ -23,7 +23,9 @@ def closed_after(world, categories, *, days: float, estate, code: str, staff: st
     problem = report(world, categories, who="member_a", estate=estate, code=code, days_ago=start)
     accept(world, problem, who="member_a", days_ago=start)
     moment = ago(start - days)
-    services.problem_submit(actor=world.user(staff), problem=problem, note="已整改", now=moment)
+    services.problem_submit(
+        actor=world.user(staff), problem=problem, note="已整改", photos=[png()], now=moment
+    )
     return services.problem_close(actor=world.user("secretary_a"), problem=problem, now=moment)
 
 
@@ -103,7 +105,7 @@ def test_counts_by_status_overdue_and_ever_overdue(world, history, median_path):
 
 def test_ever_overdue_stays_after_closure(world, history):
     problem = history["overdue"]
-    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="补做")
+    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="补做", photos=[png()])
     services.problem_close(actor=world.user("secretary_a"), problem=problem)
     stats = selectors.problem_stats(selectors.problems_for(world.user("admin")))
     assert (stats.overdue, stats.ever_overdue) == (0, 1)

@@ -12,6 +12,7 @@ from gongzhi.core.models import AuditEvent, Notification
 from gongzhi.problems import services
 from gongzhi.problems.models import Problem, ProblemEvent, Status
 from gongzhi.problems.services import ProblemError
+from gongzhi.problems.tests.office_helpers import png
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -74,7 +75,9 @@ def test_full_loop_to_closure_with_working_day_deadline(world, categories):
     assert Notification.objects.filter(user__username="staff_x").exists()
 
     services.problem_progress(actor=world.user("staff_x"), problem=problem, note="已联系车主挪车")
-    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="已划线并设置隔离桩")
+    services.problem_submit(
+        actor=world.user("staff_x"), problem=problem, note="已划线并设置隔离桩", photos=[png()]
+    )
     services.problem_close(actor=world.user("secretary_a"), problem=problem, note="现场核实通道畅通")
     problem.refresh_from_db()
     assert problem.status == Status.CLOSED and problem.closed_at is not None
@@ -106,7 +109,7 @@ def test_illegal_transitions_are_refused_and_change_nothing(world, categories, s
     calls = {
         "accept": lambda u, p: services.problem_accept(actor=u, problem=p),
         "reject": lambda u, p: services.problem_reject(actor=u, problem=p, reason="不属于物业管理范围"),
-        "submit": lambda u, p: services.problem_submit(actor=u, problem=p, note="完成"),
+        "submit": lambda u, p: services.problem_submit(actor=u, problem=p, note="完成", photos=[png()]),
         "close": lambda u, p: services.problem_close(actor=u, problem=p),
         "send_back": lambda u, p: services.problem_send_back(actor=u, problem=p, note="不合格"),
     }
@@ -131,20 +134,22 @@ def test_only_the_assignee_submits(world, categories):
     problem = services.problem_accept(actor=world.user("secretary_a"), problem=report(world, categories))
     for intruder in ("secretary_b", "oc_a1", "owner_a1"):
         with pytest.raises(PermissionDenied):
-            services.problem_submit(actor=world.user(intruder), problem=problem, note="x")
+            services.problem_submit(actor=world.user(intruder), problem=problem, note="x", photos=[png()])
     # assigned to the owners' committee instead: now the OC acts, the company does not
     other = services.problem_accept(
         actor=world.user("secretary_a"), problem=report(world, categories, code="fund")
     )
     assert other.carriage == "owners_committee"
     with pytest.raises(PermissionDenied):
-        services.problem_submit(actor=world.user("staff_x"), problem=other, note="x")
-    services.problem_submit(actor=world.user("oc_a1"), problem=other, note="已公示维修资金使用情况")
+        services.problem_submit(actor=world.user("staff_x"), problem=other, note="x", photos=[png()])
+    services.problem_submit(
+        actor=world.user("oc_a1"), problem=other, note="已公示维修资金使用情况", photos=[png()]
+    )
 
 
 def test_send_back_returns_to_the_assignee(world, categories):
     problem = services.problem_accept(actor=world.user("secretary_a"), problem=report(world, categories))
-    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="完成")
+    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="完成", photos=[png()])
     with pytest.raises(ProblemError, match="请填写说明"):
         services.problem_send_back(actor=world.user("secretary_a"), problem=problem, note="")
     services.problem_send_back(actor=world.user("secretary_a"), problem=problem, note="隔离桩未安装")
@@ -165,7 +170,7 @@ def test_reject_needs_a_reason_and_tells_the_reporter(world, categories):
 def _closed(world, categories, when="2026-03-02"):
     with time_machine.travel(at(when), tick=False):
         problem = services.problem_accept(actor=world.user("secretary_a"), problem=report(world, categories))
-        services.problem_submit(actor=world.user("staff_x"), problem=problem, note="完成")
+        services.problem_submit(actor=world.user("staff_x"), problem=problem, note="完成", photos=[png()])
         return services.problem_close(actor=world.user("secretary_a"), problem=problem)
 
 
@@ -187,7 +192,7 @@ def test_reporter_reopens_once_within_the_window(world, categories):
     problem.refresh_from_db()
     assert problem.status == Status.ASSIGNED and problem.reopen_count == 1
     assert problem.deadline == dt.date(2026, 4, 16)  # 10 working days after 1 Apr 2026 (Qingming 4–6 Apr off)
-    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="再次整改")
+    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="再次整改", photos=[png()])
     services.problem_close(actor=world.user("secretary_a"), problem=problem)
     with pytest.raises(ProblemError):
         services.problem_reopen(actor=world.user("owner_a1"), problem=problem, note="还是不行")
@@ -296,3 +301,26 @@ def test_a_stranger_submitting_with_a_bad_photo_gets_403_not_a_photo_error(world
             note="x",
             photos=[SimpleUploadedFile("x.jpg", b"not an image")],
         )
+
+
+def test_the_service_refuses_a_submission_without_a_photo_and_writes_nothing(world, categories):
+    """The form requires the photo, and so does the service: any other caller is held to it too."""
+    problem = services.problem_accept(
+        actor=world.user("secretary_a"),
+        problem=services.problem_report(
+            actor=world.user("owner_a1"),
+            estate=world.estate_a1,
+            category=categories["parking"],
+            description="楼下乱停车，消防通道被堵",
+            source="resident",
+        ),
+    )
+    events = ProblemEvent.objects.filter(problem=problem).count()
+    audits = AuditEvent.objects.count()
+    with pytest.raises(ProblemError, match="提交验收须附至少一张整改后的现场照片"):
+        services.problem_submit(actor=world.user("staff_x"), problem=problem, note="已整改")
+    fresh = Problem.objects.get(pk=problem.pk)
+    assert fresh.status == Status.ASSIGNED and fresh.submitted_at is None
+    assert ProblemEvent.objects.filter(problem=problem).count() == events
+    assert AuditEvent.objects.count() == audits
+    assert not Notification.objects.filter(text__contains="已提交整改").exists()

@@ -357,6 +357,34 @@ SUCCESS = {
 }
 
 
+# What each action does, said on its panel: the progress and submission panels used to look alike,
+# and a company clerk could not tell which one sends the problem to the branch for verification.
+ACTION_HEADINGS = {
+    "accept": gettext_lazy("受理并派单"),
+    "reject": gettext_lazy("不予受理"),
+    "progress": gettext_lazy("记录整改进展（不提交验收）"),
+    "submit": gettext_lazy("整改完成，提交验收"),
+    "send_back": gettext_lazy("验收未通过，退回整改"),
+    "close": gettext_lazy("验收通过，销项"),
+}
+ACTION_EXPLAINS = {
+    "progress": gettext_lazy("只记录做到哪一步，问题仍由本单位整改，整改期限不变。"),
+    "submit": gettext_lazy(
+        "问题转给联合党支部现场核实：核实通过即销项，未通过会退回整改。须附至少一张整改后的现场照片。"
+    ),
+}
+ACTION_BUTTONS = {
+    "progress": gettext_lazy("保存进展"),
+    "submit": gettext_lazy("提交验收"),
+}
+
+
+def _action_form(action: str, problem: Problem, *args):
+    # Each panel's fields get their own ids (id_progress_note, id_submit_note …): two panels on one
+    # page must not share element ids, or a label focuses the other form's field.
+    return ACTION_FORMS[action](*args, problem=problem, auto_id=f"id_{action}_%s")
+
+
 def _available_actions(user, problem: Problem) -> list[str]:
     """The office actions this user may take on this problem right now."""
     return [
@@ -377,8 +405,17 @@ def _render_detail(request, problem: Problem, *, bound: tuple[str, object] | Non
     available = _available_actions(user, problem)
     forms = []
     for action in available:
-        form = bound[1] if bound and bound[0] == action else ACTION_FORMS[action](problem=problem)
-        forms.append({"action": action, "label": _action_label(action), "form": form})
+        form = bound[1] if bound and bound[0] == action else _action_form(action, problem)
+        forms.append(
+            {
+                "action": action,
+                "label": _action_label(action),
+                "heading": ACTION_HEADINGS.get(action) or _action_label(action),
+                "explain": ACTION_EXPLAINS.get(action, ""),
+                "button": ACTION_BUTTONS.get(action) or _action_label(action),
+                "form": form,
+            }
+        )
     # An action that is no longer possible (someone acted first) still says why it failed.
     stale_errors = bound[1].non_field_errors() if bound and bound[0] not in available else []
     events = list(
@@ -455,7 +492,7 @@ def problem_act(request, pk: int, action: str):
     if action not in OFFICE_ACTIONS:
         raise Http404
     problem = permissions.get_problem_for_user(request.user, pk, action=action)
-    form = ACTION_FORMS[action](request.POST, request.FILES, problem=problem)
+    form = _action_form(action, problem, request.POST, request.FILES)
     if form.is_valid():
         try:
             done = _run(action, actor=request.user, problem=problem, data=form.cleaned_data)

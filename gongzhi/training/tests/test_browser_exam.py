@@ -63,9 +63,11 @@ def test_taking_an_exam_on_a_phone(browser, live_server, live_world):
         for choice in question.choices.filter(is_correct=True):
             page.locator(f"input[name=q{qid}][value='{choice.position}']").check()
     shot(page, "2-answered")
+    dialogs: list[str] = []  # every question answered: nothing to ask
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.click("button:has-text('交卷')")
     page.wait_for_load_state("networkidle")
-
+    assert dialogs == []
     assert page.url.endswith("/result/")
     assert "100.0" in page.locator(".score").inner_text()
     assert "合格" in page.locator(".verdict").inner_text()
@@ -81,4 +83,52 @@ def test_taking_an_exam_on_a_phone(browser, live_server, live_world):
             f"{base}/training/certificate/{attempt.pk}/",
         )
     assert Path(download_info.value.path()).read_bytes()[:4] == b"%PDF"
+    context.close()
+
+
+def test_submitting_with_unanswered_questions_asks_first(browser, live_server, live_world):
+    """Issue 15: 交卷 with questions left blank asks "还有 N 题未作答" before sending; 取消 keeps the
+    paper open with nothing recorded, 确定 sends it (blank questions count as wrong)."""
+    base = live_server.url
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "oc_a1")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{base}/training/")
+    page.click("button:has-text('开始考试')")
+    page.wait_for_load_state("networkidle")
+    attempt = Attempt.objects.get()
+    first = Question.objects.get(pk=attempt.question_ids[0])
+    for choice in first.choices.filter(is_correct=True):
+        page.locator(f"input[name=q{first.pk}][value='{choice.position}']").check()
+
+    asked: list[str] = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("button:has-text('交卷')")
+    page.wait_for_timeout(300)
+    assert asked and "还有 2 题未作答" in asked[0]
+    assert "/result/" not in page.url
+    assert page.locator("fieldset.question.is-unanswered").count() == 2
+    shot(page, "4-unanswered-asked")
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+    def accept(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    page.click("button:has-text('交卷')")
+    page.wait_for_url("**/result/")
+    assert len(asked) == 2
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and attempt.correct_count == 1
     context.close()

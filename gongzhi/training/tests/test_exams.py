@@ -267,3 +267,51 @@ def test_opening_an_exam_notifies_its_participants(world, exam):
 
     notified = set(Notification.objects.values_list("user__username", flat=True))
     assert notified == {"oc_a1", "secretary_a", "secretary_b", "member_a"}
+
+
+# ---- unanswered questions (issue 15) -----------------------------------------------------------------
+
+
+def test_unanswered_numbers_are_the_page_numbers_of_blank_questions():
+    assert rules.unanswered([11, 12, 13], {11: [0], 12: [], 13: [1, 2]}) == [2]
+    assert rules.unanswered([11, 12, 13], {}) == [1, 2, 3]
+    assert rules.unanswered([11], {11: [3]}) == []
+
+
+def test_a_paper_with_unanswered_questions_comes_back_unless_confirmed(client, world, exam):
+    client.force_login(world.user("oc_a1"))
+    participant = _participant(exam, world)
+    with time_machine.travel(START, tick=False):
+        client.post(reverse("training:start", args=[participant.pk]))
+    attempt = Attempt.objects.get()
+    right = answers_all_right(attempt)
+    first = attempt.question_ids[0]
+    data = {f"q{first}": right[first]}  # questions 2 and 3 left blank
+    with time_machine.travel(START + dt.timedelta(minutes=2), tick=False):
+        response = client.post(reverse("training:take", args=[attempt.pk]), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "还有 2 题未作答" in page and "第 2、3 题未选答案" in page
+    # the answer already given is still ticked; nothing is recorded
+    assert f'name="q{first}" value="{right[first][0]}" checked' in page
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None and not attempt.answers.exists()
+
+    with time_machine.travel(START + dt.timedelta(minutes=3), tick=False):
+        response = client.post(
+            reverse("training:take", args=[attempt.pk]), {**data, "confirm_unanswered": "1"}
+        )
+    assert response.status_code == 302 and response["Location"].endswith("/result/")
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and attempt.correct_count == 1 and not attempt.passed
+
+
+def test_a_complete_paper_needs_no_confirmation(client, world, exam):
+    client.force_login(world.user("oc_a1"))
+    client.post(reverse("training:start", args=[_participant(exam, world).pk]))
+    attempt = Attempt.objects.get()
+    data = {f"q{qid}": positions for qid, positions in answers_all_right(attempt).items()}
+    response = client.post(reverse("training:take", args=[attempt.pk]), data)
+    assert response.status_code == 302
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is not None and attempt.passed

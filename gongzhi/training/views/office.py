@@ -365,18 +365,34 @@ def attempt_take(request, pk: int):
     if attempt.participant.exam.status != ExamStatus.OPEN:
         messages.error(request, _("考试已结束，答卷未保存。"))
         return redirect("training:my")
+    chosen: dict[int, list[int]] = {}
+    unanswered: list[int] = []
     if request.method == "POST":
-        try:
-            result = services.attempt_submit(
-                actor=request.user, attempt=attempt, answers=_answers_from(request.POST, attempt.question_ids)
-            )
-        except services.TrainingError as error:
-            messages.error(request, error.message)
-            return redirect("training:my")
+        answers = _answers_from(request.POST, attempt.question_ids)
+        blank = rules.unanswered(attempt.question_ids, answers)
+        # Unanswered questions count as wrong: the candidate must have said so on purpose (the page's
+        # script asks first; this holds for a page without it). After the deadline nothing is asked —
+        # the answers no longer count and the late submission is recorded as it is.
+        confirmed = "1" in request.POST.getlist("confirm_unanswered")
+        if blank and not confirmed and rules.in_time(timezone.now(), attempt.deadline_at):
+            chosen, unanswered = answers, blank
         else:
-            if result.late:
-                messages.error(request, _("已超过答题时限，本次答案不计分。"))
-        return redirect("training:result", attempt.pk)
+            return _submit(request, attempt, answers)
+    return _render_take(request, attempt, chosen=chosen, unanswered=unanswered)
+
+
+def _submit(request, attempt, answers: dict[int, list[int]]):
+    try:
+        result = services.attempt_submit(actor=request.user, attempt=attempt, answers=answers)
+    except services.TrainingError as error:
+        messages.error(request, error.message)
+        return redirect("training:my")
+    if result.late:
+        messages.error(request, _("已超过答题时限，本次答案不计分。"))
+    return redirect("training:result", attempt.pk)
+
+
+def _render_take(request, attempt, *, chosen: dict[int, list[int]], unanswered: list[int]):
     now = timezone.now()
     by_id = {
         q.pk: q for q in Question.objects.filter(pk__in=attempt.question_ids).prefetch_related("choices")
@@ -389,7 +405,11 @@ def attempt_take(request, pk: int):
             "text": by_id[qid].text,
             "kind": by_id[qid].kind,
             "kind_label": by_id[qid].get_kind_display(),
-            "options": [(c.position, c.letter, c.text) for c in by_id[qid].choices.all()],
+            "options": [
+                (c.position, c.letter, c.text, c.position in chosen.get(qid, ()))
+                for c in by_id[qid].choices.all()
+            ],
+            "unanswered": bool(unanswered) and not chosen.get(qid),
         }
         for qid in attempt.question_ids
         if qid in by_id
@@ -404,6 +424,8 @@ def attempt_take(request, pk: int):
             "questions": questions,
             "remaining": remaining,
             "deadline": timezone.localtime(attempt.deadline_at),
+            "unanswered": unanswered,
+            "unanswered_numbers": "、".join(str(n) for n in unanswered),
             "tab": "my",
         },
     )
