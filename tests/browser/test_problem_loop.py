@@ -114,6 +114,7 @@ def test_a_problem_from_report_to_closure(browser, live_server, live_world, tmp_
     login(staff, base, "staff_x")
     staff.goto(f"{base}/problems/{problem.pk}/")
     assert "甲一业主" not in staff.content()  # the company never learns who reported
+    shot(staff, "3b-company-progress-or-submit")  # two distinct panels: progress vs submission (#15)
     staff.fill("#act-submit textarea[name=note]", "已劝离车辆,通道两侧加装隔离桩并划禁停线")
     staff.set_input_files("#act-submit input[type=file]", photo(tmp_path / "fixed.jpg", (60, 160, 90)))
     staff.click("#act-submit button[type=submit]")
