@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gongzhi.core.models import Role, RoleGrant, User
 from gongzhi.core.testing import PASSWORD
-from gongzhi.portal.tests.helpers import walk
+from gongzhi.portal.tests.helpers import upload, walk
 from gongzhi.problems import services
 from gongzhi.problems.models import Problem, ProblemEvent, Status
 
@@ -226,7 +226,7 @@ def test_reporter_reopens_a_recently_closed_report_once(as_user, world, categori
     assert problem.status == Status.ASSIGNED and problem.reopen_count == 1
     assert "问题已重新打开" in html and "通道又被堵了" in html
     # closed again; the one reopening is used up
-    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="再次清理")
+    services.problem_submit(actor=world.user("staff_x"), problem=problem, note="再次清理", photos=[upload()])
     services.problem_close(actor=world.user("secretary_a"), problem=problem)
     assert reverse("portal:problem_reopen", args=[problem.pk]) not in detail(client, problem).content.decode()
     assert "只能在销项后 30 天内重新打开一次。" in reopen(client, problem).content.decode()

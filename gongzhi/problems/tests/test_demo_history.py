@@ -43,6 +43,7 @@ from gongzhi.problems.models import (
     Source,
     Status,
 )
+from gongzhi.problems.tests.office_helpers import png
 from gongzhi.registry import models as r
 
 # A "today" whose half year spans the 2026 Spring Festival and its make-up Saturdays.
@@ -382,7 +383,7 @@ def test_services_carry_the_history_on(demo):
     assert (mine.status, mine.reopen_count, mine.rating) == (Status.ASSIGNED, 1, 4)
 
     ours = Problem.objects.filter(company__ownership="state", status=Status.IN_PROGRESS).first()
-    services.problem_submit(actor=company, problem=ours, note="已整改完毕")
+    services.problem_submit(actor=company, problem=ours, note="已整改完毕", photos=[png()])
     services.problem_close(actor=admin, problem=ours, note="现场核实")
     ours.refresh_from_db()
     assert ours.status == Status.CLOSED
