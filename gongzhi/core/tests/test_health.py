@@ -33,6 +33,7 @@ CODES = {
     "evaluation.scores_count_the_answers",
     "evaluation.sample_labels_match",
     "evaluation.classes_follow_the_rule",
+    "evaluation.benchmarks_hold",
     "branchwork.guard_logs_signed_by_managing_company",
     "branchwork.patrols_in_their_area",
     "elections.elections_in_registry",
