@@ -29,6 +29,18 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # Every test starts in the product's default language (zh-Hans), whatever an earlier test in the
+    # same worker activated: the demo street copied into later tests is built under it, too.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Public pages are cached under their data's change mark (core/publicpages.py); a rolled-back test
     # can leave ids and marks that the next test reuses for other data, so each test starts empty.

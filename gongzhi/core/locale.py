@@ -19,9 +19,11 @@ def chosen_language(request) -> str:
 def language_middleware(get_response):
     def middleware(request):
         language = chosen_language(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = get_response(request)
+        # The language holds for this request only: a thread that serves (or a test that makes) an English
+        # request next serves the default again, instead of keeping English for whatever comes after.
+        with translation.override(language):
+            response = get_response(request)
         if getattr(response, "public_page", False):
             return response  # its language is in its address (core/publicpages.py), not in the cookie
         patch_vary_headers(response, ("Cookie",))

@@ -205,3 +205,16 @@ def test_without_language_cookie_the_page_is_chinese(client, world, path):
     assert response["Content-Language"] == "zh-hans"
     assert ">首页</a>" in nav_of(response)
     assert ">Home</a>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_english_request_leaves_no_english_behind(client, settings):
+    """The language of a request holds for that request only (core/locale.py): a worker thread, or the next
+    test in the same process, is back in zh-Hans afterwards. (English left active made 28 later tests of one
+    CI worker read English messages and build the demo street in English.)"""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/accounts/login/")
+    assert response["Content-Language"] == "en" and "Log in" in response.content.decode()
+    assert translation.get_language() == "zh-hans"
