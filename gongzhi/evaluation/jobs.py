@@ -49,10 +49,6 @@ def campaign_recompute(job, *, campaign_id: int) -> dict:
     }
 
 
-def _safe(name: str) -> str:
-    return "".join("-" if c in '/\\:*?"<>|' else c for c in name).strip() or "-"
-
-
 def survey_letters(
     job,
     *,
@@ -62,8 +58,6 @@ def survey_letters(
     reissue: bool = False,
     base_url: str,
 ) -> dict:
-    import zipfile
-
     from django.db import transaction
     from django.utils import timezone
 
@@ -72,6 +66,7 @@ def survey_letters(
     from gongzhi.evaluation import permissions, services
     from gongzhi.evaluation.documents import survey_letters_pdf
     from gongzhi.evaluation.models import CampaignEstate
+    from gongzhi.jobs.files import safe_name, write_pdfs
     from gongzhi.jobs.services import result_dir
     from gongzhi.registry.models import Unit
 
@@ -110,23 +105,14 @@ def survey_letters(
         for done, (building, items) in enumerate(by_building.items(), start=1):
             content = survey_letters_pdf(campaign=campaign, estate=estate, issued=items, base_url=base_url)
             name = gettext("%(estate)s-%(building)s-入户告知书.pdf") % {
-                "estate": _safe(estate.name),
-                "building": _safe(building),
+                "estate": safe_name(estate.name),
+                "building": safe_name(building),
             }
             files.append((name, content))
             job.progress(done, total)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        base = f"{_safe(campaign.name)}-{_safe(estate.name)}-入户告知书-{stamp}"
-        if len(files) == 1:
-            (folder / "letters.pdf.part").write_bytes(files[0][1])
-            (folder / "letters.pdf.part").replace(folder / "letters.pdf")
-            file, filename = "letters.pdf", f"{base}.pdf"
-        else:
-            with zipfile.ZipFile(folder / "letters.zip.part", "w", compression=zipfile.ZIP_STORED) as archive:
-                for name, content in files:
-                    archive.writestr(name, content)
-            (folder / "letters.zip.part").replace(folder / "letters.zip")
-            file, filename = "letters.zip", f"{base}.zip"
+        base = f"{safe_name(campaign.name)}-{safe_name(estate.name)}-入户告知书-{stamp}"
+        file, filename = write_pdfs(folder, files, base)
     return {
         "file": file,
         "filename": filename,

@@ -13,8 +13,6 @@ The task runs once (``max_attempts`` 1): a second run would issue new codes and 
 
 from __future__ import annotations
 
-import zipfile
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -22,11 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core.errors import UserError
-
-
-def _safe(name: str) -> str:
-    """A building or estate name as part of a file name (no path separators)."""
-    return "".join("-" if c in '/\\:*?"<>|' else c for c in name).strip() or "-"
+from gongzhi.jobs.files import safe_name, write_pdfs
 
 
 def letters_task(
@@ -70,21 +64,12 @@ def letters_task(
         for done, (building, letters) in enumerate(by_building.items(), start=1):
             content = letters_pdf(estate=estate, letters=letters, activate_url=activate_url, issuer=issuer)
             name = _("%(estate)s-%(building)s-激活信.pdf") % {
-                "estate": _safe(estate.name),
-                "building": _safe(building),
+                "estate": safe_name(estate.name),
+                "building": safe_name(building),
             }
             files.append((name, content))
             job.progress(done, total)
-        if len(files) == 1:
-            (folder / "letters.pdf.part").write_bytes(files[0][1])
-            (folder / "letters.pdf.part").replace(folder / "letters.pdf")
-            file, filename = "letters.pdf", f"{_safe(estate.name)}-激活信-{stamp}.pdf"
-        else:
-            with zipfile.ZipFile(folder / "letters.zip.part", "w", compression=zipfile.ZIP_STORED) as archive:
-                for name, content in files:
-                    archive.writestr(name, content)
-            (folder / "letters.zip.part").replace(folder / "letters.zip")
-            file, filename = "letters.zip", f"{_safe(estate.name)}-激活信-{stamp}.zip"
+        file, filename = write_pdfs(folder, files, f"{safe_name(estate.name)}-激活信-{stamp}")
     return {
         "file": file,
         "filename": filename,
