@@ -102,8 +102,12 @@ class MeOut(Schema):
 class StreetOut(Schema):
     id: int
     name: str
-    district: str
+    district: str = Field(description="所属区的名称(未填为空)")
     is_demo: bool
+
+    @staticmethod
+    def resolve_district(obj) -> str:
+        return obj.district.name if obj.district_id else ""
 
 
 class AreaOut(Schema):

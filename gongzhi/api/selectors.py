@@ -33,7 +33,7 @@ def _in_estate(qs: QuerySet, estate_path: str, *, area=None, estate=None) -> Que
 
 
 def streets(user, *, q=None) -> QuerySet:
-    qs = visible(user, r.Street)
+    qs = visible(user, r.Street).select_related("district")
     if q:
         qs = qs.filter(name__icontains=q)
     return _ordered(qs)

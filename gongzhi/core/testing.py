@@ -99,7 +99,9 @@ def _estate_with_units(area, name, year, owner_prefix, street):
 
 def build_world() -> World:
     today = timezone.localdate()
-    street = r.Street.objects.create(name="示例街道", district="浦东新区")
+    street = r.Street.objects.create(
+        name="示例街道", district=r.District.objects.get_or_create(name="浦东新区")[0]
+    )
     area_a = r.Area.objects.create(street=street, name="甲居民区")
     area_b = r.Area.objects.create(street=street, name="乙居民区")
     estate_a1, building_a1, units_a1 = _estate_with_units(area_a, "甲一小区", 1988, "A1", street)

@@ -161,7 +161,8 @@ def demo_street_create(
 
 def _load(plan: StreetPlan) -> tuple[r.Street, dict[str, int], dict[str, Any]]:
     """Bulk-insert the registry rows; foreign keys come from the primary keys bulk_create sets."""
-    street = r.Street.objects.create(name=plan.name, district=plan.district, is_demo=True)
+    district, _created = r.District.objects.get_or_create(name=plan.district, defaults={"is_demo": True})
+    street = r.Street.objects.create(name=plan.name, district=district, is_demo=True)
     areas = r.Area.objects.bulk_create(
         [r.Area(street=street, name=a.name, address=a.address) for a in plan.areas]
     )
@@ -488,7 +489,7 @@ def street_fingerprint(street: r.Street, plugins: Plugins = None) -> str:
     database's collation does not matter: same seed and day → same fingerprint."""
     sid = street.pk
     queries = [
-        r.Street.objects.filter(pk=sid).values_list("name", "district", "is_demo"),
+        r.Street.objects.filter(pk=sid).values_list("name", "district__name", "is_demo"),
         r.Area.objects.filter(street_id=sid).values_list("name", "address"),
         r.ResidentsCommittee.objects.filter(area__street_id=sid).values_list(
             "area__name", "name", "director_name", "phone"

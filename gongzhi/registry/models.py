@@ -19,9 +19,32 @@ from gongzhi.core.masking import mask_name, mask_phone
 OLD_ESTATE_BEFORE_YEAR = 1996  # "老旧小区": built before 1996 (seed text)
 
 
+class District(models.Model):
+    """A district (区) above its streets: the district housing office reads every street in it and
+    ranks companies across them (the street's own ranking stays the street's)."""
+
+    name = models.CharField(_("区名称"), max_length=60, unique=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+
+    class Meta:
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Street(models.Model):
     name = models.CharField(_("街道名称"), max_length=60, unique=True)
-    district = models.CharField(_("所属区"), max_length=60, blank=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="streets",
+        verbose_name=_("所属区"),
+    )
     is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:

@@ -93,7 +93,7 @@ def test_demo_logins_are_hidden_as_soon_as_a_real_street_exists(client):
     from gongzhi.demo.generator import DEMO_PASSWORD, demo_street_ensure
 
     demo_street_ensure(scale=0.01)
-    r.Street.objects.create(name="真实街道", district="浦东新区")
+    r.Street.objects.create(name="真实街道", district=r.District.objects.get_or_create(name="浦东新区")[0])
     html = client.get(reverse("login")).content.decode()
     assert "demo_admin" not in html and DEMO_PASSWORD not in html
 

@@ -286,7 +286,7 @@ def test_reset_refuses_when_a_demo_login_would_take_another_streets_row_with_it(
 
 
 def test_a_real_street_bearing_the_demo_name_is_never_touched(db):
-    real = r.Street.objects.create(name=STREET_NAME, district="真实区")
+    real = r.Street.objects.create(name=STREET_NAME, district=r.District.objects.create(name="真实区"))
     assert find_demo_street() is None
     for reset in (False, True):
         with pytest.raises(DemoError):
