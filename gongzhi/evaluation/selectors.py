@@ -49,7 +49,7 @@ COMPONENT_LABELS = {
     "problems": gettext_lazy("问题整改"),
 }
 FLAG_LABELS = {
-    "no_responses": gettext_lazy("无答卷：测评分为街道均值（仅先验）"),
+    "no_responses": gettext_lazy("无答卷：测评分取街道均值"),
     "small_sample": gettext_lazy("答卷较少：测评分已向街道均值靠拢"),
     "low_response_rate": gettext_lazy("参与率低于 10%"),
     "missing_inspection": gettext_lazy("缺第三方检查：权重已按比例分摊"),

@@ -10,7 +10,7 @@ class Topic(models.TextChoices):
     LAW = "law", _("物业法规")
     FUND = "fund", _("维修资金")
     DISCLOSURE = "disclosure", _("公开公示")
-    SERVICES = "services", _("四项服务")
+    SERVICES = "services", _("“四保”服务")
     FIRE = "fire", _("消防安全/电动车")
 
 
