@@ -572,6 +572,9 @@ INTENT_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "vote": (("meeting",), "vote"),
     "passed": (("vote",), "effective"),
     "failed": (("vote",), "rejected"),
+    # the linked decision no longer fits (matter or buildings changed before the count): back to the meeting's
+    # agreed outcome, the decision unlinked, so that a new vote of the right matter can be opened
+    "release_vote": (("vote",), "meeting"),
     "reject": (("submitted", "gate", "meeting"), "rejected"),
     "withdraw": (INTENT_OPEN_STATES, "withdrawn"),
 }
@@ -585,6 +588,25 @@ def intent_next(status: str, action: str) -> str:
     if status not in sources:
         raise FeeError(_("调价意向当前的状态不能进行这一步。"))
     return target
+
+
+def vote_misfit(facts: DecisionFacts, *, estate_id: int) -> str | None:
+    """Why the owners' decision linked to an intent can no longer make its standard, or ``None`` while it still
+    fits: it must stay of this estate, of the whole estate and of art. 278 matter (4) (a draft's matter and
+    buildings can be changed in the voting app after the intent opened it; docs/FEES.md §5). The intent then
+    does not wait for a count that could never make the standard: it is released back to the price meeting
+    (before the count) or closed as 未通过 (after it)."""
+    expected = MATTER_FOR_PROPERTY_FEES
+    if facts.estate_id != estate_id:
+        return _("表决事项不是本小区的。")
+    if facts.matter != expected:
+        return _(
+            "表决事项已被改为《民法典》第二百七十八条第一款第（%(matter)s）项，"
+            "调整物业费须按第（%(expected)s）项表决。"
+        ) % {"matter": facts.matter, "expected": expected}
+    if not facts.whole_estate:
+        return _("表决范围已被改为部分楼栋，调整物业费须由全体业主共同决定。")
+    return None
 
 
 def effective_day(proposed: dt.date, counted_on: dt.date) -> dt.date:

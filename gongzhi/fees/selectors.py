@@ -378,6 +378,16 @@ def intent_detail(intent: FeeIntent) -> dict:
     }
 
 
+def vote_misfit_of(intent: FeeIntent) -> str | None:
+    """Why the intent's linked decision can no longer make its standard (``rules.vote_misfit``), or ``None``."""
+    from gongzhi.fees.rules import vote_misfit
+    from gongzhi.fees.services import decision_facts
+
+    if intent.decision is None:
+        return None
+    return vote_misfit(decision_facts(intent.decision), estate_id=intent.estate_id)
+
+
 def cost_totals_of(intent: FeeIntent) -> CostTotals:
     return cost_totals(
         lines={name: getattr(intent, name) for name in COST_LINES},

@@ -71,6 +71,7 @@ from gongzhi.fees.rules import (
     percent,
     rolling_rate,
     standard_date_window,
+    vote_misfit,
 )
 from gongzhi.registry.models import Contract, Estate, OwnersCommittee
 from gongzhi.voting.models import Decision, DecisionStatus
@@ -587,7 +588,7 @@ def _locked_intent(intent: FeeIntent) -> FeeIntent:
     return FeeIntent.objects.select_for_update().select_related("estate__area").get(pk=intent.pk)
 
 
-def _move(actor, intent: FeeIntent, action: str, **fields: Any) -> FeeIntent:
+def _move(actor, intent: FeeIntent, action: str, reason: str = "", **fields: Any) -> FeeIntent:
     """Move ``intent`` by ``action`` (``rules.INTENT_TRANSITIONS``), save ``fields`` with it, audit the step."""
     target = intent_next(intent.status, action)
     before = snapshot(intent)
@@ -597,7 +598,10 @@ def _move(actor, intent: FeeIntent, action: str, **fields: Any) -> FeeIntent:
     if target in {"effective", "rejected", "withdrawn"}:
         intent.closed_at = timezone.now()
     intent.save()
-    _audit_intent(actor, intent, {"step": action, **diff(before, snapshot(intent))})
+    changes = {"step": action, **diff(before, snapshot(intent))}
+    if reason:
+        changes["reason"] = reason
+    _audit_intent(actor, intent, changes)
     return intent
 
 
@@ -837,8 +841,16 @@ def fee_intent_conclude(*, actor, intent: FeeIntent) -> FeeIntent:
         raise FeeError(_("调价意向尚未进入业主表决。"))
     decision = Decision.objects.select_related("estate__area").get(pk=intent.decision_id)
     facts = decision_facts(decision)
+    misfit = vote_misfit(facts, estate_id=intent.estate_id)
+    if misfit and not facts.counted:
+        # the draft was changed in the voting app: waiting for its count could never make the standard
+        return _release_vote(actor, intent, misfit)
     if not facts.counted:
         raise FeeError(_("业主表决尚未截止计票。"))
+    if misfit:
+        return _move(
+            actor, intent, "failed", closing_reason=(_("表决事项不能作为调价依据：") + misfit)[:1000]
+        )
     if facts.passed is not True:
         return _move(actor, intent, "failed", closing_reason=_("业主表决未获通过。"))
     day = effective_day(intent.effective_from, facts.closed_on or timezone.localdate())
@@ -858,6 +870,27 @@ def fee_intent_conclude(*, actor, intent: FeeIntent) -> FeeIntent:
         proposal=intent.proposal,
     )
     return _move(actor, intent, "passed", standard=standard)
+
+
+def _release_vote(actor, intent: FeeIntent, reason: str) -> FeeIntent:
+    """Unlink a decision that no longer fits (``rules.vote_misfit``): the intent goes back to its agreed price
+    meeting, so the committee can open a new vote of the right matter (and delete the old draft in voting)."""
+    return _move(actor, intent, "release_vote", reason=reason, decision=None)
+
+
+@transaction.atomic
+def fee_intent_follow_decision(*, actor, intent: FeeIntent) -> FeeIntent:
+    """Let an intent at 业主表决 follow its linked decision: counted → concluded (passed or failed); changed so
+    that it can no longer make the standard (matter, buildings, estate) → released back to the meeting or,
+    once counted, closed as 未通过; otherwise nothing changes. Called by the committee's conclude button and by
+    the intent page; never leaves an intent waiting on a decision that cannot decide it."""
+    if intent.status != "vote" or intent.decision_id is None:
+        return intent
+    decision = Decision.objects.get(pk=intent.decision_id)
+    facts = decision_facts(decision)
+    if facts.counted or vote_misfit(facts, estate_id=intent.estate_id):
+        return fee_intent_conclude(actor=actor, intent=intent)
+    return intent
 
 
 @transaction.atomic

@@ -156,7 +156,10 @@ def _forms(request, intent: FeeIntent, bound: dict | None = None) -> dict:
         )
     decision = intent.decision
     counting = decision is not None and decision.status not in ("draft", "published")
-    if status == "vote" and counting and can_decide_intent(user, intent):
+    misfit = selectors.vote_misfit_of(intent) if status == "vote" else None
+    if misfit:
+        result["misfit"] = misfit
+    if status == "vote" and (counting or misfit) and can_decide_intent(user, intent):
         result["conclude"] = True
     if intent.is_open and status != "vote" and can_edit_intent(user, intent):
         result["withdraw"] = bound.get("withdraw") or ReasonForm(prefix="withdraw")
@@ -254,7 +257,11 @@ def intent_act(request, pk: int, action: str):
             return redirect("voting:detail", decision.pk)
         elif action == "conclude":
             intent = fee_intent_conclude(actor=user, intent=intent)
-            if intent.status == "effective":
+            if intent.status == "meeting":
+                messages.warning(
+                    request, _("表决事项已被修改，不能作为调价依据；已解除关联，请重新发起业主表决。")
+                )
+            elif intent.status == "effective":
                 messages.success(request, _("业主表决已通过，新的收费标准已登记。"))
             else:
                 messages.warning(request, _("业主表决未获通过，调价意向已办结。"))
