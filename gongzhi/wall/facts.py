@@ -70,7 +70,34 @@ def _closure(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         .annotate(closed=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
     )
     found = {row["estate_id"]: {"closed": row["closed"], "on_time": row["on_time"]} for row in rows}
-    return {e: found.get(e, {"closed": 0, "on_time": 0}) for e in estate_ids}
+    # Days from report to close of every problem closed in the window (with or without a deadline),
+    # local calendar days; the median is taken here so that the kept detail stays one number.
+    days: dict[int, list[int]] = defaultdict(list)
+    for estate_id, created_at, closed_at in Problem.objects.filter(
+        estate_id__in=estate_ids, status=Status.CLOSED, closed_at__date__gt=since, closed_at__date__lte=today
+    ).values_list("estate_id", "created_at", "closed_at"):
+        days[estate_id].append(
+            (timezone.localtime(closed_at).date() - timezone.localtime(created_at).date()).days
+        )
+    result: dict[int, Facts] = {}
+    for e in estate_ids:
+        facts = dict(found.get(e, {"closed": 0, "on_time": 0}))
+        facts["closed_all"] = len(days[e])
+        facts["median_days"] = median_text(days[e])
+        result[e] = facts
+    return result
+
+
+def median_text(values: list[int]) -> str | None:
+    """The median of whole days as a plain decimal string (``"4"``, ``"4.5"``), None for no values.
+    Known answers: [] → None; [3] → "3"; [1, 9, 4] → "4"; [1, 4, 5, 30] → "4.5"."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return str(ordered[middle])
+    return str((Decimal(ordered[middle - 1]) + Decimal(ordered[middle])) / 2)
 
 
 def _finance(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
@@ -83,6 +110,49 @@ def _finance(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         if alert.day > today:  # as of a past day (the trends): not yet arisen
             continue
         result[alert.estate_id][alert.kind] += 1
+    for estate_id, (initial, balance) in _fund_balances(estate_ids, today).items():
+        result[estate_id]["fund_initial"] = None if initial is None else str(initial)
+        result[estate_id]["fund_balance"] = None if balance is None else str(balance)
+    return result
+
+
+def _fund_balances(estate_ids: list[int], today: dt.date) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """Estate → (the maintenance fund's initial amount, its balance at the end of ``today``), three
+    queries for any number of estates: the initial amount as finance's money alerts take it (the finance
+    profile's, else the net of the 首期归集 entries), the balance of the last entry dated by ``today``."""
+    from django.db.models import OuterRef, Subquery
+
+    from gongzhi.finance.models import Direction, FinanceProfile, LedgerEntry, LedgerKind
+    from gongzhi.finance.rules import CATEGORY_INITIAL
+    from gongzhi.registry.models import Estate
+
+    fund = LedgerEntry.objects.filter(ledger=LedgerKind.MAINTENANCE_FUND, date__lte=today)
+    explicit = dict(
+        FinanceProfile.objects.filter(
+            estate_id__in=estate_ids, initial_fund_amount__isnull=False
+        ).values_list("estate_id", "initial_fund_amount")
+    )
+    derived = {
+        row["estate_id"]: (row["came_in"] or Decimal(0)) - (row["went_out"] or Decimal(0))
+        for row in fund.filter(estate_id__in=estate_ids, category=CATEGORY_INITIAL)
+        .order_by()
+        .values("estate_id")
+        .annotate(
+            came_in=Sum("amount", filter=Q(direction=Direction.IN)),
+            went_out=Sum("amount", filter=Q(direction=Direction.OUT)),
+        )
+    }
+    last = fund.filter(estate_id=OuterRef("pk")).order_by("-seq").values("balance")[:1]
+    balances = dict(
+        Estate.objects.filter(pk__in=estate_ids).annotate(b=Subquery(last)).values_list("pk", "b")
+    )
+    result: dict[int, tuple[Decimal | None, Decimal | None]] = {}
+    for e in estate_ids:
+        initial = explicit.get(e, derived.get(e))
+        if initial is not None:  # SQLite sums decimals as floats: back to exact cents
+            initial = Decimal(str(initial)).quantize(Decimal("0.01"))
+        balance = balances.get(e)
+        result[e] = (initial, None if balance is None else Decimal(str(balance)).quantize(Decimal("0.01")))
     return result
 
 
@@ -129,12 +199,23 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     ranks: dict[tuple[int, int], int] = {}
     counts: dict[int, int] = defaultdict(int)
     classes: dict[tuple[int, int], str] = {}
-    for campaign_id, kind, estate_id, company_id, rank, klass in ScoreSnapshot.objects.filter(
-        campaign_id__in=campaign_ids
-    ).values_list("campaign_id", "kind", "estate_id", "company_id", "rank", "score_class"):
+    surveys: dict[tuple[int, int], tuple[Decimal | None, int]] = {}
+    for (
+        campaign_id,
+        kind,
+        estate_id,
+        company_id,
+        rank,
+        klass,
+        mean,
+        responses,
+    ) in ScoreSnapshot.objects.filter(campaign_id__in=campaign_ids).values_list(
+        "campaign_id", "kind", "estate_id", "company_id", "rank", "score_class", "survey_mean", "responses"
+    ):
         if kind == ScoreKind.ESTATE:
             counts[campaign_id] += 1
             ranks[campaign_id, estate_id] = rank
+            surveys[campaign_id, estate_id] = (mean, responses)
         else:
             classes[campaign_id, company_id] = klass
     stages: dict[int, tuple[str, str]] = {}
@@ -156,6 +237,9 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
             facts["class"] = classes.get((campaign[0], company_id), "")
             facts["rank"] = ranks.get((campaign[0], e))
             facts["of"] = counts.get(campaign[0], 0)
+            mean, responses = surveys.get((campaign[0], e), (None, 0))
+            facts["satisfaction"] = None if mean is None else str(mean)
+            facts["responses"] = responses
         result[e] = facts
     return result
 

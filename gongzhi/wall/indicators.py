@@ -200,6 +200,38 @@ register(
     )
 )
 
+
+def _median_days(f: Facts) -> Decimal | None:
+    median = f.get("median_days")
+    return None if median is None else Decimal(median)
+
+
+def _median_text(f: Facts) -> str:
+    if not f.get("closed_all"):
+        return _("近 12 个月无销项问题")
+    return _("近 12 个月销项 %(closed_all)s 项，从报告到销项的天数中位数 %(median)s 天") % {
+        "closed_all": f["closed_all"],
+        "median": number_text(Decimal(f["median_days"])),
+    }
+
+
+register(
+    Indicator(
+        key="closure_days",
+        label=gettext_lazy("销项天数中位数"),
+        explanation=gettext_lazy("近 12 个月销项的问题从报告到销项所用天数的中位数（自然日）。"),
+        unit=gettext_lazy("天"),
+        source="closure",
+        measure=_median_days,
+        describe=_median_text,
+        higher_is_worse=True,
+        default=Bands(d(15), d(30)),
+        low=d(0),
+        high=d(3650),
+        evidence=("problems:list", False, "?estate={estate}&status=closed"),
+    )
+)
+
 # ---- money (资金与公开, DESIGN.md §4.4 and §5) ------------------------------------------------------------
 
 FUND_ALERT_KINDS = ("low_fund", "use_no_decision", "use_no_audit", "transfer_short")
@@ -230,6 +262,44 @@ register(
         describe=_fund_text,
         higher_is_worse=True,
         default=Bands(d(1), d(3)),
+        low=d(0),
+        high=d(1000),
+        evidence=("finance:estate", True, ""),
+    )
+)
+
+
+def _fund_ratio(f: Facts) -> Decimal | None:
+    initial, balance = f.get("fund_initial"), f.get("fund_balance")
+    if initial is None or balance is None or Decimal(initial) <= 0:
+        return None
+    return (Decimal(balance) * 100 / Decimal(initial)).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def _fund_ratio_text(f: Facts) -> str:
+    if f.get("fund_balance") is None:
+        return _("无维修资金台账")
+    if f.get("fund_initial") is None or Decimal(f["fund_initial"]) <= 0:
+        return _("余额 %(balance)s 元；未登记初始金额") % {"balance": f"{Decimal(f['fund_balance']):,.2f}"}
+    return _("余额 %(balance)s 元，初始金额 %(initial)s 元") % {
+        "balance": f"{Decimal(f['fund_balance']):,.2f}",
+        "initial": f"{Decimal(f['fund_initial']):,.2f}",
+    }
+
+
+register(
+    Indicator(
+        key="fund_ratio",
+        label=gettext_lazy("维修资金余额比"),
+        explanation=gettext_lazy(
+            "专项维修资金余额占初始金额的比例；低于 30% 应当续筹（《上海市住宅物业管理规定》）。"
+        ),
+        unit="%",
+        source="finance",
+        measure=_fund_ratio,
+        describe=_fund_ratio_text,
+        higher_is_worse=False,
+        default=Bands(d(50), d(30)),
         low=d(0),
         high=d(1000),
         evidence=("finance:estate", True, ""),
@@ -322,6 +392,39 @@ register(
         default=Bands(d(3), d(4)),
         low=d(1),
         high=d(4),
+        evidence=("evaluation:index", False, ""),
+    )
+)
+
+
+def _satisfaction(f: Facts) -> Decimal | None:
+    mean = f.get("satisfaction")
+    return None if mean is None else Decimal(mean).quantize(ONE_PLACE, rounding=ROUND_HALF_UP)
+
+
+def _satisfaction_text(f: Facts) -> str:
+    if f.get("satisfaction") is None:
+        return _("最近一次测评无本小区答卷") if f.get("campaign") else _("尚无测评")
+    return _("%(campaign)s：%(responses)s 份答卷，平均 %(mean)s 分（满分 100）") % {
+        "campaign": f["campaign"],
+        "responses": f.get("responses", 0),
+        "mean": number_text(_satisfaction(f)),
+    }
+
+
+register(
+    Indicator(
+        key="satisfaction",
+        label=gettext_lazy("居民满意度"),
+        explanation=gettext_lazy("最近一次测评中本小区居民答卷的平均分（0—100 分，未修正）。"),
+        unit=gettext_lazy("分"),
+        source="evaluation",
+        measure=_satisfaction,
+        describe=_satisfaction_text,
+        higher_is_worse=False,
+        default=Bands(d(75), d(60)),
+        low=d(0),
+        high=d(100),
         evidence=("evaluation:index", False, ""),
     )
 )

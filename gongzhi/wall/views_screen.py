@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +21,7 @@ from gongzhi.core.publicpages import public_page
 from gongzhi.core.scopes import scope_for
 from gongzhi.registry.models import Street
 from gongzhi.wall import indicators as ind
-from gongzhi.wall import selectors
+from gongzhi.wall import selectors, selectors_trends
 from gongzhi.wall import selectors_screen as screen_selectors
 from gongzhi.wall.models import DisplayLink
 from gongzhi.wall.permissions import require_wall, rules_street, wall_estates
@@ -41,6 +42,7 @@ SCREEN_REFRESH_SECONDS = 60
 SCREEN_CYCLE_SECONDS = 20
 NEW_LINK_KEY = "wall_new_display_link"
 REDS_SHOWN = 30  # what one 1080-pixel panel holds in large type; the most red indicators first
+SCREEN_TREND_MONTHS = 12  # the trends panel: this month and the 12 before it (enough for "since last year")
 
 
 def _map_context(blocks, *, links: bool) -> dict:
@@ -130,6 +132,8 @@ def _screen(request: HttpRequest, estates, *, title: str, poll_url: str, links: 
     areas = screen_selectors.area_rows(blocks)
     half = (len(areas) + 1) // 2  # two tables side by side: 32 areas fit one screen
     reds = screen_selectors.red_estates(blocks, indicator)
+    # The trends panel: every indicator's monthly series over the same estates (one query), read-only.
+    series = selectors_trends.trends(estates, today=timezone.localdate(), history=SCREEN_TREND_MONTHS)
     context = {
         "title": title,
         "indicator": indicator,
@@ -149,6 +153,8 @@ def _screen(request: HttpRequest, estates, *, title: str, poll_url: str, links: 
         "refresh_seconds": SCREEN_REFRESH_SECONDS,
         "cycle_seconds": SCREEN_CYCLE_SECONDS,
         "trends_url": screen_selectors.trends_url() if links else "",
+        "trends": [(t, f"screen-{t.chart_id}") for t in series],
+        "trend_months": (series[0].points[0].label, series[0].points[-1].label) if series else ("", ""),
         **_map_context(blocks, links=False),
     }
     template = "wall/_screen_body.html" if request.htmx else "wall/screen.html"

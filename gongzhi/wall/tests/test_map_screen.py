@@ -292,6 +292,52 @@ def test_the_admin_makes_sees_and_revokes_links_on_the_page(client, world):
     assert "已于" in client.get(reverse("wall:display_links")).content.decode()
 
 
+def test_a_display_link_screen_shows_the_trends_of_its_street_only(client, world):
+    """The cycling screen's trends panel over a display link: every indicator's series of the link's
+    street (never another street's), read-only — no trends page link, no cards, no chooser."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from gongzhi.wall import indicators as ind
+    from gongzhi.wall.models import StatusSnapshot
+    from gongzhi.wall.services import months_back
+
+    status_refresh(estate_ids=list(Estate.objects.values_list("pk", flat=True)))
+    this_month, last_month = months_back(timezone.localdate(), 1)[::-1]
+    ours = [world.estate_a1, world.estate_a2, world.estate_b1]
+    for month, overdue in ((last_month, 5), (this_month, 2)):  # 3 estates: 15 last month, 6 now
+        StatusSnapshot.objects.bulk_create(
+            StatusSnapshot(
+                month=month, estate=e, indicator="problems_overdue", value=Decimal(overdue), colour="amber"
+            )
+            for e in ours
+        )
+    # another street's estate with a huge number must not count
+    StatusSnapshot.objects.create(
+        month=this_month,
+        estate=world.other_estate,
+        indicator="problems_overdue",
+        value=Decimal(90),
+        colour="red",
+    )
+    _link, token = display_link_create(actor=world.user("admin"), street=world.street, label="大屏")
+    response = client.get(reverse("wall:screen_display", args=[token]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="panel-trends"' in page and 'data-panel="trends"' in page
+    assert page.count('class="screen-trend"') == len(ind.indicator_keys())
+    overdue = next(t for t, _chart in response.context["trends"] if t.key == "problems_overdue")
+    assert overdue.latest.value == 6 and overdue.points[-2].value == 15
+    assert overdue.month_change.tone == "better" and "好转" in page
+    assert len(overdue.points) == 13 and overdue.points[0].month == this_month.replace(
+        year=this_month.year - 1
+    )
+    assert "/wall/trends/" not in page and "/wall/estate/" not in page  # read-only
+    assert isinstance(overdue.points[0].month, dt.date)
+
+
 def test_a_display_link_needs_a_name(client, world):
     client.force_login(world.user("admin"))
     response = client.post(reverse("wall:display_links"), {"label": "   "})
@@ -372,4 +418,4 @@ def test_the_map_and_the_screen_read_a_fixed_number_of_queries(client, demo):
     assert whole_map <= area_map + 1 and whole_screen <= area_screen + 1
     _link, token = display_link_create(actor=admin, street=demo.street, label="大屏")
     client.logout()
-    assert _queries(client, reverse("wall:screen_display", args=[token])) <= 8
+    assert _queries(client, reverse("wall:screen_display", args=[token])) <= 9  # 8 + the trends' one
