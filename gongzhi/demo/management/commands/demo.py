@@ -32,10 +32,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-logins", action="store_true", help=_("不打印演示账号（gongzhi serve 会打印）")
         )
+        parser.add_argument(
+            "--city",
+            action="store_true",
+            help=_("生成合成城市（16 个区、200 个街道、13000 个小区；仅限 PostgreSQL；--scale 按比例缩小）"),
+        )
+        parser.add_argument("--city-drop", action="store_true", help=_("删除合成城市的全部数据"))
 
     def handle(
         self, *args, seed: int, scale: float, small: bool, reset: bool, no_logins: bool = False, **options
     ):
+        if options.get("city") or options.get("city_drop"):
+            self._city(scale=scale, drop=options.get("city_drop", False), verbosity=options["verbosity"])
+            return
         if small:
             scale = SMALL_SCALE
         if not 0 < scale <= 1:
@@ -80,3 +89,51 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(_("演示账号（仅用于演示数据，密码公开）："))
         self.stdout.write(logins_table(demo_logins(result.street)))
+
+    def _city(self, *, scale: float, drop: bool, verbosity: int) -> None:
+        from gongzhi.demo.city import CityError, city_create, city_drop
+
+        def say(text: str) -> None:
+            if verbosity >= 1:
+                self.stdout.write(text)
+
+        try:
+            if drop:
+                deleted = city_drop(progress=say)
+                if deleted:
+                    say(
+                        self.style.SUCCESS(_("已删除合成城市：%(n)d 条记录。") % {"n": sum(deleted.values())})
+                    )
+                else:
+                    say(_("没有合成城市，未作改动。"))
+                return
+            result = city_create(scale=scale, progress=say)
+        except CityError as exc:
+            raise CommandError(exc.message) from exc
+        c = result.counts
+        say(
+            self.style.SUCCESS(
+                _(
+                    "已生成合成城市（比例 %(scale)s）：%(districts)d 个区、%(streets)d 个街道、%(estates)d 个小区、"
+                    "%(units)d 套房屋、%(owners)d 位业主、%(problems)d 个问题、%(answers)d 条测评答案、"
+                    "%(entries)d 条账目、%(ballots)d 张表决票，用时 %(seconds).1f 秒。"
+                )
+                % {
+                    "scale": scale,
+                    "districts": c["districts"],
+                    "streets": c["streets"],
+                    "estates": c["estates"],
+                    "units": c["units"],
+                    "owners": c["owners"],
+                    "problems": c["problems"],
+                    "answers": c["survey_answers"],
+                    "entries": c["ledger_entries"],
+                    "ballots": c["ballots"],
+                    "seconds": sum(result.seconds.values()),
+                }
+            )
+        )
+        say(
+            _("街道管理员账号：city_admin_001 … city_admin_%(last)03d，密码与演示街道相同。")
+            % {"last": c["streets"]}
+        )
