@@ -671,6 +671,15 @@ class Pilot(models.Model):
     programme = models.TextField(_("试点方案"), max_length=2000)
     agreement = models.CharField(_("协议"), max_length=120, blank=True, help_text=_("如:党建联建协议"))
     since = models.DateField(_("试点开始"))
+    # The pilot company under a recorded 党建联建 agreement with its group (issue 14); a company pilot only.
+    partnership = models.ForeignKey(
+        "Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pilots",
+        verbose_name=_("党建联建协议"),
+    )
 
     class Meta:
         verbose_name = _("试点")
@@ -681,8 +690,87 @@ class Pilot(models.Model):
                 condition=Q(branch__isnull=False, company__isnull=True)
                 | Q(branch__isnull=True, company__isnull=False),
                 name="pilot_branch_or_company",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(partnership__isnull=True) | Q(company__isnull=False),
+                name="pilot_partnership_is_company",
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.branch or self.company)
+
+
+class Partnership(models.Model):
+    """党建联建协议: the street's party-building partnership agreement with a company group (e.g. the state-owned
+    group of a pilot company). Its programme (提质增效、经费公开 …) is a list of items whose progress is tracked;
+    the group's pilot company is a ``Pilot`` linked to it (docs/FEES.md §8)."""
+
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="+", verbose_name=_("街道"))
+    group = models.ForeignKey(
+        "registry.CompanyGroup",
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+        verbose_name=_("企业集团"),
+    )
+    title = models.CharField(_("协议名称"), max_length=120)
+    signed_on = models.DateField(_("签订日期"))
+    parties = models.CharField(_("协议各方"), max_length=300)
+    summary = models.TextField(_("主要内容"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("党建联建协议")
+        verbose_name_plural = _("党建联建协议")
+        ordering = ["street", "-signed_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgrammeKind(models.TextChoices):
+    QUALITY = "quality", _("提质增效")
+    ACCOUNTS = "accounts", _("经费公开")
+    STANDARD = "standard", _("统一四保标准")
+    OTHER = "other", _("其他")
+
+
+class ProgrammeStatus(models.TextChoices):
+    PLANNED = "planned", _("未开始")
+    UNDERWAY = "underway", _("推进中")
+    DONE = "done", _("已完成")
+
+
+class ProgrammeItem(models.Model):
+    """One item of a 党建联建 programme: what, by when, where it stands and the evidence."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="items", verbose_name=_("党建联建协议")
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=ProgrammeKind.choices)
+    title = models.CharField(_("事项"), max_length=120)
+    due_on = models.DateField(_("计划完成日期"), null=True, blank=True)
+    status = models.CharField(
+        _("进展"), max_length=20, choices=ProgrammeStatus.choices, default=ProgrammeStatus.PLANNED
+    )
+    evidence = models.TextField(_("进展说明和佐证"), max_length=2000, blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("联建事项")
+        verbose_name_plural = _("联建事项")
+        ordering = ["partnership", "due_on", "pk"]
+        constraints = [
+            # a done item says when and shows what proves it
+            models.CheckConstraint(
+                condition=~Q(status="done") | (Q(done_on__isnull=False) & ~Q(evidence="")),
+                name="programme_item_done_has_evidence",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -235,3 +235,58 @@ def milestone_state(*, met: bool, due_on: dt.date, today: dt.date) -> str:
 def action_overdue(*, status: str, due_on: dt.date, today: dt.date) -> bool:
     """A tracked action is overdue when still open after its due day."""
     return status == "open" and due_on < today
+
+
+# ---- 党建联建 programme (docs/FEES.md §8) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeProgress:
+    total: int
+    done: int
+    underway: int
+    overdue: int  # not done and due before today
+    percent: int  # done ÷ total, rounded half up to a whole percent; 0 with no items
+
+
+def programme_progress(items: Iterable[tuple[str, dt.date | None]], today: dt.date) -> ProgrammeProgress:
+    """Progress of a programme from its items' (status, due day): an item due today is not yet overdue."""
+    total = done = underway = overdue = 0
+    for status, due_on in items:
+        total += 1
+        if status == "done":
+            done += 1
+            continue
+        if status == "underway":
+            underway += 1
+        if due_on is not None and due_on < today:
+            overdue += 1
+    share = (Decimal(done * 100) / total).quantize(Decimal(1), rounding=ROUND_HALF_UP) if total else 0
+    return ProgrammeProgress(total, done, underway, overdue, int(share))
+
+
+def programme_item_problem(
+    status: str, evidence: str, done_on: dt.date | None, signed_on: dt.date, today: dt.date
+) -> str | None:
+    """Why an item's update is refused, in plain Chinese, or ``None``: a done item names its day (not before
+    the agreement was signed, not after today) and its evidence."""
+    from django.utils.translation import gettext as _
+
+    if status not in {"planned", "underway", "done"}:
+        return _("请选择进展。")
+    if status != "done":
+        return None
+    if not (evidence or "").strip():
+        return _("已完成的事项须写明佐证（如公示照片、会议纪要、台账）。")
+    if done_on is None:
+        return _("请填写完成日期。")
+    if done_on < signed_on:
+        return _("完成日期不能早于协议签订日期。")
+    if done_on > today:
+        return _("完成日期不能晚于今天。")
+    return None
+
+
+def pilot_fits_partnership(company_group_id: int | None, group_id: int) -> bool:
+    """A partnership's pilot is one of the group's companies."""
+    return company_group_id is not None and company_group_id == group_id

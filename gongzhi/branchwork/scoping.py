@@ -84,6 +84,8 @@ SCOPED = {
     m.PlanStage: Path("plan__street_id", _plan("plan__street_id")),
     m.Milestone: Path("stage__plan__street_id", _plan("stage__plan__street_id")),
     m.Pilot: Path("street_id", _plan("street_id")),
+    m.Partnership: Path("street_id", _plan("street_id")),
+    m.ProgrammeItem: Path("partnership__street_id", _plan("partnership__street_id")),
     m.Patrol: by_branch("branch__area"),
     m.SecurityLog: Path("estate__area__street_id", _security_log),
     m.DutyShift: by_branch("area"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.branchwork.views import plan
+from gongzhi.branchwork.views import partnerships, plan
 
 app_name = "branchwork_plan"
 urlpatterns = [
@@ -10,5 +10,9 @@ urlpatterns = [
     path("create/", plan.plan_create, name="create"),
     path("milestones/new/", plan.milestone_add, name="milestone_add"),
     path("milestones/<int:pk>/tick/", plan.milestone_tick, name="milestone_tick"),
+    path("partnerships/", partnerships.partnership_list, name="partnerships"),
+    path("partnerships/<int:pk>/", partnerships.partnership_detail, name="partnership"),
+    path("partnerships/<int:pk>/<slug:action>/", partnerships.partnership_act, name="partnership_act"),
+    path("partnership-items/<int:pk>/", partnerships.programme_item_progress, name="programme_item"),
     path("milestones/<int:pk>/evidence/", plan.milestone_evidence, name="milestone_evidence"),
 ]

@@ -247,6 +247,35 @@ class CompanyOwnership(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class CompanyGroup(models.Model):
+    """A group of property companies (企业集团, e.g. a state-owned group such as 浦发集团) as the street records
+    it: the street may hold a 党建联建 agreement with the group (branchwork.Partnership) and mark one of its
+    companies as the pilot."""
+
+    street = models.ForeignKey(
+        Street, on_delete=models.PROTECT, related_name="company_groups", verbose_name=_("街道")
+    )
+    name = models.CharField(_("集团名称"), max_length=100)
+    ownership = models.CharField(
+        _("企业性质"), max_length=20, choices=CompanyOwnership.choices, default=CompanyOwnership.STATE
+    )
+
+    class Meta:
+        verbose_name = _("企业集团")
+        verbose_name_plural = _("企业集团")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="company_group_name_unique_in_street",
+                violation_error_message=_("本街道已有同名的企业集团。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Company(models.Model):
     street = models.ForeignKey(
         Street, on_delete=models.PROTECT, related_name="companies", verbose_name=_("街道")
@@ -258,6 +287,14 @@ class Company(models.Model):
     )
     contact_name = models.CharField(_("负责人"), max_length=60, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    group = models.ForeignKey(
+        CompanyGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="companies",
+        verbose_name=_("所属集团"),
+    )
 
     class Meta:
         verbose_name = _("物业服务企业")

@@ -49,6 +49,13 @@ def _company_q(scope: Scope) -> Q:
     return street_q(scope, "street_id") | Q(pk__in=scope.company_ids) | Q(pk__in=contracted)
 
 
+def _company_group_q(scope: Scope) -> Q:
+    # A group by the street and by whoever reads one of its companies.
+    return street_q(scope, "street_id") | Q(
+        pk__in=r.Company.objects.filter(_company_q(scope)).values("group_id")
+    )
+
+
 SCOPED = {
     r.Street: Path("pk", _street_q),
     r.Area: Path("street_id", _area_q),
@@ -57,6 +64,7 @@ SCOPED = {
     r.Unit: Path("building__estate__area__street_id", _unit_q),
     r.Owner: Path("street_id", _owner_q),
     r.Company: Path("street_id", _company_q),
+    r.CompanyGroup: Path("street_id", _company_group_q),
     r.Contract: by_estate("estate"),
     r.OwnersCommittee: by_estate("estate"),
     r.CommitteeMember: by_estate("committee__estate"),

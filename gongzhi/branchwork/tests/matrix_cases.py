@@ -12,7 +12,10 @@ Expected answers are written by hand from the role model:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
+from django.utils import timezone
 
 from gongzhi.core.testing import PERSONAS
 
@@ -235,6 +238,35 @@ def _steering_cases(world):
     url = reverse("branchwork_plan:milestone_tick", args=[s.open_manual.pk])
     yield "branchwork_plan:milestone_tick", url, "get", _post_only()
     yield "branchwork_plan:milestone_tick", url, "post", _plan_object({"admin"}, code=302)
+    # 党建联建 (the plan's readers read, the admin writes; an empty POST comes back with its errors: 200)
+    from gongzhi.branchwork import partnerships as ps
+
+    admin = world.user("admin")
+    group = ps.company_group_create(
+        actor=admin, street=world.street, name="国资物业集团", ownership="state", companies=[world.company_x]
+    )
+    partnership = ps.partnership_create(
+        actor=admin,
+        street=world.street,
+        group=group,
+        title="党建联建协议",
+        signed_on=timezone.localdate() - dt.timedelta(days=30),
+        parties="街道党工委、国资物业集团党委",
+        items=[("quality", "统一四保标准", None)],
+    )
+    url = reverse("branchwork_plan:partnerships")
+    yield "branchwork_plan:partnerships", url, "get", _pages(PLAN_READERS)
+    yield "branchwork_plan:partnerships", url, "post", _pages({"admin", "other_admin"})
+    url = reverse("branchwork_plan:partnership", args=[partnership.pk])
+    yield "branchwork_plan:partnership", url, "get", _plan_object(PLAN_READERS)
+    yield "branchwork_plan:partnership", url, "post", _post_only()
+    for action in ("item", "pilot"):
+        url = reverse("branchwork_plan:partnership_act", args=[partnership.pk, action])
+        yield "branchwork_plan:partnership_act", url, "get", _post_only()
+        yield "branchwork_plan:partnership_act", url, "post", _plan_object({"admin"})
+    url = reverse("branchwork_plan:programme_item", args=[partnership.items.first().pk])
+    yield "branchwork_plan:programme_item", url, "get", _post_only()
+    yield "branchwork_plan:programme_item", url, "post", _plan_object({"admin"})
     # Last: removing a member changes the world for the persona that may do it.
     url = reverse("branchwork:body_member_remove", args=[s.member.pk])
     yield "branchwork:body_member_remove", url, "get", _post_only()
