@@ -30,7 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.registry.models import Company, Estate, OwnersCommittee, Street, Unit
+from gongzhi.registry.models import Company, Contract, Estate, OwnersCommittee, Street, Unit
 
 # ---- survey templates ---------------------------------------------------------------------------------
 
@@ -828,3 +828,66 @@ class Benchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} · {self.starts_on}–{self.ends_on}"
+
+
+# ---- replacement after elimination (优胜劣汰) -------------------------------------------------------------
+
+
+class Replacement(models.Model):
+    """The replacement of an eliminated company at one referred estate (evaluation/replacement.py holds the
+    stage machine): the owners' decision (art. 278 matter 4, linked in the voting app), its recorded outcome,
+    the committee's chosen company with a reason, and the new contract (registry) that takes over from the
+    old one the day after it ends. A failed vote keeps the estate with its company."""
+
+    referral = models.OneToOneField(
+        OwnersDecisionReferral, on_delete=models.CASCADE, related_name="replacement", verbose_name=_("业主表决移交")
+    )
+    decision = models.ForeignKey(
+        "voting.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("业主表决"),
+    )
+    outcome_passed = models.BooleanField(_("业主表决结果"), null=True, blank=True)
+    outcome_recorded_at = models.DateTimeField(_("结果登记时间"), null=True, blank=True)
+    chosen_company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("选聘企业")
+    )
+    choice_reason = models.TextField(_("选聘理由"), max_length=1000, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    chosen_at = models.DateTimeField(_("选聘登记时间"), null=True, blank=True)
+    old_contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("原合同")
+    )
+    new_contract = models.OneToOneField(
+        Contract,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replacement",
+        verbose_name=_("新合同"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("选聘更换")
+        verbose_name_plural = _("选聘更换")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chosen_company__isnull=True) | Q(outcome_passed=True),
+                name="replacement_choice_after_passed_vote",
+                violation_error_message=_("业主表决通过后才能选聘企业。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(new_contract__isnull=True) | Q(chosen_company__isnull=False),
+                name="replacement_contract_after_choice",
+                violation_error_message=_("选定企业后才能登记新合同。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.referral)

@@ -107,3 +107,51 @@ def get_elimination_for_user(user, pk) -> EliminationCampaign:
 
 def get_snapshot_for_user(user, pk) -> ScoreSnapshot:
     return get_for_user(user, ScoreSnapshot.objects.select_related("campaign", "estate__area", "company"), pk)
+
+
+# ---- the replacement after elimination (evaluation/replacement.py) ------------------------------------
+
+
+def may_open_replacement_vote(user, estate: Estate) -> bool:
+    """The owners' decision to dismiss and hire is opened by whoever may open a vote of the estate in the
+    voting app: its owners' committee (the street admin only where no committee sits)."""
+    from gongzhi.voting.permissions import can_manage
+
+    return can_manage(user, estate)
+
+
+def may_choose_company(user, estate: Estate) -> bool:
+    """The owners' committee records the company it chose (the street admin only where no committee sits)."""
+    return may_open_replacement_vote(user, estate)
+
+
+def may_record_replacement_outcome(user, estate: Estate) -> bool:
+    """The counted result is recorded by the committee or the street admin (it is a fact of the voting app)."""
+    if scope_for(user).is_street_admin(estate.area.street_id):
+        return True
+    return may_open_replacement_vote(user, estate)
+
+
+def may_record_replacement_contract(user, street_id: int) -> bool:
+    """The new contract enters the registry through the street admin, who keeps the registry."""
+    return scope_for(user).is_street_admin(street_id)
+
+
+def get_replacement_for_user(user, pk):
+    """The replacement of one referred estate: the street's whole-street roles and the estate's owners'
+    committee read it (scoping.py); anyone else → 404."""
+    from gongzhi.evaluation.models import Replacement
+
+    return get_for_user(
+        user,
+        Replacement.objects.select_related(
+            "referral__estate__area",
+            "referral__company",
+            "referral__elimination",
+            "decision",
+            "chosen_company",
+            "old_contract",
+            "new_contract__company",
+        ),
+        pk,
+    )

@@ -11,6 +11,7 @@
   owners' committee its estates.
 - Elimination: street-wide roles; a company sees the campaigns it is a candidate in.
 - Benchmarks (标杆企业): the street and area offices, the company named, the street's owners' committees.
+- Replacements after elimination: the street's whole-street roles and the estate's owners' committee.
 """
 
 from django.db.models import Q
@@ -82,6 +83,11 @@ def _benchmark_q(scope: Scope) -> Q:
     return _award_q(scope) | Q(street_id__in=committees)
 
 
+def _replacement_q(scope: Scope) -> Q:
+    # The street's whole-street roles drive it; the estate's owners' committee takes its steps. Nobody else.
+    return street_q(scope, "referral__elimination__street_id") | Q(referral__estate_id__in=scope.oc_estate_ids)
+
+
 CAMPAIGN = "campaign__street_id"
 ELIMINATION = "elimination__street_id"
 
@@ -115,4 +121,6 @@ SCOPED = {
     m.OwnersDecisionReferral: by_estate("estate", street=ELIMINATION),
     m.Award: Path("street_id", _award_q),
     m.Benchmark: Path("street_id", _benchmark_q),
+    m.Replacement: Path("referral__elimination__street_id", _replacement_q),
 }
+

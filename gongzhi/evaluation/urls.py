@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.evaluation.views import benchmarks, elimination, office, work
+from gongzhi.evaluation.views import benchmarks, elimination, office, replacement, work
 
 app_name = "evaluation"
 urlpatterns = [
@@ -31,4 +31,6 @@ urlpatterns = [
     path("eliminations/<int:pk>/", elimination.elimination, name="elimination"),
     path("eliminations/<int:pk>/act/<slug:action>/", elimination.elimination_act, name="elimination_act"),
     path("eliminations/<int:pk>/export.xlsx", elimination.elimination_export, name="elimination_export"),
+    path("replacements/<int:pk>/", replacement.replacement, name="replacement"),
+    path("replacements/<int:pk>/act/<slug:action>/", replacement.replacement_act, name="replacement_act"),
 ]

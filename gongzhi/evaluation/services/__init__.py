@@ -40,6 +40,13 @@ from gongzhi.evaluation.services.recompute import (
     compute_scores,
     gather_inputs,
 )
+from gongzhi.evaluation.services.replacement import (
+    replacement_choose,
+    replacement_contract,
+    replacement_for,
+    replacement_open_vote,
+    replacement_record_outcome,
+)
 from gongzhi.evaluation.services.responses import (
     BALLOT_RNG,
     box_contents,
@@ -89,6 +96,11 @@ __all__ = [
     "gather_inputs",
     "inspection_record",
     "release_k",
+    "replacement_choose",
+    "replacement_contract",
+    "replacement_for",
+    "replacement_open_vote",
+    "replacement_record_outcome",
     "response_submit_by_code",
     "response_submit_by_owner",
     "template_create",

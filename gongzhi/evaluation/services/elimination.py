@@ -27,6 +27,7 @@ from gongzhi.evaluation.models import (
     EliminationStatus,
     FaultFinding,
     OwnersDecisionReferral,
+    Replacement,
     ScoreKind,
     ScoreSnapshot,
 )
@@ -470,6 +471,8 @@ def _refer(elimination: EliminationCampaign, day: dt.date) -> list[dict]:
                 ),
             },
         )
+        # The replacement (evaluation/replacement.py) starts with the referral: its tracker and detail page.
+        Replacement.objects.get_or_create(referral=referral)
         referrals.append({"estate": contract.estate.name, "company": contract.company.name})
     return referrals
 

@@ -10,6 +10,7 @@ Expected answers are written by hand from the role model (docs/DESIGN.md §3, §
 - Score rows: the street sees all; area offices the company rows of their street and the estate rows of
   their area; the OC the rows of its estate; a company its own company row and its estates. The ranking report PDF is for the street and area offices.
 - Benchmarks (标杆企业): street-wide roles only (the leader names and revokes, the admin reads).
+- The replacement after elimination (选聘更换) of X at A1: admin, leader and A1's committee (oc_a1).
 - Evaluators open only the inspection pages (their assignments); the branch (both secretaries, member_a)
   and the street admin open the assessment page.
 - Survey pages with a code, the code entry and the thank-you page need no login (200 for everyone);
@@ -192,6 +193,18 @@ def cases(world):
     yield "evaluation:elimination_act", url, "get", _only(set(), 405)
     url = reverse("evaluation:elimination_export", args=[e])
     yield "evaluation:elimination_export", url, "get", _office_page(sees_e)
+    # The replacement of company X at A1 (referred to the owners): the street's whole-street roles and A1's
+    # committee; every other office user 404 (the company too), residents 403.
+    from gongzhi.evaluation.models import OwnersDecisionReferral
+
+    referral = OwnersDecisionReferral.objects.create(
+        elimination=elimination, company=world.company_x, estate=world.estate_a1
+    )
+    rep = services.replacement_for(referral).pk
+    url = reverse("evaluation:replacement", args=[rep])
+    yield "evaluation:replacement", url, "get", _office_page({"admin", "leader", "oc_a1"})
+    url = reverse("evaluation:replacement_act", args=[rep, "choose"])
+    yield "evaluation:replacement_act", url, "get", _only(set(), 405)
 
     yield "survey:start", reverse("survey:start"), "get", _only(EVERYONE)
     yield "survey:thanks", reverse("survey:thanks"), "get", _only(EVERYONE)

@@ -20,7 +20,7 @@ from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
 from gongzhi.core.scopes import scope_for, streets_run_by, visible
 from gongzhi.core.validators import is_id, parse_day
-from gongzhi.evaluation import permissions, rules, selectors, services
+from gongzhi.evaluation import permissions, rules, selectors, selectors_replacement, services
 from gongzhi.evaluation.forms import EliminationForm
 from gongzhi.evaluation.models import (
     Campaign,
@@ -181,6 +181,8 @@ def elimination(request, pk: int):
     )
     for ref in referrals:
         ref.vote_url = _voting_create_url(ref.estate_id)
+    # 选聘更换: each referred estate's stage and next step, one click to its page.
+    replacements = selectors_replacement.tracker(request.user, elimination)
     order = [s for s, _l in STEPS]
     current = order.index(elimination.status) if elimination.status in order else 0
     steps = [
@@ -231,6 +233,7 @@ def elimination(request, pk: int):
         "candidates": candidates,
         "events": events,
         "referrals": referrals,
+        "replacements": replacements,
         "actions": actions,
         "later_campaigns": later,
         "recent_faults": recent_faults,

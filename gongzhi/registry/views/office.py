@@ -26,7 +26,7 @@ from gongzhi.core.validators import parse_id
 from gongzhi.jobs.exports import export_direct_max, export_enqueue
 from gongzhi.registry import exporters, services
 from gongzhi.registry.forms import form_for
-from gongzhi.registry.models import Street
+from gongzhi.registry.models import Company, Street
 from gongzhi.registry.resources import BY_KEY, Cell, Resource, fmt, search_q
 
 PAGE_SIZE = 50
@@ -263,10 +263,17 @@ def detail_view(request, key: str, pk: int):
                 "create_url": reverse("registry:create", args=[child.key]) + "?" + urlencode({param: obj.pk}),
             }
         )
+    profile = None
+    if resource.model is Company:
+        # The company's history across estates, its ranks and its benchmark title (evaluation reads them).
+        from gongzhi.evaluation.selectors_replacement import company_profile
+
+        profile = company_profile(request.user, obj)
     return render(
         request,
         "registry/detail.html",
         {
+            "company_profile": profile,
             "resource": resource,
             "obj": obj,
             "label": resource.label_for(obj, scope),
