@@ -262,3 +262,30 @@ class GateRuleForm(forms.Form):
     meeting_within_days = forms.IntegerField(
         label=_("年度议价会议间隔（天）"), min_value=30, max_value=730, help_text=_("默认 365 天；含本数")
     )
+
+
+class InitiativeForm(forms.Form):
+    """The street admin records a company's initiative (主动提升); the service decides."""
+
+    company = forms.ChoiceField(label=_("物业服务企业"), choices=())
+    estate = forms.ChoiceField(label=_("小区"), choices=(), required=False)
+    kind = forms.ChoiceField(label=_("类别"), choices=())
+    done_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    asked_on = forms.DateField(
+        label=_("街道提出要求的日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("街道未提出要求的留空；在要求之后才做的，登记但不计入主动提升"),
+    )
+    summary = forms.CharField(label=_("做了什么"), max_length=200)
+    evidence = forms.CharField(label=_("佐证"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, companies, estates, **kwargs):
+        from gongzhi.fees.models import InitiativeKind
+
+        super().__init__(*args, **kwargs)
+        self.companies = {str(c.pk): c for c in companies}
+        self.estates = {str(e.pk): e for e in estates}
+        self.fields["company"].choices = [("", _("请选择"))] + [(str(c.pk), c.name) for c in companies]
+        self.fields["estate"].choices = [("", _("全部在管小区"))] + [(str(e.pk), e.name) for e in estates]
+        self.fields["kind"].choices = InitiativeKind.choices

@@ -510,3 +510,61 @@ class GateCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intent_id} {self.checked_on}"
+
+
+# ---- initiative (主动提升): a company that improved its four services or disclosed its service items before it
+# was asked (issue 14; the seed counts 15) -------------------------------------------------------------------
+
+
+class InitiativeKind(models.TextChoices):
+    IMPROVED = "improved", _("主动提升四保服务")
+    DISCLOSED = "disclosed", _("主动公开服务事项")
+
+
+class Initiative(models.Model):
+    """A recorded fact: the company did this of its own accord, on this day, shown by this evidence. It counts as
+    initiative only when it came before the street asked for it (``asked_on`` empty or later:
+    ``rules.is_initiative``); the street admin records it (docs/FEES.md §7)."""
+
+    company = models.ForeignKey(
+        "registry.Company",
+        on_delete=models.PROTECT,
+        related_name="initiatives",
+        verbose_name=_("物业服务企业"),
+    )
+    estate = models.ForeignKey(
+        "registry.Estate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("小区"),
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=InitiativeKind.choices)
+    done_on = models.DateField(_("日期"))
+    asked_on = models.DateField(
+        _("街道提出要求的日期"), null=True, blank=True, help_text=_("街道未提出要求的留空")
+    )
+    summary = models.CharField(_("做了什么"), max_length=200)
+    evidence = models.TextField(_("佐证"), max_length=2000)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("主动提升记录")
+        verbose_name_plural = _("主动提升记录")
+        ordering = ["-done_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(evidence=""), name="fees_initiative_has_evidence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.done_on}"
+
+    @property
+    def counts(self) -> bool:
+        from gongzhi.fees.rules import is_initiative
+
+        return is_initiative(self.done_on, self.asked_on)

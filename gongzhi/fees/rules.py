@@ -662,3 +662,34 @@ def fee_quality_band(
     if not good and not cheap:
         return BAND_OVERPRICED
     return BAND_MATCHED
+
+
+# ---- initiative (主动提升, docs/FEES.md §7) --------------------------------------------------------------------
+
+
+def is_initiative(done_on: dt.date, asked_on: dt.date | None) -> bool:
+    """Of the company's own accord: done before the street asked (the day it asked is already asked), or never
+    asked at all."""
+    return asked_on is None or done_on < asked_on
+
+
+def initiative_problem(
+    *, done_on: dt.date | None, asked_on: dt.date | None, evidence: str, summary: str, today: dt.date
+) -> str | None:
+    """Why an initiative record is refused, in plain Chinese, or ``None``."""
+    if not (summary or "").strip():
+        return _("请写明企业做了什么。")
+    if not (evidence or "").strip():
+        return _("请写明佐证（如公示照片、服务记录、业委会确认）。")
+    if done_on is None:
+        return _("请填写日期。")
+    if done_on > today:
+        return _("日期不能晚于今天。")
+    if asked_on is not None and asked_on > today:
+        return _("街道提出要求的日期不能晚于今天。")
+    return None
+
+
+def initiative_count(rows: Iterable[tuple[int, dt.date, dt.date | None]]) -> int:
+    """How many companies show initiative: distinct companies with at least one record that counts."""
+    return len({company for company, done_on, asked_on in rows if is_initiative(done_on, asked_on)})

@@ -1,15 +1,28 @@
 """How the fee records hang off the street (the one door, ``core.scopes``)."""
 
-from gongzhi.core.scopes import by_estate, by_street
+from django.db.models import Q
+
+from gongzhi.core.scopes import Path, by_estate, by_street, street_q
 from gongzhi.fees.models import (
     FeeIntent,
     FeeProposal,
     FeeStandard,
     GateCheck,
     GateRule,
+    Initiative,
     MonthlyCollection,
     PriceDocument,
 )
+
+
+def _initiative_q(scope) -> Q:
+    # The street, the company's own staff, and whoever reads the estate in full.
+    return (
+        street_q(scope, "company__street_id")
+        | Q(company_id__in=scope.company_ids)
+        | Q(estate_id__in=scope.all_estate_ids)
+    )
+
 
 SCOPED = {
     FeeStandard: by_estate("estate"),
@@ -19,4 +32,5 @@ SCOPED = {
     GateRule: by_street("street_id"),
     FeeIntent: by_estate("estate"),
     GateCheck: by_estate("intent__estate"),
+    Initiative: Path("company__street_id", _initiative_q),
 }

@@ -700,3 +700,18 @@ def increase_effects(estates, *, today: dt.date | None = None, months: int = 6) 
             }
         )
     return result
+
+
+def initiatives(user) -> dict:
+    """Initiative records the user may read (through the door), newest first, and how many companies show
+    initiative (``rules.initiative_count``: a record done before the street asked). Two queries."""
+    from gongzhi.core.scopes import visible
+    from gongzhi.fees.models import Initiative
+    from gongzhi.fees.rules import initiative_count
+
+    rows = list(visible(user, Initiative).select_related("company", "estate").order_by("-done_on", "-pk"))
+    return {
+        "rows": rows,
+        "companies": initiative_count((r.company_id, r.done_on, r.asked_on) for r in rows),
+        "records": sum(1 for r in rows if r.counts),
+    }

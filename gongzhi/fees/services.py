@@ -34,6 +34,8 @@ from gongzhi.fees.models import (
     FeeUnit,
     GateCheck,
     GateRule,
+    Initiative,
+    InitiativeKind,
     MeetingOutcome,
     MonthlyCollection,
     PriceDocument,
@@ -66,6 +68,7 @@ from gongzhi.fees.rules import (
     effective_day,
     fee_matter,
     gate_open,
+    initiative_problem,
     intent_next,
     parse_money,
     percent,
@@ -918,3 +921,60 @@ def fee_intent_reject(*, actor, intent: FeeIntent, reason: str) -> FeeIntent:
     if not reason:
         raise FeeError(_("请填写不同意的理由。"))
     return _move(actor, intent, "reject", closing_reason=reason[:1000])
+
+
+# ---- initiative (主动提升, docs/FEES.md §7) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def initiative_record(
+    *,
+    actor,
+    company,
+    kind: str,
+    done_on: dt.date | None,
+    summary: str,
+    evidence: str,
+    asked_on: dt.date | None = None,
+    estate: Estate | None = None,
+    today: dt.date | None = None,
+) -> Initiative:
+    """The street admin records that a company improved its four services or disclosed its service items, with the
+    day, the evidence and — when the street had asked for it — the day it asked (then it is recorded but does not
+    count as initiative: ``rules.is_initiative``)."""
+    if not can_record_price_documents(actor, company.street_id):
+        raise PermissionDenied
+    if kind not in InitiativeKind.values:
+        raise FeeError(_("请选择类别。"))
+    if estate is not None and estate.area.street_id != company.street_id:
+        raise FeeError(_("该小区不在本街道。"))
+    summary, evidence = (summary or "").strip(), (evidence or "").strip()
+    problem = initiative_problem(
+        done_on=done_on,
+        asked_on=asked_on,
+        evidence=evidence,
+        summary=summary,
+        today=today or timezone.localdate(),
+    )
+    if problem:
+        raise FeeError(problem)
+    if len(summary) > 200 or len(evidence) > 2000:
+        raise FeeError(_("“做了什么”不超过 200 字，佐证不超过 2000 字。"))
+    row = Initiative.objects.create(
+        company=company,
+        estate=estate,
+        kind=kind,
+        done_on=done_on,
+        asked_on=asked_on,
+        summary=summary,
+        evidence=evidence,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=row,
+        street_id=company.street_id,
+        changes=snapshot(row),
+    )
+    return row

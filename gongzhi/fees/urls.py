@@ -19,6 +19,7 @@ urlpatterns = [
     path("gate-rule/", intents.gate_rule, name="gate_rule"),
     path("price-meetings/", intents.price_rhythm, name="price_rhythm"),
     path("quality/", quality.fee_quality, name="quality"),
+    path("initiative/", quality.initiative, name="initiative"),
     path("<int:estate_id>/", office.estate, name="estate"),
     path("<int:estate_id>/gate/", intents.gate, name="gate"),
     path("<int:estate_id>/intent/", intents.intent_new, name="intent_new"),

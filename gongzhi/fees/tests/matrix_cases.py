@@ -114,6 +114,8 @@ def intent_cases(world):
     yield "fees:price_rhythm", reverse("fees:price_rhythm") + "?area=1e30", "get", readers
     yield "fees:quality", reverse("fees:quality"), "get", readers
     yield "fees:quality", reverse("fees:quality") + "?band=overpriced&company=1e30&area=x", "get", readers
+    yield "fees:initiative", reverse("fees:initiative"), "get", readers
+    yield "fees:initiative", reverse("fees:initiative"), "post", admins
     yield "fees:gate_rule", reverse("fees:gate_rule"), "get", admins
     yield "fees:gate_rule", reverse("fees:gate_rule"), "post", admins
     yield "fees:gate", reverse("fees:gate", args=[a1]), "get", a1_page(SEES_A1)
