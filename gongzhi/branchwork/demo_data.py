@@ -3,15 +3,18 @@
 Written after the registry, the logins and the problem history, as a pure function of (seed,
 today) and the loaded street, in a handful of bulk inserts:
 
-- three weeks (and this one) of meetings in every area: two branch meetings a week where the branch keeps its
-  rhythm (a few areas miss some, so the street's table shows red), owners'-committee meetings
-  every 6–9 weeks with the day the decisions were posted (a few late), and in the demo
+- eighteen months (and this week) of meetings in every area, so that the wall's trends have a history: two
+  branch meetings a week where the branch keeps its rhythm (a few areas miss some, so the street's table
+  shows red), owners'-committee meetings every 6–9 weeks with the day the decisions were posted (a few
+  late), and in the demo
   secretary's area one meeting of every kind with agenda, attendance, minutes and resolutions;
 - resolutions of joint meetings and hearings linked to the problem history's meeting/hearing
   problems of the same area (ResolutionAction), so the meeting page shows live statuses — the
   demo reuses those rows rather than writing problems of its own;
-- two weeks of daily patrols by the voting members (nearly every day, less in a few branches; patrol-source
-  problems of the history become the findings of the patrol of that day and area);
+- eighteen months of daily patrols by the voting members (nearly every day in the last two weeks, less in a
+  few branches; further back the branches kept the daily round less well, more so the longer ago — the
+  trends show the rhythm improving); patrol-source problems of the history become the findings of the
+  patrol of that day and area;
 - a week of the security team's morning/evening log for every estate of the demo area;
 - a duty roster for every area from today for two weeks, with each member's public card;
 - the hearing in the demo area with an on-the-spot rating of 20 items in 4 groups (Yuntai-2),
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from random import Random
@@ -32,14 +36,17 @@ from random import Random
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.branchwork import demo_minutes
 from gongzhi.branchwork import models as m
 from gongzhi.core.models import Role, RoleGrant
 from gongzhi.core.scopes import staff_companies
 from gongzhi.problems.models import Problem, Source
 from gongzhi.registry import models as r
 
-WEEKS = 3
-PATROL_DAYS = 15
+WEEKS = 78  # weeks of branch meetings before this one: eighteen months (the wall's trends)
+PATROL_DAYS = 15  # the recent fortnight of patrols, kept nearly every day
+PATROL_HISTORY_DAYS = 548  # eighteen months of patrols in all (the wall's trends)
+OC_MEETING_ROUNDS = 11  # owners'-committee meetings 6–9 weeks apart: eighteen months
 ROSTER_DAYS = 14
 
 RATING_GROUPS = {
@@ -48,10 +55,6 @@ RATING_GROUPS = {
     "保安": ["门岗值守", "夜间巡逻", "车辆管理", "外来人员登记", "消防通道管理"],
     "保修": ["报修响应速度", "维修质量", "公共照明", "水泵房维护", "电梯与门禁"],
 }
-MINUTES = (
-    "一、通报本周日巡发现的问题及整改进度；\n二、各方汇报“四保”服务情况；\n"
-    "三、研究下周重点工作，明确责任人和完成时限。"
-)
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -148,6 +151,7 @@ def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, 
     book.save()
     invitees = _invitees(s, book)
     resolutions, actions = _resolutions(book, linked, open_resolutions)
+    _write_minutes(book)
     hearing = book.meetings[book.hearing_index] if book.hearing_index is not None else None
     rating_counts = _rating(s.rng, hearing) if hearing is not None else {}
     patrols, findings = _patrols(s)
@@ -192,10 +196,10 @@ class _Meetings:
                 branch=branch,
                 kind=kind,
                 title=title,
-                agenda=extra.pop("agenda", "1. 本周问题清单销项情况\n2. 日巡发现问题\n3. 下周工作安排"),
+                agenda=extra.pop("agenda", demo_minutes.agenda(kind)),
                 place=extra.pop("place", f"{branch.area.name}党群服务站"),
                 starts_at=start,
-                minutes=MINUTES if signed else "",
+                minutes="",  # written from the facts once attendance and resolutions are known
                 signed_off_at=start + dt.timedelta(hours=20) if signed else None,
                 signed_off_by=s.secretary if signed and branch.area_id == s.demo_area_id else None,
                 created_by=s.secretary if branch.area_id == s.demo_area_id else None,
@@ -224,6 +228,12 @@ def _weekly_meetings(s: _Street, book: _Meetings) -> None:
     """Two branch meetings a week (fewer in lax branches) and the owners' committees' meetings."""
     rng, today = s.rng, s.today
     monday = today - dt.timedelta(days=today.weekday())
+    # an owners' committee meets from the start of the estate's first committee on record, not before
+    first_term: dict[int, dt.date] = {}
+    for estate_id, term_start in r.OwnersCommittee.objects.filter(estate__area__street=s.street).values_list(
+        "estate_id", "term_start"
+    ):
+        first_term[estate_id] = min(term_start, first_term.get(estate_id, term_start))
     for branch in s.branches:
         estates = s.estates_by_area[branch.area_id]
         for week in range(WEEKS, -1, -1):
@@ -246,7 +256,9 @@ def _weekly_meetings(s: _Street, book: _Meetings) -> None:
             if estate.pk not in s.committee_estates:
                 continue
             day = today - dt.timedelta(days=rng.randint(5, 40))
-            for _round in range(2):
+            for _round in range(OC_MEETING_ROUNDS):
+                if day < first_term.get(estate.pk, today):
+                    break
                 start = _at(day, 19)
                 late = rng.random() < 0.15
                 posted = day + dt.timedelta(days=rng.randint(4, 6) if late else rng.randint(0, 3))
@@ -291,7 +303,6 @@ def _problem_meetings(s: _Street, book: _Meetings) -> list[tuple[int, list[Probl
             title,
             first,
             [e for e in s.estates_by_area[area_id] if e.pk in involved],
-            agenda="1. 听取居民意见\n2. 物业公司说明整改计划\n3. 形成决议并明确时限",
         )
         linked.append((index, problems[:5]))
         if area_id == s.demo_area_id and kind == m.MeetingKind.HEARING:
@@ -322,9 +333,8 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
             title,
             _at(today - dt.timedelta(days=days_ago), hour),
             estates,
-            agenda="1. 听取居民意见\n2. 物业公司说明整改计划\n3. 形成决议并明确时限",
         )
-        open_resolutions.append((index, "物业公司半个月内完成整改，业委会进一步召开会议拿出具体办法。"))
+        open_resolutions.append((index, demo_minutes.OPEN_RESOLUTIONS[kind]))
         if kind == m.MeetingKind.HEARING:
             book.hearing_index = index
     book.add(
@@ -337,7 +347,7 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
     )
     hearing = meetings[book.hearing_index]
     if hearing.signed_off_at is None:  # held late yesterday: signed off in the evening
-        hearing.signed_off_at, hearing.minutes = hearing.starts_at + dt.timedelta(hours=3), MINUTES
+        hearing.signed_off_at = hearing.starts_at + dt.timedelta(hours=3)
         book.plan[book.hearing_index]["signed"] = True
     hearing.title = "物业服务听证会（四大类 20 项现场测评）"
     hearing.public_summary = (
@@ -355,6 +365,29 @@ def _demo_area_meetings(s: _Street, book: _Meetings) -> list[tuple[int, str]]:
             meeting.published_at = meeting.signed_off_at
             break
     return open_resolutions
+
+
+def _write_minutes(book: _Meetings) -> None:
+    """The minutes of every signed-off meeting, from its kind, attendance, estates and resolutions."""
+    signed = [meeting for meeting in book.meetings if meeting.signed_off_at is not None]
+    invitees: dict[int, list[m.Invitee]] = defaultdict(list)
+    for invitee in m.Invitee.objects.filter(meeting__in=signed).order_by("pk"):
+        invitees[invitee.meeting_id].append(invitee)
+    resolutions: dict[int, list[str]] = defaultdict(list)
+    for meeting_id, text in (
+        m.Resolution.objects.filter(meeting__in=signed).order_by("number").values_list("meeting_id", "text")
+    ):
+        resolutions[meeting_id].append(text)
+    estates = {index: [e.name for e in chosen] for index, chosen in book.estates}
+    for index, meeting in enumerate(book.meetings):
+        if meeting.signed_off_at is not None:
+            meeting.minutes = demo_minutes.minutes(
+                meeting,
+                estates=estates.get(index, []),
+                invitees=invitees[meeting.pk],
+                resolutions=resolutions[meeting.pk],
+            )
+    m.Meeting.objects.bulk_update(signed, ["minutes"], batch_size=500)
 
 
 def _invitees(s: _Street, book: _Meetings) -> int:
@@ -392,7 +425,8 @@ def _resolutions(
     resolutions, links = [], []
     for index, problems in linked:
         for number, problem in enumerate(problems, start=1):
-            text = problem.description.split(":", 1)[-1]
+            # "听证会上居民反映：…" is how the tracker files it; the resolution is what was said
+            text = re.split("[:：]", problem.description, maxsplit=1)[-1]
             resolutions.append(
                 m.Resolution(
                     meeting=book.meetings[index], number=number, text=text[:1000], estate_id=problem.estate_id
@@ -424,9 +458,11 @@ def _patrols(s: _Street) -> tuple[int, int]:
     for branch in s.branches:
         estates = s.estates_by_area[branch.area_id]
         voting = [mb for mb in s.members_by_branch[branch.pk] if mb.membership == "member"]
-        share = 0.65 if branch.pk in s.lax else 0.985
-        for back in range(PATROL_DAYS, 0, -1):
+        recent = 0.65 if branch.pk in s.lax else 0.985
+        for back in range(PATROL_HISTORY_DAYS, 0, -1):
             day = today - dt.timedelta(days=back)
+            # before the last fortnight the daily round was kept less well, the further back the less
+            share = recent if back <= PATROL_DAYS else recent * (0.97 - 0.17 * back / PATROL_HISTORY_DAYS)
             for member in voting:
                 if rng.random() > share:
                     continue
@@ -469,7 +505,7 @@ def _patrols(s: _Street) -> tuple[int, int]:
         first_patrol.setdefault((patrol.branch.area_id, patrol.day), patrol)
     area_of_estate = s.area_of_estate
     findings = []
-    since = today - dt.timedelta(days=PATROL_DAYS)
+    since = today - dt.timedelta(days=PATROL_HISTORY_DAYS)
     for problem in Problem.objects.filter(
         estate__area__street=s.street, source=Source.PATROL, created_at__date__gte=since
     ).order_by("created_at", "pk"):

@@ -6,11 +6,21 @@ import datetime as dt
 
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.branchwork.models import Patrol, SecurityLog
-from gongzhi.core.health import ERROR, Finding, Invariant, manages_on, managing_companies, staff_companies
+from gongzhi.branchwork.models import Meeting, MeetingKind, Patrol, SecurityLog
+from gongzhi.core.dates import long_date
+from gongzhi.core.health import (
+    ERROR,
+    WARNING,
+    Finding,
+    Invariant,
+    manages_on,
+    managing_companies,
+    staff_companies,
+)
 
 
 def guard_logs_signed_by_managing_company(street, today: dt.date):
@@ -84,6 +94,55 @@ def patrols_in_their_area(street, today: dt.date):
             yield Finding(ERROR, gettext("%(branch)s %(day)s的日巡结束时间早于开始时间。") % values, link)
 
 
+def minutes_fit_meetings(street, today: dt.date):
+    """Minutes record one meeting: a meeting signed off (its minutes approved) has minutes, and no two
+    meetings carry the same minutes word for word — a hearing's record is not a branch meeting's, and a
+    weekly meeting's record differs from last week's at least in its day, attendance and resolutions. The
+    same text under meetings of different kinds is an error; under meetings of one kind, a warning (a form
+    pasted instead of a record)."""
+    from django.db.models import Q
+
+    held = Meeting.objects.filter(street=street, cancelled=False).exclude(
+        Q(minutes="") & Q(signed_off_at=None)
+    )
+    same: dict[str, list[tuple[int, str, str, dt.datetime]]] = {}
+    labels = dict(MeetingKind.choices)
+    for pk, kind, title, starts_at, minutes, signed in held.values_list(
+        "pk", "kind", "title", "starts_at", "minutes", "signed_off_at"
+    ).order_by("starts_at", "pk"):
+        text = "".join((minutes or "").split())
+        day = timezone.localtime(starts_at).date()
+        if not text:
+            if signed is not None:
+                yield Finding(
+                    ERROR,
+                    gettext("%(day)s的“%(title)s”已签发，却没有会议纪要。")
+                    % {"day": long_date(day), "title": title},
+                    reverse("branchwork:meeting", args=[pk]),
+                )
+            continue
+        same.setdefault(text, []).append((pk, kind, title, starts_at))
+    for meetings in same.values():
+        if len(meetings) < 2:
+            continue
+        kinds = sorted({kind for _pk, kind, _t, _s in meetings})
+        first, last = (timezone.localtime(meetings[i][3]).date() for i in (0, -1))
+        yield Finding(
+            ERROR if len(kinds) > 1 else WARNING,
+            gettext(
+                "%(count)d次会议（%(kinds)s，%(first)s至%(last)s）的会议纪要一字不差，"
+                "纪要应记录每次会议自己的议程、出席和决议。"
+            )
+            % {
+                "count": len(meetings),
+                "kinds": "、".join(str(labels.get(k, k)) for k in kinds),
+                "first": long_date(first),
+                "last": long_date(last),
+            },
+            reverse("branchwork:meeting", args=[meetings[0][0]]),
+        )
+
+
 INVARIANTS = [
     Invariant(
         "branchwork.guard_logs_signed_by_managing_company",
@@ -96,5 +155,11 @@ INVARIANTS = [
         _("日巡记录与支部、居民区相符"),
         patrols_in_their_area,
         _("日巡由本支部成员在本居民区内进行，时间先后有序。"),
+    ),
+    Invariant(
+        "branchwork.minutes_fit_meetings",
+        _("会议纪要是本次会议的记录"),
+        minutes_fit_meetings,
+        _("签发的会议应有纪要；纪要记录本次会议的议程、出席和决议，不同会议的纪要不会一字不差。"),
     ),
 ]

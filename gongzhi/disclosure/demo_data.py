@@ -12,21 +12,22 @@ from gongzhi.core.models import Role, RoleGrant
 from gongzhi.disclosure.models import EstateRules, MajorMatter, RulesKind, Service, ServiceContent
 from gongzhi.registry import models as r
 
+# The owners' decided uses of the maintenance fund come from the estate's fund ledger (``_fund_uses``), with
+# the ledger's decision number, project and building: one job is told the same way on both. These other
+# matters carry no decision number (their decisions, if any, are not on the platform), and none claims a
+# payment the ledgers do not show.
 MATTERS = [
-    (
-        "屋面防水维修",
-        "经业主大会表决通过，使用专项维修资金对{b}屋面进行防水维修，已完成审价，施工期约一个月。",
-    ),
     ("非机动车充电棚建设", "在小区北侧新建非机动车集中充电棚一处，解决电动自行车“飞线充电”隐患。"),
     ("物业服务合同续签", "业委会与物业服务企业就续签物业服务合同进行协商，合同文本已在公示栏张贴征求意见。"),
     ("停车管理方案调整", "根据业主意见调整地面停车位划线及收费管理方案，公共收益纳入专户管理。"),
-    ("消防设施更新", "更换老化消火栓及灭火器，费用由公共收益列支。"),
     ("化粪池清掏", "对小区化粪池进行全面清掏，费用在物业费中列支。"),
     ("年度物业服务议价会议", "召开年度议价会议，物业服务企业报告服务质量及收支情况，听取业主意见。"),
     ("楼道照明改造", "将楼道照明更换为声控节能灯，提高夜间出行安全。"),
 ]
-# The matters the owners decide (Civil Code art. 278): only these carry a decision number (业决〔年〕号).
-DECIDED = {"屋面防水维修", "非机动车充电棚建设", "物业服务合同续签", "停车管理方案调整", "消防设施更新"}
+# The showcase estate's charging shed is being voted on now (voting/demo_data.py): its book does not say it
+# was built.
+NOT_IN_SHOWCASE = {"非机动车充电棚建设"}
+FUND_USE_DAYS = 330  # the book lists the fund uses of about the past year
 STATUTE = (
     "一、业主应当遵守法律法规和本规约，爱护共用部位和共用设施设备；\n"
     "二、不得违法搭建、擅自改变房屋用途，不得占用消防通道；\n"
@@ -91,30 +92,29 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     rng = Random(seed * 6007 + 31)
     estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))
     showcase = _showcase_estate_id(street, users)
+    fund_uses = _fund_uses(street, since=today - dt.timedelta(days=FUND_USE_DAYS))
     matters, rules, contents = [], [], []
     for estate in estates:
         rich = estate.pk == showcase
-        picks = rng.sample(MATTERS, 6 if rich else rng.randint(1, 3))
+        offered = [m for m in MATTERS if not (rich and m[0] in NOT_IN_SHOWCASE)]
+        picks = rng.sample(offered, min(6, len(offered)) if rich else rng.randint(1, 3))
         if rich:
             picks += SHOWCASE_EXTRA
-        mine = []
         for title, body in picks:
             day = today - dt.timedelta(days=rng.randint(5, 330))
-            text = body.format(b=f"{rng.randint(1, 12)}号楼")
-            numbered = rng.random() < 0.6 and title in DECIDED
-            mine.append(
+            matters.append(MajorMatter(estate=estate, date=day, title=title, body=body))
+        # Each decided use of the fund as the ledger has it (data health: voting.decision_citations_agree).
+        for day, project, reference, amount, contractor in fund_uses.get(estate.pk, []):
+            paid = f"向{contractor}支付{amount:,.2f}元" if contractor else f"支付{amount:,.2f}元"
+            matters.append(
                 MajorMatter(
-                    estate=estate, date=day, title=title, body=text, reference="业决" if numbered else ""
+                    estate=estate,
+                    date=day,
+                    title=project,
+                    body=f"经业主大会表决通过（{reference}），使用专项维修资金实施{project}，{paid}。",
+                    reference=reference,
                 )
             )
-        # Only owners' decisions carry a decision number, numbered in date order within the estate and
-        # year (data health: voting.decision_numbers_unique, voting.decision_numbers_are_decisions).
-        numbers: dict[int, int] = {}
-        for matter in sorted(mine, key=lambda m: m.date):
-            if matter.reference:
-                numbers[matter.date.year] = numbers.get(matter.date.year, 0) + 1
-                matter.reference = f"业决〔{matter.date.year}〕{numbers[matter.date.year]}号"
-        matters += mine
         adopted = today - dt.timedelta(days=rng.randint(400, 3000))
         for kind, summary in ((RulesKind.MANAGEMENT_STATUTE, STATUTE), (RulesKind.ASSEMBLY_RULES, ASSEMBLY)):
             rules.append(
@@ -140,6 +140,30 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     EstateRules.objects.bulk_create(rules)
     ServiceContent.objects.bulk_create(contents)
     return {"major_matters": len(matters), "estate_rules": len(rules), "service_contents": len(contents)}
+
+
+def _fund_uses(street, *, since: dt.date) -> dict[int, list[tuple]]:
+    """{estate id: [(day, project, decision number, amount, contractor)]}: the payments out of the maintenance
+    fund since ``since`` that cite an owners' decision (finance/demo_data.py wrote them), corrections left out."""
+    from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
+
+    uses: dict[int, list[tuple]] = {}
+    for estate_id, *row in (
+        LedgerEntry.objects.filter(
+            estate__area__street=street,
+            ledger=LedgerKind.MAINTENANCE_FUND,
+            direction=Direction.OUT,
+            reverses=None,
+            reversed_by=None,
+            date__gte=since,
+        )
+        .exclude(reference="")
+        .exclude(project="")
+        .order_by("estate_id", "date", "seq")
+        .values_list("estate_id", "date", "project", "reference", "amount", "counterparty")
+    ):
+        uses.setdefault(estate_id, []).append(tuple(row))
+    return uses
 
 
 def demo_delete(*, street) -> dict[str, int]:

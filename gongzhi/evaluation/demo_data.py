@@ -6,8 +6,10 @@ and one elimination campaign in progress (docs/DESIGN.md §8; issue 6).
   latent service quality and each estate a local deviation; households answer around it. Sample
   sizes vary (about 2–15 % of households) and a few estates have only 2–6 responses, so the
   shrinkage and the intervals have something to show. Responses are written the way the services
-  write them: one household marker per response, no link between the two.
-- Third-party inspections by ``demo_evaluator`` at its assigned estates; a branch assessment for
+  write them: one household marker per response, no link between the two; every household got its
+  letter code before the round opened and the households that answered spent theirs.
+- Third-party inspections by ``demo_evaluator`` at its assigned estates (no photos: each remark names the
+  shortfall of its checklist line and the points taken off); a branch assessment for
   every estate (by ``demo_secretary`` in their area, the street admin elsewhere).
 - Scores computed by ``services.campaign_recompute``.
 - One elimination campaign based on round 2: the bottom 9 chosen, the fault-finding window open
@@ -43,6 +45,7 @@ from gongzhi.evaluation.models import (
     Campaign,
     CampaignEstate,
     CampaignStatus,
+    CandidateStage,
     CategoryCode,
     EliminationCampaign,
     EliminationCandidate,
@@ -52,6 +55,7 @@ from gongzhi.evaluation.models import (
     Inspection,
     InspectionItem,
     OwnersDecisionReferral,
+    Replacement,
     ScoreSnapshot,
     SurveyAnswer,
     SurveyCategory,
@@ -71,6 +75,18 @@ CHECKLIST = (
     (CategoryCode.REPAIR, "公共照明、门禁完好"),
     (CategoryCode.REPAIR, "报修台账完整、按时修复"),
 )
+# What an inspector writes beside a checklist line that lost points: the shortfall of that line (no claim of
+# a photo — the demo's inspections have none; data health: evaluation.inspection_photos_as_claimed).
+SHORTFALLS = {
+    "楼道、道路无垃圾堆物": "楼道有堆物，道路有散落垃圾",
+    "垃圾箱房整洁、分类到位": "垃圾箱房有异味，分类投放不到位",
+    "绿化修剪整齐、无枯死": "部分灌木未修剪，有枯死苗木",
+    "绿地无毁绿、无种菜": "绿地内有毁绿种菜",
+    "门岗在岗、来访登记": "检查时门岗无人，来访人员未登记",
+    "消防通道畅通、无违规充电": "消防通道有车辆停放，楼道有电动车充电",
+    "公共照明、门禁完好": "部分楼道灯不亮，单元门禁损坏",
+    "报修台账完整、按时修复": "报修台账缺记录，个别报修超期未修",
+}
 FAULTS = (
     "垃圾箱房满溢两天无人清运",
     "单元门禁损坏一周未修",
@@ -202,6 +218,30 @@ def _round(
         answers,
     )
     _insert(HouseholdSubmission, ("id", "campaign_id", "unit_id"), markers)
+    # Every household got its letter with a single-use code before the round opened (services.codes_issue);
+    # the households that answered spent theirs (data health: evaluation.answers_have_codes). Only hashes
+    # are stored, here of random bytes from a stream of its own: no demo code can be typed in, and the
+    # answers above do not move.
+    answered = {unit_id for _id, _campaign, unit_id in markers}
+    code_rng = Random(f"{name}-codes")
+    _insert(
+        AccessCode,
+        ("campaign_id", "estate_id", "unit_id", "code_hash", "batch", "issued_on", "used", "revoked"),
+        [
+            (
+                campaign.pk,
+                estate.pk,
+                unit_id,
+                hashlib.sha256(code_rng.getrandbits(256).to_bytes(32, "big")).hexdigest(),
+                1,
+                campaign.opens_on - dt.timedelta(days=3),
+                unit_id in answered,
+                False,
+            )
+            for estate in estates
+            for unit_id in sorted(units_of.get(estate.pk, []))
+        ],
+    )
     evaluator = users.get("demo_evaluator")
     inspections, lines = [], []
     if evaluator is not None:
@@ -219,7 +259,7 @@ def _round(
                 evaluator=evaluator,
                 inspected_on=period_end - dt.timedelta(days=rng.randint(5, 40)),
                 score=(total * 100 / (10 * len(checks))).quantize(Decimal("0.01")),
-                note="现场检查，照片存档于测评机构",
+                note=f"现场检查{len(checks)}项，其中{sum(1 for c in checks if c[2] < 8)}项扣分。",
                 created_at=created,
             )
             inspections.append(inspection)
@@ -232,7 +272,7 @@ def _round(
             label=label,
             score=score,
             max_score=Decimal("10"),
-            remark="" if score >= 8 else "现场发现问题，已拍照",
+            remark="" if score >= 8 else f"扣{10 - score}分：{SHORTFALLS[label]}",
         )
         for inspection, checks in zip(inspections, lines, strict=True)
         for code, label, score in checks
@@ -439,6 +479,9 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     counts["evaluation.Benchmark"] = _name_benchmarks(
         street=street, campaign=basis, benchmark_ids=benchmark_ids, today=today, users=users
     )
+    # Last year's elimination, referred to the owners: one replacement in progress (优胜劣汰).
+    for key, n in _past_elimination(street=street, campaigns=campaigns, today=today, users=users).items():
+        counts[key] += n
     # 争优评比 of last year's round: the two best companies.
     best = list(
         ScoreSnapshot.objects.filter(campaign=campaigns[0], kind="company").order_by("rank", "pk")[:2]
@@ -477,9 +520,18 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
 def demo_delete(*, street) -> dict[str, int]:
     """Delete the street's evaluation rows (before the logins and the problems they point at)."""
     deleted: dict[str, int] = defaultdict(int)
+    # The owners' decisions drafted by the replacements are this part's (voting's demo part leaves them).
+    from gongzhi.voting.models import Decision
+
+    replacement_decisions = list(
+        Replacement.objects.filter(referral__elimination__street=street, decision__isnull=False).values_list(
+            "decision_id", flat=True
+        )
+    )
     steps = [
         Benchmark.objects.filter(street=street),
         FaultFinding.objects.filter(elimination__street=street),
+        Replacement.objects.filter(referral__elimination__street=street),
         OwnersDecisionReferral.objects.filter(elimination__street=street),
         EliminationEvent.objects.filter(elimination__street=street),
         EliminationCandidate.objects.filter(elimination__street=street),
@@ -506,6 +558,8 @@ def demo_delete(*, street) -> dict[str, int]:
     for queryset in steps:
         for label, n in queryset.delete()[1].items():
             deleted[label] += n
+    for label, n in Decision.objects.filter(pk__in=replacement_decisions).delete()[1].items():
+        deleted[label] += n
     return {k: v for k, v in deleted.items() if v}
 
 
@@ -542,3 +596,68 @@ def demo_fingerprint(street) -> str:
     for query in rows:
         digest.update(repr(sorted(tuple("" if v is None else str(v) for v in row) for row in query)).encode())
     return digest.hexdigest()
+
+
+def _past_elimination(*, street, campaigns: list[Campaign], today: dt.date, users) -> dict[str, int]:
+    """Last year's elimination carried through to the owners (issue 14: 优胜劣汰): the bottom 6 of round 1,
+    a month of fault-finding, rectification, round 2 as the re-evaluation, the bottom 2 proposed and approved
+    by the leadership group, their estates referred to the owners (art. 278 matter 4). At the first referred
+    estate whose owners' decision a demo login may open (voting's can_manage: the estate's committee, the
+    street admin where none sits), the owners' decision to dismiss and hire is drafted — one replacement in
+    progress; the others wait at 已移交业主大会. Through the services; deterministic for (seed, today)."""
+    from gongzhi.evaluation.services.replacement import replacement_for
+    from gongzhi.voting.permissions import can_manage
+
+    admin, leader = users.get("demo_admin"), users.get("demo_leader")
+    if admin is None or leader is None or len(campaigns) < 2:
+        return {}
+    first, second = campaigns[0], campaigns[-1]
+    if ScoreSnapshot.objects.filter(campaign=first, kind="company").count() < 6:
+        return {}
+    opens = first.period_end + dt.timedelta(days=15)
+    elimination = services.elimination_create(
+        actor=admin,
+        basis_campaign=first,
+        name=f"{first.period_end.year}年物业服务末尾淘汰",
+        fault_opens_on=opens,
+        fault_closes_on=opens + dt.timedelta(days=30),
+        bottom_n=6,
+        final_m=2,
+        min_responses=10,
+    )
+    services.elimination_start_rectification(
+        actor=admin,
+        elimination=elimination,
+        rectification_until=opens + dt.timedelta(days=150),
+        today=opens + dt.timedelta(days=31),
+    )
+    services.elimination_start_reevaluation(
+        actor=admin, elimination=elimination, reevaluation_campaign=second
+    )
+    services.elimination_propose(actor=admin, elimination=elimination)
+    if not elimination.candidates.filter(stage=CandidateStage.PROPOSED).exists():
+        return {"evaluation.EliminationCampaign": 1}
+    services.elimination_approve(actor=leader, elimination=elimination, note="同意。")
+    services.elimination_refer(actor=admin, elimination=elimination, today=today - dt.timedelta(days=12))
+    drafted = 0
+    tz = timezone.get_current_timezone()
+    referrals = OwnersDecisionReferral.objects.filter(elimination=elimination).select_related("estate__area")
+    for referral in referrals.order_by("estate__name", "pk"):
+        actor = next((u for u in (users.get("demo_oc"), admin) if u and can_manage(u, referral.estate)), None)
+        if actor is None:
+            continue
+        opens_at = dt.datetime.combine(today + dt.timedelta(days=3), dt.time(9), tzinfo=tz)
+        services.replacement_open_vote(
+            actor=actor,
+            replacement=replacement_for(referral),
+            opens_at=opens_at,
+            closes_at=opens_at + dt.timedelta(days=21),
+        )
+        drafted += 1
+        break
+    return {
+        "evaluation.EliminationCampaign": 1,
+        "evaluation.OwnersDecisionReferral": referrals.count(),
+        "evaluation.Replacement": Replacement.objects.filter(referral__elimination=elimination).count(),
+        "voting.Decision (replacement)": drafted,
+    }

@@ -217,6 +217,113 @@ def benchmarks_hold(street, today: dt.date):
             )
 
 
+def answers_have_codes(street, today: dt.date):
+    """A household answers by its letter code or, logged in, as the unit's owner (docs/EVALUATION.md §6), and
+    either way its live code is spent: so per estate and campaign the answers are at most the codes used plus
+    the owners who answered by login, and the codes used are at most the codes issued. A household that
+    answered with its code unspent, or with no spent code and no owner account, answered through no door."""
+    from django.db.models import Exists, OuterRef
+
+    from gongzhi.core.scopes import units_with_owner_accounts
+
+    campaigns = dict(Campaign.objects.filter(street=street).values_list("pk", "name"))
+    if not campaigns:
+        return
+    names = dict(Estate.objects.filter(area__street=street).values_list("pk", "name"))
+    live = AccessCode.objects.filter(
+        campaign_id=OuterRef("campaign_id"), unit_id=OuterRef("unit_id"), revoked=False
+    )
+    owners = units_with_owner_accounts().filter(pk=OuterRef("unit_id"))
+    unspent: Counter = Counter()
+    nowhere: Counter = Counter()
+    for campaign_id, estate_id, spent, waiting, owner in (
+        HouseholdSubmission.objects.filter(campaign_id__in=campaigns)
+        .annotate(
+            spent=Exists(live.filter(used=True)),
+            waiting=Exists(live.filter(used=False)),
+            owner=Exists(owners),
+        )
+        .values_list("campaign_id", "unit__building__estate_id", "spent", "waiting", "owner")
+    ):
+        if waiting:
+            unspent[(campaign_id, estate_id)] += 1
+        elif not spent and not owner:
+            nowhere[(campaign_id, estate_id)] += 1
+    if not unspent and not nowhere:
+        return
+    codes = AccessCode.objects.filter(campaign_id__in=campaigns, revoked=False)
+    issued, used = _per_estate(codes), _per_estate(codes.filter(used=True))
+    answers = _per_estate(
+        HouseholdSubmission.objects.filter(campaign_id__in=campaigns), "unit__building__estate_id"
+    )
+    for key in sorted(set(unspent) | set(nowhere), key=lambda k: (k[0], names.get(k[1], ""))):
+        campaign_id, estate_id = key
+        values = {
+            "campaign": campaigns[campaign_id],
+            "estate": names.get(estate_id, estate_id),
+            "answers": answers[key],
+            "issued": issued[key],
+            "used": used[key],
+            "unspent": unspent[key],
+            "nowhere": nowhere[key],
+        }
+        link = reverse("evaluation:campaign", args=[campaign_id])
+        if nowhere[key]:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(campaign)s · %(estate)s：%(answers)d户已答卷，发放测评码%(issued)d个、已使用%(used)d个，"
+                    "其中%(nowhere)d户既没有使用测评码，也没有可登录答卷的业主账号。"
+                )
+                % values,
+                link,
+            )
+        if unspent[key]:
+            yield Finding(
+                ERROR,
+                gettext("%(campaign)s · %(estate)s：%(unspent)d户已答卷，其测评码却仍显示未使用。") % values,
+                link,
+            )
+
+
+CLAIMS_A_PHOTO = ("拍照", "照片", "附图", "见图")
+
+
+def inspection_photos_as_claimed(street, today: dt.date):
+    """An inspection whose note or checklist remarks say a photo was taken (已拍照, 见照片…) holds at least
+    one photo: the company is marked down on the strength of that evidence, so it must be there to see."""
+    from gongzhi.evaluation.models import Inspection, InspectionItem
+
+    claimed = {
+        inspection_id
+        for inspection_id, remark in InspectionItem.objects.filter(
+            inspection__campaign__street=street
+        ).values_list("inspection_id", "remark")
+        if any(word in remark for word in CLAIMS_A_PHOTO)
+    }
+    claimed |= {
+        pk
+        for pk, note in Inspection.objects.filter(campaign__street=street).values_list("pk", "note")
+        if any(word in note for word in CLAIMS_A_PHOTO)
+    }
+    wrong = (
+        Inspection.objects.filter(pk__in=claimed, photos__isnull=True)
+        .select_related("campaign", "estate")
+        .order_by("campaign_id", "estate__name", "inspected_on")
+    )
+    for inspection in wrong:
+        yield Finding(
+            ERROR,
+            gettext("%(campaign)s · %(estate)s：%(day)s的检查记录写明已拍照，却没有一张照片。")
+            % {
+                "campaign": inspection.campaign.name,
+                "estate": inspection.estate.name,
+                "day": long_date(inspection.inspected_on),
+            },
+            reverse("evaluation:campaign", args=[inspection.campaign_id]),
+        )
+
+
 INVARIANTS = [
     Invariant(
         "evaluation.survey_answers_have_households",
@@ -247,5 +354,19 @@ INVARIANTS = [
         _("标杆企业不是末位候选且在期限内"),
         benchmarks_hold,
         _("标杆企业由领导小组命名，期限最长 3 年；同一企业不能既是标杆又是末位候选。"),
+    ),
+    Invariant(
+        "evaluation.answers_have_codes",
+        _("答卷不多于已用测评码和业主账号"),
+        answers_have_codes,
+        _(
+            "住户凭测评码或以业主账号登录答卷，两种方式都会核销测评码：答卷数不超过已用测评码与登录答卷的业主之和。"
+        ),
+    ),
+    Invariant(
+        "evaluation.inspection_photos_as_claimed",
+        _("写明已拍照的检查有照片"),
+        inspection_photos_as_claimed,
+        _("检查意见写明已拍照的，照片应随检查记录保存，扣分才有依据。"),
     ),
 ]

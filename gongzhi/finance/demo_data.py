@@ -59,6 +59,7 @@ from gongzhi.finance.rules import (
 )
 from gongzhi.finance.selectors import entry_line
 from gongzhi.registry import models as r
+from gongzhi.voting.demo_data import ROOF_CONTRACTOR, roof_vote
 
 __all__ = [
     "CATEGORY_INITIAL",
@@ -410,6 +411,7 @@ def _fund_plans(
     transfers: list[_Plan],
     low: bool,
     missing_decision: bool,
+    roof=None,
 ) -> list[_Plan]:
     start = months[0]
     rate = Decimal(rng.choice((40, 45, 50, 60, 80, 100, 120)))
@@ -487,15 +489,21 @@ def _fund_plans(
         plans.append(plan)
         repairs.append(plan)
     if missing_decision:
+        # One building for the summary and the project (the draws keep their order: the demo stays put).
+        day = months[-4].replace(day=rng.randint(1, 28))
+        pump = f"{rng.choice(buildings)}号楼水泵房设备抢修"
+        decide = _spend(_q(initial * _permille(rng, 8, 20)), floor)
+        contractor = rng.choice(CONTRACTORS)
+        rng.choice(buildings)  # once the project's own building
         plan = _Plan(
-            months[-4].replace(day=rng.randint(1, 28)),
+            day,
             51,
             OUT,
-            f"{rng.choice(buildings)}号楼水泵房设备抢修工程款",
-            decide=_spend(_q(initial * _permille(rng, 8, 20)), floor),
+            f"{pump}工程款",
+            decide=decide,
             category=CATEGORY_REPAIR,
-            counterparty=rng.choice(CONTRACTORS),
-            project=f"{rng.choice(buildings)}号楼水泵房设备抢修",
+            counterparty=contractor,
+            project=pump,
         )
         plans.append(plan)
     if low:
@@ -515,6 +523,24 @@ def _fund_plans(
                 counterparty=rng.choice(CONTRACTORS),
                 reference=f"业主大会决议 {year}-{decisions[year]:02d}号",
                 project=project,
+            )
+        )
+    if roof is not None and roof.paid_on < today:
+        # The showcase estate's roof vote (voting/demo_data.py): the advance on the works contract, citing
+        # the decision by its number among the estate's decisions of the year.
+        year = roof.paid_on.year
+        decisions[year] = decisions.get(year, 0) + 1
+        plans.append(
+            _Plan(
+                roof.paid_on,
+                52,
+                OUT,
+                f"{roof.project}工程预付款（合同价的30%）",
+                decide=lambda state: roof.advance if state.balance - roof.advance >= floor else None,
+                category=CATEGORY_REPAIR,
+                counterparty=ROOF_CONTRACTOR,
+                reference=f"业主大会决议 {year}-{decisions[year]:02d}号",
+                project=roof.project,
             )
         )
     return [p for p in plans if p.date < today]
@@ -591,6 +617,7 @@ def _places(street: r.Street) -> list[_Estate]:
 def demo_create(*, street: r.Street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
     """Write the three ledgers of every estate of the (demo) street; returns row counts."""
     rng = Random(seed * 104729 + 17)  # its own stream: the registry's and the problems' do not move
+    roof = roof_vote(street, users, today)
     places = _places(street)
     months = _months(today)
     picks = list(range(len(places)))
@@ -610,7 +637,18 @@ def demo_create(*, street: r.Street, seed: int, scale: float = 1.0, today: dt.da
         income = _walk(_income_plans(rng, place, months, today, transfers, index in duplicates, short))
         fee = _walk(_fee_plans(rng, place, months, today, index in mistakes))
         moved = [p for p in income if p.category == CATEGORY_TRANSFER_OUT]
-        fund = _walk(_fund_plans(rng, place, months, today, moved, index in low, index in missing))
+        fund = _walk(
+            _fund_plans(
+                rng,
+                place,
+                months,
+                today,
+                moved,
+                index in low,
+                index in missing,
+                roof if roof is not None and roof.estate.pk == place.estate.pk else None,
+            )
+        )
         for ledger, plans in ((FUND, fund), (INCOME, income), (FEE, fee)):
             for entry, plan in zip(_chain(place.estate, ledger, plans), plans, strict=True):
                 if plan.reverses is None:

@@ -1,8 +1,8 @@
 """The demo street's problem history (问题清单的演示历史; docs/DESIGN.md §4.2, §8): the problems'
 ``demo_data`` plug-in (``demo_create``, ``demo_delete``, ``demo_fingerprint``; see gongzhi.core.plugins).
 
-``demo_create`` writes several hundred problems over the ~six months before the
-demo's "today" — every category and source, every state, some overdue — as a pure function of
+``demo_create`` writes several hundred problems over the eighteen months before the
+demo's "today" (busier lately, as a street takes the platform up; the wall's trends read them) — every category and source, every state, some overdue — as a pure function of
 (seed, scale, today) and the loaded street, in a handful of bulk inserts. Each row is what the
 services would have left behind: the events chain legal transitions of ``rules.py``; status,
 timestamps, carriage and assignee agree with the events; a deadline is ``add_working_days`` from
@@ -19,7 +19,8 @@ What the demo leaves out, and why:
   (SET_NULL). Their ratings and reopenings are still the reporter's events. Office steps in
   areas, companies and committees without a demo login have ``actor=None`` and the
   organisation's label, which is what others see of a real history anyway.
-- No photos (the demo ships no image files) and no audit row per step: the demo street's one
+- One photo per submission for verification (a small picture drawn once and shared,
+  ``demo_photos.py``), none with a report; no audit row per step: the demo street's one
   import audit row covers the history. Only a few recent items are in the demo users' inboxes.
 """
 
@@ -45,6 +46,7 @@ from gongzhi.core.models import Notification, RoleGrant, User
 from gongzhi.core.workdays import Deadline, UnknownCalendarYear, add_working_days, is_working_day
 from gongzhi.demo.errors import DemoError
 from gongzhi.problems import rules
+from gongzhi.problems.demo_photos import evidence_photos
 from gongzhi.problems.models import (
     OPEN_STATUSES,
     Carriage,
@@ -58,8 +60,8 @@ from gongzhi.problems.models import (
 from gongzhi.problems.services import category_defaults_ensure
 from gongzhi.registry import models as r
 
-HISTORY_DAYS = 182  # about six months before "today"
-FULL_COUNT = 560  # problems at scale 1
+HISTORY_DAYS = 548  # eighteen months before "today": the wall's trends (docs/WALL.md)
+FULL_COUNT = 700  # problems at scale 1
 REOPEN_SHARE = 0.01  # of all problems, reopened once by their reporter (at least 2)
 TIMER_AT = dt.time(0, 30)  # when the daily escalation timer runs (docs/OPERATIONS.md)
 OFFICE_OPENS, OFFICE_CLOSES = 8 * 60 + 30, 17 * 60 + 45  # minutes after midnight
@@ -876,8 +878,14 @@ def demo_create(
             )
             status = step.to_status
     ProblemEvent.objects.bulk_create(events, batch_size=1000)
+    photos = evidence_photos(street=street, events=events)  # a submission for verification has its photo
     notifications = _inbox(problems, stories, history)
-    return {"problems": len(problems), "problem_events": len(events), "notifications": notifications}
+    return {
+        "problems": len(problems),
+        "problem_events": len(events),
+        "problem_photos": photos,
+        "notifications": notifications,
+    }
 
 
 INBOX_SIZE = 5  # unread notifications per demo login

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.health import ERROR, Finding, Invariant, manages_on, managing_companies, staff_companies
-from gongzhi.problems.models import Problem, ProblemEvent
+from gongzhi.problems.models import Action, Problem, ProblemEvent
 
 
 def problem_dates_in_order(street, today: dt.date):
@@ -69,6 +69,34 @@ def staff_act_on_their_estates(street, today: dt.date):
         )
 
 
+def submissions_have_photos(street, today: dt.date):
+    """A company submits a problem for verification (提交验收) with at least one photo of the work done
+    (``services.problem_submit``): the branch closes the problem on the strength of it."""
+    bare = (
+        ProblemEvent.objects.filter(
+            problem__estate__area__street=street, action=Action.SUBMIT, photos__isnull=True
+        )
+        .select_related("problem__estate")
+        .order_by("problem__created_at", "problem_id", "at", "pk")
+    )
+    seen: set[int] = set()
+    for event in bare:
+        problem = event.problem
+        if problem.pk in seen:
+            continue
+        seen.add(problem.pk)
+        yield Finding(
+            ERROR,
+            gettext("%(estate)s 问题%(number)s：%(at)s提交验收时没有附整改照片。")
+            % {
+                "estate": problem.estate.name,
+                "number": problem.number,
+                "at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+            },
+            reverse("problems:detail", args=[problem.pk]),
+        )
+
+
 INVARIANTS = [
     Invariant(
         "problems.problem_dates_in_order",
@@ -81,5 +109,11 @@ INVARIANTS = [
         _("物业员工只处理本企业小区的问题"),
         staff_act_on_their_estates,
         _("物业企业员工只为本企业按合同管理的小区签署记录。"),
+    ),
+    Invariant(
+        "problems.submissions_have_photos",
+        _("提交验收附有整改照片"),
+        submissions_have_photos,
+        _("物业企业提交验收须附整改照片，支部据此现场验收、销项。"),
     ),
 ]

@@ -18,11 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
+from django.db.models import Sum
 from django.utils import timezone
 
 from gongzhi.core.models import Role, RoleGrant
+from gongzhi.core.ordering import natural_key
 from gongzhi.registry import models as r
 from gongzhi.voting.models import (
     Ballot,
@@ -40,7 +45,7 @@ from gongzhi.voting.services import freeze_electorate, new_receipt, tally_decisi
 
 CLOSED_TITLE = "动用专项维修资金实施屋面防水翻修（%(first)s楼至%(last)s楼）"
 CLOSED_TEXT = (
-    "拟动用相关楼栋专项维修资金，对%(first)s楼至%(last)s楼屋面防水层进行翻修，预算约 48 万元，按专有面积分摊。"
+    "拟动用相关楼栋专项维修资金，对%(first)s楼至%(last)s楼屋面防水层进行翻修，预算约 %(budget)s 万元，按专有面积分摊。"
     "施工单位经公开比选确定，工期约 60 天，质保 5 年。请各位业主在表决期内表明意见。"
 )
 OPEN_TITLE = "利用小区共有场地增设电动自行车集中充电车棚"
@@ -53,6 +58,79 @@ OPEN_TEXT = (
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+ROOF_COST_PER_M2 = Decimal("36")  # yuan per m² of the buildings' exclusive area: 13,404 m² → about 48万
+ROOF_ADVANCE_SHARE = Decimal("0.30")  # paid on signing the works contract, the rest on completion
+ROOF_CONTRACTOR = "江岸防水工程有限公司"
+
+
+@dataclass(frozen=True)
+class RoofVote:
+    """The closed roof vote of the showcase estate, as every part of the demo tells it: the vote
+    (this module), its payment in the maintenance-fund ledger (finance/demo_data.py, which runs first and
+    numbers the decision among the estate's decisions of the year) and the disclosure book's record of it
+    (disclosure/demo_data.py, from the ledger): one estate, one set of buildings, one decision number."""
+
+    estate: r.Estate
+    buildings: list[r.Building]
+    area: Decimal  # the buildings' exclusive area, m²
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+
+    @property
+    def budget_wan(self) -> int:
+        """The budget in 万元, as the vote's text rounds it (at least 1)."""
+        return max(1, round(self.area * ROOF_COST_PER_M2 / 10000))
+
+    @property
+    def advance(self) -> Decimal:
+        return (self.budget_wan * 10000 * ROOF_ADVANCE_SHARE).quantize(Decimal("0.01"))
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {
+            "first": self.buildings[0].number,
+            "last": self.buildings[-1].number,
+            "budget": str(self.budget_wan),
+        }
+
+    @property
+    def project(self) -> str:
+        return f"{self.buildings[0].number}楼至{self.buildings[-1].number}楼屋面防水翻修"
+
+    @property
+    def finalised_at(self) -> dt.datetime:
+        # closed → preliminary result the next day → 7 days' objections → final an hour later
+        return self.closes_at + dt.timedelta(days=1 + 7, hours=1)
+
+    @property
+    def paid_on(self) -> dt.date:
+        """The advance is paid when the works contract is signed, ten days after the final result."""
+        return timezone.localdate(self.finalised_at) + dt.timedelta(days=10)
+
+
+def roof_vote(street, users, today: dt.date) -> RoofVote | None:
+    """The roof vote of the demo owners' committee's estate (the older half of its buildings, in natural
+    order: 1号 … 14号), or None on a street without that committee."""
+    estate, _unit = _demo_estate_and_owner_unit(street, users)
+    if estate is None:
+        return None
+    buildings = sorted(
+        r.Building.objects.filter(estate=estate, units__isnull=False).distinct(),
+        key=lambda b: natural_key(b.number),
+    )
+    if not buildings:
+        return None
+    roofs = buildings[: max(1, (len(buildings) + 1) // 2)]
+    area = r.Unit.objects.filter(building__in=roofs).aggregate(total=Sum("area"))["total"] or Decimal("0")
+    return RoofVote(
+        estate=estate,
+        buildings=roofs,
+        area=Decimal(area),
+        opens_at=_at(today - dt.timedelta(days=62), 8),
+        closes_at=_at(today - dt.timedelta(days=48), 20),
+    )
 
 
 def _demo_estate_and_owner_unit(street, users) -> tuple[r.Estate | None, int | None]:
@@ -177,17 +255,17 @@ def demo_create(
     ) or ["楼组长"]
     oc_user = users.get("demo_oc")
 
-    buildings = sorted({u.building for u in units}, key=lambda b: (len(b.number), b.number))
-    roof_buildings = buildings[: max(1, (len(buildings) + 1) // 2)]
-    names = {"first": roof_buildings[0].number, "last": roof_buildings[-1].number}
-    closed_opens = _at(today - dt.timedelta(days=62), 8)
+    roof = roof_vote(street, users, today)
+    if roof is None:
+        return {"voting_decisions": 0, "voting_ballots": 0}
+    roof_buildings, names, closed_opens = roof.buildings, roof.names, roof.opens_at
     closed = Decision.objects.create(
         estate=estate,
         title=CLOSED_TITLE % names,
         matter=5,
         text=CLOSED_TEXT % names,
         opens_at=closed_opens,
-        closes_at=_at(today - dt.timedelta(days=48), 20),
+        closes_at=roof.closes_at,
         objection_days=7,
         created_by=oc_user,
         status=DecisionStatus.DRAFT,
@@ -216,7 +294,7 @@ def demo_create(
     closed.closed_at = closed.closes_at
     closed.preliminary_at = closed.closes_at + dt.timedelta(days=1)
     closed.objection_ends_at = closed.preliminary_at + dt.timedelta(days=closed.objection_days)
-    closed.finalised_at = closed.objection_ends_at + dt.timedelta(hours=1)
+    closed.finalised_at = closed.objection_ends_at + dt.timedelta(hours=1)  # = roof.finalised_at
     closed.status = DecisionStatus.FINAL
     closed.save()
 
@@ -254,7 +332,16 @@ def demo_create(
 def demo_delete(*, street) -> dict[str, int]:
     """The street's decisions with their electorates, ballots and cast logs (cascade) — this part's own:
     the owners' votes electing committees (matter 3) are the elections part's (elections/demo_data.py)."""
-    decisions = Decision.objects.filter(estate__area__street=street).exclude(matter=Matter.COMMITTEE)
+    decisions = (
+        Decision.objects.filter(estate__area__street=street)
+        .exclude(matter=Matter.COMMITTEE)
+        # and the replacements' votes to dismiss and hire are the evaluation part's (evaluation/demo_data.py)
+        .exclude(
+            pk__in=apps.get_model("evaluation", "Replacement")
+            .objects.filter(decision__isnull=False)
+            .values("decision_id")
+        )
+    )
     casts = BallotCast.objects.filter(decision__in=decisions).count()
     ballots = Ballot.objects.filter(decision__in=decisions).count()
     count = decisions.count()

@@ -4,6 +4,7 @@ them (``rules.parse_decision_number``), against the decisions the owners actuall
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -175,6 +176,60 @@ def closed_decisions_are_finished(street, today: dt.date):
         )
 
 
+BUILDING = re.compile(r"(\d+)\s*号楼")
+
+
+def decision_citations_agree(street, today: dt.date):
+    """One decision number names one job: where the disclosure book and the fund ledger both cite a decision
+    of the estate and year and both name buildings (号楼), they name the same buildings (a roof repair of
+    2号楼 in the book is not the 27号楼 repair in the ledger)."""
+    from gongzhi.disclosure.models import MajorMatter
+    from gongzhi.finance.models import Direction, LedgerEntry
+
+    named: dict[tuple[int, int, int], dict[str, set[str]]] = defaultdict(
+        lambda: {"matter": set(), "ledger": set()}
+    )
+    estates: dict[int, str] = {}
+    rows = [
+        ("matter", row)
+        for row in MajorMatter.objects.filter(estate__area__street=street)
+        .exclude(reference="")
+        .values_list("estate_id", "estate__name", "reference", "title", "body")
+    ] + [
+        ("ledger", row)
+        for row in LedgerEntry.objects.filter(
+            estate__area__street=street, direction=Direction.OUT, reverses=None
+        )
+        .exclude(reference="")
+        .values_list("estate_id", "estate__name", "reference", "project", "summary")
+    ]
+    for kind, (estate_id, estate, reference, what, text) in rows:
+        parsed = rules.parse_decision_number(reference)
+        if parsed is None:
+            continue
+        estates[estate_id] = estate
+        named[(estate_id, *parsed)][kind] |= set(BUILDING.findall(f"{what} {text}"))
+    for (estate_id, year, number), found in sorted(
+        named.items(), key=lambda item: (estates[item[0][0]], item[0])
+    ):
+        book, ledger = found["matter"], found["ledger"]
+        if book and ledger and book != ledger:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(estate)s：决定文号%(year)d年第%(number)d号在公示本中是%(book)s，在账本中却是%(ledger)s。"
+                )
+                % {
+                    "estate": estates[estate_id],
+                    "year": year,
+                    "number": number,
+                    "book": "、".join(f"{b}号楼" for b in sorted(book, key=int)),
+                    "ledger": "、".join(f"{b}号楼" for b in sorted(ledger, key=int)),
+                },
+                reverse("finance:estate", args=[estate_id]),
+            )
+
+
 INVARIANTS = [
     Invariant(
         "voting.decision_numbers_unique",
@@ -193,5 +248,11 @@ INVARIANTS = [
         _("截止的表决已公布结果"),
         closed_decisions_are_finished,
         _("表决截止后应及时计票并公布结果。"),
+    ),
+    Invariant(
+        "voting.decision_citations_agree",
+        _("公示本与账本引用同一决定时楼号一致"),
+        decision_citations_agree,
+        _("一个决定文号对应一项工程：公示本与维修资金账本对同一决定所涉楼栋的记载应当一致。"),
     ),
 ]

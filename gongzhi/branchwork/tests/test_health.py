@@ -68,3 +68,44 @@ def test_a_patrol_outside_its_branch_or_area_is_an_error(world):
             f"甲居民区物业治理联合党支部 {day}的日巡结束时间早于开始时间。",
         ]
     )
+
+
+def test_minutes_are_each_meetings_own(world):
+    from gongzhi.branchwork import services
+    from gongzhi.branchwork.models import Meeting
+    from gongzhi.branchwork.tests.helpers import attend_all, schedule
+
+    code = "branchwork.minutes_fit_meetings"
+    secretary = world.user("secretary_a")
+    held = []
+    for kind, title, hours in (
+        ("branch", "支部例会", 50),
+        ("branch", "支部例会", 26),
+        ("hearing", "物业服务听证会", 2),
+    ):
+        meeting = schedule(
+            world, kind=kind, title=title, starts_at=timezone.now() - dt.timedelta(hours=hours)
+        )
+        attend_all(world, meeting)
+        services.meeting_record_minutes(
+            actor=secretary, meeting=meeting, minutes=f"{title}：{hours}小时前，议定三项。"
+        )
+        services.meeting_sign_off(actor=secretary, meeting=meeting)
+        held.append(meeting)
+    schedule(world, title="下周支部例会", starts_at=timezone.now() + dt.timedelta(days=2))  # not held yet
+    assert _findings(world, code) == []
+    # The two branch meetings carry one pasted text (a form, not a record): a warning.
+    Meeting.objects.filter(pk__in=[held[0].pk, held[1].pk]).update(
+        minutes="一、通报问题；二、汇报四保；三、研究下周工作。"
+    )
+    ((severity, message),) = _findings(world, code)
+    assert severity == "warning" and message.startswith("2次会议（支部会议，")
+    # The hearing carries it too: a hearing's record is not a branch meeting's, an error.
+    Meeting.objects.filter(pk=held[2].pk).update(minutes="一、通报问题；\n二、汇报四保；三、研究下周工作。")
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR and message.startswith("3次会议（支部会议、听证会，")
+    assert message.endswith("的会议纪要一字不差，纪要应记录每次会议自己的议程、出席和决议。")
+    # A meeting signed off with no minutes at all.
+    Meeting.objects.filter(pk=held[2].pk).update(minutes="")
+    found = [m for _s, m in _findings(world, code)]
+    assert any(m.endswith("的“物业服务听证会”已签发，却没有会议纪要。") for m in found)

@@ -91,3 +91,75 @@ def test_a_benchmark_that_is_an_elimination_candidate_or_past_three_years_is_fou
     services.benchmark_revoke(actor=world.user("leader"), benchmark=benchmark, reason="排名末位")
     ((severity, message),) = _findings(world, "evaluation.benchmarks_hold")
     assert "超过最长 3 年" in message
+
+
+def test_answers_beyond_the_codes_used_and_the_owners_are_found(world):
+    code = "evaluation.answers_have_codes"
+    campaign = closed_and_recomputed(world)  # every household of the three estates answered by its code
+    assert _findings(world, code) == []
+    # The old demo: the answers and their households, but no code issued at all. owner_a1 (unit_a1) may have
+    # answered logged in, so only the other household of 甲一小区 answered through no door.
+    units = [world.unit_a1.pk, world.unit_a1_other.pk]
+    AccessCode.objects.filter(campaign=campaign, unit_id__in=units).delete()
+    ((severity, message),) = _findings(world, code)
+    answered = HouseholdSubmission.objects.filter(
+        campaign=campaign, unit__building__estate=world.estate_a1
+    ).count()
+    assert severity == ERROR and message.startswith(f"{campaign.name} · 甲一小区：{answered}户已答卷，")
+    assert f"发放测评码{answered - 2}个、已使用{answered - 2}个，其中1户既没有使用测评码" in message
+    # A household that answered while its code still reads unused.
+    AccessCode.objects.filter(campaign=campaign, estate=world.estate_a2).update(used=False)
+    households = HouseholdSubmission.objects.filter(campaign=campaign, unit__building__estate=world.estate_a2)
+    found = dict((m.split("：")[0], m) for _s, m in _findings(world, code))
+    assert found[f"{campaign.name} · 甲二小区"].endswith(
+        f"{households.count()}户已答卷，其测评码却仍显示未使用。"
+    )
+
+
+def test_an_inspection_that_claims_a_photo_holds_one(world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.evaluation import services
+    from gongzhi.evaluation.models import InspectionPhoto
+    from gongzhi.evaluation.tests.factories import open_campaign
+    from gongzhi.problems.tests.office_helpers import png
+
+    code = "evaluation.inspection_photos_as_claimed"
+    campaign = open_campaign(world)
+    day = timezone.localdate() - dt.timedelta(days=1)
+    lines = [
+        {
+            "category": "cleaning",
+            "label": "楼道无堆物",
+            "score": "6",
+            "max_score": "10",
+            "remark": "楼道堆物，已拍照",
+        },
+        {
+            "category": "security",
+            "label": "消防通道畅通",
+            "score": "9",
+            "max_score": "10",
+            "remark": "一处堆放",
+        },
+    ]
+    evaluator = world.user("evaluator_b1")
+    services.inspection_record(
+        actor=evaluator,
+        campaign=campaign,
+        estate=world.estate_b1,
+        inspected_on=day,
+        lines=lines,
+        photos=[png()],
+    )
+    plain = [{**lines[0], "remark": "扣4分：楼道有堆物"}, lines[1]]
+    services.inspection_record(
+        actor=evaluator, campaign=campaign, estate=world.estate_b1, inspected_on=day, lines=plain
+    )
+    assert _findings(world, code) == []  # the photo is there; the other remark claims none
+    InspectionPhoto.objects.all().delete()
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR and message.startswith(f"{campaign.name} · 乙一小区：")
+    assert message.endswith("的检查记录写明已拍照，却没有一张照片。")

@@ -99,7 +99,12 @@ def test_history_has_every_state_category_and_source(demo):
     assert set(problems.values_list("source", flat=True)) == set(Source) - {Source.RECEPTION}
     assert demo.counts["problems"] == problem_count(SMALL_SCALE)
     assert problems.count() == demo.counts["problems"] + faults_filed(demo)
-    assert not ProblemPhoto.objects.exists()  # the demo ships no photos
+    # Each submission for verification carries its evidence photo (the rule since daa0f08); no report has one.
+    photos = ProblemPhoto.objects.filter(problem__estate__area__street=demo.street)
+    submissions = ProblemEvent.objects.filter(problem__estate__area__street=demo.street, action="submit")
+    assert photos.count() == demo.counts["problem_photos"] == submissions.count() > 0
+    assert set(photos.values_list("kind", flat=True)) == {ProblemPhoto.Kind.EVIDENCE}
+    assert not submissions.filter(photos__isnull=True).exists()
 
 
 def test_full_street_has_hundreds_of_problems_and_the_small_one_fewer():
@@ -409,7 +414,13 @@ def test_reset_deletes_the_history_and_writes_it_again(demo):
     assert again.deleted["problems.Problem"] == demo.counts["problems"] + faults_filed(demo)
     assert again.deleted["problems.ProblemEvent"] == demo.counts["problem_events"] + faults_filed(demo)
     assert again.deleted["core.Notification"] == demo.counts["notifications"]
+    assert again.deleted["problems.ProblemPhoto"] == demo.counts["problem_photos"]
     assert not Problem.objects.filter(pk__in=old).exists()
+    # The new street's photo file is its own (the old street's file goes after commit) and opens.
+    photo = ProblemPhoto.objects.filter(problem__estate__area__street=again.street).first()
+    assert f"/{again.street.pk}/" in photo.image.name
+    with photo.image.open("rb") as handle:
+        assert handle.read(3) == b"\xff\xd8\xff"  # a JPEG
     assert again.counts["problems"] == demo.counts["problems"]
     assert Problem.objects.count() == demo.counts["problems"] + faults_filed(demo)
     assert Notification.objects.count() == again.counts["notifications"]

@@ -46,3 +46,19 @@ def test_staff_acting_on_another_companys_estate_is_an_error(world):
         )
     ((severity, message),) = _findings(world, code)
     assert severity == ERROR and message.startswith(f"甲二小区 问题{other.number}：物业公司员工")
+
+
+def test_a_submission_for_verification_without_a_photo_is_an_error(world):
+    from gongzhi.problems.models import ProblemPhoto
+    from gongzhi.problems.services import problem_accept, problem_submit
+    from gongzhi.problems.tests.office_helpers import png
+
+    code = "problems.submissions_have_photos"
+    problem = _problem(world, world.estate_a1)
+    problem_accept(actor=world.user("secretary_a"), problem=problem)
+    problem_submit(actor=world.user("staff_x"), problem=problem, note="已清理", photos=[png()])
+    assert _findings(world, code) == []  # through the service a submission always has its photo
+    ProblemPhoto.objects.filter(problem=problem).delete()  # a submission written around the service
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR and message.startswith(f"甲一小区 问题{problem.number}：")
+    assert message.endswith("提交验收时没有附整改照片。")

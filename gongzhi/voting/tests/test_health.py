@@ -122,3 +122,47 @@ def test_a_closed_decision_without_a_final_result_after_a_month_is_flagged(world
     assert severity == WARNING and "一个月后仍未公布最终结果" in message
     Decision.objects.filter(pk=late.pk).update(finalised_at=timezone.now(), status=DecisionStatus.FINAL)
     assert _findings(world, code) == []
+
+
+def test_a_decision_naming_other_buildings_in_the_book_and_the_ledger_is_an_error(world):
+    from gongzhi.finance.services import ledger_post
+
+    code = "voting.decision_citations_agree"
+    admin, day = world.user("admin"), timezone.localdate() - dt.timedelta(days=30)
+    fund = {"actor": admin, "estate": world.estate_a1, "ledger": "maintenance_fund", "date": day}
+    ledger_post(**fund, direction="in", amount="500000", summary="首期专项维修资金归集")
+    ledger_post(
+        **fund,
+        direction="out",
+        amount="35162.08",
+        summary="27号楼屋面防水维修工程款",
+        reference="业主大会决议 2026-01号",
+        project="27号楼屋面防水维修",
+    )
+    MajorMatter.objects.create(
+        estate=world.estate_a1,
+        date=day,
+        title="27号楼屋面防水维修",
+        body="经业主大会表决通过（业主大会决议 2026-01号），使用专项维修资金实施27号楼屋面防水维修。",
+        reference="业主大会决议 2026-01号",
+    )
+    MajorMatter.objects.create(  # another estate's decision of the same number: another job
+        estate=world.estate_a2,
+        date=day,
+        title="屋面防水维修",
+        body="对2号楼屋面进行防水维修",
+        reference="业决〔2026〕1号",
+    )
+    assert _findings(world, code) == []
+    MajorMatter.objects.create(
+        estate=world.estate_a1,
+        date=day,
+        title="屋面防水维修",
+        body="对2号楼屋面进行防水维修",
+        reference="业决〔2026〕1号",
+    )
+    ((severity, message),) = _findings(world, code)
+    assert (severity, message) == (
+        ERROR,
+        "甲一小区：决定文号2026年第1号在公示本中是2号楼、27号楼，在账本中却是27号楼。",
+    )
