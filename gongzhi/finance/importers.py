@@ -141,7 +141,7 @@ def template_bytes() -> bytes:
             "收支", width=8, choices=[str(label) for label in Direction.labels], required=True
         ),
         "date": ColumnSpec("日期", width=12, number_format="yyyy-mm-dd", required=True),
-        "amount": ColumnSpec("金额", width=14, number_format="0.00", required=True),
+        "amount": ColumnSpec("金额", width=14, number_format="#,##0.00", required=True),
     }
     columns = [specs.get(c.key) or ColumnSpec(c.header, required=c.required) for c in COLUMNS]
     notes = [

@@ -23,6 +23,7 @@ from gongzhi.branchwork.forms import DutyProfileForm, DutyShiftForm
 from gongzhi.branchwork.models import DutyProfile, DutyShift
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import chosen_area, local_today, require_reader, visible_areas
+from gongzhi.core.channels import absolute_url
 from gongzhi.registry.models import BranchMember
 
 
@@ -67,7 +68,7 @@ def duty_roster(request):
             "members": members.select_related("duty_profile"),
             "form": form if is_secretary else None,
             "is_secretary": is_secretary,
-            "public_url": request.build_absolute_uri(reverse("duty:board", args=[area.pk])),
+            "public_url": absolute_url(reverse("duty:board", args=[area.pk])),
         }
     )
     return render(request, "branchwork/duty.html", context)

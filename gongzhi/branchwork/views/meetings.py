@@ -35,6 +35,7 @@ from gongzhi.branchwork.views.common import (
     street_categories,
     visible_areas,
 )
+from gongzhi.core.channels import absolute_url
 from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
 from gongzhi.core.scopes import visible
 from gongzhi.core.validators import is_id
@@ -423,7 +424,7 @@ def rating_tokens(request, pk: int):
     session = getattr(meeting, "rating", None)
     if session is None:
         raise Http404
-    base = request.build_absolute_uri(reverse("duty:rate", args=[session.code]))
+    base = absolute_url(reverse("duty:rate", args=[session.code]))  # printed: the public address
     slips = [
         {"token": t.token, "used": t.used_at is not None, "qr": qr_svg(f"{base}?t={t.token}", scale=2)}
         for t in session.tokens.all()

@@ -3,6 +3,8 @@
 ``{{ rate|percent }}`` → "87.5%" (or "—" when there is no figure); ``{{ rate|percent:1 }}`` rounds
 as ``floatformat:1`` does first. ``{{ amount|money }}`` → "1,234.50"; ``{{ amount|yuan }}`` → "1,234.50 元"
 (the unit translated); ``{{ day|long_date }}`` → "2026年12月6日 星期日"; ``{{ day|plain_date }}`` → "2026年12月6日";
+``{{ moment|date_time }}`` → "2026年12月6日 10:30"; ``{{ meeting.starts_at|long_date_time }}`` →
+"2026年12月6日 星期日 10:30"; ``{{ month|year_month }}`` → "2026年12月"; ``{{ day|month_day }}`` → "12月6日";
 ``{{ matter|civil_code_278 }}`` → "《民法典》第二百七十八条第一款第（四）项".
 """
 
@@ -64,6 +66,30 @@ def long_date(value: Any) -> str:
 def plain_date(value: Any) -> str:
     """``{{ day|plain_date }}`` → 2026年12月6日 (English: 6 December 2026)."""
     return dates.plain_date(value or None)
+
+
+@register.filter(expects_localtime=True)
+def date_time(value: Any) -> str:
+    """``{{ moment|date_time }}`` → 2026年12月6日 10:30 (English: 6 December 2026, 10:30)."""
+    return dates.date_time(value or None)
+
+
+@register.filter(expects_localtime=True)
+def long_date_time(value: Any) -> str:
+    """``{{ meeting.starts_at|long_date_time }}`` → 2026年12月6日 星期日 10:30."""
+    return dates.long_date_time(value or None)
+
+
+@register.filter
+def year_month(value: Any) -> str:
+    """``{{ row.month|year_month }}`` → 2026年12月 (English: December 2026)."""
+    return dates.year_month(value or None)
+
+
+@register.filter
+def month_day(value: Any) -> str:
+    """``{{ entry.date|month_day }}`` → 12月6日 (English: 6 December), the year shown beside it."""
+    return dates.month_day(value or None)
 
 
 @register.filter

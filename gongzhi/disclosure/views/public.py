@@ -14,7 +14,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gongzhi.core.pdf import render_pdf
+from gongzhi.core.channels import absolute_url
+from gongzhi.core.pdf import qr_svg, render_pdf
 from gongzhi.core.publicpages import estate_mark, public_page
 from gongzhi.disclosure import selectors
 from gongzhi.disclosure.svg import bar_chart, line_chart
@@ -47,7 +48,9 @@ def pdf_context(place: Estate, *, months: int, today=None) -> dict:
     data["svg_fund"] = mark_safe(fund_svg)  # noqa: S308
     data["svg_income"] = mark_safe(income_svg)  # noqa: S308
     data["fee_rows"] = list(zip_longest(data["fee_income"], data["fee_expense"], fillvalue=("", "")))
-    data["ledger_path"] = reverse("ledgers:estate", args=[place.pk])
+    # On paper a bare path is useless: the site's public address (GONGZHI_PUBLIC_BASE_URL) and a QR code.
+    data["ledger_url"] = absolute_url(reverse("ledgers:estate", args=[place.pk]))
+    data["ledger_qr"] = mark_safe(qr_svg(data["ledger_url"], scale=2))  # noqa: S308 — segno's own SVG
     return data
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -283,7 +284,7 @@ def letters(request, pk: int, estate: int):
                 "link_id": link.pk,
                 "building_id": building_id,
                 "reissue": reissue,
-                "base_url": request.build_absolute_uri("/")[:-1],
+                "base_url": settings.GONGZHI_PUBLIC_BASE_URL,
             },
         )
         return redirect("jobs:detail", job.pk)
@@ -307,7 +308,7 @@ def letters(request, pk: int, estate: int):
         )
         return redirect("evaluation:campaign", campaign.pk)
     content = survey_letters_pdf(
-        campaign=campaign, estate=link.estate, issued=issued, base_url=request.build_absolute_uri("/")[:-1]
+        campaign=campaign, estate=link.estate, issued=issued, base_url=settings.GONGZHI_PUBLIC_BASE_URL
     )
     return pdf_response(content, f"{campaign.name}-{link.estate.name}-入户告知书.pdf", inline=False)
 

@@ -111,8 +111,8 @@ def export(request):
         ColumnSpec(_("小区")),
         ColumnSpec(_("物业服务企业")),
         ColumnSpec(_("最近月份")),
-        ColumnSpec(_("应收金额(元)"), number_format="0.00"),
-        ColumnSpec(_("实收金额(元)"), number_format="0.00"),
+        ColumnSpec(_("应收金额(元)"), number_format="#,##0.00"),
+        ColumnSpec(_("实收金额(元)"), number_format="#,##0.00"),
         ColumnSpec(_("当月收缴率(%)"), number_format="0.00"),
         ColumnSpec(_("近12个月收缴率(%)"), number_format="0.00"),
     ]

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.excel import read_workbook
 from gongzhi.finance.models import Disclosure, DisclosureSchedule, FinanceProfile, FundUseEvidence
 from gongzhi.finance.services import disclosure_record
@@ -180,7 +181,7 @@ def test_upload_evidence_through_the_page_and_read_it_back(as_user, world, post)
 def test_public_page_shows_last_disclosure_and_next_due_date(client, world, post):
     overdue_world(world, post)
     text = client.get(reverse("ledgers:estate", args=[world.estate_b1.pk])).text
-    assert f"上次公示：截至 {ago(20).isoformat()} 的收支，{ago(10).isoformat()} 公示" in text
+    assert f"上次公示：截至 {plain_date(ago(20))} 的收支，{plain_date(ago(10))} 公示" in text
     assert "下次应公示" in text
     a1 = client.get(reverse("ledgers:estate", args=[world.estate_a1.pk])).text
     assert "尚无公示记录" in a1 and "已超期" in a1

@@ -283,7 +283,7 @@ def alert_export(request):
         ColumnSpec(_("日期"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("序号"), number_format="0"),
         ColumnSpec(_("说明"), width=60),
-        ColumnSpec(_("金额（元）"), number_format="0.00"),
+        ColumnSpec(_("金额（元）"), number_format="#,##0.00"),
         ColumnSpec(_("应续筹日期"), number_format="yyyy-mm-dd"),
         ColumnSpec(_("超期天数"), number_format="0"),
     ]

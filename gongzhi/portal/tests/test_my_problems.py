@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from gongzhi.core.dates import long_date
 from gongzhi.core.models import Role, RoleGrant, User
 from gongzhi.core.testing import PASSWORD
 from gongzhi.portal.tests.helpers import upload, walk
@@ -53,7 +54,7 @@ def test_my_list_shows_status_deadline_and_marks_overdue(as_user, world, categor
     }
     assert set(cards) == {late.number, fresh.number}
     assert "overdue" in cards[late.number].split(">")[0] and "已超期" in cards[late.number]
-    assert late.deadline.isoformat() in cards[late.number] and "待整改" in cards[late.number]
+    assert long_date(late.deadline) in cards[late.number] and "待整改" in cards[late.number]
     assert "已超期" not in cards[fresh.number] and "待受理" in cards[fresh.number]
 
 
@@ -101,7 +102,7 @@ def test_detail_shows_progress_assignee_deadline_timeline_and_photos(as_user, wo
     assert 'aria-current="step"><span class="dot">3</span>待验收' in steps
     assert problem.number in html
     assert "星河物业" in html  # the assignee organisation
-    assert problem.deadline.isoformat() in html
+    assert long_date(problem.deadline) in html
     timeline = re.search(r'<ol class="portal-timeline">.*?</ol>', html, re.S).group(0)
     for text in ("报告问题", "受理并派单", "甲居民区联合党支部", "提交验收", "已清理并设置隔离桩"):
         assert text in timeline

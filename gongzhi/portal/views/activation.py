@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.channels import absolute_url
 from gongzhi.core.clientip import client_ip
 from gongzhi.core.masking import mask_name
 from gongzhi.core.pdf import pdf_response
@@ -305,7 +306,7 @@ def letters_issue(request, pk: int):
             args={
                 "estate_id": estate.pk,
                 **choice,  # the owners are chosen again when the job runs (services.letters_selection)
-                "activate_url": request.build_absolute_uri(reverse("portal:activate")),
+                "activate_url": absolute_url(reverse("portal:activate")),
             },
         )
         return redirect("jobs:detail", job.pk)
@@ -322,7 +323,7 @@ def letters_issue(request, pk: int):
     content = letters_pdf(
         estate=estate,
         letters=issued,
-        activate_url=request.build_absolute_uri(reverse("portal:activate")),
+        activate_url=absolute_url(reverse("portal:activate")),
         issuer=letters_issuer(request.user, estate),  # signed by whoever issued them
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from gongzhi.core.dates import long_date
 from gongzhi.core.models import AuditEvent
 from gongzhi.problems.models import Problem, ProblemEvent, ProblemPhoto, Status
 from gongzhi.problems.tests.office_helpers import accept, count_queries, png, report
@@ -50,7 +51,7 @@ def test_a_patrolling_member_is_not_named_to_the_company(as_user, world, categor
 def test_detail_shows_deadline_assignee_timeline_and_photos(as_user, world, categories):
     problem = accept(world, report(world, categories, photos=[png()]))
     html = as_user("staff_x").get(detail(problem)).content.decode()
-    assert problem.deadline.isoformat() in html
+    assert long_date(problem.deadline) in html
     assert "剩 " in html and "个工作日" in html
     assert "星河物业" in html
     assert "受理并派单" in html and "甲居民区联合党支部" in html
