@@ -57,6 +57,15 @@ def world(db):
 
 
 @pytest.fixture
+def district_world(world):
+    """The world's street in a district with a neighbour street and two district users
+    (``district_office``, ``district_admin``); the other street in another district."""
+    from gongzhi.core.testing import build_district
+
+    return build_district(world)
+
+
+@pytest.fixture
 def as_user(client, world):
     """Log the test client in as a persona by username: ``as_user("admin")``."""
 

@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # district roles read only: any change by them answers 403 (core/middleware.py)
+    "gongzhi.core.middleware.DistrictReadOnly",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"

@@ -34,6 +34,10 @@ RAW_SCOPE_FIELDS = frozenset(
         "unit_ids",
         "home_estate_ids",
         "personal_data_estate_ids",
+        "district_ids",
+        "admin_district_ids",
+        "district_street_ids",
+        "read_street_ids",
     }
 )
 GRANTS = "RoleGrant"

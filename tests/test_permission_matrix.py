@@ -314,3 +314,110 @@ def test_readers_cannot_delete(client, world, persona):
     response = client.post(reverse("registry:delete", args=["estates", world.estate_a1.pk]))
     assert response.status_code == 403
     assert type(world.estate_a1).objects.filter(pk=world.estate_a1.pk).exists()
+
+
+# ---- The district tier (区): district personas on top of the world (a separate fixture) ----------
+#
+# 区房管局 (district_office) and 区管理员 (district_admin) of 浦东新区 read street A (示例街道) and the
+# neighbour street (邻近街道), never 另一街道 (徐汇区), and change nothing anywhere. Known answers by hand.
+
+
+@pytest.mark.parametrize("persona", ["district_office", "district_admin"])
+def test_district_role_reads_its_streets_and_nothing_else(client, world, district_world, persona):
+    client.force_login(world.user(persona))
+    mine = {
+        "estates": [world.estate_a1, world.estate_b1, district_world.neighbour_estate],
+        "areas": [world.area_a, district_world.neighbour_area],
+        "companies": [world.company_x, district_world.neighbour_company],
+        "units": [world.unit_a1],
+    }
+    theirs = {
+        "estates": [world.other_estate],
+        "areas": [world.other_area],
+        "companies": [world.other_company],
+        "units": [world.other_unit],
+    }
+    failures = []
+    for key, objects in mine.items():
+        for obj in objects:
+            url = reverse("registry:detail", args=[key, obj.pk])
+            if (status := client.get(url).status_code) != 200:
+                failures.append(f"{url}: expected 200, got {status}")
+            url = reverse("registry:edit", args=[key, obj.pk])
+            if (status := client.get(url).status_code) != 403:
+                failures.append(f"{url}: expected 403, got {status}")
+    for key, objects in theirs.items():
+        for obj in objects:
+            url = reverse("registry:detail", args=[key, obj.pk])
+            if (status := client.get(url).status_code) != 404:
+                failures.append(f"{url}: expected 404, got {status}")
+    assert failures == []
+    listed = client.get(reverse("registry:list", args=["estates"]))
+    names = listed.content.decode()
+    assert "甲一小区" in names and "丁一小区" in names and "丙一小区" not in names
+    # No registry import for the district: it is the street admin's.
+    assert client.get(reverse("registry:import")).status_code == 403
+
+
+def test_street_admin_still_sees_only_its_street(client, world, district_world):
+    client.force_login(world.user("admin"))
+    neighbour = district_world.neighbour_estate
+    assert client.get(reverse("registry:detail", args=["estates", neighbour.pk])).status_code == 404
+    assert client.get(reverse("registry:detail", args=["estates", world.estate_a1.pk])).status_code == 200
+    names = client.get(reverse("registry:list", args=["estates"])).content.decode()
+    assert "甲一小区" in names and "丁一小区" not in names
+
+
+@pytest.mark.parametrize("persona", ["district_office", "district_admin"])
+@pytest.mark.parametrize("group", GROUPS)
+def test_district_role_reads_no_more_than_the_leadership(client, world, district_world, group, persona):
+    """On every page of the site a district role reads at most what the street's leadership group
+    reads (200 only where the leader's known answer is 200): never a page of the other street, never
+    a page the street's roles alone may open."""
+    client.force_login(world.user(persona))
+    failures = []
+    for name, url, method, expected in case_groups()[group](world):
+        if method != "get":
+            continue
+        status = client.get(url).status_code
+        if status == 200 and expected["leader"] != 200:
+            failures.append(f"{name} {url}: got 200, the leader gets {expected['leader']}")
+        if status >= 500:
+            failures.append(f"{name} {url}: got {status}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("persona", ["district_office", "district_admin"])
+@pytest.mark.parametrize("group", GROUPS)
+def test_district_role_changes_nothing(client, world, district_world, group, persona):
+    """Every URL of the site answers a district role's POST with 403 (nothing changed) — but
+    logging out and the language."""
+    from gongzhi.registry.models import Estate
+
+    client.force_login(world.user(persona))
+    before = list(Estate.objects.order_by("pk").values_list("pk", "name"))
+    failures = []
+    for name, url, _method, _expected in case_groups()[group](world):
+        if name in {"logout", "set_language"}:
+            continue
+        status = client.post(url, {"name": "改了"}).status_code
+        if status != 403:
+            failures.append(f"{name} {url}: expected 403, got {status}")
+    assert failures == []
+    assert list(Estate.objects.order_by("pk").values_list("pk", "name")) == before
+
+
+@pytest.mark.parametrize("persona", ["district_office", "district_admin"])
+def test_district_roles_read_personal_data_masked(client, world, district_world, persona):
+    """Owners' names and phones stay masked for the district (the street admin reads them in full)."""
+    owner = world.unit_a1.owner
+    url = reverse("registry:detail", args=["owners", owner.pk])
+    client.force_login(world.user("admin"))
+    assert owner.phone in client.get(url).content.decode()  # the known answer shows in full here
+    client.force_login(world.user(persona))
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert owner.phone not in page and owner.name not in page
+    listed = client.get(reverse("registry:list", args=["owners"])).content.decode()
+    assert owner.phone not in listed and owner.name not in listed

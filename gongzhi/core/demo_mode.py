@@ -48,6 +48,16 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("demo_company", Role.COMPANY_STAFF, gettext_lazy("本公司在管小区；答复问题、公开服务与收支")),
     DemoLogin("demo_evaluator", Role.EVALUATOR, gettext_lazy("受托测评的小区，不含住户信息")),
     DemoLogin("demo_owner", Role.OWNER, gettext_lazy("本人房屋及小区公开信息；报事、测评、表决")),
+    DemoLogin(
+        "demo_district_office",
+        Role.DISTRICT_OFFICE,
+        gettext_lazy("本区各街道数据（只读，住户信息隐去）；区级排行"),
+    ),
+    DemoLogin(
+        "demo_district_admin",
+        Role.DISTRICT_ADMIN,
+        gettext_lazy("本区各街道数据（只读，住户信息隐去）；区级排行，发起区级测评"),
+    ),
 )
 DEMO_USERNAMES = tuple(login.username for login in DEMO_LOGINS)
 
@@ -66,8 +76,10 @@ def demo_mode() -> bool:
 
 
 def grants_in_street(street_id: int) -> Q:
+    # A district grant belongs to each street of its district (the demo street's district logins).
     return (
-        Q(street_id=street_id)
+        Q(district__streets__pk=street_id)
+        | Q(street_id=street_id)
         | Q(area__street_id=street_id)
         | Q(estate__area__street_id=street_id)
         | Q(company__street_id=street_id)
@@ -84,6 +96,8 @@ class LoginRow:
 
 
 def _target_label(grant: RoleGrant) -> str:
+    if grant.district_id:
+        return grant.district.name
     if grant.street_id:
         return grant.street.name
     if grant.area_id:
@@ -108,7 +122,9 @@ def demo_logins(street: r.Street | None = None) -> list[LoginRow]:
         grants = (
             RoleGrant.objects.filter(user__username__in=DEMO_USERNAMES)
             .filter(grants_in_street(street.pk))
-            .select_related("user", "street", "area", "estate", "company", "unit__building__estate")
+            .select_related(
+                "user", "district", "street", "area", "estate", "company", "unit__building__estate"
+            )
             .order_by("pk")
         )
         for grant in grants:

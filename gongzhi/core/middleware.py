@@ -69,3 +69,47 @@ def refuse_nul(get_response):
         return get_response(request)
 
     return middleware
+
+
+# Views a read-only (district-only) user may still change something through: logging out, the
+# language, and views marked with ``district_write`` (the district admin's district campaigns).
+READ_ONLY_ALLOWED_URLS = frozenset({"logout", "set_language"})
+
+
+def district_write(view):
+    """Mark a view as one a district role may POST to (it checks its own right: the district admin)."""
+    view.district_write = True
+    return view
+
+
+class DistrictReadOnly:
+    """District roles read every street of their district and change nothing there: a user whose
+    roles are district roles only gets 403 on any change (POST, PUT, PATCH, DELETE) except the views
+    marked ``district_write``. The apps' write rights already ask the street's own roles
+    (``is_street_wide``, ``is_street_admin``…), which a district role never holds; this guard makes
+    "read only" hold for every view, the JSON API included, whatever it forgets to ask."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in self.SAFE or getattr(view_func, "district_write", False):
+            return None
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in READ_ONLY_ALLOWED_URLS:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        from django.core.exceptions import PermissionDenied
+
+        from gongzhi.core.scopes import scope_for
+
+        if scope_for(user).is_read_only():
+            raise PermissionDenied
+        return None

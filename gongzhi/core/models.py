@@ -29,6 +29,9 @@ class Role(models.TextChoices):
     COMPANY_STAFF = "company_staff", _("物业公司员工")
     EVALUATOR = "evaluator", _("第三方测评员")
     OWNER = "owner", _("业主")
+    # The district tier (区): read every street of the district, change nothing in them.
+    DISTRICT_OFFICE = "district_office", _("区房管局")
+    DISTRICT_ADMIN = "district_admin", _("区管理员")
 
 
 # Which target a grant of each role points at. The database checks it too (role_grant_target).
@@ -41,12 +44,14 @@ ROLE_TARGET = {
     Role.COMPANY_STAFF: "company",
     Role.EVALUATOR: "estate",
     Role.OWNER: "unit",
+    Role.DISTRICT_OFFICE: "district",
+    Role.DISTRICT_ADMIN: "district",
 }
 
 
 def _target_condition() -> Q:
     condition = Q()
-    targets = ["street", "area", "estate", "company", "unit"]
+    targets = ["district", "street", "area", "estate", "company", "unit"]
     for role, target in ROLE_TARGET.items():
         only_target = Q(role=role, **{f"{target}__isnull": False})
         for other in targets:
@@ -57,10 +62,13 @@ def _target_condition() -> Q:
 
 
 class RoleGrant(models.Model):
-    """One role of one user over one target (street, area, estate, company or unit)."""
+    """One role of one user over one target (district, street, area, estate, company or unit)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    district = models.ForeignKey(
+        "registry.District", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     street = models.ForeignKey(
         "registry.Street", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -21,7 +21,17 @@ admin of some street); ``None`` is an id that matches nothing:
 - an estate: ``sees_in_full(estate_id)``, ``reads_in_full()``, ``on_committee(estate_id)``,
   ``evaluates(estate_id)``, ``lives_in(estate_id)``, ``home_estate_id()``,
   ``sees_personal_data(estate_id)``;
-- a company or a unit: ``is_company_staff(company_id)``, ``owns_unit(unit_id)``.
+- a company or a unit: ``is_company_staff(company_id)``, ``owns_unit(unit_id)``;
+- a district (区, one level above the street): ``is_district_reader(district_id)`` (district office
+  or district admin), ``is_district_admin(district_id)``, ``reads_street(street_id)`` (whole-street
+  reading: the street's own admin and leadership, and the district roles of its district),
+  ``is_read_only()`` (only district reading roles: the site answers every change with 403).
+
+The district level reads, never writes: ``street_ids`` and ``is_street_wide`` (which the apps use
+to grant writes and approvals) stay the street's own roles; a district role's streets are in
+``district_street_ids``, which the read conditions (``street_q`` and the paths built on it) add to
+``street_ids``. Personal data stays masked for district roles (``personal_data_estate_ids`` is the
+street admin's, the branch's and the committee's only) and no estate is "seen in full" by them.
 
 Questions answered with rows (querysets, to filter with):
 
@@ -32,6 +42,8 @@ Questions answered with rows (querysets, to filter with):
   ``serves_as_company(user, estate)``,
   ``committee_estates(user)``, ``evaluated_estates(user)``, ``home_estates(user)``, ``own_units(user)``,
   ``owners_named_for(user)`` (owners whose names and phones the user reads);
+- the district: ``district_streets(user)`` (the streets of the user's districts),
+  ``reader_districts(user)``, ``admin_districts(user)``;
 - who holds a grant: ``holders_of(role, **target)`` (users to notify, say), ``holds_office_role(user)``,
   ``units_with_owner_accounts()``.
 
@@ -61,6 +73,7 @@ from gongzhi.core.plugins import app_modules
 
 STREET_WIDE_ROLES = frozenset({Role.STREET_ADMIN, Role.LEADERSHIP})
 AREA_ROLES = frozenset({Role.AREA_SECRETARY, Role.BRANCH_MEMBER})
+DISTRICT_ROLES = frozenset({Role.DISTRICT_OFFICE, Role.DISTRICT_ADMIN})
 OFFICE_ROLES = frozenset(Role) - {Role.OWNER}
 
 
@@ -98,6 +111,15 @@ class Scope:
     unit_ids: frozenset[int] = frozenset()  # own units (owners)
     home_estate_ids: frozenset[int] = frozenset()  # estates of own units: public-level reading
     personal_data_estate_ids: frozenset[int] = field(default=frozenset())  # unmasked names/phones
+    district_ids: frozenset[int] = frozenset()  # districts read (district office, district admin)
+    admin_district_ids: frozenset[int] = frozenset()  # districts whose campaigns the user runs
+    district_street_ids: frozenset[int] = frozenset()  # the streets of those districts: read only
+
+    @property
+    def read_street_ids(self) -> frozenset[int]:
+        """Whole streets the user reads: their own (admin, leadership) and their districts' streets.
+        For reading only: nothing that grants a write or an approval looks at it."""
+        return self.street_ids | self.district_street_ids
 
     @property
     def is_empty(self) -> bool:
@@ -179,19 +201,36 @@ class Scope:
     def sees_personal_data(self, estate_id: int | None) -> bool:
         return estate_id in self.personal_data_estate_ids
 
+    def is_district_reader(self, district_id: int | None = ANY) -> bool:
+        """District office or district admin of this district (of any district when not told which)."""
+        return _among(self.district_ids, district_id)
+
+    def is_district_admin(self, district_id: int | None = ANY) -> bool:
+        """District admin of this district: runs the district-wide evaluation campaigns."""
+        return _among(self.admin_district_ids, district_id)
+
+    def reads_street(self, street_id: int | None = ANY) -> bool:
+        """Reads the whole street: its admin and leadership, and the district roles of its district."""
+        return _among(self.read_street_ids, street_id)
+
+    def is_read_only(self) -> bool:
+        """Holds district roles only: the site accepts no change from this user (the district
+        admin's district campaigns excepted, see ``core.middleware.DistrictReadOnly``)."""
+        return bool(self.roles) and self.roles <= DISTRICT_ROLES
+
 
 EMPTY_SCOPE = Scope()
 
 
 def compute_scope(user) -> Scope:
     """Build the scope from role grants: a handful of queries, once per request."""
-    from gongzhi.registry.models import Contract, Estate, Unit
+    from gongzhi.registry.models import Contract, Estate, Street, Unit
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     grants = list(
         RoleGrant.objects.filter(user=user).values_list(
-            "role", "street_id", "area_id", "estate_id", "company_id", "unit_id"
+            "role", "street_id", "area_id", "estate_id", "company_id", "unit_id", "district_id"
         )
     )
     if not grants:
@@ -206,6 +245,8 @@ def compute_scope(user) -> Scope:
     evaluator_estate_ids = {g[3] for g in grants if g[0] == Role.EVALUATOR}
     company_ids = {g[4] for g in grants if g[0] == Role.COMPANY_STAFF}
     unit_ids = {g[5] for g in grants if g[0] == Role.OWNER}
+    district_ids = {g[6] for g in grants if g[0] in DISTRICT_ROLES}
+    admin_district_ids = {g[6] for g in grants if g[0] == Role.DISTRICT_ADMIN}
 
     estate_q = Q(pk__in=oc_estate_ids)
     if street_ids:
@@ -231,6 +272,13 @@ def compute_scope(user) -> Scope:
     if area_ids:
         personal |= set(Estate.objects.filter(area_id__in=area_ids).values_list("pk", flat=True))
 
+    # The district's streets, read only: never in street_ids, estate_ids or personal data.
+    district_street_ids = (
+        set(Street.objects.filter(district_id__in=district_ids).values_list("pk", flat=True))
+        if district_ids
+        else set()
+    )
+
     return Scope(
         roles=frozenset(roles),
         user_id=user.pk,
@@ -246,6 +294,9 @@ def compute_scope(user) -> Scope:
         unit_ids=frozenset(unit_ids),
         home_estate_ids=frozenset(home_estate_ids),
         personal_data_estate_ids=frozenset(personal),
+        district_ids=frozenset(district_ids),
+        admin_district_ids=frozenset(admin_district_ids),
+        district_street_ids=frozenset(district_street_ids),
     )
 
 
@@ -387,6 +438,27 @@ def owners_named_for(user) -> QuerySet:
     )
 
 
+def district_streets(user) -> QuerySet:
+    """The streets of the districts this user reads (district office, district admin)."""
+    from gongzhi.registry.models import Street
+
+    return Street.objects.filter(pk__in=scope_for(user).district_street_ids)
+
+
+def reader_districts(user) -> QuerySet:
+    """The districts this user reads (district office or district admin)."""
+    from gongzhi.registry.models import District
+
+    return District.objects.filter(pk__in=scope_for(user).district_ids)
+
+
+def admin_districts(user) -> QuerySet:
+    """The districts whose district-wide campaigns this user runs (district admin)."""
+    from gongzhi.registry.models import District
+
+    return District.objects.filter(pk__in=scope_for(user).admin_district_ids)
+
+
 def units_with_owner_accounts() -> QuerySet:
     """Units on which some account holds the owner role (activated households)."""
     from gongzhi.registry.models import Unit
@@ -413,8 +485,10 @@ NOTHING = Q(pk__in=[])
 
 
 def street_q(scope: Scope, path: str, street_ids: frozenset[int] | None = None) -> Q:
-    """Rows whose ``path`` (a street id) is one of the scope's whole streets (or of ``street_ids``)."""
-    ids = scope.street_ids if street_ids is None else street_ids
+    """Rows whose ``path`` (a street id) is one of the streets the scope reads whole (or of
+    ``street_ids``): its own streets and its districts' streets (``Scope.read_street_ids``). A read
+    condition only: whoever grants a write asks ``is_street_wide``/``is_street_admin``."""
+    ids = scope.read_street_ids if street_ids is None else street_ids
     return Q(**{f"{path}__in": ids}) if ids else NOTHING
 
 
@@ -433,6 +507,8 @@ class Path:
     condition: Callable[[Scope], Q]
 
     def street_of(self, obj: Model) -> int | None:
+        if not self.street:  # above the street (a district): no street's write right reaches it
+            return None
         value: Any = obj
         for part in self.street.split("__"):
             value = getattr(value, part)

@@ -396,3 +396,62 @@ def restore_rows(snapshot: RowsSnapshot) -> None:
         connection.check_constraints()
         for table in loaded:
             raw.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(sql.Identifier(table)))
+
+
+# ---- the district tier (区): a separate fixture, the persona world stays as it is ----------------
+
+
+@dataclass
+class DistrictWorld:
+    """The persona world's street A (示例街道) in 浦东新区 with a neighbour street (邻近街道) of the same
+    district, and the world's other street (另一街道) in another district (徐汇区). The neighbour street
+    has its own registration of 星河物业 (same credit code as company_x: one company across streets)."""
+
+    district: r.District
+    other_district: r.District
+    neighbour_street: r.Street
+    neighbour_area: r.Area
+    neighbour_estate: r.Estate
+    neighbour_company: r.Company
+    users: dict[str, User]
+
+
+DISTRICT_PERSONAS = ["district_office", "district_admin"]
+
+
+def build_district(world: World) -> DistrictWorld:
+    today = timezone.localdate()
+    district = world.street.district
+    assert district is not None
+    other_district = r.District.objects.create(name="徐汇区")
+    r.Street.objects.filter(pk=world.other_street.pk).update(district=other_district)
+    world.other_street.refresh_from_db()
+    neighbour = r.Street.objects.create(name="邻近街道", district=district)
+    area = r.Area.objects.create(street=neighbour, name="丁居民区")
+    estate, _b, _u = _estate_with_units(area, "丁一小区", 1990, "D1", neighbour)
+    company = r.Company.objects.create(
+        street=neighbour, name="星河物业", ownership="state", credit_code=world.company_x.credit_code
+    )
+    r.Contract.objects.create(
+        company=company,
+        estate=estate,
+        fee_standard=Decimal("0.90"),
+        start_date=today - dt.timedelta(days=365),
+        end_date=today + dt.timedelta(days=365),
+    )
+    users = {
+        "district_office": _user("district_office", "区房管局"),
+        "district_admin": _user("district_admin", "区管理员"),
+    }
+    RoleGrant.objects.create(user=users["district_office"], role=Role.DISTRICT_OFFICE, district=district)
+    RoleGrant.objects.create(user=users["district_admin"], role=Role.DISTRICT_ADMIN, district=district)
+    world.users.update(users)
+    return DistrictWorld(
+        district=district,
+        other_district=other_district,
+        neighbour_street=neighbour,
+        neighbour_area=area,
+        neighbour_estate=estate,
+        neighbour_company=company,
+        users=users,
+    )

@@ -331,6 +331,9 @@ def _create_users(plan: StreetPlan, street: r.Street, targets: dict[str, Any]) -
             [{"estate": e} for e in targets["evaluated"]],
         ),
         "demo_owner": (f"{owner.name}({estate_plan.name}业主)", [{"unit": unit}]),
+        # The district tier: the demo street's district (区房管局 reads, 区管理员 also starts district rounds).
+        "demo_district_office": (f"{street.district}房管局", [{"district": street.district}]),
+        "demo_district_admin": (f"{street.district}管理员", [{"district": street.district}]),
     }
     # One hash for the one public password: the production hasher (Argon2) costs a third of a
     # second per hash on a small machine, and a per-user salt protects nothing that is printed.
@@ -463,6 +466,7 @@ def demo_street_delete(*, street: r.Street, plugins: Plugins = None) -> dict[str
         r.Building.objects.filter(estate__area__street=street),
         r.Estate.objects.filter(area__street=street),
         r.Company.objects.filter(street=street),
+        r.CompanyGroup.objects.filter(street=street),
         r.Area.objects.filter(street=street),
     ]
     for queryset in steps:
@@ -532,6 +536,7 @@ def street_fingerprint(street: r.Street, plugins: Plugins = None) -> str:
             "user__username",
             "user__display_name",
             "role",
+            "district__name",
             "street__name",
             "area__name",
             "estate__name",

@@ -3,7 +3,8 @@
 Streets, areas and estates are read by whoever reaches something in them; units and owners only
 by those who see the estate in full (an evaluator or a resident sees no other household: an
 owner sees their own unit); companies by the street, their staff and whoever reads an estate
-they are contracted for.
+they are contracted for. A district by its district roles and whoever reads one of its streets;
+the district roles read every street of the district (``Scope.district_street_ids``, read only).
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ def _area_q(scope: Scope) -> Q:
 
 
 def _street_q(scope: Scope) -> Q:
-    return Q(pk__in=scope.street_ids) | Q(pk__in=r.Area.objects.filter(_area_q(scope)).values("street_id"))
+    return Q(pk__in=scope.read_street_ids) | Q(
+        pk__in=r.Area.objects.filter(_area_q(scope)).values("street_id")
+    )
+
+
+def _district_q(scope: Scope) -> Q:
+    # A district is read by its district roles and by whoever reads a street in it (its name).
+    return Q(pk__in=scope.district_ids) | Q(
+        pk__in=r.Street.objects.filter(_street_q(scope)).values("district_id")
+    )
 
 
 def _estate_q(scope: Scope) -> Q:
@@ -57,6 +67,7 @@ def _company_group_q(scope: Scope) -> Q:
 
 
 SCOPED = {
+    r.District: Path("", _district_q),  # above the street: no street path
     r.Street: Path("pk", _street_q),
     r.Area: Path("street_id", _area_q),
     r.Estate: Path("area__street_id", _estate_q),

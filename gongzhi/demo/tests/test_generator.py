@@ -177,9 +177,20 @@ def test_every_role_has_a_demo_user_with_a_non_empty_scope(demo):
         user = User.objects.get(username=login.username)
         scope = scope_for(user)
         assert login.role in scope.roles
-        assert scope.all_estate_ids or scope.street_ids
+        assert scope.all_estate_ids or scope.street_ids or scope.district_street_ids
         assert user.check_password(DEMO_PASSWORD)
         assert user.display_name
+
+
+def test_the_demo_district_logins_read_the_demo_street_and_change_nothing(demo):
+    street = demo.street
+    for name in ("demo_district_office", "demo_district_admin"):
+        scope = scope_for(User.objects.get(username=name))
+        assert scope.is_district_reader(street.district_id) and scope.reads_street(street.pk)
+        assert scope.is_read_only() and not scope.is_street_wide() and not scope.sees_personal_data(None)
+        assert not scope.personal_data_estate_ids and not scope.estate_ids
+    assert scope_for(User.objects.get(username="demo_district_admin")).is_district_admin(street.district_id)
+    assert not scope_for(User.objects.get(username="demo_district_office")).is_district_admin()
 
 
 def test_demo_users_reach_the_part_of_the_street_their_role_names(demo):

@@ -30,6 +30,8 @@ HEADLINES = {
     Role.OC_MEMBER: gettext_lazy("业委会工作台"),
     Role.COMPANY_STAFF: gettext_lazy("物业企业工作台"),
     Role.EVALUATOR: gettext_lazy("第三方测评工作台"),
+    Role.DISTRICT_ADMIN: gettext_lazy("区管理员 · 全区概况"),
+    Role.DISTRICT_OFFICE: gettext_lazy("区房管局 · 全区概况"),
 }
 ROLE_ORDER = list(HEADLINES)
 
