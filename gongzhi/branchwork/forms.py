@@ -249,3 +249,40 @@ class MilestoneForm(forms.Form):
 class TickForm(forms.Form):
     evidence = forms.CharField(label=_("完成依据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     file = forms.FileField(label=_("佐证材料(PDF 或照片,可不传)"), required=False)
+
+
+class BodyEditForm(forms.Form):
+    """A body's name and remit (its kind stays what it was created as)."""
+
+    name = forms.CharField(label=_("名称"), max_length=80)
+    remit = forms.CharField(
+        label=_("职责"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class PilotEditForm(forms.Form):
+    programme = forms.CharField(
+        label=_("试点方案"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    agreement = forms.CharField(
+        label=_("协议"), max_length=120, required=False, help_text=_("如：党建联建协议")
+    )
+    since = forms.DateField(label=_("试点开始"), widget=DateInput())
+
+
+class PilotForm(PilotEditForm):
+    """A new pilot: one joint branch or one company of the street that is not a pilot yet."""
+
+    which = forms.ChoiceField(label=_("试点对象"), choices=())
+
+    field_order = ["which", "programme", "agreement", "since"]
+
+    def __init__(self, *args, branches, companies, **kwargs):
+        super().__init__(*args, **kwargs)
+        which = self.fields["which"]
+        assert isinstance(which, forms.ChoiceField)
+        which.choices = [
+            ("", _("请选择")),
+            (_("联合党支部"), [(f"branch-{b.pk}", str(b)) for b in branches]),
+            (_("物业企业"), [(f"company-{c.pk}", c.name) for c in companies]),
+        ]

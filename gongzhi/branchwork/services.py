@@ -1354,3 +1354,111 @@ def pilot_set(
         changes=diff(before, snapshot(pilot)),
     )
     return pilot
+
+
+def _milestone_checked(
+    *, title: str, owner_label: str, due_on: dt.date | None, metric: str, target: Decimal | None
+) -> tuple[str, str]:
+    """The rules a milestone's fields obey on creation and on every edit (plain Chinese errors)."""
+    title = _text(title, label=_("节点"), max_length=120)
+    owner_label = _text(owner_label, label=_("责任人"), max_length=80)
+    if metric not in Metric.values:
+        raise BranchworkError(_("请选择衡量方式。"))
+    if due_on is None:
+        raise BranchworkError(_("请填写时间节点。"))
+    if target is not None:
+        if metric == Metric.MANUAL:
+            raise BranchworkError(_("人工确认的节点不设目标值。"))
+        if target <= 0 or (metric in (Metric.OC_PARTY_SHARE, Metric.OC_CROSS_SHARE) and target > 100):
+            raise BranchworkError(_("目标值无效：数量应大于 0，百分比在 0 到 100 之间。"))
+    return title, owner_label
+
+
+@transaction.atomic
+def milestone_update(
+    *,
+    actor,
+    milestone: Milestone,
+    stage: PlanStage,
+    title: str,
+    owner_label: str,
+    due_on: dt.date,
+    metric: str = Metric.MANUAL,
+    target: Decimal | None = None,
+) -> Milestone:
+    """Edit a milestone of the street's plan (street admin): its stage within the same plan, title, owner,
+    due date, how it is measured and its target. A milestone ticked by hand keeps its manual measure (its
+    evidence stands for that measure); nothing is written when a rule is broken."""
+    milestone = (
+        Milestone.objects.select_for_update(of=("self",)).select_related("stage__plan").get(pk=milestone.pk)
+    )
+    street_id = milestone.stage.plan.street_id
+    _require_plan_editor(actor, street_id)
+    if stage.plan_id != milestone.stage.plan_id:
+        raise BranchworkError(_("只能移到本计划的阶段。"))
+    title, owner_label = _milestone_checked(
+        title=title, owner_label=owner_label, due_on=due_on, metric=metric, target=target
+    )
+    if milestone.done_on is not None and metric != Metric.MANUAL:
+        raise BranchworkError(_("该节点已凭依据人工确认完成，不能改为由数据判断。"))
+    before = snapshot(milestone)
+    milestone.stage = stage
+    milestone.title, milestone.owner_label, milestone.due_on = title, owner_label, due_on
+    milestone.metric, milestone.target = metric, target
+    milestone.save()
+    changes = diff(before, snapshot(milestone))
+    if changes:
+        audit_record(actor=actor, action=UPDATE, obj=milestone, street_id=street_id, changes=changes)
+    return milestone
+
+
+@transaction.atomic
+def pilot_update(*, actor, pilot: Pilot, programme: str, agreement: str, since: dt.date) -> Pilot:
+    """Edit a pilot's programme, agreement and start (street admin); the branch or company it is stays."""
+    pilot = Pilot.objects.select_for_update().get(pk=pilot.pk)
+    _require_plan_editor(actor, pilot.street_id)
+    if since is None:
+        raise BranchworkError(_("请填写试点开始日期。"))
+    if since > timezone.localdate() + dt.timedelta(days=366):
+        raise BranchworkError(_("试点开始日期不能晚于一年以后。"))
+    before = snapshot(pilot)
+    pilot.programme = _text(programme, label=_("试点方案"), max_length=2000)
+    pilot.agreement = _text(agreement, label=_("协议"), max_length=120, required=False)
+    pilot.since = since
+    pilot.save()
+    changes = diff(before, snapshot(pilot))
+    if changes:
+        audit_record(actor=actor, action=UPDATE, obj=pilot, street_id=pilot.street_id, changes=changes)
+    return pilot
+
+
+@transaction.atomic
+def pilot_create(
+    *,
+    actor,
+    street: Street,
+    programme: str,
+    since: dt.date,
+    branch: Branch | None = None,
+    company=None,
+    agreement: str = "",
+) -> Pilot:
+    """Flag a new pilot (a joint branch or a company not yet a pilot); ``pilot_set`` does the checks."""
+    _require_plan_editor(actor, street.pk)
+    if (branch is not None and Pilot.objects.filter(branch=branch).exists()) or (
+        company is not None and Pilot.objects.filter(company=company).exists()
+    ):
+        raise BranchworkError(_("它已是试点，请修改原有的试点。"))
+    if since is None:
+        raise BranchworkError(_("请填写试点开始日期。"))
+    if since > timezone.localdate() + dt.timedelta(days=366):
+        raise BranchworkError(_("试点开始日期不能晚于一年以后。"))
+    return pilot_set(
+        actor=actor,
+        street=street,
+        programme=programme,
+        since=since,
+        branch=branch,
+        company=company,
+        agreement=agreement,
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("resolutions/<int:pk>/track/", bodies.resolution_track, name="resolution_track"),
     path("bodies/", bodies.body_list, name="bodies"),
     path("bodies/<int:pk>/", bodies.body_detail, name="body"),
+    path("bodies/<int:pk>/edit/", bodies.body_edit, name="body_edit"),
     path("bodies/<int:pk>/members/", bodies.body_member_add, name="body_member_add"),
     path("bodies/members/<int:pk>/remove/", bodies.body_member_remove, name="body_member_remove"),
     path("bodies/<int:pk>/meetings/new/", bodies.body_meeting_new, name="body_meeting_new"),

@@ -126,6 +126,7 @@ class Steering:
     manual: object  # a manual milestone, ticked with a photo
     open_manual: object  # a manual milestone, not done
     member: object  # a named member of the leadership group (no account)
+    pilot: object  # branch A, a pilot
 
 
 def build_steering(world) -> Steering:
@@ -217,7 +218,7 @@ def build_steering(world) -> Steering:
         due_on=today + dt.timedelta(days=10),
         metric=Metric.BRANCHES_FORMED,
     )
-    services.pilot_set(
+    pilot = services.pilot_set(
         actor=admin, street=world.street, branch=world.branch_a, programme="先行试点", since=today
     )
     return Steering(
@@ -232,4 +233,5 @@ def build_steering(world) -> Steering:
         manual,
         open_manual,
         member,
+        pilot,
     )

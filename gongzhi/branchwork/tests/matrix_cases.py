@@ -238,6 +238,16 @@ def _steering_cases(world):
     url = reverse("branchwork_plan:milestone_tick", args=[s.open_manual.pk])
     yield "branchwork_plan:milestone_tick", url, "get", _post_only()
     yield "branchwork_plan:milestone_tick", url, "post", _plan_object({"admin"}, code=302)
+    # Edit pages (an empty POST comes back with its errors: 200; nothing is written)
+    for method in ("get", "post"):
+        url = reverse("branchwork:body_edit", args=[lead])
+        yield "branchwork:body_edit", url, method, _street_object({"admin"})
+        url = reverse("branchwork_plan:milestone_edit", args=[s.open_manual.pk])
+        yield "branchwork_plan:milestone_edit", url, method, _plan_object({"admin"})
+        url = reverse("branchwork_plan:pilot_new")
+        yield "branchwork_plan:pilot_new", url, method, _pages({"admin", "other_admin"})
+        url = reverse("branchwork_plan:pilot_edit", args=[s.pilot.pk])
+        yield "branchwork_plan:pilot_edit", url, method, _plan_object({"admin"})
     # 党建联建 (the plan's readers read, the admin writes; an empty POST comes back with its errors: 200)
     from gongzhi.branchwork import partnerships as ps
 

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gongzhi.branchwork import permissions, rules, services
-from gongzhi.branchwork.forms import BodyForm, BodyMeetingForm, BodyMemberForm, CloseForm, TrackForm
+from gongzhi.branchwork.forms import (
+    BodyEditForm,
+    BodyForm,
+    BodyMeetingForm,
+    BodyMemberForm,
+    CloseForm,
+    TrackForm,
+)
 from gongzhi.branchwork.models import ActionStatus, Body, BodyMember, Resolution, TrackedAction
 from gongzhi.branchwork.selectors_plan import visible_actions
 from gongzhi.branchwork.services import BranchworkError
@@ -284,4 +291,35 @@ def action_evidence(request, pk: int):
     extension = "pdf" if action.evidence_type == "application/pdf" else "jpg"
     return serve_upload(
         action.evidence_file, content_type=action.evidence_type, filename=f"佐证材料-{action.pk}.{extension}"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_edit(request, pk: int):
+    """The street admin renames a body or rewrites its remit (its kind stays). Bad input re-shows the
+    form with the reason; nothing is written."""
+    _require_reader(request)
+    body = _body(request, pk)
+    if not permissions.may_manage_bodies(request.user, body.street_id):
+        raise PermissionDenied
+    form = BodyEditForm(request.POST or None, initial={"name": body.name, "remit": body.remit})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.body_update(actor=request.user, body=body, **form.cleaned_data)
+        except BranchworkError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("议事机构已修改。"))
+            return redirect("branchwork:body", body.pk)
+    return render(
+        request,
+        "branchwork/plan_form.html",
+        {
+            "nav_active": "branch_bodies",
+            "form": form,
+            "heading": _("修改议事机构"),
+            "subject": body.get_kind_display(),
+            "body": body,
+        },
     )

@@ -14,16 +14,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gongzhi.branchwork import permissions, rules, services
-from gongzhi.branchwork.forms import MilestoneForm, TickForm
+from gongzhi.branchwork.forms import MilestoneForm, PilotEditForm, PilotForm, TickForm
 from gongzhi.branchwork.models import Milestone, Pilot, PlanStage, WorkPlan
 from gongzhi.branchwork.selectors_plan import milestone_rows, plan_facts, state_labels
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import flash_error, local_today
 from gongzhi.core.scopes import admin_street, get_for_user, visible
 from gongzhi.core.uploads import serve_upload
+from gongzhi.registry.models import Branch, Company
 
 # The seed's three stages (周家渡: 建章立制、试点推进,整体启动、组织优化,党建引领、良性态势).
 SEED_STAGES = (
@@ -203,3 +204,109 @@ def milestone_evidence(request, pk: int):
         content_type=milestone.evidence_type,
         filename=f"佐证材料-{milestone.pk}.{extension}",
     )
+
+
+# ---- edit pages: a milestone, a pilot (new and edit) ------------------------------------------------------------
+
+
+def _form_page(request, context: dict):
+    return render(request, "branchwork/plan_form.html", {"nav_active": "plan", **context})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, pk: int):
+    """The street admin edits a milestone: stage (of the same plan), title, owner, due date, measure and
+    target. Bad input re-shows the form with the reason; nothing is written."""
+    _require_reader(request)
+    milestone = get_for_user(request.user, Milestone.objects.select_related("stage__plan"), pk)
+    if not permissions.may_edit_plan(request.user, milestone.stage.plan.street_id):
+        raise PermissionDenied
+    stages = PlanStage.objects.filter(plan_id=milestone.stage.plan_id)
+    initial = {
+        "stage": milestone.stage_id,
+        "title": milestone.title,
+        "owner_label": milestone.owner_label,
+        "due_on": milestone.due_on,
+        "metric": milestone.metric,
+        "target": milestone.target,
+    }
+    form = MilestoneForm(request.POST or None, initial=initial, stages=stages)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_update(actor=request.user, milestone=milestone, **form.cleaned_data)
+        except BranchworkError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("节点已修改。"))
+            return redirect("branchwork_plan:plan")
+    return _form_page(
+        request,
+        {"form": form, "heading": _("修改节点"), "subject": milestone.title, "ticked": milestone.done_on},
+    )
+
+
+def _pilot_choices(request, street):
+    branches = (
+        visible(request.user, Branch)
+        .filter(area__street=street, pilot__isnull=True)
+        .select_related("area")
+        .order_by("area__name")
+    )
+    companies = visible(request.user, Company).filter(street=street, pilot__isnull=True).order_by("name")
+    return list(branches), list(companies)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot_new(request):
+    """The street admin flags a joint branch or a company as a pilot (试点) with its programme."""
+    _require_reader(request)
+    street = admin_street(request.user)
+    if street is None or not permissions.may_edit_plan(request.user, street.pk):
+        raise PermissionDenied
+    branches, companies = _pilot_choices(request, street)
+    form = PilotForm(
+        request.POST or None, initial={"since": local_today()}, branches=branches, companies=companies
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kind, _sep, raw = data["which"].partition("-")
+        branch = next((b for b in branches if str(b.pk) == raw), None) if kind == "branch" else None
+        company = next((c for c in companies if str(c.pk) == raw), None) if kind == "company" else None
+        try:
+            services.pilot_create(
+                actor=request.user,
+                street=street,
+                branch=branch,
+                company=company,
+                programme=data["programme"],
+                agreement=data["agreement"],
+                since=data["since"],
+            )
+        except BranchworkError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("试点已登记。"))
+            return redirect("branchwork_plan:plan")
+    return _form_page(request, {"form": form, "heading": _("登记试点"), "subject": street.name})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot_edit(request, pk: int):
+    _require_reader(request)
+    pilot = get_for_user(request.user, Pilot.objects.select_related("branch__area", "company"), pk)
+    if not permissions.may_edit_plan(request.user, pilot.street_id):
+        raise PermissionDenied
+    initial = {"programme": pilot.programme, "agreement": pilot.agreement, "since": pilot.since}
+    form = PilotEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pilot_update(actor=request.user, pilot=pilot, **form.cleaned_data)
+        except BranchworkError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("试点已修改。"))
+            return redirect("branchwork_plan:plan")
+    return _form_page(request, {"form": form, "heading": _("修改试点"), "subject": str(pilot)})
