@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from gongzhi.core import signals  # noqa: F401  (login audit receivers)
+        from gongzhi.core.ordering import register_sqlite_collation
+
+        connection_created.connect(register_sqlite_collation, dispatch_uid="gongzhi.pinyin_collation")

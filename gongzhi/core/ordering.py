@@ -71,3 +71,60 @@ def sorted_by_name(items, *names):
         return item
 
     return sorted(items, key=lambda item: tuple(name_key(str(value(item, n) or "")) for n in names))
+
+
+# --- In the database: the "pinyin" collation -----------------------------------------------------
+# A paginated list is sorted by the database, not in Python. Both databases know a collation named
+# "pinyin": on PostgreSQL an ICU collation (zh-u-kn-true: Chinese by pinyin, numbers by value), created
+# by migration registry 0005; on SQLite a collation registered on every connection (below) that
+# compares name_key. ``order_by(*pinyin_order(Estate, "area__name", "name"))`` sorts text fields through
+# it and leaves other fields (numbers, dates) as they are.
+
+COLLATION = "pinyin"
+
+
+def _compare(a: str, b: str) -> int:
+    left, right = name_key(a), name_key(b)
+    return (left > right) - (left < right)
+
+
+def register_sqlite_collation(sender, connection, **kwargs) -> None:
+    """``connection_created`` receiver: SQLite learns the "pinyin" collation."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(COLLATION, _compare)
+
+
+def pinyin_order(model, *paths: str) -> list:
+    """Order expressions for ``paths`` ("name", "-estate__name", "pk"): text fields through the pinyin
+    collation, ascending or descending as the leading "-" says."""
+    from django.db import models
+    from django.db.models.functions import Collate
+
+    out = []
+    for path in paths:
+        descending = path.startswith("-")
+        name = path.lstrip("-")
+        field = _field(model, name)
+        expression = (
+            Collate(models.F(name), COLLATION)
+            if isinstance(field, (models.CharField, models.TextField)) and not getattr(field, "choices", None)
+            else models.F(name)
+        )
+        out.append(expression.desc() if descending else expression.asc())
+    return out
+
+
+def _field(model, path: str):
+    field = None
+    for part in path.split("__"):
+        if model is None:
+            return None
+        if part == "pk":
+            field = model._meta.pk
+        else:
+            try:
+                field = model._meta.get_field(part)
+            except Exception:  # noqa: BLE001 — an annotation or a transform: not a text column
+                return None
+        model = getattr(field, "related_model", None)
+    return field

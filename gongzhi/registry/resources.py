@@ -340,7 +340,7 @@ class Resource:
     filters: tuple[Filter, ...] = ()
     annotate: Callable[[QuerySet], QuerySet] | None = None
     select_related: tuple[str, ...] = ()
-    default_sort: str = "pk"
+    default_sort: str = "pk"  # order_by paths, comma-separated; text through the pinyin collation
     estate_path: str = ""  # attribute path to the estate id (for masking), if any
     import_sheet: str = ""  # key of the Excel sheet in registry/importers/sheets.py
     children: tuple[tuple[str, str], ...] = ()  # (resource key, filter parameter) shown on the detail page
@@ -483,7 +483,7 @@ RESOURCES: tuple[Resource, ...] = (
             _fk_filter("estate", _("小区"), "estate_id", r.Estate),
         ),
         annotate=annotate_buildings,
-        default_sort="estate__name",
+        default_sort="estate__name,number",
         estate_path="estate_id",
         children=(("units", "building"),),
     ),
@@ -516,7 +516,7 @@ RESOURCES: tuple[Resource, ...] = (
             Filter("source", _("面积来源"), lookup="area_source", choices=tuple(r.AreaSource.choices)),
         ),
         select_related=("building", "building__estate", "owner"),
-        default_sort="building__estate__name",
+        default_sort="building__estate__name,building__number,number",
         estate_path="building.estate_id",
         import_sheet="units",
         hidden_from=NO_HOUSEHOLDS,

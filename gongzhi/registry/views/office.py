@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.excel import ColumnSpec, SheetSpec, xlsx_stream_response
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import can_edit_registry, get_for_user, scope_for, street_of, visible
 from gongzhi.core.validators import parse_id
 from gongzhi.jobs.exports import export_direct_max, export_enqueue
@@ -67,10 +68,12 @@ def filtered_list(user, resource: Resource, params):
     order = params.get("o", "")
     field = sortable.get(order.lstrip("-"))
     if field:
-        queryset = queryset.order_by(f"-{field}" if order.startswith("-") else field, "pk")
+        queryset = queryset.order_by(
+            *pinyin_order(resource.model, f"-{field}" if order.startswith("-") else field, "pk")
+        )
     else:
         order = ""
-        queryset = queryset.order_by(resource.default_sort, "pk")
+        queryset = queryset.order_by(*pinyin_order(resource.model, *resource.default_sort.split(","), "pk"))
     return queryset, applied, text, order
 
 
@@ -246,7 +249,7 @@ def detail_view(request, key: str, pk: int):
             continue
         flt = next(f for f in child.filters if f.key == param)
         queryset = flt.filter(child.queryset(visible(request.user, child.model)), str(obj.pk)).order_by(
-            child.default_sort, "pk"
+            *pinyin_order(child.model, *child.default_sort.split(","), "pk")
         )
         total = queryset.count()
         rows = []
