@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from random import Random
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from gongzhi.branchwork import demo_minutes
@@ -150,6 +151,7 @@ def demo_create(*, street, seed, scale: float = 1.0, today, users) -> dict[str, 
     hearing = book.meetings[book.hearing_index] if book.hearing_index is not None else None
     rating_counts = _rating(s.rng, hearing) if hearing is not None else {}
     patrols, findings = _patrols(s)
+    _patrol_summaries(s)
     logs = _security_logs(s)
     profiles, shifts = _duty_board(s)
     receptions = _receptions(s)
@@ -509,6 +511,21 @@ def _patrols(s: _Street) -> tuple[int, int]:
             )
     m.PatrolFinding.objects.bulk_create(findings)
     return len(patrols), len(findings)
+
+
+def _patrol_summaries(s: _Street) -> None:
+    """A patrol that found something says so in its summary (data health:
+    branchwork.patrol_summaries_fit_findings); the others keep what the walker wrote."""
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for pk, found in (
+        m.Patrol.objects.filter(branch__area__street=s.street)
+        .annotate(found=Count("findings"))
+        .filter(found__gt=0)
+        .values_list("pk", "found")
+    ):
+        by_count[found].append(pk)
+    for found, pks in sorted(by_count.items()):
+        m.Patrol.objects.filter(pk__in=pks).update(summary=f"发现问题{found}项，已登记并转入问题清单")
 
 
 def _security_logs(s: _Street) -> int:

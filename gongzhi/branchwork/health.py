@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.branchwork import rules
 from gongzhi.branchwork.models import Meeting, MeetingKind, Patrol, SecurityLog
 from gongzhi.core.dates import long_date
 from gongzhi.core.health import (
@@ -143,6 +144,35 @@ def minutes_fit_meetings(street, today: dt.date):
         )
 
 
+def patrol_summaries_fit_findings(street, today: dt.date):
+    """A patrol's summary (巡查小结) does not say nothing was found when the patrol recorded findings: the
+    summary is what the branch reads, the findings are what was handed to the problem tracker
+    (``services.patrol_end`` refuses such a summary since issue 15; older records may still carry one)."""
+    from django.db.models import Count
+
+    for patrol in (
+        Patrol.objects.filter(branch__area__street=street)
+        .exclude(summary="")
+        .annotate(found=Count("findings"))
+        .filter(found__gt=0)
+        .select_related("branch", "member")
+        .order_by("day", "pk")
+    ):
+        if rules.says_nothing_found(patrol.summary):
+            yield Finding(
+                ERROR,
+                gettext("%(branch)s %(day)s %(member)s的日巡小结写“%(summary)s”，却登记了%(count)d项发现。")
+                % {
+                    "branch": patrol.branch.name,
+                    "day": long_date(patrol.day),
+                    "member": patrol.member.name,
+                    "summary": patrol.summary,
+                    "count": patrol.found,
+                },
+                reverse("branchwork:patrol", args=[patrol.pk]),
+            )
+
+
 INVARIANTS = [
     Invariant(
         "branchwork.guard_logs_signed_by_managing_company",
@@ -161,5 +191,11 @@ INVARIANTS = [
         _("会议纪要是本次会议的记录"),
         minutes_fit_meetings,
         _("签发的会议应有纪要；纪要记录本次会议的议程、出席和决议，不同会议的纪要不会一字不差。"),
+    ),
+    Invariant(
+        "branchwork.patrol_summaries_fit_findings",
+        _("日巡小结与发现的问题相符"),
+        patrol_summaries_fit_findings,
+        _("登记了发现问题的日巡，小结不能写未发现问题。"),
     ),
 ]

@@ -290,3 +290,14 @@ def programme_item_problem(
 def pilot_fits_partnership(company_group_id: int | None, group_id: int) -> bool:
     """A partnership's pilot is one of the group's companies."""
     return company_group_id is not None and company_group_id == group_id
+
+
+# What a patrol summary (巡查小结) says when the walk found nothing, in the words people write.
+NOTHING_FOUND = ("未发现", "无问题", "一切正常", "没有发现")
+
+
+def says_nothing_found(summary: str) -> bool:
+    """The summary says the patrol found nothing ("未发现新问题", "一切正常"): it cannot stand beside the
+    patrol's recorded findings (services.patrol_end refuses it; data health:
+    branchwork.patrol_summaries_fit_findings)."""
+    return any(words in (summary or "") for words in NOTHING_FOUND)

@@ -741,7 +741,11 @@ def patrol_add_finding(
 @transaction.atomic
 def patrol_end(*, actor, patrol: Patrol, summary: str = "", now: dt.datetime | None = None) -> Patrol:
     locked = _own_open_patrol(actor, patrol)
-    locked.summary = _text(summary, label=_("巡查小结"), max_length=500, required=False)
+    summary = _text(summary, label=_("巡查小结"), max_length=500, required=False)
+    found = locked.findings.count()
+    if found and rules.says_nothing_found(summary):
+        raise BranchworkError(_("本次巡查已登记%(count)d项发现，小结不能写未发现问题。") % {"count": found})
+    locked.summary = summary
     locked.ended_at = max(now or timezone.now(), locked.started_at)
     locked.save(update_fields=["summary", "ended_at"])
     audit_record(

@@ -109,3 +109,47 @@ def test_minutes_are_each_meetings_own(world):
     Meeting.objects.filter(pk=held[2].pk).update(minutes="")
     found = [m for _s, m in _findings(world, code)]
     assert any(m.endswith("的“物业服务听证会”已签发，却没有会议纪要。") for m in found)
+
+
+def test_a_patrol_summary_saying_nothing_was_found_beside_findings_is_an_error(world):
+    from gongzhi.branchwork import services
+    from gongzhi.problems.services import category_defaults_ensure
+
+    code = "branchwork.patrol_summaries_fit_findings"
+    walker = world.user("member_a")
+    member = world.branch_a.members.get(name="陈书记")
+    category = category_defaults_ensure(street=world.street)[0]
+    quiet = services.patrol_start(actor=walker, member=member, estates=[world.estate_a1])
+    services.patrol_end(actor=walker, patrol=quiet, summary="未发现新问题")
+    busy = services.patrol_start(actor=walker, member=member, estates=[world.estate_a1])
+    services.patrol_add_finding(
+        actor=walker, patrol=busy, estate=world.estate_a1, category=category, text="楼道堆物"
+    )
+    services.patrol_end(actor=walker, patrol=busy, summary="发现问题1项，已登记并转入问题清单")
+    assert _findings(world, code) == []
+    Patrol.objects.filter(pk=busy.pk).update(summary="一切正常，未发现新问题")
+    ((severity, message),) = _findings(world, code)
+    assert severity == ERROR and message.endswith(
+        f"{member.name}的日巡小结写“一切正常，未发现新问题”，却登记了1项发现。"
+    )
+
+
+def test_a_patrol_cannot_end_saying_nothing_was_found_beside_its_findings(world):
+    import pytest
+
+    from gongzhi.branchwork import services
+    from gongzhi.branchwork.services import BranchworkError
+    from gongzhi.problems.services import category_defaults_ensure
+
+    walker = world.user("member_a")
+    member = world.branch_a.members.get(name="陈书记")
+    patrol = services.patrol_start(actor=walker, member=member, estates=[world.estate_a1])
+    category = category_defaults_ensure(street=world.street)[0]
+    services.patrol_add_finding(
+        actor=walker, patrol=patrol, estate=world.estate_a1, category=category, text="楼道堆物"
+    )
+    with pytest.raises(BranchworkError, match="本次巡查已登记1项发现，小结不能写未发现问题。"):
+        services.patrol_end(actor=walker, patrol=patrol, summary="未发现新问题")
+    patrol.refresh_from_db()
+    assert patrol.ended_at is None and patrol.summary == ""  # nothing changed
+    services.patrol_end(actor=walker, patrol=patrol, summary="楼道堆物已登记")
