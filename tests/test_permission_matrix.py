@@ -148,6 +148,49 @@ def cases(world):
             "get",
             {p: 405 for p in EVERYONE},
         )
+    yield from district_cases(world)
+
+
+# The district tier's pages (evaluation, mounted at /evaluation/district/): for the district's roles
+# only. The world's street is in 浦东新区; everyone who reads that street reads the district's name
+# (so 403), the other street's admin and the outsider do not (404). No persona of the world holds a
+# district role; the district personas' answers (with the ``district_world`` fixture) are given too
+# and checked by ``test_district_pages``: the world has no district round, so a company profile is 404.
+def district_cases(world):
+    district = world.street.district
+    readers = EVERYONE - {"outsider", "other_admin"}
+    street_answer = {p: (403 if p in readers else 404) for p in EVERYONE}
+    both = {"district_office": 200, "district_admin": 200}
+    yield (
+        "evaluation:district_index",
+        reverse("evaluation:district_index"),
+        "get",
+        ({p: 403 for p in EVERYONE} | {"district_office": 302, "district_admin": 302}),
+    )
+    yield (
+        "evaluation:district_league",
+        reverse("evaluation:district_league", args=[district.pk]),
+        "get",
+        street_answer | both,
+    )
+    yield (
+        "evaluation:district_league_export",
+        reverse("evaluation:district_league_export", args=[district.pk]),
+        "get",
+        street_answer | both,
+    )
+    yield (
+        "evaluation:district_company",
+        reverse("evaluation:district_company", args=[district.pk, world.company_x.credit_code]),
+        "get",
+        street_answer | {"district_office": 404, "district_admin": 404},
+    )
+    yield (
+        "evaluation:district_campaign_create",
+        reverse("evaluation:district_campaign_create", args=[district.pk]),
+        "get",
+        street_answer | {"district_office": 403, "district_admin": 200},
+    )
 
 
 # Each app adds the cases of its own URLs in ``gongzhi/<app>/tests/matrix_cases.py`` (a generator
@@ -369,15 +412,32 @@ def test_street_admin_still_sees_only_its_street(client, world, district_world):
 
 
 @pytest.mark.parametrize("persona", ["district_office", "district_admin"])
+def test_district_pages(client, world, district_world, persona):
+    """The district's own pages answer the district personas as written in ``district_cases``; the
+    other district's league is 404 to them."""
+    client.force_login(world.user(persona))
+    failures = []
+    for name, url, method, expected in district_cases(world):
+        response = getattr(client, method)(url)
+        if response.status_code != expected[persona]:
+            failures.append(f"{name} {url}: expected {expected[persona]}, got {response.status_code}")
+    other = reverse("evaluation:district_league", args=[district_world.other_district.pk])
+    if (status := client.get(other).status_code) != 404:
+        failures.append(f"{other}: expected 404, got {status}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("persona", ["district_office", "district_admin"])
 @pytest.mark.parametrize("group", GROUPS)
 def test_district_role_reads_no_more_than_the_leadership(client, world, district_world, group, persona):
     """On every page of the site a district role reads at most what the street's leadership group
     reads (200 only where the leader's known answer is 200): never a page of the other street, never
-    a page the street's roles alone may open."""
+    a page the street's roles alone may open (the district's own pages are in the evaluation group,
+    where the leader is refused and the district is not — their known answers are in matrix_cases)."""
     client.force_login(world.user(persona))
     failures = []
     for name, url, method, expected in case_groups()[group](world):
-        if method != "get":
+        if method != "get" or persona in expected:
             continue
         status = client.get(url).status_code
         if status == 200 and expected["leader"] != 200:
@@ -391,14 +451,15 @@ def test_district_role_reads_no_more_than_the_leadership(client, world, district
 @pytest.mark.parametrize("group", GROUPS)
 def test_district_role_changes_nothing(client, world, district_world, group, persona):
     """Every URL of the site answers a district role's POST with 403 (nothing changed) — but
-    logging out and the language."""
+    logging out, the language, and the district campaign form (whose view checks the district admin
+    itself: ``test_district_campaign_form_*`` in gongzhi/evaluation/tests/test_district.py)."""
     from gongzhi.registry.models import Estate
 
     client.force_login(world.user(persona))
     before = list(Estate.objects.order_by("pk").values_list("pk", "name"))
     failures = []
     for name, url, _method, _expected in case_groups()[group](world):
-        if name in {"logout", "set_language"}:
+        if name in {"logout", "set_language", "evaluation:district_campaign_create"}:
             continue
         status = client.post(url, {"name": "改了"}).status_code
         if status != 403:

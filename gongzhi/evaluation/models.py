@@ -891,3 +891,7 @@ class Replacement(models.Model):
 
     def __str__(self) -> str:
         return str(self.referral)
+
+
+# The district tier's campaigns (区级测评) live beside, in their own module.
+from gongzhi.evaluation.models_district import DistrictCampaign, DistrictCampaignStreet  # noqa: E402, F401

@@ -38,6 +38,10 @@ def nav_group(user, scope) -> dict | None:
         )
     if street_wide or area or scope.company_ids:
         items.append({"url": reverse("evaluation:awards"), "label": _("争优评比"), "key": "eval_awards"})
+    if scope.is_district_reader():
+        items.append(
+            {"url": reverse("evaluation:district_index"), "label": _("区级排行"), "key": "eval_district"}
+        )
     if not items:
         return None
     return {"label": _("测评与排名"), "items": items}

@@ -124,3 +124,20 @@ SCOPED = {
     m.Replacement: Path("referral__elimination__street_id", _replacement_q),
 }
 
+
+# The district tier (区级测评): a district round is read by the district's roles; its link to a
+# street campaign also by whoever reads that street whole.
+def _district_campaign_q(scope: Scope) -> Q:
+    return Q(district_id__in=scope.district_ids)
+
+
+def _district_link_q(scope: Scope) -> Q:
+    return Q(district_campaign__district_id__in=scope.district_ids) | street_q(scope, "campaign__street_id")
+
+
+SCOPED.update(
+    {
+        m.DistrictCampaign: Path("", _district_campaign_q),  # above the street
+        m.DistrictCampaignStreet: Path("campaign__street_id", _district_link_q),
+    }
+)

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from gongzhi.evaluation.views import benchmarks, elimination, office, replacement, work
+from gongzhi.evaluation.views import district as district_views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -31,6 +32,18 @@ urlpatterns = [
     path("eliminations/<int:pk>/", elimination.elimination, name="elimination"),
     path("eliminations/<int:pk>/act/<slug:action>/", elimination.elimination_act, name="elimination_act"),
     path("eliminations/<int:pk>/export.xlsx", elimination.elimination_export, name="elimination_export"),
+    # the district tier (区级): league table, a company across streets, district-wide rounds
+    path("district/", district_views.district_index, name="district_index"),
+    path("district/<int:pk>/", district_views.district_league, name="district_league"),
+    path(
+        "district/<int:pk>/league.xlsx", district_views.district_league_export, name="district_league_export"
+    ),
+    path("district/<int:pk>/companies/<str:key>/", district_views.district_company, name="district_company"),
+    path(
+        "district/<int:pk>/campaigns/new/",
+        district_views.district_campaign_create,
+        name="district_campaign_create",
+    ),
     path("replacements/<int:pk>/", replacement.replacement, name="replacement"),
     path("replacements/<int:pk>/act/<slug:action>/", replacement.replacement_act, name="replacement_act"),
 ]

@@ -74,6 +74,35 @@ def campaign_create(
     """A draft campaign over chosen estates; ``weights`` = {survey, inspection, branch, problems} in %,
     summing to 100 (default 60/20/10/10)."""
     _require(permissions.is_street_admin(actor, street.pk))
+    return _create(
+        actor=actor,
+        street=street,
+        template=template,
+        name=name,
+        period_start=period_start,
+        period_end=period_end,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        estates=estates,
+        weights=weights,
+    )
+
+
+def _create(
+    *,
+    actor,
+    street: Street,
+    template: SurveyTemplate,
+    name: str,
+    period_start: dt.date,
+    period_end: dt.date,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    estates: Sequence[Estate],
+    weights: Mapping[str, object] | None = None,
+) -> Campaign:
+    """The campaign's creation once the caller's right is checked: the street admin's
+    (``campaign_create``) or the district admin's (``services.district.district_campaign_start``)."""
     weights = dict(weights or DEFAULT_WEIGHTS)
     estates = list(estates)
     errors = _campaign_errors(
