@@ -151,6 +151,7 @@ def partnership_pilot_set(
     """Mark one of the group's companies as the agreement's pilot (the work plan's ``Pilot`` of that company,
     created or linked)."""
     _require_plan_editor(actor, partnership.street_id)
+    company = Company.objects.get(pk=company.pk)  # its group as stored, not as the caller last read it
     if not rules.pilot_fits_partnership(company.group_id, partnership.group_id):
         raise BranchworkError(_("试点企业须是该企业集团的成员企业。"))
     since = _date(since, label=_("试点开始"))
@@ -191,3 +192,86 @@ def partnerships(user, today: dt.date) -> list[dict]:
         }
         for p in rows
     ]
+
+
+# ---- the demo street ----------------------------------------------------------------------------------------
+
+
+def demo_pilot_company(street) -> Company | None:
+    """The demo's pilot under the 党建联建 agreement: the street's state-owned company best placed in the latest
+    company ranking and never among an elimination's bottom N (a pilot is an example, not a candidate for
+    replacement); without a state-owned company outside the bottom N, the best-ranked company outside it."""
+    from gongzhi.evaluation.models import EliminationCandidate, ScoreSnapshot
+
+    bottom = set(
+        EliminationCandidate.objects.filter(elimination__street=street).values_list("company_id", flat=True)
+    )
+    latest = (
+        ScoreSnapshot.objects.filter(campaign__street=street, kind="company", company__isnull=False)
+        .order_by("-campaign__period_end", "rank")
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+    rank = dict(
+        ScoreSnapshot.objects.filter(campaign_id=latest, kind="company").values_list("company_id", "rank")
+    )
+    candidates = [c for c in Company.objects.filter(street=street).order_by("pk") if c.pk not in bottom]
+    state = [c for c in candidates if c.ownership == CompanyOwnership.STATE]
+    pool = state or candidates
+    return min(pool, key=lambda c: (rank.get(c.pk, 10**6), c.pk)) if pool else None
+
+
+def demo_create(*, street, admin, today: dt.date) -> int:
+    """The state-owned group (fiction, 演示), its 党建联建 agreement with the street and the programme's items in
+    different states; the work plan's pilot company (``demo_pilot_company``) becomes the agreement's pilot."""
+    pilot = Pilot.objects.filter(street=street, company__isnull=False).select_related("company").first()
+    if admin is None or pilot is None:
+        return 0
+    members = list(Company.objects.filter(street=street, ownership=CompanyOwnership.STATE).order_by("pk"))
+    if pilot.company not in members:
+        members.append(pilot.company)
+    group = company_group_create(
+        actor=admin, street=street, name="浦江国资物业集团（演示）", ownership="state", companies=members
+    )
+    signed = today - dt.timedelta(days=700)
+    partnership = partnership_create(
+        actor=admin,
+        street=street,
+        group=group,
+        title="党建联建协议",
+        signed_on=signed,
+        parties=f"{street.name}党工委、浦江国资物业集团（演示）党委、{pilot.company.name}党支部",
+        summary="以提质增效和经费公开为基础：在管老旧小区统一“四保”标准，按季公开物业费收支，区域化集中管理。",
+        items=[
+            ("standard", "在管老旧小区统一“四保”服务标准", signed + dt.timedelta(days=180)),
+            ("accounts", "按季在公示栏和平台公开物业费收支", signed + dt.timedelta(days=120)),
+            ("quality", "报修 24 小时内上门、公布报修进度", signed + dt.timedelta(days=365)),
+            ("quality", "在管老旧小区区域化集中管理", today + dt.timedelta(days=90)),
+            ("accounts", "年度物业费收支审计报告向业主公开", today - dt.timedelta(days=20)),
+        ],
+    )
+    items = list(partnership.items.order_by("due_on", "pk"))
+    progress = {
+        "按季在公示栏和平台公开物业费收支": ("done", "连续 6 个季度在公示栏和平台公示（演示）", 110),
+        "在管老旧小区统一“四保”服务标准": ("done", "集团印发统一四保服务标准，试点小区公示（演示）", 170),
+        "报修 24 小时内上门、公布报修进度": ("underway", "已有 18 个小区公布报修进度（演示）", None),
+        "在管老旧小区区域化集中管理": ("underway", "片区服务中心已设两处（演示）", None),
+    }
+    for item in items:
+        if item.title in progress:
+            status, evidence, after = progress[item.title]
+            programme_item_update(
+                actor=admin,
+                item=item,
+                status=status,
+                evidence=evidence,
+                done_on=signed + dt.timedelta(days=after) if after is not None else None,
+            )
+    partnership_pilot_set(
+        actor=admin,
+        partnership=partnership,
+        company=pilot.company,
+        programme=pilot.programme,
+        since=pilot.since,
+    )
+    return 1

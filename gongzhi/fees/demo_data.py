@@ -349,10 +349,108 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
             basis_document=documents[p.document] if p.document else None,
         )
     MonthlyCollection.objects.bulk_create(rows, batch_size=2000)
-    return {"fee_standards": len(planned), "fee_documents": len(documents), "fee_collections": len(rows)}
+    initiatives = _initiatives(street=street, admin=admin, rng=rng, today=today)
+    commitments = _commitments(street=street, admin=admin, rng=rng, today=today)
+    return {
+        "fee_standards": len(planned),
+        "fee_documents": len(documents),
+        "fee_collections": len(rows),
+        "fee_initiatives": initiatives,
+        "fee_commitments": commitments,
+    }
+
+
+def _commitments(*, street, admin, rng: Random, today: dt.date) -> int:
+    """The street's four-services standard from the platform's defaults, and each estate's published commitment
+    item by item: most items at the standard of its contract's level or better, some below, some not promised."""
+    from gongzhi.fees.models import StandardItem
+    from gongzhi.fees.rules import level_of
+    from gongzhi.fees.services import commitments_set, service_standard_load_defaults
+
+    service_standard_load_defaults(actor=admin, street=street)
+    items: dict[str, list[StandardItem]] = {}
+    for item in StandardItem.objects.filter(street=street).order_by("code"):
+        items.setdefault(item.level, []).append(item)
+    n = 0
+    for contract in (
+        r.Contract.objects.active(on=today).filter(estate__area__street=street).select_related("estate__area")
+    ):
+        level = level_of(contract.service_level)
+        if level is None:
+            continue
+        values: dict[str, str] = {}
+        for item in items.get(level, []):
+            roll = rng.random()
+            if roll < 0.08:
+                continue  # not promised
+            worse = roll < 0.2
+            if item.measure == "response":
+                value = item.required * (2 if worse else 1)
+            else:
+                value = (item.required / 2).quantize(Decimal("0.1")) if worse else item.required
+            values[item.code] = f"{value.normalize():f}"
+        n += commitments_set(actor=admin, estate=contract.estate, values=values)
+    return n
+
+
+INITIATIVE_COMPANIES = 15  # the seed: 15 companies improved their four services of their own accord
+INITIATIVE_DEEDS = (
+    ("improved", "保洁由每日一次增至两次，楼道每周湿拖", "业委会确认函；巡查照片"),
+    ("improved", "绿化补种并按月修剪，公示养护计划", "养护台账；公示栏照片"),
+    ("improved", "门岗 24 小时值守，夜间巡逻每晚两次", "值班记录；监控截图"),
+    ("improved", "报修 24 小时内上门，公布报修电话和进度", "报修台账；业主回访记录"),
+    ("disclosed", "在公示栏和平台公开四保服务内容、人员和频次", "公示栏照片；平台公示页"),
+)
+
+
+def _initiatives(*, street, admin, rng: Random, today: dt.date) -> int:
+    """The seed's 15 companies that improved their four services or disclosed their service items of their own
+    accord: one record each before the street asked (or never asked), through the service; two more companies
+    acted only after the street asked — recorded, not counted (the page shows the difference)."""
+    from gongzhi.fees.services import initiative_record
+
+    companies = list(r.Company.objects.filter(street=street).order_by("pk"))
+    if len(companies) < 2:
+        return 0
+    chosen = rng.sample(companies, min(INITIATIVE_COMPANIES + 2, len(companies)))
+    asked = today - dt.timedelta(days=200)  # the street's call to improve the four services (演示)
+    n = 0
+    for i, company in enumerate(chosen):
+        estate = (
+            r.Contract.objects.active(on=today)
+            .filter(company=company)
+            .order_by("pk")
+            .values_list("estate", flat=True)
+        )
+        estate_id = next(iter(estate), None)
+        kind, summary, evidence = INITIATIVE_DEEDS[i % len(INITIATIVE_DEEDS)]
+        late = i >= INITIATIVE_COMPANIES
+        done_on = (
+            asked + dt.timedelta(days=rng.randint(10, 90))
+            if late
+            else asked - dt.timedelta(days=rng.randint(5, 300))
+        )
+        initiative_record(
+            actor=admin,
+            company=company,
+            estate=r.Estate.objects.get(pk=estate_id) if estate_id else None,
+            kind=kind,
+            done_on=done_on,
+            asked_on=asked if (late or i % 3 == 0) else None,
+            summary=summary,
+            evidence=evidence + "（演示）",
+            today=today,
+        )
+        n += 1
+    return n
 
 
 def demo_delete(*, street) -> dict[str, int]:
+    from gongzhi.fees.models import Initiative, ServiceCommitment, StandardItem
+
+    initiatives, _ = Initiative.objects.filter(company__street=street).delete()
+    ServiceCommitment.objects.filter(estate__area__street=street).delete()
+    StandardItem.objects.filter(street=street).delete()
     collections, _ = MonthlyCollection.objects.filter(estate__area__street=street).delete()
     proposals, _ = FeeProposal.objects.filter(estate__area__street=street).delete()
     standards = FeeStandard.objects.filter(estate__area__street=street)
@@ -368,6 +466,7 @@ def demo_delete(*, street) -> dict[str, int]:
         n += count
     documents, _ = PriceDocument.objects.filter(street=street).delete()
     return {
+        "fee_initiatives": initiatives,
         "fee_collections": collections,
         "fee_standards": n,
         "fee_proposals": proposals,

@@ -524,7 +524,7 @@ class InitiativeKind(models.TextChoices):
 class Initiative(models.Model):
     """A recorded fact: the company did this of its own accord, on this day, shown by this evidence. It counts as
     initiative only when it came before the street asked for it (``asked_on`` empty or later:
-    ``rules.is_initiative``); the street admin records it (docs/FEES.md §7)."""
+    ``rules.is_initiative``); the street admin records it (docs/FEES.md §10)."""
 
     company = models.ForeignKey(
         "registry.Company",
@@ -568,3 +568,89 @@ class Initiative(models.Model):
         from gongzhi.fees.rules import is_initiative
 
         return is_initiative(self.done_on, self.asked_on)
+
+
+# ---- the four services standard by service level (四保标准, docs/FEES.md §9) ------------------------------------
+
+
+class ServiceKind(models.TextChoices):
+    # the four services, with the codes of disclosure.Service, problems' categories and the survey's categories
+    CLEANING = "cleaning", _("保洁")
+    GREENING = "greening", _("保绿")
+    SECURITY = "security", _("保安")
+    REPAIR = "repair", _("保修")
+
+
+class ServiceLevel(models.TextChoices):
+    # the text the registry keeps on a contract (Contract.service_level)
+    L1 = "一级", _("一级")
+    L2 = "二级", _("二级")
+    L3 = "三级", _("三级")
+    L4 = "四级", _("四级")
+    L5 = "五级", _("五级")
+
+
+class Measure(models.TextChoices):
+    FREQUENCY = "frequency", _("频次")
+    STAFFING = "staffing", _("人员配置")
+    RESPONSE = "response", _("响应时间")
+
+
+class StandardItem(models.Model):
+    """One item of the street's four-services standard at one service level: what is measured, the requirement
+    and its unit. Items keep one ``code`` across levels (BJ-01 at 一级 and at 五级 are the same item, with
+    different requirements); the company's commitment, inspections and the survey refer to the code. A
+    response time is met at or below the requirement, a frequency or a staffing at or above it."""
+
+    street = models.ForeignKey(
+        "registry.Street", on_delete=models.CASCADE, related_name="service_standard", verbose_name=_("街道")
+    )
+    service = models.CharField(_("服务"), max_length=20, choices=ServiceKind.choices)
+    level = models.CharField(_("服务等级"), max_length=10, choices=ServiceLevel.choices)
+    code = models.CharField(_("编号"), max_length=12)
+    title = models.CharField(_("项目"), max_length=100)
+    measure = models.CharField(_("衡量"), max_length=20, choices=Measure.choices)
+    required = models.DecimalField(_("要求"), max_digits=8, decimal_places=2)
+    unit = models.CharField(_("单位"), max_length=20)
+
+    class Meta:
+        verbose_name = _("四保标准项目")
+        verbose_name_plural = _("四保标准项目")
+        ordering = ["street", "level", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["street", "level", "code"], name="fees_standard_item_unique"),
+            models.CheckConstraint(condition=Q(required__gt=0), name="fees_standard_item_required_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class ServiceCommitment(models.Model):
+    """The company's published commitment for one standard item at one estate (its service promise, item by
+    item; the free-text ServiceContent of the disclosure book stays the wording)."""
+
+    estate = models.ForeignKey(
+        "registry.Estate",
+        on_delete=models.PROTECT,
+        related_name="service_commitments",
+        verbose_name=_("小区"),
+    )
+    code = models.CharField(_("编号"), max_length=12)
+    value = models.DecimalField(_("承诺"), max_digits=8, decimal_places=2)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("四保服务承诺")
+        verbose_name_plural = _("四保服务承诺")
+        ordering = ["estate", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "code"], name="fees_commitment_one_per_item"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="fees_commitment_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.estate_id} {self.code}"

@@ -664,7 +664,7 @@ def fee_quality_band(
     return BAND_MATCHED
 
 
-# ---- initiative (主动提升, docs/FEES.md §7) --------------------------------------------------------------------
+# ---- initiative (主动提升, docs/FEES.md §10) --------------------------------------------------------------------
 
 
 def is_initiative(done_on: dt.date, asked_on: dt.date | None) -> bool:
@@ -693,3 +693,75 @@ def initiative_problem(
 def initiative_count(rows: Iterable[tuple[int, dt.date, dt.date | None]]) -> int:
     """How many companies show initiative: distinct companies with at least one record that counts."""
     return len({company for company, done_on, asked_on in rows if is_initiative(done_on, asked_on)})
+
+
+# ---- the four services standard by service level (四保标准, docs/FEES.md §9) ------------------------------------
+#
+# The model is Shanghai's grading of residential property services in five levels (《上海市住宅物业服务分等收费
+# 管理暂行办法》 and its 住宅物业服务分等标准, 2005: 一级 the highest, 五级 the lowest, each service with its
+# content, frequency, staffing and response). The figures below are the platform's DEFAULTS written in that
+# structure — a paraphrase for a street to start from, not the official text: the street checks them against
+# the current text and edits them (docs/FEES.md §9 says so).
+
+LEVELS = ("一级", "二级", "三级", "四级", "五级")
+LOWER_IS_BETTER = frozenset({"response"})
+
+# code, service, title, measure, unit, requirement at 一级 … 五级
+DEFAULT_STANDARD: tuple[tuple[str, str, str, str, str, tuple[str, ...]], ...] = (
+    ("BJ-01", "cleaning", "楼道清扫", "frequency", "次/周", ("7", "7", "5", "3", "2")),
+    ("BJ-02", "cleaning", "生活垃圾清运", "frequency", "次/日", ("2", "2", "1", "1", "1")),
+    ("BJ-03", "cleaning", "保洁员配置", "staffing", "人/万m²", ("2", "1.5", "1.2", "1", "0.8")),
+    ("LH-01", "greening", "绿化修剪", "frequency", "次/年", ("12", "8", "6", "4", "2")),
+    ("LH-02", "greening", "病虫害防治", "frequency", "次/年", ("4", "3", "2", "2", "1")),
+    ("BA-01", "security", "门岗值守", "frequency", "小时/日", ("24", "24", "24", "16", "12")),
+    ("BA-02", "security", "夜间巡逻", "frequency", "次/夜", ("4", "3", "2", "1", "1")),
+    ("BA-03", "security", "保安员配置", "staffing", "人/门岗", ("3", "3", "2", "2", "1")),
+    ("BX-01", "repair", "报修上门响应", "response", "小时", ("1", "2", "12", "24", "24")),
+    ("BX-02", "repair", "急修到场", "response", "小时", ("0.5", "0.5", "1", "2", "2")),
+)
+
+
+@dataclass(frozen=True)
+class CommitmentCheck:
+    code: str
+    title: str
+    service: str
+    unit: str
+    required: Decimal
+    value: Decimal | None
+    status: str  # "met" | "below" | "missing"
+
+
+def commitment_status(measure: str, required: Decimal, value: Decimal | None) -> str:
+    """One item: no commitment → missing; a response time at or under the requirement, a frequency or staffing
+    at or over it → met (the bound included); otherwise below standard."""
+    if value is None:
+        return "missing"
+    if measure in LOWER_IS_BETTER:
+        return "met" if value <= required else "below"
+    return "met" if value >= required else "below"
+
+
+def check_commitments(
+    items: Iterable[tuple[str, str, str, str, str, Decimal]], commitments: dict[str, Decimal]
+) -> list[CommitmentCheck]:
+    """The company's commitment checked against the standard of the estate's level, item by item. ``items`` are
+    (code, title, service, measure, unit, required)."""
+    return [
+        CommitmentCheck(
+            code,
+            title,
+            service,
+            unit,
+            required,
+            commitments.get(code),
+            commitment_status(measure, required, commitments.get(code)),
+        )
+        for code, title, service, measure, unit, required in items
+    ]
+
+
+def level_of(text: str) -> str | None:
+    """The service level a contract names (its free text, e.g. “三级” or “三级资质”), or ``None``."""
+    text = (text or "").strip()
+    return next((level for level in LEVELS if text.startswith(level)), None)

@@ -12,6 +12,8 @@ from gongzhi.fees.models import (
     Initiative,
     MonthlyCollection,
     PriceDocument,
+    ServiceCommitment,
+    StandardItem,
 )
 
 
@@ -24,6 +26,14 @@ def _initiative_q(scope) -> Q:
     )
 
 
+def _standard_q(scope) -> Q:
+    # The street's standard is public within the street: its offices and whoever reads one of its estates.
+    from gongzhi.registry.models import Estate
+
+    streets = Estate.objects.filter(pk__in=scope.all_estate_ids).values("area__street_id")
+    return street_q(scope, "street_id") | Q(street_id__in=streets)
+
+
 SCOPED = {
     FeeStandard: by_estate("estate"),
     MonthlyCollection: by_estate("estate"),
@@ -33,4 +43,6 @@ SCOPED = {
     FeeIntent: by_estate("estate"),
     GateCheck: by_estate("intent__estate"),
     Initiative: Path("company__street_id", _initiative_q),
+    StandardItem: Path("street_id", _standard_q),
+    ServiceCommitment: by_estate("estate"),
 }

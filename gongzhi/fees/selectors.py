@@ -713,5 +713,49 @@ def initiatives(user) -> dict:
     return {
         "rows": rows,
         "companies": initiative_count((r.company_id, r.done_on, r.asked_on) for r in rows),
-        "records": sum(1 for r in rows if r.counts),
+        "records": len(rows),
+    }
+
+
+# ---- the four services standard (四保标准, docs/FEES.md §9) -----------------------------------------------------
+
+
+def service_standard(street_id: int) -> list[tuple[str, list]]:
+    """The street's standard, level by level (一级 … 五级), items by code. One query."""
+    from gongzhi.fees.models import StandardItem
+    from gongzhi.fees.rules import LEVELS
+
+    by_level: dict[str, list] = {level: [] for level in LEVELS}
+    for item in StandardItem.objects.filter(street_id=street_id).order_by("level", "code"):
+        by_level.setdefault(item.level, []).append(item)
+    return [(level, items) for level, items in by_level.items() if items]
+
+
+def commitment_check(estate, *, today: dt.date | None = None) -> dict:
+    """The managing company's commitment at ``estate`` checked item by item against the standard of the level its
+    contract in force names (``rules.check_commitments``). A fixed number of queries."""
+    from gongzhi.fees.models import ServiceCommitment, StandardItem
+    from gongzhi.fees.rules import check_commitments, level_of
+    from gongzhi.registry.models import Contract
+
+    today = today or timezone.localdate()
+    contract = Contract.objects.active(on=today).filter(estate=estate).select_related("company").first()
+    level = level_of(contract.service_level) if contract else None
+    items = list(
+        StandardItem.objects.filter(street_id=estate.area.street_id, level=level).order_by("code")
+        if level
+        else []
+    )
+    commitments = dict(ServiceCommitment.objects.filter(estate=estate).values_list("code", "value"))
+    checks = check_commitments(
+        ((i.code, i.title, i.service, i.measure, i.unit, i.required) for i in items), commitments
+    )
+    counts = {key: sum(1 for c in checks if c.status == key) for key in ("met", "below", "missing")}
+    return {
+        "contract": contract,
+        "level": level,
+        "level_text": contract.service_level if contract else "",
+        "checks": checks,
+        "counts": counts,
+        "commitments": commitments,
     }

@@ -40,6 +40,8 @@ from gongzhi.fees.models import (
     MonthlyCollection,
     PriceDocument,
     ProposalStatus,
+    ServiceCommitment,
+    StandardItem,
     _places,
 )
 from gongzhi.fees.permissions import (
@@ -55,7 +57,9 @@ from gongzhi.fees.permissions import (
 )
 from gongzhi.fees.rules import (
     COST_LINES,
+    DEFAULT_STANDARD,
     INTENT_OPEN_STATES,
+    LEVELS,
     MAX_STANDARD_PLACES,
     ContractFacts,
     DecisionFacts,
@@ -923,7 +927,7 @@ def fee_intent_reject(*, actor, intent: FeeIntent, reason: str) -> FeeIntent:
     return _move(actor, intent, "reject", closing_reason=reason[:1000])
 
 
-# ---- initiative (主动提升, docs/FEES.md §7) --------------------------------------------------------------------
+# ---- initiative (主动提升, docs/FEES.md §10) --------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -978,3 +982,113 @@ def initiative_record(
         changes=snapshot(row),
     )
     return row
+
+
+# ---- the four services standard (四保标准, docs/FEES.md §9) -----------------------------------------------------
+
+
+@transaction.atomic
+def service_standard_load_defaults(*, actor, street) -> int:
+    """The street admin starts the street's standard from the platform's defaults (``rules.DEFAULT_STANDARD``):
+    the items of every level the street does not have yet; existing items are left as the street set them."""
+    if not can_record_price_documents(actor, street.pk):
+        raise PermissionDenied
+    have = set(StandardItem.objects.filter(street=street).values_list("level", "code"))
+    made = 0
+    for code, service, title, measure, unit, values in DEFAULT_STANDARD:
+        for level, required in zip(LEVELS, values, strict=True):
+            if (level, code) in have:
+                continue
+            item = StandardItem.objects.create(
+                street=street,
+                service=service,
+                level=level,
+                code=code,
+                title=title,
+                measure=measure,
+                unit=unit,
+                required=Decimal(required),
+            )
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                obj=item,
+                street_id=street.pk,
+                changes=snapshot(item),
+            )
+            made += 1
+    return made
+
+
+@transaction.atomic
+def service_standard_item_update(*, actor, item: StandardItem, required: Any) -> StandardItem:
+    """The street admin sets one item's requirement (a positive number, at most two decimals)."""
+    item = StandardItem.objects.select_for_update().get(pk=item.pk)
+    if not can_record_price_documents(actor, item.street_id):
+        raise PermissionDenied
+    value = parse_money(required, label=_("要求"), allow_zero=False)
+    if value >= 10**6:
+        raise FeeError(_("要求过大。"))
+    before = snapshot(item)
+    item.required = value
+    item.save(update_fields=["required"])
+    changes = diff(before, snapshot(item))
+    if changes:
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=item, street_id=item.street_id, changes=changes
+        )
+    return item
+
+
+@transaction.atomic
+def commitments_set(*, actor, estate: Estate, values: dict[str, Any]) -> int:
+    """The managing company (or the street admin) publishes its commitment item by item: ``values`` maps an item
+    code of the street's standard to a number (empty removes the commitment). All or nothing: one bad value and
+    nothing is written."""
+    if not can_keep_fees(actor, estate):
+        raise PermissionDenied
+    street_id = estate.area.street_id
+    codes = set(StandardItem.objects.filter(street_id=street_id).values_list("code", flat=True))
+    parsed: dict[str, Decimal | None] = {}
+    for code, raw in values.items():
+        if code not in codes:
+            raise FeeError(_("标准中没有编号为“%(code)s”的项目。") % {"code": code})
+        text = str(raw if raw is not None else "").strip()
+        if not text:
+            parsed[code] = None
+            continue
+        value = parse_money(text, label=code)
+        if value >= 10**6:
+            raise FeeError(_("%(code)s：承诺过大。") % {"code": code})
+        parsed[code] = value
+    existing = {c.code: c for c in ServiceCommitment.objects.select_for_update().filter(estate=estate)}
+    changed = 0
+    for code, value in parsed.items():
+        row = existing.get(code)
+        if value is None:
+            if row is not None:
+                audit_record(
+                    actor=actor,
+                    action=AuditEvent.Action.DELETE,
+                    obj=row,
+                    street_id=street_id,
+                    changes=snapshot(row),
+                )
+                row.delete()
+                changed += 1
+            continue
+        if row is not None and row.value == value:
+            continue
+        before = snapshot(row) if row else {}
+        row = row or ServiceCommitment(estate=estate, code=code)
+        row.value, row.updated_by, row.updated_at = value, actor, timezone.now()
+        row.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+            obj=row,
+            street_id=street_id,
+            changes=diff(before, snapshot(row)),
+        )
+        changed += 1
+    return changed

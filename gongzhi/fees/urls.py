@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.fees.views import intents, office, quality
+from gongzhi.fees.views import intents, office, quality, standard
 
 app_name = "fees"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("price-meetings/", intents.price_rhythm, name="price_rhythm"),
     path("quality/", quality.fee_quality, name="quality"),
     path("initiative/", quality.initiative, name="initiative"),
+    path("service-standard/", standard.service_standard, name="service_standard"),
+    path("service-standard/<int:pk>/", standard.service_standard_item, name="service_standard_item"),
+    path("<int:estate_id>/services/", standard.estate_services, name="estate_services"),
     path("<int:estate_id>/", office.estate, name="estate"),
     path("<int:estate_id>/gate/", intents.gate, name="gate"),
     path("<int:estate_id>/intent/", intents.intent_new, name="intent_new"),

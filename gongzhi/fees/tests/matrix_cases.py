@@ -114,6 +114,21 @@ def intent_cases(world):
     yield "fees:price_rhythm", reverse("fees:price_rhythm") + "?area=1e30", "get", readers
     yield "fees:quality", reverse("fees:quality"), "get", readers
     yield "fees:quality", reverse("fees:quality") + "?band=overpriced&company=1e30&area=x", "get", readers
+    from gongzhi.fees.models import StandardItem
+    from gongzhi.fees.services import service_standard_load_defaults
+
+    service_standard_load_defaults(actor=world.user("admin"), street=world.street)
+    item = StandardItem.objects.filter(street=world.street).order_by("pk").first()
+    yield "fees:service_standard", reverse("fees:service_standard"), "get", readers
+    loaders = {p: (302 if p in {"admin", "other_admin"} else 403) for p in EVERYONE}
+    yield "fees:service_standard", reverse("fees:service_standard"), "post", loaders
+    url = reverse("fees:service_standard_item", args=[item.pk])
+    yield "fees:service_standard_item", url, "get", {p: 405 for p in EVERYONE}
+    keeper = {p: 403 for p in EVERYONE} | {"admin": 302, "other_admin": 404}
+    yield "fees:service_standard_item", url, "post", keeper
+    url = reverse("fees:estate_services", args=[a1])
+    yield "fees:estate_services", url, "get", a1_page(SEES_A1)
+    yield "fees:estate_services", url, "post", a1_answer(KEEPERS_A1, 302)
     yield "fees:initiative", reverse("fees:initiative"), "get", readers
     yield "fees:initiative", reverse("fees:initiative"), "post", admins
     yield "fees:gate_rule", reverse("fees:gate_rule"), "get", admins
