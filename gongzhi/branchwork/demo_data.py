@@ -685,6 +685,7 @@ def demo_delete(*, street) -> dict[str, int]:
         m.PlanStage.objects.filter(plan__street=street),
         m.WorkPlan.objects.filter(street=street),
         m.Pilot.objects.filter(street=street),
+        m.Partnership.objects.filter(street=street),
         m.PatrolFinding.objects.filter(patrol__branch__area__street=street),
         m.Patrol.objects.filter(branch__area__street=street),
         m.SecurityLog.objects.filter(estate__area__street=street),
@@ -783,6 +784,9 @@ def _steering(s: _Street) -> dict[str, int]:
     bodies = _bodies(s, admin, leader)
     meetings, resolutions, actions = _body_meetings(s, bodies, admin)
     pilots = _pilots(s)
+    from gongzhi.branchwork.partnerships import demo_create as partnerships_create
+
+    partnerships = partnerships_create(street=street, admin=admin, today=s.today)
     milestones = _plan(s, admin)
     return {
         "street_bodies": len(bodies),
@@ -791,6 +795,7 @@ def _steering(s: _Street) -> dict[str, int]:
         "body_resolutions": resolutions,
         "tracked_actions": actions,
         "pilots": pilots,
+        "partnerships": partnerships,
         "plan_milestones": milestones,
     }
 
@@ -1115,7 +1120,9 @@ def _pilots(s: _Street) -> int:
         )
         for b in founded
     ]
-    company = r.Company.objects.filter(street=s.street, ownership="state").order_by("pk").first()
+    from gongzhi.branchwork.partnerships import demo_pilot_company
+
+    company = demo_pilot_company(s.street)  # state-owned, never a bottom-N company
     if company is not None:
         rows.append(
             m.Pilot(
