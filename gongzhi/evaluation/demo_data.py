@@ -45,6 +45,7 @@ from gongzhi.evaluation.models import (
     Campaign,
     CampaignEstate,
     CampaignStatus,
+    CandidateStage,
     CategoryCode,
     EliminationCampaign,
     EliminationCandidate,
@@ -54,6 +55,7 @@ from gongzhi.evaluation.models import (
     Inspection,
     InspectionItem,
     OwnersDecisionReferral,
+    Replacement,
     ScoreSnapshot,
     SurveyAnswer,
     SurveyCategory,
@@ -477,6 +479,9 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     counts["evaluation.Benchmark"] = _name_benchmarks(
         street=street, campaign=basis, benchmark_ids=benchmark_ids, today=today, users=users
     )
+    # Last year's elimination, referred to the owners: one replacement in progress (优胜劣汰).
+    for key, n in _past_elimination(street=street, campaigns=campaigns, today=today, users=users).items():
+        counts[key] += n
     # 争优评比 of last year's round: the two best companies.
     best = list(
         ScoreSnapshot.objects.filter(campaign=campaigns[0], kind="company").order_by("rank", "pk")[:2]
@@ -515,9 +520,18 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
 def demo_delete(*, street) -> dict[str, int]:
     """Delete the street's evaluation rows (before the logins and the problems they point at)."""
     deleted: dict[str, int] = defaultdict(int)
+    # The owners' decisions drafted by the replacements are this part's (voting's demo part leaves them).
+    from gongzhi.voting.models import Decision
+
+    replacement_decisions = list(
+        Replacement.objects.filter(referral__elimination__street=street, decision__isnull=False).values_list(
+            "decision_id", flat=True
+        )
+    )
     steps = [
         Benchmark.objects.filter(street=street),
         FaultFinding.objects.filter(elimination__street=street),
+        Replacement.objects.filter(referral__elimination__street=street),
         OwnersDecisionReferral.objects.filter(elimination__street=street),
         EliminationEvent.objects.filter(elimination__street=street),
         EliminationCandidate.objects.filter(elimination__street=street),
@@ -544,6 +558,8 @@ def demo_delete(*, street) -> dict[str, int]:
     for queryset in steps:
         for label, n in queryset.delete()[1].items():
             deleted[label] += n
+    for label, n in Decision.objects.filter(pk__in=replacement_decisions).delete()[1].items():
+        deleted[label] += n
     return {k: v for k, v in deleted.items() if v}
 
 
@@ -580,3 +596,90 @@ def demo_fingerprint(street) -> str:
     for query in rows:
         digest.update(repr(sorted(tuple("" if v is None else str(v) for v in row) for row in query)).encode())
     return digest.hexdigest()
+
+
+def _past_elimination(*, street, campaigns: list[Campaign], today: dt.date, users) -> dict[str, int]:
+    """Last year's elimination carried through to the owners (issue 14: 优胜劣汰): the bottom 6 of round 1,
+    a month of fault-finding, rectification, round 2 as the re-evaluation, the bottom 1 proposed and approved
+    by the leadership group, its estates referred to the owners (art. 278 matter 4). At the first referred
+    estate whose owners' decision a demo login may open (voting's can_manage: the estate's committee, the
+    street admin where none sits), the owners' decision to dismiss and hire is drafted — one replacement in
+    progress; the others wait at 已移交业主大会. Through the services; deterministic for (seed, today).
+    """
+    from gongzhi.evaluation.services.replacement import replacement_for
+    from gongzhi.voting.permissions import can_manage
+
+    admin, leader = users.get("demo_admin"), users.get("demo_leader")
+    if admin is None or leader is None or len(campaigns) < 2:
+        return {}
+    first, second = campaigns[0], campaigns[-1]
+    if ScoreSnapshot.objects.filter(campaign=first, kind="company").count() < 6:
+        return {}
+    # The minimum evidence: 10 answers and a survey weight of 0.5, lowered to what the worst of the bottom 6 has
+    # in round 2 when it has less (the small street of the tests), so that the demo's story always reaches the
+    # owners — read from the data, the same for the same seed and day at any scale.
+    bottom = list(
+        ScoreSnapshot.objects.filter(campaign=first, kind="company")
+        .order_by("-rank", "pk")
+        .values_list("company_id", flat=True)[:6]
+    )
+    worst = (
+        ScoreSnapshot.objects.filter(campaign=second, kind="company", company_id__in=bottom)
+        .order_by("-rank", "pk")
+        .first()
+    )
+    min_responses, min_weight = 10, Decimal("0.50")
+    if worst is not None:
+        min_responses = min(min_responses, worst.responses)
+        weight = Decimal(str((worst.detail or {}).get("survey_weight", 0))).quantize(
+            Decimal("0.01"), "ROUND_DOWN"
+        )
+        min_weight = min(min_weight, weight)
+    opens = first.period_end + dt.timedelta(days=15)
+    elimination = services.elimination_create(
+        actor=admin,
+        basis_campaign=first,
+        name=f"{first.period_end.year}年物业服务末尾淘汰",
+        fault_opens_on=opens,
+        fault_closes_on=opens + dt.timedelta(days=30),
+        bottom_n=6,
+        final_m=1,
+        min_responses=min_responses,
+        min_survey_weight=min_weight,
+    )
+    services.elimination_start_rectification(
+        actor=admin,
+        elimination=elimination,
+        rectification_until=opens + dt.timedelta(days=150),
+        today=opens + dt.timedelta(days=31),
+    )
+    services.elimination_start_reevaluation(
+        actor=admin, elimination=elimination, reevaluation_campaign=second
+    )
+    services.elimination_propose(actor=admin, elimination=elimination)
+    if not elimination.candidates.filter(stage=CandidateStage.PROPOSED).exists():
+        return {"evaluation.EliminationCampaign": 1}
+    services.elimination_approve(actor=leader, elimination=elimination, note="同意。")
+    services.elimination_refer(actor=admin, elimination=elimination, today=today - dt.timedelta(days=12))
+    drafted = 0
+    tz = timezone.get_current_timezone()
+    referrals = OwnersDecisionReferral.objects.filter(elimination=elimination).select_related("estate__area")
+    for referral in referrals.order_by("estate__name", "pk"):
+        actor = next((u for u in (users.get("demo_oc"), admin) if u and can_manage(u, referral.estate)), None)
+        if actor is None:
+            continue
+        opens_at = dt.datetime.combine(today + dt.timedelta(days=3), dt.time(9), tzinfo=tz)
+        services.replacement_open_vote(
+            actor=actor,
+            replacement=replacement_for(referral),
+            opens_at=opens_at,
+            closes_at=opens_at + dt.timedelta(days=21),
+        )
+        drafted += 1
+        break
+    return {
+        "evaluation.EliminationCampaign": 1,
+        "evaluation.OwnersDecisionReferral": referrals.count(),
+        "evaluation.Replacement": Replacement.objects.filter(referral__elimination=elimination).count(),
+        "voting.Decision (replacement)": drafted,
+    }

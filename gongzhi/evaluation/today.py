@@ -1,6 +1,6 @@
 """Evaluation in the "today" list (``core/today.py``): eliminations awaiting the leadership group's
 sign-off, a company's rectification period, an evaluator's inspections still to do, an owner's open
-surveys. Read through the door; a fixed number of queries."""
+surveys, an owners' committee's next step in a replacement after elimination. Read through the door; a fixed number of queries."""
 
 from __future__ import annotations
 
@@ -144,6 +144,30 @@ def _surveys(user, today: dt.date) -> list[TodayItem]:
     return result
 
 
+def _replacements(user, today: dt.date) -> list[TodayItem]:
+    """The owners' committee's next step in a replacement after elimination (open the vote, record its
+    result, choose the company); the contract is the street admin's."""
+    from gongzhi.evaluation import replacement as rules
+    from gongzhi.evaluation.selectors_replacement import replacements_for_committee
+
+    rows = [
+        r
+        for r in replacements_for_committee(user, today)
+        if rules.next_action(r.stage) in ("open_vote", "record_outcome", "choose")
+    ]
+    return [
+        TodayItem(
+            kind="evaluation.replacement",
+            label=_("选聘更换"),
+            title=_("%(estate)s：%(company)s 经末尾淘汰移交业主大会决定")
+            % {"estate": r.referral.estate.name, "company": r.referral.company.name},
+            url=r.url,
+            detail=_("%(stage)s；下一步：%(next)s") % {"stage": r.stage_label, "next": r.next_label},
+        )
+        for r in rows
+    ]
+
+
 def items(user, scope: Scope, today: dt.date) -> list[TodayItem]:
     result: list[TodayItem] = []
     if scope.is_street_wide():
@@ -154,4 +178,6 @@ def items(user, scope: Scope, today: dt.date) -> list[TodayItem]:
         result += _inspections(user, today)
     if scope.owns_unit():
         result += _surveys(user, today)
+    if scope.on_committee():
+        result += _replacements(user, today)
     return result

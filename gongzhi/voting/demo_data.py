@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -331,7 +332,16 @@ def demo_create(
 def demo_delete(*, street) -> dict[str, int]:
     """The street's decisions with their electorates, ballots and cast logs (cascade) — this part's own:
     the owners' votes electing committees (matter 3) are the elections part's (elections/demo_data.py)."""
-    decisions = Decision.objects.filter(estate__area__street=street).exclude(matter=Matter.COMMITTEE)
+    decisions = (
+        Decision.objects.filter(estate__area__street=street)
+        .exclude(matter=Matter.COMMITTEE)
+        # and the replacements' votes to dismiss and hire are the evaluation part's (evaluation/demo_data.py)
+        .exclude(
+            pk__in=apps.get_model("evaluation", "Replacement")
+            .objects.filter(decision__isnull=False)
+            .values("decision_id")
+        )
+    )
     casts = BallotCast.objects.filter(decision__in=decisions).count()
     ballots = Ballot.objects.filter(decision__in=decisions).count()
     count = decisions.count()

@@ -54,6 +54,11 @@ def test_the_replacement_through_its_pages(world):
     assert "等待该小区业主委员会发起业主表决" in page and 'name="opens_at"' not in page
     page = committee.get(url).content.decode()
     assert 'name="opens_at"' in page and "《民法典》第二百七十八条第一款第（四）项" in page
+    # The committee finds it in its 今日待办 (it cannot read the elimination page).
+    from gongzhi.core.today import today_for
+
+    todo = [i for i in today_for(world.user("oc_a1")) if i.kind == "evaluation.replacement"]
+    assert [i.url for i in todo] == [url] and "发起业主表决" in todo[0].detail
 
     act = lambda action: reverse("evaluation:replacement_act", args=[rep.pk, action])  # noqa: E731
     # Bad input: a refusal with a reason, nothing written.
