@@ -3,15 +3,18 @@
 Written after the registry, the logins and the problem history, as a pure function of (seed,
 today) and the loaded street, in a handful of bulk inserts:
 
-- three weeks (and this one) of meetings in every area: two branch meetings a week where the branch keeps its
-  rhythm (a few areas miss some, so the street's table shows red), owners'-committee meetings
-  every 6–9 weeks with the day the decisions were posted (a few late), and in the demo
+- eighteen months (and this week) of meetings in every area, so that the wall's trends have a history: two
+  branch meetings a week where the branch keeps its rhythm (a few areas miss some, so the street's table
+  shows red), owners'-committee meetings every 6–9 weeks with the day the decisions were posted (a few
+  late), and in the demo
   secretary's area one meeting of every kind with agenda, attendance, minutes and resolutions;
 - resolutions of joint meetings and hearings linked to the problem history's meeting/hearing
   problems of the same area (ResolutionAction), so the meeting page shows live statuses — the
   demo reuses those rows rather than writing problems of its own;
-- two weeks of daily patrols by the voting members (nearly every day, less in a few branches; patrol-source
-  problems of the history become the findings of the patrol of that day and area);
+- eighteen months of daily patrols by the voting members (nearly every day in the last two weeks, less in a
+  few branches; further back the branches kept the daily round less well, more so the longer ago — the
+  trends show the rhythm improving); patrol-source problems of the history become the findings of the
+  patrol of that day and area;
 - a week of the security team's morning/evening log for every estate of the demo area;
 - a duty roster for every area from today for two weeks, with each member's public card;
 - the hearing in the demo area with an on-the-spot rating of 20 items in 4 groups (Yuntai-2),
@@ -41,8 +44,10 @@ from gongzhi.core.scopes import staff_companies
 from gongzhi.problems.models import Problem, Source
 from gongzhi.registry import models as r
 
-WEEKS = 3
-PATROL_DAYS = 15
+WEEKS = 78  # weeks of branch meetings before this one: eighteen months (the wall's trends)
+PATROL_DAYS = 15  # the recent fortnight of patrols, kept nearly every day
+PATROL_HISTORY_DAYS = 548  # eighteen months of patrols in all (the wall's trends)
+OC_MEETING_ROUNDS = 11  # owners'-committee meetings 6–9 weeks apart: eighteen months
 ROSTER_DAYS = 14
 
 RATING_GROUPS = {
@@ -225,6 +230,12 @@ def _weekly_meetings(s: _Street, book: _Meetings) -> None:
     """Two branch meetings a week (fewer in lax branches) and the owners' committees' meetings."""
     rng, today = s.rng, s.today
     monday = today - dt.timedelta(days=today.weekday())
+    # an owners' committee meets from the start of the estate's first committee on record, not before
+    first_term: dict[int, dt.date] = {}
+    for estate_id, term_start in r.OwnersCommittee.objects.filter(estate__area__street=s.street).values_list(
+        "estate_id", "term_start"
+    ):
+        first_term[estate_id] = min(term_start, first_term.get(estate_id, term_start))
     for branch in s.branches:
         estates = s.estates_by_area[branch.area_id]
         for week in range(WEEKS, -1, -1):
@@ -247,7 +258,9 @@ def _weekly_meetings(s: _Street, book: _Meetings) -> None:
             if estate.pk not in s.committee_estates:
                 continue
             day = today - dt.timedelta(days=rng.randint(5, 40))
-            for _round in range(2):
+            for _round in range(OC_MEETING_ROUNDS):
+                if day < first_term.get(estate.pk, today):
+                    break
                 start = _at(day, 19)
                 late = rng.random() < 0.15
                 posted = day + dt.timedelta(days=rng.randint(4, 6) if late else rng.randint(0, 3))
@@ -447,9 +460,11 @@ def _patrols(s: _Street) -> tuple[int, int]:
     for branch in s.branches:
         estates = s.estates_by_area[branch.area_id]
         voting = [mb for mb in s.members_by_branch[branch.pk] if mb.membership == "member"]
-        share = 0.65 if branch.pk in s.lax else 0.985
-        for back in range(PATROL_DAYS, 0, -1):
+        recent = 0.65 if branch.pk in s.lax else 0.985
+        for back in range(PATROL_HISTORY_DAYS, 0, -1):
             day = today - dt.timedelta(days=back)
+            # before the last fortnight the daily round was kept less well, the further back the less
+            share = recent if back <= PATROL_DAYS else recent * (0.97 - 0.17 * back / PATROL_HISTORY_DAYS)
             for member in voting:
                 if rng.random() > share:
                     continue
@@ -492,7 +507,7 @@ def _patrols(s: _Street) -> tuple[int, int]:
         first_patrol.setdefault((patrol.branch.area_id, patrol.day), patrol)
     area_of_estate = s.area_of_estate
     findings = []
-    since = today - dt.timedelta(days=PATROL_DAYS)
+    since = today - dt.timedelta(days=PATROL_HISTORY_DAYS)
     for problem in Problem.objects.filter(
         estate__area__street=s.street, source=Source.PATROL, created_at__date__gte=since
     ).order_by("created_at", "pk"):

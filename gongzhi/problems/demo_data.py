@@ -1,8 +1,9 @@
 """The demo street's problem history (问题清单的演示历史; docs/DESIGN.md §4.2, §8): the problems'
 ``demo_data`` plug-in (``demo_create``, ``demo_delete``, ``demo_fingerprint``; see gongzhi.core.plugins).
 
-``demo_create`` writes several hundred problems over the ~six months before the
-demo's "today" — every category and source, every state, some overdue — as a pure function of
+``demo_create`` writes several hundred problems over the eighteen months before the
+demo's "today" (busier lately, as a street takes the platform up; the wall's trends read
+them) — every category and source, every state, some overdue — as a pure function of
 (seed, scale, today) and the loaded street, in a handful of bulk inserts. Each row is what the
 services would have left behind: the events chain legal transitions of ``rules.py``; status,
 timestamps, carriage and assignee agree with the events; a deadline is ``add_working_days`` from
@@ -60,8 +61,8 @@ from gongzhi.problems.models import (
 from gongzhi.problems.services import category_defaults_ensure
 from gongzhi.registry import models as r
 
-HISTORY_DAYS = 182  # about six months before "today"
-FULL_COUNT = 560  # problems at scale 1
+HISTORY_DAYS = 548  # eighteen months before "today": the wall's trends (docs/WALL.md)
+FULL_COUNT = 700  # problems at scale 1
 REOPEN_SHARE = 0.01  # of all problems, reopened once by their reporter (at least 2)
 TIMER_AT = dt.time(0, 30)  # when the daily escalation timer runs (docs/OPERATIONS.md)
 OFFICE_OPENS, OFFICE_CLOSES = 8 * 60 + 30, 17 * 60 + 45  # minutes after midnight

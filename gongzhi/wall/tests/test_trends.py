@@ -71,6 +71,19 @@ def test_demo_history_is_eighteen_months_from_the_facts(demo):
             assert p.value is not None, p.label
 
 
+def test_demo_problems_and_branch_work_have_eighteen_months(demo):
+    """The demo's problems and branch work (patrols, meetings) go back eighteen months, so their trend
+    lines are known in (nearly) every month, and the story is plausible: the branches keep their daily
+    round better now than a year ago."""
+    estates = Estate.objects.filter(area__street=demo.street)
+    series = {t.key: t for t in st.trends(estates, today=timezone.localdate())}
+    for key in ("problems_open", "closure_on_time", "closure_days", "branch_rhythm"):
+        known = [p for p in series[key].points if p.value is not None]
+        assert len(known) >= 17, (key, [p.label for p in known])
+    rhythm = series["branch_rhythm"].points
+    assert rhythm[-2].value < rhythm[-13].value  # last month's gaps fewer than a year before
+
+
 def test_trends_aggregate_in_sql_equals_the_rows(demo):
     """Known answers from the snapshot rows themselves: a sum for counts, the mean of the estates with a
     number for shares, the number of red estates for the overall state."""
