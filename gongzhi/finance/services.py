@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.dates import plain_date
 from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.uploads import PDF_TYPE as PDF_TYPE  # the evidence views read it from here
@@ -108,7 +109,7 @@ def _append(
     if not can_post(actor, estate, ledger):
         raise PermissionDenied
     if direction not in Direction.values:
-        raise LedgerError(_("收支方向必须是收入(in)或支出(out)。"))
+        raise LedgerError(_("收支方向必须是收入（in）或支出（out）。"))
     unknown = set(extra) - set(EXTRA_FIELDS)
     if unknown:
         raise TypeError(f"unknown ledger fields: {sorted(unknown)}")
@@ -137,7 +138,7 @@ def _append(
     balance = next_balance(last.balance if last else Decimal("0.00"), direction, value)
     if balance < 0:
         raise LedgerError(
-            _("支出 %(amount)s 元超过当前余额 %(balance)s 元,余额不能为负。")
+            _("支出 %(amount)s 元超过当前余额 %(balance)s 元，余额不能为负。")
             % {"amount": value, "balance": last.balance if last else Decimal("0.00")}
         )
     entry = LedgerEntry(
@@ -220,10 +221,10 @@ def ledger_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
     if not reason:
         raise LedgerError(_("冲正必须写明原因。"))
     if entry.reverses_id is not None:
-        raise LedgerError(_("冲正记录本身不能再冲正;如需更正,请重新登记一笔正确的记录。"))
+        raise LedgerError(_("冲正记录本身不能再冲正；如需更正，请重新登记一笔正确的记录。"))
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise LedgerError(_("第 %(seq)d 条已经冲正过。") % {"seq": entry.seq})
-    summary = _("冲正第 %(seq)d 条:%(reason)s") % {"seq": entry.seq, "reason": reason}
+    summary = _("冲正第 %(seq)d 条：%(reason)s") % {"seq": entry.seq, "reason": reason}
     today = timezone.localdate()
     return _append(
         corrects=_period_of(entry, today),
@@ -282,7 +283,7 @@ def disclosure_record(
     if posted_on > today:
         raise LedgerError(_("公示日期不能晚于今天。"))
     if posted_on < period_end:
-        raise LedgerError(_("公示日期不能早于公示期间的结束日期(只能公示已经结束的期间)。"))
+        raise LedgerError(_("公示日期不能早于公示期间的结束日期（只能公示已经结束的期间）。"))
     note = (note or "").strip()
     if len(note) > 300:
         raise LedgerError(_("备注最多 300 字。"))
@@ -396,7 +397,7 @@ def evidence_attach(*, actor, entry: LedgerEntry, kind: str, upload, note: str =
     if not can_attach_evidence(actor, estate):
         raise PermissionDenied
     if entry.ledger != LedgerKind.MAINTENANCE_FUND or entry.direction != Direction.OUT or entry.reverses_id:
-        raise LedgerError(_("只能为维修资金的使用(支出)记录上传材料。"))
+        raise LedgerError(_("只能为维修资金的使用（支出）记录上传材料。"))
     if kind not in EvidenceKind.values:
         raise LedgerError(_("请选择材料类型。"))
     note = (note or "").strip()[:200]
@@ -483,10 +484,10 @@ def finance_check_run(*, today: dt.date | None = None) -> dict[str, int]:
         if not state.overdue:
             continue
         who = "fee" if ledger == LedgerKind.PROPERTY_FEE else "owners"
-        text = _("%(estate)s的%(ledger)s应于 %(due)s 公示,已超期 %(days)d 天。") % {
+        text = _("%(estate)s的%(ledger)s应于 %(due)s 公示，已超期 %(days)d 天。") % {
             "estate": estates[estate_id].name,
             "ledger": labels[ledger],
-            "due": state.due_date.isoformat(),
+            "due": plain_date(state.due_date),
             "days": state.days_overdue,
         }
         url = f"{reverse('finance:estate', args=[estate_id])}?ledger={ledger}#disclosure"

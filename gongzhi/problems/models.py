@@ -9,12 +9,14 @@ it once within a window. Every step is a ``ProblemEvent``; the workflow lives in
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from gongzhi.registry.models import Building, Company, Estate, OwnersCommittee, ResidentsCommittee, Street
 
@@ -250,12 +252,46 @@ class ProblemEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(max_length=1000, blank=True)
+    # A note the system wrote (派给…, 已超过整改期限…) as its catalogue msgid and parameters, rendered in
+    # the reader's language at display time; ``note`` keeps the Chinese text as written (older rows
+    # have only that). A parameter {"date": "2026-12-06"} is a day, written as the language writes it.
+    note_key = models.CharField(max_length=300, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.problem.number} {self.get_action_display()}"
+
+    def system_note(self) -> str:
+        from gongzhi.core.dates import plain_date
+
+        params = {
+            name: plain_date(dt.date.fromisoformat(value["date"])) if isinstance(value, dict) else value
+            for name, value in self.note_params.items()
+        }
+        return gettext(self.note_key) % params
+
+    @property
+    def shown_note(self) -> str:
+        """The note in the reader's language: a person's words as written, the system's part rendered
+        from its key (the Chinese text stored beside it is what the key renders in Chinese)."""
+        if not self.note_key:
+            return self.note
+        with translation.override("zh-hans"):
+            written = self.system_note()
+        own = self.note[: -len(written)].rstrip("\n") if self.note.endswith(written) else ""
+        return (own + "\n" if own else "") + self.system_note()
+
+    @property
+    def shown_actor(self) -> str:
+        """The actor's label; the system's own label (系统) in the reader's language."""
+        return (
+            gettext(self.actor_label)
+            if self.actor_id is None and self.actor_label == "系统"
+            else self.actor_label
+        )
 
 
 def photo_path(instance: ProblemPhoto, filename: str) -> str:

@@ -14,10 +14,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.dates import plain_date
 from gongzhi.core.errors import UserError
 from gongzhi.core.images import clean_image
 from gongzhi.core.kept import facts_changed
@@ -180,9 +182,9 @@ def _rate_limit(actor) -> None:
     now = timezone.now()
     mine = Problem.objects.filter(reporter=actor)
     if mine.filter(created_at__gte=now - timedelta(hours=1)).count() >= rules.REPORTS_PER_HOUR:
-        raise ProblemError(_("您在一小时内已报告 %(n)d 个问题,请稍后再报。") % {"n": rules.REPORTS_PER_HOUR})
+        raise ProblemError(_("您在一小时内已报告 %(n)d 个问题，请稍后再报。") % {"n": rules.REPORTS_PER_HOUR})
     if mine.filter(created_at__gte=now - timedelta(days=1)).count() >= rules.REPORTS_PER_DAY:
-        raise ProblemError(_("您今天已报告 %(n)d 个问题,请明天再报。") % {"n": rules.REPORTS_PER_DAY})
+        raise ProblemError(_("您今天已报告 %(n)d 个问题，请明天再报。") % {"n": rules.REPORTS_PER_DAY})
 
 
 @transaction.atomic
@@ -251,7 +253,7 @@ def problem_report(
         changes={"category": category.name, "source": source, "estate": estate.name},
     )
     facts_changed(estate.pk, "problems")
-    text = _("%(estate)s 新问题 %(number)s:%(category)s,待受理。") % {
+    text = _("%(estate)s 新问题 %(number)s:%(category)s，待受理。") % {
         "estate": estate.name,
         "number": problem.number,
         "category": category.name,
@@ -299,7 +301,7 @@ def _transition(
         target = rules.next_status(locked.status, action)
     except rules.WorkflowError as exc:
         raise ProblemError(
-            _("问题当前状态为“%(status)s”,不能执行“%(action)s”。")
+            _("问题当前状态为“%(status)s”，不能执行“%(action)s”。")
             % {"status": locked.get_status_display(), "action": _action_label(action)}
         ) from exc
     note = (note or "").strip()
@@ -341,19 +343,19 @@ def _resolve_assignee(problem: Problem, carriage: str, today: dt.date) -> dict:
     if carriage == Carriage.COMPANY:
         contract = Contract.objects.active(today).filter(estate=estate).select_related("company").first()
         if contract is None:
-            raise ProblemError(_("该小区目前没有在管的物业服务合同,无法派给物业公司。"))
+            raise ProblemError(_("该小区目前没有在管的物业服务合同，无法派给物业公司。"))
         return {"company": contract.company, "owners_committee": None, "residents_committee": None}
     if carriage == Carriage.OWNERS_COMMITTEE:
         committee = OwnersCommittee.objects.filter(
             estate=estate, term_start__lte=today, term_end__gte=today
         ).first()
         if committee is None:
-            raise ProblemError(_("该小区目前没有在任的业委会,无法派给业委会。"))
+            raise ProblemError(_("该小区目前没有在任的业委会，无法派给业委会。"))
         return {"company": None, "owners_committee": committee, "residents_committee": None}
     if carriage == Carriage.RESIDENTS_COMMITTEE:
         committee = ResidentsCommittee.objects.filter(area_id=estate.area_id).first()
         if committee is None:
-            raise ProblemError(_("该居民区尚未登记居委会,无法派给居委会。"))
+            raise ProblemError(_("该居民区尚未登记居委会，无法派给居委会。"))
         return {"company": None, "owners_committee": None, "residents_committee": committee}
     raise ProblemError(_("请选择责任方。"))
 
@@ -387,14 +389,19 @@ def problem_accept(
     )
     locked.accepted_at = moment
     locked.save()
-    event.note = (note + "\n" if note else "") + _(
-        "派给%(who)s,%(days)d 个工作日内(%(due)s 前)完成整改。"
-    ) % {"who": locked.assignee_label, "days": days, "due": deadline.due.isoformat()}
-    event.save(update_fields=["note"])
-    text = _("新派单 %(number)s(%(category)s),请于 %(due)s 前整改。") % {
+    event.note_key = gettext_noop("派给%(who)s,%(days)d 个工作日内（%(due)s 前）完成整改。")
+    event.note_params = {
+        "who": locked.assignee_label,
+        "days": days,
+        "due": {"date": deadline.due.isoformat()},
+    }
+    with translation.override("zh-hans"):  # the stored text is Chinese whatever the writer's language
+        event.note = (note + "\n" if note else "") + event.system_note()
+    event.save(update_fields=["note", "note_key", "note_params"])
+    text = _("新派单 %(number)s（%(category)s），请于 %(due)s 前整改。") % {
         "number": locked.number,
         "category": locked.category.name,
-        "due": deadline.due.isoformat(),
+        "due": plain_date(deadline.due),
     }
     ref = f"problem-event:{event.pk}"
     street_id = _street_id(locked)
@@ -409,7 +416,7 @@ def problem_accept(
     )
     notify(
         _reporter(locked),
-        _("您报告的问题 %(number)s 已受理,正在整改。") % {"number": locked.number},
+        _("您报告的问题 %(number)s 已受理，正在整改。") % {"number": locked.number},
         url=_resident_url(locked),
         event="problems.accepted",
         street_id=street_id,
@@ -425,7 +432,7 @@ def problem_reject(*, actor, problem: Problem, reason: str, now: dt.datetime | N
     locked.save()
     notify(
         _reporter(locked),
-        _("您报告的问题 %(number)s 未予受理:%(reason)s")
+        _("您报告的问题 %(number)s 未予受理：%(reason)s")
         % {"number": locked.number, "reason": locked.reject_reason},
         url=_resident_url(locked),
         event="problems.rejected",
@@ -464,7 +471,7 @@ def problem_submit(
     _store_photos(locked, event, cleaned, ProblemPhoto.Kind.EVIDENCE)
     notify(
         _branch_users(locked),
-        _("%(number)s 已提交整改,请现场验收。") % {"number": locked.number},
+        _("%(number)s 已提交整改，请现场验收。") % {"number": locked.number},
         url=_office_url(locked),
         event="problems.submitted",
         street_id=_street_id(locked),
@@ -479,7 +486,7 @@ def problem_send_back(*, actor, problem: Problem, note: str, now: dt.datetime | 
     locked.save()
     notify(
         _assignee_users(locked),
-        _("%(number)s 验收未通过,已退回整改:%(note)s") % {"number": locked.number, "note": note},
+        _("%(number)s 验收未通过，已退回整改：%(note)s") % {"number": locked.number, "note": note},
         url=_office_url(locked),
         urgent=locked.urgent,
         event="problems.sent_back",
@@ -497,7 +504,7 @@ def problem_close(*, actor, problem: Problem, note: str = "", now: dt.datetime |
     locked.save()
     notify(
         _reporter(locked),
-        _("您报告的问题 %(number)s 已整改销项,欢迎评价。") % {"number": locked.number},
+        _("您报告的问题 %(number)s 已整改销项，欢迎评价。") % {"number": locked.number},
         url=_resident_url(locked),
         event="problems.closed",
         street_id=_street_id(locked),
@@ -562,7 +569,7 @@ def problem_reopen(*, actor, problem: Problem, note: str, now: dt.datetime | Non
     locked.closed_at = None
     locked.submitted_at = None
     locked.save()
-    text = _("%(number)s 被报告人重新打开:%(note)s") % {"number": locked.number, "note": note}
+    text = _("%(number)s 被报告人重新打开：%(note)s") % {"number": locked.number, "note": note}
     notify(
         _assignee_users(locked) + _branch_users(locked),
         text,
@@ -597,7 +604,9 @@ def problems_escalate_overdue(*, today: dt.date | None = None) -> int:
             action="escalate",
             from_status=problem.status,
             to_status=problem.status,
-            note=_("已超过整改期限 %(due)s,升级督办。") % {"due": problem.deadline.isoformat()},
+            note=_("已超过整改期限 %(due)s，升级督办。") % {"due": plain_date(problem.deadline)},
+            note_key=gettext_noop("已超过整改期限 %(due)s，升级督办。"),
+            note_params={"due": {"date": problem.deadline.isoformat()}},
         )
         audit_record(
             actor=None,
@@ -606,11 +615,11 @@ def problems_escalate_overdue(*, today: dt.date | None = None) -> int:
             street_id=problem.estate.area.street_id,
             changes={"overdue_since": [None, day.isoformat()]},
         )
-        text = _("超期:%(number)s(%(estate)s · %(category)s)期限 %(due)s,责任方 %(who)s。") % {
+        text = _("超期：%(number)s（%(estate)s · %(category)s）期限 %(due)s，责任方 %(who)s。") % {
             "number": problem.number,
             "estate": problem.estate.name,
             "category": problem.category.name,
-            "due": problem.deadline.isoformat(),
+            "due": plain_date(problem.deadline),
             "who": problem.assignee_label,
         }
         notify(

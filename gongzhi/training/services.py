@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.dates import date_time
 from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent, Role, RoleGrant
 from gongzhi.core.scopes import scope_for
@@ -196,7 +197,7 @@ def exam_create(
         available = Question.objects.filter(street=street, topic=topic, active=True).count()
         if n > available:
             raise TrainingError(
-                _("“%(topic)s”只有 %(have)d 道启用的试题,不能抽 %(n)d 道。")
+                _("“%(topic)s”只有 %(have)d 道启用的试题，不能抽 %(n)d 道。")
                 % {"topic": Topic(topic).label, "have": available, "n": n}
             )
     exam = Exam.objects.create(
@@ -261,7 +262,7 @@ def exam_set_status(*, actor, exam: Exam, status: str) -> Exam:
         people = User.objects.filter(pk__in=exam.participants.filter(user__isnull=False).values("user_id"))
         notify(
             people,
-            _("新的考试“%(title)s”已开放,请在手机上参加。") % {"title": exam.title},
+            _("新的考试“%(title)s”已开放，请在手机上参加。") % {"title": exam.title},
             url=reverse("training:my"),
             event="training.exam_open",
             street_id=exam.street_id,
@@ -353,13 +354,13 @@ def attempt_start(*, actor, participant: Participant, now: dt.datetime | None = 
 
 def start_refusal(decision: rules.StartDecision) -> str:
     if decision.reason == "passed":
-        return _("您已通过本次考试,无需补考。")
+        return _("您已通过本次考试，无需补考。")
     if decision.reason == "no_attempts_left":
         return _("考试次数已用完。")
     if decision.reason == "cooling_off":
         local = timezone.localtime(decision.available_at)
-        return _("补考须间隔一段时间,%(at)s 后可再次参加。") % {"at": local.strftime("%Y-%m-%d %H:%M")}
-    return _("您有一场未交卷的考试,请继续作答。")
+        return _("补考须间隔一段时间，%(at)s 后可再次参加。") % {"at": date_time(local)}
+    return _("您有一场未交卷的考试，请继续作答。")
 
 
 def reveals_answers(attempt: Attempt) -> bool:

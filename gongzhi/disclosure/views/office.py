@@ -136,7 +136,7 @@ def rules_new(request, estate_id: int):
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("已登记新版本;旧版本保留。"))
+            messages.success(request, _("已登记新版本；旧版本保留。"))
             return redirect("book:edit", place.pk)
     return _form_page(request, place, form, _("登记管理规约或议事规则"))
 
@@ -161,7 +161,7 @@ def service_edit(request, estate_id: int, service: str):
         else:
             messages.success(request, _("已保存服务内容。"))
             return redirect("book:edit", place.pk)
-    return _form_page(request, place, form, _("“四保”服务内容:%(name)s") % {"name": Service(service).label})
+    return _form_page(request, place, form, _("“四保”服务内容：%(name)s") % {"name": Service(service).label})
 
 
 @login_required

@@ -109,7 +109,7 @@ def test_a_couple_of_mistakes_are_corrected_by_reversing_entries(demo):
     reversals = entries(demo.street).filter(reverses__isnull=False).select_related("reverses")
     assert reversals.count() >= 2
     for entry in reversals:
-        assert entry.summary.startswith(f"冲正第 {entry.reverses.seq} 条:")
+        assert entry.summary.startswith(f"冲正第 {entry.reverses.seq} 条：")
         assert entry.amount == entry.reverses.amount
         assert entry.direction != entry.reverses.direction
         assert (entry.estate_id, entry.ledger) == (entry.reverses.estate_id, entry.reverses.ledger)

@@ -380,7 +380,7 @@ def test_finance_check_notifies_once_per_overdue_disclosure_and_alert(world, pos
     assert oc_inbox.count() == 3
     assert Notification.objects.filter(user=world.user("admin")).count() == 3
     assert not Notification.objects.filter(user=world.user("staff_x")).exists()
-    assert oc_inbox.filter(text__contains="专项维修资金应于 2025-07-05 公示,已超期 58 天").exists()
+    assert oc_inbox.filter(text__contains="专项维修资金应于 2025年7月5日 公示，已超期 58 天").exists()
     again = finance_check_run(today=D(2025, 9, 2))
     assert again["sent"] == 0 and oc_inbox.count() == 3 and FinanceNotice.objects.count() == 3
     call_command("finance_check", "--today", "2025-09-03")

@@ -244,7 +244,7 @@ def test_reporting_is_rate_limited_with_a_chinese_message(as_user, world, catego
         )
     response = as_user("owner_a1").post(URL, form_data(world, categories))
     assert response.status_code == 200
-    assert "您在一小时内已报告 5 个问题,请稍后再报。" in response.content.decode()
+    assert "您在一小时内已报告 5 个问题，请稍后再报。" in response.content.decode()
     assert Problem.objects.count() == services.rules.REPORTS_PER_HOUR
 
 
