@@ -20,7 +20,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, companies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.companies = {str(c.pk): c for c in companies}
+        self.company_map = {str(c.pk): c for c in companies}
         self.fields["companies"].choices = [(str(c.pk), c.name) for c in companies]
 
 

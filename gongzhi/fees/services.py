@@ -964,6 +964,7 @@ def initiative_record(
         raise FeeError(problem)
     if len(summary) > 200 or len(evidence) > 2000:
         raise FeeError(_("“做了什么”不超过 200 字，佐证不超过 2000 字。"))
+    assert done_on is not None  # initiative_problem refuses a missing day
     row = Initiative.objects.create(
         company=company,
         estate=estate,
@@ -1050,6 +1051,7 @@ def commitments_set(*, actor, estate: Estate, values: dict[str, Any]) -> int:
     street_id = estate.area.street_id
     codes = set(StandardItem.objects.filter(street_id=street_id).values_list("code", flat=True))
     parsed: dict[str, Decimal | None] = {}
+    value: Decimal | None
     for code, raw in values.items():
         if code not in codes:
             raise FeeError(_("标准中没有编号为“%(code)s”的项目。") % {"code": code})

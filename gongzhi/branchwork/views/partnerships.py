@@ -57,7 +57,7 @@ def partnership_list(request):
                     street=street,
                     name=d["name"],
                     ownership=d["ownership"],
-                    companies=[group_form.companies[pk] for pk in d["companies"]],
+                    companies=[group_form.company_map[pk] for pk in d["companies"]],
                 )
                 messages.success(request, _("企业集团已登记。"))
                 return redirect("branchwork_plan:partnerships")
