@@ -1,6 +1,6 @@
 """Real browser, real server, the demo street: the street admin makes a display link; a second browser with
 no login opens it at 1920×1080 and sees the big screen with the street's offline map drawn by ECharts from
-the demo's own GeoJSON; the admin revokes the link and the screen answers 404. The map page at 390 px shows
+the demo's own GeoJSON, then the area table, the red estates and the trends; the admin revokes the link and the screen answers 404. The map page at 390 px shows
 the list instead of the map. Screenshots go to the test's tmp path and to var/screenshots/wall-screen-*.png
 for a person to look at."""
 
@@ -80,6 +80,18 @@ def test_the_big_screen_on_a_display_link_until_it_is_revoked(
     screen.wait_for_selector("#panel-reds:not([hidden])", timeout=25_000)
     assert screen.locator(".screen-reds li").count() > 0
     _shoot(screen, tmp_path, "1920-reds")
+    # Then the trends, over the link's street, read-only: every indicator with its line drawn.
+    screen.wait_for_selector("#panel-trends:not([hidden])", timeout=25_000)
+    from gongzhi.wall import indicators as ind
+
+    screen.wait_for_function(
+        f"document.querySelectorAll('.screen-chart[data-drawn]').length === {len(ind.indicator_keys())}"
+    )
+    assert screen.locator(".screen-trend").count() == len(ind.indicator_keys())
+    assert "较去年同月" in screen.locator("#panel-trends").inner_text()
+    assert screen.locator("#panel-trends a").count() == 0  # no link to the trends page on a display link
+    assert screen.evaluate("document.documentElement.scrollHeight") <= 1080
+    _shoot(screen, tmp_path, "1920-trends")
 
     # The admin revokes the link: the screen's next load answers 404.
     page.goto(f"{live_server.url}/wall/screen/links/")
