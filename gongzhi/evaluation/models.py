@@ -840,7 +840,10 @@ class Replacement(models.Model):
     old one the day after it ends. A failed vote keeps the estate with its company."""
 
     referral = models.OneToOneField(
-        OwnersDecisionReferral, on_delete=models.CASCADE, related_name="replacement", verbose_name=_("业主表决移交")
+        OwnersDecisionReferral,
+        on_delete=models.CASCADE,
+        related_name="replacement",
+        verbose_name=_("业主表决移交"),
     )
     decision = models.ForeignKey(
         "voting.Decision",

@@ -85,7 +85,9 @@ def _benchmark_q(scope: Scope) -> Q:
 
 def _replacement_q(scope: Scope) -> Q:
     # The street's whole-street roles drive it; the estate's owners' committee takes its steps. Nobody else.
-    return street_q(scope, "referral__elimination__street_id") | Q(referral__estate_id__in=scope.oc_estate_ids)
+    return street_q(scope, "referral__elimination__street_id") | Q(
+        referral__estate_id__in=scope.oc_estate_ids
+    )
 
 
 CAMPAIGN = "campaign__street_id"

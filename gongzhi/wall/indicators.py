@@ -254,7 +254,7 @@ register(
         key="fund_health",
         label=gettext_lazy("资金预警"),
         explanation=gettext_lazy(
-            "维修资金余额低于初始金额 30%、使用缺业主大会决定或审价报告、公共收益转入未过半的预警条数。"
+            "维修资金余额低于初始金额 30％、使用缺业主大会决定或审价报告、公共收益转入未过半的预警条数。"
         ),
         unit=gettext_lazy("条"),
         source="finance",
@@ -292,7 +292,7 @@ register(
         key="fund_ratio",
         label=gettext_lazy("维修资金余额比"),
         explanation=gettext_lazy(
-            "专项维修资金余额占初始金额的比例；低于 30% 应当续筹（《上海市住宅物业管理规定》）。"
+            "专项维修资金余额占初始金额的比例；低于 30％ 应当续筹（《上海市住宅物业管理规定》）。"
         ),
         unit="%",
         source="finance",

@@ -68,7 +68,9 @@ def literal_findings(pattern: re.Pattern[str]) -> dict[str, list[str]]:
 
 def test_four_guarantees_are_called_sibao_everywhere():
     catalogue = [
-        entry.msgid for entry in polib.pofile(str(PO_PATH)) if not entry.obsolete and OLD_NAME.search(entry.msgid)
+        entry.msgid
+        for entry in polib.pofile(str(PO_PATH))
+        if not entry.obsolete and OLD_NAME.search(entry.msgid)
     ]
     assert template_findings(OLD_NAME, outside_method=False) == {}, "写“四保”，不写“四项服务”"
     assert literal_findings(OLD_NAME) == {}
