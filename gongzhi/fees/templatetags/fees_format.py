@@ -30,3 +30,24 @@ def standard(value: Any) -> str:
     text = format(Decimal(value).normalize(), "f")
     whole, _dot, frac = text.partition(".")
     return f"{whole}.{frac.ljust(2, '0')}"
+
+
+@register.filter
+def measure(value: Any) -> str:
+    """A requirement or commitment as people write it: no trailing zeros and never an exponent
+    (``Decimal("20.00")`` → ``"20"``, not ``"2E+1"`` as ``normalize()`` alone prints it; 0.50 → 0.5).
+    None → "" (an empty input); text that is no number is shown as typed (a refused entry kept for fixing)."""
+    if value is None:
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    text = format(number.normalize(), "f")
+    return "0" if text in {"-0", "0"} else text
+
+
+@register.filter
+def get_entry(mapping: Any, key: str) -> str:
+    """``mapping[key]`` for a form's entered values (``{{ entered|get_entry:c.code }}``); "" when absent."""
+    return str(mapping.get(key, "")) if isinstance(mapping, dict) else ""

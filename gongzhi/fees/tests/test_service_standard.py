@@ -131,3 +131,39 @@ def test_pages(standard, client):
     assert len(queries) < 20
     client.force_login(world.user("secretary_b"))
     assert client.get(f"/fees/{world.estate_a1.pk}/services/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (D("20.00"), "20"),
+        (D("10"), "10"),
+        (D("0.50"), "0.5"),
+        (D("12.25"), "12.25"),
+        (D("0"), "0"),
+        (None, ""),
+    ],
+)
+def test_requirements_and_commitments_print_as_people_write_them(value, shown):
+    from gongzhi.fees.templatetags.fees_format import measure
+
+    assert measure(value) == shown  # Decimal("20.00").normalize() alone prints "2E+1"
+
+
+@pytest.mark.django_db
+def test_a_refused_commitment_keeps_what_the_company_typed_and_round_numbers_read_plainly(standard, client):
+    world = standard
+    item = StandardItem.objects.get(street=world.street, level="三级", code="LH-01")
+    service_standard_item_update(actor=world.user("admin"), item=item, required="10")
+    commitments_set(actor=world.user("staff_x"), estate=world.estate_a1, values={"LH-01": "20"})
+    client.force_login(world.user("staff_x"))
+    page = client.get(f"/fees/{world.estate_a1.pk}/services/").content.decode()
+    assert 'name="c-LH-01" value="20"' in page and "10 次/年" in page and "E+" not in page
+    response = client.post(f"/fees/{world.estate_a1.pk}/services/", {"c-LH-01": "30", "c-BJ-01": "五次"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "不是数字" in page
+    # both entries come back as typed, the refused one and the good one beside it; nothing was written
+    assert 'name="c-LH-01" value="30"' in page and 'name="c-BJ-01" value="五次"' in page
+    assert ServiceCommitment.objects.get(estate=world.estate_a1, code="LH-01").value == D("20")
+    client.force_login(world.user("admin"))
+    assert "E+" not in client.get("/fees/service-standard/").content.decode()

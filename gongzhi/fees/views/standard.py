@@ -83,6 +83,7 @@ def estate_services(request, estate_id: int):
     can_edit = can_keep_fees(request.user, estate)
     data = selectors.commitment_check(estate)
     status = 200
+    entered = None  # what the company typed, shown again when it is refused (nothing typed is lost)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
@@ -91,13 +92,13 @@ def estate_services(request, estate_id: int):
             commitments_set(actor=request.user, estate=estate, values=values)
         except FeeError as error:
             messages.error(request, error.message)
-            status = 200
+            entered = {code: text[:20] for code, text in values.items()}
         else:
             messages.success(request, _("服务承诺已保存。"))
             return redirect("fees:estate_services", estate.pk)
     return render(
         request,
         "fees/estate_services.html",
-        {"estate": estate, **data, "can_edit": can_edit, "nav_active": "fee_quality"},
+        {"estate": estate, **data, "can_edit": can_edit, "entered": entered, "nav_active": "fee_quality"},
         status=status,
     )
