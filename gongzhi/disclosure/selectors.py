@@ -25,7 +25,7 @@ from gongzhi.core.masking import mask_phone
 from gongzhi.disclosure.models import EstateRules, MajorMatter, RulesKind, Service, ServiceContent
 from gongzhi.fees.models import PARKING_KINDS
 from gongzhi.fees.rules import month_add, month_start
-from gongzhi.fees.selectors import standards_in_force
+from gongzhi.fees.selectors import commitment_check, standards_in_force
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.registry.models import Contract, Estate, OwnersCommittee
 
@@ -261,6 +261,9 @@ def book(estate: Estate, *, months: int = DEFAULT_MONTHS, today: dt.date | None 
         "fee_income": fee.by_category(Direction.IN),
         "fee_expense": fee.by_category(Direction.OUT),
         "services": [{"key": k, "label": label, "content": services.get(k)} for k, label in Service.choices],
+        # the company's commitment checked item by item against the street's 四保 standard for the level its
+        # contract names (docs/FEES.md §9): the same check the office page shows, open to every resident
+        "service_check": commitment_check(estate, today=today),
         "property_standards": [s for s in standards if s.kind not in PARKING_KINDS],
         "parking_standards": [s for s in standards if s.kind in PARKING_KINDS],
         "rules": rules,
