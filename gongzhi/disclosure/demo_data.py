@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from random import Random
 
 from gongzhi.core.models import Role, RoleGrant
@@ -65,6 +66,56 @@ SERVICES = {
         "8:00–17:00，急修 24 小时",
     ),
 }
+# The company's published text follows its item-by-item commitment (fees/demo_data.py builds those first), so
+# the book never says 30 minutes in words where the check below it says 4 hours: each committed item in words,
+# by its unit, then the service's usual closing sentence.
+PHRASES = {
+    "次/周": "{title}每周 {v} 次",
+    "次/日": "{title}每日 {v} 次",
+    "次/年": "{title}每年 {v} 次",
+    "次/夜": "{title}每夜 {v} 次",
+    "小时/日": "{title}每日 {v} 小时",
+    "人/万m²": "{title}每万平方米 {v} 人",
+    "人/门岗": "{title}每个门岗 {v} 人",
+    "小时": "{title}不超过 {v} 小时",
+}
+CLOSINGS = {
+    Service.CLEANING: "垃圾分类驳运到位。",
+    Service.GREENING: "枯死苗木及时补种。",
+    Service.SECURITY: "外来车辆登记，监控全天录像保存 30 天。",
+    Service.REPAIR: "共用设施设备定期巡检并记录。",
+}
+
+
+def _committed_texts(street) -> dict[int, dict[str, str]]:
+    """Per estate and service, the standard text written from the company's commitment (none: no entry)."""
+    from gongzhi.fees.models import ServiceCommitment, StandardItem
+
+    items = {
+        code: (service, title, unit)
+        for code, service, title, unit in StandardItem.objects.filter(street=street).values_list(
+            "code", "service", "title", "unit"
+        )
+    }
+    phrases: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for estate_id, code, value in (
+        ServiceCommitment.objects.filter(estate__area__street=street, value__isnull=False)
+        .order_by("estate_id", "code")
+        .values_list("estate_id", "code", "value")
+    ):
+        if code not in items:
+            continue
+        service, title, unit = items[code]
+        shape = PHRASES.get(unit, "{title} {v} " + unit)
+        phrases[estate_id][service].append(shape.format(title=title, v=f"{value.normalize():f}"))
+    return {
+        estate_id: {
+            service: "；".join(parts) + "；" + CLOSINGS[service] for service, parts in by_service.items()
+        }
+        for estate_id, by_service in phrases.items()
+    }
+
+
 SHOWCASE_EXTRA = [
     (
         "联合党支部听证会",
@@ -93,6 +144,7 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
     estates = list(r.Estate.objects.filter(area__street=street).order_by("pk"))
     showcase = _showcase_estate_id(street, users)
     fund_uses = _fund_uses(street, since=today - dt.timedelta(days=FUND_USE_DAYS))
+    committed = _committed_texts(street)
     matters, rules, contents = [], [], []
     for estate in estates:
         rich = estate.pk == showcase
@@ -131,7 +183,7 @@ def demo_create(*, street, seed: int, scale: float = 1.0, today: dt.date, users)
                 ServiceContent(
                     estate=estate,
                     service=service,
-                    standard=standard,
+                    standard=committed.get(estate.pk, {}).get(service, standard),
                     staffing=rng.randint(low, high),
                     hours=hours,
                 )

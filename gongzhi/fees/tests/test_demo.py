@@ -85,6 +85,35 @@ def test_book_records_for_every_estate_and_a_richer_showcase(street):
     assert len(counts) == 76 and counts[0] >= 1 and counts[-1] >= 9
 
 
+def test_the_published_service_text_says_what_the_company_committed(street):
+    """One true story (issue 15): the book's words for a service name every committed item with its number,
+    and no estate with a commitment keeps the generic text (“报修 30 分钟内响应” beside a 4-hour commitment)."""
+    from gongzhi.fees.models import ServiceCommitment, StandardItem
+
+    units = dict(StandardItem.objects.filter(street=street).values_list("code", "unit").distinct())
+    titles = dict(StandardItem.objects.filter(street=street).values_list("code", "title").distinct())
+    texts = {
+        (c.estate_id, c.service): c.standard
+        for c in ServiceContent.objects.filter(estate__area__street=street)
+    }
+    committed = ServiceCommitment.objects.filter(estate__area__street=street, value__isnull=False)
+    assert committed.count() > 500
+    services = dict(StandardItem.objects.filter(street=street).values_list("code", "service").distinct())
+    for c in committed:
+        text = texts[(c.estate_id, services[c.code])]
+        number = f"{c.value.normalize():f}"
+        phrase = book_demo.PHRASES[units[c.code]].format(title=titles[c.code], v=number)
+        assert phrase in text, (
+            c.estate_id,
+            c.code,
+            phrase,
+            text,
+        )  # e.g. 楼道清扫每周 5 次 / 急修到场不超过 1 小时
+    assert not any(
+        "30 分钟内响应" in texts[(c.estate_id, "repair")] for c in committed if services[c.code] == "repair"
+    )
+
+
 def test_fingerprints_are_deterministic_and_delete_removes_the_rows(street):
     assert fee_demo.demo_fingerprint(street) == fee_demo.demo_fingerprint(street)
     before = (fee_demo.demo_fingerprint(street), book_demo.demo_fingerprint(street))
