@@ -556,7 +556,7 @@ def _chain(estate: r.Estate, ledger: str, plans: list[_Plan]) -> list[LedgerEntr
         reverses_seq = None
         if plan.reverses is not None:
             reverses_seq = plan.reverses.entry.seq
-            summary = f"冲正第 {reverses_seq} 条:{plan.reason}"[:200]
+            summary = f"冲正第 {reverses_seq} 条：{plan.reason}"[:200]
         entry = LedgerEntry(
             estate_id=estate.pk,
             estate_name=estate.name,

@@ -96,5 +96,6 @@ def is_overdue(*, status: str, deadline: dt.date | None, today: dt.date) -> bool
 
 
 def tracking_number(year: int, sequence: int) -> str:
-    """WT-2026-000123: the number a resident quotes (问题 tracking)."""
+    """WT-2026-000123: the number a resident quotes (问题 tracking); at least six digits, more once the ids pass
+    999,999 (the number is the row's id, so it stays unique)."""
     return f"WT-{year}-{sequence:06d}"
