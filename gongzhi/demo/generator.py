@@ -11,7 +11,10 @@ order; a reset deletes them in the reverse order. A plug-in module offers
 ``demo_create(*, street, seed, scale, today, users) -> counts``, ``demo_delete(*, street) -> counts``
 and ``demo_fingerprint(street) -> str``, and may offer ``demo_registry`` (same arguments), run for every
 plug-in before any ``demo_create``: registry history the other apps' stories read (the elections plug-in
-installs this year's elected owners' committees there); tests and benchmarks may pass their own ``plugins``.
+installs this year's elected owners' committees there), and ``demo_finish`` (same arguments), run for every
+plug-in after every ``demo_create``: a story that reads other apps' records made later in the order (the fee
+intents read the evaluation, the disclosures and the price meetings), with ``demo_finish_delete(*, street)``
+run before any ``demo_delete`` on reset; tests and benchmarks may pass their own ``plugins``.
 """
 
 from __future__ import annotations
@@ -148,6 +151,10 @@ def demo_street_create(
             counts.update(
                 module.demo_create(street=street, seed=seed, scale=scale, today=plan.today, users=users)
             )
+        for module in _plugins(plugins):
+            finish = getattr(module, "demo_finish", None)
+            if finish is not None:
+                counts.update(finish(street=street, seed=seed, scale=scale, today=plan.today, users=users))
     audit_record(
         actor=None,
         action=AuditEvent.Action.IMPORT,
@@ -450,6 +457,11 @@ def demo_street_delete(*, street: r.Street, plugins: Plugins = None) -> dict[str
     # the database keeps append-only, would otherwise see ``posted_by`` set to NULL (an UPDATE).
     deleted: dict[str, int] = defaultdict(int)
     _refuse_users_elsewhere(street)
+    for module in reversed(_plugins(plugins)):  # the finishing stories first: they point into other apps
+        unfinish = getattr(module, "demo_finish_delete", None)
+        if unfinish is not None:
+            for label, n in unfinish(street=street).items():
+                deleted[label] += n
     for module in reversed(_plugins(plugins)):
         for label, n in module.demo_delete(street=street).items():
             deleted[label] += n

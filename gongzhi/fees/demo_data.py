@@ -20,8 +20,10 @@ import hashlib
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from random import Random
+from typing import Any
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from gongzhi.core.models import Role
 from gongzhi.fees.models import (
@@ -510,3 +512,191 @@ def demo_fingerprint(street) -> str:
     ):
         digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+# ---- the seed's fee-adjustment intents (调价意向), after every record their quality gate reads ------------------
+
+INTENT_ESTATES = 13  # the seed: 13 estates have proposed an increase
+INTENT_REASONS = (
+    "近三年最低工资标准和社保基数上调，保洁、保安人员成本上升；现行标准执行已满五年。",
+    "小区设施老化，报修量逐年增加，维修材料和人工成本上升，现行标准难以维持服务。",
+    "按业主意见增加夜间巡逻和楼道保洁频次，相应增加人员，拟按成本测算调整标准。",
+    "电梯、水泵等共用设备能耗和维保费用上涨，物业费收支连续两年出现缺口。",
+)
+WITHDRAW_REASON = "业委会要求先完成楼道保洁和绿化整改，服务提升后再提出调价。"
+REJECT_REASON = "成本测算中管理费用占比偏高，且近期业主投诉较多，业委会不同意本次调价意向。"
+
+
+WAGES = {
+    "cleaning": Decimal(46000),
+    "greening": Decimal(44000),
+    "security": Decimal(52000),
+    "repair": Decimal(60000),
+}
+OTHER_SHARES = {
+    "materials": Decimal("0.25"),
+    "energy": Decimal("0.30"),
+    "management": Decimal("0.35"),
+    "other_cost": Decimal("0.10"),
+}
+
+
+def _cost_account(
+    rng: Random, *, area: Decimal, current: Decimal, rate: Decimal, heads: dict[str, int]
+) -> dict:
+    """A cost account (yuan a year) that tells why the company asks: the year's cost runs 8–30 % above the
+    fee income collected at the current standard; about two thirds of it is the four services' staff, split by
+    the headcounts the company publishes (wages by service), the rest materials, energy, management and other
+    costs. Headcounts follow from the staff cost (a part-time post is 0.5)."""
+    income = _q(current * area * 12)
+    collected = income * rate / 100
+    total = collected * _d(rng, "1.08", "1.30")
+    staff_total = total * _d(rng, "0.60", "0.70")
+    weights = {service: WAGES[service] * max(1, heads.get(service, 1)) for service in WAGES}
+    weight_sum = sum(weights.values())
+    values: dict[str, Any] = {"area": area, "income_basis": income, "collection_basis": rate}
+    for service, wage in WAGES.items():
+        cost = _q(staff_total * weights[service] / weight_sum)
+        values[f"staff_{service}"] = cost
+        values[f"heads_{service}"] = max(Decimal("0.5"), (cost / wage).quantize(Decimal("0.1")))
+    rest = total - staff_total
+    for name, share in OTHER_SHARES.items():
+        values[name] = _q(rest * share)
+    # the standard at which the collected income covers the cost, rounded up to 5 fen
+    values["break_even"] = _ceil(total / (area * 12 * rate / 100), Decimal("0.05"))
+    return values
+
+
+def demo_finish(*, street, seed: int, scale: float = 1.0, today: dt.date, users) -> dict[str, int]:
+    """The seed's 13 intents (13 个小区提出调价意向) in their stages, made through the intent services after the
+    evaluation, the disclosures, the rectifications and the price meetings exist: three drafts and two submitted
+    ones of the managing company (demo_company), six checked against the quality gate on today's records (先质
+    后价: an estate that fails stays at the gate with the unmet conditions as its evidence), one withdrawn by the
+    company and one declined by the street; the thirteenth is the showcase committee's own (demo_oc), checked at
+    the gate too. On the demo street the gate is mostly closed — latest scores below the street's 80, a
+    property-fee account disclosed once a year, one price meeting in the year — which is the seed's point:
+    quality first; an intent that passes waits for its price meeting (the meeting and vote steps are exercised
+    by tests/browser/test_fee_intent.py).
+
+    The services stamp each step with the real clock and accept only a future effective day, so a demo built
+    as of another day (tests of a past day) has no intents rather than a story out of order."""
+    from gongzhi.disclosure.models import ServiceContent
+    from gongzhi.fees.models import FeeIntent
+    from gongzhi.fees.permissions import intent_side
+    from gongzhi.fees.services import (
+        fee_intent_check_gate,
+        fee_intent_create,
+        fee_intent_reject,
+        fee_intent_submit,
+        fee_intent_withdraw,
+    )
+
+    if today != timezone.localdate():
+        return {"fee_intents": 0}
+    rng = Random(seed * 131 + 7)
+    admin = _street_admin(street, users)
+    company_user, committee_user = users.get("demo_company"), users.get("demo_oc")
+    if admin is None or company_user is None:
+        return {"fee_intents": 0}
+    contracts = {
+        c.estate_id: c
+        for c in r.Contract.objects.active(on=today)
+        .filter(estate__area__street=street)
+        .select_related("estate__area")
+        .order_by("estate_id")
+    }
+    areas = dict(
+        r.Unit.objects.filter(building__estate__area__street=street)
+        .values("building__estate_id")
+        .annotate(total=Sum("area"))
+        .values_list("building__estate_id", "total")
+    )
+    heads: dict[int, dict[str, int]] = {}
+    for estate_id, service, staffing in ServiceContent.objects.filter(
+        estate__area__street=street
+    ).values_list("estate_id", "service", "staffing"):
+        heads.setdefault(estate_id, {})[service] = staffing
+    showcase = next(
+        (
+            c.estate
+            for c in contracts.values()
+            if committee_user and intent_side(committee_user, c.estate) == "committee"
+        ),
+        None,
+    )
+    theirs = [c.estate for c in contracts.values() if intent_side(company_user, c.estate) == "company"]
+    theirs = [e for e in theirs if showcase is None or e.pk != showcase.pk]
+    rng.shuffle(theirs)
+    picked = theirs[: INTENT_ESTATES - (1 if showcase else 0)]
+    now = timezone.now()
+
+    def values_for(estate) -> dict[str, Any]:
+        contract = contracts[estate.pk]
+        current = contract.fee_standard or Decimal("0.80")
+        account = _cost_account(
+            rng,
+            area=_q(Decimal(areas.get(estate.pk) or 0)) or Decimal("10000.00"),
+            current=current,
+            rate=contract.collection_rate or Decimal("85.00"),
+            heads=heads.get(estate.pk, {}),
+        )
+        # the company asks for its break-even standard, at least 5 fen more than today's
+        proposed = max(account.pop("break_even"), current + Decimal("0.05"))
+        return {
+            "proposed_amount": proposed,
+            "effective_from": month_add(month_start(today), rng.choice((3, 4, 6))),
+            "reasons": rng.choice(INTENT_REASONS),
+            **account,
+        }
+
+    def backdate(intent, days_ago: int, *, submitted: bool) -> None:
+        opened = now - dt.timedelta(days=days_ago)
+        fields: dict[str, Any] = {"opened_at": opened}
+        if submitted:
+            fields["submitted_at"] = opened + dt.timedelta(days=2)
+        FeeIntent.objects.filter(pk=intent.pk).update(**fields)
+
+    made = 0
+    # stages by position: 3 drafts, 2 submitted, then checked at the gate; the last two withdrawn / declined
+    for position, estate in enumerate(picked):
+        intent = fee_intent_create(actor=company_user, estate=estate, **values_for(estate))
+        made += 1
+        if position < 3:
+            backdate(intent, rng.randint(1, 6), submitted=False)
+            continue
+        intent = fee_intent_submit(actor=company_user, intent=intent)
+        backdate(intent, rng.randint(10, 40), submitted=True)
+        if position < 5:
+            continue
+        fee_intent_check_gate(actor=company_user, intent=intent, today=today)
+        if position == len(picked) - 2:
+            fee_intent_withdraw(actor=company_user, intent=intent, reason=WITHDRAW_REASON)
+        elif position == len(picked) - 1:
+            fee_intent_reject(actor=admin, intent=intent, reason=REJECT_REASON)
+    if showcase is not None:
+        made += _showcase_intent(
+            showcase, committee_user, values_for(showcase), today=today, backdate=backdate
+        )
+    return {"fee_intents": made}
+
+
+def _showcase_intent(estate, user, values: dict[str, Any], *, today: dt.date, backdate) -> int:
+    """The showcase committee's own intent (demo_oc): opened and submitted before the price meeting held in its
+    area, then checked at the gate on today's records — it stays there while the records keep the gate closed
+    (the committee sees which conditions and why, with links to the evidence)."""
+    from gongzhi.fees.services import fee_intent_check_gate, fee_intent_create, fee_intent_submit
+
+    intent = fee_intent_create(actor=user, estate=estate, **values)
+    intent = fee_intent_submit(actor=user, intent=intent)
+    backdate(intent, 45, submitted=True)
+    intent.refresh_from_db()
+    fee_intent_check_gate(actor=user, intent=intent, today=today)
+    return 1
+
+
+def demo_finish_delete(*, street) -> dict[str, int]:
+    """The intents first on reset: they point at other apps' meetings and decisions."""
+    from gongzhi.fees.models import FeeIntent
+
+    intents, _ = FeeIntent.objects.filter(estate__area__street=street).delete()
+    return {"fee_intents": intents}

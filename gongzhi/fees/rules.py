@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from gongzhi.core import legal
+from gongzhi.core.dates import plain_date, year_month
 from gongzhi.core.errors import UserError
 
 HUNDRED = Decimal(100)
@@ -405,7 +406,7 @@ def _gate_rectifications(items: tuple[OpenRectification, ...], today: dt.date) -
         return GateCondition("rectifications", label, True, _("四保整改问题均在整改期限内或已销项。"))
     listed = "；".join(
         _("%(ref)s %(title)s（期限 %(day)s）")
-        % {"ref": i.ref, "title": i.title, "day": f"{i.deadline:%Y-%m-%d}"}
+        % {"ref": i.ref, "title": i.title, "day": plain_date(i.deadline)}
         for i in late
     )
     return GateCondition(
@@ -440,13 +441,13 @@ def _gate_disclosure(disclosed: frozenset[dt.date], today: dt.date, rule: GateSe
             label,
             True,
             _("%(first)s 至 %(last)s 各月均已公示。")
-            % {"first": f"{needed[0]:%Y-%m}", "last": f"{needed[-1]:%Y-%m}"},
+            % {"first": year_month(needed[0]), "last": year_month(needed[-1])},
         )
     return GateCondition(
         "disclosure",
         label,
         False,
-        _("未公示的月份：%(months)s。") % {"months": "、".join(f"{m:%Y-%m}" for m in missing)},
+        _("未公示的月份：%(months)s。") % {"months": "、".join(year_month(m) for m in missing)},
     )
 
 
@@ -455,9 +456,7 @@ def _gate_meeting(held: dt.date | None, today: dt.date, rule: GateSettings) -> G
     if held is None:
         return GateCondition("meeting", label, False, _("没有议价会议记录。"))
     met = today - dt.timedelta(days=rule.meeting_within_days) <= held <= today
-    return GateCondition(
-        "meeting", label, met, _("最近一次议价会议：%(day)s。") % {"day": f"{held:%Y-%m-%d}"}
-    )
+    return GateCondition("meeting", label, met, _("最近一次议价会议：%(day)s。") % {"day": plain_date(held)})
 
 
 def disclosed_months(

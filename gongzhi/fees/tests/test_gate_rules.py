@@ -37,7 +37,7 @@ def test_all_met_at_the_bounds_opens_the_gate():
     assert [c.key for c in conditions] == ["rectifications", "evaluation", "disclosure", "meeting"]
     assert gate_open(conditions) and all(c.met for c in conditions)
     shown = by_key(conditions)
-    assert shown["disclosure"].evidence == "2025-12 至 2026-11 各月均已公示。"
+    assert shown["disclosure"].evidence == "2025年12月 至 2026年11月 各月均已公示。"
     assert shown["evaluation"].evidence == "2026年第二轮测评：80.00 分，保持。"
 
 
@@ -49,7 +49,7 @@ def test_a_rectification_due_today_is_not_late_one_due_yesterday_is():
         "rectifications"
     ]
     assert not condition.met
-    assert condition.evidence == "1 项四保整改问题逾期未销项：#9 楼道保洁不到位（期限 2026-12-05）。"
+    assert condition.evidence == "1 项四保整改问题逾期未销项：#9 楼道保洁不到位（期限 2026年12月5日）。"
 
 
 def test_the_score_bound_is_inclusive_and_the_bottom_class_fails_whatever_the_score():
@@ -67,7 +67,7 @@ def test_the_score_bound_is_inclusive_and_the_bottom_class_fails_whatever_the_sc
 
 def test_every_one_of_the_last_twelve_complete_months_must_be_disclosed():
     gap = by_key(check_quality_gate(facts(disclosed_months=YEAR - {dt.date(2026, 3, 1)}), today=TODAY))
-    assert not gap["disclosure"].met and gap["disclosure"].evidence == "未公示的月份：2026-03。"
+    assert not gap["disclosure"].met and gap["disclosure"].evidence == "未公示的月份：2026年3月。"
     # The current month is not needed; a month before the window does not replace a missing one.
     older = (YEAR - {dt.date(2025, 12, 1)}) | {dt.date(2025, 11, 1), dt.date(2026, 12, 1)}
     assert not by_key(check_quality_gate(facts(disclosed_months=older), today=TODAY))["disclosure"].met
@@ -83,7 +83,7 @@ def test_the_price_meeting_must_fall_within_the_last_365_days():
         "meeting"
     ].met
     late = by_key(check_quality_gate(facts(last_price_meeting=dt.date(2025, 12, 5)), today=TODAY))["meeting"]
-    assert not late.met and late.evidence == "最近一次议价会议：2025-12-05。"
+    assert not late.met and late.evidence == "最近一次议价会议：2025年12月5日。"
     assert not by_key(check_quality_gate(facts(last_price_meeting=None), today=TODAY))["meeting"].met
     future = by_key(check_quality_gate(facts(last_price_meeting=TODAY + dt.timedelta(days=1)), today=TODAY))
     assert not future["meeting"].met
