@@ -50,12 +50,31 @@ class Tracked:
     colour: str
     next_label: str
     url: str
+    may_act: bool = False  # the reader may take the next step (else the tracker says whose step it is)
+    street_step: bool = False  # the next step is the street admin's (the new contract), else the committee's
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.replacement, name)
 
 
-def describe(replacement: Replacement, today: dt.date) -> Tracked:
+def may_take(user, replacement: Replacement, action: str | None) -> bool:
+    """Whether ``user`` may take ``action`` on the replacement: the committee's steps (open the vote, record
+    its result, choose the company) or the street admin's (record the new contract) — the services' own checks."""
+    from gongzhi.evaluation import permissions
+
+    if user is None or action is None:
+        return False
+    estate = replacement.referral.estate
+    checks = {
+        "open_vote": lambda: permissions.may_open_replacement_vote(user, estate),
+        "record_outcome": lambda: permissions.may_record_replacement_outcome(user, estate),
+        "choose": lambda: permissions.may_choose_company(user, estate),
+        "contract": lambda: permissions.may_record_replacement_contract(user, estate.area.street_id),
+    }
+    return bool(checks[action]())
+
+
+def describe(replacement: Replacement, today: dt.date, user=None) -> Tracked:
     stage = stage_of(replacement, today)
     action = rules.next_action(stage)
     return Tracked(
@@ -65,6 +84,8 @@ def describe(replacement: Replacement, today: dt.date) -> Tracked:
         colour=STAGE_COLOURS[stage],
         next_label=str(rules.ACTION_LABELS[action]) if action else "",
         url=reverse("evaluation:replacement", args=[replacement.pk]),
+        may_act=may_take(user, replacement, action),
+        street_step=action == "contract",
     )
 
 
@@ -72,13 +93,13 @@ def tracker(user, elimination: EliminationCampaign, today: dt.date | None = None
     """Each referred estate of the elimination the user may follow, with its stage and next step (one query)."""
     day = today or timezone.localdate()
     rows = visible(user, _replacements()).filter(referral__elimination=elimination)
-    return [describe(r, day) for r in rows.order_by("referral__estate__name", "pk")]
+    return [describe(r, day, user) for r in rows.order_by("referral__estate__name", "pk")]
 
 
 def replacements_for_committee(user, today: dt.date | None = None) -> list[Tracked]:
     """The open replacements of the estates whose owners' committee the user sits on (its 今日待办)."""
     day = today or timezone.localdate()
-    rows = [describe(r, day) for r in visible(user, _replacements()).order_by("pk")]
+    rows = [describe(r, day, user) for r in visible(user, _replacements()).order_by("pk")]
     return [r for r in rows if r.stage not in rules.FINAL_STAGES]
 
 

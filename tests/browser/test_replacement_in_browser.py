@@ -60,7 +60,10 @@ def test_an_eliminated_companys_estate_is_carried_to_a_new_contract(browser, liv
     tracker = desk.locator("#replacements")
     assert "甲一小区" in tracker.inner_text() and "已移交业主大会" in tracker.inner_text()
     shot(desk, "1-tracker")
-    tracker.get_by_role("link", name="发起业主表决").click()
+    # the vote is the committee's step: the admin is told whose it is and only looks
+    assert "等待业委会：发起业主表决" in tracker.inner_text()
+    assert tracker.get_by_role("link", name="发起业主表决").count() == 0
+    tracker.get_by_role("link", name="查看").click()
     desk.wait_for_load_state("networkidle")
     assert "等待该小区业主委员会发起业主表决" in desk.content()
 
@@ -94,8 +97,12 @@ def test_an_eliminated_companys_estate_is_carried_to_a_new_contract(browser, liv
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide at 390 px"
 
-    # The street admin records the new contract from today; the old one ends yesterday.
-    desk.goto(url)
+    # The street admin records the new contract from today; the old one ends yesterday. The contract is the
+    # admin's own step, so the tracker now offers it as the button.
+    desk.goto(f"{base}/evaluation/eliminations/{rep.referral.elimination_id}/")
+    desk.locator("#replacements").get_by_role("link", name="登记新合同").click()
+    desk.wait_for_load_state("networkidle")
+    assert desk.url.endswith(f"/evaluation/replacements/{rep.pk}/")
     desk.fill("input[name=start_date]", today.isoformat())
     desk.fill("input[name=end_date]", (today + dt.timedelta(days=3 * 365)).isoformat())
     desk.fill("input[name=fee_standard]", "0.95")
