@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.branchwork import rules
 from gongzhi.branchwork.models import Meeting, MeetingKind, Patrol, SecurityLog
-from gongzhi.core.dates import long_date
+from gongzhi.core.dates import long_date, plain_date
 from gongzhi.core.health import (
     ERROR,
     WARNING,
@@ -52,8 +52,8 @@ def guard_logs_signed_by_managing_company(street, today: dt.date):
             % {
                 "estate": estate,
                 "count": len(days),
-                "first": min(days).isoformat(),
-                "last": max(days).isoformat(),
+                "first": plain_date(min(days)),
+                "last": plain_date(max(days)),
                 "author": author,
             },
             links[(estate, author)],
@@ -79,7 +79,7 @@ def patrols_in_their_area(street, today: dt.date):
         .order_by("day", "pk")
     ):
         link = reverse("branchwork:patrol", args=[patrol.pk])
-        values = {"day": patrol.day.isoformat(), "branch": patrol.branch.name, "member": patrol.member.name}
+        values = {"day": plain_date(patrol.day), "branch": patrol.branch.name, "member": patrol.member.name}
         if patrol.pk in outsiders:
             yield Finding(
                 ERROR, gettext("%(branch)s %(day)s的日巡由非本支部成员“%(member)s”记录。") % values, link

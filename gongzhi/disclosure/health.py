@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import WARNING, Finding, Invariant
 from gongzhi.disclosure.models import EstateRules, RulesKind
 
@@ -45,7 +46,7 @@ def assembly_rules_follow_civil_code(street, today: dt.date):
                     "%(estate)s：现行《业主大会议事规则》（%(day)s通过）的表决规则未写明“双三分之二”参与表决，"
                     "与《民法典》第二百七十八条第二款不符。"
                 )
-                % {"estate": rules.estate.name, "day": rules.adopted_on.isoformat()},
+                % {"estate": rules.estate.name, "day": plain_date(rules.adopted_on)},
                 reverse("book:edit", args=[rules.estate_id]),
             )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, WARNING, Finding, Invariant
 from gongzhi.elections import rules
 from gongzhi.elections.models import Slate, SlateStatus
@@ -49,7 +50,7 @@ def elections_in_registry(street, today: dt.date):
                 )
                 % {
                     "estate": slate.estate.name,
-                    "date": slate.election_date.isoformat(),
+                    "date": plain_date(slate.election_date),
                     "days": rules.ELECTED_TERM_STARTS_WITHIN_DAYS,
                 },
                 reverse("elections:detail", args=[slate.pk]),
@@ -71,7 +72,7 @@ def elections_in_registry(street, today: dt.date):
                 gettext(
                     "%(estate)s：业主大会于%(date)s表决通过选举业委会（“%(title)s”），台账中没有这一届业委会。"
                 )
-                % {"estate": decision.estate.name, "date": day.isoformat(), "title": decision.title},
+                % {"estate": decision.estate.name, "date": plain_date(day), "title": decision.title},
                 reverse("voting:detail", args=[decision.pk]),
             )
 
@@ -99,9 +100,9 @@ def election_timing(street, today: dt.date):
                 )
                 % {
                     "estate": slate.estate.name,
-                    "date": slate.election_date.isoformat(),
-                    "start": committee.term_start.isoformat(),
-                    "end": committee.term_end.isoformat(),
+                    "date": plain_date(slate.election_date),
+                    "start": plain_date(committee.term_start),
+                    "end": plain_date(committee.term_end),
                     "months": _months_between(committee.term_start, slate.election_date),
                 },
                 reverse("elections:detail", args=[slate.pk]),
@@ -143,7 +144,7 @@ def due_committees_have_slate(street, today: dt.date):
         yield Finding(
             ERROR if state == rules.TERM_OVERDUE else WARNING,
             message
-            % {"estate": names[estate_id], "end": latest.term_end.isoformat(), "from": warn_from.isoformat()},
+            % {"estate": names[estate_id], "end": plain_date(latest.term_end), "from": plain_date(warn_from)},
             _estate_link(estate_id),
         )
 

@@ -112,24 +112,25 @@ def get_snapshot_for_user(user, pk) -> ScoreSnapshot:
 # ---- the replacement after elimination (evaluation/replacement.py) ------------------------------------
 
 
-def may_open_replacement_vote(user, estate: Estate) -> bool:
+def may_open_replacement_vote(user, estate: Estate, *, sitting: bool | None = None) -> bool:
     """The owners' decision to dismiss and hire is opened by whoever may open a vote of the estate in the
-    voting app: its owners' committee (the street admin only where no committee sits)."""
+    voting app: its owners' committee (the street admin only where no committee sits; ``sitting`` as in
+    ``voting.permissions.can_manage``)."""
     from gongzhi.voting.permissions import can_manage
 
-    return can_manage(user, estate)
+    return can_manage(user, estate, sitting=sitting)
 
 
-def may_choose_company(user, estate: Estate) -> bool:
+def may_choose_company(user, estate: Estate, *, sitting: bool | None = None) -> bool:
     """The owners' committee records the company it chose (the street admin only where no committee sits)."""
-    return may_open_replacement_vote(user, estate)
+    return may_open_replacement_vote(user, estate, sitting=sitting)
 
 
-def may_record_replacement_outcome(user, estate: Estate) -> bool:
+def may_record_replacement_outcome(user, estate: Estate, *, sitting: bool | None = None) -> bool:
     """The counted result is recorded by the committee or the street admin (it is a fact of the voting app)."""
     if scope_for(user).is_street_admin(estate.area.street_id):
         return True
-    return may_open_replacement_vote(user, estate)
+    return may_open_replacement_vote(user, estate, sitting=sitting)
 
 
 def may_record_replacement_contract(user, street_id: int) -> bool:

@@ -65,10 +65,11 @@ def may_take(user, replacement: Replacement, action: str | None) -> bool:
     if user is None or action is None:
         return False
     estate = replacement.referral.estate
+    sitting = getattr(replacement, "committee_sitting", None)  # read with the list (``_with_sitting``)
     checks = {
-        "open_vote": lambda: permissions.may_open_replacement_vote(user, estate),
-        "record_outcome": lambda: permissions.may_record_replacement_outcome(user, estate),
-        "choose": lambda: permissions.may_choose_company(user, estate),
+        "open_vote": lambda: permissions.may_open_replacement_vote(user, estate, sitting=sitting),
+        "record_outcome": lambda: permissions.may_record_replacement_outcome(user, estate, sitting=sitting),
+        "choose": lambda: permissions.may_choose_company(user, estate, sitting=sitting),
         "contract": lambda: permissions.may_record_replacement_contract(user, estate.area.street_id),
     }
     return bool(checks[action]())
@@ -89,17 +90,30 @@ def describe(replacement: Replacement, today: dt.date, user=None) -> Tracked:
     )
 
 
+def _with_sitting(rows, day: dt.date):
+    """Each replacement with whether its estate's owners' committee sits on ``day`` (who takes the committee's
+    steps: the street admin only where none sits), in the same query."""
+    from django.db.models import Exists, OuterRef
+
+    from gongzhi.registry.models import OwnersCommittee
+
+    sitting = OwnersCommittee.objects.filter(
+        estate_id=OuterRef("referral__estate_id"), term_start__lte=day, term_end__gte=day
+    )
+    return rows.annotate(committee_sitting=Exists(sitting))
+
+
 def tracker(user, elimination: EliminationCampaign, today: dt.date | None = None) -> list[Tracked]:
     """Each referred estate of the elimination the user may follow, with its stage and next step (one query)."""
     day = today or timezone.localdate()
-    rows = visible(user, _replacements()).filter(referral__elimination=elimination)
+    rows = _with_sitting(visible(user, _replacements()), day).filter(referral__elimination=elimination)
     return [describe(r, day, user) for r in rows.order_by("referral__estate__name", "pk")]
 
 
 def replacements_for_committee(user, today: dt.date | None = None) -> list[Tracked]:
     """The open replacements of the estates whose owners' committee the user sits on (its 今日待办)."""
     day = today or timezone.localdate()
-    rows = [describe(r, day, user) for r in visible(user, _replacements()).order_by("pk")]
+    rows = [describe(r, day, user) for r in _with_sitting(visible(user, _replacements()), day).order_by("pk")]
     return [r for r in rows if r.stage not in rules.FINAL_STAGES]
 
 

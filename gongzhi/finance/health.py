@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, WARNING, Finding, Invariant
 from gongzhi.finance.models import Direction, LedgerEntry, LedgerKind
 from gongzhi.finance.rules import CATEGORY_TRANSFER_OUT
@@ -57,7 +58,7 @@ def fund_use_has_decision(street, today: dt.date):
             )
             % {
                 "estate": entry.estate.name,
-                "day": entry.date.isoformat(),
+                "day": plain_date(entry.date),
                 "amount": f"{entry.amount:,.2f}",
                 "summary": entry.summary,
             },
@@ -124,7 +125,7 @@ def fund_decisions_in_ledger(street, today: dt.date):
                 )
                 % {
                     "estate": decision.estate.name,
-                    "day": closed.isoformat(),
+                    "day": plain_date(closed),
                     "title": decision.title,
                     "days": FUND_DECISION_PAID_WITHIN_DAYS,
                 },

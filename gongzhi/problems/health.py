@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import date_time
 from gongzhi.core.health import ERROR, Finding, Invariant, manages_on, managing_companies, staff_companies
 from gongzhi.problems.models import Action, Problem, ProblemEvent
 
@@ -33,8 +34,8 @@ def problem_dates_in_order(street, today: dt.date):
                         "estate": problem.estate.name,
                         "number": problem.number,
                         "step": label,
-                        "at": timezone.localtime(moment).strftime("%Y-%m-%d %H:%M"),
-                        "created": timezone.localtime(problem.created_at).strftime("%Y-%m-%d %H:%M"),
+                        "at": date_time(moment),
+                        "created": date_time(problem.created_at),
                     },
                     reverse("problems:detail", args=[problem.pk]),
                 )
@@ -91,7 +92,7 @@ def submissions_have_photos(street, today: dt.date):
             % {
                 "estate": problem.estate.name,
                 "number": problem.number,
-                "at": timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M"),
+                "at": date_time(event.at),
             },
             reverse("problems:detail", args=[problem.pk]),
         )

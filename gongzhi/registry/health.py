@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, WARNING, Finding, Invariant
 from gongzhi.registry.models import Contract, OwnersCommittee
 
@@ -37,9 +38,9 @@ def one_company_at_a_time(street, today: dt.date):
                     % {
                         "estate": earlier.estate.name,
                         "first": earlier.company.name,
-                        "end": earlier.end_date.isoformat(),
+                        "end": plain_date(earlier.end_date),
                         "second": later.company.name,
-                        "start": later.start_date.isoformat(),
+                        "start": plain_date(later.start_date),
                     },
                     reverse("registry:detail", args=["contracts", later.pk]),
                 )
@@ -74,8 +75,8 @@ def committee_terms(street, today: dt.date):
                     gettext("%(estate)s：业委会任期%(start)s至%(end)s，不在三至五年之间。")
                     % {
                         "estate": committee.estate.name,
-                        "start": committee.term_start.isoformat(),
-                        "end": committee.term_end.isoformat(),
+                        "start": plain_date(committee.term_start),
+                        "end": plain_date(committee.term_end),
                     },
                     reverse("registry:detail", args=["committees", committee.pk]),
                 )
@@ -88,8 +89,8 @@ def committee_terms(street, today: dt.date):
                     )
                     % {
                         "estate": earlier.estate.name,
-                        "start": later.term_start.isoformat(),
-                        "end": earlier.term_end.isoformat(),
+                        "start": plain_date(later.term_start),
+                        "end": plain_date(earlier.term_end),
                     },
                     reverse("registry:detail", args=["committees", earlier.pk]),
                 )

@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.db.models import Count, F, Min
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import date_time
 from gongzhi.core.health import ERROR, Finding, Invariant
 from gongzhi.training.models import Exam
 
@@ -30,9 +30,9 @@ def attempts_after_exam(street, today: dt.date):
             gettext("考试“%(title)s”创建于%(created)s，却有%(count)d次答题早于创建时间（最早%(first)s）。")
             % {
                 "title": exam.title,
-                "created": timezone.localtime(exam.created_at).strftime("%Y-%m-%d %H:%M"),
+                "created": date_time(exam.created_at),
                 "count": exam.n,
-                "first": timezone.localtime(exam.first).strftime("%Y-%m-%d %H:%M"),
+                "first": date_time(exam.first),
             },
             reverse("training:exam", args=[exam.pk]),
         )
@@ -47,7 +47,7 @@ def attempts_after_exam(street, today: dt.date):
             gettext("考试“%(title)s”有一次答题的交卷时间早于开始时间（%(start)s）。")
             % {
                 "title": attempt.participant.exam.title,
-                "start": timezone.localtime(attempt.started_at).strftime("%Y-%m-%d %H:%M"),
+                "start": date_time(attempt.started_at),
             },
             reverse("training:exam", args=[attempt.participant.exam_id]),
         )

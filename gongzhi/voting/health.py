@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, WARNING, Finding, Invariant
 from gongzhi.voting import rules
 from gongzhi.voting.models import Decision, DecisionStatus
@@ -127,7 +128,7 @@ def decision_numbers_are_decisions(street, today: dt.date):
                 gettext(
                     "%(estate)s：%(where)s日期为%(day)s，却引用%(year)d年的业主大会决定（%(reference)s）。"
                 )
-                % {**values, "day": c.day.isoformat()},
+                % {**values, "day": plain_date(c.day)},
                 c.link,
             )
             continue
@@ -170,7 +171,7 @@ def closed_decisions_are_finished(street, today: dt.date):
             % {
                 "estate": decision.estate.name,
                 "title": decision.title,
-                "day": timezone.localdate(decision.closes_at).isoformat(),
+                "day": plain_date(timezone.localdate(decision.closes_at)),
             },
             reverse("voting:detail", args=[decision.pk]),
         )

@@ -27,14 +27,15 @@ def has_sitting_committee(estate: Estate, on=None) -> bool:
     return OwnersCommittee.objects.filter(estate=estate, term_start__lte=day, term_end__gte=day).exists()
 
 
-def can_manage(user, estate: Estate) -> bool:
-    """The estate's owners' committee; the street admin only where no committee sits."""
+def can_manage(user, estate: Estate, *, sitting: bool | None = None) -> bool:
+    """The estate's owners' committee; the street admin only where no committee sits. ``sitting``: whether a
+    committee sits today, when the caller read it already for many estates at once (a list's one query)."""
     scope = scope_for(user)
     if scope.on_committee(estate.pk):
         return True
     if not scope.is_street_admin(estate.area.street_id):
         return False
-    return not has_sitting_committee(estate)
+    return not (has_sitting_committee(estate) if sitting is None else sitting)
 
 
 def can_read_office(user, decision: Decision) -> bool:

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from gongzhi.branchwork.models import Patrol, SecurityLog
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, run_health
 from gongzhi.registry.models import BranchMember
 
@@ -60,7 +61,7 @@ def test_a_patrol_outside_its_branch_or_area_is_an_error(world):
         branch=world.branch_b, name="周书记", organisation="party", membership="member"
     )
     Patrol.objects.filter(pk=patrol.pk).update(member=member_b, ended_at=now - dt.timedelta(hours=1))
-    day = timezone.localdate(now).isoformat()
+    day = plain_date(timezone.localdate(now))  # 2026年12月7日
     assert sorted(m for _s, m in _findings(world, code)) == sorted(
         [
             f"甲居民区物业治理联合党支部 {day}的日巡由非本支部成员“周书记”记录。",

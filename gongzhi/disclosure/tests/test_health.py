@@ -45,7 +45,9 @@ def test_the_current_assembly_rules_are_judged(world):
         estate=world.estate_a2, kind=RulesKind.MANAGEMENT_STATUTE, adopted_on=dt.date(2019, 5, 1), summary=OLD
     )  # a management statute is not the assembly's rules of procedure
     ((severity, message),) = _findings(world)
-    assert severity == WARNING and message.startswith("甲一小区：现行《业主大会议事规则》（2019-05-01通过）")
+    assert severity == WARNING and message.startswith(
+        "甲一小区：现行《业主大会议事规则》（2019年5月1日通过）"
+    )
     EstateRules.objects.create(
         estate=world.estate_a1, kind=RulesKind.ASSEMBLY_RULES, adopted_on=dt.date(2023, 6, 1), summary=NEW
     )

@@ -79,7 +79,7 @@ def test_a_reelection_months_after_the_term_began_is_flagged(world):
     (finding,) = _findings(world, code)
     assert finding == (
         WARNING,
-        "甲一小区：换届选举日2025-06-10距现任业委会任期开始（2025-03-10）仅3个月，任期至2028-03-10。",
+        "甲一小区：换届选举日2025年6月10日距现任业委会任期开始（2025年3月10日）仅3个月，任期至2028年3月10日。",
     )
     Slate.objects.filter(pk=slate.pk).update(election_date=dt.date(2027, 12, 1))
     assert _findings(world, code) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, WARNING, run_health
 from gongzhi.registry.models import Contract, OwnersCommittee
 
@@ -30,7 +31,7 @@ def test_overlapping_contracts_of_one_estate_are_an_error(world):
     ((severity, message),) = _findings(world, code)
     assert severity == ERROR
     assert message == (
-        f"甲一小区：物业服务合同（星河物业，至{end.isoformat()}）与（月湾物业，自{end.isoformat()}）期间重叠。"
+        f"甲一小区：物业服务合同（星河物业，至{plain_date(end)}）与（月湾物业，自{plain_date(end)}）期间重叠。"
     )
 
 
@@ -48,6 +49,9 @@ def test_committee_terms_of_a_lawful_length_one_at_a_time(world):
     )
     OwnersCommittee.objects.filter(pk=world.committee_a1.pk).update(term_end=dt.date(2026, 6, 1))
     assert sorted(_findings(world, code)) == [
-        (WARNING, "乙一小区：业委会任期2024-05-01至2031-05-01，不在三至五年之间。"),
-        (WARNING, "甲一小区：新一届业委会任期自2026-03-01开始，上一届任期（至2026-06-01）未记录提前结束。"),
+        (WARNING, "乙一小区：业委会任期2024年5月1日至2031年5月1日，不在三至五年之间。"),
+        (
+            WARNING,
+            "甲一小区：新一届业委会任期自2026年3月1日开始，上一届任期（至2026年6月1日）未记录提前结束。",
+        ),
     ]

@@ -110,7 +110,7 @@ def test_a_record_citing_a_later_years_decision_is_an_error(world):
         reference="业决〔2026〕2号",
     )
     ((severity, message),) = _findings(world, "voting.decision_numbers_are_decisions")
-    assert severity == ERROR and "日期为2025-03-01，却引用2026年的业主大会决定" in message
+    assert severity == ERROR and "日期为2025年3月1日，却引用2026年的业主大会决定" in message
 
 
 def test_a_closed_decision_without_a_final_result_after_a_month_is_flagged(world):

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from gongzhi.core.dates import long_date
 from gongzhi.core.health import ERROR, SEVERITIES, invariants, run_health
 from gongzhi.registry.models import Street
 
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                 _("数据体检 · %(street)s · %(day)s：错误 %(errors)d 项，提醒 %(warnings)d 项。")
                 % {
                     "street": report.street.name,
-                    "day": report.today.isoformat(),
+                    "day": long_date(report.today),
                     "errors": report.errors,
                     "warnings": report.warnings,
                 }
