@@ -42,13 +42,13 @@ class MeetingForm(forms.Form):
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("非党员负责人为列席,无表决权"),
+        help_text=_("非党员负责人为列席，无表决权"),
     )
     guests = forms.CharField(
         label=_("其他列席人员"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一人:姓名 单位/职务"),
+        help_text=_("每行一人：姓名 单位/职务"),
     )
 
     def __init__(self, *args, estates, members, editing=False, **kwargs):
@@ -66,7 +66,7 @@ class MeetingForm(forms.Form):
 class ResolutionForm(forms.Form):
     text = forms.CharField(label=_("决议内容"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     estate = forms.ModelChoiceField(label=_("涉及小区"), queryset=None, required=False)
-    needs_action = forms.BooleanField(label=_("需要落实(可转为问题跟踪)"), required=False, initial=True)
+    needs_action = forms.BooleanField(label=_("需要落实（可转为问题跟踪）"), required=False, initial=True)
 
     def __init__(self, *args, estates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,7 +87,7 @@ class RatingSetupForm(forms.Form):
     items = forms.CharField(
         label=_("测评事项"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_("每行一项,写成“类别:事项”,如“保洁:楼道清扫”。"),
+        help_text=_("每行一项，写成“类别：事项”，如“保洁：楼道清扫”。"),
     )
     tokens = forms.IntegerField(label=_("测评票数量"), min_value=1, max_value=500, initial=60)
 
@@ -96,15 +96,15 @@ class RulesForm(forms.Form):
     patrol_days_per_week = forms.IntegerField(label=_("每名成员每周巡查天数"), min_value=0, max_value=7)
     branch_meetings_per_week = forms.IntegerField(label=_("每周支部会议次数"), min_value=0, max_value=14)
     oc_meeting_interval_months = forms.IntegerField(
-        label=_("业委会会议最长间隔(月)"), min_value=1, max_value=12
+        label=_("业委会会议最长间隔（月）"), min_value=1, max_value=12
     )
-    oc_decision_post_days = forms.IntegerField(label=_("业委会决定公告期限(日)"), min_value=1, max_value=30)
+    oc_decision_post_days = forms.IntegerField(label=_("业委会决定公告期限（日）"), min_value=1, max_value=30)
 
 
 class PatrolStartForm(forms.Form):
     member = forms.ModelChoiceField(label=_("巡查人"), queryset=None, empty_label=None)
     estates = IdMultipleChoiceField(label=_("巡查小区"), queryset=None, widget=forms.CheckboxSelectMultiple)
-    route_note = forms.CharField(label=_("路线说明(可不填)"), max_length=300, required=False)
+    route_note = forms.CharField(label=_("路线说明（可不填）"), max_length=300, required=False)
 
     def __init__(self, *args, members, estates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,7 +151,7 @@ class DutyProfileForm(forms.Form):
     role_label = forms.CharField(label=_("身份"), max_length=60, help_text=_("如“居民区党总支书记”"))
     commitment = forms.CharField(label=_("承诺"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     duties = forms.CharField(label=_("职责"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-    photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPEG/PNG 照片;位置等信息会被去除"))
+    photo = forms.FileField(label=_("照片"), required=False, help_text=_("JPEG/PNG 照片；位置等信息会被去除"))
 
 
 class ReceptionForm(forms.Form):
@@ -183,7 +183,7 @@ class BodyMemberForm(forms.Form):
     role_label = forms.CharField(label=_("职务"), max_length=40, required=False)
     unit = forms.CharField(label=_("单位"), max_length=80, required=False)
     username = forms.CharField(
-        label=_("平台账号(用户名)"),
+        label=_("平台账号（用户名）"),
         max_length=150,
         required=False,
         help_text=_("有账号的成员可查看本机构的会议和纪要"),
@@ -206,7 +206,7 @@ class BodyMeetingForm(forms.Form):
         label=_("其他列席人员"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一人:姓名 单位/职务"),
+        help_text=_("每行一人：姓名 单位/职务"),
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -224,7 +224,7 @@ class TrackForm(forms.Form):
 
 class CloseForm(forms.Form):
     evidence = forms.CharField(label=_("办结情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("佐证材料(PDF 或照片,可不传)"), required=False)
+    file = forms.FileField(label=_("佐证材料（PDF 或照片，可不传）"), required=False)
 
 
 class MilestoneForm(forms.Form):
@@ -238,7 +238,7 @@ class MilestoneForm(forms.Form):
         required=False,
         max_digits=7,
         decimal_places=2,
-        help_text=_("数量或百分比;不填则按规则默认(如全部居民区、选举目标)"),
+        help_text=_("数量或百分比；不填则按规则默认（如全部居民区、选举目标）"),
     )
 
     def __init__(self, *args, stages, **kwargs):
@@ -248,7 +248,7 @@ class MilestoneForm(forms.Form):
 
 class TickForm(forms.Form):
     evidence = forms.CharField(label=_("完成依据"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("佐证材料(PDF 或照片,可不传)"), required=False)
+    file = forms.FileField(label=_("佐证材料（PDF 或照片，可不传）"), required=False)
 
 
 class BodyEditForm(forms.Form):

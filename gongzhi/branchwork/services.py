@@ -103,8 +103,8 @@ def rhythm_rule_update(
     checks = [
         (patrol_days_per_week, 0, 7, _("每名成员每周巡查天数")),
         (branch_meetings_per_week, 0, 14, _("每周支部会议次数")),
-        (oc_meeting_interval_months, 1, 12, _("业委会会议最长间隔(月)")),
-        (oc_decision_post_days, 1, 30, _("业委会决定公告期限(日)")),
+        (oc_meeting_interval_months, 1, 12, _("业委会会议最长间隔（月）")),
+        (oc_decision_post_days, 1, 30, _("业委会决定公告期限（日）")),
     ]
     for value, low, high, label in checks:
         if not low <= value <= high:
@@ -174,7 +174,9 @@ def _parse_guests(lines: str) -> list[tuple[str, str]]:
             continue
         name, _sep, organisation = line.replace(",", " ").replace(",", " ").partition(" ")
         if len(name) > 60 or len(organisation.strip()) > 80:
-            raise BranchworkError(_("列席人员第 %(n)d 行太长(姓名 60 字、单位 80 字以内)。") % {"n": number})
+            raise BranchworkError(
+                _("列席人员第 %(n)d 行太长（姓名 60 字、单位 80 字以内）。") % {"n": number}
+            )
         guests.append((name, organisation.strip()))
     if len(guests) > MAX_GUESTS:
         raise BranchworkError(_("列席人员最多 %(n)d 人。") % {"n": MAX_GUESTS})
@@ -208,7 +210,7 @@ def meeting_schedule(
     guest_rows = _parse_guests(guests)
     names = [m.name for m in members] + [g[0] for g in guest_rows]
     if len(set(names)) != len(names):
-        raise BranchworkError(_("参会人员中有重名,请区分(如加上单位)。"))
+        raise BranchworkError(_("参会人员中有重名，请区分（如加上单位）。"))
     meeting = Meeting.objects.create(
         street_id=branch.area.street_id, branch=branch, created_by=actor, **fields
     )
@@ -253,7 +255,7 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
 
 def _require_unlocked(meeting: Meeting) -> None:
     if meeting.locked:
-        raise BranchworkError(_("会议已签发,出席和纪要已锁定;如需更正,请添加补充说明。"))
+        raise BranchworkError(_("会议已签发，出席和纪要已锁定；如需更正，请添加补充说明。"))
 
 
 @transaction.atomic
@@ -298,7 +300,7 @@ def meeting_record_attendance(*, actor, meeting: Meeting, rows: Mapping[int, tup
             raise BranchworkError(_("“%(name)s”的出席情况无效。") % {"name": invitee.name})
         reason = (reason or "").strip()
         if attendance == Attendance.ABSENT and not reason:
-            raise BranchworkError(_("“%(name)s”缺席,请写明原因。") % {"name": invitee.name})
+            raise BranchworkError(_("“%(name)s”缺席，请写明原因。") % {"name": invitee.name})
         if len(reason) > 200:
             raise BranchworkError(_("“%(name)s”的缺席原因不能超过 200 字。") % {"name": invitee.name})
         if attendance != Attendance.ABSENT:
@@ -383,14 +385,14 @@ def resolution_hand_over(
     if ResolutionAction.objects.filter(resolution=resolution).exists():
         raise BranchworkError(_("该决议已转为问题跟踪。"))
     if not resolution.needs_action:
-        raise BranchworkError(_("该决议无需落实,不能转为问题。"))
+        raise BranchworkError(_("该决议无需落实，不能转为问题。"))
     estate = estate or resolution.estate
     if estate is None:
         raise BranchworkError(_("请选择决议涉及的小区。"))
     if estate.area_id != _branch_of(meeting).area_id:
         raise BranchworkError(_("小区“%(name)s”不在本居民区。") % {"name": estate.name})
     source = Source.HEARING if meeting.kind in PUBLIC_KINDS else Source.MEETING
-    description = _("%(kind)s“%(title)s”(%(day)s)决议 %(n)d:%(text)s") % {
+    description = _("%(kind)s“%(title)s”（%(day)s）决议 %(n)d:%(text)s") % {
         "kind": meeting.get_kind_display(),
         "title": meeting.title,
         "day": timezone.localtime(meeting.starts_at).date().isoformat(),
@@ -407,7 +409,7 @@ def resolution_hand_over(
     try:
         with transaction.atomic():
             problem = problem_services.problem_accept(
-                actor=actor, problem=problem, note=_("会议决议,转入问题跟踪。")
+                actor=actor, problem=problem, note=_("会议决议，转入问题跟踪。")
             )
     except problem_services.ProblemError as exc:
         note = exc.message
@@ -435,10 +437,10 @@ def meeting_sign_off(*, actor, meeting: Meeting, now: dt.datetime | None = None)
         raise BranchworkError(_("请先填写会议纪要再签发。"))
     open_rows = [i.name for i in locked.invitees.all() if i.attendance == Attendance.UNKNOWN]
     if open_rows:
-        raise BranchworkError(_("以下人员尚未登记出席情况:%(names)s。") % {"names": "、".join(open_rows)})
+        raise BranchworkError(_("以下人员尚未登记出席情况：%(names)s。") % {"names": "、".join(open_rows)})
     moment = now or timezone.now()
     if moment < locked.starts_at:
-        raise BranchworkError(_("会议尚未开始,不能签发。"))
+        raise BranchworkError(_("会议尚未开始，不能签发。"))
     locked.signed_off_at, locked.signed_off_by = moment, actor
     locked.save(update_fields=["signed_off_at", "signed_off_by"])
     audit_record(
@@ -457,7 +459,7 @@ def addendum_add(*, actor, meeting: Meeting, text: str) -> Addendum:
     locked = _lock_meeting(meeting)
     permissions.require_meeting_manager(actor, locked)
     if not locked.locked:
-        raise BranchworkError(_("会议尚未签发,请直接修改纪要。"))
+        raise BranchworkError(_("会议尚未签发，请直接修改纪要。"))
     text = _text(text, label=_("补充说明"), max_length=3000)
     addendum = Addendum.objects.create(meeting=locked, text=text, author=actor, author_label=str(actor))
     audit_record(
@@ -478,7 +480,7 @@ def meeting_publish(*, actor, meeting: Meeting, summary: str, now: dt.datetime |
     if locked.kind not in PUBLIC_KINDS:
         raise BranchworkError(_("只有听证会和座谈会的结果可以公开。"))
     if not locked.locked:
-        raise BranchworkError(_("请先签发会议纪要,再公开结果。"))
+        raise BranchworkError(_("请先签发会议纪要，再公开结果。"))
     summary = _text(summary, label=_("公开结果摘要"), max_length=3000)
     before = {"public_summary": locked.public_summary}
     locked.public_summary = summary
@@ -534,9 +536,9 @@ def _parse_items(text: str) -> list[tuple[str, str]]:
         else:
             label = line
         if not group:
-            raise BranchworkError(_("第 %(n)d 行没有类别,请写成“类别:事项”。") % {"n": number})
+            raise BranchworkError(_("第 %(n)d 行没有类别，请写成“类别：事项”。") % {"n": number})
         if not label or len(label) > 80 or len(group) > 30:
-            raise BranchworkError(_("第 %(n)d 行无效(事项 1–80 字,类别 30 字以内)。") % {"n": number})
+            raise BranchworkError(_("第 %(n)d 行无效（事项 1–80 字，类别 30 字以内）。") % {"n": number})
         items.append((group, label))
     if not items:
         raise BranchworkError(_("请至少列出一个测评事项。"))
@@ -565,7 +567,7 @@ def rating_setup(*, actor, meeting: Meeting, items_text: str, token_count: int) 
         raise BranchworkError(_("测评票数量应在 1 到 %(n)d 之间。") % {"n": MAX_TOKENS})
     session = RatingSession.objects.filter(meeting=locked).first()
     if session is not None and session.ballots.exists():
-        raise BranchworkError(_("已有人提交测评,不能再修改测评事项。"))
+        raise BranchworkError(_("已有人提交测评，不能再修改测评事项。"))
     if session is None:
         session = RatingSession.objects.create(meeting=locked, code=_new_code())
     session.items.all().delete()
@@ -623,16 +625,16 @@ def rating_submit(
     code = rules.normalise_token(token)
     row = RatingToken.objects.select_for_update().filter(session=session, token=code).first()
     if row is None:
-        raise BranchworkError(_("测评码无效,请核对入场时领取的纸条。"))
+        raise BranchworkError(_("测评码无效，请核对入场时领取的纸条。"))
     if row.used_at is not None:
-        raise BranchworkError(_("这张测评码已经使用过,每张只能测评一次。"))
+        raise BranchworkError(_("这张测评码已经使用过，每张只能测评一次。"))
     item_ids = list(session.items.values_list("pk", flat=True))
     missing = [i for i in item_ids if i not in levels]
     if missing:
-        raise BranchworkError(_("还有 %(n)d 个事项没有选择,请全部选择后提交。") % {"n": len(missing)})
+        raise BranchworkError(_("还有 %(n)d 个事项没有选择，请全部选择后提交。") % {"n": len(missing)})
     for item_id, level in levels.items():
         if item_id not in item_ids or level not in rules.LEVELS:
-            raise BranchworkError(_("测评内容无效,请刷新页面后重新填写。"))
+            raise BranchworkError(_("测评内容无效，请刷新页面后重新填写。"))
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     ballot = RatingBallot.objects.create(session=session, submitted_on=today or timezone.localdate())
@@ -671,7 +673,7 @@ def patrol_start(
     route_note = _text(route_note, label=_("路线说明"), max_length=300, required=False)
     moment = now or timezone.now()
     if Patrol.objects.filter(recorded_by=actor, ended_at__isnull=True).exists():
-        raise BranchworkError(_("您还有一次巡查没有结束,请先结束它。"))
+        raise BranchworkError(_("您还有一次巡查没有结束，请先结束它。"))
     patrol = Patrol.objects.create(
         branch=branch,
         member=member,
@@ -1073,7 +1075,7 @@ def body_meeting_schedule(
     guest_rows = _parse_guests(guests)
     names = [m.name for m in members] + [g[0] for g in guest_rows]
     if len(set(names)) != len(names):
-        raise BranchworkError(_("参会人员中有重名,请区分(如加上单位)。"))
+        raise BranchworkError(_("参会人员中有重名，请区分（如加上单位）。"))
     meeting = Meeting.objects.create(street_id=body.street_id, body=body, created_by=actor, **fields)
     meeting.estates.set(estates)
     Invitee.objects.bulk_create(
@@ -1122,7 +1124,7 @@ def action_track(
     meeting = resolution.meeting
     permissions.require_meeting_manager(actor, meeting)
     if not resolution.needs_action:
-        raise BranchworkError(_("该决议无需落实,不能设为跟踪事项。"))
+        raise BranchworkError(_("该决议无需落实，不能设为跟踪事项。"))
     if TrackedAction.objects.filter(resolution=resolution).exists():
         raise BranchworkError(_("该决议已设为跟踪落实事项。"))
     if ResolutionAction.objects.filter(resolution=resolution).exists():
@@ -1262,7 +1264,7 @@ def milestone_add(
         if metric == Metric.MANUAL:
             raise BranchworkError(_("人工确认的节点不设目标值。"))
         if target <= 0 or (metric in (Metric.OC_PARTY_SHARE, Metric.OC_CROSS_SHARE) and target > 100):
-            raise BranchworkError(_("目标值无效:数量应大于 0,百分比在 0 到 100 之间。"))
+            raise BranchworkError(_("目标值无效：数量应大于 0，百分比在 0 到 100 之间。"))
     milestone = Milestone.objects.create(
         stage=stage,
         title=title,
@@ -1294,7 +1296,7 @@ def milestone_tick(
     street_id = milestone.stage.plan.street_id
     _require_plan_editor(actor, street_id)
     if milestone.metric != Metric.MANUAL:
-        raise BranchworkError(_("该节点由数据自动判断完成,无需人工确认。"))
+        raise BranchworkError(_("该节点由数据自动判断完成，无需人工确认。"))
     if milestone.done_on is not None:
         raise BranchworkError(_("该节点已确认完成。"))
     evidence = _text(evidence, label=_("完成依据"), max_length=2000)

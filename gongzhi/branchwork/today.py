@@ -53,7 +53,7 @@ def _plan_items(user, scope: Scope, today: dt.date) -> list[TodayItem]:
                     "stage": r.milestone.stage.title,
                     "owner": r.milestone.owner_label,
                     "measure": (
-                        _(":现为 %(value)s,目标 %(target)s")
+                        _("：现为 %(value)s，目标 %(target)s")
                         % {"value": r.measure.value, "target": r.measure.target}
                         if r.measure
                         else ""

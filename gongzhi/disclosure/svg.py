@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
+from gongzhi.core.dates import year_month
+
 FONT = "Noto Sans CJK SC, sans-serif"
 PALETTE = ["#1f5fa8", "#e6a23c", "#2e7d32", "#b71c1c", "#6a1b9a", "#00838f", "#8d6e63"]
 
@@ -115,7 +117,7 @@ def line_chart(
         day = first + dt.timedelta(days=span * k // 4)
         anchor = "start" if k == 0 else ("end" if k == 4 else "middle")
         parts.append(
-            f'<text x="{_f(x(day))}" y="{height - 8}" text-anchor="{anchor}" fill="#555">{day:%Y-%m}</text>'
+            f'<text x="{_f(x(day))}" y="{height - 8}" text-anchor="{anchor}" fill="#555">{escape(year_month(day))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -113,10 +113,10 @@ class CollectionForm(forms.Form):
         help_text=_("如 2024-03"),
     )
     billed = forms.CharField(
-        label=_("应收金额(元)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_("应收金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     collected = forms.CharField(
-        label=_("实收金额(元)"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+        label=_("实收金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     households_billed = forms.IntegerField(
         label=_("应缴户数"), min_value=0, max_value=MAX_HOUSEHOLDS, required=False
@@ -129,9 +129,9 @@ class CollectionForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件(.xlsx)"))
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
     replace = forms.BooleanField(label=_("替换已登记的数据"), required=False)
-    dry_run = forms.BooleanField(label=_("只检查,不导入"), required=False, initial=True)
+    dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False, initial=True)
 
 
 class PriceDocumentForm(forms.Form):

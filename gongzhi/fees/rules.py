@@ -75,7 +75,7 @@ def parse_month(value: object) -> dt.date:
         return value.replace(day=1)
     match = _MONTH.match(str(value or ""))
     if not match:
-        raise FeeError(_("“%(value)s”不是月份,请填写如 2024-03 的年月。") % {"value": value or ""})
+        raise FeeError(_("“%(value)s”不是月份，请填写如 2024-03 的年月。") % {"value": value or ""})
     year, month = int(match.group(1)), int(match.group(2))
     if not (1 <= month <= 12 and 1900 <= year <= 2100):
         raise FeeError(_("“%(value)s”不是有效的月份。") % {"value": value})
@@ -121,7 +121,7 @@ def check_collection(
 ) -> None:
     """The rules of one month's collection; raises ``FeeError`` naming the first one broken."""
     if month > month_start(today):
-        raise FeeError(_("月份 %(month)s 还没有到,不能登记。") % {"month": f"{month:%Y-%m}"})
+        raise FeeError(_("月份 %(month)s 还没有到，不能登记。") % {"month": year_month(month)})
     if billed <= 0:
         raise FeeError(_("应收金额必须大于 0。"))
     if collected > billed:
@@ -140,7 +140,7 @@ def check_collection(
             % {"paid": households_paid, "billed": households_billed}
         )
     if (households_billed is None) != (households_paid is None):
-        raise FeeError(_("应缴户数和已缴户数要么都填,要么都不填。"))
+        raise FeeError(_("应缴户数和已缴户数要么都填，要么都不填。"))
 
 
 # The window of a standard's start date: not before 1990 (no property-fee standard of the platform's estates

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.branchwork.models import Meeting, MeetingKind
 from gongzhi.core import charts
+from gongzhi.core.dates import year_month
 from gongzhi.fees.models import (
     FeeIntent,
     FeeKind,
@@ -93,7 +94,7 @@ def trend_chart(rows: list[MonthlyCollection]) -> dict | None:
     return charts.option(
         tooltip={"trigger": "axis", "valueFormatter": None},
         grid=charts.grid(44, 12, 24, 30),
-        x_axis=charts.category_axis([f"{r.month:%Y-%m}" for r in rows]),
+        x_axis=charts.category_axis([year_month(r.month) for r in rows]),
         y_axis=charts.value_axis(min=0, max=100, axisLabel={"formatter": "{value}%"}),
         series=[
             {

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.branchwork.models import Meeting, MeetingKind
 from gongzhi.core.audit import audit_record, diff, snapshot
+from gongzhi.core.dates import year_month
 from gongzhi.core.kept import facts_changed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.validators import date_window_error
@@ -189,7 +190,7 @@ def fee_standard_create(
     same_item = FeeStandard.objects.filter(estate=estate, kind=kind, label=label)
     if same_item.filter(effective_from__gte=effective_from).exists():
         raise FeeError(
-            _("该项目已有 %(day)s 或更晚执行的标准;新标准的执行日期必须晚于现行标准。")
+            _("该项目已有 %(day)s 或更晚执行的标准；新标准的执行日期必须晚于现行标准。")
             % {"day": f"{effective_from:%Y-%m-%d}"}
         )
     previous = same_item.order_by("-effective_from").first()
@@ -368,8 +369,8 @@ def _write_collection(*, actor, estate: Estate, row: CollectionInput, replace: b
     if existing is not None:
         if not replace:
             raise FeeError(
-                _("%(estate)s %(month)s 的收缴数据已经登记过;如需更正,请勾选“替换已登记的数据”。")
-                % {"estate": estate.name, "month": f"{row.month:%Y-%m}"}
+                _("%(estate)s %(month)s 的收缴数据已经登记过；如需更正，请勾选“替换已登记的数据”。")
+                % {"estate": estate.name, "month": year_month(row.month)}
             )
         before = snapshot(existing)
         for name, value in values.items():
@@ -470,7 +471,7 @@ def collection_import(
     for row in rows:
         if not can_keep_fees(actor, row.estate):
             raise FeeError(
-                _("第 %(row)d 行:您无权登记“%(estate)s”的收缴数据。")
+                _("第 %(row)d 行：您无权登记“%(estate)s”的收缴数据。")
                 % {"row": row.number, "estate": row.estate.name}
             )
     savepoint = transaction.savepoint()
@@ -480,7 +481,7 @@ def collection_import(
                 _write_collection(actor=actor, estate=row.estate, row=row.data, replace=replace, today=today)
             except FeeError as error:
                 raise FeeError(
-                    _("第 %(row)d 行:%(message)s") % {"row": row.number, "message": error.message}
+                    _("第 %(row)d 行：%(message)s") % {"row": row.number, "message": error.message}
                 ) from None
         for estate in {row.estate.pk: row.estate for row in rows}.values():
             refresh_contract_rate(actor=actor, estate=estate)

@@ -139,7 +139,7 @@ def test_sign_off_needs_minutes_and_complete_attendance(world):
     with pytest.raises(BranchworkError, match="尚未登记出席"):
         services.meeting_sign_off(actor=secretary, meeting=meeting)
     invitee = meeting.invitees.first()
-    with pytest.raises(BranchworkError, match="缺席,请写明原因"):
+    with pytest.raises(BranchworkError, match="缺席，请写明原因"):
         services.meeting_record_attendance(
             actor=secretary, meeting=meeting, rows={invitee.pk: ("absent", " ")}
         )

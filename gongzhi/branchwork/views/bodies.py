@@ -125,7 +125,7 @@ def body_member_add(request, pk: int):
         raise PermissionDenied
     form = BodyMemberForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写成员姓名(60 字以内)、职务和单位。"))
+        messages.error(request, _("请填写成员姓名（60 字以内）、职务和单位。"))
         return redirect("branchwork:body", body.pk)
     data = form.cleaned_data
     user = None

@@ -169,7 +169,7 @@ def meeting_edit(request, pk: int):
     meeting = _meeting(request, pk)
     permissions.require_meeting_manager(request.user, meeting)
     if meeting.locked:
-        messages.error(request, _("会议已签发,出席和纪要已锁定;如需更正,请添加补充说明。"))
+        messages.error(request, _("会议已签发，出席和纪要已锁定；如需更正，请添加补充说明。"))
         return redirect("branchwork:meeting", meeting.pk)
     estates = organiser_estates(meeting)
     initial = {
@@ -295,7 +295,7 @@ def meeting_act(request, pk: int, step: str):
         elif step == "resolution":
             form = ResolutionForm(post, estates=organiser_estates(meeting))
             if not form.is_valid():
-                raise BranchworkError(_("请填写决议内容(1000 字以内),并从列表中选择小区。"))
+                raise BranchworkError(_("请填写决议内容（1000 字以内），并从列表中选择小区。"))
             services.resolution_add(
                 actor=user,
                 meeting=meeting,
@@ -306,7 +306,7 @@ def meeting_act(request, pk: int, step: str):
             messages.success(request, _("决议已添加。"))
         elif step == "signoff":
             services.meeting_sign_off(actor=user, meeting=meeting)
-            messages.success(request, _("会议纪要已签发,出席和纪要已锁定。"))
+            messages.success(request, _("会议纪要已签发，出席和纪要已锁定。"))
         elif step == "addendum":
             services.addendum_add(actor=user, meeting=meeting, text=post.get("text", ""))
             messages.success(request, _("补充说明已添加。"))
@@ -360,7 +360,7 @@ def resolution_hand_over(request, pk: int):
         else:
             messages.success(request, _("已转为问题 %(number)s。") % {"number": action.problem.number})
             if note:
-                messages.warning(request, _("尚未派单:%(why)s") % {"why": note})
+                messages.warning(request, _("尚未派单：%(why)s") % {"why": note})
     return redirect("branchwork:meeting", resolution.meeting_id)
 
 

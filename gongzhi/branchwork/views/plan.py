@@ -141,7 +141,7 @@ def plan_create(request):
     except BranchworkError as exc:
         flash_error(request, exc)
     else:
-        messages.success(request, _("工作计划已建立,请为各阶段添加节点。"))
+        messages.success(request, _("工作计划已建立，请为各阶段添加节点。"))
     return redirect("branchwork_plan:plan")
 
 
@@ -155,7 +155,7 @@ def milestone_add(request):
     stages = PlanStage.objects.filter(plan__street=street)
     form = MilestoneForm(request.POST, stages=stages)
     if not form.is_valid():
-        messages.error(request, _("请填写节点、责任人和时间节点,目标值为数字。"))
+        messages.error(request, _("请填写节点、责任人和时间节点，目标值为数字。"))
     else:
         try:
             services.milestone_add(actor=request.user, **form.cleaned_data)

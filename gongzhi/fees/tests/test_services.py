@@ -216,7 +216,7 @@ def test_import_is_all_or_nothing_when_one_row_hits_a_recorded_month(world, reco
         ]
     )
     rows = parse_file(content, filename="x.xlsx", estates=_estates(world), today=timezone.localdate())
-    with pytest.raises(FeeError, match="第 3 行:.*已经登记过"):
+    with pytest.raises(FeeError, match="第 3 行：.*已经登记过"):
         collection_import(actor=world.user("admin"), rows=rows)
     assert MonthlyCollection.objects.count() == 1
     assert MonthlyCollection.objects.get().amount_collected == D("70.00")

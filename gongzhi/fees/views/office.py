@@ -111,10 +111,10 @@ def export(request):
         ColumnSpec(_("小区")),
         ColumnSpec(_("物业服务企业")),
         ColumnSpec(_("最近月份")),
-        ColumnSpec(_("应收金额(元)"), number_format="#,##0.00"),
-        ColumnSpec(_("实收金额(元)"), number_format="#,##0.00"),
-        ColumnSpec(_("当月收缴率(%)"), number_format="0.00"),
-        ColumnSpec(_("近12个月收缴率(%)"), number_format="0.00"),
+        ColumnSpec(_("应收金额（元）"), number_format="#,##0.00"),
+        ColumnSpec(_("实收金额（元）"), number_format="#,##0.00"),
+        ColumnSpec(_("当月收缴率（%）"), number_format="0.00"),
+        ColumnSpec(_("近12个月收缴率（%）"), number_format="0.00"),
     ]
     data = [
         [
@@ -218,7 +218,7 @@ def standard_new(request, estate_id: int):
         except FeeError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("已登记新的收费标准;原标准保留在历史中。"))
+            messages.success(request, _("已登记新的收费标准；原标准保留在历史中。"))
             return redirect("fees:estate", place.pk)
     return render(
         request,

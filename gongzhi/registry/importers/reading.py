@@ -83,7 +83,7 @@ class Reader:
                         None,
                         None,
                         "",
-                        _("无法识别的工作表“%(title)s”。工作表名称应为:%(titles)s。")
+                        _("无法识别的工作表“%(title)s”。工作表名称应为：%(titles)s。")
                         % {"title": title, "titles": "、".join(s.title for s in self.specs.values())},
                     )
                 continue
@@ -106,7 +106,9 @@ class Reader:
                 None,
                 None,
                 "",
-                _("文件中没有可导入的数据。工作表名称应为:%(titles)s,第一行为列名,从第二行起每行一条记录。")
+                _(
+                    "文件中没有可导入的数据。工作表名称应为：%(titles)s，第一行为列名，从第二行起每行一条记录。"
+                )
                 % {"titles": "、".join(s.title for s in self.specs.values())},
             )
 
@@ -121,7 +123,7 @@ class Reader:
                 spec,
                 header.number,
                 text,
-                _("无法识别的列名“%(name)s”。本表可用的列:%(headers)s。")
+                _("无法识别的列名“%(name)s”。本表可用的列：%(headers)s。")
                 % {"name": text, "headers": "、".join(spec.headers)},
             )
         for column in spec.columns:
@@ -138,7 +140,7 @@ class Reader:
                         spec,
                         header.number,
                         spec.column(key).header,
-                        _("有业主信息的列时,必须同时有“业主编号”列。"),
+                        _("有业主信息的列时，必须同时有“业主编号”列。"),
                     )
         return mapped if ok else None
 
@@ -152,7 +154,7 @@ class Reader:
                 raw = cells[index] if index < len(cells) else None
                 if raw is None:
                     if column.required:
-                        self.cell_error(spec, line, column.key, _("必填,不能为空。"))
+                        self.cell_error(spec, line, column.key, _("必填，不能为空。"))
                         line.values[column.key] = None
                     else:
                         line.values[column.key] = column.blank
@@ -168,7 +170,7 @@ class Reader:
                     spec,
                     row.number,
                     get_column_letter(stray + 1),
-                    _("这一列没有列名,但填了内容。请删除或补上列名。"),
+                    _("这一列没有列名，但填了内容。请删除或补上列名。"),
                 )
             lines.append(line)
             if self.progress is not None:
@@ -187,7 +189,7 @@ class Reader:
                 spec,
                 line.row,
                 column,
-                _("与第 %(row)d 行重复:%(what)s只能出现一次。") % {"row": seen[key], "what": what},
+                _("与第 %(row)d 行重复：%(what)s只能出现一次。") % {"row": seen[key], "what": what},
             )
             return True
         seen[key] = line.row

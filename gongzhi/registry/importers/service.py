@@ -286,7 +286,7 @@ def registry_import(
                     "rows": report.rows,
                     "counts": report.counts_as_dict(),
                 },
-                object_label=_("导入台账:%(file)s") % {"file": filename or "-"},
+                object_label=_("导入台账：%(file)s") % {"file": filename or "-"},
             )
             report.written = True
         forget_scope(actor)  # new estates in the street widen the actor's reach for the rest of the request
@@ -297,7 +297,7 @@ def registry_import(
                 "",
                 None,
                 "",
-                _("数据库拒绝保存,未写入任何数据(%(reason)s)。请稍后重新导入。") % {"reason": exc},
+                _("数据库拒绝保存，未写入任何数据（%(reason)s）。请稍后重新导入。") % {"reason": exc},
             )
         )
     return report
