@@ -263,7 +263,7 @@ def book(estate: Estate, *, months: int = DEFAULT_MONTHS, today: dt.date | None 
         "services": [{"key": k, "label": label, "content": services.get(k)} for k, label in Service.choices],
         # the company's commitment checked item by item against the street's 四保 standard for the level its
         # contract names (docs/FEES.md §9): the same check the office page shows, open to every resident
-        "service_check": commitment_check(estate, today=today),
+        "service_check": commitment_check(estate, today=today, contract=contract),
         "property_standards": [s for s in standards if s.kind not in PARKING_KINDS],
         "parking_standards": [s for s in standards if s.kind in PARKING_KINDS],
         "rules": rules,

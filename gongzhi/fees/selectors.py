@@ -732,15 +732,20 @@ def service_standard(street_id: int) -> list[tuple[str, list]]:
     return [(level, items) for level, items in by_level.items() if items]
 
 
-def commitment_check(estate, *, today: dt.date | None = None) -> dict:
+_UNREAD = object()
+
+
+def commitment_check(estate, *, today: dt.date | None = None, contract: Any = _UNREAD) -> dict:
     """The managing company's commitment at ``estate`` checked item by item against the standard of the level its
-    contract in force names (``rules.check_commitments``). A fixed number of queries."""
+    contract in force names (``rules.check_commitments``). A fixed number of queries; ``contract``: the contract
+    in force when the caller has read it already (None: there is none)."""
     from gongzhi.fees.models import ServiceCommitment, StandardItem
     from gongzhi.fees.rules import check_commitments, level_of
     from gongzhi.registry.models import Contract
 
     today = today or timezone.localdate()
-    contract = Contract.objects.active(on=today).filter(estate=estate).select_related("company").first()
+    if contract is _UNREAD:
+        contract = Contract.objects.active(on=today).filter(estate=estate).select_related("company").first()
     level = level_of(contract.service_level) if contract else None
     items = list(
         StandardItem.objects.filter(street_id=estate.area.street_id, level=level).order_by("code")
