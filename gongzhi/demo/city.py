@@ -444,7 +444,8 @@ def _problems(ctx: dict[str, Any]) -> None:
         c.execute(
             """
             INSERT INTO problems_problemevent (problem_id, at, actor_id, actor_label, action, from_status,
-                                               to_status, note)
+                                               to_status, note, note_key, note_params)
+            SELECT ev.*, '', '{}'::jsonb FROM (
             SELECT id, created_at, NULL::bigint, '居民', 'report', '', 'reported', '' FROM city_p2
             UNION ALL
             SELECT id, created_at + interval '1 day', NULL, '街道', 'reject', 'reported', 'rejected',
@@ -461,6 +462,7 @@ def _problems(ctx: dict[str, Any]) -> None:
             UNION ALL
             SELECT id, created_at + (3 + late) * interval '1 day', NULL, '居民区', 'close', 'submitted',
                    'closed', '' FROM city_p2 WHERE status = 'closed'
+            ) ev  -- the system-written note keys (problems 0003) are for the services' notes: none here
             """
         )
         # A submission carries its photo of the work done (problem_submit refuses one without): every
