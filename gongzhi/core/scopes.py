@@ -105,6 +105,9 @@ class Scope:
     area_ids: frozenset[int] = frozenset()  # areas seen in full (secretary, branch members)
     secretary_area_ids: frozenset[int] = frozenset()  # areas whose secretary the user is
     estate_ids: frozenset[int] = frozenset()  # estates seen in full (all of the above + OC, company)
+    # Those of them outside the streets read whole (an OC's, a company's): where a row's street alone
+    # does not say the user reads it (registry/scoping.py's owners).
+    estate_ids_beyond_streets: frozenset[int] = frozenset()
     company_ids: frozenset[int] = frozenset()
     oc_estate_ids: frozenset[int] = frozenset()  # estates whose owners' committee the user sits on
     evaluator_estate_ids: frozenset[int] = frozenset()  # estates seen without units or people
@@ -255,7 +258,10 @@ def compute_scope(user) -> Scope:
         estate_q |= Q(area_id__in=area_ids)
     if company_ids:
         estate_q |= Q(pk__in=Contract.objects.active().filter(company_id__in=company_ids).values("estate_id"))
-    estate_ids = set(Estate.objects.filter(estate_q).values_list("pk", flat=True)) if estate_q else set()
+    estate_streets = (
+        dict(Estate.objects.filter(estate_q).values_list("pk", "area__street_id")) if estate_q else {}
+    )
+    estate_ids = set(estate_streets)
 
     home_estate_ids = (
         set(Unit.objects.filter(pk__in=unit_ids).values_list("building__estate_id", flat=True))
@@ -278,6 +284,8 @@ def compute_scope(user) -> Scope:
         if district_ids
         else set()
     )
+    read_streets = street_ids | district_street_ids
+    beyond_streets = {pk for pk, street_id in estate_streets.items() if street_id not in read_streets}
 
     return Scope(
         roles=frozenset(roles),
@@ -289,6 +297,7 @@ def compute_scope(user) -> Scope:
         area_ids=frozenset(area_ids),
         secretary_area_ids=frozenset(secretary_area_ids),
         estate_ids=frozenset(estate_ids),
+        estate_ids_beyond_streets=frozenset(beyond_streets),
         company_ids=frozenset(company_ids),
         evaluator_estate_ids=frozenset(evaluator_estate_ids),
         unit_ids=frozenset(unit_ids),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.dates import plain_date
 from gongzhi.core.health import ERROR, WARNING, Finding, Invariant
-from gongzhi.registry.models import Contract, OwnersCommittee
+from gongzhi.registry.models import Contract, OwnersCommittee, Unit
 
 TERM_YEARS = (3, 5)  # Shanghai 住宅物业管理规定 (2020) art. 28: a committee's term is 3 to 5 years
 
@@ -96,6 +96,30 @@ def committee_terms(street, today: dt.date):
                 )
 
 
+def owners_in_their_street(street, today: dt.date):
+    """An owner is registered in the street where their unit lies: the owners' register is kept per street
+    (owner numbers are unique in a street), the unit form and the import look owners up there, and whoever
+    reads a street whole reads its owners by that street (registry/scoping.py). A unit whose owner is
+    registered in another street would be missing from its own street's owner list."""
+    strays = (
+        Unit.objects.filter(building__estate__area__street=street, owner__isnull=False)
+        .exclude(owner__street=street)
+        .select_related("building__estate", "owner__street")
+        .order_by("building__estate__name", "pk")
+    )
+    for unit in strays[:50]:
+        yield Finding(
+            ERROR,
+            gettext("%(unit)s：业主%(ref)s登记在%(other)s，不在本街道的业主名册中。")
+            % {
+                "unit": str(unit),
+                "ref": unit.owner.ref,
+                "other": unit.owner.street.name,
+            },
+            reverse("registry:detail", args=["units", unit.pk]),
+        )
+
+
 INVARIANTS = [
     Invariant(
         "registry.one_company_at_a_time",
@@ -108,5 +132,11 @@ INVARIANTS = [
         _("业委会任期连续且合规"),
         committee_terms,
         _("业委会任期三至五年，同一时间只有一届业委会。"),
+    ),
+    Invariant(
+        "registry.owners_in_their_street",
+        _("业主登记在房屋所在街道"),
+        owners_in_their_street,
+        _("房屋的业主须登记在房屋所在街道的业主名册中。"),
     ),
 ]

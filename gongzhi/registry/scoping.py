@@ -50,8 +50,19 @@ def _unit_q(scope: Scope) -> Q:
 
 
 def _owner_q(scope: Scope) -> Q:
-    units = r.Unit.objects.filter(Q(building__estate_id__in=scope.estate_ids) | Q(pk__in=scope.unit_ids))
-    return street_q(scope, "street_id") | Q(pk__in=units.values("owner_id"))
+    """The owners of the streets read whole, and the owners of the units in the other estates read in
+    full (an owners' committee's, a company's) and of one's own units. An owner is registered in the
+    street of their units (the unit form and the import look the owner up there; the invariant
+    registry.owners_in_their_street checks the data), so a street read whole needs no unit branch: left
+    out, the list is one index range on (street, ref) instead of a scan of every owner of the city that
+    the OR with a sub-select forces on PostgreSQL (docs/SCALING.md, 城市规模实测)."""
+    condition = street_q(scope, "street_id")
+    if scope.estate_ids_beyond_streets or scope.unit_ids:
+        units = r.Unit.objects.filter(
+            Q(building__estate_id__in=scope.estate_ids_beyond_streets) | Q(pk__in=scope.unit_ids)
+        )
+        condition |= Q(pk__in=units.values("owner_id"))
+    return condition
 
 
 def _company_q(scope: Scope) -> Q:

@@ -20,6 +20,7 @@ from gongzhi.registry.models import OwnersCommittee
 CODES = {
     "registry.one_company_at_a_time",
     "registry.committee_terms",
+    "registry.owners_in_their_street",
     "problems.problem_dates_in_order",
     "problems.staff_act_on_their_estates",
     "problems.submissions_have_photos",
