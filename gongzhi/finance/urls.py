@@ -7,6 +7,7 @@ from gongzhi.finance.views import office, oversight
 app_name = "finance"
 urlpatterns = [
     path("", office.index, name="index"),
+    path("chain-check/", office.chain_check, name="chain_check"),
     path("disclosures/", oversight.disclosure_list, name="disclosures"),
     path("disclosures/export/", oversight.disclosure_export, name="disclosures_export"),
     path("disclosures/<int:pk>/attachment/", oversight.disclosure_file, name="disclosure_file"),

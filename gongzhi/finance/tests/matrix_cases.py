@@ -19,6 +19,8 @@ answers are written by hand from the role model (docs/DESIGN.md §3, §4.4):
   redirect back to the estate page, 302).
 - Evidence files and disclosure attachments are read like the estate's ledgers.
 - The import page and its template: whoever may post somewhere (admin, other_admin, oc_a1, staff_x).
+- The hash-chain check of the ledger list (loaded after the list) is the street admins' (each their own
+  street's chains); every other role 403.
 """
 
 from __future__ import annotations
@@ -72,6 +74,12 @@ def cases(world):
         reverse("finance:index"),
         "get",
         {p: (200 if p in READERS else 403) for p in EVERYONE},
+    )
+    yield (
+        "finance:chain_check",
+        reverse("finance:chain_check"),
+        "get",
+        {p: (200 if p in {"admin", "other_admin"} else 403) for p in EVERYONE},
     )
     yield "finance:estate", reverse("finance:estate", args=[a1]), "get", _a1_page(SEES_A1)
     url = reverse("finance:estate", args=[a1]) + "?ledger=property_fee&page=9"

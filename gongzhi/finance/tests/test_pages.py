@@ -205,9 +205,14 @@ def test_index_lists_balances_and_shows_a_tampered_chain_to_the_street_admin(as_
         post("in", "10.00")
     post("in", "7.00", ledger="public_income")
     index = reverse("finance:index")
+    check = reverse("finance:chain_check")
     page = as_user("admin").get(index).text
-    assert "链完整：共校验 2 本账。" in page and 'class="chain-broken"' not in page
+    # The list comes at once; the check of every chain follows in its own request (htmx).
     assert "30.00" in page and "甲一小区" in page
+    assert f'hx-get="{check}" hx-trigger="load"' in page and "链完整" not in page
+    panel = as_user("admin").get(check).text
+    assert "链完整：共校验 2 本账。" in panel and 'class="chain-broken"' not in panel
+    assert "链完整：共校验 2 本账。" in as_user("admin").get(index + "?check=1").text  # without JavaScript
 
     drop_triggers()
     with connection.cursor() as cursor:
@@ -215,15 +220,17 @@ def test_index_lists_balances_and_shows_a_tampered_chain_to_the_street_admin(as_
             "UPDATE finance_ledgerentry SET amount = 1 WHERE estate_id = %s AND ledger = %s AND seq = 2",
             [world.estate_a1.pk, "maintenance_fund"],
         )
-    page = as_user("admin").get(index).text
-    assert "共 2 本账，其中 1 本链条不完整。" in page
-    assert re.search(r'class="chain-broken"><a [^>]+>甲一小区 · 专项维修资金</a>:[^<]*seq=2', page)
+    for page in (as_user("admin").get(check).text, as_user("admin").get(index + "?check=1").text):
+        assert "共 2 本账，其中 1 本链条不完整。" in page
+        assert re.search(r'class="chain-broken"><a [^>]+>甲一小区 · 专项维修资金</a>:[^<]*seq=2', page)
     # The chain check is the street admin's; others see the balances only.
-    page = as_user("secretary_a").get(index).text
+    page = as_user("secretary_a").get(index + "?check=1").text
     assert "哈希链校验" not in page and "甲一小区" in page
+    assert as_user("secretary_a").get(check).status_code == 403
     # Another street's admin neither sees this street's estates nor its broken chain.
     page = as_user("other_admin").get(index).text
-    assert "甲一小区" not in page and "链完整：共校验 0 本账。" in page
+    assert "甲一小区" not in page
+    assert "链完整：共校验 0 本账。" in as_user("other_admin").get(check).text
 
 
 def test_index_lists_only_the_users_estates(as_user, world, post):
