@@ -82,6 +82,14 @@ def cases(world):
     """(url name, url, method, {persona: expected status}) for every page of the site."""
     yield "inbox", "/inbox/", "get", {p: 200 for p in EVERYONE}
     yield "home", "/", "get", {p: (302 if p == "owner_a1" else 200) for p in EVERYONE}
+    yield "home", "/?overview=1", "get", {p: (302 if p == "owner_a1" else 200) for p in EVERYONE}
+    # the landing page's figures (loaded after today's list): office roles only
+    yield (
+        "home_overview",
+        reverse("home_overview"),
+        "get",
+        {p: (403 if p in {"owner_a1", "outsider"} else 200) for p in EVERYONE},
+    )
     yield "login", reverse("login"), "get", {p: 302 for p in EVERYONE}  # logged in → redirected home
     yield "logout", reverse("logout"), "get", {p: 405 for p in EVERYONE}
     yield "set_language", reverse("set_language"), "get", {p: 302 for p in EVERYONE}

@@ -21,14 +21,15 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import F, Func, IntegerField, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.branchwork import rules
 from gongzhi.branchwork.models import ActionStatus, Metric, Milestone, Pilot, TrackedAction, WorkPlan
 from gongzhi.core.scopes import visible
-from gongzhi.registry.models import Area, Branch, CommitteeMember
+from gongzhi.registry.models import Area, Branch, CommitteeMember, Street
 
 
 @dataclass(frozen=True)
@@ -43,33 +44,64 @@ class PlanFacts:
     cross_target: Decimal
 
 
-def plan_facts(street_id: int, today: dt.date) -> PlanFacts:
-    from gongzhi.elections.selectors import targets_for
+def _count(queryset) -> Coalesce:
+    """``SELECT COUNT(*)`` of ``queryset`` as a scalar sub-select, 0 when it holds no row: several counts
+    are read in one statement."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0)
 
-    areas = Area.objects.filter(street_id=street_id).count()
-    formed = Branch.objects.filter(
-        Q(founded_on__isnull=True) | Q(founded_on__lte=today), area__street_id=street_id
-    ).count()
-    pilots = Pilot.objects.filter(street_id=street_id, branch__isnull=False).count()
-    oc = CommitteeMember.objects.filter(
+
+def plan_facts(street_id: int, today: dt.date) -> PlanFacts:
+    """The figures the measurable milestones are judged by, in one statement."""
+    from gongzhi.elections.models import ElectionTargets
+    from gongzhi.elections.rules import DEFAULT_CROSS_TARGET, DEFAULT_PARTY_TARGET
+
+    members = CommitteeMember.objects.filter(
         committee__estate__area__street_id=street_id,
         committee__term_start__lte=today,
         committee__term_end__gte=today,
-    ).aggregate(
-        total=Count("pk"),
-        party=Count("pk", filter=Q(is_party_member=True)),
-        cross=Count("pk", filter=Q(is_cross_appointed=True)),
     )
-    party_target, cross_target = targets_for(street_id)
+    targets = ElectionTargets.objects.filter(street_id=street_id)
+    row = (
+        Street.objects.filter(pk=street_id)
+        .annotate(
+            n_areas=_count(Area.objects.filter(street_id=street_id)),
+            formed=_count(
+                Branch.objects.filter(
+                    Q(founded_on__isnull=True) | Q(founded_on__lte=today), area__street_id=street_id
+                )
+            ),
+            pilots=_count(Pilot.objects.filter(street_id=street_id, branch__isnull=False)),
+            oc_members=_count(members),
+            oc_party=_count(members.filter(is_party_member=True)),
+            oc_cross=_count(members.filter(is_cross_appointed=True)),
+            party_target=Subquery(targets.values("party_share")[:1]),
+            cross_target=Subquery(targets.values("cross_share")[:1]),
+        )
+        .values(
+            "n_areas",
+            "formed",
+            "pilots",
+            "oc_members",
+            "oc_party",
+            "oc_cross",
+            "party_target",
+            "cross_target",
+        )
+        .first()
+    ) or {"n_areas": 0, "formed": 0, "pilots": 0, "oc_members": 0, "oc_party": 0, "oc_cross": 0}
+    # A street without targets of its own follows the platform's defaults (elections.selectors.targets_for).
+    party_target = row.get("party_target")
+    cross_target = row.get("cross_target")
     return PlanFacts(
-        areas=areas,
-        branches_formed=formed,
-        pilot_branches=pilots,
-        oc_members=oc["total"],
-        oc_party=oc["party"],
-        oc_cross=oc["cross"],
-        party_target=party_target,
-        cross_target=cross_target,
+        areas=row["n_areas"],
+        branches_formed=row["formed"],
+        pilot_branches=row["pilots"],
+        oc_members=row["oc_members"],
+        oc_party=row["oc_party"],
+        oc_cross=row["oc_cross"],
+        party_target=DEFAULT_PARTY_TARGET if party_target is None else party_target,
+        cross_target=DEFAULT_CROSS_TARGET if cross_target is None else cross_target,
     )
 
 

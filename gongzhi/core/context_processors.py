@@ -28,7 +28,9 @@ def navigation(request):
     placed = _plugin_groups(user, scope)
     nav_items = [{"url": reverse("home"), "label": _("首页"), "key": "home"}]
     if scope.is_office:
-        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        unread = getattr(request, "unread_notifications", None)  # the inbox has counted them already
+        if unread is None:
+            unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
         nav_items.append({"url": reverse("inbox"), "label": _("收件箱"), "key": "inbox", "badge": unread})
     for group in placed["top"]:
         nav_items += group["items"]

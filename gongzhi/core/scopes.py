@@ -258,10 +258,15 @@ def compute_scope(user) -> Scope:
         estate_q |= Q(area_id__in=area_ids)
     if company_ids:
         estate_q |= Q(pk__in=Contract.objects.active().filter(company_id__in=company_ids).values("estate_id"))
-    estate_streets = (
-        dict(Estate.objects.filter(estate_q).values_list("pk", "area__street_id")) if estate_q else {}
-    )
-    estate_ids = set(estate_streets)
+    # One read of the estates seen in full, with their area and street: the personal-data and the
+    # beyond-the-streets sets below are taken from it, not read again.
+    estate_places = {
+        pk: (area_id, street_id)
+        for pk, area_id, street_id in Estate.objects.filter(estate_q).values_list(
+            "pk", "area_id", "area__street_id"
+        )
+    }
+    estate_ids = set(estate_places)
 
     home_estate_ids = (
         set(Unit.objects.filter(pk__in=unit_ids).values_list("building__estate_id", flat=True))
@@ -270,13 +275,13 @@ def compute_scope(user) -> Scope:
     )
 
     # Names and phones of owners/members: the street admin, the area's branch and the estate's OC.
-    personal = set(oc_estate_ids)
-    if admin_street_ids:
-        personal |= set(
-            Estate.objects.filter(area__street_id__in=admin_street_ids).values_list("pk", flat=True)
-        )
-    if area_ids:
-        personal |= set(Estate.objects.filter(area_id__in=area_ids).values_list("pk", flat=True))
+    # Every estate of an admin's street and of a branch's area is among ``estate_places`` (the street
+    # roles include the admin; the area roles are the branch's).
+    personal = set(oc_estate_ids) | {
+        pk
+        for pk, (area_id, street_id) in estate_places.items()
+        if street_id in admin_street_ids or area_id in area_ids
+    }
 
     # The district's streets, read only: never in street_ids, estate_ids or personal data.
     district_street_ids = (
@@ -285,7 +290,7 @@ def compute_scope(user) -> Scope:
         else set()
     )
     read_streets = street_ids | district_street_ids
-    beyond_streets = {pk for pk, street_id in estate_streets.items() if street_id not in read_streets}
+    beyond_streets = {pk for pk, (_area, street_id) in estate_places.items() if street_id not in read_streets}
 
     return Scope(
         roles=frozenset(roles),

@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -183,14 +184,18 @@ def inbox(request):
     from gongzhi.core.models import Notification
 
     notes = Notification.objects.filter(user=request.user).order_by("-at", "-id")
-    page = Paginator(notes, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    totals = notes.aggregate(total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True)))
+    paginator = Paginator(notes, INBOX_PAGE_SIZE)
+    paginator.count = totals["total"]  # both counts in one statement (``count`` is a cached property)
+    request.unread_notifications = totals["unread"]  # the menu's badge reads it (context_processors)
+    page = paginator.get_page(request.GET.get("page"))
     office = scope_for(request.user).is_office
     return render(
         request,
         "core/inbox.html",
         {
             "page": page,
-            "unread": notes.filter(read_at__isnull=True).count(),
+            "unread": totals["unread"],
             # The same list the landing page starts with (core/today.py), as a count and a link.
             "today_count": len(today_for(request.user)),
             "today_url": reverse("home") if office else reverse("portal:home"),

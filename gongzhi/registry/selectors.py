@@ -44,8 +44,11 @@ def registry_summary(user) -> dict:
     )
     committees = r.OwnersCommittee.objects.filter(estate_id__in=estate_ids)
     current = committees.filter(term_start__lte=today, term_end__gte=today)
-    due = current.filter(term_end__lte=today + dt.timedelta(days=150)).count()
-    with_committee = current.values("estate").distinct().count()
+    terms = current.aggregate(
+        due=Count("pk", filter=Q(term_end__lte=today + dt.timedelta(days=150))),
+        with_committee=Count("estate", distinct=True),
+    )
+    due, with_committee = terms["due"], terms["with_committee"]
     return {
         **counts,
         "units": units["units"] or 0,

@@ -191,7 +191,7 @@ def test_the_leaders_home_page_starts_with_the_slate_awaiting_approval(demo, cli
     assert slate is not None, "the demo street has a slate awaiting the leadership group"
     leader = holders_of(Role.LEADERSHIP, street=demo.street).first()
     client.force_login(leader)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("home") + "?overview=1").content.decode()
     url = reverse("elections:detail", args=[slate.pk])
     assert f'href="{url}"' in html
     assert f"{slate.estate.name}业委会换届人选待领导小组审核" in html

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,20 +51,46 @@ def _bar_chart(title: str, labels: list[str], series: list[tuple[str, list[int]]
 
 @login_required
 def home(request):
+    """Today's work first, at once; the figures, charts and tables below it (``overview``) follow in
+    their own request (htmx), so the list a user acts on never waits for the street's statistics.
+    ``?overview=1`` puts them in the page (without JavaScript)."""
     scope = scope_for(request.user)
     if scope.is_owner_only():
         return redirect("portal:home")
     if scope.is_empty:
         return render(request, "home/no_role.html", status=200)
     role = next(role for role in ROLE_ORDER if scope.has_role(role))
-    summary = selectors.registry_summary(request.user)
+    inline = request.GET.get("overview") == "1"
+    return render(
+        request,
+        "home/office.html",
+        {
+            "headline": HEADLINES[role],
+            "today_items": today_for(request.user),
+            "today_label": day_label(timezone.localdate()),
+            "role": role,
+            "overview": _overview(request.user, scope) if inline else None,
+            "nav_active": "home",
+        },
+    )
+
+
+@login_required
+def overview(request):
+    """The landing page's figures, charts and tables of the user's scope, as a fragment."""
+    scope = scope_for(request.user)
+    if scope.is_owner_only() or scope.is_empty:
+        raise PermissionDenied
+    return render(request, "home/_overview.html", _overview(request.user, scope))
+
+
+def _overview(user, scope) -> dict:
+    summary = selectors.registry_summary(user)
     summary["total_area_wan"] = (summary["total_area"] / 10000).quantize(Decimal("0.01"))
-    histogram = selectors.collection_rate_histogram(request.user)
-    companies = selectors.companies_by_estates(request.user)
+    histogram = selectors.collection_rate_histogram(user)
+    companies = selectors.companies_by_estates(user)
     estates_resource = BY_KEY["estates"]
-    estates = estates_resource.queryset(visible(request.user, r.Estate)).order_by("collection_rate", "name")[
-        :15
-    ]
+    estates = estates_resource.queryset(visible(user, r.Estate)).order_by("collection_rate", "name")[:15]
     estate_rows = [
         [col.cell(e, scope, f"/registry/estates/{e.pk}/") for col in estates_resource.columns]
         for e in estates
@@ -80,22 +107,13 @@ def home(request):
             [(_("老旧小区"), [c[2] for c in companies]), (_("其他小区"), [c[1] - c[2] for c in companies])],
         ),
     }
-    return render(
-        request,
-        "home/office.html",
-        {
-            "headline": HEADLINES[role],
-            "today_items": today_for(request.user),
-            "today_label": day_label(timezone.localdate()),
-            "role": role,
-            "summary": summary,
-            "problems": open_and_overdue(request.user),
-            "charts": charts,
-            "estate_headers": [{"label": c.label, "num": c.num} for c in estates_resource.columns],
-            "estate_rows": estate_rows,
-            "areas": sorted_by_name(visible(request.user, r.Area).select_related("branch"), "name")[:40]
-            if scope.is_street_wide()
-            else None,
-            "nav_active": "home",
-        },
-    )
+    return {
+        "summary": summary,
+        "problems": open_and_overdue(user),
+        "charts": charts,
+        "estate_headers": [{"label": c.label, "num": c.num} for c in estates_resource.columns],
+        "estate_rows": estate_rows,
+        "areas": sorted_by_name(visible(user, r.Area).select_related("branch"), "name")[:40]
+        if scope.is_street_wide()
+        else None,
+    }

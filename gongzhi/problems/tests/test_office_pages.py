@@ -256,7 +256,7 @@ def test_home_shows_open_and_overdue_problems(as_user, world, categories):
     accept(world, report(world, categories, days_ago=40), days_ago=40)
     report(world, categories, code="ebike")
     report(world, categories, who="secretary_b", estate=world.estate_b1)
-    html = as_user("secretary_a").get(reverse("home")).content.decode()
+    html = as_user("secretary_a").get(reverse("home_overview")).content.decode()
     active = html.split("未办结问题")[1].split("</a>")[0]
     overdue = html.split("超期问题")[1].split("</a>")[0]
     assert active.endswith(">2") and overdue.endswith(">1")
