@@ -42,6 +42,7 @@ from django.test import Client  # noqa: E402
 RUNS = 5
 OFFICE_PAGES = [
     "/",
+    "/overview/",  # the landing page's figures, loaded after today's list
     "/registry/areas/",
     "/registry/estates/",
     "/registry/buildings/",
@@ -57,6 +58,7 @@ OFFICE_PAGES = [
     "/problems/?overdue=yes",
     "/problems/stats/",
     "/finance/",
+    "/finance/chain-check/",  # the street admin's check of every chain, loaded after the list
     "/finance/disclosures/",
     "/finance/alerts/",
     "/votes/",

@@ -27,6 +27,8 @@ RAW_SCOPE_FIELDS = frozenset(
         "area_ids",
         "secretary_area_ids",
         "estate_ids",
+        "estate_ids_beyond_streets",
+        "admin_estate_ids",
         "all_estate_ids",
         "company_ids",
         "oc_estate_ids",

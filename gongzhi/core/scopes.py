@@ -108,6 +108,7 @@ class Scope:
     # Those of them outside the streets read whole (an OC's, a company's): where a row's street alone
     # does not say the user reads it (registry/scoping.py's owners).
     estate_ids_beyond_streets: frozenset[int] = frozenset()
+    admin_estate_ids: frozenset[int] = frozenset()  # the estates of the streets whose registry the user edits
     company_ids: frozenset[int] = frozenset()
     oc_estate_ids: frozenset[int] = frozenset()  # estates whose owners' committee the user sits on
     evaluator_estate_ids: frozenset[int] = frozenset()  # estates seen without units or people
@@ -290,6 +291,9 @@ def compute_scope(user) -> Scope:
         else set()
     )
     read_streets = street_ids | district_street_ids
+    admin_estates_seen = {
+        pk for pk, (_area, street_id) in estate_places.items() if street_id in admin_street_ids
+    }
     beyond_streets = {pk for pk, (_area, street_id) in estate_places.items() if street_id not in read_streets}
 
     return Scope(
@@ -303,6 +307,7 @@ def compute_scope(user) -> Scope:
         secretary_area_ids=frozenset(secretary_area_ids),
         estate_ids=frozenset(estate_ids),
         estate_ids_beyond_streets=frozenset(beyond_streets),
+        admin_estate_ids=frozenset(admin_estates_seen),
         company_ids=frozenset(company_ids),
         evaluator_estate_ids=frozenset(evaluator_estate_ids),
         unit_ids=frozenset(unit_ids),
@@ -352,6 +357,11 @@ def admin_estates(user) -> QuerySet:
     from gongzhi.registry.models import Estate
 
     return Estate.objects.filter(area__street_id__in=scope_for(user).admin_street_ids)
+
+
+def admin_estate_ids(user) -> frozenset[int]:
+    """The ids of ``admin_estates(user)``, known from the scope without a query."""
+    return scope_for(user).admin_estate_ids
 
 
 def can_edit_registry(user, street_id: int | None = None) -> bool:

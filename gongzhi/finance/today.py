@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from gongzhi.core.scopes import Scope, admin_estates, committee_estates, estates_as_company, visible
+from gongzhi.core.scopes import Scope, admin_estate_ids, committee_estates, estates_as_company, visible
 from gongzhi.core.today import LIMIT, TodayItem, date_text, more
 from gongzhi.finance.models import LedgerKind
 from gongzhi.finance.permissions import OWNERS_LEDGERS
@@ -53,7 +53,7 @@ def _disclosure_items(user, today: dt.date) -> list[TodayItem]:
 
 
 def _street_items(user, today: dt.date) -> list[TodayItem]:
-    estate_ids = list(visible(user, admin_estates(user)).values_list("pk", flat=True))
+    estate_ids = sorted(admin_estate_ids(user))
     if not estate_ids:
         return []
     items = []

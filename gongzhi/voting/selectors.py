@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,12 +46,48 @@ STATUS_COLOURS = {
 }
 
 
+def with_participation(decisions: QuerySet) -> QuerySet:
+    """Decisions with the owners who voted and their area read in the same statement (two scalar
+    sub-selects per row), for lists that need the figures of every row: ``participation_many`` then
+    reads them from the rows instead of querying again."""
+    ballots = (
+        Ballot.objects.filter(decision_id=OuterRef("pk"))
+        .order_by()
+        .values("decision_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    areas = (
+        ElectorateUnit.objects.filter(decision_id=OuterRef("pk"), voter__ballot__isnull=False)
+        .order_by()
+        .values("decision_id")
+        .annotate(a=Sum("area"))
+        .values("a")
+    )
+    return decisions.annotate(
+        voted_owners=Coalesce(Subquery(ballots[:1]), 0),
+        voted_area=Subquery(areas[:1], output_field=DecimalField(max_digits=14, decimal_places=2)),
+    )
+
+
 def participation_many(decisions: list[Decision]) -> dict[int, dict[str, Any]]:
     """Participation (area and owners, with percentages against the frozen totals) of many published
-    decisions: two grouped queries whatever their number. Drafts get nothing."""
+    decisions: two grouped queries whatever their number, none when the rows come from
+    ``with_participation``. Drafts get nothing."""
     ids = [d.pk for d in decisions if d.status != DecisionStatus.DRAFT]
     if not ids:
         return {}
+    if all(hasattr(d, "voted_owners") for d in decisions):
+        return {
+            d.pk: participation_figures(
+                total_area=d.total_area or Decimal(0),
+                total_owners=d.total_owners or 0,
+                part_area=d.voted_area or Decimal(0),
+                part_owners=d.voted_owners,
+            )
+            for d in decisions
+            if d.pk in ids
+        }
     owners = dict(
         Ballot.objects.filter(decision_id__in=ids)
         .order_by()

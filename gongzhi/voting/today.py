@@ -1,6 +1,6 @@
 """Owners' decisions in the "today" list (``core/today.py``): the owners' committee's live votes, the
 area branch's live votes short of quorum, the street admin's count of those, an owner's open votes.
-Read through the door; participation for all live votes in two grouped queries."""
+Read through the door; the live votes and their participation in one statement."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from gongzhi.core.scopes import Scope, branch_areas, committee_estates, own_unit
 from gongzhi.core.today import TodayItem, date_text
 from gongzhi.voting.models import Ballot, Decision, DecisionStatus, ElectorateOwner
 from gongzhi.voting.permissions import office_decisions
-from gongzhi.voting.selectors import participation_many, quorum_text
+from gongzhi.voting.selectors import participation_many, quorum_text, with_participation
 
 
 def _live(queryset, now: dt.datetime):
@@ -29,7 +29,9 @@ def _closes_on(decision: Decision) -> dt.date:
 
 def _office_items(user, scope: Scope, today: dt.date, now: dt.datetime) -> list[TodayItem]:
     condition = Q(estate__in=committee_estates(user)) | Q(estate__area__in=branch_areas(user))
-    decisions = list(_live(office_decisions(user).filter(condition), now).order_by("closes_at", "pk"))
+    decisions = list(
+        with_participation(_live(office_decisions(user).filter(condition), now)).order_by("closes_at", "pk")
+    )
     figures = participation_many(decisions)
     items = []
     for d in decisions:
@@ -52,7 +54,7 @@ def _office_items(user, scope: Scope, today: dt.date, now: dt.datetime) -> list[
 
 
 def _street_items(user, now: dt.datetime) -> list[TodayItem]:
-    decisions = list(_live(office_decisions(user), now).order_by("closes_at", "pk"))
+    decisions = list(with_participation(_live(office_decisions(user), now)).order_by("closes_at", "pk"))
     figures = participation_many(decisions)
     short = [d for d in decisions if not figures[d.pk]["quorum_met"]]
     if not short:
