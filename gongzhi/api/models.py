@@ -13,7 +13,7 @@ class ApiToken(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户")
     )
     name = models.CharField(_("名称"), max_length=60)
-    key_prefix = models.CharField(_("令牌前缀"), max_length=16, help_text=_("用于辨认令牌,不足以使用它"))
+    key_prefix = models.CharField(_("令牌前缀"), max_length=16, help_text=_("用于辨认令牌，不足以使用它"))
     key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, help_text=_("SHA-256 十六进制"))
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)

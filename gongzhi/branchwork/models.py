@@ -31,11 +31,11 @@ class RhythmRule(models.Model):
 
     street = models.OneToOneField(Street, on_delete=models.CASCADE, related_name="branch_rhythm")
     patrol_days_per_week = models.PositiveSmallIntegerField(
-        _("每名成员每周巡查天数"), default=7, help_text=_("7 = 每日一次巡视(含周末和节假日)")
+        _("每名成员每周巡查天数"), default=7, help_text=_("7 = 每日一次巡视（含周末和节假日）")
     )
     branch_meetings_per_week = models.PositiveSmallIntegerField(_("每周支部会议次数"), default=2)
-    oc_meeting_interval_months = models.PositiveSmallIntegerField(_("业委会会议最长间隔(月)"), default=2)
-    oc_decision_post_days = models.PositiveSmallIntegerField(_("业委会决定公告期限(日)"), default=3)
+    oc_meeting_interval_months = models.PositiveSmallIntegerField(_("业委会会议最长间隔（月）"), default=2)
+    oc_decision_post_days = models.PositiveSmallIntegerField(_("业委会决定公告期限（日）"), default=3)
 
     class Meta:
         verbose_name = _("工作节奏规则")
@@ -169,7 +169,7 @@ class Meeting(models.Model):
     public_summary = models.TextField(_("公开结果摘要"), max_length=3000, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     decisions_posted_on = models.DateField(
-        _("决定公告日期"), null=True, blank=True, help_text=_("业委会会议:决定张贴公告的日期")
+        _("决定公告日期"), null=True, blank=True, help_text=_("业委会会议：决定张贴公告的日期")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -539,7 +539,7 @@ class Reception(models.Model):
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     received_at = models.DateTimeField(_("接待时间"), default=timezone.now)
     visitor = models.CharField(
-        _("来访人"), max_length=60, blank=True, help_text=_("可只写称呼,如“3号楼王阿姨”")
+        _("来访人"), max_length=60, blank=True, help_text=_("可只写称呼，如“3号楼王阿姨”")
     )
     matter = models.TextField(_("来访事项"), max_length=1000)
     answer = models.TextField(_("答复"), max_length=1000, blank=True)
@@ -608,8 +608,8 @@ class Metric(models.TextChoices):
     MANUAL = "manual", _("人工确认")
     BRANCHES_FORMED = "branches_formed", _("联合党支部组建数")
     PILOT_BRANCHES = "pilot_branches", _("试点联合党支部数")
-    OC_PARTY_SHARE = "oc_party_share", _("业委会党员占比(全街道)")
-    OC_CROSS_SHARE = "oc_cross_share", _("业委会交叉任职占比(全街道)")
+    OC_PARTY_SHARE = "oc_party_share", _("业委会党员占比（全街道）")
+    OC_CROSS_SHARE = "oc_cross_share", _("业委会交叉任职占比（全街道）")
 
 
 class Milestone(models.Model):
@@ -627,7 +627,7 @@ class Milestone(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("数量或百分比;不填则按规则默认(如全部居民区、选举目标)"),
+        help_text=_("数量或百分比；不填则按规则默认（如全部居民区、选举目标）"),
     )
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
     evidence = models.TextField(_("完成依据"), max_length=2000, blank=True)
@@ -669,7 +669,7 @@ class Pilot(models.Model):
         verbose_name=_("物业企业"),
     )
     programme = models.TextField(_("试点方案"), max_length=2000)
-    agreement = models.CharField(_("协议"), max_length=120, blank=True, help_text=_("如:党建联建协议"))
+    agreement = models.CharField(_("协议"), max_length=120, blank=True, help_text=_("如：党建联建协议"))
     since = models.DateField(_("试点开始"))
     # The pilot company under a recorded 党建联建 agreement with its group (issue 14); a company pilot only.
     partnership = models.ForeignKey(

@@ -82,7 +82,7 @@ class ServiceContent(models.Model):
     )
     service = models.CharField(_("服务"), max_length=20, choices=Service.choices)
     standard = models.TextField(_("服务标准"), max_length=1000)
-    staffing = models.PositiveSmallIntegerField(_("人员配置(人)"))
+    staffing = models.PositiveSmallIntegerField(_("人员配置（人）"))
     hours = models.CharField(_("服务时间"), max_length=100)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -17,10 +17,10 @@ class ElectionTargets(models.Model):
         "registry.Street", on_delete=models.CASCADE, related_name="election_targets", verbose_name=_("街道")
     )
     party_share = models.DecimalField(
-        _("党员占比目标(%)"), max_digits=5, decimal_places=2, default=rules.DEFAULT_PARTY_TARGET
+        _("党员占比目标（%）"), max_digits=5, decimal_places=2, default=rules.DEFAULT_PARTY_TARGET
     )
     cross_share = models.DecimalField(
-        _("交叉任职占比目标(%)"), max_digits=5, decimal_places=2, default=rules.DEFAULT_CROSS_TARGET
+        _("交叉任职占比目标（%）"), max_digits=5, decimal_places=2, default=rules.DEFAULT_CROSS_TARGET
     )
 
     class Meta:
@@ -97,7 +97,10 @@ class Slate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(estate)s业委会换届(%(date)s)") % {"estate": self.estate.name, "date": self.election_date}
+        return _("%(estate)s业委会换届（%(date)s）") % {
+            "estate": self.estate.name,
+            "date": self.election_date,
+        }
 
 
 class Candidate(models.Model):

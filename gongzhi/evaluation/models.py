@@ -51,10 +51,12 @@ class SurveyTemplate(models.Model):
     name = models.CharField(_("问卷名称"), max_length=80)
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     scale_max = models.PositiveSmallIntegerField(
-        _("评分档数"), default=5, help_text=_("每题 1 至该分值(5 分制或 10 分制)")
+        _("评分档数"), default=5, help_text=_("每题 1 至该分值（5 分制或 10 分制）")
     )
     description = models.CharField(_("说明"), max_length=300, blank=True)
-    frozen = models.BooleanField(_("已启用(锁定)"), default=False, help_text=_("已被测评活动使用,不能再修改"))
+    frozen = models.BooleanField(
+        _("已启用（锁定）"), default=False, help_text=_("已被测评活动使用，不能再修改")
+    )
     previous = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上一版本")
     )
@@ -87,7 +89,7 @@ class SurveyCategory(models.Model):
     template = models.ForeignKey(SurveyTemplate, on_delete=models.CASCADE, related_name="categories")
     code = models.CharField(_("类别"), max_length=20, choices=CategoryCode.choices)
     name = models.CharField(_("名称"), max_length=30)
-    weight = models.DecimalField(_("权重(%)"), max_digits=5, decimal_places=2)
+    weight = models.DecimalField(_("权重（%）"), max_digits=5, decimal_places=2)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -159,12 +161,12 @@ class Campaign(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT, db_index=True
     )
-    weight_survey = models.DecimalField(_("居民测评权重(%)"), max_digits=5, decimal_places=2, default=60)
+    weight_survey = models.DecimalField(_("居民测评权重（%）"), max_digits=5, decimal_places=2, default=60)
     weight_inspection = models.DecimalField(
-        _("第三方检查权重(%)"), max_digits=5, decimal_places=2, default=20
+        _("第三方检查权重（%）"), max_digits=5, decimal_places=2, default=20
     )
-    weight_branch = models.DecimalField(_("支部考核权重(%)"), max_digits=5, decimal_places=2, default=10)
-    weight_problems = models.DecimalField(_("问题整改权重(%)"), max_digits=5, decimal_places=2, default=10)
+    weight_branch = models.DecimalField(_("支部考核权重（%）"), max_digits=5, decimal_places=2, default=10)
+    weight_problems = models.DecimalField(_("问题整改权重（%）"), max_digits=5, decimal_places=2, default=10)
     estates = models.ManyToManyField(Estate, through="CampaignEstate", related_name="evaluation_campaigns")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     recomputed_at = models.DateTimeField(_("最近计算时间"), null=True, blank=True)
@@ -327,7 +329,7 @@ class SurveyResponse(models.Model):
     # No single-column index on campaign / response: the composite indexes below start with them.
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses", db_index=False)
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
-    score = models.DecimalField(_("得分(0–100)"), max_digits=7, decimal_places=4)
+    score = models.DecimalField(_("得分（0–100）"), max_digits=7, decimal_places=4)
 
     class Meta:
         verbose_name = _("测评答卷")
@@ -388,7 +390,7 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("测评员")
     )
     inspected_on = models.DateField(_("检查日期"))
-    score = models.DecimalField(_("得分(0–100)"), max_digits=6, decimal_places=2)
+    score = models.DecimalField(_("得分（0–100）"), max_digits=6, decimal_places=2)
     note = models.TextField(_("检查意见"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 
@@ -455,7 +457,7 @@ class BranchAssessment(models.Model):
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    score = models.DecimalField(_("考核得分(0–100)"), max_digits=6, decimal_places=2)
+    score = models.DecimalField(_("考核得分（0–100）"), max_digits=6, decimal_places=2)
     comment = models.TextField(_("考核意见"), max_length=2000, blank=True)
     assessed_at = models.DateTimeField(_("考核时间"), default=timezone.now)
 
@@ -724,7 +726,7 @@ class OwnersDecisionReferral(models.Model):
     elimination = models.ForeignKey(EliminationCampaign, on_delete=models.CASCADE, related_name="referrals")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="+")
-    matter = models.PositiveSmallIntegerField(_("表决事项(第278条)"), default=4)
+    matter = models.PositiveSmallIntegerField(_("表决事项（第278条）"), default=4)
     referred_on = models.DateField(_("移交日期"), default=timezone.localdate)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 

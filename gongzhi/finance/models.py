@@ -38,7 +38,7 @@ class LedgerEntryQuerySet(append_only.AppendOnlyQuerySet):
 
 class LedgerEntry(append_only.AppendOnlyModel):
     append_only_error = AppendOnlyError
-    append_only_message = _("已入账的记录不能修改或删除;如有错误,请登记一笔冲正记录并写明原因。")
+    append_only_message = _("已入账的记录不能修改或删除；如有错误，请登记一笔冲正记录并写明原因。")
 
     estate = models.ForeignKey(
         "registry.Estate", on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("小区")
@@ -112,7 +112,7 @@ class FinanceProfile(models.Model):
         "registry.Estate", on_delete=models.CASCADE, related_name="finance_profile", verbose_name=_("小区")
     )
     initial_fund_amount = models.DecimalField(
-        _("维修资金初始金额(元)"),
+        _("维修资金初始金额（元）"),
         max_digits=14,
         decimal_places=2,
         null=True,
@@ -122,7 +122,7 @@ class FinanceProfile(models.Model):
     income_tops_up_fund = models.BooleanField(
         _("公共收益主要用于补充维修资金"),
         default=False,
-        help_text=_("按业主大会决定:每季度须将过半数的公共收益转入维修资金"),
+        help_text=_("按业主大会决定：每季度须将过半数的公共收益转入维修资金"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -153,7 +153,7 @@ class DisclosureSchedule(models.Model):
         verbose_name=_("小区"),
     )
     ledger = models.CharField(_("账本"), max_length=20, choices=LedgerKind.choices)
-    interval_months = models.PositiveSmallIntegerField(_("公示周期(月)"))
+    interval_months = models.PositiveSmallIntegerField(_("公示周期（月）"))
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -249,7 +249,7 @@ class FundUseEvidence(models.Model):
     kind = models.CharField(_("材料类型"), max_length=20, choices=EvidenceKind.choices)
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=300)
     content_type = models.CharField(max_length=40)  # application/pdf or image/jpeg
-    size = models.PositiveIntegerField(_("大小(字节)"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(

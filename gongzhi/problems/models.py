@@ -58,11 +58,13 @@ class Category(models.Model):
     street = models.ForeignKey(Street, on_delete=models.CASCADE, related_name="problem_categories")
     code = models.SlugField(_("代码"), max_length=30)
     name = models.CharField(_("类别"), max_length=30)
-    deadline_days = models.PositiveSmallIntegerField(_("默认整改期限(工作日)"), default=10)
+    deadline_days = models.PositiveSmallIntegerField(_("默认整改期限（工作日）"), default=10)
     carriage = models.CharField(
         _("默认责任方"), max_length=30, choices=Carriage.choices, default=Carriage.COMPANY
     )
-    urgent = models.BooleanField(_("紧急"), default=False, help_text=_("如电动车违规充电:火灾隐患,期限最短"))
+    urgent = models.BooleanField(
+        _("紧急"), default=False, help_text=_("如电动车违规充电：火灾隐患，期限最短")
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
 
     class Meta:
@@ -155,14 +157,14 @@ class Problem(models.Model):
     )
     deadline = models.DateField(_("整改期限"), null=True, blank=True, db_index=True)
     deadline_provisional = models.BooleanField(_("期限暂定"), default=False)
-    deadline_days = models.PositiveSmallIntegerField(_("整改期限(工作日)"), null=True, blank=True)
+    deadline_days = models.PositiveSmallIntegerField(_("整改期限（工作日）"), null=True, blank=True)
     reject_reason = models.CharField(_("不予受理理由"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("报告时间"), default=timezone.now, db_index=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交验收时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("销项时间"), null=True, blank=True)
     overdue_since = models.DateField(
-        _("超期日期"), null=True, blank=True, help_text=_("首次超期升级的日期;销项后保留,计入企业记录")
+        _("超期日期"), null=True, blank=True, help_text=_("首次超期升级的日期；销项后保留，计入企业记录")
     )
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
@@ -230,8 +232,8 @@ class Action(models.TextChoices):
     REJECT = "reject", pgettext_lazy("problem action", "不予受理")
     PROGRESS = "progress", _("整改进展")
     SUBMIT = "submit", _("提交验收")
-    SEND_BACK = "send_back", _("验收未通过,退回整改")
-    CLOSE = "close", _("验收通过,销项")
+    SEND_BACK = "send_back", _("验收未通过，退回整改")
+    CLOSE = "close", _("验收通过，销项")
     RATE = "rate", _("居民评价")
     REOPEN = "reopen", pgettext_lazy("problem action", "重新打开")
     ESCALATE = "escalate", _("超期升级")

@@ -77,10 +77,10 @@ class Exam(models.Model):
     )
     title = models.CharField(_("考试名称"), max_length=100)
     status = models.CharField(_("状态"), max_length=10, choices=ExamStatus.choices, default=ExamStatus.DRAFT)
-    time_limit_minutes = models.PositiveSmallIntegerField(_("答题时限(分钟)"))
-    pass_mark = models.PositiveSmallIntegerField(_("及格线(%)"))
+    time_limit_minutes = models.PositiveSmallIntegerField(_("答题时限（分钟）"))
+    pass_mark = models.PositiveSmallIntegerField(_("及格线（%）"))
     max_attempts = models.PositiveSmallIntegerField(_("最多考试次数"), default=2)
-    cooling_off_hours = models.PositiveSmallIntegerField(_("补考间隔(小时)"), default=24)
+    cooling_off_hours = models.PositiveSmallIntegerField(_("补考间隔（小时）"), default=24)
     # Question selection: fixed questions (M2M) or, per topic, a number drawn at random at each start.
     fixed_questions = models.ManyToManyField(
         Question, blank=True, related_name="+", verbose_name=_("固定试题")
