@@ -29,6 +29,8 @@ RAW_SCOPE_FIELDS = frozenset(
         "estate_ids",
         "estate_ids_beyond_streets",
         "admin_estate_ids",
+        "read_street_estate_ids",
+        "area_estate_ids",
         "all_estate_ids",
         "company_ids",
         "oc_estate_ids",

@@ -109,6 +109,10 @@ class Scope:
     # does not say the user reads it (registry/scoping.py's owners).
     estate_ids_beyond_streets: frozenset[int] = frozenset()
     admin_estate_ids: frozenset[int] = frozenset()  # the estates of the streets whose registry the user edits
+    # The estates of the streets read whole (own and district's) and of the areas read in full: for
+    # conditions written on a row's own estate column (``estates_read_q``).
+    read_street_estate_ids: frozenset[int] = frozenset()
+    area_estate_ids: frozenset[int] = frozenset()
     company_ids: frozenset[int] = frozenset()
     oc_estate_ids: frozenset[int] = frozenset()  # estates whose owners' committee the user sits on
     evaluator_estate_ids: frozenset[int] = frozenset()  # estates seen without units or people
@@ -294,6 +298,12 @@ def compute_scope(user) -> Scope:
     admin_estates_seen = {
         pk for pk, (_area, street_id) in estate_places.items() if street_id in admin_street_ids
     }
+    area_estates = {pk for pk, (area_id, _street) in estate_places.items() if area_id in area_ids}
+    read_street_estates = {pk for pk, (_area, street_id) in estate_places.items() if street_id in street_ids}
+    if district_street_ids:  # a district reader's estates are not among those seen in full
+        read_street_estates |= set(
+            Estate.objects.filter(area__street_id__in=district_street_ids).values_list("pk", flat=True)
+        )
     beyond_streets = {pk for pk, (_area, street_id) in estate_places.items() if street_id not in read_streets}
 
     return Scope(
@@ -308,6 +318,8 @@ def compute_scope(user) -> Scope:
         estate_ids=frozenset(estate_ids),
         estate_ids_beyond_streets=frozenset(beyond_streets),
         admin_estate_ids=frozenset(admin_estates_seen),
+        read_street_estate_ids=frozenset(read_street_estates),
+        area_estate_ids=frozenset(area_estates),
         company_ids=frozenset(company_ids),
         evaluator_estate_ids=frozenset(evaluator_estate_ids),
         unit_ids=frozenset(unit_ids),
@@ -513,6 +525,16 @@ def street_q(scope: Scope, path: str, street_ids: frozenset[int] | None = None) 
     ``street_ids``): its own streets and its districts' streets (``Scope.read_street_ids``). A read
     condition only: whoever grants a write asks ``is_street_wide``/``is_street_admin``."""
     ids = scope.read_street_ids if street_ids is None else street_ids
+    return Q(**{f"{path}__in": ids}) if ids else NOTHING
+
+
+def estates_read_q(scope: Scope, path: str) -> Q:
+    """Rows whose estate (``path`` is the row's own estate id column, ``"estate_id"``) lies in a street
+    the scope reads whole or in an area it reads in full: the rows of ``street_q`` over the estate's
+    street and of the area condition, written on the row's own column. In an OR with the row's other
+    columns (a company, a reporter) PostgreSQL then combines the arms through their indexes; a join in
+    one arm of an OR makes it scan the whole table — every problem of the city (docs/SCALING.md)."""
+    ids = scope.read_street_estate_ids | scope.area_estate_ids
     return Q(**{f"{path}__in": ids}) if ids else NOTHING
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from gongzhi.core.scopes import Path, Scope, street_q
+from gongzhi.core.scopes import Path, Scope, estates_read_q
 from gongzhi.problems.models import Problem
 
 
@@ -12,8 +12,7 @@ def _problem_q(scope: Scope) -> Q:
     """The street and area offices see theirs; an owners' committee its estates; a company what was
     assigned to it; an evaluator the estates it inspects; anyone their own reports."""
     condition = (
-        street_q(scope, "estate__area__street_id")
-        | Q(estate__area_id__in=scope.area_ids)
+        estates_read_q(scope, "estate_id")  # the street's and the area's, on the problem's own column
         | Q(estate_id__in=scope.oc_estate_ids)
         | Q(company_id__in=scope.company_ids)
         | Q(estate_id__in=scope.evaluator_estate_ids)
