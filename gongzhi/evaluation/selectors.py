@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import home_estates, scope_for, visible
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.evaluation import permissions, rules
@@ -73,7 +74,7 @@ def fault_window_contracts(user, elimination) -> list:
         Contract.objects.active()
         .filter(company_id__in=candidates, estate__in=visible(user, Estate))
         .select_related("estate__area", "company")
-        .order_by("estate__area__name", "estate__name", "pk")
+        .order_by(*pinyin_order(Contract, "estate__area__name", "estate__name", "pk"))
     )
 
 

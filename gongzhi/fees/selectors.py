@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.branchwork.models import Meeting, MeetingKind
 from gongzhi.core import charts
 from gongzhi.core.dates import year_month
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.fees.models import (
     FeeIntent,
     FeeKind,
@@ -44,7 +45,7 @@ from gongzhi.fees.rules import (
     month_start,
     percent,
 )
-from gongzhi.registry.models import Contract
+from gongzhi.registry.models import Contract, Estate
 
 BASIS_RELATED = ("basis_decision", "basis_contract__company", "basis_document")
 
@@ -404,7 +405,7 @@ def price_rhythm(estates, *, today: dt.date | None = None, within_days: int = 36
     """Every estate with its latest price meeting and whether it was held within ``within_days`` up to today
     (the annual rhythm: 建立每年一次议价会议制度). Three queries whatever the number of estates."""
     day = today or timezone.localdate()
-    estates = list(estates.select_related("area").order_by("area__name", "name"))
+    estates = list(estates.select_related("area").order_by(*pinyin_order(Estate, "area__name", "name", "pk")))
     last = last_price_meetings([e.pk for e in estates], today=day)
     open_intents = dict(
         FeeIntent.objects.filter(

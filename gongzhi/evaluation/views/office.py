@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongzhi.core.dbrouter import replica_view
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import build_workbook, xlsx_response
-from gongzhi.core.ordering import natural_key
+from gongzhi.core.ordering import natural_key, pinyin_order
 from gongzhi.core.pdf import pdf_response, render_pdf
 from gongzhi.core.scopes import get_for_user, scope_for, streets_run_by, visible
 from gongzhi.core.validators import is_id, parse_id
@@ -87,7 +87,7 @@ def _estate_choices(request, street_id: int):
         visible(request.user, r.Estate)
         .filter(area__street_id=street_id)
         .select_related("area")
-        .order_by("area__name", "name")
+        .order_by(*pinyin_order(r.Estate, "area__name", "name", "pk"))
     )
 
 

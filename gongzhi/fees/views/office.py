@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import admin_street
 from gongzhi.core.validators import parse_id
 from gongzhi.disclosure.svg import sparkline
@@ -46,7 +47,7 @@ from gongzhi.fees.services import (
     fee_standard_create,
     price_document_create,
 )
-from gongzhi.registry.models import Contract
+from gongzhi.registry.models import Contract, Estate
 
 SPARK_LOW = Decimal(40)  # sparklines share one 40–100 % scale, so estates compare at a glance
 
@@ -299,7 +300,9 @@ def collection_new(request, estate_id: int):
 def _keepable_estates(user):
     if not keeps_any_fees(user):
         raise PermissionDenied
-    return kept_estates(user).select_related("area").order_by("area__name", "name")
+    return (
+        kept_estates(user).select_related("area").order_by(*pinyin_order(Estate, "area__name", "name", "pk"))
+    )
 
 
 @login_required
@@ -352,7 +355,7 @@ def price_documents(request):
         fee_estates(request.user)
         .filter(area__street=street)
         .select_related("area")
-        .order_by("area__name", "name")
+        .order_by(*pinyin_order(Estate, "area__name", "name", "pk"))
     )
     form = PriceDocumentForm(request.POST or None, estates=estates)
     if request.method == "POST" and form.is_valid():

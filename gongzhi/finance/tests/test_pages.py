@@ -275,3 +275,11 @@ def test_queries_are_bounded_and_pages_paginate(as_user, client, world, post):
     assert "第 1 / 2 页" in page and "&amp;page=2" in page
     second = admin.get(estate_url(world) + "&page=2").text
     assert 'id="entry-10"' in second and 'id="entry-60"' not in second
+
+
+def test_the_ledger_list_is_in_pinyin_order(as_user, world):
+    """甲 (jia) before 乙 (yi), though 乙 (U+4E59) has the lower code point: areas and estates as a clerk
+    reads them (core/ordering.pinyin_order)."""
+    page = as_user("admin").get(reverse("finance:index")).text
+    table = page[page.index("<tbody>") :]
+    assert max(table.index("甲一小区"), table.index("甲二小区")) < table.index("乙一小区")

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import admin_estates, get_for_user
 from gongzhi.finance.forms import (
     DisclosureForm,
@@ -99,7 +100,11 @@ def verify_chains(estate_ids) -> list[dict]:
 @login_required
 def index(request):
     require_reader(request.user)
-    estates = list(ledger_estates(request.user).select_related("area").order_by("area__name", "name", "pk"))
+    estates = list(
+        ledger_estates(request.user)
+        .select_related("area")
+        .order_by(*pinyin_order(Estate, "area__name", "name", "pk"))
+    )
     ids = [e.pk for e in estates]
     summaries = ledger_summaries(ids)
     states = disclosure_status(estate_ids=ids)
