@@ -28,9 +28,9 @@ from gongzhi.voting.sealing import unseal
 # The channel of an owner's first ballot locks the owner: online ballots are changed online by the
 # owner only; paper/proxy ballots are changed only by the committee entering a newer signed form.
 BALLOT_CHANNEL_RULE = _(
-    "一户一票,以首次投票的方式为准:业主已在线投票的,业委会不能再为其录入纸质票或委托票,"
-    "业主可在截止前在线改票(以最后一次为准);已录入纸质票或委托票的,业主不能再在线投票,"
-    "如需改票须重新提交书面表决票,由业委会录入(以最后录入的为准)。"
+    "一户一票，以首次投票的方式为准：业主已在线投票的，业委会不能再为其录入纸质票或委托票，"
+    "业主可在截止前在线改票（以最后一次为准）；已录入纸质票或委托票的，业主不能再在线投票，"
+    "如需改票须重新提交书面表决票，由业委会录入（以最后录入的为准）。"
 )
 
 DEFAULT_OBJECTION_DAYS = 7  # 异议期公示 length; configurable per decision
@@ -56,9 +56,9 @@ SUPERMAJORITY_MATTERS = frozenset({6, 7, 8})
 
 class DecisionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
-    PUBLISHED = "published", _("已发布(表决中)")
-    CLOSED = "closed", _("已截止(已计票)")
-    PRELIMINARY = "preliminary", _("结果公示(异议期)")
+    PUBLISHED = "published", _("已发布（表决中）")
+    CLOSED = "closed", _("已截止（已计票）")
+    PRELIMINARY = "preliminary", _("结果公示（异议期）")
     FINAL = "final", _("最终结果")
 
 
@@ -95,7 +95,7 @@ class Decision(models.Model):
         related_name="decisions",
         verbose_name=_("涉及楼栋"),
         help_text=_(
-            "只涉及部分楼栋的事项由这些楼栋的业主表决(上海市住宅物业管理规定第六十九条);不选即全小区。"
+            "只涉及部分楼栋的事项由这些楼栋的业主表决（《上海市住宅物业管理规定》第六十九条）；不选即全小区。"
         ),
     )
     title = models.CharField(_("表决事项名称"), max_length=120)
@@ -133,13 +133,13 @@ class Decision(models.Model):
 
     # Frozen at publication (the electorate's totals and the thresholds that apply to this matter).
     total_area = models.DecimalField(
-        _("总专有面积(m²)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("总专有面积（m²）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     total_owners = models.PositiveIntegerField(_("业主总人数"), null=True, blank=True)
     total_units = models.PositiveIntegerField(_("房屋总套数"), null=True, blank=True)
     quorum_ratio = models.CharField(_("参与表决门槛"), max_length=10, blank=True)  # "2/3", inclusive (以上)
     approval_ratio = models.CharField(_("同意门槛"), max_length=10, blank=True)  # "3/4" or "1/2"
-    approval_strict = models.BooleanField(_("同意须过半数(不含本数)"), default=False)
+    approval_strict = models.BooleanField(_("同意须过半数（不含本数）"), default=False)
 
     # Stored at close: the outcome of rules.tally as plain JSON (exact strings, booleans).
     result = models.JSONField(_("计票结果"), null=True, blank=True)
@@ -236,7 +236,7 @@ class ElectorateOwner(models.Model):
     key = models.CharField(_("业主标识"), max_length=60)  # registry ref, or "U<unit id>" without an owner
     name = models.CharField(_("业主姓名"), max_length=60)  # snapshot at publication
     is_developer = models.BooleanField(_("建设单位"), default=False)
-    total_area = models.DecimalField(_("专有面积合计(m²)"), max_digits=12, decimal_places=2)
+    total_area = models.DecimalField(_("专有面积合计（m²）"), max_digits=12, decimal_places=2)
     unit_count = models.PositiveIntegerField(_("房屋套数"))
     pseudonym = models.CharField(_("匿名编号"), max_length=20)  # random, for the public ballot file only
 
@@ -274,7 +274,7 @@ class ElectorateUnit(models.Model):
         "registry.Building", on_delete=models.PROTECT, related_name="+", verbose_name=_("楼栋")
     )
     label = models.CharField(_("房屋"), max_length=80)  # "3号 201", snapshot at publication
-    area = models.DecimalField(_("计票面积(m²)"), max_digits=9, decimal_places=2)
+    area = models.DecimalField(_("计票面积（m²）"), max_digits=9, decimal_places=2)
     area_basis = models.CharField(_("面积依据"), max_length=20, choices=AreaSource.choices)
     pseudonym = models.CharField(_("匿名编号"), max_length=20)
 

@@ -379,7 +379,7 @@ def test_the_list_filters_by_estate_and_status(as_user, world):
     client = as_user("admin")
     html = client.get(reverse("voting:index"), {"status": "draft"}).content.decode()
     assert html.count('href="/votes/') - html.count('href="/votes/estate') >= 1
-    assert "已发布(表决中)</span>" not in html
+    assert "已发布（表决中）</span>" not in html
     empty = client.get(reverse("voting:index"), {"estate": world.estate_b1.pk}).content.decode()
     assert "暂无表决事项" in empty
 
