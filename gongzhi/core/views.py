@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -170,9 +171,23 @@ def server_error(request):
 
 
 def csrf_failure(request, reason=""):
+    """The refusal of a form whose page has expired. What is left of the body is read first: an
+    application server that answers before reading a large upload (a photo sent from a page left open
+    too long) closes a connection with unread data, the kernel resets it, and the proxy in front shows
+    its own 502 instead of this page (tests/deploy/test_nginx.py). The body is bounded by the proxy's
+    and Django's upload limits."""
+    _drain_body(request)
     return render(
         request, "core/error.html", {"code": 403, "message": _("页面已过期，请刷新后重新提交。")}, status=403
     )
+
+
+def _drain_body(request) -> None:
+    try:
+        while request.read(64 * 1024):
+            pass
+    except (OSError, ValueError, RawPostDataException):  # already read as .body, or the client is gone
+        pass
 
 
 INBOX_PAGE_SIZE = 50
