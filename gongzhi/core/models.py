@@ -140,6 +140,10 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     text = models.CharField(_("内容"), max_length=300)
+    # The message as its catalogue msgid and parameters (core/keyed.py), rendered in the reader's language;
+    # ``text`` keeps the Chinese rendering (older rows have only that).
+    text_key = models.CharField(max_length=300, blank=True)
+    text_params = models.JSONField(default=dict, blank=True)
     url = models.CharField(_("链接"), max_length=200, blank=True)
     urgent = models.BooleanField(_("紧急"), default=False)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -152,6 +156,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown_text(self) -> str:
+        """The message in the reader's language (from its key), or as written for a row without one."""
+        if not self.text_key:
+            return self.text
+        from gongzhi.core.keyed import render
+
+        return render(self.text_key, self.text_params)[:300]
 
 
 class Channel(models.TextChoices):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import notify_rules
 from gongzhi.core.channels import ChannelError, adapter
 from gongzhi.core.events import EVENTS
+from gongzhi.core.keyed import Keyed
 from gongzhi.core.models import Channel, ChannelPreference, Notification, OutboxMessage
 
 log = logging.getLogger("gongzhi.notify")
@@ -45,7 +46,7 @@ def wants(preference: ChannelPreference, channel: str) -> bool:
 
 def notify(
     users: Iterable,
-    text: str,
+    text: str | Keyed,
     *,
     url: str = "",
     urgent: bool = False,
@@ -57,11 +58,18 @@ def notify(
 
     ``event`` is a key of EVENTS (its channels); ``street_id`` files the outbox rows under a street
     for its admin's delivery log; ``ref`` names the occurrence for deduplication (default: the text
-    and link, so the same message twice is sent once)."""
+    and link, so the same message twice is sent once). ``text`` is a ``Keyed`` message (rendered in each
+    reader's language when the inbox is read; external channels send its Chinese) or, for text a person
+    wrote, a plain string."""
     spec = EVENTS[event]
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    key, params = (text.key, text.params) if isinstance(text, Keyed) else ("", {})
+    text = text.chinese() if isinstance(text, Keyed) else text
     Notification.objects.bulk_create(
-        [Notification(user=u, text=text[:300], url=url, urgent=urgent) for u in recipients.values()]
+        [
+            Notification(user=u, text=text[:300], text_key=key, text_params=params, url=url, urgent=urgent)
+            for u in recipients.values()
+        ]
     )
     enabled = [c for c in spec.channels if c in settings.GONGZHI_NOTIFY_CHANNELS]
     if enabled and recipients:

@@ -12,10 +12,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
 from gongzhi.core.kept import facts_changed
+from gongzhi.core.keyed import Keyed
 from gongzhi.core.models import AuditEvent, Role, User
 from gongzhi.core.notify import notify
 from gongzhi.core.scopes import holders_of
@@ -261,7 +263,7 @@ def slate_submit(*, actor, slate: Slate, now: dt.datetime | None = None) -> Slat
     )
     notify(
         _leaders(_street_id(slate)),
-        _("%(estate)s业委会换届人选已报送，请审核。") % {"estate": slate.estate.name},
+        Keyed(gettext_noop("%(estate)s业委会换届人选已报送，请审核。"), {"estate": slate.estate.name}),
         url=reverse("elections:detail", args=[slate.pk]),
         event="elections.slate_submitted",
         street_id=_street_id(slate),
@@ -296,13 +298,13 @@ def slate_approve(*, actor, slate: Slate, comment: str = "", now: dt.datetime | 
     even if it was submitted before a candidate was changed (the review is computed again here)."""
     blockers = selectors.review(Slate.objects.select_related("estate__area").get(pk=slate.pk)).blockers()
     if blockers:
-        raise SlateError(_("不能通过：") + ";".join(blockers) + "。")
+        raise SlateError(_("不能通过：") + "；".join(blockers) + "。")
     slate = _decide(
         actor, slate, SlateStatus.APPROVED, SlateEvent.Action.APPROVE, (comment or "").strip(), now
     )
     notify(
         _area_people(slate),
-        _("%(estate)s业委会换届人选已通过领导小组审核。") % {"estate": slate.estate.name},
+        Keyed(gettext_noop("%(estate)s业委会换届人选已通过领导小组审核。"), {"estate": slate.estate.name}),
         url=reverse("elections:detail", args=[slate.pk]),
         event="elections.slate_approved",
         street_id=_street_id(slate),
@@ -318,7 +320,10 @@ def slate_return(*, actor, slate: Slate, comment: str, now: dt.datetime | None =
     slate = _decide(actor, slate, SlateStatus.RETURNED, SlateEvent.Action.RETURN, comment, now)
     notify(
         _area_people(slate),
-        _("%(estate)s业委会换届人选被退回：%(comment)s") % {"estate": slate.estate.name, "comment": comment},
+        Keyed(
+            gettext_noop("%(estate)s业委会换届人选被退回：%(comment)s"),
+            {"estate": slate.estate.name, "comment": comment},
+        ),
         url=reverse("elections:detail", args=[slate.pk]),
         urgent=True,
         event="elections.slate_returned",

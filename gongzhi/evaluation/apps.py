@@ -26,3 +26,10 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_release_k)
+        from gongzhi.evaluation.services.replacement import follow_counted_decision
+        from gongzhi.voting.signals import decision_counted
+
+        # The replacement of an eliminated company moves on when its owners' vote is counted.
+        decision_counted.connect(
+            follow_counted_decision, dispatch_uid="gongzhi.evaluation.replacement_outcome"
+        )

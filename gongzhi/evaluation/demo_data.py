@@ -65,15 +65,16 @@ from gongzhi.evaluation.models import (
 )
 from gongzhi.registry import models as r
 
+# (category, line, the four-services standard item it checks — fees.rules.DEFAULT_STANDARD — or "").
 CHECKLIST = (
-    (CategoryCode.CLEANING, "楼道、道路无垃圾堆物"),
-    (CategoryCode.CLEANING, "垃圾箱房整洁、分类到位"),
-    (CategoryCode.GREENING, "绿化修剪整齐、无枯死"),
-    (CategoryCode.GREENING, "绿地无毁绿、无种菜"),
-    (CategoryCode.SECURITY, "门岗在岗、来访登记"),
-    (CategoryCode.SECURITY, "消防通道畅通、无违规充电"),
-    (CategoryCode.REPAIR, "公共照明、门禁完好"),
-    (CategoryCode.REPAIR, "报修台账完整、按时修复"),
+    (CategoryCode.CLEANING, "楼道、道路无垃圾堆物", "BJ-01"),
+    (CategoryCode.CLEANING, "垃圾箱房整洁、分类到位", "BJ-02"),
+    (CategoryCode.GREENING, "绿化修剪整齐、无枯死", "LH-01"),
+    (CategoryCode.GREENING, "绿地无毁绿、无种菜", ""),
+    (CategoryCode.SECURITY, "门岗在岗、来访登记", "BA-01"),
+    (CategoryCode.SECURITY, "消防通道畅通、无违规充电", ""),
+    (CategoryCode.REPAIR, "公共照明、门禁完好", ""),
+    (CategoryCode.REPAIR, "报修台账完整、按时修复", "BX-01"),
 )
 # What an inspector writes beside a checklist line that lost points: the shortfall of that line (no claim of
 # a photo — the demo's inspections have none; data health: evaluation.inspection_photos_as_claimed).
@@ -132,7 +133,13 @@ def _template(street: r.Street, created: dt.datetime) -> tuple[SurveyTemplate, l
         for i, spec in enumerate(services.YUNTAI_TEMPLATE)
     )
     items = SurveyItem.objects.bulk_create(
-        SurveyItem(category=category, text=item.text, weight=item.weight, sort_order=j)
+        SurveyItem(
+            category=category,
+            text=item.text,
+            weight=item.weight,
+            sort_order=j,
+            standard_code=item.standard_code,
+        )
         for category, spec in zip(categories, services.YUNTAI_TEMPLATE, strict=True)
         for j, item in enumerate(spec.items)
     )
@@ -249,17 +256,17 @@ def _round(
             if estate.pk not in evaluated:
                 continue
             checks = []
-            for code, label in CHECKLIST:
+            for code, label, standard_code in CHECKLIST:
                 score = Decimal(_clamp(round((quality[estate.pk] + rng.gauss(0, 10)) / 10), 2, 10))
-                checks.append((code, label, score))
-            total = sum(s for _c, _l, s in checks)
+                checks.append((code, label, standard_code, score))
+            total = sum(s for _c, _l, _sc, s in checks)
             inspection = Inspection(
                 campaign=campaign,
                 estate=estate,
                 evaluator=evaluator,
                 inspected_on=period_end - dt.timedelta(days=rng.randint(5, 40)),
                 score=(total * 100 / (10 * len(checks))).quantize(Decimal("0.01")),
-                note=f"现场检查{len(checks)}项，其中{sum(1 for c in checks if c[2] < 8)}项扣分。",
+                note=f"现场检查{len(checks)}项，其中{sum(1 for c in checks if c[3] < 8)}项扣分。",
                 created_at=created,
             )
             inspections.append(inspection)
@@ -270,12 +277,13 @@ def _round(
             inspection=inspection,
             category=code,
             label=label,
+            standard_code=standard_code,
             score=score,
             max_score=Decimal("10"),
             remark="" if score >= 8 else f"扣{10 - score}分：{SHORTFALLS[label]}",
         )
         for inspection, checks in zip(inspections, lines, strict=True)
-        for code, label, score in checks
+        for code, label, standard_code, score in checks
     )
     secretary = users.get("demo_secretary")
     secretary_areas = set()

@@ -324,6 +324,70 @@ def inspection_photos_as_claimed(street, today: dt.date):
         )
 
 
+def standard_codes_known(street, today: dt.date):
+    """Every survey question and inspection line that names a four-services standard item names an item of the
+    street's own standard, under its own service (issue 14: one meaning of quality). The forms refuse anything
+    else; an import or a changed standard can still leave an orphan code, which would score nothing."""
+    from gongzhi.evaluation.models import InspectionItem, SurveyItem
+    from gongzhi.fees.selectors import standard_services
+
+    standard = standard_services(street.pk)
+    questions = (
+        SurveyItem.objects.filter(category__template__street=street)
+        .exclude(standard_code="")
+        .values_list(
+            "category__template__name",
+            "category__template__version",
+            "category__code",
+            "text",
+            "standard_code",
+        )
+        .order_by(
+            "category__template__name", "category__template__version", "category__sort_order", "sort_order"
+        )
+    )
+    for name, version, category, text, code in questions:
+        if standard.get(code) != category:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "问卷“%(name)s”第%(v)d版的题目“%(text)s”对应的四保标准 %(code)s 不在本街道标准的这一类别中。"
+                )
+                % {"name": name, "v": version, "text": text, "code": code},
+                reverse("evaluation:templates"),
+            )
+    lines = (
+        InspectionItem.objects.filter(inspection__campaign__street=street)
+        .exclude(standard_code="")
+        .values_list(
+            "inspection__campaign_id",
+            "inspection__campaign__name",
+            "inspection__estate__name",
+            "inspection__inspected_on",
+            "category",
+            "label",
+            "standard_code",
+        )
+        .order_by("inspection__campaign_id", "inspection__estate__name", "inspection__inspected_on", "pk")
+    )
+    for campaign_id, campaign, estate, day, category, label, code in lines:
+        if standard.get(code) != category:
+            yield Finding(
+                ERROR,
+                gettext(
+                    "%(campaign)s · %(estate)s：%(day)s的检查项“%(label)s”对应的四保标准 %(code)s 不在本街道标准的这一类别中。"
+                )
+                % {
+                    "campaign": campaign,
+                    "estate": estate,
+                    "day": long_date(day),
+                    "label": label,
+                    "code": code,
+                },
+                reverse("evaluation:campaign", args=[campaign_id]),
+            )
+
+
 INVARIANTS = [
     Invariant(
         "evaluation.survey_answers_have_households",
@@ -368,5 +432,13 @@ INVARIANTS = [
         _("写明已拍照的检查有照片"),
         inspection_photos_as_claimed,
         _("检查意见写明已拍照的，照片应随检查记录保存，扣分才有依据。"),
+    ),
+    Invariant(
+        "evaluation.standard_codes_known",
+        _("测评题目与检查项对应的四保标准存在"),
+        standard_codes_known,
+        _(
+            "问卷题目和检查项所写的四保标准编号，应是本街道标准中同一类服务的项目，测评与检查才能按同一标准对照。"
+        ),
     ),
 ]

@@ -120,6 +120,9 @@ class SurveyItem(models.Model):
     text = models.CharField(_("题目"), max_length=120)
     weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2, default=Decimal("1"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # The four-services standard item the question asks residents about (fees.StandardItem.code, e.g. BJ-01),
+    # so that the survey, the inspection and the company's commitment mean the same thing (issue 14).
+    standard_code = models.CharField(_("四保标准编号"), max_length=12, blank=True)
 
     class Meta:
         verbose_name = _("问卷题目")
@@ -416,6 +419,8 @@ class InspectionItem(models.Model):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="items")
     category = models.CharField(_("类别"), max_length=20, choices=CategoryCode.choices)
     label = models.CharField(_("检查项"), max_length=120)
+    # The four-services standard item this line checks (fees.StandardItem.code), blank for other lines.
+    standard_code = models.CharField(_("四保标准编号"), max_length=12, blank=True)
     score = models.DecimalField(_("得分"), max_digits=6, decimal_places=2)
     max_score = models.DecimalField(_("满分"), max_digits=6, decimal_places=2)
     remark = models.CharField(_("扣分说明"), max_length=200, blank=True)

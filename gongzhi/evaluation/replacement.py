@@ -49,8 +49,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "contract": frozenset({CHOSEN}),
 }
 # Who takes each step (evaluation/permissions.py): the owners' committee opens the vote and records its
-# choice (voting's can_manage: the street admin only where no committee sits); the committee or the street
-# admin records the counted outcome; the street admin records the new contract in the registry.
+# choice (voting's can_manage: the street admin only where no committee sits); the count records its outcome
+# by itself (voting.signals.decision_counted), and the committee or the street admin may read it in by hand;
+# the street admin records the new contract in the registry.
 
 STAGE_LABELS = {
     REFERRED: gettext_lazy("已移交业主大会"),
@@ -63,7 +64,7 @@ STAGE_LABELS = {
 }
 ACTION_LABELS = {
     "open_vote": gettext_lazy("发起业主表决"),
-    "record_outcome": gettext_lazy("登记表决结果"),
+    "record_outcome": gettext_lazy("截止计票（结果自动登记）"),
     "choose": gettext_lazy("登记选聘企业"),
     "contract": gettext_lazy("登记新合同"),
 }

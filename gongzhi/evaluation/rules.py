@@ -97,6 +97,7 @@ HUNDRED = Decimal("100")
 class ItemSpec:
     text: str
     weight: Decimal = Decimal("1")
+    standard_code: str = ""  # the four-services standard item the question is about (blank: none)
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,19 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def template_errors(categories: Sequence[CategorySpec], allowed_codes: Iterable[str]) -> list[str]:
+def template_errors(
+    categories: Sequence[CategorySpec],
+    allowed_codes: Iterable[str],
+    standard: Mapping[str, str] | None = None,
+) -> list[str]:
     """Every problem with a template's structure, in Chinese; empty when it is sound.
 
     Category weights are percentages that must sum to exactly 100; item weights are relative
-    within their category (any positive numbers — they are normalised when scoring)."""
+    within their category (any positive numbers — they are normalised when scoring). An item may name a
+    four-services standard item: ``standard`` maps the street's item codes to their service (保洁 …), and the
+    code must exist and belong to the item's own category, so that a 保绿 question cannot count as a 保洁 item."""
     errors: list[str] = []
+    standard = standard or {}
     allowed = set(allowed_codes)
     if not categories:
         return [_("问卷至少需要一个类别。")]
@@ -153,9 +161,66 @@ def template_errors(categories: Sequence[CategorySpec], allowed_codes: Iterable[
             item_weight = _decimal(item.weight)
             if item_weight is None or item_weight <= 0:
                 errors.append(_("类别“%(c)s”第 %(n)d 题的权重必须大于 0。") % {"c": label, "n": number})
+            code = (item.standard_code or "").strip()
+            if code and code not in standard:
+                errors.append(
+                    _("类别“%(c)s”第 %(n)d 题：本街道的四保标准中没有编号 %(code)s。")
+                    % {"c": label, "n": number, "code": code}
+                )
+            elif code and standard[code] != category.code:
+                errors.append(
+                    _("类别“%(c)s”第 %(n)d 题：四保标准 %(code)s 不属于这一类别。")
+                    % {"c": label, "n": number, "code": code}
+                )
     if not errors and total != HUNDRED:
         errors.append(_("各类别权重之和为 %(t)s%%，必须正好是 100%%。") % {"t": plain(total)})
     return errors
+
+
+def standard_item_scores(
+    survey_items: Mapping[int, tuple[str, Decimal]],
+    item_means: Mapping[int, tuple[int, int]],
+    scale_max: int,
+    inspection_sums: Mapping[str, tuple[Decimal, Decimal]],
+) -> dict[str, dict]:
+    """One estate's quality on each four-services standard item, on the 0–100 scale of the composite, from the
+    two sources that score against the standard (issue 14: "quality" has one meaning everywhere):
+
+    - ``survey``: the residents' mean on the questions naming the item (``survey_items``: question id → (code,
+      weight); ``item_means``: question id → (answers, sum of 1..scale_max scores)), each question mapped to
+      0–100 as (mean − 1) × 100 / (scale_max − 1) and weighted as the template weights it — the same mapping as
+      the category means; ``answers`` counts the answers behind it;
+    - ``inspection``: the inspectors' points on the lines naming the item over the points available
+      (``inspection_sums``: code → (points given, points available)), × 100.
+
+    Either is None where nothing scored the item; values are rounded to one decimal (half up)."""
+    result: dict[str, dict] = {}
+    weighted: dict[str, Fraction] = {}
+    weight_sum: dict[str, Fraction] = {}
+    for item_id, (code, weight) in survey_items.items():
+        if not code or item_id not in item_means:
+            continue
+        n, answered_sum = item_means[item_id]
+        if not n:
+            continue
+        mean = Fraction(answered_sum, n)
+        w = Fraction(str(weight))
+        weighted[code] = weighted.get(code, Fraction(0)) + w * (mean - 1) * 100 / (scale_max - 1)
+        weight_sum[code] = weight_sum.get(code, Fraction(0)) + w
+        result.setdefault(code, {"survey": None, "answers": 0, "inspection": None})["answers"] += n
+    for code, weighted_total in weighted.items():
+        result[code]["survey"] = _one_decimal(weighted_total / weight_sum[code])
+    for code, (given, available) in inspection_sums.items():
+        if code and available:
+            row = result.setdefault(code, {"survey": None, "answers": 0, "inspection": None})
+            row["inspection"] = _one_decimal(Fraction(str(given)) * 100 / Fraction(str(available)))
+    return result
+
+
+def _one_decimal(value: Fraction) -> str:
+    return str(
+        (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    )
 
 
 COMPONENTS = ("survey", "inspection", "branch", "problems")

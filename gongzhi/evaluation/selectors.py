@@ -181,10 +181,14 @@ def withhold_small_sample(snapshot: ScoreSnapshot) -> bool:
         return False
     snapshot.survey_mean = snapshot.survey_shrunk = None
     snapshot.category_means = {}
-    # The survey interval is centred on the shrunk mean: it goes too.
-    snapshot.detail = {
-        k: v for k, v in (snapshot.detail or {}).items() if k not in ("survey_low", "survey_high")
-    }
+    # The survey interval is centred on the shrunk mean: it goes too; so do the residents' means per standard
+    # item (the inspectors' figures stay: they are no household's answer).
+    detail = {k: v for k, v in (snapshot.detail or {}).items() if k not in ("survey_low", "survey_high")}
+    if "standard" in detail:
+        detail["standard"] = {
+            code: {**row, "survey": None, "answers": 0} for code, row in detail["standard"].items()
+        }
+    snapshot.detail = detail
     if "withheld" not in (snapshot.flags or []):
         snapshot.flags = [*(snapshot.flags or []), "withheld"]
     return True
@@ -401,6 +405,66 @@ def ranking_notes(campaign: Campaign) -> list[list[str]]:
     ]
 
 
+def standard_item_rows(street_id: int, scores: dict, *, survey_shown: bool) -> list[dict]:
+    """An estate's scores per four-services standard item (``detail["standard"]``, rules.standard_item_scores)
+    with the item's title and service from the street's standard, in code order (BJ, LH, BA, BX as the standard
+    lists them). ``survey_shown`` False blanks the residents' figure (a sample too small to disclose). One
+    query, none when there are no scores."""
+    if not scores:
+        return []
+    from gongzhi.fees.selectors import standard_titles
+
+    titles = standard_titles(street_id)
+    rows = []
+    for code in sorted(scores, key=lambda c: (titles.get(c, (99,))[0], c)):
+        row = scores[code]
+        _order, service, title, _service_code = titles.get(code, (99, "", "", ""))
+        rows.append(
+            {
+                "code": code,
+                "service": service,
+                "title": title,
+                "survey": Decimal(row["survey"]) if survey_shown and row.get("survey") is not None else None,
+                "answers": row.get("answers", 0) if survey_shown else None,
+                "inspection": Decimal(row["inspection"]) if row.get("inspection") is not None else None,
+            }
+        )
+    return rows
+
+
+def estate_standard_quality(user, estate) -> dict | None:
+    """The estate's scores per four-services standard item in the street's latest closed, scored campaign, as far
+    as ``user`` sees its score (the same withholding as the score page): {"snapshot", "campaign", "by_code":
+    {code: row}} for the commitment check (fees), or None when there is none. Two queries."""
+    snapshot = (
+        visible(user, ScoreSnapshot)
+        .filter(
+            kind=ScoreKind.ESTATE,
+            estate=estate,
+            campaign__status=CampaignStatus.CLOSED,
+            campaign__recomputed_at__isnull=False,
+        )
+        .select_related("campaign")
+        .order_by("-campaign__period_end", "-campaign__pk")
+        .first()
+    )
+    if snapshot is None or not (snapshot.detail or {}).get("standard"):
+        return None
+    withheld = withhold_small_sample(snapshot)
+    survey_shown = not withheld and (
+        permissions.sees_raw_means(user, snapshot.campaign.street_id)
+        or snapshot.responses >= rules.MIN_DISCLOSED_RESPONSES
+    )
+    rows = standard_item_rows(
+        snapshot.campaign.street_id, snapshot.detail["standard"], survey_shown=survey_shown
+    )
+    return {
+        "snapshot": snapshot,
+        "campaign": snapshot.campaign,
+        "by_code": {row["code"]: row for row in rows},
+    }
+
+
 def drilldown(user, snapshot: ScoreSnapshot) -> dict:
     """Everything a score rests on, as far as this user may see it."""
     campaign = snapshot.campaign
@@ -465,6 +529,9 @@ def drilldown(user, snapshot: ScoreSnapshot) -> dict:
                 key=lambda item: order.get(item[0], len(order)),
             )
         ]
+        context["standard_items"] = standard_item_rows(
+            campaign.street_id, detail.get("standard") or {}, survey_shown=raw_ok
+        )
         context["inspections"] = list(
             visible(user, Inspection)
             .filter(campaign=campaign, estate=snapshot.estate)

@@ -145,15 +145,16 @@ def _surveys(user, today: dt.date) -> list[TodayItem]:
 
 
 def _replacements(user, today: dt.date) -> list[TodayItem]:
-    """The owners' committee's next step in a replacement after elimination (open the vote, record its
-    result, choose the company); the contract is the street admin's."""
+    """The owners' committee's next step in a replacement after elimination (open the vote, choose the
+    company); the count records the vote's result by itself, and the contract is the street admin's."""
     from gongzhi.evaluation import replacement as rules
     from gongzhi.evaluation.selectors_replacement import replacements_for_committee
 
     rows = [
         r
         for r in replacements_for_committee(user, today)
-        if rules.next_action(r.stage) in ("open_vote", "record_outcome", "choose")
+        # While the owners vote, the vote itself is on the list (voting); its count moves the replacement on.
+        if rules.next_action(r.stage) in ("open_vote", "choose")
     ]
     return [
         TodayItem(

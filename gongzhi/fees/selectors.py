@@ -733,6 +733,30 @@ def service_standard(street_id: int) -> list[tuple[str, list]]:
     return [(level, items) for level, items in by_level.items() if items]
 
 
+def standard_titles(street_id: int) -> dict[str, tuple[int, str, str, str]]:
+    """The street's four-services standard items by code: (the service's place among the four, the service's
+    label, the item's title, the service's code). A code names one item at every level, so any level's title
+    serves. One query."""
+    from gongzhi.fees.models import ServiceKind, StandardItem
+
+    order = {value: n for n, value in enumerate(ServiceKind.values)}
+    labels = dict(ServiceKind.choices)
+    return {
+        code: (order.get(service, 99), str(labels.get(service, service)), title, service)
+        for code, service, title in StandardItem.objects.filter(street_id=street_id)
+        .order_by("code", "level")
+        .values_list("code", "service", "title")
+    }
+
+
+def standard_services(street_id: int) -> dict[str, str]:
+    """The street's four-services standard item codes and the service each belongs to (BJ-01 → "cleaning"): what
+    a survey question or an inspection line may name. One query."""
+    from gongzhi.fees.models import StandardItem
+
+    return dict(StandardItem.objects.filter(street_id=street_id).values_list("code", "service").distinct())
+
+
 _UNREAD = object()
 
 

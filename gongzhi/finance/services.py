@@ -15,10 +15,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record
-from gongzhi.core.dates import plain_date
 from gongzhi.core.kept import facts_changed
+from gongzhi.core.keyed import Keyed, day_param
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.uploads import PDF_TYPE as PDF_TYPE  # the evidence views read it from here
 from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
@@ -478,24 +479,30 @@ def finance_check_run(*, today: dt.date | None = None) -> dict[str, int]:
     estates = {e.pk: e for e in Estate.objects.select_related("area")}
     states = disclosure_status(estate_ids=list(estates), today=today)
     alerts = money_alerts(estate_ids=list(estates), today=today)
-    wanted: list[tuple[str, int, str, str, str]] = []  # key, estate, who, text, url
+    wanted: list[tuple[str, int, str, Keyed, str]] = []  # key, estate, who, text, url
     labels = dict(LedgerKind.choices)
     for (estate_id, ledger), state in states.items():
         if not state.overdue:
             continue
         who = "fee" if ledger == LedgerKind.PROPERTY_FEE else "owners"
-        text = _("%(estate)s的%(ledger)s应于 %(due)s 公示，已超期 %(days)d 天。") % {
-            "estate": estates[estate_id].name,
-            "ledger": labels[ledger],
-            "due": plain_date(state.due_date),
-            "days": state.days_overdue,
-        }
+        text = Keyed(
+            gettext_noop("%(estate)s的%(ledger)s应于 %(due)s 公示，已超期 %(days)d 天。"),
+            {
+                "estate": estates[estate_id].name,
+                "ledger": str(labels[ledger]),
+                "due": day_param(state.due_date),
+                "days": state.days_overdue,
+            },
+        )
         url = f"{reverse('finance:estate', args=[estate_id])}?ledger={ledger}#disclosure"
         wanted.append(
             (f"disclosure:{estate_id}:{ledger}:{state.due_date.isoformat()}", estate_id, who, text, url)
         )
     for alert in alerts:
-        text = f"{estates[alert.estate_id].name}:{alert.label}。{alert.detail}"
+        text = Keyed(
+            gettext_noop("%(estate)s：%(label)s。%(detail)s"),
+            {"estate": estates[alert.estate_id].name, "label": str(alert.label), "detail": str(alert.detail)},
+        )
         url = f"{reverse('finance:estate', args=[alert.estate_id])}?ledger={alert.ledger}#alerts"
         wanted.append((alert.key, alert.estate_id, "owners", text, url))
     sent_before = set(

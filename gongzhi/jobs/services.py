@@ -23,8 +23,10 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.errors import UserError
+from gongzhi.core.keyed import Keyed
 from gongzhi.core.notify import notify
 from gongzhi.jobs import registry
 from gongzhi.jobs.models import Job, JobStatus, WorkerBeat
@@ -241,9 +243,12 @@ def _finish(job: Job, *, status: str, result: Any = None, error: str = "") -> Jo
     if job.user_id is not None:
         title = registry.title(job.task)
         if status == JobStatus.DONE:
-            text = _("后台任务已完成：%(title)s。") % {"title": title}
+            text = Keyed(gettext_noop("后台任务已完成：%(title)s。"), {"title": str(title)})
         else:
-            text = _("后台任务失败：%(title)s（%(error)s）") % {"title": title, "error": error[:150]}
+            text = Keyed(
+                gettext_noop("后台任务失败：%(title)s（%(error)s）"),
+                {"title": str(title), "error": error[:150]},
+            )
         notify([job.user], text, url=reverse("jobs:detail", args=[job.pk]), urgent=status != JobStatus.DONE)
     return job
 

@@ -24,9 +24,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import UserError
+from gongzhi.core.keyed import Keyed
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.notify import notify
 from gongzhi.core.scopes import forget_scope, units_with_owner_accounts
@@ -185,11 +187,13 @@ def _tell_existing_accounts(estate: Estate, units_by_owner: dict[int, list[Unit]
     if users:
         notify(
             users,
-            _(
-                "%(estate)s 刚为您名下的房屋发放了新的业主激活信，之前未使用的激活码已作废。"
-                "激活信只能开通新的业主账号，不会改动您现有账号的密码；如非您本人申请，请联系业委会或居委会。"
-            )
-            % {"estate": estate.name},
+            Keyed(
+                gettext_noop(
+                    "%(estate)s 刚为您名下的房屋发放了新的业主激活信，之前未使用的激活码已作废。"
+                    "激活信只能开通新的业主账号，不会改动您现有账号的密码；如非您本人申请，请联系业委会或居委会。"
+                ),
+                {"estate": estate.name},
+            ),
             event="portal.letters_reissued",
             street_id=estate.area.street_id,
         )

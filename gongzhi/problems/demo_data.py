@@ -42,7 +42,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from gongzhi.core.keyed import Keyed, day_param
 from gongzhi.core.models import Notification, RoleGrant, User
 from gongzhi.core.workdays import Deadline, UnknownCalendarYear, add_working_days, is_working_day
 from gongzhi.demo.errors import DemoError
@@ -900,14 +902,20 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
     candidates: dict[str, list[tuple[dt.datetime, Notification]]] = {}
 
     def tell(
-        name: str, problem: Problem, when: dt.datetime, text: str, *, resident=False, urgent=False
+        name: str, problem: Problem, when: dt.datetime, text: Keyed, *, resident=False, urgent=False
     ) -> None:
         user = cast.user(name)
         if user is not None:
             url = reverse("portal:problem" if resident else "problems:detail", args=[problem.pk])
-            candidates.setdefault(name, []).append(
-                (when, Notification(user=user, text=text[:300], url=url, urgent=urgent))
+            notification = Notification(
+                user=user,
+                text=text.chinese()[:300],
+                text_key=text.key,
+                text_params=text.params,
+                url=url,
+                urgent=urgent,
             )
+            candidates.setdefault(name, []).append((when, notification))
 
     for problem, story in zip(problems, stories, strict=True):
         number, estate, category = problem.number, problem.estate.name, problem.category.name
@@ -918,11 +926,14 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
         for step in story.steps:
             due = step.deadline.due if step.deadline is not None else due
             if step.action == "report":
-                text = _("%(estate)s 新问题 %(number)s:%(category)s，待受理。") % {
-                    "estate": estate,
-                    "number": number,
-                    "category": category,
-                }
+                text = Keyed(
+                    gettext_noop("%(estate)s 新问题 %(number)s：%(category)s，待受理。"),
+                    {
+                        "estate": estate,
+                        "number": number,
+                        "category": category,
+                    },
+                )
                 if in_area:
                     tell("demo_secretary", problem, step.at, text, urgent=problem.urgent)
                 if problem.urgent:
@@ -932,29 +943,40 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
                     "demo_secretary",
                     problem,
                     step.at,
-                    _("%(number)s 已提交整改，请现场验收。") % {"number": number},
+                    Keyed(gettext_noop("%(number)s 已提交整改，请现场验收。"), {"number": number}),
                 )
             elif step.action == "accept" and ours:
-                text = _("新派单 %(number)s（%(category)s），请于 %(due)s 前整改。") % {
-                    "number": number,
-                    "category": category,
-                    "due": due.isoformat(),
-                }
+                text = Keyed(
+                    gettext_noop("新派单 %(number)s（%(category)s），请于 %(due)s 前整改。"),
+                    {
+                        "number": number,
+                        "category": category,
+                        "due": day_param(due),
+                    },
+                )
                 tell("demo_company", problem, step.at, text, urgent=problem.urgent)
             elif step.action == "send_back" and ours:
-                text = _("%(number)s 验收未通过，已退回整改：%(note)s") % {
-                    "number": number,
-                    "note": step.note,
-                }
+                text = Keyed(
+                    gettext_noop("%(number)s 验收未通过，已退回整改：%(note)s"),
+                    {
+                        "number": number,
+                        "note": step.note,
+                    },
+                )
                 tell("demo_company", problem, step.at, text, urgent=problem.urgent)
             elif step.action == "escalate":
-                text = _("超期：%(number)s（%(estate)s · %(category)s）期限 %(due)s，责任方 %(who)s。") % {
-                    "number": number,
-                    "estate": estate,
-                    "category": category,
-                    "due": due.isoformat(),
-                    "who": story.assignee_label,
-                }
+                text = Keyed(
+                    gettext_noop(
+                        "超期：%(number)s（%(estate)s · %(category)s）期限 %(due)s，责任方 %(who)s。"
+                    ),
+                    {
+                        "number": number,
+                        "estate": estate,
+                        "category": category,
+                        "due": day_param(due),
+                        "who": story.assignee_label,
+                    },
+                )
                 tell("demo_admin", problem, step.at, text, urgent=True)
                 if in_area:
                     tell("demo_secretary", problem, step.at, text, urgent=True)
@@ -963,16 +985,21 @@ def _inbox(problems: list[Problem], stories: list[_Story], history: _History) ->
             if not mine:
                 continue
             if step.action == "accept":
-                text = _("您报告的问题 %(number)s 已受理，正在整改。") % {"number": number}
+                text = Keyed(gettext_noop("您报告的问题 %(number)s 已受理，正在整改。"), {"number": number})
                 tell("demo_owner", problem, step.at, text, resident=True)
             elif step.action == "reject":
-                text = _("您报告的问题 %(number)s 未予受理：%(reason)s") % {
-                    "number": number,
-                    "reason": step.note,
-                }
+                text = Keyed(
+                    gettext_noop("您报告的问题 %(number)s 未予受理：%(reason)s"),
+                    {
+                        "number": number,
+                        "reason": step.note,
+                    },
+                )
                 tell("demo_owner", problem, step.at, text, resident=True)
             elif step.action == "close":
-                text = _("您报告的问题 %(number)s 已整改销项，欢迎评价。") % {"number": number}
+                text = Keyed(
+                    gettext_noop("您报告的问题 %(number)s 已整改销项，欢迎评价。"), {"number": number}
+                )
                 tell("demo_owner", problem, step.at, text, resident=True)
     rows = []
     for name in sorted(candidates):

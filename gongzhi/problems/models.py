@@ -9,8 +9,6 @@ it once within a window. Every step is a ``ProblemEvent``; the workflow lives in
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -267,13 +265,9 @@ class ProblemEvent(models.Model):
         return f"{self.problem.number} {self.get_action_display()}"
 
     def system_note(self) -> str:
-        from gongzhi.core.dates import plain_date
+        from gongzhi.core.keyed import render
 
-        params = {
-            name: plain_date(dt.date.fromisoformat(value["date"])) if isinstance(value, dict) else value
-            for name, value in self.note_params.items()
-        }
-        return gettext(self.note_key) % params
+        return render(self.note_key, self.note_params)
 
     @property
     def shown_note(self) -> str:

@@ -23,6 +23,7 @@ from gongzhi.core.dates import plain_date
 from gongzhi.core.errors import UserError
 from gongzhi.core.images import clean_image
 from gongzhi.core.kept import facts_changed
+from gongzhi.core.keyed import Keyed, day_param
 from gongzhi.core.models import AuditEvent, Role, RoleGrant, User
 from gongzhi.core.notify import notify
 from gongzhi.core.workdays import add_working_days
@@ -253,11 +254,14 @@ def problem_report(
         changes={"category": category.name, "source": source, "estate": estate.name},
     )
     facts_changed(estate.pk, "problems")
-    text = _("%(estate)s 新问题 %(number)s:%(category)s，待受理。") % {
-        "estate": estate.name,
-        "number": problem.number,
-        "category": category.name,
-    }
+    text = Keyed(
+        gettext_noop("%(estate)s 新问题 %(number)s：%(category)s，待受理。"),
+        {
+            "estate": estate.name,
+            "number": problem.number,
+            "category": category.name,
+        },
+    )
     recipients = _branch_users(problem) + (_street_admins(problem) if problem.urgent else [])
     notify(
         recipients,
@@ -398,11 +402,14 @@ def problem_accept(
     with translation.override("zh-hans"):  # the stored text is Chinese whatever the writer's language
         event.note = (note + "\n" if note else "") + event.system_note()
     event.save(update_fields=["note", "note_key", "note_params"])
-    text = _("新派单 %(number)s（%(category)s），请于 %(due)s 前整改。") % {
-        "number": locked.number,
-        "category": locked.category.name,
-        "due": plain_date(deadline.due),
-    }
+    text = Keyed(
+        gettext_noop("新派单 %(number)s（%(category)s），请于 %(due)s 前整改。"),
+        {
+            "number": locked.number,
+            "category": locked.category.name,
+            "due": day_param(deadline.due),
+        },
+    )
     ref = f"problem-event:{event.pk}"
     street_id = _street_id(locked)
     notify(
@@ -416,7 +423,7 @@ def problem_accept(
     )
     notify(
         _reporter(locked),
-        _("您报告的问题 %(number)s 已受理，正在整改。") % {"number": locked.number},
+        Keyed(gettext_noop("您报告的问题 %(number)s 已受理，正在整改。"), {"number": locked.number}),
         url=_resident_url(locked),
         event="problems.accepted",
         street_id=street_id,
@@ -432,8 +439,10 @@ def problem_reject(*, actor, problem: Problem, reason: str, now: dt.datetime | N
     locked.save()
     notify(
         _reporter(locked),
-        _("您报告的问题 %(number)s 未予受理：%(reason)s")
-        % {"number": locked.number, "reason": locked.reject_reason},
+        Keyed(
+            gettext_noop("您报告的问题 %(number)s 未予受理：%(reason)s"),
+            {"number": locked.number, "reason": locked.reject_reason},
+        ),
         url=_resident_url(locked),
         event="problems.rejected",
         street_id=_street_id(locked),
@@ -471,7 +480,7 @@ def problem_submit(
     _store_photos(locked, event, cleaned, ProblemPhoto.Kind.EVIDENCE)
     notify(
         _branch_users(locked),
-        _("%(number)s 已提交整改，请现场验收。") % {"number": locked.number},
+        Keyed(gettext_noop("%(number)s 已提交整改，请现场验收。"), {"number": locked.number}),
         url=_office_url(locked),
         event="problems.submitted",
         street_id=_street_id(locked),
@@ -486,7 +495,10 @@ def problem_send_back(*, actor, problem: Problem, note: str, now: dt.datetime | 
     locked.save()
     notify(
         _assignee_users(locked),
-        _("%(number)s 验收未通过，已退回整改：%(note)s") % {"number": locked.number, "note": note},
+        Keyed(
+            gettext_noop("%(number)s 验收未通过，已退回整改：%(note)s"),
+            {"number": locked.number, "note": note},
+        ),
         url=_office_url(locked),
         urgent=locked.urgent,
         event="problems.sent_back",
@@ -504,7 +516,7 @@ def problem_close(*, actor, problem: Problem, note: str = "", now: dt.datetime |
     locked.save()
     notify(
         _reporter(locked),
-        _("您报告的问题 %(number)s 已整改销项，欢迎评价。") % {"number": locked.number},
+        Keyed(gettext_noop("您报告的问题 %(number)s 已整改销项，欢迎评价。"), {"number": locked.number}),
         url=_resident_url(locked),
         event="problems.closed",
         street_id=_street_id(locked),
@@ -569,7 +581,9 @@ def problem_reopen(*, actor, problem: Problem, note: str, now: dt.datetime | Non
     locked.closed_at = None
     locked.submitted_at = None
     locked.save()
-    text = _("%(number)s 被报告人重新打开：%(note)s") % {"number": locked.number, "note": note}
+    text = Keyed(
+        gettext_noop("%(number)s 被报告人重新打开：%(note)s"), {"number": locked.number, "note": note}
+    )
     notify(
         _assignee_users(locked) + _branch_users(locked),
         text,
@@ -615,13 +629,16 @@ def problems_escalate_overdue(*, today: dt.date | None = None) -> int:
             street_id=problem.estate.area.street_id,
             changes={"overdue_since": [None, day.isoformat()]},
         )
-        text = _("超期：%(number)s（%(estate)s · %(category)s）期限 %(due)s，责任方 %(who)s。") % {
-            "number": problem.number,
-            "estate": problem.estate.name,
-            "category": problem.category.name,
-            "due": plain_date(problem.deadline),
-            "who": problem.assignee_label,
-        }
+        text = Keyed(
+            gettext_noop("超期：%(number)s（%(estate)s · %(category)s）期限 %(due)s，责任方 %(who)s。"),
+            {
+                "number": problem.number,
+                "estate": problem.estate.name,
+                "category": problem.category.name,
+                "due": day_param(problem.deadline),
+                "who": problem.assignee_label,
+            },
+        )
         notify(
             _branch_users(problem) + _street_admins(problem) + _assignee_users(problem),
             text,

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.dates import date_time
 from gongzhi.core.errors import UserError
+from gongzhi.core.keyed import Keyed
 from gongzhi.core.models import AuditEvent, Role, RoleGrant
 from gongzhi.core.scopes import scope_for
 from gongzhi.registry.models import Street
@@ -262,7 +264,7 @@ def exam_set_status(*, actor, exam: Exam, status: str) -> Exam:
         people = User.objects.filter(pk__in=exam.participants.filter(user__isnull=False).values("user_id"))
         notify(
             people,
-            _("新的考试“%(title)s”已开放，请在手机上参加。") % {"title": exam.title},
+            Keyed(gettext_noop("新的考试“%(title)s”已开放，请在手机上参加。"), {"title": exam.title}),
             url=reverse("training:my"),
             event="training.exam_open",
             street_id=exam.street_id,

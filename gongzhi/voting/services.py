@@ -25,10 +25,12 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_event, audit_is_recording, audit_record, diff, snapshot
 from gongzhi.core.errors import UserError
 from gongzhi.core.kept import facts_changed
+from gongzhi.core.keyed import Keyed
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.uploads import CleanDocument, UploadRejected, clean_document
 from gongzhi.core.validators import EARLIEST_DATE, date_window_error
@@ -894,6 +896,9 @@ def decision_close(*, actor, decision: Decision, now: dt.datetime | None = None)
         street_id=_street_id(decision),
         changes={"status": [DecisionStatus.PUBLISHED, DecisionStatus.CLOSED], "result": outcome},
     )
+    from gongzhi.voting.signals import decision_counted
+
+    decision_counted.send(sender=Decision, decision=decision)
     return decision
 
 
@@ -995,11 +1000,14 @@ def decisions_remind_short_of_quorum(*, now: dt.datetime | None = None) -> int:
             recipients = list(holders_of(Role.OC_MEMBER, estate_id=estate.pk)) + list(
                 holders_of(Role.AREA_SECRETARY, area_id=estate.area_id)
             )
-            text = _("%(estate)s「%(title)s」未达法定人数：%(gap)s。请组织动员业主参与表决。") % {
-                "estate": estate.name,
-                "title": decision.title,
-                "gap": quorum_text(figures[decision.pk], days_left),
-            }
+            text = Keyed(
+                gettext_noop("%(estate)s「%(title)s」未达法定人数：%(gap)s。请组织动员业主参与表决。"),
+                {
+                    "estate": estate.name,
+                    "title": decision.title,
+                    "gap": quorum_text(figures[decision.pk], days_left),
+                },
+            )
             notify(
                 recipients,
                 text,

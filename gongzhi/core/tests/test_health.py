@@ -39,6 +39,7 @@ CODES = {
     "evaluation.benchmarks_hold",
     "evaluation.answers_have_codes",
     "evaluation.inspection_photos_as_claimed",
+    "evaluation.standard_codes_known",
     "branchwork.guard_logs_signed_by_managing_company",
     "branchwork.patrols_in_their_area",
     "branchwork.patrol_summaries_fit_findings",

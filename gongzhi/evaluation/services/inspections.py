@@ -27,6 +27,7 @@ class ChecklistLine:
     score: Decimal
     max_score: Decimal
     remark: str = ""
+    standard_code: str = ""  # the four-services standard item the line checks (fees.StandardItem.code)
 
 
 @transaction.atomic
@@ -43,6 +44,9 @@ def inspection_record(
     """A third-party inspection of an assigned estate: checklist lines (score out of max) → 0–100."""
     _require(permissions.may_inspect(actor, campaign, estate))
     _open_for_marks(campaign)
+    from gongzhi.fees.selectors import standard_services
+
+    standard = standard_services(campaign.street_id)
     errors, cleaned = [], []
     if not lines:
         errors.append(_("请至少填写一个检查项。"))
@@ -54,6 +58,7 @@ def inspection_record(
                 line.get("score"),
                 line.get("max_score"),
                 line.get("remark", ""),
+                line.get("standard_code", ""),
             )
         score, max_score = rules._decimal(line.score), rules._decimal(line.max_score)
         if line.category not in CategoryCode.values:
@@ -66,6 +71,13 @@ def inspection_record(
             errors.append(
                 _("第 %(n)d 项：得分应在 0 到 %(m)s 之间。") % {"n": number, "m": rules.plain(max_score)}
             )
+        code = (line.standard_code or "").strip()
+        if code and code not in standard:
+            errors.append(
+                _("第 %(n)d 项：本街道的四保标准中没有编号 %(code)s。") % {"n": number, "code": code}
+            )
+        elif code and standard[code] != line.category:
+            errors.append(_("第 %(n)d 项：四保标准 %(code)s 不属于所选类别。") % {"n": number, "code": code})
         cleaned.append((line, score, max_score))
     if inspected_on is None or inspected_on > timezone.localdate():
         errors.append(_("检查日期不能晚于今天。"))
@@ -96,6 +108,7 @@ def inspection_record(
             inspection=inspection,
             category=line.category,
             label=line.label.strip()[:120],
+            standard_code=(line.standard_code or "").strip(),
             score=score,
             max_score=max_score,
             remark=(line.remark or "").strip()[:200],
@@ -111,6 +124,13 @@ def inspection_record(
         action=AuditEvent.Action.CREATE,
         obj=inspection,
         street_id=campaign.street_id,
-        changes={"score": str(inspection.score), "lines": len(cleaned), "photos": len(images)},
+        changes={
+            "score": str(inspection.score),
+            "lines": len(cleaned),
+            "standard_items": sorted(
+                {c for c in ((line.standard_code or "").strip() for line, _s, _m in cleaned) if c}
+            ),
+            "photos": len(images),
+        },
     )
     return inspection

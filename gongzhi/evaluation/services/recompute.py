@@ -27,6 +27,7 @@ from gongzhi.evaluation.models import (
     CampaignEstate,
     CampaignStatus,
     Inspection,
+    InspectionItem,
     ScoreKind,
     ScoreSnapshot,
     SurveyAnswer,
@@ -97,6 +98,19 @@ def gather_inputs(campaign: Campaign) -> dict:
         .annotate(avg=Avg(Cast("score", FloatField())), n=Count("id"))
         .order_by()
     }
+    # The inspectors' points per four-services standard item (issue 14), summed over the estate's inspections.
+    standard_inspections: dict[int, dict[str, tuple]] = defaultdict(dict)
+    for row in (
+        InspectionItem.objects.filter(inspection__campaign=campaign)
+        .exclude(standard_code="")
+        .values("inspection__estate_id", "standard_code")
+        .annotate(given=Sum("score"), available=Sum("max_score"))
+        .order_by()
+    ):
+        standard_inspections[row["inspection__estate_id"]][row["standard_code"]] = (
+            row["given"],
+            row["available"],
+        )
     branch = dict(BranchAssessment.objects.filter(campaign=campaign).values_list("estate_id", "score"))
     start, end = _period_bounds(campaign)
     problems = {
@@ -128,6 +142,7 @@ def gather_inputs(campaign: Campaign) -> dict:
         "survey": survey,
         "item_means": item_means,
         "inspections": inspections,
+        "standard_inspections": standard_inspections,
         "branch": branch,
         "problems": problems,
         "serving": serving,
@@ -137,10 +152,11 @@ def gather_inputs(campaign: Campaign) -> dict:
 def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAULT_BOTTOM_N) -> dict:
     """Pure computation over the aggregates (no queries): estate and company rows for ScoreSnapshot."""
     template = campaign.template
-    structure = [
-        (c.code, c.weight, [(i.pk, i.weight) for i in c.items.all()])
-        for c in template.categories.prefetch_related("items")
-    ]
+    categories = list(template.categories.prefetch_related("items"))
+    structure = [(c.code, c.weight, [(i.pk, i.weight) for i in c.items.all()]) for c in categories]
+    survey_items = {
+        i.pk: (i.standard_code, i.weight) for c in categories for i in c.items.all() if i.standard_code
+    }
     estate_ids = sorted(inputs["households"])
     empty = rules.Aggregate(0, 0.0, 0.0)
     aggregates = [inputs["survey"].get(e, empty) for e in estate_ids]
@@ -193,6 +209,12 @@ def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAU
             "inspections": inspection[1] if inspection else 0,
             "composite": composite,
             "category_means": category_means,
+            "standard": rules.standard_item_scores(
+                survey_items,
+                means,
+                template.scale_max,
+                inputs.get("standard_inspections", {}).get(estate_id, {}),
+            ),
             "flags": flags,
         }
     ranked = rules.rank_with_intervals(
@@ -353,6 +375,7 @@ def campaign_recompute(
                     "indistinct_from_rank": ranked.indistinct_from_rank,
                     "position": ranked.position,
                     "survey_weight": round(r["survey_weight"], 3),
+                    "standard": r["standard"],
                 },
             )
         )

@@ -129,12 +129,13 @@ def replacement_open_vote(
 @transaction.atomic
 def replacement_record_outcome(*, actor, replacement: Replacement, today=None) -> Replacement:
     """Record the counted result of the linked decision: passed → the committee chooses a company;
-    failed → the estate keeps its company (recorded, the end)."""
+    failed → the estate keeps its company (recorded, the end). ``actor`` None is the system, when the vote
+    is counted (``follow_counted_decision``); a user must be the committee or the street admin."""
     from gongzhi.voting.models import Decision
 
     replacement = _locked(replacement)
     estate = replacement.referral.estate
-    if not permissions.may_record_replacement_outcome(actor, estate):
+    if actor is not None and not permissions.may_record_replacement_outcome(actor, estate):
         raise PermissionDenied
     _require_step(replacement, "record_outcome", today)
     decision = Decision.objects.get(pk=replacement.decision_id)
@@ -153,6 +154,19 @@ def replacement_record_outcome(*, actor, replacement: Replacement, today=None) -
         actor, replacement, "record_outcome", {"decision": decision.pk, "passed": replacement.outcome_passed}
     )
     return replacement
+
+
+def follow_counted_decision(sender, *, decision, **kwargs) -> None:
+    """voting.signals.decision_counted: a replacement waiting on this decision takes its counted result at once,
+    in the closing transaction (the committee no longer has to press 登记表决结果). A replacement that cannot
+    take it (another matter, another estate: ``rules.outcome_error``) stays at 业主表决中 and its page says why;
+    the count itself is never refused because of it."""
+    for replacement in Replacement.objects.filter(decision_id=decision.pk, outcome_passed__isnull=True):
+        try:
+            with transaction.atomic():
+                replacement_record_outcome(actor=None, replacement=replacement)
+        except EvaluationError:
+            continue
 
 
 @transaction.atomic

@@ -90,10 +90,14 @@ def test_an_eliminated_companys_estate_is_carried_to_a_new_contract(world):
     # Not counted yet: refused, nothing recorded.
     with pytest.raises(EvaluationError, match="尚未截止计票"):
         services.replacement_record_outcome(actor=world.user("admin"), replacement=rep)
+    # Counting the vote records its result on the replacement in the same transaction, as the system.
     count(world, decision, "yes")
-    services.replacement_record_outcome(actor=world.user("admin"), replacement=rep)
     rep.refresh_from_db()
     assert rep.outcome_passed is True and stage_of(rep) == rules.SELECTING
+    recorded = AuditEvent.objects.get(object_type="evaluation.Replacement", changes__step="record_outcome")
+    assert recorded.actor is None and recorded.changes["passed"] is True
+    with pytest.raises(EvaluationError, match="当前阶段"):  # nothing left to record by hand
+        services.replacement_record_outcome(actor=world.user("admin"), replacement=rep)
 
     # The choice: not the dismissed company, with a reason, by the committee only.
     with pytest.raises(EvaluationError, match="解聘"):
@@ -184,7 +188,6 @@ def test_a_failed_vote_keeps_the_company(world):
     rep = referred(world)
     decision = services.replacement_open_vote(actor=world.user("oc_a1"), replacement=rep, **past_window())
     count(world, decision, "no")
-    services.replacement_record_outcome(actor=world.user("oc_a1"), replacement=rep)
     rep.refresh_from_db()
     assert rep.outcome_passed is False and stage_of(rep) == rules.KEPT
     with pytest.raises(EvaluationError, match="当前阶段"):
@@ -207,7 +210,6 @@ def test_a_contract_that_would_overlap_a_later_one_changes_nothing(world):
     today = timezone.localdate()
     decision = services.replacement_open_vote(actor=world.user("oc_a1"), replacement=rep, **past_window())
     count(world, decision, "yes")
-    services.replacement_record_outcome(actor=world.user("oc_a1"), replacement=rep)
     services.replacement_choose(
         actor=world.user("oc_a1"), replacement=rep, company=world.company_y, reason="标杆企业服务好"
     )

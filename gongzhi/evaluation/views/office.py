@@ -425,8 +425,13 @@ def _editor_rows(data) -> list[dict]:
     for code, label in CategoryCode.choices:
         texts = data.getlist(f"items-{code}-text")
         weights = data.getlist(f"items-{code}-weight")
+        standards = data.getlist(f"items-{code}-standard")
         items = [
-            {"text": text.strip(), "weight": (weights[i] if i < len(weights) else "").strip() or "1"}
+            {
+                "text": text.strip(),
+                "weight": (weights[i] if i < len(weights) else "").strip() or "1",
+                "standard_code": (standards[i] if i < len(standards) else "").strip(),
+            }
             for i, text in enumerate(texts)
             if text.strip()
         ]
@@ -451,7 +456,10 @@ def _editor_from_template(template: SurveyTemplate | None) -> list[dict]:
                 "enabled": True,
                 "name": c.name,
                 "weight": rules.plain(c.weight),
-                "items": [{"text": i.text, "weight": rules.plain(i.weight)} for i in c.items.all()],
+                "items": [
+                    {"text": i.text, "weight": rules.plain(i.weight), "standard_code": i.standard_code}
+                    for i in c.items.all()
+                ],
             }
     rows = []
     for code, label in CategoryCode.choices:
@@ -519,8 +527,17 @@ def template_edit(request, pk: int | None = None):
         context_rows = _editor_from_template(template)
         form_name = template.name if template else ""
         form_scale = template.scale_max if template else 5
+    from gongzhi.fees.selectors import standard_titles
+
+    # A question of a four-services category may name the standard item it asks about (issue 14).
+    titles = standard_titles(template.street_id if template else street_id)
     for row in context_rows:
         row["blank_rows"] = range(2 if row["items"] else 5)
+        row["standard_choices"] = [
+            (code, f"{code} {title}")
+            for code, (_o, _s, title, service) in sorted(titles.items())
+            if service == row["code"]
+        ]
     return render(
         request,
         "evaluation/template_edit.html",

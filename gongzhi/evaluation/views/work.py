@@ -57,14 +57,50 @@ def inspections(request):
     )
 
 
-def _checklist_defaults(campaign: Campaign) -> list[dict]:
-    rows = []
+def _checklist_defaults(campaign: Campaign, estate) -> list[dict]:
+    """The checklist an inspector starts from. Where the street keeps a four-services standard and the estate's
+    contract names a level, one line per standard item of that level (its code, and the requirement as a hint),
+    so the inspection scores what the company committed to; then the questionnaire's other categories (attitude,
+    openness). Without a standard: the questionnaire's first items of each category."""
+    from gongzhi.fees.selectors import commitment_check
+
+    check = commitment_check(estate)
+    rows = [
+        {
+            "category": c.service,
+            "label": c.title,
+            "standard_code": c.code,
+            "requirement": f"{c.required.normalize():f} {c.unit}",
+            "score": "",
+            "max_score": "10",
+            "remark": "",
+        }
+        for c in check["checks"]
+    ]
+    four_services = {c.service for c in check["checks"]}
     for category in campaign.template.categories.prefetch_related("items"):
+        if category.code in four_services:
+            continue
         for item in category.items.all()[:3]:
             rows.append(
-                {"category": category.code, "label": item.text, "score": "", "max_score": "10", "remark": ""}
+                {
+                    "category": category.code,
+                    "label": item.text,
+                    "standard_code": item.standard_code,
+                    "score": "",
+                    "max_score": "10",
+                    "remark": "",
+                }
             )
     return rows or [{"category": "", "label": "", "score": "", "max_score": "10", "remark": ""}]
+
+
+def _standard_choices(street_id: int) -> list[tuple[str, str]]:
+    """The street's standard items for a line's "标准项" choice: (code, "BJ-01 楼道清扫"), in the standard's order."""
+    from gongzhi.fees.selectors import standard_titles
+
+    titles = standard_titles(street_id)
+    return [(code, f"{code} {titles[code][2]}") for code in sorted(titles, key=lambda c: (titles[c][0], c))]
 
 
 @login_required
@@ -79,13 +115,14 @@ def inspection_create(request, pk: int, estate: int):
     if estate_obj is None or not permissions.may_inspect(request.user, campaign, estate_obj):
         raise Http404
     form = InspectionForm(request.POST or None, initial={"inspected_on": timezone.localdate()})
-    lines = _checklist_defaults(campaign)
+    lines = _checklist_defaults(campaign, estate_obj)
     if request.method == "POST":
         cats = request.POST.getlist("line-category")
         labels = request.POST.getlist("line-label")
         scores = request.POST.getlist("line-score")
         maxes = request.POST.getlist("line-max")
         remarks = request.POST.getlist("line-remark")
+        codes = request.POST.getlist("line-code")
         lines = [
             {
                 "category": cats[i] if i < len(cats) else "",
@@ -93,6 +130,7 @@ def inspection_create(request, pk: int, estate: int):
                 "score": scores[i] if i < len(scores) else "",
                 "max_score": maxes[i] if i < len(maxes) else "",
                 "remark": remarks[i] if i < len(remarks) else "",
+                "standard_code": codes[i] if i < len(codes) else "",
             }
             for i in range(len(labels))
             if labels[i].strip() or (i < len(scores) and scores[i].strip())
@@ -125,6 +163,7 @@ def inspection_create(request, pk: int, estate: int):
             "estate": estate_obj,
             "lines": padded,
             "category_choices": CategoryCode.choices,
+            "standard_choices": _standard_choices(campaign.street_id),
             "nav_active": "eval_inspections",
         },
         status=400 if form.errors else 200,

@@ -51,3 +51,9 @@ def measure(value: Any) -> str:
 def get_entry(mapping: Any, key: str) -> str:
     """``mapping[key]`` for a form's entered values (``{{ entered|get_entry:c.code }}``); "" when absent."""
     return str(mapping.get(key, "")) if isinstance(mapping, dict) else ""
+
+
+@register.filter
+def lookup(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` as it is (``{% with q=quality.by_code|lookup:c.code %}``); None when absent."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -82,6 +82,10 @@ def estate_services(request, estate_id: int):
     estate = get_fee_estate(request.user, estate_id)
     can_edit = can_keep_fees(request.user, estate)
     data = selectors.commitment_check(estate)
+    from gongzhi.evaluation.selectors import estate_standard_quality
+
+    # How the same items scored in the last evaluation: the commitment beside the measured quality.
+    quality = estate_standard_quality(request.user, estate)
     status = 200
     entered = None  # what the company typed, shown again when it is refused (nothing typed is lost)
     if request.method == "POST":
@@ -99,6 +103,13 @@ def estate_services(request, estate_id: int):
     return render(
         request,
         "fees/estate_services.html",
-        {"estate": estate, **data, "can_edit": can_edit, "entered": entered, "nav_active": "fee_quality"},
+        {
+            "estate": estate,
+            **data,
+            "quality": quality,
+            "can_edit": can_edit,
+            "entered": entered,
+            "nav_active": "fee_quality",
+        },
         status=status,
     )

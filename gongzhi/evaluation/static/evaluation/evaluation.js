@@ -43,6 +43,7 @@
         var copy = template.cloneNode(true);
         copy.querySelectorAll("input[type=text]").forEach(function (i) { i.value = ""; });
         copy.querySelectorAll("input[type=number]").forEach(function (i) { i.value = "1"; });
+        copy.querySelectorAll("select").forEach(function (s) { s.value = ""; });
         body.appendChild(copy);
         copy.querySelector("input[type=text]").focus();
         return;
