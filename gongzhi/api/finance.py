@@ -41,12 +41,12 @@ WRITE_ERRORS = {**s.ALWAYS, 400: s.Message, 403: s.Message, 404: s.Message}
 
 class EntryOut(Schema):
     seq: int
-    estate: str = Field(description="小区编号(字符串,与 §6 导出一致)")
+    estate: str = Field(description="小区编号（字符串，与 §6 导出一致）")
     estate_name: str
     ledger: str
     date: str
     direction: str = Field(description="in 收入 / out 支出")
-    amount: str = Field(description="金额,两位小数")
+    amount: str = Field(description="金额，两位小数")
     balance: str = Field(description="本条之后的余额")
     summary: str
     category: str
@@ -55,7 +55,7 @@ class EntryOut(Schema):
     project: str
     reverses: int | None = Field(description="冲正的记录序号")
     corrects: str | None = Field(
-        None, description="更正的公示期间,如 2025-01-01/2025-06-30;仅更正记录有,为 null 时不参与哈希"
+        None, description="更正的公示期间，如 2025-01-01/2025-06-30；仅更正记录有，为 null 时不参与哈希"
     )
     prev_hash: str
     hash: str
@@ -71,22 +71,22 @@ class ChainHeadOut(Schema):
     seq: int | None
     date: dt.date | None
     balance: str
-    hash: str | None = Field(description="最新一条的哈希(SHA-256)")
+    hash: str | None = Field(description="最新一条的哈希（SHA-256）")
 
 
 class EntryIn(s.Body):
     date: dt.date
     direction: str = Field(description="in 或 out")
-    amount: str = Field(description="金额,最多两位小数,大于 0", examples=["1200.00"])
+    amount: str = Field(description="金额，最多两位小数，大于 0", examples=["1200.00"])
     summary: str = Field(max_length=200)
     category: str = Field("", max_length=50)
     counterparty: str = Field("", max_length=100)
-    reference: str = Field("", max_length=100, description="依据文号,如业主大会决定编号")
+    reference: str = Field("", max_length=100, description="依据文号，如业主大会决定编号")
     project: str = Field("", max_length=100)
     corrects: str = Field(
         "",
         max_length=21,
-        description="更正已公示期间时填写该期间,如 2025-01-01/2025-06-30;更正记录的日期须为今天",
+        description="更正已公示期间时填写该期间，如 2025-01-01/2025-06-30；更正记录的日期须为今天",
     )
 
 
@@ -113,7 +113,7 @@ class StandardOut(Schema):
     kind: str
     kind_label: str = Field(alias="get_kind_display")
     label: str
-    amount: str = Field(description="标准(最多四位小数)", alias="amount_text")
+    amount: str = Field(description="标准（最多四位小数）", alias="amount_text")
     unit: str
     unit_label: str = Field(alias="get_unit_display")
     effective_from: dt.date
@@ -129,10 +129,10 @@ class StandardOut(Schema):
 
 
 class CollectionOut(Schema):
-    month: str = Field(description="年月,如 2024-03")
+    month: str = Field(description="年月，如 2024-03")
     amount_billed: str
     amount_collected: str
-    rate: str | None = Field(description="收缴率(%),两位小数,四舍五入")
+    rate: str | None = Field(description="收缴率（%），两位小数，四舍五入")
     households_billed: int | None
     households_paid: int | None
     note: str
@@ -159,13 +159,13 @@ CollectionPage = s.page_of(CollectionOut)
 
 
 class CollectionIn(s.Body):
-    month: str = Field(description="年月,如 2024-03", examples=["2024-03"])
+    month: str = Field(description="年月，如 2024-03", examples=["2024-03"])
     amount_billed: str = Field(examples=["125000.00"])
     amount_collected: str = Field(examples=["106250.00"])
     households_billed: s.json_int(0, MAX_HOUSEHOLDS) = None
     households_paid: s.json_int(0, MAX_HOUSEHOLDS) = None
     note: str = Field("", max_length=200)
-    replace: bool = Field(False, strict=True, description="替换已登记的同月数据(留有操作记录)")
+    replace: bool = Field(False, strict=True, description="替换已登记的同月数据（留有操作记录）")
 
 
 class PeriodOut(Schema):
@@ -207,7 +207,7 @@ class BookOut(Schema):
     start: dt.date
     end: dt.date
     company: s.Ref | None
-    fee_standard: str | None = Field(description="合同物业费(元/m²/月)")
+    fee_standard: str | None = Field(description="合同物业费（元/m²/月）")
     maintenance_fund: PeriodOut
     public_income: PeriodOut
     property_fee: PeriodOut
@@ -215,7 +215,7 @@ class BookOut(Schema):
     fund_uses: int
     major_matters: int
     standards: list[StandardOut]
-    ledger_page: str = Field(description="公开账本页面(可下载、自行核对)")
+    ledger_page: str = Field(description="公开账本页面（可下载、自行核对）")
     book_pdf: str
 
 
@@ -266,7 +266,7 @@ def list_entries(
 @router.get(
     "/ledgers/{estate_id}/{ledger}/head",
     response={200: ChainHeadOut, **READ_ERRORS},
-    summary="账本链头(最新哈希)",
+    summary="账本链头（最新哈希）",
 )
 def chain_head(request, estate_id: s.PathId, ledger: str):
     estate = get_fee_estate(request.auth, estate_id)
@@ -350,7 +350,7 @@ def record_collection(request, estate_id: s.PathId, payload: CollectionIn):
 
 @router.get("/disclosure/{estate_id}", response={200: BookOut, **READ_ERRORS}, summary="公示本摘要")
 def disclosure_book(
-    request, estate_id: s.PathId, months: int = Query(12, description="公示期间:6、12 或 24 个月")
+    request, estate_id: s.PathId, months: int = Query(12, description="公示期间：6、12 或 24 个月")
 ):
     estate = Estate.objects.select_related("area").filter(pk=estate_id).first()
     if estate is None:

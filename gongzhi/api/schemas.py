@@ -24,7 +24,7 @@ DEFAULT_LIMIT = 50
 
 
 class Paging(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数(最多 200)")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="每页条数（最多 200）")
     offset: int = Field(0, ge=0, le=DB_SMALL_INT_MAX, description="跳过的条数")
 
 
@@ -102,7 +102,7 @@ class MeOut(Schema):
 class StreetOut(Schema):
     id: int
     name: str
-    district: str = Field(description="所属区的名称(未填为空)")
+    district: str = Field(description="所属区的名称（未填为空）")
     is_demo: bool
 
     @staticmethod
@@ -125,8 +125,8 @@ class EstateOut(Schema):
     is_old: bool = Field(description="建成于 1996 年以前")
     area: Ref
     unit_count: int
-    total_area: str = Field(description="专有部分面积合计(m²),两位小数")
-    owner_count: int = Field(description="业主人数:一人多套计一人")
+    total_area: str = Field(description="专有部分面积合计（m²），两位小数")
+    owner_count: int = Field(description="业主人数：一人多套计一人")
     current_company: Ref | None = Field(description="今天有效的物业服务合同的企业")
 
     # unit_count, total_area, owner_count and the company come from registry.resources.annotate_estates.
@@ -157,7 +157,7 @@ class OwnerRef(Schema):
 class UnitOut(Schema):
     id: int
     number: str
-    area: str = Field(description="专有部分面积(m²),两位小数")
+    area: str = Field(description="专有部分面积（m²），两位小数")
     area_source: str
     building: Ref
     estate: Ref
@@ -235,9 +235,9 @@ class ContractOut(Schema):
     estate: Ref
     start_date: dt.date
     end_date: dt.date
-    fee_standard: str = Field(description="物业费标准(元/m²/月),两位小数")
+    fee_standard: str = Field(description="物业费标准（元/m²/月），两位小数")
     service_level: str
-    collection_rate: str | None = Field(description="收缴率(%),两位小数")
+    collection_rate: str | None = Field(description="收缴率（%），两位小数")
     is_active: bool
 
     @staticmethod
@@ -293,7 +293,7 @@ class BranchMemberOut(Schema):
     name: str
     organisation: str
     position: str
-    membership: str = Field(description="member 支部成员 / attendee 列席(无表决权)")
+    membership: str = Field(description="member 支部成员 / attendee 列席（无表决权）")
     is_party_member: bool
     phone: str
 
@@ -348,14 +348,14 @@ class EstateIn(Body):
     area_id: JsonInt = Field(ge=1, le=DB_INT_MAX)
     name: str = Field(min_length=1, max_length=60)
     address: str = Field("", max_length=120)
-    build_year: JsonInt = Field(ge=1900, le=2100, description="建成年份(1900–2100)")
+    build_year: JsonInt = Field(ge=1900, le=2100, description="建成年份（1900–2100）")
 
 
 class EstatePatch(Body):
     area_id: JsonInt = Field(None, ge=1, le=DB_INT_MAX)
     name: str = Field(None, min_length=1, max_length=60)
     address: str = Field(None, max_length=120)
-    build_year: JsonInt = Field(None, ge=1900, le=2100, description="建成年份(1900–2100)")
+    build_year: JsonInt = Field(None, ge=1900, le=2100, description="建成年份（1900–2100）")
 
 
 # A positive area with at most 7 integer digits and 2 decimals, as text: the schema states exactly
@@ -367,7 +367,7 @@ class UnitIn(Body):
     building_id: JsonInt = Field(ge=1, le=DB_INT_MAX)
     number: str = Field(min_length=1, max_length=20)
     area: str = Field(
-        pattern=AREA_TEXT, description="专有部分面积(m²),大于 0,最多两位小数", examples=["68.50"]
+        pattern=AREA_TEXT, description="专有部分面积（m²），大于 0，最多两位小数", examples=["68.50"]
     )
     area_source: AreaSource = AreaSource.REGISTERED
     owner_id: json_int(1, DB_INT_MAX) = None

@@ -143,7 +143,7 @@ def demo_logins(street: r.Street | None = None) -> list[LoginRow]:
         if login.username == "demo_company" and where:
             where = _("%(company)s（%(n)d 个小区）") % {"company": where, "n": company_estates}
         rows.append(
-            LoginRow(login.role_label, login.username, DEMO_PASSWORD, f"{where}:{sees}" if where else sees)
+            LoginRow(login.role_label, login.username, DEMO_PASSWORD, f"{where}：{sees}" if where else sees)
         )
     return rows
 

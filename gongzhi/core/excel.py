@@ -788,10 +788,10 @@ def parse_bool(value: Any) -> bool:
 
 def choice_parser(choices: Sequence[tuple[str, str]]) -> Callable[[Any], str]:
     """A parser for one set of choices: the stored value given its label, its short label (the
-    part before “(”) or its code, compared loosely (full-/half-width, spaces, case)."""
+    part before “(” or “（”) or its code, compared loosely (full-/half-width, spaces, case)."""
     lookup: dict[str, str] = {}
     for code, label in choices:
-        short = re.split(r"[((]", str(label))[0]
+        short = re.split(r"[(（]", str(label))[0]
         for name in (label, short, code):
             lookup.setdefault(normalise_header(name), code)
     exact = {str(name): code for code, label in choices for name in (label, code)}

@@ -23,9 +23,9 @@ from gongzhi.fees.rules import collection_rate, percent
 class FeeKind(models.TextChoices):
     PROPERTY_RESIDENTIAL = "property_residential", _("住宅物业费")
     PROPERTY_NON_RESIDENTIAL = "property_non_residential", _("非住宅物业费")
-    PARKING_MONTHLY = "parking_monthly", _("停车费(月租)")
-    PARKING_HOURLY = "parking_hourly", _("临时停车(按小时)")
-    PARKING_PER_TIME = "parking_per_time", _("临时停车(按次)")
+    PARKING_MONTHLY = "parking_monthly", _("停车费（月租）")
+    PARKING_HOURLY = "parking_hourly", _("临时停车（按小时）")
+    PARKING_PER_TIME = "parking_per_time", _("临时停车（按次）")
     OTHER = "other", _("其他收费")
 
 
@@ -248,8 +248,8 @@ class MonthlyCollection(models.Model):
         "registry.Estate", on_delete=models.PROTECT, related_name="fee_collections", verbose_name=_("小区")
     )
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
-    amount_billed = models.DecimalField(_("应收金额(元)"), max_digits=14, decimal_places=2)
-    amount_collected = models.DecimalField(_("实收金额(元)"), max_digits=14, decimal_places=2)
+    amount_billed = models.DecimalField(_("应收金额（元）"), max_digits=14, decimal_places=2)
+    amount_collected = models.DecimalField(_("实收金额（元）"), max_digits=14, decimal_places=2)
     households_billed = models.PositiveIntegerField(_("应缴户数"), null=True, blank=True)
     households_paid = models.PositiveIntegerField(_("已缴户数"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)

@@ -728,9 +728,18 @@ def service_standard(street_id: int) -> list[tuple[str, list]]:
     from gongzhi.fees.rules import LEVELS
 
     by_level: dict[str, list] = {level: [] for level in LEVELS}
-    for item in StandardItem.objects.filter(street_id=street_id).order_by("level", "code"):
+    for item in sorted(
+        StandardItem.objects.filter(street_id=street_id), key=lambda i: (i.level, *_service_order(i))
+    ):
         by_level.setdefault(item.level, []).append(item)
     return [(level, items) for level, items in by_level.items() if items]
+
+
+def _service_order(item) -> tuple[int, str]:
+    """The four services in the order the seed names them (保洁、保绿、保安、保修), then by code."""
+    from gongzhi.fees.models import ServiceKind
+
+    return (ServiceKind.values.index(item.service) if item.service in ServiceKind.values else 99, item.code)
 
 
 def standard_titles(street_id: int) -> dict[str, tuple[int, str, str, str]]:
@@ -772,10 +781,9 @@ def commitment_check(estate, *, today: dt.date | None = None, contract: Any = _U
     if contract is _UNREAD:
         contract = Contract.objects.active(on=today).filter(estate=estate).select_related("company").first()
     level = level_of(contract.service_level) if contract else None
-    items = list(
-        StandardItem.objects.filter(street_id=estate.area.street_id, level=level).order_by("code")
-        if level
-        else []
+    items = sorted(
+        StandardItem.objects.filter(street_id=estate.area.street_id, level=level) if level else [],
+        key=_service_order,
     )
     commitments = dict(ServiceCommitment.objects.filter(estate=estate).values_list("code", "value"))
     checks = check_commitments(

@@ -145,7 +145,7 @@ class Building(models.Model):
 
 class OwnerKind(models.TextChoices):
     PERSON = "person", _("个人")
-    DEVELOPER = "developer", _("建设单位(未售/未交付)")
+    DEVELOPER = "developer", _("建设单位（未售/未交付）")
     ORGANISATION = "organisation", _("单位")
 
 
@@ -155,7 +155,9 @@ class Owner(models.Model):
     street = models.ForeignKey(
         Street, on_delete=models.PROTECT, related_name="owners", verbose_name=_("街道")
     )
-    ref = models.CharField(_("业主编号"), max_length=40, help_text=_("同一编号视为同一业主(一人多套计一人)"))
+    ref = models.CharField(
+        _("业主编号"), max_length=40, help_text=_("同一编号视为同一业主（一人多套计一人）")
+    )
     name = models.CharField(_("业主姓名"), max_length=60)
     kind = models.CharField(_("业主类型"), max_length=20, choices=OwnerKind.choices, default=OwnerKind.PERSON)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -212,7 +214,7 @@ class Unit(models.Model):
         Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋")
     )
     number = models.CharField(_("室号"), max_length=20)
-    area = models.DecimalField(_("专有部分面积(m²)"), max_digits=9, decimal_places=2)
+    area = models.DecimalField(_("专有部分面积（m²）"), max_digits=9, decimal_places=2)
     area_source = models.CharField(
         _("面积来源"), max_length=20, choices=AreaSource.choices, default=AreaSource.REGISTERED
     )
@@ -327,10 +329,15 @@ class Contract(models.Model):
     )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
-    fee_standard = models.DecimalField(_("物业费标准(元/m²/月)"), max_digits=6, decimal_places=2)
+    fee_standard = models.DecimalField(_("物业费标准（元/m²/月）"), max_digits=6, decimal_places=2)
     service_level = models.CharField(_("服务等级"), max_length=20, blank=True)
     collection_rate = models.DecimalField(
-        _("收缴率(%)"), max_digits=5, decimal_places=2, null=True, blank=True, help_text=_("最近一个收费年度")
+        _("收缴率（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("最近一个收费年度"),
     )
 
     objects = ContractQuerySet.as_manager()
@@ -401,7 +408,7 @@ class OwnersCommittee(models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext("%(estate)s业委会(%(start)s–%(end)s)") % {
+        return gettext("%(estate)s业委会（%(start)s–%(end)s）") % {
             "estate": self.estate.name,
             "start": self.term_start.year,
             "end": self.term_end.year,
@@ -488,7 +495,7 @@ class BranchOrganisation(models.TextChoices):
 
 class BranchMembership(models.TextChoices):
     MEMBER = "member", _("支部成员")
-    ATTENDEE = "attendee", _("列席(无表决权)")
+    ATTENDEE = "attendee", _("列席（无表决权）")
 
 
 class BranchMember(models.Model):
@@ -516,7 +523,7 @@ class BranchMember(models.Model):
             models.CheckConstraint(
                 condition=~Q(membership="member") | Q(is_party_member=True),
                 name="branch_voting_member_is_party_member",
-                violation_error_message=_("非党员只能列席(无表决权),不能作为支部成员。"),
+                violation_error_message=_("非党员只能列席（无表决权），不能作为支部成员。"),
             ),
         ]
 

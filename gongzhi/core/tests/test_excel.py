@@ -266,7 +266,7 @@ def test_built_workbook_has_styled_frozen_header_widths_and_drop_downs():
             SheetSpec(
                 "房屋",
                 [
-                    ColumnSpec("专有部分面积(m²)"),
+                    ColumnSpec("专有部分面积（m²）"),
                     ColumnSpec("ab"),
                     ColumnSpec("业主类型", choices=("个人", "单位")),
                     ColumnSpec("开始日期", number_format="yyyy-mm-dd"),
@@ -414,14 +414,15 @@ def test_bool_refuses_other_text():
 
 
 def test_choice_accepts_label_short_label_and_code():
-    choices = [("developer", "建设单位(未售/未交付)"), ("person", "个人")]
-    assert parse_choice("建设单位(未售/未交付)", choices) == "developer"
+    choices = [("developer", "建设单位（未售/未交付）"), ("person", "个人")]
+    assert parse_choice("建设单位（未售/未交付）", choices) == "developer"
     assert parse_choice("建设单位(未售/未交付)", choices) == "developer"  # half-width brackets
+    assert parse_choice("建设单位", choices) == "developer"  # the short label, before “（”
     assert parse_choice("建设单位", choices) == "developer"
     assert parse_choice("person", choices) == "person"
     with pytest.raises(CellError) as caught:
         parse_choice("公司", choices)
-    assert "可选：建设单位(未售/未交付)、个人" in caught.value.message
+    assert "可选：建设单位（未售/未交付）、个人" in caught.value.message
 
 
 def test_int_and_text_cells():

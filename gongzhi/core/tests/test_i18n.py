@@ -154,7 +154,7 @@ def test_coverage_patterns_recognise_the_simple_forms_and_skip_the_rest():
     assert python_msgids('_("甲" "乙") or _(f"{a}丙") or obj.gettext("丁")') == set()
     assert template_msgids(
         '{% translate "甲" %}{% trans \'乙\' as x %}{% translate "丙" context "c" %}'
-        "{% translate '收缴率(%)' %}"
+        "{% translate '收缴率（%）' %}"
         "{% blocktranslate with n=a.b|intcomma %}共 {{ n }} 条{% endblocktranslate %}"
         "{% blocktranslate count n=x %}{{ n }} 处{% plural %}{{ n }} 处{% endblocktranslate %}"
     ) == {"甲", "乙", "共 %(n)s 条"}

@@ -199,7 +199,7 @@ def test_import_page_dry_run_then_import(as_user, world):
     book = Workbook()
     sheet = book.active
     sheet.title = "收缴数据"
-    sheet.append(["小区编号", "小区名称", "月份", "应收金额(元)", "实收金额(元)"])
+    sheet.append(["小区编号", "小区名称", "月份", "应收金额（元）", "实收金额（元）"])
     sheet.append([world.estate_a1.pk, "甲一小区", _month(1), 100, "88.00"])
     buffer = io.BytesIO()
     book.save(buffer)

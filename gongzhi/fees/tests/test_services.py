@@ -137,7 +137,7 @@ def test_a_future_month_is_refused(world, record):
 
 
 def _xlsx(
-    rows, header=("小区编号", "小区名称", "月份", "应收金额(元)", "实收金额(元)", "应缴户数", "已缴户数")
+    rows, header=("小区编号", "小区名称", "月份", "应收金额（元）", "实收金额（元）", "应缴户数", "已缴户数")
 ):
     from openpyxl import Workbook
 

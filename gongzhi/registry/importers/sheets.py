@@ -13,6 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.excel import (
     CellError,
@@ -201,7 +202,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
     return (
         Sheet(
             "areas",
-            "居民区",
+            gettext_noop("居民区"),
             (
                 Column(
                     "name",
@@ -242,7 +243,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
         ),
         Sheet(
             "estates",
-            "小区",
+            gettext_noop("小区"),
             (
                 _area_ref(required=True),
                 Column(
@@ -273,7 +274,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
         ),
         Sheet(
             "units",
-            "房屋",
+            gettext_noop("房屋"),
             (
                 _area_ref(required=False),
                 _estate_ref(),
@@ -354,7 +355,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
         ),
         Sheet(
             "companies",
-            "物业企业",
+            gettext_noop("物业企业"),
             (
                 Column(
                     "name",
@@ -386,7 +387,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
         ),
         Sheet(
             "contracts",
-            "物业合同",
+            gettext_noop("物业合同"),
             (
                 _area_ref(required=False),
                 _estate_ref(),
@@ -442,7 +443,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
         ),
         Sheet(
             "committee_members",
-            "业委会委员",
+            gettext_noop("业委会委员"),
             (
                 _area_ref(required=False),
                 _estate_ref(),
@@ -484,7 +485,7 @@ def _build_sheets() -> tuple[Sheet, ...]:
         ),
         Sheet(
             "branch_members",
-            "支部成员",
+            gettext_noop("支部成员"),
             (
                 _area_ref(required=True),
                 Column(

@@ -181,9 +181,14 @@ def test_template_has_every_sheet_headers_notes_and_drop_downs():
     assert units.max_row == 1  # no example rows that could be imported by mistake
     lists = {str(v.sqref): v.formula1 for v in units.data_validations.dataValidation}
     assert lists["G2:G1048576"] == '"不动产登记面积,测绘面积,买卖合同面积"'
-    assert lists["J2:J1048576"] == '"个人,建设单位(未售/未交付),单位"'
+    assert lists["J2:J1048576"] == '"个人,建设单位（未售/未交付）,单位"'
     notes = [[c.value for c in row] for row in workbook["填写说明"].iter_rows()]
-    assert ["房屋", "专有部分面积(m²)", "必填", "平方米，大于 0，最多两位小数；表决时按此面积计算。"] in notes
+    assert [
+        "房屋",
+        "专有部分面积（m²）",
+        "必填",
+        "平方米，大于 0，最多两位小数；表决时按此面积计算。",
+    ] in notes
     assert units.column_dimensions["K"].number_format == "@"  # phones typed later stay text
 
 

@@ -35,7 +35,7 @@ UNITS = [
     "楼号",
     "层数",
     "室号",
-    "专有部分面积(m²)",
+    "专有部分面积（m²）",
     "面积来源",
     "业主编号",
     "业主姓名",
@@ -43,11 +43,19 @@ UNITS = [
     "联系电话",
 ]
 COMPANIES = ["企业名称", "统一社会信用代码", "企业性质", "负责人", "联系电话"]
-CONTRACTS = ["小区", "物业服务企业", "开始日期", "结束日期", "物业费标准(元/m²/月)", "服务等级", "收缴率(%)"]
+CONTRACTS = [
+    "小区",
+    "物业服务企业",
+    "开始日期",
+    "结束日期",
+    "物业费标准（元/m²/月）",
+    "服务等级",
+    "收缴率（%）",
+]
 MEMBERS = ["小区", "任期开始", "任期结束", "姓名", "职务", "党员", "交叉任职", "联系电话"]
 BRANCH = ["居民区", "姓名", "所在组织", "职务", "身份", "党员", "联系电话"]
 
-SHORT_UNITS = ["居民区", "小区", "楼号", "室号", "专有部分面积(m²)"]
+SHORT_UNITS = ["居民区", "小区", "楼号", "室号", "专有部分面积（m²）"]
 
 
 def excel_datetime(year, month, day):
@@ -275,7 +283,7 @@ def test_bulk_writes_keep_queries_flat_as_rows_grow(world):
         rows = [[
             "甲居民区", "甲二小区", f"{i % 7}号", f"{i}", 50 + i % 40, f"Q-{i}", f"业主{i}", "13900000000",
         ] for i in range(n)]  # fmt: skip
-        header = ["居民区", "小区", "楼号", "室号", "专有部分面积(m²)", "业主编号", "业主姓名", "联系电话"]
+        header = ["居民区", "小区", "楼号", "室号", "专有部分面积（m²）", "业主编号", "业主姓名", "联系电话"]
         return xlsx({"房屋": [header, *rows]})
 
     with CaptureQueriesContext(connection) as small:
@@ -286,6 +294,23 @@ def test_bulk_writes_keep_queries_flat_as_rows_grow(world):
     # owners take a few more statements than 20 of each, never one per row.
     assert len(large) - len(small) <= 10
     assert len(large) < 40
+
+
+def test_a_file_made_with_the_old_half_width_headers_still_imports(world):
+    """The labels became full-width (专有部分面积（m²）, 建设单位（未售/未交付）); files people saved from the older
+    template write them half-width. Headers and choices compare loosely, so those files import unchanged."""
+    header = ["居民区", "小区", "楼号", "室号", "专有部分面积(m²)", "业主编号", "业主姓名", "业主类型"]
+    rows = [
+        ["甲居民区", "甲二小区", "8号", "101", 70, "Q-1", "王一", "个人"],
+        ["甲居民区", "甲二小区", "8号", "102", 71, "Q-2", "某建设单位", "建设单位(未售/未交付)"],
+    ]
+    report = run(world, xlsx({"房屋": [header, *rows]}))
+    assert report.ok, report.errors
+    built = r.Unit.objects.filter(building__estate=world.estate_a2, building__number="8号").order_by("number")
+    assert [(u.number, u.area, u.owner.kind) for u in built] == [
+        ("101", Decimal("70.00"), r.OwnerKind.PERSON),
+        ("102", Decimal("71.00"), r.OwnerKind.DEVELOPER),
+    ]
 
 
 # ---- every bad input: reported by sheet/row/column in Chinese, nothing written ---------------------
@@ -299,24 +324,24 @@ def units(*rows, header=SHORT_UNITS):
 
 BAD = {
     "missing and unknown columns": (
-        xlsx({"房屋": [["小区", "楼号", "面积2", "专有部分面积(m²)"], ["甲二小区", "3号", 1, 80]]}),
+        xlsx({"房屋": [["小区", "楼号", "面积2", "专有部分面积（m²）"], ["甲二小区", "3号", 1, 80]]}),
         [("房屋", 1, "室号", "缺少必填列“室号”"), ("房屋", 1, "面积2", "无法识别的列名“面积2”")],
     ),
     "text as area": (
         units(["甲居民区", "甲二小区", "3号", "602", "六十八"]),
-        [("房屋", 3, "专有部分面积(m²)", "面积必须是大于 0 的数字，最多两位小数")],
+        [("房屋", 3, "专有部分面积（m²）", "面积必须是大于 0 的数字，最多两位小数")],
     ),
     "zero area": (
         units(["甲居民区", "甲二小区", "3号", "602", 0]),
-        [("房屋", 3, "专有部分面积(m²)", "面积必须是大于 0 的数字")],
+        [("房屋", 3, "专有部分面积（m²）", "面积必须是大于 0 的数字")],
     ),
     "negative area": (
         units(["甲居民区", "甲二小区", "3号", "602", -5]),
-        [("房屋", 3, "专有部分面积(m²)", "大于 0")],
+        [("房屋", 3, "专有部分面积（m²）", "大于 0")],
     ),
     "three decimals": (
         units(["甲居民区", "甲二小区", "3号", "602", 68.555]),
-        [("房屋", 3, "专有部分面积(m²)", "最多两位小数")],
+        [("房屋", 3, "专有部分面积（m²）", "最多两位小数")],
     ),
     "missing required cell": (
         units(["甲居民区", "甲二小区", "3号", None, 60]),
@@ -347,7 +372,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "层数", "室号", "专有部分面积(m²)"],
+                    ["小区", "楼号", "层数", "室号", "专有部分面积（m²）"],
                     ["甲二小区", "5号", 6, "101", 60],
                     ["甲二小区", "5号", 7, "102", 60],
                 ]
@@ -359,7 +384,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "室号", "专有部分面积(m²)", "业主编号", "业主姓名"],
+                    ["小区", "楼号", "室号", "专有部分面积（m²）", "业主编号", "业主姓名"],
                     ["甲二小区", "5号", "101", 60, "X-1", "张三"],
                     ["甲二小区", "5号", "102", 60, "X-1", "李四"],
                 ]
@@ -371,7 +396,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "室号", "专有部分面积(m²)", "业主编号", "业主姓名"],
+                    ["小区", "楼号", "室号", "专有部分面积（m²）", "业主编号", "业主姓名"],
                     ["甲二小区", "5号", "101", 60, None, "张三"],
                 ]
             }
@@ -382,7 +407,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "室号", "专有部分面积(m²)", "业主姓名"],
+                    ["小区", "楼号", "室号", "专有部分面积（m²）", "业主姓名"],
                     ["甲二小区", "5号", "101", 60, "张三"],
                 ]
             }
@@ -393,7 +418,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "室号", "专有部分面积(m²)", "业主编号", "业主姓名", "联系电话"],
+                    ["小区", "楼号", "室号", "专有部分面积（m²）", "业主编号", "业主姓名", "联系电话"],
                     ["甲一小区", "1号", "101", 68.5, "A1-1", "业主A11", "138****0001"],
                 ]
             }
@@ -404,7 +429,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "室号", "专有部分面积(m²)", "业主编号", "业主姓名"],
+                    ["小区", "楼号", "室号", "专有部分面积（m²）", "业主编号", "业主姓名"],
                     ["甲一小区", "1号", "101", 68.5, "A1-1", "业**"],
                 ]
             }
@@ -415,7 +440,7 @@ BAD = {
         xlsx(
             {
                 "房屋": [
-                    ["小区", "楼号", "室号", "专有部分面积(m²)", "面积来源"],
+                    ["小区", "楼号", "室号", "专有部分面积（m²）", "面积来源"],
                     ["甲二小区", "5号", "101", 60, "估算"],
                 ]
             }
@@ -470,7 +495,7 @@ BAD = {
     ),
     "fee zero and rate over 100": (
         xlsx({"物业合同": [CONTRACTS, ["甲二小区", "月湾物业", "2040-01-01", "2041-01-01", 0, None, 120]]}),
-        [("物业合同", 2, "物业费标准(元/m²/月)", "大于 0"), ("物业合同", 2, "收缴率(%)", "0 到 100")],
+        [("物业合同", 2, "物业费标准（元/m²/月）", "大于 0"), ("物业合同", 2, "收缴率（%）", "0 到 100")],
     ),
     "committee term out of order": (
         xlsx(
@@ -545,7 +570,7 @@ def test_a_single_bad_row_anywhere_blocks_every_good_sheet(world):
     )
     counts = row_counts()
     report = run(world, data)
-    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("房屋", 3, "专有部分面积(m²)")]
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("房屋", 3, "专有部分面积（m²）")]
     assert row_counts() == counts
     assert not r.Area.objects.filter(name="戊居民区").exists()
 
@@ -567,7 +592,7 @@ def test_cell_reference_and_duplicate_errors_come_in_one_report(world):
         ]}
     )  # fmt: skip
     report = run(world, data)
-    assert [(e.row, e.column) for e in report.errors] == [(2, "专有部分面积(m²)"), (3, "小区"), (5, "室号")]
+    assert [(e.row, e.column) for e in report.errors] == [(2, "专有部分面积（m²）"), (3, "小区"), (5, "室号")]
 
 
 def test_errors_are_listed_in_sheet_then_row_order(world):
@@ -583,7 +608,7 @@ def test_errors_are_listed_in_sheet_then_row_order(world):
 
 def test_ambiguous_estate_name_asks_for_the_area_column(world):
     r.Estate.objects.create(area=world.area_b, name="甲一小区", build_year=2001)
-    header = ["小区", "楼号", "室号", "专有部分面积(m²)"]
+    header = ["小区", "楼号", "室号", "专有部分面积（m²）"]
     report = run(world, xlsx({"房屋": [header, ["甲一小区", "1号", "999", 60]]}))
     find_error(
         report, "房屋", 2, "小区", "有多个居民区都有名为“甲一小区”的小区(乙居民区、甲居民区),请增加“居民区”列"
@@ -708,7 +733,7 @@ def test_import_only_touches_its_own_street(world):
 def test_sheet_titles_follow_the_model_labels(world):
     # The Chinese of the file is the Chinese of the UI (verbose names and choice labels).
     assert sheet("units").column("floor_area").header == str(r.Unit._meta.get_field("area").verbose_name)
-    assert "建设单位(未售/未交付)" in sheet("units").column("owner_kind").choices
+    assert "建设单位（未售/未交付）" in sheet("units").column("owner_kind").choices
     assert sheet("units").headers == ["居民区", *UNITS]
     assert sheet("committee_members").headers == ["居民区", *MEMBERS[:6], "与居委会交叉任职", "联系电话"]
 
@@ -733,7 +758,7 @@ def test_error_report_downloads_as_a_workbook(world):
     report = run(world, xlsx({"房屋": [SHORT_UNITS, ["甲居民区", "甲二小区", "3号", "602", 0]]}))
     rows = [row.values for row in read_workbook(report.error_workbook())["错误清单"]]
     assert rows[0] == ("工作表", "行", "列", "问题")
-    assert rows[1][:3] == ("房屋", "2", "专有部分面积(m²)") and "大于 0" in rows[1][3]
+    assert rows[1][:3] == ("房屋", "2", "专有部分面积（m²）") and "大于 0" in rows[1][3]
 
 
 def test_template_response_is_an_xlsx_download(world):

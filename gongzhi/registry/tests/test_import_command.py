@@ -56,7 +56,7 @@ def test_bad_rows_exit_non_zero_with_the_error_table(world, tmp_path):
     assert "共 1 处错误，未写入任何数据" in str(caught.value)
     lines = err.getvalue().splitlines()
     assert lines[0] == "工作表\t行\t列\t问题"
-    assert lines[1].startswith("房屋\t2\t专有部分面积(m²)\t面积必须是大于 0 的数字")
+    assert lines[1].startswith("房屋\t2\t专有部分面积（m²）\t面积必须是大于 0 的数字")
     assert db_state() == state
 
 

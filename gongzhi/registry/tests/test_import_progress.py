@@ -34,7 +34,7 @@ def workbook() -> bytes:
     sheet.append(["居民区", "小区名称", "地址", "建成年份"])
     sheet.append(["进度居民区", "进度小区", "进度路1弄", 1995])
     sheet = book.create_sheet("房屋")
-    sheet.append(["居民区", "小区", "楼号", "层数", "室号", "专有部分面积(m²)"])
+    sheet.append(["居民区", "小区", "楼号", "层数", "室号", "专有部分面积（m²）"])
     for i in range(UNITS):
         b, u = divmod(i, 100)
         sheet.append(["进度居民区", "进度小区", f"{b + 1}号", 30, f"{u // 4 + 1}{u % 4 + 1:02d}", 60])

@@ -354,3 +354,15 @@ def test_unit_is_created_and_reassigned_by_owner_number(as_user, world):
     assert unit.owner == other_owner
     event = AuditEvent.objects.get(action="update", object_type="registry.Unit")
     assert event.changes == {"owner_id": [world.unit_a1.owner.pk, other_owner.pk]}
+
+
+def test_the_import_help_follows_the_readers_language(as_user, settings):
+    """The workbook stays Chinese (its headers are the exchange format), but the page that explains it is in the
+    reader's language: each sheet's name and note are rendered from the catalogue."""
+    client = as_user("admin")
+    html = client.get(reverse("registry:import")).content.decode()
+    assert "每行一套房屋（专有部分），连同楼栋和业主。" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("registry:import")).content.decode()
+    assert "One unit (exclusive part) per row, with its building and owner." in html
+    assert '<td class="nowrap">Unit</td>' in html and "每行一套房屋" not in html
