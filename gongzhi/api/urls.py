@@ -33,8 +33,8 @@ class Utf8JSONRenderer(JSONRenderer):
 api = NinjaAPI(
     title="gongzhi API",
     version="1",
-    description="共治平台台账接口。认证:登录会话(修改类请求需 CSRF 令牌)或个人 API 令牌 "
-    "(请求头 Authorization: Bearer gz_…)。个人信息按权限脱敏。",
+    description="共治平台台账接口。认证：登录会话（修改类请求需 CSRF 令牌）或个人 API 令牌 "
+    "（请求头 Authorization: Bearer gz_…）。个人信息按权限脱敏。",
     urls_namespace="api",
     auth=[token_auth, session_auth],
     docs=LocalSwagger(),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import admin_estates, get_for_user, scope_for, secretary_areas
 from gongzhi.elections.models import Slate, SlateStatus
 from gongzhi.registry.models import Estate
@@ -39,7 +40,11 @@ def may_enter_for(user, estate: Estate) -> bool:
 def enter_estates(user):
     """Estates for which this user may enter a slate."""
     condition = Q(pk__in=admin_estates(user).values("pk")) | Q(area__in=secretary_areas(user))
-    return Estate.objects.filter(condition).select_related("area").order_by("area__name", "name")
+    return (
+        Estate.objects.filter(condition)
+        .select_related("area")
+        .order_by(*pinyin_order(Estate, "area__name", "name"))
+    )
 
 
 def may_enter_any(user) -> bool:

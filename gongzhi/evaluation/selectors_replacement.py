@@ -14,6 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import visible
 from gongzhi.evaluation import replacement as rules
 from gongzhi.evaluation.models import Benchmark, EliminationCampaign, Replacement, ScoreKind, ScoreSnapshot
@@ -157,7 +158,9 @@ def selection_candidates(replacement: Replacement, today: dt.date | None = None)
     referral = replacement.referral
     street_id = referral.elimination.street_id
     companies = list(
-        Company.objects.filter(street_id=street_id).exclude(pk=referral.company_id).order_by("name")
+        Company.objects.filter(street_id=street_id)
+        .exclude(pk=referral.company_id)
+        .order_by(*pinyin_order(Company, "name"))
     )
     ids = [c.pk for c in companies]
     benchmarks = set(

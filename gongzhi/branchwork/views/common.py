@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gongzhi.branchwork import permissions, rules
 from gongzhi.branchwork.services import BranchworkError
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.validators import is_id
 from gongzhi.problems.models import Category
 from gongzhi.problems.services import category_defaults_ensure
@@ -32,7 +33,7 @@ def chosen_week(request) -> dt.date:
 
 
 def visible_areas(user):
-    return permissions.reader_areas(user).order_by("name")
+    return permissions.reader_areas(user).order_by(*pinyin_order(Area, "name"))
 
 
 def chosen_area(request, *, write_roles=None) -> Area | None:

@@ -36,6 +36,7 @@ from gongzhi.branchwork.views.common import (
     visible_areas,
 )
 from gongzhi.core.channels import absolute_url
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.pdf import pdf_response, qr_svg, render_pdf
 from gongzhi.core.scopes import visible
 from gongzhi.core.validators import is_id
@@ -116,7 +117,7 @@ def meeting_new(request):
         # The street admin and the leadership convene the street's bodies: pick one first.
         return redirect("branchwork:bodies")
     branch = _branch_for_secretary(request)
-    estates = Estate.objects.filter(area_id=branch.area_id).order_by("name")
+    estates = Estate.objects.filter(area_id=branch.area_id).order_by(*pinyin_order(Estate, "name"))
     members = BranchMember.objects.filter(branch=branch).order_by("membership", "name")
     initial = {
         "members": list(members.values_list("pk", flat=True)),
@@ -158,8 +159,8 @@ def _meeting(request, pk) -> Meeting:
 def organiser_estates(meeting: Meeting):
     """A branch meeting's estates are its area's; a body meeting's, its street's."""
     if meeting.branch_id is not None:
-        return Estate.objects.filter(area_id=meeting.branch.area_id).order_by("name")
-    return Estate.objects.filter(area__street_id=meeting.street_id).order_by("name")
+        return Estate.objects.filter(area_id=meeting.branch.area_id).order_by(*pinyin_order(Estate, "name"))
+    return Estate.objects.filter(area__street_id=meeting.street_id).order_by(*pinyin_order(Estate, "name"))
 
 
 @login_required

@@ -24,6 +24,7 @@ from gongzhi.branchwork.forms_partnership import (
 from gongzhi.branchwork.models import Partnership, ProgrammeItem
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import local_today
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import admin_street, get_for_user, visible
 from gongzhi.registry.models import Company, CompanyGroup
 
@@ -42,8 +43,14 @@ def partnership_list(request):
     street = _editor_street(request.user)
     group_form = partnership_form = None
     if street is not None:
-        companies = list(visible(request.user, Company).filter(street=street).order_by("name"))
-        groups = list(visible(request.user, CompanyGroup).filter(street=street).order_by("name"))
+        companies = list(
+            visible(request.user, Company).filter(street=street).order_by(*pinyin_order(Company, "name"))
+        )
+        groups = list(
+            visible(request.user, CompanyGroup)
+            .filter(street=street)
+            .order_by(*pinyin_order(CompanyGroup, "name"))
+        )
         which = request.POST.get("form") if request.method == "POST" else None
         group_form = GroupForm(request.POST if which == "group" else None, companies=companies, prefix="g")
         partnership_form = PartnershipForm(
@@ -78,7 +85,11 @@ def partnership_list(request):
             (group_form if which == "group" else partnership_form).add_error(None, exc.message)
     elif request.method == "POST":
         raise PermissionDenied
-    groups_shown = visible(request.user, CompanyGroup).prefetch_related("companies").order_by("name")
+    groups_shown = (
+        visible(request.user, CompanyGroup)
+        .prefetch_related("companies")
+        .order_by(*pinyin_order(CompanyGroup, "name"))
+    )
     context = {
         "nav_active": "plan",
         "rows": service.partnerships(request.user, local_today()),
@@ -94,7 +105,11 @@ def _detail(request, partnership: Partnership, forms: dict | None = None, status
     items = list(partnership.items.all())
     can_edit = permissions.may_edit_plan(request.user, partnership.street_id)
     forms = forms or {}
-    members = list(visible(request.user, Company).filter(group_id=partnership.group_id).order_by("name"))
+    members = list(
+        visible(request.user, Company)
+        .filter(group_id=partnership.group_id)
+        .order_by(*pinyin_order(Company, "name"))
+    )
     context = {
         "nav_active": "plan",
         "partnership": partnership,

@@ -29,6 +29,7 @@ from gongzhi.branchwork.views.common import (
     street_categories,
     visible_areas,
 )
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import visible
 from gongzhi.core.validators import is_id
 from gongzhi.registry.models import BranchMember, Estate
@@ -94,9 +95,11 @@ def patrol_start(request):
         return redirect("branchwork:patrol", running.pk)
     area_ids = permissions.member_area_ids(user)
     members = (
-        BranchMember.objects.filter(branch__area_id__in=area_ids).select_related("branch").order_by("name")
+        BranchMember.objects.filter(branch__area_id__in=area_ids)
+        .select_related("branch")
+        .order_by(*pinyin_order(BranchMember, "name"))
     )
-    estates = Estate.objects.filter(area_id__in=area_ids).order_by("name")
+    estates = Estate.objects.filter(area_id__in=area_ids).order_by(*pinyin_order(Estate, "name"))
     # Preselect the member this login belongs to: demo and real logins show "姓名(职务)".
     label = user.display_name or user.get_full_name()
     me = next((mb for mb in members if label and label.startswith(mb.name)), None)
@@ -136,7 +139,7 @@ def patrol_detail(request, pk: int):
     )
     if patrol.recorded_by_id != request.user.pk:
         return redirect(reverse("branchwork:patrols") + f"?day={patrol.day.isoformat()}")
-    estates = Estate.objects.filter(area_id=patrol.branch.area_id).order_by("name")
+    estates = Estate.objects.filter(area_id=patrol.branch.area_id).order_by(*pinyin_order(Estate, "name"))
     covered = list(patrol.estates.all())
     form = FindingForm(
         categories=street_categories(patrol.branch.area.street_id),

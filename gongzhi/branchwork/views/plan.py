@@ -22,6 +22,7 @@ from gongzhi.branchwork.models import Milestone, Pilot, PlanStage, WorkPlan
 from gongzhi.branchwork.selectors_plan import milestone_rows, plan_facts, state_labels
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import flash_error, local_today
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import admin_street, get_for_user, visible
 from gongzhi.core.uploads import serve_upload
 from gongzhi.registry.models import Branch, Company
@@ -30,13 +31,13 @@ from gongzhi.registry.models import Branch, Company
 SEED_STAGES = (
     (
         "建章立制·试点推进",
-        "领导小组工作机制、总体推动方案和制度建立;10 个联合党支部和 1 家物业企业先行试点。",
+        "领导小组工作机制、总体推动方案和制度建立；10 个联合党支部和 1 家物业企业先行试点。",
     ),
     (
         "整体启动·组织优化",
-        "32 个居民区联合党支部全部组建并规范运行;业委会换届人选把关,党员和交叉任职占比达标。",
+        "32 个居民区联合党支部全部组建并规范运行；业委会换届人选把关，党员和交叉任职占比达标。",
     ),
-    ("党建引领·良性态势", "质价相符、优胜劣汰的机制常态运行,居民满意度持续提升。"),
+    ("党建引领·良性态势", "质价相符、优胜劣汰的机制常态运行，居民满意度持续提升。"),
 )
 
 
@@ -251,9 +252,13 @@ def _pilot_choices(request, street):
         visible(request.user, Branch)
         .filter(area__street=street, pilot__isnull=True)
         .select_related("area")
-        .order_by("area__name")
+        .order_by(*pinyin_order(Branch, "area__name"))
     )
-    companies = visible(request.user, Company).filter(street=street, pilot__isnull=True).order_by("name")
+    companies = (
+        visible(request.user, Company)
+        .filter(street=street, pilot__isnull=True)
+        .order_by(*pinyin_order(Company, "name"))
+    )
     return list(branches), list(companies)
 
 

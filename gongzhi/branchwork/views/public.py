@@ -23,10 +23,11 @@ from gongzhi.branchwork.models import (
     RatingLevel,
     RatingSession,
 )
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.publicpages import area_mark, public_page
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import is_id, parse_id
-from gongzhi.registry.models import Area
+from gongzhi.registry.models import Area, Estate
 
 OUTCOMES_SHOWN = 5
 
@@ -56,7 +57,7 @@ def board(request, area_id: int):
         for s in shifts
     ]
     outcomes = published_meetings(area.pk).order_by("-starts_at")[:OUTCOMES_SHOWN]
-    estates = area.estates.order_by("name")
+    estates = area.estates.order_by(*pinyin_order(Estate, "name"))
     return render(
         request,
         "branchwork/public/board.html",

@@ -20,9 +20,10 @@ from gongzhi.branchwork.forms import ReceptionForm
 from gongzhi.branchwork.models import Reception
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import PAGE_SIZE, flash_error, require_reader, street_categories
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import branch_areas, visible
 from gongzhi.problems.models import Category
-from gongzhi.registry.models import Estate
+from gongzhi.registry.models import Area, Estate
 
 
 @login_required
@@ -30,11 +31,14 @@ from gongzhi.registry.models import Estate
 def reception_list(request):
     require_reader(request)
     user = request.user
-    own_areas = branch_areas(user).order_by("name")
+    own_areas = branch_areas(user).order_by(*pinyin_order(Area, "name"))
     area = own_areas.first() if own_areas.count() == 1 else None
     form = None
     if area is not None:
-        form = ReceptionForm(request.POST or None, estates=Estate.objects.filter(area=area).order_by("name"))
+        form = ReceptionForm(
+            request.POST or None,
+            estates=Estate.objects.filter(area=area).order_by(*pinyin_order(Estate, "name")),
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.reception_record(actor=user, area=area, **form.cleaned_data)

@@ -22,13 +22,14 @@ from gongzhi.branchwork.forms import SecurityLogForm
 from gongzhi.branchwork.models import SecurityLog
 from gongzhi.branchwork.services import BranchworkError
 from gongzhi.branchwork.views.common import PAGE_SIZE, flash_error, local_today
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import estates_as_company, visible
 from gongzhi.core.validators import is_id
 from gongzhi.registry.models import Estate
 
 
 def _company_estates(user):
-    return estates_as_company(user).order_by("name")
+    return estates_as_company(user).order_by(*pinyin_order(Estate, "name"))
 
 
 @login_required
@@ -67,7 +68,7 @@ def security_log(request):
             "form": form,
             "estates": visible(user, Estate)
             .filter(pk__in=visible(user, SecurityLog).values("estate_id"))
-            .order_by("name"),
+            .order_by(*pinyin_order(Estate, "name")),
             "estate": estate,
             "query": urlencode({"estate": estate}) if estate else "",
             "comment_area_ids": permissions.member_area_ids(user),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.errors import refuse_with_message
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import admin_street, branch_areas, scope_for, visible
 from gongzhi.core.validators import is_id, parse_id
 from gongzhi.elections import permissions, rules, selectors, services
@@ -103,7 +104,7 @@ def slate_list(request):
             "applied": applied,
             "query": query,
             "years": _years(today),
-            "areas": visible(request.user, Area).order_by("name"),
+            "areas": visible(request.user, Area).order_by(*pinyin_order(Area, "name")),
             "statuses": SlateStatus.choices,
             "total": len(rows),
             "met": sum(1 for _s, r in rows if r.targets_met),
@@ -178,7 +179,11 @@ def terms(request):
     permissions.require_reader(request.user)
     today = timezone.localdate()
     state = request.GET.get("state", "")
-    estates = visible(request.user, Estate).select_related("area").order_by("area__name", "name")
+    estates = (
+        visible(request.user, Estate)
+        .select_related("area")
+        .order_by(*pinyin_order(Estate, "area__name", "name"))
+    )
     if not scope_for(request.user).is_street_wide():
         estates = estates.filter(area__in=branch_areas(request.user))
     rows = selectors.term_rows(request.user, today, estates=estates)

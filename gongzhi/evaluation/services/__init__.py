@@ -37,6 +37,7 @@ from gongzhi.evaluation.services.inspections import ChecklistLine, inspection_re
 from gongzhi.evaluation.services.recompute import (
     RecomputeResult,
     campaign_recompute,
+    campaigns_recompute,
     compute_scores,
     gather_inputs,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "campaign_create",
     "campaign_open",
     "campaign_recompute",
+    "campaigns_recompute",
     "campaign_set_weights",
     "campaign_update",
     "codes_issue",

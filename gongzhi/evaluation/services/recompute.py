@@ -60,7 +60,15 @@ def _period_bounds(campaign: Campaign):
 
 
 def gather_inputs(campaign: Campaign) -> dict:
-    """Every input of the scores, aggregated in the database (GROUP BY estate, and estate × item)."""
+    """Every input of one campaign's scores (``gather_inputs_many`` for one)."""
+    return gather_inputs_many([campaign])[campaign.pk]
+
+
+def gather_inputs_many(campaigns: Sequence[Campaign]) -> dict[int, dict]:
+    """Every input of these campaigns' scores, aggregated in the database: one GROUP BY per kind of input for
+    all the campaigns at once (by campaign and estate, and estate × item), not one per campaign — a district
+    league recomputes every street's campaign in the same few statements. Problems and contracts, which know
+    no campaign, are read once per distinct assessment period. {campaign id: inputs}."""
     from gongzhi.problems.models import Carriage, Problem, Status
 
     if connection.vendor == "postgresql" and connection.in_atomic_block:
@@ -69,84 +77,114 @@ def gather_inputs(campaign: Campaign) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute("SET LOCAL jit = off")
-    in_campaign = CampaignEstate.objects.filter(campaign=campaign).values("estate_id")
-    households = dict(CampaignEstate.objects.filter(campaign=campaign).values_list("estate_id", "households"))
+    ids = [c.pk for c in campaigns]
+    gathered: dict[int, dict] = {
+        pk: {
+            "households": {},
+            "survey": {},
+            "item_means": defaultdict(dict),
+            "inspections": {},
+            "standard_inspections": defaultdict(dict),
+            "branch": {},
+            "problems": {},
+            "serving": defaultdict(list),
+        }
+        for pk in ids
+    }
+    members: dict[int, list[int]] = defaultdict(list)  # estate → the campaigns (of this batch) it is in
+    for campaign_id, estate_id, households in CampaignEstate.objects.filter(campaign_id__in=ids).values_list(
+        "campaign_id", "estate_id", "households"
+    ):
+        gathered[campaign_id]["households"][estate_id] = households
+        members[estate_id].append(campaign_id)
     as_float = Cast("score", FloatField())
-    survey = {
-        row["estate_id"]: rules.Aggregate(row["n"], row["s"] or 0.0, row["ss"] or 0.0)
-        for row in SurveyResponse.objects.filter(campaign=campaign)
-        .values("estate_id")
+    for row in (
+        SurveyResponse.objects.filter(campaign_id__in=ids)
+        .values("campaign_id", "estate_id")
         .annotate(
             n=Count("id"),
             s=Sum(as_float),
             ss=Sum(ExpressionWrapper(as_float * as_float, output_field=FloatField())),
         )
         .order_by()
-    }
-    item_means = defaultdict(dict)
-    for row in (
-        SurveyAnswer.objects.filter(campaign=campaign, score__isnull=False)
-        .values("estate_id", "item_id")
+    ):
+        gathered[row["campaign_id"]]["survey"][row["estate_id"]] = rules.Aggregate(
+            row["n"], row["s"] or 0.0, row["ss"] or 0.0
+        )
+    for campaign_id, estate_id, item_id, n, total in (
+        SurveyAnswer.objects.filter(campaign_id__in=ids, score__isnull=False)
+        .values("campaign_id", "estate_id", "item_id")
         .annotate(n=Count("id"), s=Sum("score"))
         .order_by()
+        .values_list("campaign_id", "estate_id", "item_id", "n", "s")
     ):
-        item_means[row["estate_id"]][row["item_id"]] = (row["n"], row["s"])
-    inspections = {
-        row["estate_id"]: (float(row["avg"]), row["n"])
-        for row in Inspection.objects.filter(campaign=campaign)
-        .values("estate_id")
+        gathered[campaign_id]["item_means"][estate_id][item_id] = (n, total)
+    for row in (
+        Inspection.objects.filter(campaign_id__in=ids)
+        .values("campaign_id", "estate_id")
         .annotate(avg=Avg(Cast("score", FloatField())), n=Count("id"))
         .order_by()
-    }
+    ):
+        gathered[row["campaign_id"]]["inspections"][row["estate_id"]] = (float(row["avg"]), row["n"])
     # The inspectors' points per four-services standard item (issue 14), summed over the estate's inspections.
-    standard_inspections: dict[int, dict[str, tuple]] = defaultdict(dict)
     for row in (
-        InspectionItem.objects.filter(inspection__campaign=campaign)
+        InspectionItem.objects.filter(inspection__campaign_id__in=ids)
         .exclude(standard_code="")
-        .values("inspection__estate_id", "standard_code")
+        .values("inspection__campaign_id", "inspection__estate_id", "standard_code")
         .annotate(given=Sum("score"), available=Sum("max_score"))
         .order_by()
     ):
-        standard_inspections[row["inspection__estate_id"]][row["standard_code"]] = (
-            row["given"],
-            row["available"],
-        )
-    branch = dict(BranchAssessment.objects.filter(campaign=campaign).values_list("estate_id", "score"))
-    start, end = _period_bounds(campaign)
-    problems = {
-        row["estate_id"]: (row["total"], row["bad"], row["overdue"], row["reopened"])
-        # The company's record: problems assigned to the company carriage (not the committees').
-        for row in Problem.objects.filter(
-            estate_id__in=in_campaign, created_at__gte=start, created_at__lt=end, carriage=Carriage.COMPANY
-        )
-        .exclude(status=Status.REJECTED)
-        .values("estate_id")
-        .annotate(
-            total=Count("id"),
-            bad=Count("id", filter=Q(overdue_since__isnull=False) | Q(reopen_count__gt=0)),
-            overdue=Count("id", filter=Q(overdue_since__isnull=False)),
-            reopened=Count("id", filter=Q(reopen_count__gt=0)),
-        )
-        .order_by()
-    }
-    serving = defaultdict(list)
-    for company_id, estate_id in (
-        Contract.objects.active(on=campaign.period_end)
-        .filter(estate_id__in=in_campaign)
-        .values_list("company_id", "estate_id")
-        .distinct()
+        gathered[row["inspection__campaign_id"]]["standard_inspections"][row["inspection__estate_id"]][
+            row["standard_code"]
+        ] = (row["given"], row["available"])
+    for campaign_id, estate_id, score in BranchAssessment.objects.filter(campaign_id__in=ids).values_list(
+        "campaign_id", "estate_id", "score"
     ):
-        serving[company_id].append(estate_id)
-    return {
-        "households": households,
-        "survey": survey,
-        "item_means": item_means,
-        "inspections": inspections,
-        "standard_inspections": standard_inspections,
-        "branch": branch,
-        "problems": problems,
-        "serving": serving,
-    }
+        gathered[campaign_id]["branch"][estate_id] = score
+    by_period: dict[tuple[dt.date, dt.date], list[Campaign]] = defaultdict(list)
+    for campaign in campaigns:
+        by_period[(campaign.period_start, campaign.period_end)].append(campaign)
+    for (_first, last), group in by_period.items():
+        start, end = _period_bounds(group[0])
+        in_group = {c.pk for c in group}
+        in_campaigns = CampaignEstate.objects.filter(campaign_id__in=in_group).values("estate_id")
+        for row in (
+            # The company's record: problems assigned to the company carriage (not the committees').
+            Problem.objects.filter(
+                estate_id__in=in_campaigns,
+                created_at__gte=start,
+                created_at__lt=end,
+                carriage=Carriage.COMPANY,
+            )
+            .exclude(status=Status.REJECTED)
+            .values("estate_id")
+            .annotate(
+                total=Count("id"),
+                bad=Count("id", filter=Q(overdue_since__isnull=False) | Q(reopen_count__gt=0)),
+                overdue=Count("id", filter=Q(overdue_since__isnull=False)),
+                reopened=Count("id", filter=Q(reopen_count__gt=0)),
+            )
+            .order_by()
+        ):
+            for campaign_id in members[row["estate_id"]]:
+                if campaign_id in in_group:
+                    gathered[campaign_id]["problems"][row["estate_id"]] = (
+                        row["total"],
+                        row["bad"],
+                        row["overdue"],
+                        row["reopened"],
+                    )
+        for company_id, estate_id in (
+            Contract.objects.active(on=last)
+            .filter(estate_id__in=in_campaigns)
+            .values_list("company_id", "estate_id")
+            .distinct()
+            .order_by("company_id", "estate_id")
+        ):
+            for campaign_id in members[estate_id]:
+                if campaign_id in in_group:
+                    gathered[campaign_id]["serving"][company_id].append(estate_id)
+    return gathered
 
 
 def compute_scores(campaign: Campaign, inputs: dict, bottom_n: int = rules.DEFAULT_BOTTOM_N) -> dict:
@@ -322,21 +360,8 @@ def _insert_snapshots(snapshots: list[ScoreSnapshot]) -> None:
     insert_rows(ScoreSnapshot._meta.db_table, [f.column for f in fields], rows)
 
 
-@transaction.atomic
-def campaign_recompute(
-    *, campaign: Campaign, actor=None, bottom_n: int = rules.DEFAULT_BOTTOM_N
-) -> RecomputeResult:
-    """Recompute every score of a campaign: aggregates from the database, the statistics in
-    rules.py, and one bulk replace of the campaign's ScoreSnapshot rows. Safe to run twice.
-
-    ``actor`` None = the system (the management command); a user must be the street admin."""
-    started = time.perf_counter()
-    campaign = Campaign.objects.select_for_update().select_related("template").get(pk=campaign.pk)
-    if actor is not None:
-        _require(permissions.is_street_admin(actor, campaign.street_id))
-    if campaign.status == CampaignStatus.DRAFT:
-        raise EvaluationError(_("测评活动尚未开始，没有可计算的数据。"))
-    result = compute_scores(campaign, gather_inputs(campaign), bottom_n)
+def _snapshots_of(campaign: Campaign, result: dict) -> list[ScoreSnapshot]:
+    """The ScoreSnapshot rows of one campaign's computed scores (estates, then companies)."""
     snapshots = []
     # Rows are inserted in the one ranking order (rules.ranking_key), so pages that list by
     # ("rank", "pk") show a tie in the order the classes and the elimination cut use.
@@ -414,23 +439,79 @@ def campaign_recompute(
                 },
             )
         )
-    ScoreSnapshot.objects.filter(campaign=campaign).delete()
+    return snapshots
+
+
+@transaction.atomic
+def campaign_recompute(
+    *, campaign: Campaign, actor=None, bottom_n: int = rules.DEFAULT_BOTTOM_N
+) -> RecomputeResult:
+    """Recompute every score of a campaign: aggregates from the database, the statistics in
+    rules.py, and one bulk replace of the campaign's ScoreSnapshot rows. Safe to run twice.
+
+    ``actor`` None = the system (the management command); a user must be the street admin."""
+    return campaigns_recompute(campaigns=[campaign], actor=actor, bottom_n=bottom_n)[0]
+
+
+@transaction.atomic
+def campaigns_recompute(
+    *, campaigns: Sequence[Campaign], actor=None, bottom_n: int = rules.DEFAULT_BOTTOM_N
+) -> list[RecomputeResult]:
+    """Recompute several campaigns in one pass — a district league, the nightly run over a city: the inputs
+    of all of them in a few GROUP BYs (``gather_inputs_many``), each campaign's statistics on its own (a
+    street's ranking stays the street's), one delete and one insert of all their snapshots, one wall refresh.
+    The same scores as recomputing each alone; all or nothing. Results in the order given.
+
+    ``actor`` None = the system; a user must be the street admin of every campaign's street."""
+    started = time.perf_counter()
+    ids = [c.pk for c in campaigns]
+    locked = {
+        c.pk: c
+        for c in Campaign.objects.select_for_update()
+        .select_related("template")
+        .filter(pk__in=ids)
+        .order_by("pk")  # one lock order for every caller: no deadlock between two runs
+    }
+    ordered = [locked[pk] for pk in ids]
+    for campaign in ordered:
+        if actor is not None:
+            _require(permissions.is_street_admin(actor, campaign.street_id))
+        if campaign.status == CampaignStatus.DRAFT:
+            raise EvaluationError(
+                _("测评活动“%(name)s”尚未开始，没有可计算的数据。") % {"name": campaign.name}
+                if len(ordered) > 1
+                else _("测评活动尚未开始，没有可计算的数据。")
+            )
+    inputs = gather_inputs_many(ordered)
+    results = [(campaign, compute_scores(campaign, inputs[campaign.pk], bottom_n)) for campaign in ordered]
+    snapshots = [row for campaign, result in results for row in _snapshots_of(campaign, result)]
+    ScoreSnapshot.objects.filter(campaign_id__in=ids).delete()
     _insert_snapshots(snapshots)
-    campaign.statistics = _prior_json(result["prior"], result["median_households"], bottom_n)
-    campaign.recomputed_at = timezone.now()
-    campaign.save(update_fields=["statistics", "recomputed_at"])
-    facts_changed_many(list(result["estates"]), "evaluation")
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=campaign,
-        street_id=campaign.street_id,
-        changes={"recomputed": {"estates": len(result["estates"]), "companies": len(result["companies"])}},
-    )
-    return RecomputeResult(
-        estates=len(result["estates"]),
-        companies=len(result["companies"]),
-        responses=sum(r["n"] for r in result["estates"].values()),
-        seconds=time.perf_counter() - started,
-        prior=result["prior"],
-    )
+    now = timezone.now()
+    for campaign, result in results:
+        campaign.statistics = _prior_json(result["prior"], result["median_households"], bottom_n)
+        campaign.recomputed_at = now
+    Campaign.objects.bulk_update(ordered, ["statistics", "recomputed_at"])
+    facts_changed_many({e for _c, result in results for e in result["estates"]}, "evaluation")
+    seconds = time.perf_counter() - started
+    out = []
+    for campaign, result in results:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=campaign,
+            street_id=campaign.street_id,
+            changes={
+                "recomputed": {"estates": len(result["estates"]), "companies": len(result["companies"])}
+            },
+        )
+        out.append(
+            RecomputeResult(
+                estates=len(result["estates"]),
+                companies=len(result["companies"]),
+                responses=sum(r["n"] for r in result["estates"].values()),
+                seconds=seconds,
+                prior=result["prior"],
+            )
+        )
+    return out

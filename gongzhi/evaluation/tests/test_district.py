@@ -343,3 +343,57 @@ def test_the_district_admin_starts_a_round_from_the_page(client, world, district
     response = client.post(url, data)
     assert response.status_code == 302
     assert Campaign.objects.filter(name="区级测评").count() == 2
+
+
+# ---- the league recomputed in one pass ---------------------------------------------------------------
+
+
+def _scores(campaign_ids):
+    return sorted(
+        ScoreSnapshot.objects.filter(campaign_id__in=campaign_ids).values_list(
+            "campaign_id", "kind", "estate_id", "company_id", "composite", "low", "high", "rank",
+            "rank_best", "rank_worst", "score_class", "responses", "category_means", "detail",
+        ),
+        key=lambda row: (row[0], row[1], row[2] or 0, row[3] or 0),
+    )  # fmt: skip
+
+
+def test_one_pass_over_the_rounds_campaigns_gives_the_scores_each_gave_alone(
+    world, district_world, scored_round
+):
+    """campaigns_recompute reads every campaign's inputs in the same GROUP BYs; each street's ranking is still
+    computed within the street, so the rows are exactly those of the streets' own recomputes."""
+    ids = list(scored_round.links.values_list("campaign_id", flat=True))
+    assert len(ids) == 2
+    alone = _scores(ids)
+    assert len(alone) > 4
+    with CaptureQueriesContext(connection) as together:
+        results = services.campaigns_recompute(
+            campaigns=list(Campaign.objects.filter(pk__in=ids).order_by("pk"))
+        )
+    assert _scores(ids) == alone
+    assert [r.estates for r in results] == [Campaign.objects.get(pk=pk).estates.count() for pk in sorted(ids)]
+    with CaptureQueriesContext(connection) as one:
+        services.campaign_recompute(campaign=Campaign.objects.get(pk=ids[0]))
+    # The second campaign costs its template and audit rows, not another set of aggregates.
+    assert len(together) - len(one) <= 8
+
+
+def test_one_pass_refuses_a_draft_and_changes_nothing(world, district_world, scored_round, neighbour_admin):
+    ids = list(scored_round.links.values_list("campaign_id", flat=True))
+    before = _scores(ids)
+    draft = services.campaign_create(
+        actor=neighbour_admin,
+        street=district_world.neighbour_street,
+        template=Campaign.objects.get(pk=ids[-1]).template,
+        name="未开始的测评",
+        period_start=timezone.localdate() - dt.timedelta(days=30),
+        period_end=timezone.localdate(),
+        opens_on=timezone.localdate() + dt.timedelta(days=1),
+        closes_on=timezone.localdate() + dt.timedelta(days=10),
+        estates=[district_world.neighbour_estate],
+    )
+    campaigns = [*Campaign.objects.filter(pk__in=ids), draft]
+    with pytest.raises(services.EvaluationError, match="“未开始的测评”尚未开始"):
+        services.campaigns_recompute(campaigns=campaigns)
+    assert _scores(ids) == before

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import get_for_user, visible
 from gongzhi.evaluation import permissions, rules, selectors_benchmarks, services
 from gongzhi.evaluation.forms import BenchmarkForm, BenchmarkRevokeForm
@@ -46,7 +47,7 @@ def benchmarks(request):
         )
         form = BenchmarkForm(
             request.POST or None,
-            companies=companies.order_by("name"),
+            companies=companies.order_by(*pinyin_order(r.Company, "name")),
             initial={
                 "starts_on": today,
                 "ends_on": today + dt.timedelta(days=364),  # a one-year term unless the group says otherwise

@@ -118,8 +118,12 @@ def campaign_create(request):
     form = CampaignForm(
         request.POST or None,
         templates=templates,
-        areas=visible(request.user, r.Area).filter(street_id=street_id).order_by("name"),
-        companies=visible(request.user, r.Company).filter(street_id=street_id).order_by("name"),
+        areas=visible(request.user, r.Area)
+        .filter(street_id=street_id)
+        .order_by(*pinyin_order(r.Area, "name")),
+        companies=visible(request.user, r.Company)
+        .filter(street_id=street_id)
+        .order_by(*pinyin_order(r.Company, "name")),
         estates=estates_qs,
         initial={
             "period_start": today.replace(month=1, day=1),
@@ -337,7 +341,9 @@ def ranking(request, pk: int):
         "rows": rows,
         "filters": filters,
         "query": request.GET.urlencode(),
-        "areas": visible(request.user, r.Area).filter(street_id=campaign.street_id).order_by("name")
+        "areas": visible(request.user, r.Area)
+        .filter(street_id=campaign.street_id)
+        .order_by(*pinyin_order(r.Area, "name"))
         if kind == ScoreKind.ESTATE
         else [],
         "classes": selectors.CLASS_CHOICES,
@@ -585,11 +591,13 @@ def awards(request):
         form = AwardForm(
             request.POST or None,
             kinds=AwardKind.choices,
-            companies=visible(request.user, r.Company).filter(street_id=street_id).order_by("name"),
+            companies=visible(request.user, r.Company)
+            .filter(street_id=street_id)
+            .order_by(*pinyin_order(r.Company, "name")),
             committees=visible(request.user, r.OwnersCommittee)
             .filter(estate__area__street_id=street_id)
             .select_related("estate")
-            .order_by("estate__name"),
+            .order_by(*pinyin_order(r.OwnersCommittee, "estate__name")),
             initial={"year": timezone.localdate().year},
         )
         if request.method == "POST" and form.is_valid():

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from gongzhi.core.ordering import name_key
+from gongzhi.core.ordering import name_key, pinyin_order
 from gongzhi.core.scopes import admin_street, visible
 from gongzhi.core.validators import parse_id
 from gongzhi.fees import selectors
@@ -78,8 +78,12 @@ def initiative(request):
     street = admin_street(request.user)
     form = None
     if street is not None and can_record_price_documents(request.user, street.pk):
-        companies = visible(request.user, Company).filter(street=street).order_by("name")
-        estates = visible(request.user, Estate).filter(area__street=street).order_by("name")
+        companies = (
+            visible(request.user, Company).filter(street=street).order_by(*pinyin_order(Company, "name"))
+        )
+        estates = (
+            visible(request.user, Estate).filter(area__street=street).order_by(*pinyin_order(Estate, "name"))
+        )
         form = InitiativeForm(request.POST or None, companies=list(companies), estates=list(estates))
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data

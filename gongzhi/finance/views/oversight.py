@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.core.excel import ColumnSpec, SheetSpec, build_workbook, xlsx_response
+from gongzhi.core.ordering import pinyin_order
 from gongzhi.core.scopes import get_for_user, visible
 from gongzhi.core.uploads import serve_upload
 from gongzhi.core.validators import is_id
@@ -41,7 +42,7 @@ from gongzhi.finance.permissions import (
 from gongzhi.finance.rules import LedgerError
 from gongzhi.finance.selectors import ALERT_LABELS, disclosure_status, money_alerts
 from gongzhi.finance.views.office import _back
-from gongzhi.registry.models import Area
+from gongzhi.registry.models import Area, Estate
 
 PAGE_SIZE = 100
 OVERDUE_CHOICES = [("yes", gettext_lazy("仅超期")), ("soon", gettext_lazy("30 天内到期或已超期"))]
@@ -69,7 +70,11 @@ def _filters(request, *, kinds: list[tuple[str, str]] | None = None) -> dict[str
 
 
 def _scoped_estates(request, applied):
-    estates = ledger_estates(request.user).select_related("area").order_by("area__name", "name", "pk")
+    estates = (
+        ledger_estates(request.user)
+        .select_related("area")
+        .order_by(*pinyin_order(Estate, "area__name", "name", "pk"))
+    )
     if "area" in applied:
         estates = estates.filter(area_id=applied["area"])
     return list(estates)
@@ -77,7 +82,11 @@ def _scoped_estates(request, applied):
 
 def _area_menu(request) -> list[tuple[str, str]]:
     estates = ledger_estates(request.user)
-    areas = visible(request.user, Area).filter(pk__in=estates.values("area_id")).order_by("name")
+    areas = (
+        visible(request.user, Area)
+        .filter(pk__in=estates.values("area_id"))
+        .order_by(*pinyin_order(Area, "name"))
+    )
     return [(str(a.pk), a.name) for a in areas[:500]]
 
 

@@ -1,6 +1,7 @@
 """``gongzhi evaluation_recompute CAMPAIGN [--bottom-n 9] [--json]``: recompute every score of a
 campaign (``services.campaign_recompute``): aggregates in the database, statistics in rules.py,
-one bulk replace of the snapshots. CAMPAIGN is the id, or ``all-open`` for every open campaign.
+one bulk replace of the snapshots. CAMPAIGN is the id, or ``all-open`` for every open campaign — all of them
+in one pass (``services.campaigns_recompute``), as a district league or a city's nightly run needs.
 Safe to run twice (the same inputs give the same rows)."""
 
 import json
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.evaluation.models import Campaign, CampaignStatus
 from gongzhi.evaluation.rules import DEFAULT_BOTTOM_N
-from gongzhi.evaluation.services import EvaluationError, campaign_recompute
+from gongzhi.evaluation.services import EvaluationError, campaigns_recompute
 
 
 class Command(BaseCommand):
@@ -37,12 +38,13 @@ class Command(BaseCommand):
             campaigns = [found]
         if bottom_n < 1:
             raise CommandError(_("末位候选家数至少为 1。"))
+        try:
+            # Every campaign in one pass (one set of GROUP BYs, one insert, one wall refresh), all or nothing.
+            recomputed = campaigns_recompute(campaigns=campaigns, bottom_n=bottom_n) if campaigns else []
+        except EvaluationError as error:
+            raise CommandError(error.message) from None
         results = []
-        for item in campaigns:
-            try:
-                result = campaign_recompute(campaign=item, bottom_n=bottom_n)
-            except EvaluationError as error:
-                raise CommandError(f"{item.name}:{error.message}") from None
+        for item, result in zip(campaigns, recomputed, strict=True):
             results.append(
                 {
                     "campaign": item.pk,

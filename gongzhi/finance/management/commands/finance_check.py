@@ -14,7 +14,7 @@ from gongzhi.finance.services import finance_check_run
 
 
 class Command(BaseCommand):
-    help = "检查公示是否超期和资金预警,并通知责任人(每项只通知一次,可每天运行)。"
+    help = "检查公示是否超期和资金预警，并通知责任人（每项只通知一次，可每天运行）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="YYYY-MM-DD (default: today)")

@@ -18,10 +18,10 @@ MAX_ERRORS_SHOWN = 200
 
 
 class Command(BaseCommand):
-    help = "从 Excel(.xlsx)导入历史账目:全有或全无,逐行报告错误。"
+    help = "从 Excel（.xlsx）导入历史账目：全有或全无，逐行报告错误。"
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the .xlsx workbook (sheet 账目)")
+        parser.add_argument("file", help="the .xlsx workbook（sheet 账目）")
         parser.add_argument(
             "--user", required=True, help="username of the person importing (checked per row)"
         )

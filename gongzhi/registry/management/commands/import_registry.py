@@ -19,11 +19,11 @@ MAX_ERRORS_SHOWN = 200
 
 
 class Command(BaseCommand):
-    help = "从 Excel(.xlsx)导入台账到一个街道:全有或全无,逐行报告错误。"
+    help = "从 Excel（.xlsx）导入台账到一个街道：全有或全无，逐行报告错误。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the .xlsx workbook")
-        parser.add_argument("--street", required=True, help="street name (街道名称)")
+        parser.add_argument("--street", required=True, help="street name（街道名称）")
         parser.add_argument("--user", required=True, help="username of a street admin of that street")
         parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
 
