@@ -426,6 +426,22 @@ def _list_formula(choices: Sequence[str]) -> str | None:
     return formula if len(formula) <= 255 else None
 
 
+def localised_notes(rows: Sequence[Sequence[Any]], *, headers: Iterable[str] = ()) -> list[list[Any]]:
+    """A 填写说明 sheet's rows in the reader's language: every text translated (catalogue msgids, marked with
+    ``gettext_noop``) except a first cell that names a column of the data sheet (``headers``) — the headers
+    are the file's exchange format, the same in every language, so the note names them as the sheet does."""
+    keep = {normalise_header(h) for h in headers}
+    return [
+        [
+            _(cell)
+            if isinstance(cell, str) and cell and not (position == 0 and normalise_header(cell) in keep)
+            else cell
+            for position, cell in enumerate(row)
+        ]
+        for row in rows
+    ]
+
+
 def build_workbook(sheets: Sequence[SheetSpec], *, notes: Sequence[Sequence[Any]] | None = None) -> bytes:
     """An .xlsx with a bold, filled, frozen header row, CJK-aware widths and drop-downs for choices.
 

@@ -4,6 +4,7 @@ and column, then all rows written in one transaction — or none (``services.col
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.excel import (
     CellError,
@@ -11,6 +12,7 @@ from gongzhi.core.excel import (
     ImportErrors,
     SheetSpec,
     build_workbook,
+    localised_notes,
     parse_int,
     read_table,
     row_problems,
@@ -30,22 +32,37 @@ COLUMNS = [
     ("note", "备注", False),
 ]
 NOTES = [
-    ["项目", "说明"],
-    ["小区编号", "系统中的小区编号（模板已预填）；填写后按编号识别小区，不填则按小区名称识别。"],
-    ["小区名称", "必填。须为您有权登记的小区；同名小区请填写小区编号。"],
-    ["月份", "必填，如 2024-03。不能晚于本月；同一小区同一月份只能有一行。"],
-    ["应收金额（元）", "必填，大于 0，最多两位小数。"],
-    ["实收金额（元）", "必填，不能为负，不能超过应收金额，最多两位小数。收缴率 = 实收 ÷ 应收。"],
-    ["应缴户数 / 已缴户数", "可选，两项要么都填要么都不填；已缴户数不能超过应缴户数。"],
-    ["导入规则", "整份文件全部正确才会导入；任何一行有错，一行都不会写入，并列出每一行的错误。"],
-    ["已登记的月份", "默认拒绝重复登记；勾选“替换已登记的数据”后，以文件中的数据替换（留有操作记录）。"],
+    [gettext_noop("项目"), gettext_noop("说明")],
+    [
+        "小区编号",
+        gettext_noop("系统中的小区编号（模板已预填）；填写后按编号识别小区，不填则按小区名称识别。"),
+    ],
+    ["小区名称", gettext_noop("必填。须为您有权登记的小区；同名小区请填写小区编号。")],
+    ["月份", gettext_noop("必填，如 2024-03。不能晚于本月；同一小区同一月份只能有一行。")],
+    ["应收金额（元）", gettext_noop("必填，大于 0，最多两位小数。")],
+    [
+        "实收金额（元）",
+        gettext_noop("必填，不能为负，不能超过应收金额，最多两位小数。收缴率 = 实收 ÷ 应收。"),
+    ],
+    ["应缴户数 / 已缴户数", gettext_noop("可选，两项要么都填要么都不填；已缴户数不能超过应缴户数。")],
+    [
+        gettext_noop("导入规则"),
+        gettext_noop("整份文件全部正确才会导入；任何一行有错，一行都不会写入，并列出每一行的错误。"),
+    ],
+    [
+        gettext_noop("已登记的月份"),
+        gettext_noop("默认拒绝重复登记；勾选“替换已登记的数据”后，以文件中的数据替换（留有操作记录）。"),
+    ],
 ]
 
 
 def template_bytes(estates) -> bytes:
     columns = [ColumnSpec(header=h, required=req) for _key, h, req in COLUMNS]
     rows = [[e.pk, e.name, None, None, None, None, None, None] for e in estates]
-    return build_workbook([SheetSpec(title=SHEET, columns=columns, rows=rows)], notes=NOTES)
+    return build_workbook(
+        [SheetSpec(title=SHEET, columns=columns, rows=rows)],
+        notes=localised_notes(NOTES, headers=[h for _k, h, _r in COLUMNS]),
+    )
 
 
 def parse_file(fileobj, *, filename: str, estates, today) -> list[ImportRow]:

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.excel import (
@@ -32,6 +33,7 @@ from gongzhi.core.excel import (
     build_workbook,
     choice_parser,
     data_sheet,
+    localised_notes,
     map_header,
     normalise_header,
     parse_date,
@@ -131,6 +133,14 @@ class _Line:
 # ---- template -------------------------------------------------------------------------------------
 
 
+# The 类别 note, with the category names to type (they are the sheet's Chinese in every language).
+CATEGORY_NOTE = gettext_noop(
+    "可选。维修资金的首期归集请写“%(initial)s”（用作 30％ 预警的初始金额）；"
+    "公共收益转入维修资金请在公共收益账中写“%(transfer_out)s”（支出），"
+    "在维修资金账中写“%(transfer_in)s”（收入）。"
+)
+
+
 def template_bytes() -> bytes:
     """The import template: the 账目 sheet with drop-downs for 账本 and 收支, and a 填写说明 sheet."""
     specs = {
@@ -145,28 +155,43 @@ def template_bytes() -> bytes:
     }
     columns = [specs.get(c.key) or ColumnSpec(c.header, required=c.required) for c in COLUMNS]
     notes = [
-        ["列", "说明"],
-        ["小区", "小区名称；若不同居民区有同名小区，写“居民区/小区”，也可以写小区编号。"],
-        ["账本", "从下拉列表选择：专项维修资金、公共收益、物业费收支。"],
-        ["日期", "如 2024-03-01。不能晚于今天。"],
-        ["收支", "收入或支出。"],
-        ["金额", "正数，最多两位小数（元）。支出不能使余额变为负数。"],
-        ["摘要", "必填，不超过 200 字。"],
+        [gettext_noop("列"), gettext_noop("说明")],
+        ["小区", gettext_noop("小区名称；若不同居民区有同名小区，写“居民区/小区”，也可以写小区编号。")],
+        ["账本", gettext_noop("从下拉列表选择：专项维修资金、公共收益、物业费收支。")],
+        ["日期", gettext_noop("如 2024-03-01。不能晚于今天。")],
+        ["收支", gettext_noop("收入或支出。")],
+        ["金额", gettext_noop("正数，最多两位小数（元）。支出不能使余额变为负数。")],
+        ["摘要", gettext_noop("必填，不超过 200 字。")],
+        ["类别", CATEGORY_NOTE],
         [
-            "类别",
-            f"可选。维修资金的首期归集请写“{CATEGORY_INITIAL}”(用作 30% 预警的初始金额);"
-            f"公共收益转入维修资金请在公共收益账中写“{CATEGORY_TRANSFER_OUT}”(支出),"
-            f"在维修资金账中写“{CATEGORY_TRANSFER_IN}”(收入)。",
+            "对方单位 / 依据文号 / 项目",
+            gettext_noop("可选。维修资金的使用请在“依据文号”中写业主大会决定的文号。"),
         ],
-        ["对方单位 / 依据文号 / 项目", "可选。维修资金的使用请在“依据文号”中写业主大会决定的文号。"],
         [
-            "顺序",
-            "同一小区同一本账的各行必须按日期先后排列，且不能早于该账本已有的最后一条记录的日期："
-            "账本只能在末尾追加，不能插入到已有记录之前。",
+            gettext_noop("顺序"),
+            gettext_noop(
+                "同一小区同一本账的各行必须按日期先后排列，且不能早于该账本已有的最后一条记录的日期："
+                "账本只能在末尾追加，不能插入到已有记录之前。"
+            ),
         ],
-        ["全有或全无", "只要有一行有错，就不会导入任何一行；请按错误清单（行、列、原因）修改后重新上传。"],
-        ["权限", "业委会和街道管理员登记维修资金和公共收益；物业公司登记本公司所管小区的物业费收支。"],
+        [
+            gettext_noop("全有或全无"),
+            gettext_noop("只要有一行有错，就不会导入任何一行；请按错误清单（行、列、原因）修改后重新上传。"),
+        ],
+        [
+            gettext_noop("权限"),
+            gettext_noop(
+                "业委会和街道管理员登记维修资金和公共收益；物业公司登记本公司所管小区的物业费收支。"
+            ),
+        ],
     ]
+    notes = localised_notes(notes, headers=[c.header for c in COLUMNS])
+    category = next(row for row in notes if row[0] == "类别")
+    category[1] = _(CATEGORY_NOTE) % {
+        "initial": CATEGORY_INITIAL,
+        "transfer_out": CATEGORY_TRANSFER_OUT,
+        "transfer_in": CATEGORY_TRANSFER_IN,
+    }
     return build_workbook([SheetSpec(SHEET_TITLE, columns, [])], notes=notes)
 
 

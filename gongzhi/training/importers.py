@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.excel import (
@@ -15,6 +17,7 @@ from gongzhi.core.excel import (
     ImportErrors,
     SheetSpec,
     build_workbook,
+    localised_notes,
     normalise_header,
     parse_text,
     read_table,
@@ -35,13 +38,22 @@ COLUMNS = [  # key, header, required
     ("explanation", "解析", False),
 ]
 MAX_ROWS = 2000
+# The 填写说明 sheet (core.excel.localised_notes renders it in the reader's language; the values to type — topics,
+# kinds, 正确/错误 — are the sheet's Chinese and stay so).
 NOTES = [
-    ["项目", "说明"],
-    ["专题", "、".join(str(label) for _v, label in Topic.choices)],
+    [gettext_noop("项目"), gettext_noop("说明")],
     ["题型", "单选题、多选题、判断题"],
-    ["选项", "单选题至少 2 个选项，多选题至少 3 个；判断题不填选项"],
-    ["正确答案", "单选填一个字母（如 B）；多选填全部正确字母（如 ACD，至少 2 个）；判断题填“正确”或“错误”"],
-    ["导入规则", "整份文件全部正确才会导入；任何一行有错，一行都不会写入，并列出每一行的错误。"],
+    ["选项", gettext_noop("单选题至少 2 个选项，多选题至少 3 个；判断题不填选项")],
+    [
+        "正确答案",
+        gettext_noop(
+            "单选填一个字母（如 B）；多选填全部正确字母（如 ACD，至少 2 个）；判断题填“正确”或“错误”"
+        ),
+    ],
+    [
+        gettext_noop("导入规则"),
+        gettext_noop("整份文件全部正确才会导入；任何一行有错，一行都不会写入，并列出每一行的错误。"),
+    ],
 ]
 EXAMPLE = [
     [
@@ -85,7 +97,10 @@ class QuestionRow:
 
 def template_bytes() -> bytes:
     columns = [ColumnSpec(header=h, required=req) for _key, h, req in COLUMNS]
-    return build_workbook([SheetSpec(title=SHEET, columns=columns, rows=EXAMPLE)], notes=NOTES)
+    with translation.override("zh-hans"):  # the topics as the sheet must spell them
+        topics = ["专题", "、".join(str(label) for _v, label in Topic.choices)]
+    notes = localised_notes([NOTES[0], topics, *NOTES[1:]], headers=[h for _key, h, _req in COLUMNS])
+    return build_workbook([SheetSpec(title=SHEET, columns=columns, rows=EXAMPLE)], notes=notes)
 
 
 def _by_label(choices) -> dict[str, str]:

@@ -24,6 +24,7 @@ from gongzhi.core.excel import (
     parse_int,
     parse_text,
 )
+from gongzhi.core.keyed import Keyed
 from gongzhi.registry import models as r
 
 # ---- Column and sheet specifications ---------------------------------------------------------------
@@ -41,7 +42,9 @@ class Column:
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()  # labels offered in the drop-down
     kind: str = "text"  # text | number | date | choice | bool (cell format in templates/exports)
-    note: str = ""
+    # A catalogue msgid (built in Chinese) or a keyed message: the 填写说明 sheet renders it in the reader's
+    # language (templates.notes_rows); the headers themselves stay Chinese, the file's exchange format.
+    note: str | Keyed = ""
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,11 @@ def _choice_column(key, header, choices_class, *, default=None, required=False, 
         choices=labels,
         kind="choice",
         aliases=aliases,
-        note=note or _("从下拉列表选择：%(choices)s。") % {"choices": "、".join(labels)},
+        note=note or Keyed(gettext_noop("从下拉列表选择：%(choices)s。"), {"choices": "、".join(labels)}),
     )
 
 
-def _bool_column(key, header, *, default: bool, aliases=(), note=""):
+def _bool_column(key, header, *, default: bool, aliases=()):
     return Column(
         key,
         header,
@@ -150,8 +153,9 @@ def _bool_column(key, header, *, default: bool, aliases=(), note=""):
         choices=("是", "否"),
         kind="bool",
         aliases=aliases,
-        note=(note + " " if note else "")
-        + _("填“是”或“否”，留空按“%(default)s”。") % {"default": "是" if default else "否"},
+        note=Keyed(
+            gettext_noop("填“是”或“否”，留空按“%(default)s”。"), {"default": "是" if default else "否"}
+        ),
     )
 
 

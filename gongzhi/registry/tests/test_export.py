@@ -244,3 +244,43 @@ def test_export_response_downloads_the_sheet_with_a_chinese_name(world):
     )
     assert response["Cache-Control"] == "private, no-store"
     assert len(read_workbook(response.content)["房屋"]) == 10
+
+
+def test_the_notes_follow_the_readers_language_and_the_headers_do_not(world):
+    """In English mode the 填写说明 sheet explains in English, while the sheet and column names it refers to
+    stay the Chinese the sheets carry (the file's exchange format), so the filled template still imports."""
+    from django.utils import translation
+
+    from gongzhi.fees.importers import template_bytes as fees_template
+    from gongzhi.finance.importers import template_bytes as finance_template
+    from gongzhi.training.importers import template_bytes as training_template
+
+    with translation.override("en"):
+        workbook = load_workbook(io.BytesIO(template_workbook("units")))
+        fees = load_workbook(io.BytesIO(fees_template([world.estate_a1])))
+        finance = load_workbook(io.BytesIO(finance_template()))
+        training = load_workbook(io.BytesIO(training_template()))
+    notes = [[c.value for c in row] for row in workbook["填写说明"].iter_rows()]
+    assert notes[0] == ["Sheet", "Column", "Required?", "Notes"]
+    area = next(row for row in notes if row[1] == "专有部分面积（m²）")
+    assert area == [
+        "房屋",
+        "专有部分面积（m²）",
+        "Required",
+        "Square metres, greater than 0, at most two decimals; votes are counted by this area.",
+    ]
+    kind = next(row for row in notes if row[1] == "业主类型")
+    # the values to pick stay as the sheet spells them
+    assert kind[3] == "Choose from the drop-down list: 个人、建设单位（未售/未交付）、单位."
+    assert [c.value for c in workbook["房屋"][1]] == next(s for s in sheets() if s.key == "units").headers
+    fee_notes = {row[0].value: row[1].value for row in fees["填写说明"].iter_rows(min_row=2)}
+    assert fee_notes["应收金额（元）"] == "Required, greater than 0, at most two decimals."
+    assert fee_notes["Import rule"].startswith("The file is imported only if all of it is correct")
+    finance_notes = {row[0].value: row[1].value for row in finance["填写说明"].iter_rows(min_row=2)}
+    assert finance_notes["类别"].startswith(
+        "Optional. For the maintenance fund's first collection write “首期归集”"
+    )
+    assert finance_notes["All or nothing"].startswith("If any row has an error")
+    training_notes = {row[0].value: row[1].value for row in training["填写说明"].iter_rows(min_row=2)}
+    assert training_notes["正确答案"].startswith("Single choice: one letter")
+    assert "物业法规" in training_notes["专题"]  # the topics to type, in Chinese
