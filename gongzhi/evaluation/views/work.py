@@ -151,8 +151,9 @@ def inspection_create(request, pk: int, estate: int):
             else:
                 messages.success(request, _("检查结果已保存。"))
                 return redirect("evaluation:inspections")
+    # Always a couple of empty lines below the standard's, for what the inspector finds beyond it.
     padded = lines + [{"category": "", "label": "", "score": "", "max_score": "10", "remark": ""}] * max(
-        0, CHECKLIST_ROWS - len(lines)
+        2, CHECKLIST_ROWS - len(lines)
     )
     return render(
         request,
