@@ -34,8 +34,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from gongzhi.core.bulk import insert_rows
 from gongzhi.evaluation import rules, services
-from gongzhi.evaluation.bulk import insert_rows
 from gongzhi.evaluation.models import (
     AccessCode,
     Award,

@@ -222,19 +222,25 @@ def problem_stats(queryset: QuerySet, *, today: dt.date | None = None) -> Proble
     created_at, in days) over the whole queryset, per category and per company."""
     day = today or timezone.localdate()
     base = queryset.order_by()
-    totals = base.aggregate(**_counts(day))
-    stats = ProblemStats(**totals)
+    # One pass over the problems for the totals, the count of each status and (on PostgreSQL) the median:
+    # a district reads tens of thousands of rows, and each separate aggregate was another scan of them.
+    annotations: dict = {
+        **_counts(day),
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
+    }
     if _use_percentile_cont():
-        median = base.aggregate(m=Median(_duration(), filter=CLOSED_WITH_TIME, output_field=DurationField()))[
-            "m"
-        ]
+        annotations["median"] = Median(_duration(), filter=CLOSED_WITH_TIME, output_field=DurationField())
+    totals = base.aggregate(**annotations)
+    if _use_percentile_cont():
+        median = totals.pop("median")
     else:
         # SQLite fallback (no median aggregate): one query for the durations, median in Python.
         values = list(base.filter(CLOSED_WITH_TIME).values_list(_duration(), flat=True))
         median = statistics.median(values) if values else None
+    counts = {value: totals.pop(f"status_{value}") for value in Status.values}
+    stats = ProblemStats(**totals)
     stats.median_days = _days(median)
-    counts = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    stats.by_status = [(value, str(label), counts.get(value, 0)) for value, label in Status.choices]
+    stats.by_status = [(value, str(label), counts[value]) for value, label in Status.choices]
     stats.by_category = _grouped(base, "category_id", "category__name", "category__sort_order", day)
     stats.by_company = _grouped(
         base.filter(company__isnull=False), "company_id", "company__name", "-total", day

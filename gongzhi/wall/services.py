@@ -18,11 +18,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.bulk import upsert_rows
 from gongzhi.core.errors import UserError
 from gongzhi.core.models import AuditEvent
 from gongzhi.core.scopes import scope_for
@@ -115,25 +116,29 @@ def status_refresh(
             if (estate_id, key) not in computed and key in ind.REGISTRY:
                 others[estate_id][key] = colour
     _with_overall(computed, others)
-    now = timezone.now()
+    # One COPY and one INSERT … ON CONFLICT (core.bulk): ``bulk_create(update_conflicts=…)`` compiled each
+    # field of each row and was most of a city's refresh. Values in their database form, as it would send.
+    fields = {f.name: f for f in EstateStatus._meta.concrete_fields}
+    now = fields["computed_at"].get_db_prep_save(timezone.now(), connection)
+    detail_field, value_field = fields["detail"], fields["value"]
     rows = [
-        EstateStatus(
-            estate_id=estate_id,
-            indicator=key,
-            value=c.value,
-            colour=c.colour,
-            detail=c.detail,
-            computed_at=now,
+        (
+            estate_id,
+            key,
+            value_field.get_db_prep_save(c.value, connection),
+            c.colour,
+            detail_field.get_db_prep_save(c.detail, connection),
+            now,
         )
         for (estate_id, key), c in computed.items()
     ]
     with transaction.atomic():
-        EstateStatus.objects.bulk_create(
+        upsert_rows(
+            EstateStatus._meta.db_table,
+            ["estate_id", "indicator", "value", "colour", "detail", "computed_at"],
             rows,
-            update_conflicts=True,
-            unique_fields=["estate", "indicator"],
-            update_fields=["value", "colour", "detail", "computed_at"],
-            batch_size=500,
+            conflict=["estate_id", "indicator"],
+            update=["value", "colour", "detail", "computed_at"],
         )
         if sources is None:  # an indicator that is no longer registered
             EstateStatus.objects.filter(estate_id__in=ids).exclude(

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.bulk import insert_rows
 from gongzhi.core.kept import facts_changed_many
 from gongzhi.core.models import AuditEvent
 from gongzhi.evaluation import permissions, rules
-from gongzhi.evaluation.bulk import insert_rows
 from gongzhi.evaluation.models import (
     BranchAssessment,
     Campaign,

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.bulk import insert_rows
 from gongzhi.core.models import AuditEvent
 from gongzhi.evaluation import permissions, rules, sealing
-from gongzhi.evaluation.bulk import insert_rows
 from gongzhi.evaluation.models import (
     AccessCode,
     BallotBox,

@@ -158,3 +158,15 @@ def test_stats_query_count_does_not_grow(as_user, world, categories):
     )
     report(world, categories, code="ebike")
     assert count_queries(client, STATS) == small
+
+
+def test_the_statistics_read_the_problems_in_a_fixed_number_of_queries(
+    world, history, django_assert_num_queries
+):
+    """Totals, each status and the median in one aggregate; one GROUP BY per category and per company
+    (each with its durations query on SQLite, which has no median) — however many problems there are."""
+    queryset = selectors.problems_for(world.user("admin"))
+    expected = 3 if connection.vendor == "postgresql" else 6
+    with django_assert_num_queries(expected):
+        stats = selectors.problem_stats(queryset)
+    assert stats.total == 9
