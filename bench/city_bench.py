@@ -35,6 +35,11 @@ import django  # noqa: E402
 
 django.setup()
 
+import logging  # noqa: E402
+
+# A district reader's 403s on the street-only pages are expected figures, not tracebacks to print.
+logging.getLogger("django.request").setLevel(logging.ERROR)
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402

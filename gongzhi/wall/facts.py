@@ -28,7 +28,7 @@ def _problems(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
 
     if today >= timezone.localdate():
         rows = (
-            Problem.objects.filter(estate_id__in=estate_ids, status__in=ACTIVE_STATUSES)
+            Problem.objects.filter(estate_id__any_of=estate_ids, status__in=ACTIVE_STATUSES)
             .order_by()
             .values("estate_id")
             .annotate(
@@ -40,7 +40,7 @@ def _problems(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         not_closed = Q(closed_at__isnull=True) | Q(closed_at__date__gt=today)
         not_submitted = Q(submitted_at__isnull=True) | Q(submitted_at__date__gt=today)
         rows = (
-            Problem.objects.filter(estate_id__in=estate_ids, created_at__date__lte=today)
+            Problem.objects.filter(estate_id__any_of=estate_ids, created_at__date__lte=today)
             .exclude(status=Status.REJECTED)
             .filter(not_closed)
             .order_by()
@@ -59,7 +59,7 @@ def _closure(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     since = today - dt.timedelta(days=365)
     rows = (
         Problem.objects.filter(
-            estate_id__in=estate_ids,
+            estate_id__any_of=estate_ids,
             status=Status.CLOSED,
             closed_at__date__gt=since,
             closed_at__date__lte=today,
@@ -74,7 +74,10 @@ def _closure(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     # local calendar days; the median is taken here so that the kept detail stays one number.
     days: dict[int, list[int]] = defaultdict(list)
     for estate_id, created_at, closed_at in Problem.objects.filter(
-        estate_id__in=estate_ids, status=Status.CLOSED, closed_at__date__gt=since, closed_at__date__lte=today
+        estate_id__any_of=estate_ids,
+        status=Status.CLOSED,
+        closed_at__date__gt=since,
+        closed_at__date__lte=today,
     ).values_list("estate_id", "created_at", "closed_at"):
         days[estate_id].append(
             (timezone.localtime(closed_at).date() - timezone.localtime(created_at).date()).days
@@ -129,12 +132,12 @@ def _fund_balances(estate_ids: list[int], today: dt.date) -> dict[int, tuple[Dec
     fund = LedgerEntry.objects.filter(ledger=LedgerKind.MAINTENANCE_FUND, date__lte=today)
     explicit = dict(
         FinanceProfile.objects.filter(
-            estate_id__in=estate_ids, initial_fund_amount__isnull=False
+            estate_id__any_of=estate_ids, initial_fund_amount__isnull=False
         ).values_list("estate_id", "initial_fund_amount")
     )
     derived = {
         row["estate_id"]: (row["came_in"] or Decimal(0)) - (row["went_out"] or Decimal(0))
-        for row in fund.filter(estate_id__in=estate_ids, category=CATEGORY_INITIAL)
+        for row in fund.filter(estate_id__any_of=estate_ids, category=CATEGORY_INITIAL)
         .order_by()
         .values("estate_id")
         .annotate(
@@ -144,7 +147,7 @@ def _fund_balances(estate_ids: list[int], today: dt.date) -> dict[int, tuple[Dec
     }
     last = fund.filter(estate_id=OuterRef("pk")).order_by("-seq").values("balance")[:1]
     balances = dict(
-        Estate.objects.filter(pk__in=estate_ids).annotate(b=Subquery(last)).values_list("pk", "b")
+        Estate.objects.filter(pk__any_of=estate_ids).annotate(b=Subquery(last)).values_list("pk", "b")
     )
     result: dict[int, tuple[Decimal | None, Decimal | None]] = {}
     for e in estate_ids:
@@ -182,7 +185,7 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     )
     from gongzhi.registry.models import Contract, Estate
 
-    street_of = dict(Estate.objects.filter(pk__in=estate_ids).values_list("pk", "area__street_id"))
+    street_of = dict(Estate.objects.filter(pk__any_of=estate_ids).values_list("pk", "area__street_id"))
     campaign_of: dict[int, tuple[int, str]] = {}
     for pk, street_id, name in (
         Campaign.objects.filter(
@@ -194,7 +197,9 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         campaign_of.setdefault(street_id, (pk, name))
     campaign_ids = [pk for pk, _name in campaign_of.values()]
     company_of = dict(
-        Contract.objects.active(today).filter(estate_id__in=estate_ids).values_list("estate_id", "company_id")
+        Contract.objects.active(today)
+        .filter(estate_id__any_of=estate_ids)
+        .values_list("estate_id", "company_id")
     )
     ranks: dict[tuple[int, int], int] = {}
     counts: dict[int, int] = defaultdict(int)
@@ -209,7 +214,7 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         klass,
         mean,
         responses,
-    ) in ScoreSnapshot.objects.filter(campaign_id__in=campaign_ids).values_list(
+    ) in ScoreSnapshot.objects.filter(campaign_id__any_of=campaign_ids).values_list(
         "campaign_id", "kind", "estate_id", "company_id", "rank", "score_class", "survey_mean", "responses"
     ):
         if kind == ScoreKind.ESTATE:
@@ -220,7 +225,7 @@ def _evaluation(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
             classes[campaign_id, company_id] = klass
     stages: dict[int, tuple[str, str]] = {}
     for company_id, status, stage in (
-        EliminationCandidate.objects.filter(company_id__in=set(company_of.values()))
+        EliminationCandidate.objects.filter(company_id__any_of=set(company_of.values()))
         .exclude(elimination__status=EliminationStatus.CLOSED)
         .exclude(stage=CandidateStage.CLEARED)
         .values_list("company_id", "elimination__status", "stage")
@@ -250,13 +255,13 @@ def _committee(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     from gongzhi.registry.models import CommitteeMember, OwnersCommittee
 
     latest: dict[int, OwnersCommittee] = {}
-    for committee in OwnersCommittee.objects.filter(estate_id__in=estate_ids, term_start__lte=today).order_by(
-        "estate_id", "-term_start"
-    ):
+    for committee in OwnersCommittee.objects.filter(
+        estate_id__any_of=estate_ids, term_start__lte=today
+    ).order_by("estate_id", "-term_start"):
         latest.setdefault(committee.estate_id, committee)
     members = {
         row["committee_id"]: row
-        for row in CommitteeMember.objects.filter(committee_id__in=[c.pk for c in latest.values()])
+        for row in CommitteeMember.objects.filter(committee_id__any_of=[c.pk for c in latest.values()])
         .order_by()
         .values("committee_id")
         .annotate(
@@ -292,7 +297,10 @@ def _voting(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
         now = dt.datetime.combine(today, dt.time.max, tzinfo=timezone.get_current_timezone())
     decisions = list(
         Decision.objects.filter(
-            estate_id__in=estate_ids, status=DecisionStatus.PUBLISHED, opens_at__lte=now, closes_at__gt=now
+            estate_id__any_of=estate_ids,
+            status=DecisionStatus.PUBLISHED,
+            opens_at__lte=now,
+            closes_at__gt=now,
         ).order_by("closes_at", "pk")
     )
     figures = participation_many(decisions)
@@ -318,10 +326,10 @@ def _branch(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     from gongzhi.registry.models import Branch, Estate
 
     monday = today - dt.timedelta(days=today.weekday() + 7)
-    estates = list(Estate.objects.filter(pk__in=estate_ids).values_list("pk", "area_id", "name"))
+    estates = list(Estate.objects.filter(pk__any_of=estate_ids).values_list("pk", "area_id", "name"))
     area_of = {pk: area_id for pk, area_id, _name in estates}
     names = {pk: name for pk, _area_id, name in estates}
-    branches = Branch.objects.filter(area_id__in=set(area_of.values())).select_related("area")
+    branches = Branch.objects.filter(area_id__any_of=set(area_of.values())).select_related("area")
     weeks = {week.branch.area_id: week for week in compliance(branches, monday, today)}
     result: dict[int, Facts] = {}
     for e in estate_ids:
@@ -353,7 +361,7 @@ def _fees(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     rows = {
         row["estate_id"]: row
         for row in MonthlyCollection.objects.filter(
-            estate_id__in=estate_ids, month__gte=first, month__lte=today
+            estate_id__any_of=estate_ids, month__gte=first, month__lte=today
         )
         .order_by()
         .values("estate_id")
@@ -361,7 +369,7 @@ def _fees(estate_ids: list[int], today: dt.date) -> dict[int, Facts]:
     }
     rates = dict(
         Contract.objects.active(today)
-        .filter(estate_id__in=estate_ids, collection_rate__isnull=False)
+        .filter(estate_id__any_of=estate_ids, collection_rate__isnull=False)
         .values_list("estate_id", "collection_rate")
     )
     result: dict[int, Facts] = {}

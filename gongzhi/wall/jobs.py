@@ -24,7 +24,7 @@ def _kept(estate_ids: list[int]) -> dict[tuple[int, str], tuple]:
 
     return {
         (e, key): (value, colour)
-        for e, key, value, colour in EstateStatus.objects.filter(estate_id__in=estate_ids).values_list(
+        for e, key, value, colour in EstateStatus.objects.filter(estate_id__any_of=estate_ids).values_list(
             "estate_id", "indicator", "value", "colour"
         )
     }

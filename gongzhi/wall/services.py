@@ -63,7 +63,7 @@ def status_compute(
     """(estate id, indicator) → the value, colour and facts computed from the raw data, without writing.
     One gathering per fact source for all the estates; with ``sources`` only their indicators."""
     day = today or timezone.localdate()
-    street_of = dict(Estate.objects.filter(pk__in=list(estate_ids)).values_list("pk", "area__street_id"))
+    street_of = dict(Estate.objects.filter(pk__any_of=list(estate_ids)).values_list("pk", "area__street_id"))
     ids = sorted(street_of)
     bands = street_bands(set(street_of.values()))
     wanted = set(sources) if sources is not None else {i.source for i in ind.REGISTRY.values()}
@@ -101,25 +101,44 @@ def status_refresh(
     today: dt.date | None = None,
 ) -> int:
     """Recompute the kept status of these estates (all when None) — only the indicators of ``sources``
-    when given — and upsert the rows, with the overall state. Returns the number of rows written."""
+    when given — with the overall state, and write the rows that changed. Returns the number of kept rows
+    recomputed (written or found unchanged).
+
+    Only what changed is written: a nightly run or a city's league recompute finds most figures as they
+    were, and rewriting 40,000 unchanged rows (with their facts) was most of its time. An estate whose
+    indicators are all unchanged keeps its overall state too; its overall row's ``computed_at`` still moves
+    to now, so the health card's "计算于" (the latest of the estate's rows) says when it was last checked."""
     ids = list(Estate.objects.values_list("pk", flat=True)) if estate_ids is None else list(estate_ids)
     if not ids:
         return 0
     computed = status_compute(estate_ids=ids, today=today, sources=sources)
+    keys = {key for _estate_id, key in computed}
+    kept = {
+        (estate_id, key): (value, colour, detail)
+        for estate_id, key, value, colour, detail in EstateStatus.objects.filter(
+            estate_id__any_of=ids, indicator__in=sorted(keys)
+        ).values_list("estate_id", "indicator", "value", "colour", "detail")
+    }
+    changed = {pair: c for pair, c in computed.items() if kept.get(pair) != (c.value, c.colour, c.detail)}
+    touched = sorted({estate_id for estate_id, _key in changed})
     others: dict[int, dict[str, str]] = defaultdict(dict)
-    if sources is not None:
+    if touched and sources is not None:
         for estate_id, key, colour in (
-            EstateStatus.objects.filter(estate_id__in=ids)
-            .exclude(indicator=ind.OVERALL)
+            EstateStatus.objects.filter(estate_id__any_of=touched)
+            .exclude(indicator__in=[ind.OVERALL, *sorted(keys)])
             .values_list("estate_id", "indicator", "colour")
         ):
-            if (estate_id, key) not in computed and key in ind.REGISTRY:
+            if key in ind.REGISTRY:
                 others[estate_id][key] = colour
-    _with_overall(computed, others)
+    # The overall state of a touched estate from all its computed colours and the kept colours of the rest.
+    touched_set = set(touched)
+    written = {pair: c for pair, c in computed.items() if pair[0] in touched_set}
+    _with_overall(written, others)
     # One COPY and one INSERT … ON CONFLICT (core.bulk): ``bulk_create(update_conflicts=…)`` compiled each
     # field of each row and was most of a city's refresh. Values in their database form, as it would send.
     fields = {f.name: f for f in EstateStatus._meta.concrete_fields}
-    now = fields["computed_at"].get_db_prep_save(timezone.now(), connection)
+    moment = timezone.now()
+    now = fields["computed_at"].get_db_prep_save(moment, connection)
     detail_field, value_field = fields["detail"], fields["value"]
     rows = [
         (
@@ -130,7 +149,8 @@ def status_refresh(
             detail_field.get_db_prep_save(c.detail, connection),
             now,
         )
-        for (estate_id, key), c in computed.items()
+        for (estate_id, key), c in written.items()
+        if (estate_id, key) in changed or key == ind.OVERALL
     ]
     with transaction.atomic():
         upsert_rows(
@@ -140,11 +160,12 @@ def status_refresh(
             conflict=["estate_id", "indicator"],
             update=["value", "colour", "detail", "computed_at"],
         )
+        EstateStatus.objects.filter(estate_id__any_of=ids, indicator=ind.OVERALL).update(computed_at=moment)
         if sources is None:  # an indicator that is no longer registered
-            EstateStatus.objects.filter(estate_id__in=ids).exclude(
+            EstateStatus.objects.filter(estate_id__any_of=ids).exclude(
                 indicator__in=ind.indicator_keys()
             ).delete()
-    return len(rows)
+    return len(computed) + len({estate_id for estate_id, _key in computed})
 
 
 def status_check(*, today: dt.date | None = None, estate_ids: Iterable[int] | None = None) -> list[str]:
@@ -154,8 +175,8 @@ def status_check(*, today: dt.date | None = None, estate_ids: Iterable[int] | No
     ids = list(Estate.objects.values_list("pk", flat=True)) if estate_ids is None else list(estate_ids)
     computed = status_compute(estate_ids=ids, today=today)
     _with_overall(computed, {})
-    names = dict(Estate.objects.filter(pk__in=ids).values_list("pk", "name"))
-    kept = {(row.estate_id, row.indicator): row for row in EstateStatus.objects.filter(estate_id__in=ids)}
+    names = dict(Estate.objects.filter(pk__any_of=ids).values_list("pk", "name"))
+    kept = {(row.estate_id, row.indicator): row for row in EstateStatus.objects.filter(estate_id__any_of=ids)}
     problems = []
     for (estate_id, key), c in sorted(computed.items()):
         where = _("%(estate)s · %(indicator)s") % {"estate": names[estate_id], "indicator": ind.label_of(key)}
@@ -211,7 +232,7 @@ def snapshot_take(*, month: dt.date | None = None, estate_ids: Iterable[int] | N
     kept = (
         EstateStatus.objects.all()
         if estate_ids is None
-        else EstateStatus.objects.filter(estate_id__in=list(estate_ids))
+        else EstateStatus.objects.filter(estate_id__any_of=list(estate_ids))
     )
     rows = [
         StatusSnapshot(
@@ -236,7 +257,7 @@ def snapshots_rebuild(*, estate_ids: Iterable[int], today: dt.date, months: int 
     the street's first record of a source in ``facts.RECORDS_SINCE`` (problems, branch work) gets no
     number for its indicators (无数据) rather than a zero nobody measured. Returns the rows written."""
     ids = list(estate_ids)
-    street_of = dict(Estate.objects.filter(pk__in=ids).values_list("pk", "area__street_id"))
+    street_of = dict(Estate.objects.filter(pk__any_of=ids).values_list("pk", "area__street_id"))
     since = wall_facts.records_since(sorted(set(street_of.values())))
     written = 0
     for month in months_back(today, months)[:-1]:

@@ -92,14 +92,14 @@ def gather_inputs_many(campaigns: Sequence[Campaign]) -> dict[int, dict]:
         for pk in ids
     }
     members: dict[int, list[int]] = defaultdict(list)  # estate → the campaigns (of this batch) it is in
-    for campaign_id, estate_id, households in CampaignEstate.objects.filter(campaign_id__in=ids).values_list(
-        "campaign_id", "estate_id", "households"
-    ):
+    for campaign_id, estate_id, households in CampaignEstate.objects.filter(
+        campaign_id__any_of=ids
+    ).values_list("campaign_id", "estate_id", "households"):
         gathered[campaign_id]["households"][estate_id] = households
         members[estate_id].append(campaign_id)
     as_float = Cast("score", FloatField())
     for row in (
-        SurveyResponse.objects.filter(campaign_id__in=ids)
+        SurveyResponse.objects.filter(campaign_id__any_of=ids)
         .values("campaign_id", "estate_id")
         .annotate(
             n=Count("id"),
@@ -112,7 +112,7 @@ def gather_inputs_many(campaigns: Sequence[Campaign]) -> dict[int, dict]:
             row["n"], row["s"] or 0.0, row["ss"] or 0.0
         )
     for campaign_id, estate_id, item_id, n, total in (
-        SurveyAnswer.objects.filter(campaign_id__in=ids, score__isnull=False)
+        SurveyAnswer.objects.filter(campaign_id__any_of=ids, score__isnull=False)
         .values("campaign_id", "estate_id", "item_id")
         .annotate(n=Count("id"), s=Sum("score"))
         .order_by()
@@ -120,7 +120,7 @@ def gather_inputs_many(campaigns: Sequence[Campaign]) -> dict[int, dict]:
     ):
         gathered[campaign_id]["item_means"][estate_id][item_id] = (n, total)
     for row in (
-        Inspection.objects.filter(campaign_id__in=ids)
+        Inspection.objects.filter(campaign_id__any_of=ids)
         .values("campaign_id", "estate_id")
         .annotate(avg=Avg(Cast("score", FloatField())), n=Count("id"))
         .order_by()
@@ -128,7 +128,7 @@ def gather_inputs_many(campaigns: Sequence[Campaign]) -> dict[int, dict]:
         gathered[row["campaign_id"]]["inspections"][row["estate_id"]] = (float(row["avg"]), row["n"])
     # The inspectors' points per four-services standard item (issue 14), summed over the estate's inspections.
     for row in (
-        InspectionItem.objects.filter(inspection__campaign_id__in=ids)
+        InspectionItem.objects.filter(inspection__campaign_id__any_of=ids)
         .exclude(standard_code="")
         .values("inspection__campaign_id", "inspection__estate_id", "standard_code")
         .annotate(given=Sum("score"), available=Sum("max_score"))
@@ -137,7 +137,7 @@ def gather_inputs_many(campaigns: Sequence[Campaign]) -> dict[int, dict]:
         gathered[row["inspection__campaign_id"]]["standard_inspections"][row["inspection__estate_id"]][
             row["standard_code"]
         ] = (row["given"], row["available"])
-    for campaign_id, estate_id, score in BranchAssessment.objects.filter(campaign_id__in=ids).values_list(
+    for campaign_id, estate_id, score in BranchAssessment.objects.filter(campaign_id__any_of=ids).values_list(
         "campaign_id", "estate_id", "score"
     ):
         gathered[campaign_id]["branch"][estate_id] = score
@@ -469,7 +469,7 @@ def campaigns_recompute(
         c.pk: c
         for c in Campaign.objects.select_for_update()
         .select_related("template")
-        .filter(pk__in=ids)
+        .filter(pk__any_of=ids)
         .order_by("pk")  # one lock order for every caller: no deadlock between two runs
     }
     ordered = [locked[pk] for pk in ids]
@@ -485,7 +485,7 @@ def campaigns_recompute(
     inputs = gather_inputs_many(ordered)
     results = [(campaign, compute_scores(campaign, inputs[campaign.pk], bottom_n)) for campaign in ordered]
     snapshots = [row for campaign, result in results for row in _snapshots_of(campaign, result)]
-    ScoreSnapshot.objects.filter(campaign_id__in=ids).delete()
+    ScoreSnapshot.objects.filter(campaign_id__any_of=ids).delete()
     _insert_snapshots(snapshots)
     now = timezone.now()
     for campaign, result in results:

@@ -161,3 +161,30 @@ def test_an_evaluation_recompute_is_kept(demo, django_capture_on_commit_callback
         campaign_recompute(campaign=campaign)
     assert kept(row.estate_id, "ranking").value == row.value != 99
     assert status_check() == []
+
+
+def test_a_refresh_rewrites_only_what_changed(admin, estate, django_capture_on_commit_callbacks):
+    """Unchanged rows stay as they were (their computed_at too); the overall row says when the estate was
+    last checked; a changed figure is written with its estate's overall state."""
+    import datetime as dt
+
+    from gongzhi.problems.models import Category, Source
+    from gongzhi.problems.services import problem_report
+    from gongzhi.wall import indicators as ind
+    from gongzhi.wall.services import status_refresh
+
+    long_ago = timezone.now() - dt.timedelta(days=3)
+    EstateStatus.objects.filter(estate=estate).update(computed_at=long_ago)
+    status_refresh(estate_ids=[estate.pk])
+    rows = {s.indicator: s for s in EstateStatus.objects.filter(estate=estate)}
+    assert {key for key, s in rows.items() if s.computed_at != long_ago} == {ind.OVERALL}
+    assert rows[ind.OVERALL].computed_at > long_ago
+    category = Category.objects.filter(street_id=estate.area.street_id).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        problem_report(
+            actor=admin, estate=estate, category=category, description="井盖松动。", source=Source.PATROL
+        )
+    moved = {s.indicator for s in EstateStatus.objects.filter(estate=estate) if s.computed_at != long_ago}
+    assert "problems_open" in moved and ind.OVERALL in moved
+    assert not moved & {"fund_health", "committee_term", "fee_collection"}  # other sources: untouched
+    assert status_check(estate_ids=[estate.pk]) == []
