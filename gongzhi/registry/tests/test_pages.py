@@ -35,6 +35,25 @@ def test_search_and_filter_narrow_the_list(as_user, world):
     assert "甲二小区" in html and "乙一小区" not in html
 
 
+def test_a_search_counts_its_matches_up_to_the_cap(as_user, world, monkeypatch):
+    """Beyond the cap a search says "超过 N 条" and pages through the first N; below it, the exact count."""
+    from gongzhi.registry.models import Unit
+    from gongzhi.registry.views import office
+
+    client = as_user("admin")
+    matches = Unit.objects.filter(building__estate__area__street=world.street, number__icontains="0").count()
+    assert matches >= 3  # the world has units numbered with a 0: the cap below is passed
+    monkeypatch.setattr(office.SearchPaginator, "cap", 2)
+    monkeypatch.setattr(office, "PAGE_SIZE", 1)
+    response = client.get(reverse("registry:list", args=["units"]), {"q": "0"})
+    html = response.content.decode()
+    assert "超过 2 条，只列出前 2 条" in html and "第 1 / 2 页" in html
+    assert response.context["page"].paginator.count == 2
+    monkeypatch.setattr(office.SearchPaginator, "cap", matches)
+    html = client.get(reverse("registry:list", args=["units"]), {"q": "0"}).content.decode()
+    assert f"共 {matches} 条" in html and "超过" not in html
+
+
 def test_bad_filter_value_gives_empty_list_not_error(as_user, world):
     response = as_user("admin").get(
         reverse("registry:list", args=["estates"]), {"area": "abc", "o": "nonsense"}
