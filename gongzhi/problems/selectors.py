@@ -16,7 +16,7 @@ from gongzhi.core.scopes import visible
 from gongzhi.core.validators import is_id, parse_day, parse_id
 from gongzhi.problems import permissions
 from gongzhi.problems.models import ACTIVE_STATUSES, OPEN_STATUSES, Category, Problem, Source, Status
-from gongzhi.registry.models import Estate, Street
+from gongzhi.registry.models import Company, Estate, Street
 
 ACTIVE = "active"  # pseudo-status of the list filter: every status that is not finished
 OFFICE_SOURCES = (Source.PATROL, Source.HEARING, Source.MEETING, Source.SURVEY, Source.INSPECTION)
@@ -189,22 +189,32 @@ class ProblemStats:
     by_company: list[StatsRow] = field(default_factory=list)
 
 
-def _grouped(queryset: QuerySet, key: str, label: str, order: str, today: dt.date) -> list[StatsRow]:
-    """Counts and the median days-to-close per value of ``key``: one query on PostgreSQL; on
-    SQLite (which has no median) the counts query plus ONE values_list query of the durations."""
+def _grouped(queryset: QuerySet, key: str, model: type, by_total: bool, today: dt.date) -> list[StatsRow]:
+    """Counts and the median days-to-close per value of ``key`` (a foreign key to ``model``), ordered by
+    the model's ``sort_order`` or by the largest total, then by name: the aggregate on PostgreSQL, and on
+    SQLite (which has no median) the counts plus ONE values_list query of the durations; then the names of
+    the groups found. The names are read apart: joined into the aggregate, PostgreSQL walked every
+    company of the city and its problems to keep a district's (190 ms, where the problems alone take 30)."""
     annotations = _counts(today)
     if _use_percentile_cont():
         annotations["median"] = Median(_duration(), filter=CLOSED_WITH_TIME, output_field=DurationField())
-    rows = queryset.order_by().values(key, label).annotate(**annotations).order_by(order, label, key)
+    rows = list(queryset.order_by().values(key).annotate(**annotations).order_by(key))
+    names = {
+        pk: (name, sort)
+        for pk, name, sort in model._default_manager.filter(pk__in=[row[key] for row in rows]).values_list(
+            "pk", "name", "pk" if by_total else "sort_order"
+        )
+    }
     result = [
         StatsRow(
             key=row[key],
-            label=row[label],
+            label=names[row[key]][0],
             **{name: row[name] for name in ("total", "active", "closed", "overdue", "ever_overdue")},
             median_days=_days(row.get("median")),
         )
         for row in rows
     ]
+    result.sort(key=lambda r: (-r.total if by_total else names[r.key][1], r.label, r.key))
     if not _use_percentile_cont():
         # SQLite fallback: fetch the durations of closed problems in one query and take the
         # median in Python (statistics.median averages the two middle values, like percentile_cont).
@@ -241,10 +251,8 @@ def problem_stats(queryset: QuerySet, *, today: dt.date | None = None) -> Proble
     stats = ProblemStats(**totals)
     stats.median_days = _days(median)
     stats.by_status = [(value, str(label), counts[value]) for value, label in Status.choices]
-    stats.by_category = _grouped(base, "category_id", "category__name", "category__sort_order", day)
-    stats.by_company = _grouped(
-        base.filter(company__isnull=False), "company_id", "company__name", "-total", day
-    )
+    stats.by_category = _grouped(base, "category_id", Category, False, day)
+    stats.by_company = _grouped(base.filter(company__isnull=False), "company_id", Company, True, day)
     return stats
 
 
