@@ -65,3 +65,15 @@ def test_the_filters_work_in_a_template():
     with translation.override("zh-hans"):
         html = template.render(Context({"d": SUNDAY, "a": Decimal("1522181.85")}))
     assert html == "2026年12月6日 星期日 · 1,522,181.85 元"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "共 35,978 条，1,240 户，12 人"), ("en", "共 35,978 条，1,240 户，12 人")],
+)
+def test_counts_have_thousands_separators_in_both_languages(language, expected):
+    """intcomma on a Chinese page groups by three with commas, as the money filter does (Django's zh_Hans
+    alone writes 35978)."""
+    template = Template("{% load humanize %}共 {{ a|intcomma }} 条，{{ b|intcomma }} 户，{{ c|intcomma }} 人")
+    with translation.override(language):
+        assert template.render(Context({"a": 35978, "b": 1240, "c": 12})) == expected
