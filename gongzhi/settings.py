@@ -214,8 +214,8 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 LANGUAGE_CODE = "zh-hans"
-# Chinese numbers grouped by three with commas (gongzhi/formats/zh_Hans: 35,978 条), like the money filter.
-FORMAT_MODULE_PATH = ["gongzhi.formats"]
+# Chinese numbers grouped by three with commas (gongzhi/core/formats/zh_Hans: 35,978 条), like the money filter.
+FORMAT_MODULE_PATH = ["gongzhi.core.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "gongzhi" / "locale"]
 TIME_ZONE = env_str("GONGZHI_TIME_ZONE", "Asia/Shanghai")
